@@ -1,0 +1,75 @@
+// Command demo starts a local control plane, real Flux controllers and a Git server
+// holding a small sample fleet, waits until Flux has applied it, prints how to reach it
+// and stays up until Ctrl-C. `make demo` runs it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	start := time.Now()
+	fmt.Fprintln(os.Stderr, "demo: starting etcd, kube-apiserver, source-, kustomize- and helm-controller ...")
+	startCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	bed, err := testbed.New(startCtx, testbed.Options{Flux: true})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(os.Stderr, "demo: stopping and cleaning up ...")
+		if err := bed.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "demo: %v\n", err)
+		}
+	}()
+	fmt.Fprintln(os.Stderr, "demo: pushing the sample fleet and waiting for Flux to apply it ...")
+	fleet, err := bed.StartDemoFleet(startCtx)
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, bed.Logs(20))
+	}
+	bin, _ := filepath.Abs("bin")
+	if root, err := testbed.RepoRoot(); err == nil {
+		bin = filepath.Join(root, "bin")
+	}
+	kubectl := bed.Assets.Bin("kubectl")
+	fmt.Printf(`
+Flux applied commit %s of %s in %s.
+
+In another terminal:
+
+  export KUBECONFIG=%s
+  export PATH=%s:%s:$PATH
+
+  kubectl get kustomizations -A
+  kubectl gitops trace deploy/api -n shop
+  kubectl gitops trace configmap/web-config -n shop
+  kubectl gitops trace clusterrole/shop:reader -o yaml
+
+The fleet's Git repository (push to it to see Flux apply a new commit):
+
+  git clone %s
+
+Press Ctrl-C to stop.
+`, fleet.Commit, fleet.Repo.URL, time.Since(start).Round(time.Second), bed.Kubeconfig, bin, filepath.Dir(kubectl), fleet.Repo.URL)
+	fmt.Printf("KUBECONFIG=%s\n", bed.Kubeconfig)
+	<-ctx.Done()
+	return nil
+}

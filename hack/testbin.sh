@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds the test bed's binaries (etcd, kube-apiserver, kubectl, source-, kustomize-
+# and helm-controller) from the versions pinned in hack/testbin/*/go.mod, through the
+# Go module proxy, into a cache keyed by those pins. A second run with everything
+# cached only re-links .cache/testbin/current and takes seconds.
+#
+# Layout of the cache (gitignored):
+#   .cache/testbin/<name>-<key>/<name>   one binary per pinned build
+#   .cache/testbin/current/              symlinks the tests and `make demo` use:
+#       etcd kube-apiserver kubectl source-controller kustomize-controller helm-controller
+#       crds/{source,kustomize,helm}     the CRD folders of the pinned Flux modules
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${TESTBIN_CACHE:-$root/.cache/testbin}
+mkdir -p "$cache"
+export GOWORK=off GOFLAGS=-mod=mod
+
+# key prints a short hash of a wrapper module's pins: a change of version or replace
+# gives a new cache entry, so stale binaries are never reused.
+key() { cat "$root/hack/testbin/$1/go.mod" "$root/hack/testbin/$1/go.sum" | sha256sum | cut -c1-12; }
+
+# modversion prints the version a wrapper module resolves for a dependency.
+modversion() { (cd "$root/hack/testbin/$1" && go list -m -f '{{.Version}}' "$2"); }
+
+# moddir prints the module-cache folder of a dependency of a wrapper module.
+moddir() { (cd "$root/hack/testbin/$1" && go mod download -json "$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
+
+# build DIR NAME PACKAGE [LDFLAGS]
+build() {
+	local dir=$1 name=$2 pkg=$3 ldflags=${4:-}
+	local out="$cache/$name-$(key "$dir")/$name"
+	if [ ! -x "$out" ]; then
+		echo "testbin: building $name ($pkg), this takes minutes the first time" >&2
+		mkdir -p "$(dirname "$out")"
+		local start=$SECONDS
+		(cd "$root/hack/testbin/$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
+		mv "$out.tmp" "$out"
+		echo "testbin: built $name in $((SECONDS - start))s" >&2
+	fi
+	ln -sfn "$out" "$cache/current/$name"
+}
+
+mkdir -p "$cache/current/crds"
+
+k8s=$(modversion kube k8s.io/kubernetes)
+minor=$(echo "$k8s" | cut -d. -f2)
+kver="-X k8s.io/component-base/version.gitVersion=$k8s -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+
+build etcd etcd go.etcd.io/etcd/server/v3
+build kube kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$kver"
+build kube kubectl k8s.io/kubernetes/cmd/kubectl "$kver"
+build flux source-controller github.com/fluxcd/source-controller
+build flux kustomize-controller github.com/fluxcd/kustomize-controller
+build helm helm-controller github.com/fluxcd/helm-controller
+
+# The CRDs are read from the pinned controller modules in the module cache, never copied.
+ln -sfn "$(moddir flux github.com/fluxcd/source-controller)/config/crd/bases" "$cache/current/crds/source"
+ln -sfn "$(moddir flux github.com/fluxcd/kustomize-controller)/config/crd/bases" "$cache/current/crds/kustomize"
+ln -sfn "$(moddir helm github.com/fluxcd/helm-controller)/config/crd/bases" "$cache/current/crds/helm"
+
+echo "testbin: ready in $cache/current (kubernetes $k8s)" >&2

@@ -1,0 +1,34 @@
+// Package cmd wires the branch plugin's flags to the shared library.
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+)
+
+// New returns the `kubectl gitops branch` command.
+func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
+	root, f := command.NewRoot(command.Root{
+		Name:  "kubectl gitops branch",
+		Short: "Show and switch the Git ref a Flux GitRepository tracks",
+		Long: `Show and switch the Git ref a Flux GitRepository tracks.
+
+'show' prints the repository URL (credentials removed), the ref it actually tracks
+(commit > name > semver > tag > branch, as source-controller decides) and the revision
+it holds now.
+
+Exit codes: 0 success, 1 error, 2 usage, 3 not found, 5 forbidden, 8 Flux is not installed.`,
+		Example: `  # Which branch does flux-system follow, and at which commit is it?
+  kubectl gitops branch show flux-system -n flux-system
+
+  # The same for a script
+  kubectl gitops branch show flux-system -n flux-system -o json`,
+		Version: version,
+	}, streams)
+	root.Args = command.NoArgs()
+	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	root.AddCommand(newShowCommand(f, streams))
+	return root
+}

@@ -1,0 +1,33 @@
+// Package cmd wires the rollback plugin's flags to the shared library.
+package cmd
+
+import (
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+)
+
+// New returns the `kubectl gitops rollback` command.
+func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
+	root, f := command.NewRoot(command.Root{
+		Name:  "kubectl gitops rollback",
+		Short: "Inspect and roll back what a Flux Kustomization applied",
+		Long: `Inspect and roll back what a Flux Kustomization applied.
+
+'history' lists the revisions a Kustomization applied (status.history), newest first,
+marking the one applied last: the candidates for a rollback.
+
+Exit codes: 0 success, 1 error, 2 usage, 3 not found, 5 forbidden, 8 Flux is not installed.`,
+		Example: `  # Which commits did the apps Kustomization apply, and which one is live?
+  kubectl gitops rollback history apps -n flux-system
+
+  # The same for a script
+  kubectl gitops rollback history apps -n flux-system -o json`,
+		Version: version,
+	}, streams)
+	root.Args = command.NoArgs()
+	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	root.AddCommand(newHistoryCommand(f, streams))
+	return root
+}

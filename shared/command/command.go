@@ -1,0 +1,158 @@
+// Package command holds what every kubectl-gitops binary does the same way around its
+// cobra command: kubectl's global flags, --version, completion, Ctrl-C, and turning an
+// error into one line on stderr plus a documented exit code.
+//
+// Keeping this in one place is what makes the three plugins feel like one tool: a script
+// that handles exit code 5 for `trace` can rely on it for `rollback` too.
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/kubectl/pkg/util/completion"
+
+	// Exec, OIDC and other credential plugins named in kubeconfigs must work as in kubectl.
+	_ "k8s.io/client-go/plugin/pkg/client/auth"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+)
+
+// Root describes a plugin's top-level command.
+type Root struct {
+	// Name is the display name, as the user types it: "kubectl gitops trace".
+	Name string
+	// Use is the argument synopsis after the name, e.g. "TYPE/NAME [...]".
+	Use     string
+	Short   string
+	Long    string
+	Example string
+	// Version is set at build time through -ldflags.
+	Version string
+}
+
+// NewRoot returns the plugin's root command with kubectl's global flags bound to a new
+// ConfigFlags, and the factory built on them. The caller sets RunE (or adds
+// subcommands) on the returned command.
+func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *cluster.Factory) {
+	flags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50)
+	cmd := &cobra.Command{
+		Use:     strings.TrimSpace(binaryName(r.Name) + " " + r.Use),
+		Short:   r.Short,
+		Long:    r.Long,
+		Example: r.Example,
+		Version: r.Version,
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: r.Name,
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetVersionTemplate(r.Name + " {{.Version}}\n")
+	cmd.SetIn(streams.In)
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, c.DisplayName()))
+	})
+	flags.AddFlags(cmd.PersistentFlags())
+	f := cluster.NewFactory(flags)
+	registerFlagCompletion(cmd, f)
+	return cmd, f
+}
+
+// binaryName turns "kubectl gitops trace" into "kubectl-gitops-trace", the executable
+// kubectl looks up, so cobra's own generated names (completion scripts) match it.
+func binaryName(display string) string {
+	return strings.ReplaceAll(display, " ", "-")
+}
+
+// registerFlagCompletion completes --namespace and --context like kubectl does.
+func registerFlagCompletion(cmd *cobra.Command, f *cluster.Factory) {
+	completion.SetFactoryForCompletion(f.Kubectl())
+	_ = cmd.RegisterFlagCompletionFunc("namespace", func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return completion.CompGetResource(f.Kubectl(), "namespace", toComplete), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("context", completion.ContextCompletionFunc)
+	_ = cmd.RegisterFlagCompletionFunc("cluster", completion.ClusterCompletionFunc)
+	_ = cmd.RegisterFlagCompletionFunc("user", completion.UserCompletionFunc)
+}
+
+// ExactArgs is cobra.ExactArgs whose error exits with the usage code.
+func ExactArgs(n int) cobra.PositionalArgs {
+	return usageArgs(cobra.ExactArgs(n))
+}
+
+// MinimumNArgs is cobra.MinimumNArgs whose error exits with the usage code.
+func MinimumNArgs(n int) cobra.PositionalArgs {
+	return usageArgs(cobra.MinimumNArgs(n))
+}
+
+// NoArgs is cobra.NoArgs whose error exits with the usage code.
+func NoArgs() cobra.PositionalArgs {
+	return usageArgs(cobra.NoArgs)
+}
+
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, cmd.DisplayName()))
+		}
+		return nil
+	}
+}
+
+// Main runs cmd with os.Args, cancels on Ctrl-C or SIGTERM, prints an error as
+// "error: ..." on stderr and returns the exit code. Plugins call os.Exit(command.Main(cmd)).
+func Main(cmd *cobra.Command) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Execute(ctx, cmd, os.Args[1:])
+}
+
+// Execute runs cmd with args and returns the exit code; tests call it directly.
+func Execute(ctx context.Context, cmd *cobra.Command, args []string) int {
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return int(exitcode.OK)
+	}
+	code := exitcode.Of(err)
+	if code == exitcode.Failure {
+		// cobra reports unknown subcommands as plain errors.
+		if strings.HasPrefix(err.Error(), "unknown command") {
+			code = exitcode.Usage
+		}
+		if errors.Is(err, context.Canceled) {
+			err = errors.New("interrupted")
+		}
+	}
+	var silent *SilentError
+	if !errors.As(err, &silent) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "error: %s\n", err)
+	}
+	return int(code)
+}
+
+// SilentError sets the exit code without printing: used when the command has already
+// reported its problems in its own output (a trace that printed per-object errors).
+type SilentError struct{ Code exitcode.Code }
+
+func (e *SilentError) Error() string { return fmt.Sprintf("exit code %d", e.Code) }
+
+// Silent returns an error that exits with code and prints nothing more; nil for OK.
+func Silent(code exitcode.Code) error {
+	if code == exitcode.OK {
+		return nil
+	}
+	return exitcode.Wrap(code, &SilentError{Code: code})
+}

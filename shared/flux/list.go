@@ -1,0 +1,41 @@
+package flux
+
+import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+)
+
+// PageSize is the page size of every list: large enough that 2,000 Kustomizations cost
+// four requests, small enough that one response stays a few megabytes.
+const PageSize = 500
+
+var getOptions = metav1.GetOptions{}
+
+// List pages through every object of a Flux kind in namespace ("" for all namespaces)
+// and hands each to fn, so callers can index objects without holding the raw list.
+func List(ctx context.Context, dyn dynamic.Interface, kind, namespace string, fn func(*unstructured.Unstructured) error) error {
+	gvr, ok := GVR(kind)
+	if !ok {
+		return fmt.Errorf("%s is not a Flux kind", kind)
+	}
+	opts := metav1.ListOptions{Limit: PageSize}
+	for {
+		list, err := dyn.Resource(gvr).Namespace(namespace).List(ctx, opts)
+		if err != nil {
+			return classify(err)
+		}
+		for i := range list.Items {
+			if err := fn(&list.Items[i]); err != nil {
+				return err
+			}
+		}
+		if list.GetContinue() == "" {
+			return nil
+		}
+		opts.Continue = list.GetContinue()
+	}
+}

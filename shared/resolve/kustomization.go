@@ -1,0 +1,186 @@
+package resolve
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
+)
+
+// kustomizeOwner returns the Kustomization named by an object's labels.
+func kustomizeOwner(u *unstructured.Unstructured) (objKey, bool) {
+	l := u.GetLabels()
+	name, ns := l[flux.KustomizeNameLabel], l[flux.KustomizeNamespaceLabel]
+	if name == "" || ns == "" {
+		return objKey{}, false
+	}
+	return objKey{kind: flux.KindKustomization, namespace: ns, name: name}, true
+}
+
+// walkKustomizations adds the Kustomization that applied child, then its parents up to
+// the root, then the sources they read, and fills the report's Commit from the first.
+func (t *Tracer) walkKustomizations(ctx context.Context, r *Report, child *unstructured.Unstructured) {
+	var sources []objKey
+	seen := map[objKey]bool{}
+	for depth := 0; depth < maxParents; depth++ {
+		key, ok := kustomizeOwner(child)
+		if !ok {
+			break
+		}
+		if seen[key] {
+			// flux-system applies its own Kustomization (bootstrap): the root.
+			last := &r.Hops[len(r.Hops)-1]
+			last.Notes = append(last.Notes, "applies itself (bootstrap root)")
+			break
+		}
+		seen[key] = true
+		ref := ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: key.namespace, Name: key.name}
+		u, err := t.getFlux(ctx, flux.KindKustomization, key.namespace, key.name)
+		if err != nil {
+			r.addErrorHop(RoleKustomization, ref, "kustomize labels", err)
+			break
+		}
+		var ks kustomizev1.Kustomization
+		if err := flux.FromUnstructured(u, &ks); err != nil {
+			r.addErrorHop(RoleKustomization, ref, "kustomize labels", err)
+			break
+		}
+		hop := kustomizationHop(u, &ks)
+		hop.Inventory, hop.Notes = t.inventoryCheck(key, &ks, child)
+		src := objKey{kind: ks.Spec.SourceRef.Kind, namespace: ks.Spec.SourceRef.Namespace, name: ks.Spec.SourceRef.Name}
+		if src.namespace == "" {
+			src.namespace = ks.Namespace
+		}
+		hop.SourceRef = &ObjectRef{Kind: src.kind, Namespace: src.namespace, Name: src.name}
+		r.Hops = append(r.Hops, hop)
+		if r.Commit == nil {
+			r.Commit = t.commit(ctx, &ks, src)
+		}
+		if !containsKey(sources, src) {
+			sources = append(sources, src)
+		}
+		child = u
+	}
+	for _, s := range sources {
+		t.addSource(ctx, r, RoleSource, s.kind, s.namespace, s.name, "sourceRef")
+	}
+}
+
+func containsKey(keys []objKey, k objKey) bool {
+	for _, x := range keys {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func kustomizationHop(u *unstructured.Unstructured, ks *kustomizev1.Kustomization) Hop {
+	return Hop{
+		Role:                  RoleKustomization,
+		Ref:                   refOf(u),
+		Via:                   "kustomize labels",
+		Health:                health(u, ks.Spec.Suspend),
+		Path:                  ks.Spec.Path,
+		LastAppliedRevision:   ks.Status.LastAppliedRevision,
+		LastAttemptedRevision: ks.Status.LastAttemptedRevision,
+		OriginRevision:        ks.Status.LastAppliedOriginRevision,
+	}
+}
+
+// Inventory states.
+const (
+	InventoryListed    = "Listed"
+	InventoryNotListed = "NotListed"
+	InventoryUnknown   = "Unknown"
+)
+
+// inventoryCheck confirms child against the Kustomization's status.inventory: the labels
+// say who applied an object last, the inventory says who owns it now. They disagree for
+// orphans (removed from Git with prune off) and objects taken over by another
+// Kustomization.
+func (t *Tracer) inventoryCheck(key objKey, ks *kustomizev1.Kustomization, child *unstructured.Unstructured) (string, []string) {
+	if ks.Status.Inventory == nil {
+		return InventoryUnknown, []string{"no inventory recorded in status (never applied, or applied by an old controller)"}
+	}
+	idx := t.inventoryIndex(key, ks)
+	gk := schema.FromAPIVersionAndKind(child.GetAPIVersion(), child.GetKind()).GroupKind()
+	if idx.Contains(gk, child.GetNamespace(), child.GetName()) {
+		return InventoryListed, nil
+	}
+	return InventoryNotListed, []string{fmt.Sprintf("%s carries this Kustomization's labels but is not in its inventory: stale or orphaned (pruned from Git with prune off, or taken over by another owner)",
+		describe(refOf(child)))}
+}
+
+// inventoryIndex builds (once per Kustomization) an index of its inventory.
+func (t *Tracer) inventoryIndex(key objKey, ks *kustomizev1.Kustomization) *inventory.Index {
+	if t.inventories == nil {
+		t.inventories = map[objKey]*inventory.Index{}
+	}
+	if idx, ok := t.inventories[key]; ok {
+		return idx
+	}
+	refs := make([]inventory.Ref, 0, len(ks.Status.Inventory.Entries))
+	for _, e := range ks.Status.Inventory.Entries {
+		refs = append(refs, inventory.Ref{ID: e.ID, V: e.Version})
+	}
+	idx, _ := inventory.NewIndex(refs) // bad entries are skipped; the rest still answers
+	t.inventories[key] = idx
+	return idx
+}
+
+// dependencyMessage extracts the dependency named in kustomize-controller's messages.
+var dependencyMessage = regexp.MustCompile(`dependency '([^']+)'`)
+
+// commit compares what ks applied with what its source holds now, and says why they
+// differ in Flux's own terms.
+func (t *Tracer) commit(ctx context.Context, ks *kustomizev1.Kustomization, src objKey) *Commit {
+	c := &Commit{
+		By:      ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
+		Applied: ks.Status.LastAppliedRevision,
+	}
+	if rev, err := revision.Parse(c.Applied); err == nil {
+		c.SHA = rev.Digest
+	}
+	if ks.Status.LastAttemptedRevision != c.Applied {
+		c.Attempted = ks.Status.LastAttemptedRevision
+	}
+	if u, err := t.getFlux(ctx, src.kind, src.namespace, src.name); err == nil {
+		c.Source, _, _ = unstructured.NestedString(u.Object, "status", "artifact", "revision")
+	}
+	h := healthOf(ks.Status.Conditions, ks.Spec.Suspend, ks.Generation, ks.Status.ObservedGeneration)
+	switch {
+	case c.Source == "":
+		c.Status, c.Reason = CommitUnknown, "the source's current revision cannot be read"
+	case c.Applied == c.Source && !ks.Spec.Suspend:
+		c.Status = CommitCurrent
+	case ks.Spec.Suspend:
+		c.Status, c.Reason = CommitSuspended, "the Kustomization is suspended: Flux applies nothing until it is resumed"
+		if c.Applied == c.Source {
+			c.Reason += " (the applied revision is still the source's current one)"
+		}
+	case h.Reason == "DependencyNotReady":
+		c.Status, c.Reason = CommitBlocked, h.Message
+		if m := dependencyMessage.FindStringSubmatch(h.Message); m != nil {
+			c.BlockedBy = m[1]
+		}
+	case h.Ready == "False":
+		c.Status, c.Reason = CommitFailed, h.Message
+		if c.Attempted == "" && ks.Status.LastAttemptedRevision == c.Source {
+			c.Attempted = c.Source
+		}
+	default:
+		c.Status, c.Reason = CommitApplying, "the source holds a newer revision that Flux has not applied yet"
+		if h.Message != "" {
+			c.Reason += ": " + h.Message
+		}
+	}
+	return c
+}

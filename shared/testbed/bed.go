@@ -1,0 +1,149 @@
+package testbed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// Options choose which parts a bed starts.
+type Options struct {
+	// NoFluxCRDs starts the API server without Flux's CRDs ("Flux is not installed").
+	NoFluxCRDs bool
+	// Flux starts source-, kustomize- and helm-controller against the API server.
+	Flux bool
+	// Dir holds the bed's files (kubeconfig, repos, logs); a temporary folder when empty.
+	Dir string
+}
+
+// Bed is one running test bed.
+type Bed struct {
+	Assets Assets
+	// Dir holds the kubeconfig, the Git repositories, controller storage and logs.
+	Dir string
+	// Kubeconfig is the path of an admin (system:masters) kubeconfig for the bed.
+	Kubeconfig string
+	Config     *rest.Config
+	Dynamic    dynamic.Interface
+	Mapper     meta.ResettableRESTMapper
+	Git        *GitServer
+
+	env       *envtest.Environment
+	procs     []*process
+	ownDir    bool
+	FluxReady bool
+}
+
+// New starts a bed. On error everything already started is stopped.
+func New(ctx context.Context, opts Options) (b *Bed, err error) {
+	assets, err := FindAssets()
+	if err != nil {
+		return nil, err
+	}
+	b = &Bed{Assets: assets, Dir: opts.Dir}
+	if b.Dir == "" {
+		if b.Dir, err = os.MkdirTemp("", "gitops-bed-"); err != nil {
+			return nil, err
+		}
+		b.ownDir = true
+	}
+	defer func() {
+		if err != nil {
+			_ = b.Stop()
+		}
+	}()
+	b.env = &envtest.Environment{
+		BinaryAssetsDirectory:    assets.Dir,
+		ControlPlaneStartTimeout: 60 * time.Second,
+		ControlPlaneStopTimeout:  20 * time.Second,
+	}
+	if !opts.NoFluxCRDs {
+		b.env.CRDDirectoryPaths = assets.CRDDirs()
+		b.env.ErrorIfCRDPathMissing = true
+	}
+	if _, err = b.env.Start(); err != nil {
+		return nil, fmt.Errorf("starting etcd and kube-apiserver: %w", err)
+	}
+	admin, err := b.env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	b.Config = admin.Config()
+	b.Config.QPS, b.Config.Burst = 200, 400
+	if b.Kubeconfig, err = b.writeKubeconfig("admin", admin); err != nil {
+		return nil, err
+	}
+	if b.Dynamic, err = dynamic.NewForConfig(b.Config); err != nil {
+		return nil, err
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(b.Config)
+	if err != nil {
+		return nil, err
+	}
+	b.Mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+	if b.Git, err = StartGitServer(filepath.Join(b.Dir, "git")); err != nil {
+		return nil, err
+	}
+	if err = os.MkdirAll(filepath.Join(b.Dir, "git", "work"), 0o755); err != nil {
+		return nil, err
+	}
+	if opts.Flux {
+		if err = b.startFlux(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (b *Bed) writeKubeconfig(name string, u *envtest.AuthenticatedUser) (string, error) {
+	data, err := u.KubeConfig()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(b.Dir, "kubeconfig-"+name)
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// AddUser creates a user with the given groups (RBAC is enforced for anyone outside
+// system:masters) and returns the path of a kubeconfig for it.
+func (b *Bed) AddUser(name string, groups ...string) (string, error) {
+	u, err := b.env.AddUser(envtest.User{Name: name, Groups: groups}, nil)
+	if err != nil {
+		return "", err
+	}
+	return b.writeKubeconfig(name, u)
+}
+
+// Stop stops the controllers, the Git server and the control plane, and removes the
+// bed's folder if it made one. It is safe to call more than once.
+func (b *Bed) Stop() error {
+	var errs []error
+	for i := len(b.procs) - 1; i >= 0; i-- {
+		errs = append(errs, b.procs[i].stop())
+	}
+	b.procs = nil
+	if b.Git != nil {
+		errs = append(errs, b.Git.Stop())
+		b.Git = nil
+	}
+	if b.env != nil {
+		errs = append(errs, b.env.Stop())
+		b.env = nil
+	}
+	if b.ownDir && os.Getenv("GITOPS_TESTBED_KEEP") == "" {
+		errs = append(errs, os.RemoveAll(b.Dir))
+		b.ownDir = false
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,101 @@
+package testbed
+
+import (
+	"context"
+	"fmt"
+)
+
+// Fleet is a sample repository layout as `flux bootstrap` leaves it: a root
+// Kustomization flux-system over clusters/<cluster>, which applies the infrastructure
+// and apps Kustomizations (apps dependsOn infrastructure); apps holds a Deployment and a
+// HelmRelease whose chart lives in the same repository.
+type Fleet struct {
+	Repo *Repo
+	// Commit is the SHA of the fleet's first commit.
+	Commit string
+}
+
+// DemoFleetFiles returns the files of the sample fleet.
+func DemoFleetFiles() map[string]string {
+	files := map[string]string{
+		"clusters/demo/infrastructure.yaml": KustomizationYAML(Kustomization{
+			Namespace: FluxNamespace, Name: "infrastructure", Path: "./infrastructure", Source: "flux-system",
+		}),
+		"clusters/demo/apps.yaml": KustomizationYAML(Kustomization{
+			Namespace: FluxNamespace, Name: "apps", Path: "./apps", Source: "flux-system", DependsOn: []string{"infrastructure"},
+		}),
+		"infrastructure/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+		"infrastructure/rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: shop:reader
+rules:
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    verbs: ["get", "list"]
+`,
+		"infrastructure/platform-config.yaml": ConfigMapYAML("shop", "platform-config", "region", "local"),
+		"apps/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+  - web.yaml
+`,
+		"apps/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/shop/api:1.0.0
+`,
+		"apps/web.yaml": HelmReleaseYAML("shop", "web", "./charts/web", FluxNamespace, "flux-system"),
+	}
+	for k, v := range ChartFiles("charts/web", "web", "0.1.0") {
+		files[k] = v
+	}
+	return files
+}
+
+// BootstrapYAML returns the root GitRepository and Kustomization named flux-system that
+// `flux bootstrap` would create, pointing at url and path.
+func BootstrapYAML(url, path string) string {
+	return GitRepositoryYAML(FluxNamespace, "flux-system", url, "main") + "---\n" +
+		KustomizationYAML(Kustomization{Namespace: FluxNamespace, Name: "flux-system", Path: path, Source: "flux-system"})
+}
+
+// StartDemoFleet pushes the sample fleet to a new repository "fleet", bootstraps Flux
+// on it and waits until every Kustomization and the HelmRelease are Ready at that commit.
+func (b *Bed) StartDemoFleet(ctx context.Context) (*Fleet, error) {
+	repo, err := b.Git.CreateRepo(ctx, "fleet")
+	if err != nil {
+		return nil, err
+	}
+	sha, err := repo.Commit(ctx, "Add the demo fleet", DemoFleetFiles())
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Apply(ctx, BootstrapYAML(repo.URL, "./clusters/demo")); err != nil {
+		return nil, err
+	}
+	for _, ks := range []string{"flux-system", "infrastructure", "apps"} {
+		if _, err := b.WaitApplied(ctx, FluxNamespace, ks, sha); err != nil {
+			return nil, fmt.Errorf("demo fleet: %w", err)
+		}
+	}
+	if _, err := b.WaitReady(ctx, "HelmRelease", "shop", "web"); err != nil {
+		return nil, fmt.Errorf("demo fleet: %w", err)
+	}
+	return &Fleet{Repo: repo, Commit: sha}, nil
+}

@@ -1,0 +1,142 @@
+package testbed
+
+import (
+	"fmt"
+	"strings"
+)
+
+// GitRepositoryYAML returns a GitRepository tracking branch of url, polled every minute
+// (tests call Reconcile to fetch at once rather than wait).
+func GitRepositoryYAML(namespace, name, url, branch string) string {
+	return fmt.Sprintf(`apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: %s
+  namespace: %s
+spec:
+  interval: 1m
+  url: %s
+  ref:
+    branch: %s
+`, name, namespace, url, branch)
+}
+
+// Kustomization describes a Kustomization for KustomizationYAML.
+type Kustomization struct {
+	Namespace, Name string
+	// Path inside the source.
+	Path string
+	// Source is the GitRepository name, in SourceNamespace (defaults to Namespace).
+	Source, SourceNamespace string
+	// DependsOn lists "name" or "namespace/name".
+	DependsOn       []string
+	TargetNamespace string
+	Suspend         bool
+}
+
+// KustomizationYAML renders k with prune on and a short retry, so failures show fast.
+func KustomizationYAML(k Kustomization) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: %s
+  namespace: %s
+spec:
+  interval: 1m
+  retryInterval: 5s
+  timeout: 1m
+  prune: true
+  path: %s
+  sourceRef:
+    kind: GitRepository
+    name: %s
+`, k.Name, k.Namespace, k.Path, k.Source)
+	if k.SourceNamespace != "" {
+		fmt.Fprintf(&b, "    namespace: %s\n", k.SourceNamespace)
+	}
+	if k.TargetNamespace != "" {
+		fmt.Fprintf(&b, "  targetNamespace: %s\n", k.TargetNamespace)
+	}
+	if k.Suspend {
+		b.WriteString("  suspend: true\n")
+	}
+	if len(k.DependsOn) > 0 {
+		b.WriteString("  dependsOn:\n")
+		for _, d := range k.DependsOn {
+			ns, name, ok := strings.Cut(d, "/")
+			if !ok {
+				fmt.Fprintf(&b, "    - name: %s\n", d)
+				continue
+			}
+			fmt.Fprintf(&b, "    - name: %s\n      namespace: %s\n", name, ns)
+		}
+	}
+	return b.String()
+}
+
+// HelmReleaseYAML returns a HelmRelease installing the chart at chartPath of a
+// GitRepository, with DependsOn entries as for Kustomization.
+func HelmReleaseYAML(namespace, name, chartPath, gitRepoNamespace, gitRepo string, dependsOn ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: %s
+  namespace: %s
+spec:
+  interval: 1m
+  chart:
+    spec:
+      chart: %s
+      reconcileStrategy: Revision
+      sourceRef:
+        kind: GitRepository
+        name: %s
+        namespace: %s
+`, name, namespace, chartPath, gitRepo, gitRepoNamespace)
+	if len(dependsOn) > 0 {
+		b.WriteString("  dependsOn:\n")
+		for _, d := range dependsOn {
+			ns, n, ok := strings.Cut(d, "/")
+			if !ok {
+				fmt.Fprintf(&b, "    - name: %s\n", d)
+				continue
+			}
+			fmt.Fprintf(&b, "    - name: %s\n      namespace: %s\n", n, ns)
+		}
+	}
+	return b.String()
+}
+
+// ChartFiles returns a minimal Helm chart at dir whose objects need no controller to
+// be ready (a ConfigMap and a Service), so helm-controller's wait passes on the bed.
+func ChartFiles(dir, name, version string) map[string]string {
+	return map[string]string{
+		dir + "/Chart.yaml":  fmt.Sprintf("apiVersion: v2\nname: %s\nversion: %s\nappVersion: \"1.0\"\n", name, version),
+		dir + "/values.yaml": "greeting: hello\n",
+		dir + "/templates/configmap.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  greeting: {{ .Values.greeting | quote }}
+`,
+		dir + "/templates/service.yaml": `apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  ports:
+    - port: 80
+      targetPort: 8080
+  selector:
+    app: {{ .Release.Name }}
+`,
+	}
+}
+
+// ConfigMapYAML returns a ConfigMap with one data key.
+func ConfigMapYAML(namespace, name, key, value string) string {
+	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  %s: %q\n", name, namespace, key, value)
+}

@@ -1,0 +1,114 @@
+package testbed
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+)
+
+func isNotFound(err error) bool { return apierrors.IsNotFound(err) }
+
+// Get reads a Flux object as unstructured.
+func (b *Bed) Get(ctx context.Context, kind, namespace, name string) (*unstructured.Unstructured, error) {
+	gvr, ok := flux.GVR(kind)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a Flux kind", kind)
+	}
+	return b.Dynamic.Resource(gvr).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
+}
+
+// WaitFor polls a Flux object until cond holds, ctx ends or timeout passes; the error
+// names what was last seen so a failing test says why.
+func (b *Bed) WaitFor(ctx context.Context, timeout time.Duration, kind, namespace, name string, cond func(*unstructured.Unstructured) bool) (*unstructured.Unstructured, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var last *unstructured.Unstructured
+	var lastErr error
+	for {
+		last, lastErr = b.Get(ctx, kind, namespace, name)
+		if lastErr == nil && cond(last) {
+			return last, nil
+		}
+		select {
+		case <-ctx.Done():
+			seen := "nothing"
+			if lastErr != nil {
+				seen = lastErr.Error()
+			} else if last != nil {
+				seen = describeStatus(last)
+			}
+			return last, fmt.Errorf("%s %s/%s: condition not met within %s; last seen: %s", kind, namespace, name, timeout, seen)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// WaitApplied waits until Kustomization namespace/name has applied commit sha and is
+// Ready at its current generation: the moment Flux has really applied the commit.
+func (b *Bed) WaitApplied(ctx context.Context, namespace, name, sha string) (*unstructured.Unstructured, error) {
+	return b.WaitFor(ctx, 90*time.Second, flux.KindKustomization, namespace, name, func(u *unstructured.Unstructured) bool {
+		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAppliedRevision")
+		return strings.HasSuffix(rev, ":"+sha) && IsReady(u)
+	})
+}
+
+// WaitReady waits until a Flux object is Ready=True at its current generation.
+func (b *Bed) WaitReady(ctx context.Context, kind, namespace, name string) (*unstructured.Unstructured, error) {
+	return b.WaitFor(ctx, 90*time.Second, kind, namespace, name, IsReady)
+}
+
+// WaitSourceRevision waits until a source (GitRepository, ...) reports an artifact whose
+// revision ends with sha.
+func (b *Bed) WaitSourceRevision(ctx context.Context, kind, namespace, name, sha string) (*unstructured.Unstructured, error) {
+	return b.WaitFor(ctx, 90*time.Second, kind, namespace, name, func(u *unstructured.Unstructured) bool {
+		rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
+		return strings.HasSuffix(rev, ":"+sha)
+	})
+}
+
+// Reconcile asks Flux to reconcile an object now, as `flux reconcile` does.
+func (b *Bed) Reconcile(ctx context.Context, kind, namespace, name string) error {
+	gvr, _ := flux.GVR(kind)
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, flux.ReconcileAnnotation, time.Now().Format(time.RFC3339Nano))
+	_, err := b.Dynamic.Resource(gvr).Namespace(namespace).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	return err
+}
+
+// IsReady reports Ready=True with observedGeneration equal to generation.
+func IsReady(u *unstructured.Unstructured) bool {
+	og, _, _ := unstructured.NestedInt64(u.Object, "status", "observedGeneration")
+	if og != u.GetGeneration() {
+		return false
+	}
+	status, _, _ := readyCondition(u)
+	return status == "True"
+}
+
+func readyCondition(u *unstructured.Unstructured) (status, reason, message string) {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		m, ok := c.(map[string]any)
+		if ok && m["type"] == "Ready" {
+			s, _ := m["status"].(string)
+			r, _ := m["reason"].(string)
+			msg, _ := m["message"].(string)
+			return s, r, msg
+		}
+	}
+	return "", "", ""
+}
+
+func describeStatus(u *unstructured.Unstructured) string {
+	s, r, m := readyCondition(u)
+	rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAppliedRevision")
+	art, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
+	return fmt.Sprintf("generation=%d Ready=%s reason=%s message=%q lastAppliedRevision=%q artifact=%q", u.GetGeneration(), s, r, m, rev, art)
+}
