@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -31,10 +32,20 @@ func Classify(err error) error {
 		return exitcode.Wrap(exitcode.NotFound, err)
 	case errors.Is(err, context.DeadlineExceeded), apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
 		return exitcode.Wrap(exitcode.Timeout, err)
+	case isUnreachable(err):
+		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("cannot reach the Kubernetes API server: %w (check --kubeconfig, --context or --server)", err))
 	case clientcmd.IsConfigurationInvalid(err), clientcmd.IsEmptyConfig(err):
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w: pass --kubeconfig or --context, or set KUBECONFIG", err))
 	}
 	return err
+}
+
+// isUnreachable reports a network failure before any HTTP answer: connection refused,
+// unknown host, TLS handshake failure.
+func isUnreachable(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &op) || errors.As(err, &dns)
 }
 
 // IsTypeMissing reports whether err says the API server does not serve the requested

@@ -15,9 +15,11 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
 	"k8s.io/kubectl/pkg/util/completion"
 
 	// Exec, OIDC and other credential plugins named in kubeconfigs must work as in kubectl.
@@ -114,6 +116,9 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 // Main runs cmd with os.Args, cancels on Ctrl-C or SIGTERM, prints an error as
 // "error: ..." on stderr and returns the exit code. Plugins call os.Exit(command.Main(cmd)).
 func Main(cmd *cobra.Command) int {
+	// client-go logs retries and discovery failures through klog; the user gets one
+	// clear error line from us instead.
+	klog.SetLogger(logr.Discard())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Execute(ctx, cmd, os.Args[1:])

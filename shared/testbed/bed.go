@@ -42,16 +42,15 @@ type Bed struct {
 	env       *envtest.Environment
 	procs     []*process
 	ownDir    bool
-	FluxReady bool
 }
 
 // New starts a bed. On error everything already started is stopped.
-func New(ctx context.Context, opts Options) (b *Bed, err error) {
+func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 	assets, err := FindAssets()
 	if err != nil {
 		return nil, err
 	}
-	b = &Bed{Assets: assets, Dir: opts.Dir}
+	b := &Bed{Assets: assets, Dir: opts.Dir}
 	if b.Dir == "" {
 		if b.Dir, err = os.MkdirTemp("", "gitops-bed-"); err != nil {
 			return nil, err

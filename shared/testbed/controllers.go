@@ -47,6 +47,9 @@ func (b *Bed) startFlux(ctx context.Context) error {
 	}
 	addr := func(i int) string { return "127.0.0.1:" + strconv.Itoa(ports[i]) }
 	storage := filepath.Join(b.Dir, "source-storage")
+	if err := os.MkdirAll(storage, 0o755); err != nil {
+		return err
+	}
 	common := []string{"--enable-leader-election=false", "--requeue-dependency=5s", "--log-level=debug"}
 	specs := []struct {
 		name   string

@@ -51,6 +51,8 @@ Exit codes: 0 traced, 1 error, 2 usage, 3 not found, 4 not managed by Flux,
 		}
 		return o.Run(cmd.Context())
 	}
+	root.Args = cobra.ArbitraryArgs
 	root.ValidArgsFunction = o.completeArgs
+	root.AddCommand(newDepsCommand(f, streams))
 	return root
 }

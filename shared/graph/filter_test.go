@@ -1,0 +1,81 @@
+package graph
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestFilter(t *testing.T) {
+	nodes := []Node{
+		ks("flux-system"),
+		ks("infra", "flux-system"),
+		failing("BuildFailed", "boom", ks("platform", "infra")),
+		waiting(ks("apps", "platform", "gone")),
+		waiting(ks("web", "apps")),
+		ks("monitoring", "infra"),
+		ks("other"),
+		waiting(ksIn("team-b", "api", "flux-system/platform")),
+		hr("infra"),
+	}
+	r := Analyze(nodes)
+	tests := []struct {
+		name        string
+		names       []string
+		wantEntries []string
+		wantUnknown []string
+		wantCauses  []string
+		wantMissing int
+	}{
+		{
+			name:  "upstream and downstream, not siblings",
+			names: []string{"apps"},
+			wantEntries: []string{
+				"Kustomization/flux-system/apps", "Kustomization/flux-system/flux-system",
+				"Kustomization/flux-system/infra", "Kustomization/flux-system/platform",
+				"Kustomization/flux-system/web", "Kustomization/flux-system/gone",
+			},
+			wantCauses:  []string{"failing Kustomization/flux-system/platform victims=[flux-system/apps, flux-system/web]"},
+			wantMissing: 1,
+		},
+		{
+			name:  "namespace-qualified name",
+			names: []string{"team-b/api", "nothing-here"},
+			wantEntries: []string{
+				"Kustomization/flux-system/flux-system", "Kustomization/flux-system/infra",
+				"Kustomization/flux-system/platform", "Kustomization/team-b/api",
+			},
+			wantUnknown: []string{"nothing-here"},
+			wantCauses:  []string{"failing Kustomization/flux-system/platform victims=[team-b/api]"},
+		},
+		{
+			name:        "kind-qualified name",
+			names:       []string{"hr/flux-system/infra"},
+			wantEntries: []string{"HelmRelease/flux-system/infra"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, unknown := r.Filter(tc.names)
+			var ids []string
+			for i := range f.Entries {
+				ids = append(ids, f.Entries[i].ID().String())
+			}
+			if !reflect.DeepEqual(ids, tc.wantEntries) {
+				t.Errorf("entries = %q, want %q", ids, tc.wantEntries)
+			}
+			if !reflect.DeepEqual(unknown, tc.wantUnknown) {
+				t.Errorf("unknown = %q, want %q", unknown, tc.wantUnknown)
+			}
+			if got := summarize(f).Causes; !reflect.DeepEqual(got, tc.wantCauses) {
+				t.Errorf("causes = %q, want %q", got, tc.wantCauses)
+			}
+			if len(f.Missing) != tc.wantMissing {
+				t.Errorf("missing = %d, want %d", len(f.Missing), tc.wantMissing)
+			}
+			checkConsistent(t, f)
+		})
+	}
+	if len(r.Entries) != 10 || len(r.RootCauses[0].Victims) != 3 {
+		t.Errorf("Filter modified the original report")
+	}
+}
