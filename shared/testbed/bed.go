@@ -39,9 +39,9 @@ type Bed struct {
 	Mapper     meta.ResettableRESTMapper
 	Git        *GitServer
 
-	env       *envtest.Environment
-	procs     []*process
-	ownDir    bool
+	env    *envtest.Environment
+	procs  []*process
+	ownDir bool
 }
 
 // New starts a bed. On error everything already started is stopped.
