@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -23,16 +24,46 @@ const (
 
 // WriteHuman renders reports as the human view: one table per object that reads
 // top-down from the object to its source, then the commit and any findings.
+//
+// Reports without any hop (an object that does not exist) print nothing here: their
+// error goes to stderr through WriteErrors, like every other error.
 func WriteHuman(w io.Writer, reports []*Report, color bool, now time.Time) error {
-	for i, r := range reports {
-		if i > 0 {
+	first := true
+	for _, r := range reports {
+		if len(r.Hops) == 0 {
+			continue
+		}
+		if !first {
 			fmt.Fprintln(w)
 		}
-		if err := writeOne(w, r, color, now); err != nil {
+		first = false
+		var buf bytes.Buffer
+		if err := writeOne(&buf, r, color, now); err != nil {
+			return err
+		}
+		if _, err := w.Write(trimLines(buf.Bytes())); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// WriteErrors prints one "error: ..." line per report that did not trace fully.
+func WriteErrors(w io.Writer, reports []*Report) {
+	for _, r := range reports {
+		if r.Result != ResultTraced {
+			fmt.Fprintf(w, "error: %s\n", r.Error)
+		}
+	}
+}
+
+// trimLines drops the trailing blanks tablewriter pads the last column with.
+func trimLines(b []byte) []byte {
+	lines := bytes.Split(b, []byte("\n"))
+	for i := range lines {
+		lines[i] = bytes.TrimRight(lines[i], " ")
+	}
+	return bytes.Join(lines, []byte("\n"))
 }
 
 func writeOne(w io.Writer, r *Report, color bool, now time.Time) error {
@@ -132,9 +163,6 @@ func writeOne(w io.Writer, r *Report, color bool, now time.Time) error {
 		if h.Error != "" {
 			fmt.Fprintf(w, "%s %s %s: %s\n", paint(ansiRed, "!"), h.Ref.Kind, name(h.Ref), h.Error)
 		}
-	}
-	if r.Result != ResultTraced {
-		fmt.Fprintf(w, "%s %s\n", paint(ansiRed, string(r.Result)+":"), r.Error)
 	}
 	return nil
 }

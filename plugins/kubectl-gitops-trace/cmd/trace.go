@@ -72,13 +72,8 @@ func (o *TraceOptions) Validate() error {
 	if len(o.args) == 0 && len(o.Filenames.Filenames) == 0 {
 		return exitcode.New(exitcode.Usage, "name what to trace: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or -f FILE\nSee 'kubectl gitops trace --help' for usage.")
 	}
-	if len(o.args) == 1 && o.Selector == "" && len(o.Filenames.Filenames) == 0 && !hasSlash(o.args[0]) && !o.AllNamespaces {
-		return exitcode.New(exitcode.Usage, "%q is a type without a name: use %s/NAME, %s NAME, or -l SELECTOR", o.args[0], o.args[0], o.args[0])
-	}
 	return nil
 }
-
-func hasSlash(s string) bool { return strings.Contains(s, "/") }
 
 // Run reads the objects, traces each one and prints the reports. The exit code is
 // the most serious result among them.
@@ -108,6 +103,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err := o.print(reports); err != nil {
 		return err
 	}
+	resolve.WriteErrors(o.streams.ErrOut, reports)
 	codes := make([]exitcode.Code, 0, len(reports))
 	for _, r := range reports {
 		codes = append(codes, r.ExitCode())

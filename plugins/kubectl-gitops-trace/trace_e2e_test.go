@@ -1,0 +1,536 @@
+package main_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/resolve"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+const ns = testbed.FluxNamespace
+
+// traceFleet is the e2e repository: a bootstrap root over clusters/e2e, which applies
+// infrastructure, apps (dependsOn infrastructure), tenants (which applies team-a: three
+// Kustomizations deep) and flaky (broken by the second commit). paused is applied by
+// the test itself, because a parent would undo a suspend made behind its back.
+func traceFleet() map[string]string {
+	ks := func(name, path string, deps ...string) string {
+		return testbed.KustomizationYAML(testbed.Kustomization{Namespace: ns, Name: name, Path: path, Source: "flux-system", DependsOn: deps})
+	}
+	files := map[string]string{
+		"clusters/e2e/infrastructure.yaml": ks("infrastructure", "./infrastructure"),
+		"clusters/e2e/apps.yaml":           ks("apps", "./apps", "infrastructure"),
+		"clusters/e2e/tenants.yaml":        ks("tenants", "./tenants-ks"),
+		"clusters/e2e/flaky.yaml":          ks("flaky", "./flaky"),
+		"tenants-ks/team-a.yaml":           ks("team-a", "./tenants/team-a", "infrastructure"),
+		"tenants/team-a/config.yaml":       testbed.ConfigMapYAML("team-a", "team-a-config", "owner", "team-a"),
+		"infrastructure/namespaces.yaml":   "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n",
+		"infrastructure/rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: shop:reader
+rules:
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    verbs: ["get"]
+`,
+		"infrastructure/widgets-crd.yaml": `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, shortNames: [wdg]}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+`,
+		"apps/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n  - web.yaml\n  - widget.yaml\n",
+		"apps/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/shop/api:1.0.0
+`,
+		"apps/web.yaml":            testbed.HelmReleaseYAML("shop", "web", "./charts/web", ns, "flux-system"),
+		"apps/widget.yaml":         "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: gizmo\n  namespace: shop\nspec:\n  size: 3\n",
+		"flaky/config.yaml":        testbed.ConfigMapYAML("default", "flaky", "state", "good"),
+		"paused/config.yaml":       testbed.ConfigMapYAML("default", "paused", "state", "v1"),
+		"extra/tagged/config.yaml": testbed.ConfigMapYAML("default", "tagged", "from", "tag"),
+		"extra/pinned/config.yaml": testbed.ConfigMapYAML("default", "pinned", "from", "commit"),
+		"extra/creds/config.yaml":  testbed.ConfigMapYAML("default", "creds", "from", "creds"),
+	}
+	for k, v := range testbed.ChartFiles("charts/web", "web", "0.1.0") {
+		files[k] = v
+	}
+	return files
+}
+
+// traceBed is the shared state of TestTraceLive.
+type traceBed struct {
+	bed           *testbed.Bed
+	repo          *testbed.Repo
+	first, second string
+}
+
+func setupTraceBed(t *testing.T, ctx context.Context) *traceBed {
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	repo, err := bed.Git.CreateRepo(ctx, "fleet")
+	must(t, err)
+	first, err := repo.Commit(ctx, "e2e: the fleet", traceFleet())
+	must(t, err)
+	must(t, repo.Tag(ctx, "v1.0.0"))
+	must(t, bed.Apply(ctx, testbed.BootstrapYAML(repo.URL, "./clusters/e2e")))
+	paused := testbed.Kustomization{Namespace: ns, Name: "paused", Path: "./paused", Source: "flux-system"}
+	must(t, bed.Apply(ctx, testbed.KustomizationYAML(paused)))
+	for _, k := range []string{"flux-system", "infrastructure", "apps", "tenants", "team-a", "flaky", "paused"} {
+		_, err := bed.WaitApplied(ctx, ns, k, first)
+		must(t, err)
+	}
+	_, err = bed.WaitReady(ctx, "HelmRelease", "shop", "web")
+	must(t, err)
+
+	// Suspend paused, then push a second commit that breaks flaky and moves paused on.
+	paused.Suspend = true
+	must(t, bed.Apply(ctx, testbed.KustomizationYAML(paused)))
+	second, err := repo.Commit(ctx, "e2e: break flaky", map[string]string{
+		"flaky/config.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flaky\n  namespace: default\ndata:\n  state: [not, a, string]\n",
+		"paused/config.yaml": testbed.ConfigMapYAML("default", "paused", "state", "v2"),
+	})
+	must(t, err)
+	must(t, bed.Reconcile(ctx, "GitRepository", ns, "flux-system"))
+	for _, k := range []string{"flux-system", "apps", "team-a"} {
+		_, err := bed.WaitApplied(ctx, ns, k, second)
+		must(t, err)
+	}
+	_, err = bed.WaitFor(ctx, 90*time.Second, "Kustomization", ns, "flaky", func(u *unstructured.Unstructured) bool {
+		attempted, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
+		return strings.HasSuffix(attempted, second) && readyStatus(u) == "False"
+	})
+	must(t, err)
+
+	// Sources tracking a tag, a pinned commit, and a URL with credentials in it.
+	credsURL := strings.Replace(repo.URL, "http://", "http://deploy:s3cr3t-token@", 1)
+	extra := `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: tagged, namespace: flux-system}
+spec: {interval: 1m, url: ` + repo.URL + `, ref: {tag: v1.0.0}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: pinned, namespace: flux-system}
+spec: {interval: 1m, url: ` + repo.URL + `, ref: {branch: main, commit: ` + first + `}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: creds, namespace: flux-system}
+spec: {interval: 1m, url: "` + credsURL + `", ref: {branch: main}}
+`
+	for _, name := range []string{"tagged", "pinned", "creds"} {
+		extra += "---\n" + testbed.KustomizationYAML(testbed.Kustomization{Namespace: ns, Name: name, Path: "./extra/" + name, Source: name})
+	}
+	must(t, bed.Apply(ctx, extra))
+	for _, name := range []string{"tagged", "pinned"} {
+		_, err := bed.WaitApplied(ctx, ns, name, first)
+		must(t, err)
+	}
+	_, err = bed.WaitApplied(ctx, ns, "creds", second)
+	must(t, err)
+
+	// What kube-controller-manager would create for the Deployment: a ReplicaSet and a Pod.
+	deploy, err := bed.Dynamic.Resource(schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}).Namespace("shop").Get(ctx, "api", metav1.GetOptions{})
+	must(t, err)
+	rsUID := createOwned(t, ctx, bed, fmt.Sprintf(`apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: api-5d9f7
+  namespace: shop
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: %s, controller: true}]
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: api, image: registry.example.com/shop/api:1.0.0}]}
+`, deploy.GetUID()))
+	createOwned(t, ctx, bed, fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata:
+  name: api-5d9f7-x2x9q
+  namespace: shop
+  labels: {app: api}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d9f7, uid: %s, controller: true}]
+spec: {containers: [{name: api, image: registry.example.com/shop/api:1.0.0}]}
+`, rsUID))
+
+	// A hand-made object, and one that carries apps' labels without being in its inventory.
+	must(t, bed.Apply(ctx, testbed.ConfigMapYAML("default", "handmade", "by", "hand")+`---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: stray
+  namespace: shop
+  labels:
+    kustomize.toolkit.fluxcd.io/name: apps
+    kustomize.toolkit.fluxcd.io/namespace: flux-system
+data: {left: behind}
+`))
+	// A user who may read Deployments in shop but no Flux object.
+	must(t, bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deploy-reader, namespace: shop}
+rules:
+  - apiGroups: ["apps"]
+    resources: ["deployments"]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewer-deploy-reader, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deploy-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}]
+`))
+	return &traceBed{bed: bed, repo: repo, first: first, second: second}
+}
+
+// TestTraceLive traces real objects that real Flux applied, through the real kubectl.
+func TestTraceLive(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	tb := setupTraceBed(t, ctx)
+	repoURL := tb.repo.URL
+
+	gitSource := hopWant{role: resolve.RoleSource, kind: "GitRepository", name: "flux-system/flux-system"}
+	root := hopWant{role: resolve.RoleKustomization, kind: "Kustomization", name: "flux-system/flux-system", inventory: "Listed"}
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		hops  []hopWant
+		check func(t *testing.T, r *resolve.Report)
+	}{
+		{
+			name: "Deployment applied by a nested Kustomization",
+			args: []string{"deploy/api", "-n", "shop"},
+			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
+			check: func(t *testing.T, r *resolve.Report) {
+				wantCommit(t, r, tb.second, resolve.CommitCurrent)
+				if h := r.Hops[1]; h.Path != "./apps" || h.Health == nil || h.Health.Ready != "True" || h.Health.LastReconciled == nil {
+					t.Errorf("apps hop = %+v, want path ./apps, Ready True and a reconcile time", h)
+				}
+				if src := r.Hops[3]; src.URL != repoURL || src.Tracks != "branch main" || src.Revision != "main@sha1:"+tb.second {
+					t.Errorf("source hop = %+v", src)
+				}
+			},
+		},
+		{
+			name: "three Kustomizations deep",
+			args: []string{"configmap", "team-a-config", "-n", "team-a"},
+			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "team-a/team-a-config"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/team-a", inventory: "Listed"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/tenants", inventory: "Listed"}, root, gitSource},
+		},
+		{
+			name: "object rendered by a HelmRelease",
+			args: []string{"cm/web-config", "-n", "shop"},
+			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "shop/web-config"}, {role: "HelmRelease", kind: "HelmRelease", name: "shop/web"}, {role: "HelmChart", kind: "HelmChart", name: "flux-system/shop-web"}, {role: "ChartSource", kind: "GitRepository", name: "flux-system/flux-system"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
+			check: func(t *testing.T, r *resolve.Report) {
+				if hr := r.Hops[1]; hr.Chart != "web" || !strings.HasPrefix(hr.ChartVersion, "0.1.0") || hr.ReleaseName != "shop/web" {
+					t.Errorf("HelmRelease hop = %+v, want chart web 0.1.0, release shop/web", hr)
+				}
+				wantCommit(t, r, tb.second, resolve.CommitCurrent)
+			},
+		},
+		{
+			name: "Pod of a Deployment, up its owners",
+			args: []string{"pod/api-5d9f7-x2x9q", "-n", "shop"},
+			hops: []hopWant{{role: "Object", kind: "Pod", name: "shop/api-5d9f7-x2x9q"}, {role: "Owner", kind: "ReplicaSet", name: "shop/api-5d9f7"}, {role: "Owner", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
+		},
+		{
+			name: "cluster-scoped Namespace",
+			args: []string{"ns", "shop"},
+			hops: []hopWant{{role: "Object", kind: "Namespace", name: "shop"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/infrastructure", inventory: "Listed"}, root, gitSource},
+		},
+		{
+			name: "ClusterRole with a colon",
+			args: []string{"clusterrole/shop:reader"},
+			hops: []hopWant{{role: "Object", kind: "ClusterRole", name: "shop:reader"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/infrastructure", inventory: "Listed"}, root, gitSource},
+		},
+		{
+			name: "CRD instance by short name",
+			args: []string{"wdg/gizmo", "-n", "shop"},
+			hops: []hopWant{{role: "Object", kind: "Widget", name: "shop/gizmo"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
+		},
+		{
+			name: "labels without inventory entry",
+			args: []string{"cm/stray", "-n", "shop"},
+			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "shop/stray"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "NotListed"}, root, gitSource},
+		},
+		{
+			name: "last apply failed after a good one",
+			args: []string{"cm/flaky", "-n", "default"},
+			check: func(t *testing.T, r *resolve.Report) {
+				c := wantCommit(t, r, tb.first, resolve.CommitFailed)
+				if !strings.HasSuffix(c.Attempted, tb.second) || !strings.HasSuffix(c.Source, tb.second) || c.Reason == "" {
+					t.Errorf("commit = %+v, want attempted and source %s with Flux's message", c, tb.second)
+				}
+			},
+		},
+		{
+			name: "suspended Kustomization behind its source",
+			args: []string{"cm/paused", "-n", "default"},
+			check: func(t *testing.T, r *resolve.Report) {
+				c := wantCommit(t, r, tb.first, resolve.CommitSuspended)
+				if !strings.HasSuffix(c.Source, tb.second) {
+					t.Errorf("commit source = %q, want %s", c.Source, tb.second)
+				}
+				if h := r.Hops[1]; h.Health == nil || !h.Health.Suspended {
+					t.Errorf("paused hop health = %+v, want suspended", h.Health)
+				}
+			},
+		},
+		{
+			name: "GitRepository tracking a tag",
+			args: []string{"cm/tagged", "-n", "default"},
+			check: func(t *testing.T, r *resolve.Report) {
+				src := r.Hops[len(r.Hops)-1]
+				if src.Tracks != "tag v1.0.0" || src.Revision != "v1.0.0@sha1:"+tb.first {
+					t.Errorf("source = tracks %q revision %q, want tag v1.0.0 at %s", src.Tracks, src.Revision, tb.first)
+				}
+				wantCommit(t, r, tb.first, resolve.CommitCurrent)
+			},
+		},
+		{
+			name: "GitRepository pinned to a commit",
+			args: []string{"cm/pinned", "-n", "default"},
+			check: func(t *testing.T, r *resolve.Report) {
+				src := r.Hops[len(r.Hops)-1]
+				if want := "commit " + tb.first + " (on branch main)"; src.Tracks != want {
+					t.Errorf("source tracks %q, want %q", src.Tracks, want)
+				}
+				wantCommit(t, r, tb.first, resolve.CommitCurrent)
+			},
+		},
+		{
+			name: "URL with credentials",
+			args: []string{"cm/creds", "-n", "default"},
+			check: func(t *testing.T, r *resolve.Report) {
+				if src := r.Hops[len(r.Hops)-1]; src.URL != repoURL {
+					t.Errorf("source URL = %q, want %q without credentials", src.URL, repoURL)
+				}
+			},
+		},
+		{name: "not managed by Flux", args: []string{"cm/handmade", "-n", "default"}, code: 4},
+		{name: "object that does not exist", args: []string{"deploy/nope", "-n", "shop"}, code: 3},
+		{name: "unknown type", args: []string{"gizmos/x"}, code: 2},
+		{
+			name: "RBAC hides the Kustomization and source",
+			args: []string{"deploy/api", "-n", "shop", "--as", "viewer"},
+			code: 5,
+			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", forbidden: true}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := trace(t, ctx, tb.bed, append(tt.args, "-o", "json")...)
+			if run.Code != tt.code {
+				t.Fatalf("exit code %d, want %d\n%s", run.Code, tt.code, run)
+			}
+			if strings.Contains(run.Stdout+run.Stderr, "s3cr3t") || strings.Contains(run.Stdout+run.Stderr, "deploy:") {
+				t.Fatalf("credentials printed:\n%s", run)
+			}
+			if tt.code == 2 {
+				if !strings.HasPrefix(run.Stderr, "error: ") || strings.Count(strings.TrimSpace(run.Stderr), "\n") != 0 {
+					t.Errorf("want one error line on stderr, got %q", run.Stderr)
+				}
+				return
+			}
+			var r resolve.Report
+			if err := json.Unmarshal([]byte(run.Stdout), &r); err != nil {
+				t.Fatalf("decoding JSON: %v\n%s", err, run)
+			}
+			if r.APIVersion != resolve.SchemaVersion || r.Kind != "Trace" {
+				t.Errorf("document apiVersion/kind = %s/%s", r.APIVersion, r.Kind)
+			}
+			if tt.code != 0 && !strings.HasPrefix(run.Stderr, "error: ") {
+				t.Errorf("stderr = %q, want an error line", run.Stderr)
+			}
+			if tt.hops != nil {
+				wantHops(t, &r, tt.hops)
+			}
+			if tt.check != nil {
+				tt.check(t, &r)
+			}
+		})
+	}
+
+	t.Run("human view reads from object to commit", func(t *testing.T) {
+		run := trace(t, ctx, tb.bed, "deploy/api", "-n", "shop")
+		if run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		for _, want := range []string{"Deployment shop/api", "kustomization  Kustomization  flux-system/apps", "source         GitRepository  flux-system/flux-system",
+			"Commit:   " + tb.second, "Status:   Current (the source holds the applied commit)"} {
+			if !strings.Contains(run.Stdout, want) {
+				t.Errorf("human view lacks %q:\n%s", want, run.Stdout)
+			}
+		}
+		if strings.Contains(run.Stdout, "\x1b[") {
+			t.Errorf("colour codes written to a pipe:\n%q", run.Stdout)
+		}
+	})
+
+	t.Run("several objects, one document each", func(t *testing.T) {
+		run := trace(t, ctx, tb.bed, "deploy/api", "cm/web-config", "wdg/gizmo", "-n", "shop", "-o", "yaml")
+		if run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		if got := strings.Count(run.Stdout, "kind: Trace"); got != 3 {
+			t.Errorf("got %d Trace documents, want 3:\n%s", got, run.Stdout)
+		}
+	})
+
+	t.Run("selector across namespaces: worst exit code wins", func(t *testing.T) {
+		run := trace(t, ctx, tb.bed, "cm", "-A", "-l", "kustomize.toolkit.fluxcd.io/namespace=flux-system", "-o", "json")
+		if run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		if got := strings.Count(run.Stdout, `"kind": "Trace"`); got < 6 {
+			t.Errorf("got %d documents, want every labelled ConfigMap (>= 6)", got)
+		}
+		mixed := trace(t, ctx, tb.bed, "cm/handmade", "cm/flaky", "cm/nope", "-n", "default")
+		if mixed.Code != 3 {
+			t.Errorf("not found + not managed + traced: exit %d, want 3 (not found outranks not managed)\n%s", mixed.Code, mixed)
+		}
+	})
+
+	t.Run("git-dir: file, line and commit message", func(t *testing.T) {
+		run := trace(t, ctx, tb.bed, "deploy/api", "-n", "shop", "--git-dir", tb.repo.Work, "-o", "json")
+		var r resolve.Report
+		if err := json.Unmarshal([]byte(run.Stdout), &r); err != nil || run.Code != 0 {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		g := r.Commit.Git
+		if g == nil || g.File != "apps/deployment.yaml" || g.Line != 1 || g.Subject != "e2e: break flaky" || !strings.Contains(g.Author, "Test Bed") {
+			t.Errorf("git location = %+v, want apps/deployment.yaml:1 at 'e2e: break flaky' by Test Bed", g)
+		}
+		helm := trace(t, ctx, tb.bed, "cm/web-config", "-n", "shop", "--git-dir", tb.repo.Work)
+		if !strings.Contains(helm.Stdout, "rendered from a Helm chart") || !strings.Contains(helm.Stdout, "apps/web.yaml") {
+			t.Errorf("Helm-rendered object: want the chart caveat and the HelmRelease's file\n%s", helm)
+		}
+	})
+}
+
+// TestTraceFluxNotInstalled traces a labelled object on a cluster without Flux's CRDs.
+func TestTraceFluxNotInstalled(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{NoFluxCRDs: true})
+	must(t, bed.Apply(ctx, `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: orphan
+  namespace: default
+  labels:
+    kustomize.toolkit.fluxcd.io/name: apps
+    kustomize.toolkit.fluxcd.io/namespace: flux-system
+`))
+	run := trace(t, ctx, bed, "cm/orphan", "-n", "default")
+	if run.Code != 8 || !strings.Contains(run.Stderr, "Flux is not installed in this cluster") {
+		t.Errorf("want exit 8 and 'Flux is not installed in this cluster', got\n%s", run)
+	}
+}
+
+type hopWant struct {
+	role, kind, name, inventory string
+	forbidden                   bool
+}
+
+func wantHops(t *testing.T, r *resolve.Report, want []hopWant) {
+	t.Helper()
+	var got []string
+	for _, h := range r.Hops {
+		n := h.Ref.Name
+		if h.Ref.Namespace != "" {
+			n = h.Ref.Namespace + "/" + n
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %s %v", h.Role, h.Ref.Kind, n, h.Inventory, h.Forbidden))
+	}
+	var exp []string
+	for _, w := range want {
+		exp = append(exp, fmt.Sprintf("%s %s %s %s %v", w.role, w.kind, w.name, w.inventory, w.forbidden))
+	}
+	if strings.Join(got, "\n") != strings.Join(exp, "\n") {
+		t.Errorf("hops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(exp, "\n"))
+	}
+}
+
+func wantCommit(t *testing.T, r *resolve.Report, sha, status string) *resolve.Commit {
+	t.Helper()
+	if r.Commit == nil {
+		t.Fatalf("no commit in report: %+v", r)
+	}
+	if r.Commit.SHA != sha || r.Commit.Status != status {
+		t.Errorf("commit = %s %s (%s), want %s %s", r.Commit.SHA, r.Commit.Status, r.Commit.Reason, sha, status)
+	}
+	return r.Commit
+}
+
+func trace(t *testing.T, ctx context.Context, bed *testbed.Bed, args ...string) testbed.Run {
+	t.Helper()
+	run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "trace"}, args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+func createOwned(t *testing.T, ctx context.Context, bed *testbed.Bed, manifest string) string {
+	t.Helper()
+	objs, err := testbed.ParseObjects(manifest)
+	must(t, err)
+	ri, err := bed.Resource(objs[0])
+	must(t, err)
+	created, err := ri.Create(ctx, objs[0], metav1.CreateOptions{})
+	must(t, err)
+	return string(created.GetUID())
+}
+
+func readyStatus(u *unstructured.Unstructured) string {
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	for _, c := range conds {
+		if m, ok := c.(map[string]any); ok && m["type"] == "Ready" {
+			s, _ := m["status"].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
