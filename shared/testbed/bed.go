@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-logr/logr"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 // Options choose which parts a bed starts.
@@ -50,6 +52,9 @@ func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// envtest logs through controller-runtime's logger, which warns with a stack trace
+	// when nobody set it; the bed reports its own errors.
+	ctrllog.SetLogger(logr.Discard())
 	b := &Bed{Assets: assets, Dir: opts.Dir}
 	if b.Dir == "" {
 		if b.Dir, err = os.MkdirTemp("", "gitops-bed-"); err != nil {

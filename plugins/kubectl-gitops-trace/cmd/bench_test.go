@@ -1,0 +1,175 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+)
+
+// counter counts the HTTP requests a command sends to the API server.
+type counter struct {
+	n    atomic.Int64
+	next http.RoundTripper
+	log  []string
+}
+
+func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	c.log = append(c.log, r.Method+" "+r.URL.Path)
+	return c.next.RoundTrip(r)
+}
+
+// runTrace runs `kubectl gitops trace args...` in-process against kubeconfig with a
+// discovery cache in cacheDir, and returns how many requests it made.
+func runTrace(b testing.TB, kubeconfig, cacheDir string, args ...string) (int64, []string, string) {
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &kubeconfig
+	flags.CacheDir = &cacheDir
+	f := cluster.NewFactory(flags)
+	c := &counter{}
+	f.WrapTransport(func(rt http.RoundTripper) http.RoundTripper { c.next = rt; return c })
+	var out, errOut bytes.Buffer
+	o := NewTraceOptions(f, genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
+	o.Output = "json"
+	if err := o.Complete(nil, args); err != nil {
+		b.Fatal(err)
+	}
+	// Complete reads the namespace from flags; the benchmark passes it as "-n" style args.
+	for i := 0; i < len(args)-1; i++ {
+		if args[i] == "-n" {
+			o.namespace, o.explicit, o.args = args[i+1], true, append(append([]string{}, args[:i]...), args[i+2:]...)
+		}
+	}
+	if err := o.Run(context.Background()); err != nil && !strings.Contains(err.Error(), "exit code") {
+		b.Fatalf("trace %v: %v\n%s", args, err, errOut.String())
+	}
+	return c.n.Load(), c.log, out.String()
+}
+
+// BenchmarkTraceRequests counts the API requests of one trace of a Deployment that a
+// Kustomization applied, cold and with a warm discovery cache: "root" is applied by the
+// root Kustomization itself (the hops flux trace shows: object, Kustomization, source);
+// "nested" sits one level lower (deploy/api under apps under flux-system), which costs
+// one more GET for the parent that flux trace does not walk.
+func BenchmarkTraceRequests(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bed := testbed.Start(b, testbed.Options{Flux: true})
+	fleet, err := bed.StartDemoFleet(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sha, err := fleet.Repo.Commit(ctx, "an edge Deployment applied by the root", map[string]string{
+		"clusters/demo/edge.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: edge\n  namespace: default\nspec:\n  selector:\n    matchLabels: {app: edge}\n  template:\n    metadata:\n      labels: {app: edge}\n    spec:\n      containers: [{name: edge, image: registry.example.com/edge:1}]\n",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := bed.Reconcile(ctx, "GitRepository", testbed.FluxNamespace, "flux-system"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "flux-system", sha); err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		maxWarm int64
+	}{
+		{"root", []string{"deploy/edge", "-n", "default"}, 3},
+		{"nested", []string{"deploy/api", "-n", "shop"}, 4},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			cache := b.TempDir()
+			cold, coldLog, _ := runTrace(b, bed.Kubeconfig, cache, tc.args...)
+			b.ResetTimer()
+			var warm int64
+			var warmLog []string
+			for i := 0; i < b.N; i++ {
+				warm, warmLog, _ = runTrace(b, bed.Kubeconfig, cache, tc.args...)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(cold), "cold-requests")
+			b.ReportMetric(float64(warm), "warm-requests")
+			b.Logf("cold (%d): %v", cold, coldLog)
+			b.Logf("warm (%d): %v", warm, warmLog)
+			if warm > tc.maxWarm {
+				b.Errorf("warm trace made %d requests, want at most %d", warm, tc.maxWarm)
+			}
+		})
+	}
+}
+
+// BenchmarkTraceBulk traces every ConfigMap of a namespace holding 1,000 objects that
+// real Flux applied under 20 Kustomizations.
+func BenchmarkTraceBulk(b *testing.B) {
+	const kustomizations, perKustomization = 20, 50
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	bed := testbed.Start(b, testbed.Options{Flux: true})
+	repo, err := bed.Git.CreateRepo(ctx, "bulk")
+	if err != nil {
+		b.Fatal(err)
+	}
+	files := map[string]string{"ns/bulk.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bulk\n"}
+	manifests := testbed.GitRepositoryYAML(testbed.FluxNamespace, "bulk", repo.URL, "main") + "---\n" +
+		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "bulk-ns", Path: "./ns", Source: "bulk"})
+	for k := 0; k < kustomizations; k++ {
+		var doc strings.Builder
+		for i := 0; i < perKustomization; i++ {
+			fmt.Fprintf(&doc, "---\n%s", testbed.ConfigMapYAML("bulk", fmt.Sprintf("cm-%02d-%03d", k, i), "k", fmt.Sprint(k)))
+		}
+		files[fmt.Sprintf("part-%02d/configmaps.yaml", k)] = doc.String()
+		manifests += "---\n" + testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: fmt.Sprintf("part-%02d", k), Path: fmt.Sprintf("./part-%02d", k), Source: "bulk", DependsOn: []string{"bulk-ns"}})
+	}
+	sha, err := repo.Commit(ctx, "1000 objects", files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := bed.Apply(ctx, manifests); err != nil {
+		b.Fatal(err)
+	}
+	for k := 0; k < kustomizations; k++ {
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, fmt.Sprintf("part-%02d", k), sha); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cache := b.TempDir()
+	runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk") // warm discovery
+	var requests int64
+	var out string
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		requests, _, out = runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk")
+	}
+	elapsed := time.Since(start) / time.Duration(b.N)
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	traced := strings.Count(out, `"result": "Traced"`)
+	b.ReportMetric(float64(requests), "requests")
+	b.ReportMetric(float64(traced), "traced")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
+	b.Logf("traced %d objects in %s with %d requests", traced, elapsed, requests)
+	if traced != kustomizations*perKustomization {
+		b.Errorf("traced %d objects, want %d", traced, kustomizations*perKustomization)
+	}
+	if requests >= 50 || elapsed > 2*time.Second {
+		b.Errorf("bulk trace: %d requests in %s, want < 50 requests and < 2s", requests, elapsed)
+	}
+}
