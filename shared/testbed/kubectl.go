@@ -35,11 +35,17 @@ type Run struct {
 // Kubectl runs the bed's real kubectl with the plugin binaries first on PATH, the way
 // a user invokes `kubectl gitops trace …`. kubeconfig may be empty (for --help).
 func Kubectl(ctx context.Context, assets Assets, kubeconfig string, args ...string) (Run, error) {
+	return KubectlIn(ctx, assets, kubeconfig, "", args...)
+}
+
+// KubectlIn is Kubectl run in the folder dir (a clone of the fleet, for --git-dir .).
+func KubectlIn(ctx context.Context, assets Assets, kubeconfig, dir string, args ...string) (Run, error) {
 	bin, err := PluginBin()
 	if err != nil {
 		return Run{}, err
 	}
 	cmd := exec.CommandContext(ctx, assets.Bin("kubectl"), args...)
+	cmd.Dir = dir
 	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + os.TempDir(), "NO_COLOR=1"}
 	if kubeconfig != "" {
 		env = append(env, "KUBECONFIG="+kubeconfig)

@@ -25,8 +25,8 @@ const depsExample = `  # Why is nothing moving? The dependsOn graph of every nam
   # Gate a deploy: exit 7 when there is a cycle, a missing or a blocked dependency
   kubectl gitops trace deps -A --check
 
-  # Check a pull request before it is merged, without a cluster
-  kubectl gitops trace deps --dir ./clusters/production --check
+  # Check a pull request before it is merged, without a cluster (inside the fleet repo)
+  kubectl gitops trace deps --dir ./clusters/demo --check
 
   # Draw it for the docs
   kubectl gitops trace deps -A -o mermaid`

@@ -12,15 +12,14 @@ import (
 const traceExample = `  # Where did this Deployment come from? Every hop, up to the Git commit
   kubectl gitops trace deploy/api -n shop
 
-  # Several objects at once, or a whole namespace by label, as JSON for a script
-  kubectl gitops trace deployment api svc/web -n shop -o json
-  kubectl gitops trace deploy -l app=api -n shop
+  # Several objects at once, as JSON for a script (one document per object)
+  kubectl gitops trace deploy/api svc/web -n shop -o json
 
-  # A Pod is followed up its owners to the labelled Deployment
-  kubectl gitops trace pod api-7d4b9c-x2x9q -n shop
+  # Everything one Kustomization applied, in every namespace
+  kubectl gitops trace cm,ns -A -l kustomize.toolkit.fluxcd.io/name=infrastructure
 
-  # Also show the file and line that define it, with a local clone of the source repo
-  kubectl gitops trace deploy/api -n shop --git-dir ~/src/fleet`
+  # Also show the file and line that define it: run inside a clone of the source repo
+  kubectl gitops trace deploy/api -n shop --git-dir .`
 
 // New returns the `kubectl gitops trace` command.
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
@@ -30,7 +29,7 @@ func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 		Short: "Trace a Kubernetes object to the Flux objects and the Git commit that put it there",
 		Long: `Trace a Kubernetes object to the Flux objects and the Git commit that put it there.
 
-Walks from the object (following ownerReferences to the first owner Flux labelled) to
+Walks from the object (following ownerReferences, so a Pod leads to its Deployment) to
 the HelmRelease and chart that rendered it, the Kustomization that applied it (checked
 against the Kustomization's inventory), every parent Kustomization up to the root, and
 their sources, and says whether the applied commit is the one the source holds now.
