@@ -391,7 +391,7 @@ func TestTraceLive(t *testing.T) {
 			t.Fatalf("%s", run)
 		}
 		for _, want := range []string{"Deployment shop/api", "kustomization  Kustomization  flux-system/apps", "source         GitRepository  flux-system/flux-system",
-			"Commit:   " + tb.second, "Status:   Current (the source holds the applied commit)"} {
+			"Commit:     " + tb.second, "Status:     Current (the source holds the applied commit)"} {
 			if !strings.Contains(run.Stdout, want) {
 				t.Errorf("human view lacks %q:\n%s", want, run.Stdout)
 			}

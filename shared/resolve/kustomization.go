@@ -139,21 +139,29 @@ func (t *Tracer) inventoryIndex(key objKey, ks *kustomizev1.Kustomization) *inve
 // dependencyMessage extracts the dependency named in kustomize-controller's messages.
 var dependencyMessage = regexp.MustCompile(`dependency '([^']+)'`)
 
-// commit compares what ks applied with what its source holds now, and says why they
-// differ in Flux's own terms.
+// commit compares what ks applied with what its source holds now.
 func (t *Tracer) commit(ctx context.Context, ks *kustomizev1.Kustomization, src objKey) *Commit {
+	source := ""
+	if u, err := t.getFlux(ctx, src.kind, src.namespace, src.name); err == nil {
+		source, _, _ = unstructured.NestedString(u.Object, "status", "artifact", "revision")
+	}
+	return commitStatus(ks, source)
+}
+
+// commitStatus says whether ks applied the source's current revision and, if not,
+// why, in kustomize-controller's own terms: suspended, blocked by a dependency
+// (DependencyNotReady), failed (Ready=False), or still applying.
+func commitStatus(ks *kustomizev1.Kustomization, source string) *Commit {
 	c := &Commit{
 		By:      ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
 		Applied: ks.Status.LastAppliedRevision,
+		Source:  source,
 	}
 	if rev, err := revision.Parse(c.Applied); err == nil {
 		c.SHA = rev.Digest
 	}
 	if ks.Status.LastAttemptedRevision != c.Applied {
 		c.Attempted = ks.Status.LastAttemptedRevision
-	}
-	if u, err := t.getFlux(ctx, src.kind, src.namespace, src.name); err == nil {
-		c.Source, _, _ = unstructured.NestedString(u.Object, "status", "artifact", "revision")
 	}
 	h := healthOf(ks.Status.Conditions, ks.Spec.Suspend, ks.Generation, ks.Status.ObservedGeneration)
 	switch {
@@ -173,9 +181,6 @@ func (t *Tracer) commit(ctx context.Context, ks *kustomizev1.Kustomization, src 
 		}
 	case h.Ready == "False":
 		c.Status, c.Reason = CommitFailed, h.Message
-		if c.Attempted == "" && ks.Status.LastAttemptedRevision == c.Source {
-			c.Attempted = c.Source
-		}
 	default:
 		c.Status, c.Reason = CommitApplying, "the source holds a newer revision that Flux has not applied yet"
 		if h.Message != "" {

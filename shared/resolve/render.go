@@ -119,12 +119,15 @@ func writeOne(w io.Writer, r *Report, color bool, now time.Time) error {
 		}
 	}
 	if c := r.Commit; c != nil {
-		fmt.Fprintf(w, "Commit:   %s\n", orNone(c.SHA, c.Applied))
-		fmt.Fprintf(w, "Applied:  %s by %s\n", orNone(c.Applied, ""), describe(c.By))
-		if c.Attempted != "" {
-			fmt.Fprintf(w, "Attempted: %s (not applied)\n", c.Attempted)
+		field := func(label, format string, args ...any) {
+			fmt.Fprintf(w, "%-11s %s\n", label+":", fmt.Sprintf(format, args...))
 		}
-		fmt.Fprintf(w, "Source:   %s\n", orNone(c.Source, ""))
+		field("Commit", "%s", orNone(c.SHA, c.Applied))
+		field("Applied", "%s by %s", orNone(c.Applied, ""), describe(c.By))
+		if c.Attempted != "" {
+			field("Attempted", "%s (not applied)", c.Attempted)
+		}
+		field("Source", "%s", orNone(c.Source, ""))
 		status := c.Status
 		switch c.Status {
 		case CommitCurrent:
@@ -134,22 +137,22 @@ func writeOne(w io.Writer, r *Report, color bool, now time.Time) error {
 		default:
 			status = paint(ansiRed, status)
 		}
-		fmt.Fprintf(w, "Status:   %s\n", status)
+		field("Status", "%s", status)
 		if c.BlockedBy != "" {
-			fmt.Fprintf(w, "Blocked by: %s\n", c.BlockedBy)
+			field("Blocked by", "%s", c.BlockedBy)
 		}
 		if c.Reason != "" {
-			fmt.Fprintf(w, "Reason:   %s\n", oneLine(c.Reason))
+			field("Reason", "%s", oneLine(c.Reason))
 		}
 		if g := c.Git; g != nil {
 			if g.File != "" {
-				fmt.Fprintf(w, "Defined:  %s:%d\n", g.File, g.Line)
+				field("Defined", "%s:%d", g.File, g.Line)
 			}
 			if g.Note != "" {
-				fmt.Fprintf(w, "Git:      %s\n", g.Note)
+				field("Git", "%s", g.Note)
 			}
 			if g.Subject != "" {
-				fmt.Fprintf(w, "Message:  %s (%s)\n", g.Subject, g.Author)
+				field("Message", "%s (%s)", g.Subject, g.Author)
 			}
 		}
 	}
@@ -157,7 +160,7 @@ func writeOne(w io.Writer, r *Report, color bool, now time.Time) error {
 		for _, n := range h.Notes {
 			fmt.Fprintf(w, "%s %s %s: %s\n", paint(ansiYellow, "!"), h.Ref.Kind, name(h.Ref), n)
 		}
-		if h.Health != nil && h.Health.Ready == "False" && h.Health.Message != "" {
+		if h.Health != nil && h.Health.Ready == "False" && h.Health.Message != "" && (r.Commit == nil || r.Commit.Reason != h.Health.Message) {
 			fmt.Fprintf(w, "%s %s %s: %s\n", paint(ansiRed, "!"), h.Ref.Kind, name(h.Ref), oneLine(h.Health.Message))
 		}
 		if h.Error != "" {
@@ -220,8 +223,11 @@ func details(h Hop) string {
 	if h.OriginURL != "" || h.OriginRevision != "" {
 		add("origin %s %s", h.OriginURL, h.OriginRevision)
 	}
-	if h.Inventory != "" && h.Inventory != InventoryListed {
-		add("inventory: %s", strings.ToLower(h.Inventory))
+	switch h.Inventory {
+	case InventoryNotListed:
+		add("NOT in its inventory")
+	case InventoryUnknown:
+		add("no inventory")
 	}
 	if h.Via != "" && h.Role == RoleOwner {
 		add("via %s", h.Via)
