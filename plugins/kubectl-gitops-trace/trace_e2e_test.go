@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +200,22 @@ metadata:
     kustomize.toolkit.fluxcd.io/namespace: flux-system
 data: {left: behind}
 `))
+	// Objects with only Helm's release annotations: one of the release Flux installed,
+	// one of a release installed by hand with helm.
+	must(t, bed.Apply(ctx, `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-extra
+  namespace: shop
+  annotations: {meta.helm.sh/release-name: web, meta.helm.sh/release-namespace: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: manual-helm
+  namespace: shop
+  annotations: {meta.helm.sh/release-name: manual, meta.helm.sh/release-namespace: shop}
+`))
 	// A user who may read Deployments in shop but no Flux object.
 	must(t, bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -341,6 +359,12 @@ func TestTraceLive(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "Helm annotations only",
+			args: []string{"cm/web-extra", "-n", "shop"},
+			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "shop/web-extra"}, {role: "HelmRelease", kind: "HelmRelease", name: "shop/web"}, {role: "HelmChart", kind: "HelmChart", name: "flux-system/shop-web"}, {role: "ChartSource", kind: "GitRepository", name: "flux-system/flux-system"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
+		},
+		{name: "installed by helm, not by Flux", args: []string{"cm/manual-helm", "-n", "shop"}, code: 4},
 		{name: "not managed by Flux", args: []string{"cm/handmade", "-n", "default"}, code: 4},
 		{name: "object that does not exist", args: []string{"deploy/nope", "-n", "shop"}, code: 3},
 		{name: "unknown type", args: []string{"gizmos/x"}, code: 2},
@@ -422,6 +446,15 @@ func TestTraceLive(t *testing.T) {
 		mixed := trace(t, ctx, tb.bed, "cm/handmade", "cm/flaky", "cm/nope", "-n", "default")
 		if mixed.Code != 3 {
 			t.Errorf("not found + not managed + traced: exit %d, want 3 (not found outranks not managed)\n%s", mixed.Code, mixed)
+		}
+	})
+
+	t.Run("objects named in a file", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "objects.yaml")
+		must(t, os.WriteFile(file, []byte(testbed.ConfigMapYAML("shop", "web-config", "x", "y")+"---\n"+testbed.ConfigMapYAML("team-a", "team-a-config", "x", "y")), 0o644))
+		run := trace(t, ctx, tb.bed, "-f", file, "-o", "json")
+		if run.Code != 0 || strings.Count(run.Stdout, `"result": "Traced"`) != 2 {
+			t.Errorf("-f: want 2 traced documents\n%s", run)
 		}
 	})
 
