@@ -56,6 +56,7 @@ demo: build testbin
 ## bench: the benchmarks whose figures are in BENCHMARKS.md
 bench: build testbin
 	@cd shared && go test -run '^$$' -bench . -benchmem ./...
+	@cd plugins/kubectl-gitops-trace && go test -run '^$$' -bench . -benchtime 5x ./...
 
 clean:
 	rm -rf bin

@@ -12,8 +12,8 @@ import (
 // that works on integer indices.
 func Analyze(nodes []Node) *Report {
 	r := &Report{}
-	r.place(nodes)
-	r.resolve()
+	kept := r.place(nodes)
+	r.resolve(nodes, kept)
 
 	comp, cyclic := components(r.Entries)
 	r.findCycles(comp, cyclic)
@@ -22,11 +22,14 @@ func Analyze(nodes []Node) *Report {
 	return r
 }
 
-// place sorts the nodes into Entries and indexes them. Ties are broken by
-// input position, so equal IDs end up next to each other with the first one
-// given in front: duplicates are found without a second lookup, and the
-// one kept is the one the caller listed first.
-func (r *Report) place(nodes []Node) {
+// place sorts the nodes and indexes them: it returns the input positions of
+// the nodes kept, in entry order, and fills r.index with the entry index of
+// each. Entries themselves are built by resolve, once the number of
+// placeholders is known, so the (large) slice is allocated exactly once.
+// Ties are broken by input position, so equal IDs end up next to each other
+// with the first one given in front: duplicates are found without a second
+// lookup, and the one kept is the one the caller listed first.
+func (r *Report) place(nodes []Node) []int {
 	// Sort small keys rather than indices into the (large) nodes: the
 	// comparisons then stay in cache.
 	type key struct {
@@ -52,7 +55,7 @@ func (r *Report) place(nodes []Node) {
 		return cmp.Compare(a.pos, b.pos)
 	})
 
-	r.Entries = make([]Entry, 0, len(nodes))
+	kept := make([]int, 0, len(nodes))
 	r.index = make(map[NodeID]int, len(nodes))
 	for k := range keys {
 		n := &nodes[keys[k].pos]
@@ -60,19 +63,21 @@ func (r *Report) place(nodes []Node) {
 			r.Duplicates = append(r.Duplicates, Duplicate{ID: n.ID(), File: n.File, Line: n.Line})
 			continue
 		}
-		r.index[n.ID()] = len(r.Entries)
-		r.Entries = append(r.Entries, Entry{Node: *n, Cycle: -1, Cause: -1})
+		r.index[n.ID()] = len(kept)
+		kept = append(kept, keys[k].pos)
 	}
+	return kept
 }
 
-// resolve turns dependsOn entries into edges. Targets nobody defines get a
-// placeholder entry each, appended in sorted order after the real nodes, so
-// renderers can draw them like any other node.
-func (r *Report) resolve() {
-	real := len(r.Entries)
+// resolve builds Entries from the kept nodes (see place) and turns dependsOn
+// entries into edges. Targets nobody defines get a placeholder entry each,
+// after the real nodes and in sorted order, so renderers can draw them like
+// any other node.
+func (r *Report) resolve(nodes []Node, kept []int) {
+	real := len(kept)
 	refs := 0
-	for i := range r.Entries {
-		refs += len(r.Entries[i].DependsOn)
+	for _, p := range kept {
+		refs += len(nodes[p].DependsOn)
 	}
 
 	// One lookup per dependsOn entry. Known targets are stored as their
@@ -82,7 +87,7 @@ func (r *Report) resolve() {
 	absentIdx := make(map[NodeID]int)
 	var absent []NodeID
 	for i := 0; i < real; i++ {
-		n := &r.Entries[i].Node
+		n := &nodes[kept[i]]
 		for _, ref := range n.DependsOn {
 			t := n.target(ref)
 			if j, ok := r.index[t]; ok {
@@ -99,6 +104,10 @@ func (r *Report) resolve() {
 		}
 	}
 
+	r.Entries = make([]Entry, real, real+len(absent))
+	for i, p := range kept {
+		r.Entries[i] = Entry{Node: nodes[p], Cycle: -1, Cause: -1}
+	}
 	placeholder := make([]int, len(absent))
 	if len(absent) > 0 {
 		byID := make([]int, len(absent))

@@ -63,22 +63,43 @@ func (r *Report) findRootCauses(comp []int32, cyclic []bool) {
 		return
 	}
 
+	// Victims lists are cut to size: on a big broken fleet most nodes are
+	// victims, and growing the lists by appending would copy them over and
+	// over.
+	count := make([]int, len(f.causes))
 	for _, s := range blocked {
-		c := f.memo[s]
-		if c < 0 {
-			continue
+		if c := f.memo[s]; c >= 0 {
+			r.Entries[s].Cause = c
 		}
-		r.Entries[s].Cause = c
-		if f.culprits[c] == s {
-			continue
+		if c := f.victimOf(s); c >= 0 {
+			count[c]++
 		}
-		if f.causes[c].Kind == CauseCycle && r.Entries[s].Cycle >= 0 &&
-			r.Entries[s].Cycle == r.Entries[f.culprits[c]].Cycle {
-			continue // a member of the cycle is part of the cause, not its victim
+	}
+	for c := range f.causes {
+		f.causes[c].Victims = make([]NodeID, 0, count[c])
+	}
+	for _, s := range blocked {
+		if c := f.victimOf(s); c >= 0 {
+			f.causes[c].Victims = append(f.causes[c].Victims, r.Entries[s].ID())
 		}
-		f.causes[c].Victims = append(f.causes[c].Victims, r.Entries[s].ID())
 	}
 	f.publish()
+}
+
+// victimOf returns the cause blocked entry s is a victim of, or -1 when it
+// has none or is part of its cause: the culprit itself, or a member of the
+// culprit's cycle.
+func (f *causeFinder) victimOf(s int) int {
+	c := f.memo[s]
+	if c < 0 || f.culprits[c] == s {
+		return -1
+	}
+	r := f.r
+	if f.causes[c].Kind == CauseCycle && r.Entries[s].Cycle >= 0 &&
+		r.Entries[s].Cycle == r.Entries[f.culprits[c]].Cycle {
+		return -1
+	}
+	return c
 }
 
 // publish sorts causes by culprit and rewrites the entries' Cause indices.
