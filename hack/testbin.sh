@@ -4,8 +4,9 @@
 # Go module proxy, into a cache keyed by those pins. A second run with everything
 # cached only re-links .cache/testbin/current and takes seconds.
 #
-# Layout of the cache (gitignored):
-#   .cache/testbin/<name>-<key>/<name>   one binary per pinned build
+# Layout (TESTBIN_CACHE defaults to .cache/testbin, gitignored; CI points it outside
+# the checkout so that later runs on the same machine reuse the builds):
+#   $TESTBIN_CACHE/<name>-<key>/<name>   one binary per pinned build
 #   .cache/testbin/current/              symlinks the tests and `make demo` use:
 #       etcd kube-apiserver kubectl source-controller kustomize-controller helm-controller
 #       crds/{source,kustomize,helm}     the CRD folders of the pinned Flux modules
@@ -13,7 +14,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${TESTBIN_CACHE:-$root/.cache/testbin}
-mkdir -p "$cache"
+current=$root/.cache/testbin/current
+mkdir -p "$cache" "$current/crds"
 export GOWORK=off GOFLAGS=-mod=mod
 
 # key prints a short hash of a wrapper module's pins: a change of version or replace
@@ -38,10 +40,8 @@ build() {
 		mv "$out.tmp" "$out"
 		echo "testbin: built $name in $((SECONDS - start))s" >&2
 	fi
-	ln -sfn "$out" "$cache/current/$name"
+	ln -sfn "$out" "$current/$name"
 }
-
-mkdir -p "$cache/current/crds"
 
 k8s=$(modversion kube k8s.io/kubernetes)
 minor=$(echo "$k8s" | cut -d. -f2)
@@ -55,8 +55,8 @@ build flux kustomize-controller github.com/fluxcd/kustomize-controller
 build helm helm-controller github.com/fluxcd/helm-controller
 
 # The CRDs are read from the pinned controller modules in the module cache, never copied.
-ln -sfn "$(moddir flux github.com/fluxcd/source-controller)/config/crd/bases" "$cache/current/crds/source"
-ln -sfn "$(moddir flux github.com/fluxcd/kustomize-controller)/config/crd/bases" "$cache/current/crds/kustomize"
-ln -sfn "$(moddir helm github.com/fluxcd/helm-controller)/config/crd/bases" "$cache/current/crds/helm"
+ln -sfn "$(moddir flux github.com/fluxcd/source-controller)/config/crd/bases" "$current/crds/source"
+ln -sfn "$(moddir flux github.com/fluxcd/kustomize-controller)/config/crd/bases" "$current/crds/kustomize"
+ln -sfn "$(moddir helm github.com/fluxcd/helm-controller)/config/crd/bases" "$current/crds/helm"
 
-echo "testbin: ready in $cache/current (kubernetes $k8s)" >&2
+echo "testbin: ready in $current (kubernetes $k8s, binaries in $cache)" >&2
