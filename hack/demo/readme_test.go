@@ -106,7 +106,7 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 		examples = append(examples, helpExamples(t, ctx, bed.Assets, cmd...)...)
 	}
 	for _, ex := range examples {
-		t.Run(strings.Join(ex.args, " "), func(t *testing.T) {
+		t.Run("example "+strings.Join(ex.args, " "), func(t *testing.T) {
 			run, err := testbed.KubectlIn(ctx, bed.Assets, bed.Kubeconfig, fleet.Repo.Work, ex.args...)
 			if err != nil {
 				t.Fatal(err)
@@ -122,4 +122,5 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 			}
 		})
 	}
+	t.Run("rollback history and branch show", func(t *testing.T) { testReadOnlyCommands(t, ctx, bed, fleet) })
 }
