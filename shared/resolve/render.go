@@ -7,9 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // ANSI colours for the human view; used only when the caller says the output is a
@@ -75,19 +73,7 @@ func writeOne(w io.Writer, r *Report, color bool, now time.Time) error {
 	}
 	fmt.Fprintf(w, "%s\n", paint(ansiBold, describe(r.Object)))
 	if len(r.Hops) > 0 {
-		table := tablewriter.NewTable(w,
-			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-				Borders:  tw.BorderNone,
-				Symbols:  tw.NewSymbols(tw.StyleNone),
-				Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-			})),
-			tablewriter.WithConfig(tablewriter.Config{
-				Header: tw.CellConfig{Alignment: tw.CellAlignment{Global: tw.AlignLeft}, Formatting: tw.CellFormatting{AutoFormat: tw.Off}},
-				Row:    tw.CellConfig{Alignment: tw.CellAlignment{Global: tw.AlignLeft}, Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}},
-			}),
-			tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-		)
-		table.Header("HOP", "KIND", "NAME", "READY", "AGE", "DETAILS")
+		table := output.NewTable(w, "HOP", "KIND", "NAME", "READY", "AGE", "DETAILS")
 		for _, h := range r.Hops {
 			ready, age := "", ""
 			switch {

@@ -61,17 +61,7 @@ spec:
 	if k.Suspend {
 		b.WriteString("  suspend: true\n")
 	}
-	if len(k.DependsOn) > 0 {
-		b.WriteString("  dependsOn:\n")
-		for _, d := range k.DependsOn {
-			ns, name, ok := strings.Cut(d, "/")
-			if !ok {
-				fmt.Fprintf(&b, "    - name: %s\n", d)
-				continue
-			}
-			fmt.Fprintf(&b, "    - name: %s\n      namespace: %s\n", name, ns)
-		}
-	}
+	writeDependsOn(&b, k.DependsOn)
 	return b.String()
 }
 
@@ -95,17 +85,7 @@ spec:
         name: %s
         namespace: %s
 `, name, namespace, chartPath, gitRepo, gitRepoNamespace)
-	if len(dependsOn) > 0 {
-		b.WriteString("  dependsOn:\n")
-		for _, d := range dependsOn {
-			ns, n, ok := strings.Cut(d, "/")
-			if !ok {
-				fmt.Fprintf(&b, "    - name: %s\n", d)
-				continue
-			}
-			fmt.Fprintf(&b, "    - name: %s\n      namespace: %s\n", n, ns)
-		}
-	}
+	writeDependsOn(&b, dependsOn)
 	return b.String()
 }
 
@@ -139,4 +119,20 @@ spec:
 // ConfigMapYAML returns a ConfigMap with one data key.
 func ConfigMapYAML(namespace, name, key, value string) string {
 	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  %s: %q\n", name, namespace, key, value)
+}
+
+// writeDependsOn renders a spec.dependsOn list from "name" or "namespace/name" entries.
+func writeDependsOn(b *strings.Builder, deps []string) {
+	if len(deps) == 0 {
+		return
+	}
+	b.WriteString("  dependsOn:\n")
+	for _, d := range deps {
+		ns, name, ok := strings.Cut(d, "/")
+		if !ok {
+			fmt.Fprintf(b, "    - name: %s\n", d)
+			continue
+		}
+		fmt.Fprintf(b, "    - name: %s\n      namespace: %s\n", name, ns)
+	}
 }

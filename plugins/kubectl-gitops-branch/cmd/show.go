@@ -44,7 +44,7 @@ func newShowCommand(f *cluster.Factory, streams genericiooptions.IOStreams) *cob
 			return o.Run(cmd.Context())
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json or yaml. Default: text.")
+	output.AddFlag(cmd, &o.Output, "Output format: json or yaml. Default: text.", "json", "yaml")
 	return cmd
 }
 

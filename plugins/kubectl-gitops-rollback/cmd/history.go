@@ -6,9 +6,6 @@ import (
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -47,7 +44,7 @@ func newHistoryCommand(f *cluster.Factory, streams genericiooptions.IOStreams) *
 			return o.Run(cmd.Context())
 		},
 	}
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json or yaml. Default: a table.")
+	output.AddFlag(cmd, &o.Output, "Output format: json or yaml. Default: a table.", "json", "yaml")
 	return cmd
 }
 
@@ -91,18 +88,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.streams.Out, "Kustomization %s/%s has no history yet\n", o.namespace, o.name)
 		return nil
 	}
-	table := tablewriter.NewTable(o.streams.Out,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone, Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{Alignment: tw.CellAlignment{Global: tw.AlignLeft}, Formatting: tw.CellFormatting{AutoFormat: tw.Off}},
-			Row:    tw.CellConfig{Alignment: tw.CellAlignment{Global: tw.AlignLeft}},
-		}),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-	)
-	table.Header("REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "CURRENT")
+	table := output.NewTable(o.streams.Out, "REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "CURRENT")
 	for _, e := range entries {
 		cur := ""
 		if e.Current {

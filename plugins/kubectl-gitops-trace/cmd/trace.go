@@ -45,15 +45,12 @@ func NewTraceOptions(f *cluster.Factory, streams genericiooptions.IOStreams) *Tr
 
 // AddFlags binds the options to the command's flags.
 func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "Output format: json or yaml (one document per traced object). Default: a table per object.")
+	output.AddFlag(cmd, &o.Output, "Output format: json or yaml (one document per traced object). Default: a table per object.", "json", "yaml")
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "Path to a local clone of the source repository: also print the file and line defining the object at the applied commit.")
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Label selector to trace every matching object (e.g. -l app=api).")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Trace matching objects in every namespace.")
 	cmd.Flags().StringSliceVarP(&o.Filenames.Filenames, "filename", "f", nil, "Files naming the objects to trace (the live objects are read).")
 	cmd.Flags().BoolVarP(&o.Filenames.Recursive, "recursive", "R", false, "Process the directory used in -f recursively.")
-	_ = cmd.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp
-	})
 }
 
 // Complete reads the namespace and arguments.
