@@ -80,6 +80,28 @@ func TestAnalyze(t *testing.T) {
 			nextSteps: []string{"fix the name in the dependsOn of Kustomization/flux-system/apps (did you mean Kustomization/flux-system/infrastructure?)"},
 		},
 		{
+			name: "a dependent is never suggested to itself",
+			nodes: []Node{
+				ks("apps-0"), waiting(ks("apps", "app")), waiting(ks("apps-1", "apps-2")),
+				waiting(ks("apps-3", "apps-2")),
+			},
+			want: summary{
+				Missing: []string{
+					"Kustomization/flux-system/apps -> Kustomization/flux-system/app",
+					"Kustomization/flux-system/apps-1 -> Kustomization/flux-system/apps-2 ? Kustomization/flux-system/apps-0, Kustomization/flux-system/apps-3, Kustomization/flux-system/apps",
+					"Kustomization/flux-system/apps-3 -> Kustomization/flux-system/apps-2 ? Kustomization/flux-system/apps-0, Kustomization/flux-system/apps-1, Kustomization/flux-system/apps",
+				},
+				Causes: []string{
+					"missing Kustomization/flux-system/app victims=[flux-system/apps]",
+					"missing Kustomization/flux-system/apps-2 victims=[flux-system/apps-1, flux-system/apps-3]",
+				},
+			},
+			nextSteps: []string{
+				"create Kustomization/flux-system/app, or remove it from the dependsOn of Kustomization/flux-system/apps",
+				"fix the name in the dependsOn of Kustomization/flux-system/apps-1, Kustomization/flux-system/apps-3 (did you mean Kustomization/flux-system/apps-0 or Kustomization/flux-system/apps?)",
+			},
+		},
+		{
 			name: "missing dependency that exists in another namespace",
 			nodes: []Node{
 				ks("infra"), waiting(ksIn("team-a", "apps", "infra")),
@@ -115,7 +137,7 @@ func TestAnalyze(t *testing.T) {
 			want: summary{
 				Causes: []string{"suspended Kustomization/flux-system/infra victims=[flux-system/apps]"},
 			},
-			nextSteps: []string{"kubectl gitops rollback resume kustomization infra -n flux-system"},
+			nextSteps: []string{"flux resume kustomization infra -n flux-system"},
 			messages:  []string{"suspended while not Ready (Ready=False (BuildFailed): kustomize build failed)"},
 		},
 		{
@@ -127,7 +149,7 @@ func TestAnalyze(t *testing.T) {
 			want: summary{
 				Causes: []string{"suspended Kustomization/flux-system/infra victims=[flux-system/apps]"},
 			},
-			nextSteps: []string{"kubectl gitops rollback resume kustomization infra -n flux-system"},
+			nextSteps: []string{"flux resume kustomization infra -n flux-system"},
 			messages:  []string{"revision is not up to date"},
 		},
 		{

@@ -81,6 +81,22 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 }
 
+// BenchmarkComponents times Tarjan's algorithm alone on the same fleets: a
+// textbook linear pass over integer adjacency lists, no hashing, no strings,
+// no sorting. Its time per node and edge grows with the fleet as Analyze's
+// does, which is how BENCHMARKS.md tells cache effects (the working set
+// leaving the CPU caches) from algorithmic growth.
+func BenchmarkComponents(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		r := Analyze(syntheticFleet(n))
+		b.Run(fmt.Sprintf("nodes=%d/edges=%d", n, len(r.Edges())), func(b *testing.B) {
+			for b.Loop() {
+				components(r.Entries)
+			}
+		})
+	}
+}
+
 func TestSyntheticFleetShape(t *testing.T) {
 	r := Analyze(syntheticFleet(10_000))
 	edges := len(r.Edges())

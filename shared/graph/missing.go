@@ -52,13 +52,18 @@ func (r *Report) findMissing() {
 	}
 
 	budget := typoBudget
+	// suggestions holds, per placeholder, the ranked candidates with room
+	// for the target's own dependents, which are then left out: a dependent
+	// is never told to depend on itself ("apps" depending on a missing "app"
+	// would otherwise be offered "apps").
 	suggestions := make([][]NodeID, len(r.Entries)-real)
 	otherKind := make([][]NodeID, len(r.Entries)-real)
 	var dependents []int
 	isDependent := make(map[int]bool)
 	for p := real; p < len(r.Entries); p++ {
 		t := r.Entries[p].ID()
-		suggestions[p-real] = r.suggest(t, real, wanted[kindName{t.Kind, t.Name}], &budget)
+		limit := maxSuggestions + len(r.Entries[p].Dependents)
+		suggestions[p-real] = r.suggest(t, real, wanted[kindName{t.Kind, t.Name}], &budget, limit)
 		for _, k := range []Kind{KindKustomization, KindHelmRelease} {
 			o := NodeID{Kind: k, Namespace: t.Namespace, Name: t.Name}
 			if j, ok := r.index[o]; ok && k != t.Kind && !r.Entries[j].Missing {
@@ -73,6 +78,12 @@ func (r *Report) findMissing() {
 		}
 	}
 	slices.Sort(dependents)
+	r.suggested = make(map[NodeID][]NodeID, len(r.Entries)-real)
+	for p := real; p < len(r.Entries); p++ {
+		if len(suggestions[p-real]) > 0 {
+			r.suggested[r.Entries[p].ID()] = suggestions[p-real]
+		}
+	}
 
 	for _, i := range dependents {
 		e := &r.Entries[i]
@@ -88,7 +99,7 @@ func (r *Report) findMissing() {
 				Dependent:   e.ID(),
 				Ref:         ref,
 				Target:      t,
-				Suggestions: suggestions[p-real],
+				Suggestions: withoutIDs(suggestions[p-real], func(id NodeID) bool { return id == e.ID() }),
 				OtherKind:   otherKind[p-real],
 			})
 		}
@@ -96,7 +107,7 @@ func (r *Report) findMissing() {
 }
 
 // suggest ranks existing objects of t's kind that t was probably meant to
-// be. Names at edit distance 1 or 2 in t's namespace score their distance;
+// be, best first, at most limit. Names at edit distance 1 or 2 in t's namespace score their distance;
 // the exact name in another namespace (sameName) scores 1. So a one-letter
 // typo ties with the exact name elsewhere, and both beat a two-letter typo.
 //
@@ -104,7 +115,7 @@ func (r *Report) findMissing() {
 // dependsOn entry is usually defaulted, so a wrong name rarely comes with a
 // wrong namespace too, and that keeps the search to one namespace, a
 // contiguous run of the sorted entries.
-func (r *Report) suggest(t NodeID, real int, sameName []int, budget *int) []NodeID {
+func (r *Report) suggest(t NodeID, real int, sameName []int, budget *int, limit int) []NodeID {
 	type cand struct{ idx, score int }
 	var cands []cand
 	for _, j := range sameName {
@@ -142,9 +153,23 @@ func (r *Report) suggest(t NodeID, real int, sameName []int, budget *int) []Node
 		}
 		return a.idx - b.idx
 	})
-	out := make([]NodeID, 0, min(len(cands), maxSuggestions))
-	for _, c := range cands[:min(len(cands), maxSuggestions)] {
+	out := make([]NodeID, 0, min(len(cands), limit))
+	for _, c := range cands[:min(len(cands), limit)] {
 		out = append(out, r.Entries[c.idx].ID())
+	}
+	return out
+}
+
+// withoutIDs returns the first maxSuggestions of ids that drop rejects.
+func withoutIDs(ids []NodeID, drop func(NodeID) bool) []NodeID {
+	var out []NodeID
+	for _, id := range ids {
+		if len(out) == maxSuggestions {
+			break
+		}
+		if !drop(id) {
+			out = append(out, id)
+		}
 	}
 	return out
 }

@@ -18,6 +18,9 @@ type Report struct {
 	Duplicates []Duplicate
 
 	index map[NodeID]int
+	// suggested holds, per missing target, the ranked suggestions before
+	// the target's dependents were left out (see findMissing).
+	suggested map[NodeID][]NodeID
 }
 
 // Entry is a node placed in the graph.

@@ -37,8 +37,6 @@ type causeFinder struct {
 	causes   []RootCause
 	culprits []int // entry index of each cause's culprit
 	path     []int // scratch
-	// suggestions indexes Report.Missing by target, built on first use.
-	suggestions map[NodeID][]NodeID
 }
 
 // findRootCauses explains every live node that is not Ready. Offline nodes
@@ -275,14 +273,13 @@ func (f *causeFinder) missing(p int) int {
 	who := strings.Join(dependents, ", ")
 	rc := &f.causes[c]
 	rc.Message = fmt.Sprintf("%s does not exist; dependsOn of %s points at it", e.ID(), who)
-	if f.suggestions == nil {
-		f.suggestions = make(map[NodeID][]NodeID, len(r.Missing))
-		for _, m := range r.Missing {
-			f.suggestions[m.Target] = m.Suggestions
-		}
+	// One next step for every dependent: suggest none of them.
+	isDependent := func(id NodeID) bool {
+		j, ok := r.index[id]
+		return ok && r.dependsOn(j, p)
 	}
 	var hint []string
-	for _, s := range f.suggestions[e.ID()] {
+	for _, s := range withoutIDs(r.suggested[e.ID()], isDependent) {
 		hint = append(hint, s.String())
 	}
 	if len(hint) > 0 {
@@ -337,8 +334,10 @@ func (f *causeFinder) own(x int) int {
 	return c
 }
 
+// resumeStep names the flux CLI's resume, which also waits for the object to reconcile;
+// it becomes `kubectl gitops rollback resume` once the rollback plugin can write.
 func resumeStep(e *Entry) string {
-	return fmt.Sprintf("kubectl gitops rollback resume %s %s -n %s", e.Kind.lower(), e.Name, e.Namespace)
+	return fmt.Sprintf("flux resume %s %s -n %s", e.Kind.lower(), e.Name, e.Namespace)
 }
 
 // readySummary renders a Ready condition as "Ready=False (Reason): message".
