@@ -80,6 +80,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"gitops", "trace", "deploy/api", "-o", "xml"}, `unknown output format "xml"`},
 		{[]string{"gitops", "trace", "deploy/api", "--no-such-flag"}, "unknown flag: --no-such-flag"},
 		{[]string{"gitops", "rollback", "history"}, "accepts 1 arg(s), received 0"},
+		{[]string{"gitops", "trace", "deploy/api", "--kubeconfig", "/no/such/kubeconfig"}, "cannot read the kubeconfig"},
+		{[]string{"gitops", "trace", "deps", "-o", "png"}, `unknown output format "png"`},
+		{[]string{"gitops", "branch", "show", "a", "b"}, "accepts 1 arg(s), received 2"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

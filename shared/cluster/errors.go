@@ -32,7 +32,7 @@ func Classify(err error) error {
 		return exitcode.Wrap(exitcode.NotFound, err)
 	case errors.Is(err, context.DeadlineExceeded), apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
 		return exitcode.Wrap(exitcode.Timeout, err)
-	case isUnreachable(err):
+	case IsUnreachable(err):
 		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("cannot reach the Kubernetes API server: %w (check --kubeconfig, --context or --server)", err))
 	case clientcmd.IsConfigurationInvalid(err), clientcmd.IsEmptyConfig(err):
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w: pass --kubeconfig or --context, or set KUBECONFIG", err))
@@ -40,9 +40,9 @@ func Classify(err error) error {
 	return err
 }
 
-// isUnreachable reports a network failure before any HTTP answer: connection refused,
-// unknown host, TLS handshake failure.
-func isUnreachable(err error) bool {
+// IsUnreachable reports a network failure before any HTTP answer: connection refused,
+// unknown host.
+func IsUnreachable(err error) bool {
 	var op *net.OpError
 	var dns *net.DNSError
 	return errors.As(err, &op) || errors.As(err, &dns)

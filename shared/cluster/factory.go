@@ -14,6 +14,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
 // Factory builds clients from kubectl's global flags, lazily: --help and --version must
@@ -53,7 +55,7 @@ func (f *Factory) Kubectl() cmdutil.Factory { return f.kubectl }
 func (f *Factory) Namespace() (string, bool, error) {
 	ns, explicit, err := f.kubectl.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
-		return "", false, Classify(err)
+		return "", false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("cannot read the kubeconfig: %w (check --kubeconfig, --context or KUBECONFIG)", err))
 	}
 	return ns, explicit, nil
 }

@@ -13,8 +13,6 @@ import (
 // four requests, small enough that one response stays a few megabytes.
 const PageSize = 500
 
-var getOptions = metav1.GetOptions{}
-
 // List pages through every object of a Flux kind in namespace ("" for all namespaces)
 // and hands each to fn, so callers can index objects without holding the raw list.
 func List(ctx context.Context, dyn dynamic.Interface, kind, namespace string, fn func(*unstructured.Unstructured) error) error {

@@ -206,7 +206,11 @@ func (o *DepsOptions) print(r *graph.Report) error {
 		return graph.RenderMermaid(o.streams.Out, r)
 	}
 	if len(r.Entries) == 0 {
-		fmt.Fprintf(o.streams.Out, "No Kustomizations or HelmReleases found%s.\n", o.where())
+		hint := ""
+		if o.Dir == "" && !o.AllNamespaces {
+			hint = " (use -A for every namespace, or -n flux-system)"
+		}
+		fmt.Fprintf(o.streams.Out, "No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
 		return nil
 	}
 	return graph.RenderTree(o.streams.Out, r, output.Color(o.streams.Out))

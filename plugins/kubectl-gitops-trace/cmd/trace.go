@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	for _, obj := range objs {
 		r := tracer.Trace(ctx, obj)
 		if o.GitDir != "" {
-			locate(ctx, o.GitDir, r)
+			r.LocateInGit(ctx, o.GitDir)
 		}
 		reports = append(reports, r)
 	}
@@ -171,12 +172,19 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-// builderError turns the builder's errors into one clear line with an exit code.
+// builderError turns the builder's errors into one clear line with an exit code. An
+// error that did not come from the server (no API status, no network failure) is about
+// the arguments themselves.
 func builderError(err error) error {
 	if meta.IsNoMatchError(err) || isUnknownType(err) {
 		return exitcode.New(exitcode.Usage, "%v: list the known types with 'kubectl api-resources'", err)
 	}
-	return cluster.Classify(err)
+	classified := cluster.Classify(err)
+	var status apierrors.APIStatus
+	if exitcode.Of(classified) == exitcode.Failure && !errors.As(err, &status) && !cluster.IsUnreachable(err) {
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee 'kubectl gitops trace --help' for usage.", err))
+	}
+	return classified
 }
 
 func isUnknownType(err error) bool {

@@ -1,16 +1,17 @@
-package cmd
+package resolve
 
 import (
 	"context"
 	"strings"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/gitlocate"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/resolve"
 )
 
-// locate fills r.Commit.Git from a local clone: where the object (or, for an object
-// rendered by a HelmRelease, the HelmRelease) is defined at the applied commit.
-func locate(ctx context.Context, gitDir string, r *resolve.Report) {
+// LocateInGit fills r.Commit.Git from a local clone: where the object (or, for an
+// object rendered by a HelmRelease, the HelmRelease) is defined at the applied commit,
+// and that commit's subject and author. Problems (a clone without the commit) become a
+// note rather than an error: the trace itself stands without them.
+func (r *Report) LocateInGit(ctx context.Context, gitDir string) {
 	if r.Commit == nil || r.Commit.SHA == "" {
 		return
 	}
@@ -18,7 +19,7 @@ func locate(ctx context.Context, gitDir string, r *resolve.Report) {
 	if ks == nil {
 		return
 	}
-	g := &resolve.GitLocation{}
+	g := &GitLocation{}
 	r.Commit.Git = g
 	res, err := gitlocate.Locate(ctx, gitlocate.Request{
 		GitDir: gitDir, Commit: r.Commit.SHA, Path: ks.Path,
@@ -33,7 +34,7 @@ func locate(ctx context.Context, gitDir string, r *resolve.Report) {
 	}
 	g.Note = res.Reason
 	if target != r.Object {
-		note := describeRef(r.Object) + " is rendered from a Helm chart; this is where " + describeRef(target) + " is defined"
+		note := describe(r.Object) + " is rendered from a Helm chart; this is where " + describe(target) + " is defined"
 		g.Note = strings.TrimSpace(note + ". " + g.Note)
 	}
 	if res.Commit != nil {
@@ -44,23 +45,16 @@ func locate(ctx context.Context, gitDir string, r *resolve.Report) {
 
 // definedObject returns the object a Kustomization applied from Git (the traced object,
 // its labelled owner, or the HelmRelease that rendered it) and that Kustomization's hop.
-func definedObject(r *resolve.Report) (resolve.ObjectRef, *resolve.Hop) {
+func definedObject(r *Report) (ObjectRef, *Hop) {
 	target := r.Object
 	for i := range r.Hops {
 		h := &r.Hops[i]
 		switch h.Role {
-		case resolve.RoleOwner, resolve.RoleHelmRelease:
+		case RoleOwner, RoleHelmRelease:
 			target = h.Ref
-		case resolve.RoleKustomization:
+		case RoleKustomization:
 			return target, h
 		}
 	}
 	return target, nil
-}
-
-func describeRef(ref resolve.ObjectRef) string {
-	if ref.Namespace == "" {
-		return ref.Kind + " " + ref.Name
-	}
-	return ref.Kind + " " + ref.Namespace + "/" + ref.Name
 }
