@@ -85,6 +85,7 @@ spec:
 		"extra/tagged/config.yaml": testbed.ConfigMapYAML("default", "tagged", "from", "tag"),
 		"extra/pinned/config.yaml": testbed.ConfigMapYAML("default", "pinned", "from", "commit"),
 		"extra/creds/config.yaml":  testbed.ConfigMapYAML("default", "creds", "from", "creds"),
+		"drift/config.yaml":        testbed.ConfigMapYAML("default", "relabelled", "a", "b") + "---\n" + testbed.ConfigMapYAML("default", "unlabelled", "a", "b"),
 	}
 	for k, v := range testbed.ChartFiles("charts/web", "web", "0.1.0") {
 		files[k] = v
@@ -108,8 +109,10 @@ func setupTraceBed(t *testing.T, ctx context.Context) *traceBed {
 	must(t, repo.Tag(ctx, "v1.0.0"))
 	must(t, bed.Apply(ctx, testbed.BootstrapYAML(repo.URL, "./clusters/e2e")))
 	paused := testbed.Kustomization{Namespace: ns, Name: "paused", Path: "./paused", Source: "flux-system"}
-	must(t, bed.Apply(ctx, testbed.KustomizationYAML(paused)))
-	for _, k := range []string{"flux-system", "infrastructure", "apps", "tenants", "team-a", "flaky", "paused"} {
+	// drift reconciles hourly, so the label edits below stay while the test runs.
+	drift := testbed.Kustomization{Namespace: ns, Name: "drift", Path: "./drift", Source: "flux-system", Interval: "1h"}
+	must(t, bed.Apply(ctx, testbed.KustomizationYAML(paused)+"---\n"+testbed.KustomizationYAML(drift)))
+	for _, k := range []string{"flux-system", "infrastructure", "apps", "tenants", "team-a", "flaky", "paused", "drift"} {
 		_, err := bed.WaitApplied(ctx, ns, k, first)
 		must(t, err)
 	}
@@ -216,6 +219,12 @@ metadata:
   namespace: shop
   annotations: {meta.helm.sh/release-name: manual, meta.helm.sh/release-namespace: shop}
 `))
+	// Hand edits behind Flux's back: labels naming another Kustomization, labels removed.
+	cms := bed.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("default")
+	_, err = cms.Patch(ctx, "relabelled", "application/merge-patch+json", []byte(`{"metadata":{"labels":{"kustomize.toolkit.fluxcd.io/name":"paused"}}}`), metav1.PatchOptions{})
+	must(t, err)
+	_, err = cms.Patch(ctx, "unlabelled", "application/merge-patch+json", []byte(`{"metadata":{"labels":{"kustomize.toolkit.fluxcd.io/name":null,"kustomize.toolkit.fluxcd.io/namespace":null}}}`), metav1.PatchOptions{})
+	must(t, err)
 	// A user who may read Deployments in shop but no Flux object.
 	must(t, bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -357,6 +366,27 @@ func TestTraceLive(t *testing.T) {
 				if src := r.Hops[len(r.Hops)-1]; src.URL != repoURL {
 					t.Errorf("source URL = %q, want %q without credentials", src.URL, repoURL)
 				}
+			},
+		},
+		{
+			name: "labels disagree with the inventory",
+			args: []string{"cm/relabelled", "-n", "default"},
+			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "default/relabelled"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/paused", inventory: "NotListed"}, gitSource},
+			check: func(t *testing.T, r *resolve.Report) {
+				if notes := strings.Join(r.Hops[1].Notes, "\n"); !strings.Contains(notes, "Kustomization flux-system/drift lists it") {
+					t.Errorf("notes = %q, want the Kustomization whose inventory lists it", notes)
+				}
+			},
+		},
+		{
+			name: "labels removed, found through the inventory",
+			args: []string{"cm/unlabelled", "-n", "default"},
+			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "default/unlabelled"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/drift", inventory: "Listed"}, gitSource},
+			check: func(t *testing.T, r *resolve.Report) {
+				if r.Hops[1].Via != "inventory" || len(r.Hops[0].Notes) == 0 {
+					t.Errorf("want the Kustomization reached via inventory with a note on the object, got via %q notes %q", r.Hops[1].Via, r.Hops[0].Notes)
+				}
+				wantCommit(t, r, tb.second, resolve.CommitCurrent)
 			},
 		},
 		{

@@ -24,64 +24,6 @@ func kustomizeOwner(u *unstructured.Unstructured) (objKey, bool) {
 	return objKey{kind: flux.KindKustomization, namespace: ns, name: name}, true
 }
 
-// walkKustomizations adds the Kustomization that applied child, then its parents up to
-// the root, then the sources they read, and fills the report's Commit from the first.
-func (t *Tracer) walkKustomizations(ctx context.Context, r *Report, child *unstructured.Unstructured) {
-	var sources []objKey
-	seen := map[objKey]bool{}
-	for depth := 0; depth < maxParents; depth++ {
-		key, ok := kustomizeOwner(child)
-		if !ok {
-			break
-		}
-		if seen[key] {
-			// flux-system applies its own Kustomization (bootstrap): the root.
-			last := &r.Hops[len(r.Hops)-1]
-			last.Notes = append(last.Notes, "applies itself (bootstrap root)")
-			break
-		}
-		seen[key] = true
-		ref := ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: key.namespace, Name: key.name}
-		u, err := t.getFlux(ctx, flux.KindKustomization, key.namespace, key.name)
-		if err != nil {
-			r.addErrorHop(RoleKustomization, ref, "kustomize labels", err)
-			break
-		}
-		var ks kustomizev1.Kustomization
-		if err := flux.FromUnstructured(u, &ks); err != nil {
-			r.addErrorHop(RoleKustomization, ref, "kustomize labels", err)
-			break
-		}
-		hop := kustomizationHop(u, &ks)
-		hop.Inventory, hop.Notes = t.inventoryCheck(key, &ks, child)
-		src := objKey{kind: ks.Spec.SourceRef.Kind, namespace: ks.Spec.SourceRef.Namespace, name: ks.Spec.SourceRef.Name}
-		if src.namespace == "" {
-			src.namespace = ks.Namespace
-		}
-		hop.SourceRef = &ObjectRef{Kind: src.kind, Namespace: src.namespace, Name: src.name}
-		r.Hops = append(r.Hops, hop)
-		if r.Commit == nil {
-			r.Commit = t.commit(ctx, &ks, src)
-		}
-		if !containsKey(sources, src) {
-			sources = append(sources, src)
-		}
-		child = u
-	}
-	for _, s := range sources {
-		t.addSource(ctx, r, RoleSource, s.kind, s.namespace, s.name, "sourceRef")
-	}
-}
-
-func containsKey(keys []objKey, k objKey) bool {
-	for _, x := range keys {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
-
 func kustomizationHop(u *unstructured.Unstructured, ks *kustomizev1.Kustomization) Hop {
 	return Hop{
 		Role:                  RoleKustomization,

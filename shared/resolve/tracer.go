@@ -57,18 +57,8 @@ func (t *Tracer) Trace(ctx context.Context, obj *unstructured.Unstructured) *Rep
 	if !ok {
 		return r
 	}
-	managedByHelm := isHelmManaged(cur)
-	if managedByHelm {
-		hr, ok := t.walkHelmRelease(ctx, r, cur)
-		if !ok {
-			return r
-		}
-		cur = hr
-	}
-	if _, labelled := kustomizeOwner(cur); labelled {
-		t.walkKustomizations(ctx, r, cur)
-	} else if !managedByHelm {
-		r.fail(ResultNotManaged, fmt.Sprintf("%s is not managed by Flux: no %s or %s labels on it or its owners",
+	if !t.walkAppliers(ctx, r, cur) && r.Result == ResultTraced {
+		r.fail(ResultNotManaged, fmt.Sprintf("%s is not managed by Flux: no %s or %s labels on it or its owners, and no Kustomization lists it in its inventory",
 			describe(r.Object), flux.KustomizeNameLabel, flux.HelmNameLabel))
 	}
 	return r

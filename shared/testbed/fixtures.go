@@ -32,6 +32,8 @@ type Kustomization struct {
 	DependsOn       []string
 	TargetNamespace string
 	Suspend         bool
+	// Interval is the reconcile interval; 1m when empty.
+	Interval string
 }
 
 // KustomizationYAML renders k with prune on and a short retry, so failures show fast.
@@ -43,7 +45,7 @@ metadata:
   name: %s
   namespace: %s
 spec:
-  interval: 1m
+  interval: %s
   retryInterval: 5s
   timeout: 1m
   prune: true
@@ -51,7 +53,7 @@ spec:
   sourceRef:
     kind: GitRepository
     name: %s
-`, k.Name, k.Namespace, k.Path, k.Source)
+`, k.Name, k.Namespace, orDefault(k.Interval, "1m"), k.Path, k.Source)
 	if k.SourceNamespace != "" {
 		fmt.Fprintf(&b, "    namespace: %s\n", k.SourceNamespace)
 	}
@@ -135,4 +137,11 @@ func writeDependsOn(b *strings.Builder, deps []string) {
 		}
 		fmt.Fprintf(b, "    - name: %s\n      namespace: %s\n", name, ns)
 	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
