@@ -13,11 +13,12 @@ TEST_TIMEOUT ?= 30m
 
 all: build
 
-## build: the three plugin binaries in bin/
+## build: the three plugin binaries in bin/, each with its kubectl completion link
 build:
 	@mkdir -p bin
 	@for p in $(PLUGINS); do \
 		(cd plugins/kubectl-gitops-$$p && go build -trimpath -ldflags "$(LDFLAGS)" -o ../../bin/kubectl-gitops-$$p .); \
+		ln -sf kubectl-gitops-$$p bin/kubectl_complete-gitops-$$p; \
 	done
 	@echo "built: $$(ls bin | tr '\n' ' ')"
 

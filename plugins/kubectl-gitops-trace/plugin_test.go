@@ -47,6 +47,37 @@ func TestKubectlFindsPlugins(t *testing.T) {
 	}
 }
 
+// TestKubectlCompletesPluginArgs asks the real kubectl to complete
+// `kubectl gitops trace deps --output ` and `kubectl gitops rollback h`: kubectl runs
+// kubectl_complete-gitops-* from PATH, which make build links to the plugin binaries.
+func TestKubectlCompletesPluginArgs(t *testing.T) {
+	assets, err := testbed.FindAssets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "gitops", "trace", "deps", "--output", ""}, []string{"tree", "json", "dot", "mermaid"}},
+		{[]string{"__complete", "gitops", "rollback", "h"}, []string{"history"}},
+		{[]string{"__complete", "gitops", "trace", "-o", ""}, []string{"json", "yaml"}},
+	}
+	for _, tt := range tests {
+		run, err := testbed.Kubectl(ctx, assets, "", tt.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(run.Stdout, w+"\n") && !strings.Contains(run.Stdout, w+"\t") {
+				t.Errorf("kubectl %v: completions lack %q\n%s", tt.args, w, run)
+			}
+		}
+	}
+}
+
 // TestVersionFromLdflags builds the binary with a version set through -ldflags, as the
 // Makefile does, and checks --version prints it.
 func TestVersionFromLdflags(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -121,7 +122,18 @@ func Main(cmd *cobra.Command) int {
 	klog.SetLogger(logr.Discard())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Execute(ctx, cmd, os.Args[1:])
+	return Execute(ctx, cmd, CompletionArgs(os.Args[0], os.Args[1:]))
+}
+
+// CompletionArgs turns a call as kubectl's completion helper into cobra's completion
+// request. kubectl completes `kubectl gitops trace …` by running
+// `kubectl_complete-gitops-trace ARGS… TO_COMPLETE` from PATH; `make build` links that
+// name to the plugin binary, which then answers as `__complete ARGS…`.
+func CompletionArgs(argv0 string, args []string) []string {
+	if strings.HasPrefix(filepath.Base(argv0), "kubectl_complete-") {
+		return append([]string{cobra.ShellCompRequestCmd}, args...)
+	}
+	return args
 }
 
 // Execute runs cmd with args and returns the exit code; tests call it directly.
