@@ -46,7 +46,13 @@ func KubectlIn(ctx context.Context, assets Assets, kubeconfig, dir string, args 
 	}
 	cmd := exec.CommandContext(ctx, assets.Bin("kubectl"), args...)
 	cmd.Dir = dir
-	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + os.TempDir(), "NO_COLOR=1"}
+	// HOME holds kubectl's discovery cache, keyed by server address: one per bed, so a
+	// later bed on a reused port never sees an earlier bed's API groups.
+	home := os.TempDir()
+	if kubeconfig != "" {
+		home = filepath.Dir(kubeconfig)
+	}
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + home, "NO_COLOR=1"}
 	if kubeconfig != "" {
 		env = append(env, "KUBECONFIG="+kubeconfig)
 	} else {
