@@ -95,12 +95,26 @@ func (t *Tracer) kustomization(ctx context.Context, r *Report, key objKey, via s
 		r.addErrorHop(RoleKustomization, ref, via, err)
 		return nil, nil, false
 	}
-	var ks kustomizev1.Kustomization
-	if err := flux.FromUnstructured(u, &ks); err != nil {
+	ks, err := t.typedKustomization(key, u)
+	if err != nil {
 		r.addErrorHop(RoleKustomization, ref, via, err)
 		return nil, nil, false
 	}
-	return u, &ks, true
+	return u, ks, true
+}
+
+// typedKustomization converts a Kustomization once per tracer: a bulk trace passes
+// through the same few Kustomizations for every object.
+func (t *Tracer) typedKustomization(key objKey, u *unstructured.Unstructured) (*kustomizev1.Kustomization, error) {
+	if ks, ok := t.typed[key]; ok {
+		return ks, nil
+	}
+	var ks kustomizev1.Kustomization
+	if err := flux.FromUnstructured(u, &ks); err != nil {
+		return nil, err
+	}
+	t.typed[key] = &ks
+	return &ks, nil
 }
 
 // inventoryOwners returns the Kustomizations whose inventory lists obj, in name order.
@@ -114,11 +128,11 @@ func (t *Tracer) inventoryOwners(ctx context.Context, obj *unstructured.Unstruct
 	gk := schema.FromAPIVersionAndKind(obj.GetAPIVersion(), obj.GetKind()).GroupKind()
 	var owners []objKey
 	for key, u := range t.index.byKey {
-		var ks kustomizev1.Kustomization
-		if flux.FromUnstructured(u, &ks) != nil || ks.Status.Inventory == nil {
+		ks, err := t.typedKustomization(key, u)
+		if err != nil || ks.Status.Inventory == nil {
 			continue
 		}
-		if t.inventoryIndex(key, &ks).Contains(gk, obj.GetNamespace(), obj.GetName()) {
+		if t.inventoryIndex(key, ks).Contains(gk, obj.GetNamespace(), obj.GetName()) {
 			owners = append(owners, key)
 		}
 	}

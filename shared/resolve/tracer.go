@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -31,8 +33,10 @@ type Tracer struct {
 	cache  map[objKey]fetched
 	// index, when set, answers Kustomization reads from one list (bulk traces).
 	index *Index
-	// inventories caches one index per Kustomization inventory.
+	// inventories caches one index per Kustomization inventory, typed one conversion
+	// per Kustomization.
 	inventories map[objKey]*inventory.Index
+	typed       map[objKey]*kustomizev1.Kustomization
 }
 
 type objKey struct{ kind, namespace, name string }
@@ -44,7 +48,7 @@ type fetched struct {
 
 // NewTracer returns a tracer reading through dyn; mapper resolves owner kinds.
 func NewTracer(dyn dynamic.Interface, mapper meta.RESTMapper) *Tracer {
-	return &Tracer{dyn: dyn, mapper: mapper, cache: map[objKey]fetched{}}
+	return &Tracer{dyn: dyn, mapper: mapper, cache: map[objKey]fetched{}, typed: map[objKey]*kustomizev1.Kustomization{}}
 }
 
 // Trace resolves one object the caller has already read. It never returns nil; any
