@@ -3,15 +3,14 @@ package testbed
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 )
 
 func isNotFound(err error) bool { return apierrors.IsNotFound(err) }
@@ -54,31 +53,33 @@ func (b *Bed) WaitFor(ctx context.Context, timeout time.Duration, kind, namespac
 // WaitApplied waits until Kustomization namespace/name has applied commit sha and is
 // Ready at its current generation: the moment Flux has really applied the commit.
 func (b *Bed) WaitApplied(ctx context.Context, namespace, name, sha string) (*unstructured.Unstructured, error) {
-	return b.WaitFor(ctx, 90*time.Second, flux.KindKustomization, namespace, name, func(u *unstructured.Unstructured) bool {
-		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAppliedRevision")
-		return strings.HasSuffix(rev, ":"+sha) && IsReady(u)
-	})
+	return b.wait(ctx, reconcile.Target{Kind: flux.KindKustomization, Namespace: namespace, Name: name}, reconcile.Applied(sha))
 }
 
 // WaitReady waits until a Flux object is Ready=True at its current generation.
 func (b *Bed) WaitReady(ctx context.Context, kind, namespace, name string) (*unstructured.Unstructured, error) {
-	return b.WaitFor(ctx, 90*time.Second, kind, namespace, name, IsReady)
+	return b.wait(ctx, reconcile.Target{Kind: kind, Namespace: namespace, Name: name}, reconcile.ReadyAt(""))
 }
 
 // WaitSourceRevision waits until a source (GitRepository, ...) reports an artifact whose
 // revision ends with sha.
 func (b *Bed) WaitSourceRevision(ctx context.Context, kind, namespace, name, sha string) (*unstructured.Unstructured, error) {
-	return b.WaitFor(ctx, 90*time.Second, kind, namespace, name, func(u *unstructured.Unstructured) bool {
-		rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
-		return strings.HasSuffix(rev, ":"+sha)
-	})
+	return b.wait(ctx, reconcile.Target{Kind: kind, Namespace: namespace, Name: name}, reconcile.Fetched(sha))
+}
+
+// wait runs the library's own wait (the one the plugins use) with the bed's bound.
+func (b *Bed) wait(ctx context.Context, t reconcile.Target, done reconcile.Done) (*unstructured.Unstructured, error) {
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	if _, err := reconcile.Wait(ctx, b.Dynamic, t, 250*time.Millisecond, done, nil); err != nil {
+		return nil, err
+	}
+	return b.Get(ctx, t.Kind, t.Namespace, t.Name)
 }
 
 // Reconcile asks Flux to reconcile an object now, as `flux reconcile` does.
 func (b *Bed) Reconcile(ctx context.Context, kind, namespace, name string) error {
-	gvr, _ := flux.GVR(kind)
-	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, flux.ReconcileAnnotation, time.Now().Format(time.RFC3339Nano))
-	_, err := b.Dynamic.Resource(gvr).Namespace(namespace).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	_, err := reconcile.Request(ctx, b.Dynamic, reconcile.Target{Kind: kind, Namespace: namespace, Name: name}, time.Now())
 	return err
 }
 
