@@ -62,6 +62,9 @@ In another terminal:
   kubectl gitops trace deploy/api -n shop
   kubectl gitops trace configmap/web-config -n shop
   kubectl gitops trace clusterrole/shop:reader -o yaml
+  kubectl gitops trace deps -A
+  kubectl gitops rollback history apps -n flux-system
+  kubectl gitops branch show flux-system -n flux-system
 
 The fleet's Git repository (push to it to see Flux apply a new commit):
 

@@ -239,6 +239,23 @@ kind: RoleBinding
 metadata: {name: viewer-deploy-reader, namespace: shop}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deploy-reader}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: kustomization-reader}
+rules:
+  - apiGroups: ["apps"]
+    resources: ["deployments"]
+    verbs: ["get"]
+  - apiGroups: ["kustomize.toolkit.fluxcd.io"]
+    resources: ["kustomizations"]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ks-reader-kustomization-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kustomization-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ks-reader}]
 `))
 	return &traceBed{bed: bed, repo: repo, first: first, second: second}
 }
@@ -403,6 +420,18 @@ func TestTraceLive(t *testing.T) {
 			args: []string{"deploy/api", "-n", "shop", "--as", "viewer"},
 			code: 5,
 			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", forbidden: true}},
+		},
+		{
+			name: "RBAC hides only the source",
+			args: []string{"deploy/api", "-n", "shop", "--as", "ks-reader"},
+			code: 5,
+			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, {role: resolve.RoleSource, kind: "GitRepository", name: "flux-system/flux-system", forbidden: true}},
+			check: func(t *testing.T, r *resolve.Report) {
+				c := wantCommit(t, r, tb.second, resolve.CommitUnknown)
+				if c.Source != "" {
+					t.Errorf("commit source = %q, want none (forbidden)", c.Source)
+				}
+			},
 		},
 	}
 	for _, tt := range tests {
