@@ -171,3 +171,35 @@ func kindMatches(k Kind, s string) bool {
 	}
 	return false
 }
+
+// FilterIn is Filter with plain names taken to be in namespace (when not empty), as
+// `deps NAME -n NS` means: "apps" is flux-system/apps under -n flux-system.
+func (r *Report) FilterIn(namespace string, names []string) (*Report, []string) {
+	if namespace == "" {
+		return r.Filter(names)
+	}
+	scoped := make([]string, 0, len(names))
+	for _, n := range names {
+		if strings.Contains(n, "/") {
+			scoped = append(scoped, n)
+			continue
+		}
+		scoped = append(scoped, namespace+"/"+n)
+	}
+	return r.Filter(scoped)
+}
+
+// Namespace narrows the report to the objects of one namespace, with everything they
+// depend on and everything that depends on them, wherever those live: dependsOn
+// crosses namespaces, and a view that cut those edges would hide the root cause.
+func (r *Report) Namespace(namespace string) *Report {
+	names := []string{}
+	for i := range r.Entries {
+		e := &r.Entries[i]
+		if e.Namespace == namespace && !e.Missing {
+			names = append(names, string(e.Kind)+"/"+e.Namespace+"/"+e.Name)
+		}
+	}
+	view, _ := r.Filter(names)
+	return view
+}

@@ -79,3 +79,62 @@ func TestFilter(t *testing.T) {
 		t.Errorf("Filter modified the original report")
 	}
 }
+
+func TestNamespaceAndFilterIn(t *testing.T) {
+	r := Analyze([]Node{
+		ks("infra"),
+		ksIn("team-a", "web", "flux-system/infra"),
+		ksIn("team-a", "api", "web"),
+		ksIn("team-b", "web"),
+		ks("unrelated"),
+	})
+	ids := func(v *Report) []string {
+		var out []string
+		for i := range v.Entries {
+			out = append(out, v.Entries[i].ID().String())
+		}
+		return out
+	}
+	tests := []struct {
+		name        string
+		view        func() (*Report, []string)
+		want        []string
+		wantUnknown []string
+	}{
+		{
+			name: "namespace keeps its objects and what they depend on elsewhere",
+			view: func() (*Report, []string) { return r.Namespace("team-a"), nil },
+			want: []string{"Kustomization/flux-system/infra", "Kustomization/team-a/api", "Kustomization/team-a/web"},
+		},
+		{
+			name: "plain names are read in the given namespace",
+			view: func() (*Report, []string) { return r.FilterIn("team-b", []string{"web"}) },
+			want: []string{"Kustomization/team-b/web"},
+		},
+		{
+			name: "qualified names are left alone",
+			view: func() (*Report, []string) { return r.FilterIn("team-b", []string{"team-a/api"}) },
+			want: []string{"Kustomization/flux-system/infra", "Kustomization/team-a/api", "Kustomization/team-a/web"},
+		},
+		{
+			name:        "unknown names are returned",
+			view:        func() (*Report, []string) { return r.FilterIn("team-b", []string{"nope"}) },
+			wantUnknown: []string{"team-b/nope"},
+		},
+		{
+			name: "empty namespace",
+			view: func() (*Report, []string) { return r.Namespace("nobody"), nil },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, unknown := tt.view()
+			if got := ids(v); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("entries = %v, want %v", got, tt.want)
+			}
+			if !reflect.DeepEqual(unknown, tt.wantUnknown) {
+				t.Errorf("unknown = %v, want %v", unknown, tt.wantUnknown)
+			}
+		})
+	}
+}

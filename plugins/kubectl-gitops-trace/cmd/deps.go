@@ -140,12 +140,19 @@ func (o *DepsOptions) Run(ctx context.Context) error {
 	}
 	report := graph.Analyze(nodes)
 	view := report
-	if names := o.scopeNames(report); names != nil {
+	scope := o.namespace
+	if o.Dir != "" || o.AllNamespaces {
+		scope = ""
+	}
+	switch {
+	case len(o.names) > 0:
 		var unknown []string
-		view, unknown = report.Filter(names)
-		if len(o.names) > 0 && len(unknown) > 0 {
+		view, unknown = report.FilterIn(scope, o.names)
+		if len(unknown) > 0 {
 			return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %v%s", unknown, o.where())
 		}
+	case scope != "":
+		view = report.Namespace(scope)
 	}
 	if err := o.print(view); err != nil {
 		return err
@@ -154,36 +161,6 @@ func (o *DepsOptions) Run(ctx context.Context) error {
 		return command.Silent(exitcode.ProblemFound)
 	}
 	return nil
-}
-
-// scopeNames returns the names to narrow the view to: the names given, else every
-// object of the namespace (with what they depend on and what depends on them); nil
-// shows everything.
-func (o *DepsOptions) scopeNames(r *graph.Report) []string {
-	if len(o.names) > 0 {
-		if o.Dir != "" || o.AllNamespaces {
-			return o.names
-		}
-		scoped := make([]string, 0, len(o.names))
-		for _, n := range o.names {
-			scoped = append(scoped, o.namespace+"/"+n)
-		}
-		return scoped
-	}
-	if o.Dir != "" || o.AllNamespaces {
-		return nil
-	}
-	var names []string
-	for i := range r.Entries {
-		e := &r.Entries[i]
-		if e.Namespace == o.namespace && !e.Missing {
-			names = append(names, string(e.Kind)+"/"+e.Namespace+"/"+e.Name)
-		}
-	}
-	if names == nil {
-		names = []string{}
-	}
-	return names
 }
 
 func (o *DepsOptions) where() string {
