@@ -62,8 +62,8 @@ reconciled, or lagging its source), with everything it blocks and a next step.
 With --dir, reads manifests from a directory instead of a cluster and reports cycles
 and missing dependencies, so a pull request can be checked before it is merged.
 
-Exit codes: 0 no problem (or no --check), 1 error, 2 usage, 5 forbidden,
-7 --check found a problem, 8 Flux is not installed.`,
+Exit codes: 0 no problem (or no --check), 1 error, 2 usage, 3 a NAME given does not
+exist, 5 forbidden, 7 --check found a problem, 8 Flux is not installed.`,
 		Example: depsExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(args); err != nil {
