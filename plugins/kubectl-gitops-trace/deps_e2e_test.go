@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/graph"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
@@ -149,16 +150,10 @@ func (f depsFleet) objectFiles() map[string]string {
 
 // Conditions Flux itself writes, waited for before the tool looks.
 
+// readyCond is the Ready condition as Flux wrote it.
 func readyCond(u *unstructured.Unstructured) (status, reason, message string) {
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		if m, ok := c.(map[string]any); ok && m["type"] == "Ready" {
-			status, _ = m["status"].(string)
-			reason, _ = m["reason"].(string)
-			message, _ = m["message"].(string)
-		}
-	}
-	return status, reason, message
+	st := reconcile.StatusOf(u)
+	return st.Ready, st.Reason, st.Message
 }
 
 // dependencyNotReady holds once Flux reports Ready=False DependencyNotReady with a

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/resolve"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -134,7 +135,7 @@ func setupTraceBed(t *testing.T, ctx context.Context) *traceBed {
 	}
 	_, err = bed.WaitFor(ctx, 90*time.Second, "Kustomization", ns, "flaky", func(u *unstructured.Unstructured) bool {
 		attempted, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
-		return strings.HasSuffix(attempted, second) && readyStatus(u) == "False"
+		return strings.HasSuffix(attempted, second) && reconcile.StatusOf(u).Ready == "False"
 	})
 	must(t, err)
 
@@ -607,17 +608,6 @@ func createOwned(t *testing.T, ctx context.Context, bed *testbed.Bed, manifest s
 	created, err := ri.Create(ctx, objs[0], metav1.CreateOptions{})
 	must(t, err)
 	return string(created.GetUID())
-}
-
-func readyStatus(u *unstructured.Unstructured) string {
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		if m, ok := c.(map[string]any); ok && m["type"] == "Ready" {
-			s, _ := m["status"].(string)
-			return s
-		}
-	}
-	return ""
 }
 
 func must(t *testing.T, err error) {

@@ -120,7 +120,7 @@ func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Du
 		u, err := dyn.Resource(gvr).Namespace(t.Namespace).Get(ctx, t.Name, metav1.GetOptions{})
 		switch {
 		case err == nil:
-			s := statusOf(u)
+			s := StatusOf(u)
 			if progress != nil && s != last {
 				progress(s)
 			}
@@ -148,7 +148,8 @@ func blockedHint(s Status) string {
 	return ""
 }
 
-func statusOf(u *unstructured.Unstructured) Status {
+// StatusOf reads the parts of a Flux object's status every wait and check looks at.
+func StatusOf(u *unstructured.Unstructured) Status {
 	var st struct {
 		Conditions             []metav1.Condition `json:"conditions"`
 		ObservedGeneration     int64              `json:"observedGeneration"`

@@ -85,31 +85,11 @@ func (b *Bed) Reconcile(ctx context.Context, kind, namespace, name string) error
 
 // IsReady reports Ready=True with observedGeneration equal to generation.
 func IsReady(u *unstructured.Unstructured) bool {
-	og, _, _ := unstructured.NestedInt64(u.Object, "status", "observedGeneration")
-	if og != u.GetGeneration() {
-		return false
-	}
-	status, _, _ := readyCondition(u)
-	return status == "True"
-}
-
-func readyCondition(u *unstructured.Unstructured) (status, reason, message string) {
-	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	for _, c := range conds {
-		m, ok := c.(map[string]any)
-		if ok && m["type"] == "Ready" {
-			s, _ := m["status"].(string)
-			r, _ := m["reason"].(string)
-			msg, _ := m["message"].(string)
-			return s, r, msg
-		}
-	}
-	return "", "", ""
+	s := reconcile.StatusOf(u)
+	return s.Ready == "True" && s.Observed == s.Generation
 }
 
 func describeStatus(u *unstructured.Unstructured) string {
-	s, r, m := readyCondition(u)
-	rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAppliedRevision")
-	art, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
-	return fmt.Sprintf("generation=%d Ready=%s reason=%s message=%q lastAppliedRevision=%q artifact=%q", u.GetGeneration(), s, r, m, rev, art)
+	s := reconcile.StatusOf(u)
+	return fmt.Sprintf("generation=%d observed=%d %s lastAppliedRevision=%q artifact=%q", s.Generation, s.Observed, s, s.LastAppliedRevision, s.ArtifactRevision)
 }
