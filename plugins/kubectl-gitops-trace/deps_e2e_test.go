@@ -14,7 +14,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/graph"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
@@ -161,7 +161,7 @@ func readyCond(u *unstructured.Unstructured) (status, reason, message string) {
 func dependencyNotReady(want string) func(*unstructured.Unstructured) bool {
 	return func(u *unstructured.Unstructured) bool {
 		s, r, m := readyCond(u)
-		return s == "False" && r == graph.DependencyNotReadyReason && strings.Contains(m, want)
+		return s == "False" && r == deps.DependencyNotReadyReason && strings.Contains(m, want)
 	}
 }
 
@@ -169,7 +169,7 @@ func dependencyNotReady(want string) func(*unstructured.Unstructured) bool {
 func failingWith(want string) func(*unstructured.Unstructured) bool {
 	return func(u *unstructured.Unstructured) bool {
 		s, r, m := readyCond(u)
-		return s == "False" && r != graph.DependencyNotReadyReason && strings.Contains(m, want)
+		return s == "False" && r != deps.DependencyNotReadyReason && strings.Contains(m, want)
 	}
 }
 
@@ -319,7 +319,7 @@ func TestDepsLive(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, r, m := readyCond(u)
-			if s != "False" || r != graph.DependencyNotReadyReason || strings.Contains(strings.ToLower(m), "circular") {
+			if s != "False" || r != deps.DependencyNotReadyReason || strings.Contains(strings.ToLower(m), "circular") {
 				t.Errorf("%s/%s: Ready=%s reason=%s message=%q, want False DependencyNotReady without any word of the cycle", id[0], id[1], s, r, m)
 			}
 		}
@@ -435,19 +435,19 @@ func runDeps(ctx context.Context, t *testing.T, assets testbed.Assets, kubeconfi
 	return run
 }
 
-func decodeReport(t *testing.T, out string) graph.DependencyReport {
+func decodeReport(t *testing.T, out string) deps.DependencyReport {
 	t.Helper()
-	var r graph.DependencyReport
+	var r deps.DependencyReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("output is not a DependencyReport: %v\n%s", err, out)
 	}
-	if r.APIVersion != graph.ReportAPIVersion || r.Kind != graph.ReportKind {
+	if r.APIVersion != deps.ReportAPIVersion || r.Kind != deps.ReportKind {
 		t.Fatalf("apiVersion/kind = %s/%s", r.APIVersion, r.Kind)
 	}
 	return r
 }
 
-func nodeIDs(r graph.DependencyReport) []string {
+func nodeIDs(r deps.DependencyReport) []string {
 	var ids []string
 	for _, n := range r.Nodes {
 		ids = append(ids, n.ID)
@@ -473,7 +473,7 @@ var settled = map[string]string{
 	"HelmRelease/helm/api": "True", "HelmRelease/helm/web": "True",
 }
 
-func settledReport(ctx context.Context, t *testing.T, assets testbed.Assets, kubeconfig string) (graph.DependencyReport, string) {
+func settledReport(ctx context.Context, t *testing.T, assets testbed.Assets, kubeconfig string) (deps.DependencyReport, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -497,7 +497,7 @@ func settledReport(ctx context.Context, t *testing.T, assets testbed.Assets, kub
 	}
 }
 
-func unsettledNodes(r graph.DependencyReport) []string {
+func unsettledNodes(r deps.DependencyReport) []string {
 	var out []string
 	seen := 0
 	for _, n := range r.Nodes {
@@ -517,7 +517,7 @@ func unsettledNodes(r graph.DependencyReport) []string {
 	return out
 }
 
-func checkLiveReport(t *testing.T, r graph.DependencyReport, raw string) {
+func checkLiveReport(t *testing.T, r deps.DependencyReport, raw string) {
 	defer func() {
 		if t.Failed() {
 			t.Logf("report:\n%s", raw)
@@ -595,28 +595,28 @@ func checkLiveReport(t *testing.T, r graph.DependencyReport, raw string) {
 	if n := findNode(r, "Kustomization/lag/base"); n == nil || !n.Suspended || n.State != "Suspended" {
 		t.Errorf("lag/base should be Suspended: %+v", n)
 	}
-	if n := findNode(r, "Kustomization/cycle2/a"); n == nil || !n.InCycle || n.Ready == nil || n.Ready.Reason != graph.DependencyNotReadyReason {
+	if n := findNode(r, "Kustomization/cycle2/a"); n == nil || !n.InCycle || n.Ready == nil || n.Ready.Reason != deps.DependencyNotReadyReason {
 		t.Errorf("cycle2/a should be in a cycle and DependencyNotReady: %+v", n)
 	}
 }
 
 // checkCycles, checkMissing and checkCommonEdges hold both live and offline.
 
-func checkCycles(t *testing.T, r graph.DependencyReport) {
+func checkCycles(t *testing.T, r deps.DependencyReport) {
 	t.Helper()
-	want := []graph.ReportCycle{
+	want := []deps.ReportCycle{
 		{
 			Kind:       "Kustomization",
 			Path:       []string{"Kustomization/cycle2/a", "Kustomization/cycle2/b", "Kustomization/cycle2/a"},
 			Members:    []string{"Kustomization/cycle2/a", "Kustomization/cycle2/b"},
-			Break:      graph.ReportEdge{Dependent: "Kustomization/cycle2/b", Dependency: "Kustomization/cycle2/a", InCycle: true},
+			Break:      deps.ReportEdge{Dependent: "Kustomization/cycle2/b", Dependency: "Kustomization/cycle2/a", InCycle: true},
 			Suggestion: `remove "a" from the dependsOn of Kustomization/cycle2/b`,
 		},
 		{
 			Kind:       "Kustomization",
 			Path:       []string{"Kustomization/cycle3/q", "Kustomization/cycle3/r", "Kustomization/cycle3/p", "Kustomization/cycle3/q"},
 			Members:    []string{"Kustomization/cycle3/p", "Kustomization/cycle3/q", "Kustomization/cycle3/r"},
-			Break:      graph.ReportEdge{Dependent: "Kustomization/cycle3/p", Dependency: "Kustomization/cycle3/q", InCycle: true},
+			Break:      deps.ReportEdge{Dependent: "Kustomization/cycle3/p", Dependency: "Kustomization/cycle3/q", InCycle: true},
 			Suggestion: `remove "q" from the dependsOn of Kustomization/cycle3/p`,
 		},
 	}
@@ -635,12 +635,12 @@ func checkCycles(t *testing.T, r graph.DependencyReport) {
 	}
 }
 
-func checkMissing(t *testing.T, r graph.DependencyReport) {
+func checkMissing(t *testing.T, r deps.DependencyReport) {
 	t.Helper()
-	want := graph.ReportMissing{
+	want := deps.ReportMissing{
 		Dependent:   "Kustomization/missing/app",
 		Target:      "Kustomization/missing/databse",
-		Ref:         graph.ReportRef{Name: "databse", Namespace: "missing"},
+		Ref:         deps.ReportRef{Name: "databse", Namespace: "missing"},
 		Suggestions: []string{"Kustomization/missing/database"},
 		OtherKind:   []string{},
 	}
@@ -658,7 +658,7 @@ func checkMissing(t *testing.T, r graph.DependencyReport) {
 	}
 }
 
-func checkCommonEdges(t *testing.T, r graph.DependencyReport) {
+func checkCommonEdges(t *testing.T, r deps.DependencyReport) {
 	t.Helper()
 	tests := []struct {
 		dependent, dependency string
@@ -692,7 +692,7 @@ func checkCommonEdges(t *testing.T, r graph.DependencyReport) {
 	}
 }
 
-func findNode(r graph.DependencyReport, id string) *graph.ReportNode {
+func findNode(r deps.DependencyReport, id string) *deps.ReportNode {
 	for i := range r.Nodes {
 		if r.Nodes[i].ID == id {
 			return &r.Nodes[i]
@@ -701,13 +701,13 @@ func findNode(r graph.DependencyReport, id string) *graph.ReportNode {
 	return nil
 }
 
-func findEdge(r graph.DependencyReport, dependent, dependency string) (graph.ReportEdge, bool) {
+func findEdge(r deps.DependencyReport, dependent, dependency string) (deps.ReportEdge, bool) {
 	for _, e := range r.Edges {
 		if e.Dependent == dependent && e.Dependency == dependency {
 			return e, true
 		}
 	}
-	return graph.ReportEdge{}, false
+	return deps.ReportEdge{}, false
 }
 
 // brokenYAML is a three-document file whose middle document does not parse (line 19
@@ -784,7 +784,7 @@ func TestDepsOffline(t *testing.T) {
 		code   int
 		broken bool // expect the warning for broken.yaml
 		stdout []string
-		check  func(t *testing.T, r graph.DependencyReport)
+		check  func(t *testing.T, r deps.DependencyReport)
 	}{
 		{name: "whole fleet as json", files: withBroken(fleet.objectFiles()), args: []string{"-o", "json"}, code: 0, broken: true,
 			check: checkOfflineFleet},
@@ -802,7 +802,7 @@ func TestDepsOffline(t *testing.T) {
 		{name: "a broken file alone fails the check", files: withBroken(healthy), args: []string{"--check"}, code: 7, broken: true,
 			stdout: []string{"No cycles, no missing dependencies, nothing blocked."}},
 		{name: "one name", files: withBroken(fleet.objectFiles()), args: []string{"s", "-o", "json", "--check"}, code: 7, broken: true,
-			check: func(t *testing.T, r graph.DependencyReport) {
+			check: func(t *testing.T, r deps.DependencyReport) {
 				want := []string{"Kustomization/cycle3/p", "Kustomization/cycle3/q", "Kustomization/cycle3/r", "Kustomization/cycle3/s"}
 				if got := nodeIDs(r); !slices.Equal(got, want) || len(r.Cycles) != 1 {
 					t.Errorf("nodes %v cycles %d, want %v and the cycle", got, len(r.Cycles), want)
@@ -845,7 +845,7 @@ func TestDepsOffline(t *testing.T) {
 	}
 }
 
-func checkOfflineFleet(t *testing.T, r graph.DependencyReport) {
+func checkOfflineFleet(t *testing.T, r deps.DependencyReport) {
 	t.Helper()
 	checkCycles(t, r)
 	checkMissing(t, r)

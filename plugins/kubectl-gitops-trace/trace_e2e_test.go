@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/resolve"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -268,21 +268,21 @@ func TestTraceLive(t *testing.T) {
 	tb := setupTraceBed(t, ctx)
 	repoURL := tb.repo.URL
 
-	gitSource := hopWant{role: resolve.RoleSource, kind: "GitRepository", name: "flux-system/flux-system"}
-	root := hopWant{role: resolve.RoleKustomization, kind: "Kustomization", name: "flux-system/flux-system", inventory: "Listed"}
+	gitSource := hopWant{role: trace.RoleSource, kind: "GitRepository", name: "flux-system/flux-system"}
+	root := hopWant{role: trace.RoleKustomization, kind: "Kustomization", name: "flux-system/flux-system", inventory: "Listed"}
 	tests := []struct {
 		name  string
 		args  []string
 		code  int
 		hops  []hopWant
-		check func(t *testing.T, r *resolve.Report)
+		check func(t *testing.T, r *trace.Report)
 	}{
 		{
 			name: "Deployment applied by a nested Kustomization",
 			args: []string{"deploy/api", "-n", "shop"},
 			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
-			check: func(t *testing.T, r *resolve.Report) {
-				wantCommit(t, r, tb.second, resolve.CommitCurrent)
+			check: func(t *testing.T, r *trace.Report) {
+				wantCommit(t, r, tb.second, trace.CommitCurrent)
 				if h := r.Hops[1]; h.Path != "./apps" || h.Health == nil || h.Health.Ready != "True" || h.Health.LastReconciled == nil {
 					t.Errorf("apps hop = %+v, want path ./apps, Ready True and a reconcile time", h)
 				}
@@ -300,11 +300,11 @@ func TestTraceLive(t *testing.T) {
 			name: "object rendered by a HelmRelease",
 			args: []string{"cm/web-config", "-n", "shop"},
 			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "shop/web-config"}, {role: "HelmRelease", kind: "HelmRelease", name: "shop/web"}, {role: "HelmChart", kind: "HelmChart", name: "flux-system/shop-web"}, {role: "ChartSource", kind: "GitRepository", name: "flux-system/flux-system"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
-			check: func(t *testing.T, r *resolve.Report) {
+			check: func(t *testing.T, r *trace.Report) {
 				if hr := r.Hops[1]; hr.Chart != "web" || !strings.HasPrefix(hr.ChartVersion, "0.1.0") || hr.ReleaseName != "shop/web" {
 					t.Errorf("HelmRelease hop = %+v, want chart web 0.1.0, release shop/web", hr)
 				}
-				wantCommit(t, r, tb.second, resolve.CommitCurrent)
+				wantCommit(t, r, tb.second, trace.CommitCurrent)
 			},
 		},
 		{
@@ -335,8 +335,8 @@ func TestTraceLive(t *testing.T) {
 		{
 			name: "last apply failed after a good one",
 			args: []string{"cm/flaky", "-n", "default"},
-			check: func(t *testing.T, r *resolve.Report) {
-				c := wantCommit(t, r, tb.first, resolve.CommitFailed)
+			check: func(t *testing.T, r *trace.Report) {
+				c := wantCommit(t, r, tb.first, trace.CommitFailed)
 				if !strings.HasSuffix(c.Attempted, tb.second) || !strings.HasSuffix(c.Source, tb.second) || c.Reason == "" {
 					t.Errorf("commit = %+v, want attempted and source %s with Flux's message", c, tb.second)
 				}
@@ -345,8 +345,8 @@ func TestTraceLive(t *testing.T) {
 		{
 			name: "suspended Kustomization behind its source",
 			args: []string{"cm/paused", "-n", "default"},
-			check: func(t *testing.T, r *resolve.Report) {
-				c := wantCommit(t, r, tb.first, resolve.CommitSuspended)
+			check: func(t *testing.T, r *trace.Report) {
+				c := wantCommit(t, r, tb.first, trace.CommitSuspended)
 				if !strings.HasSuffix(c.Source, tb.second) {
 					t.Errorf("commit source = %q, want %s", c.Source, tb.second)
 				}
@@ -358,29 +358,29 @@ func TestTraceLive(t *testing.T) {
 		{
 			name: "GitRepository tracking a tag",
 			args: []string{"cm/tagged", "-n", "default"},
-			check: func(t *testing.T, r *resolve.Report) {
+			check: func(t *testing.T, r *trace.Report) {
 				src := r.Hops[len(r.Hops)-1]
 				if src.Tracks != "tag v1.0.0" || src.Revision != "v1.0.0@sha1:"+tb.first {
 					t.Errorf("source = tracks %q revision %q, want tag v1.0.0 at %s", src.Tracks, src.Revision, tb.first)
 				}
-				wantCommit(t, r, tb.first, resolve.CommitCurrent)
+				wantCommit(t, r, tb.first, trace.CommitCurrent)
 			},
 		},
 		{
 			name: "GitRepository pinned to a commit",
 			args: []string{"cm/pinned", "-n", "default"},
-			check: func(t *testing.T, r *resolve.Report) {
+			check: func(t *testing.T, r *trace.Report) {
 				src := r.Hops[len(r.Hops)-1]
 				if want := "commit " + tb.first + " (on branch main)"; src.Tracks != want {
 					t.Errorf("source tracks %q, want %q", src.Tracks, want)
 				}
-				wantCommit(t, r, tb.first, resolve.CommitCurrent)
+				wantCommit(t, r, tb.first, trace.CommitCurrent)
 			},
 		},
 		{
 			name: "URL with credentials",
 			args: []string{"cm/creds", "-n", "default"},
-			check: func(t *testing.T, r *resolve.Report) {
+			check: func(t *testing.T, r *trace.Report) {
 				if src := r.Hops[len(r.Hops)-1]; src.URL != repoURL {
 					t.Errorf("source URL = %q, want %q without credentials", src.URL, repoURL)
 				}
@@ -390,7 +390,7 @@ func TestTraceLive(t *testing.T) {
 			name: "labels disagree with the inventory",
 			args: []string{"cm/relabelled", "-n", "default"},
 			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "default/relabelled"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/paused", inventory: "NotListed"}, gitSource},
-			check: func(t *testing.T, r *resolve.Report) {
+			check: func(t *testing.T, r *trace.Report) {
 				if notes := strings.Join(r.Hops[1].Notes, "\n"); !strings.Contains(notes, "Kustomization flux-system/drift lists it") {
 					t.Errorf("notes = %q, want the Kustomization whose inventory lists it", notes)
 				}
@@ -400,11 +400,11 @@ func TestTraceLive(t *testing.T) {
 			name: "labels removed, found through the inventory",
 			args: []string{"cm/unlabelled", "-n", "default"},
 			hops: []hopWant{{role: "Object", kind: "ConfigMap", name: "default/unlabelled"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/drift", inventory: "Listed"}, gitSource},
-			check: func(t *testing.T, r *resolve.Report) {
+			check: func(t *testing.T, r *trace.Report) {
 				if r.Hops[1].Via != "inventory" || len(r.Hops[0].Notes) == 0 {
 					t.Errorf("want the Kustomization reached via inventory with a note on the object, got via %q notes %q", r.Hops[1].Via, r.Hops[0].Notes)
 				}
-				wantCommit(t, r, tb.second, resolve.CommitCurrent)
+				wantCommit(t, r, tb.second, trace.CommitCurrent)
 			},
 		},
 		{
@@ -426,9 +426,9 @@ func TestTraceLive(t *testing.T) {
 			name: "RBAC hides only the source",
 			args: []string{"deploy/api", "-n", "shop", "--as", "ks-reader"},
 			code: 5,
-			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, {role: resolve.RoleSource, kind: "GitRepository", name: "flux-system/flux-system", forbidden: true}},
-			check: func(t *testing.T, r *resolve.Report) {
-				c := wantCommit(t, r, tb.second, resolve.CommitUnknown)
+			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, {role: trace.RoleSource, kind: "GitRepository", name: "flux-system/flux-system", forbidden: true}},
+			check: func(t *testing.T, r *trace.Report) {
+				c := wantCommit(t, r, tb.second, trace.CommitUnknown)
 				if c.Source != "" {
 					t.Errorf("commit source = %q, want none (forbidden)", c.Source)
 				}
@@ -450,11 +450,11 @@ func TestTraceLive(t *testing.T) {
 				}
 				return
 			}
-			var r resolve.Report
+			var r trace.Report
 			if err := json.Unmarshal([]byte(run.Stdout), &r); err != nil {
 				t.Fatalf("decoding JSON: %v\n%s", err, run)
 			}
-			if r.APIVersion != resolve.SchemaVersion || r.Kind != "Trace" {
+			if r.APIVersion != trace.SchemaVersion || r.Kind != "Trace" {
 				t.Errorf("document apiVersion/kind = %s/%s", r.APIVersion, r.Kind)
 			}
 			if tt.code != 0 && !strings.HasPrefix(run.Stderr, "error: ") {
@@ -520,7 +520,7 @@ func TestTraceLive(t *testing.T) {
 
 	t.Run("git-dir: file, line and commit message", func(t *testing.T) {
 		run := trace(t, ctx, tb.bed, "deploy/api", "-n", "shop", "--git-dir", tb.repo.Work, "-o", "json")
-		var r resolve.Report
+		var r trace.Report
 		if err := json.Unmarshal([]byte(run.Stdout), &r); err != nil || run.Code != 0 {
 			t.Fatalf("%v\n%s", err, run)
 		}
@@ -560,7 +560,7 @@ type hopWant struct {
 	forbidden                   bool
 }
 
-func wantHops(t *testing.T, r *resolve.Report, want []hopWant) {
+func wantHops(t *testing.T, r *trace.Report, want []hopWant) {
 	t.Helper()
 	var got []string
 	for _, h := range r.Hops {
@@ -579,7 +579,7 @@ func wantHops(t *testing.T, r *resolve.Report, want []hopWant) {
 	}
 }
 
-func wantCommit(t *testing.T, r *resolve.Report, sha, status string) *resolve.Commit {
+func wantCommit(t *testing.T, r *trace.Report, sha, status string) *trace.Commit {
 	t.Helper()
 	if r.Commit == nil {
 		t.Fatalf("no commit in report: %+v", r)

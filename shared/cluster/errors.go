@@ -2,9 +2,12 @@ package cluster
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -13,8 +16,23 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
-// Classify attaches the exit code an API error stands for. Errors that already carry a
-// code keep it.
+// Classify is the suite's one decision about what an error from the API server, the
+// network or the kubeconfig means for the user, and with which exit code the command
+// ends. Every command and every library package sends its errors through it; an error
+// that already carries a code keeps it. The decisions, one per class:
+//
+//   - RBAC denied the request (403): Forbidden (5), with what was denied.
+//   - The credentials were rejected (401): Forbidden (5), with a hint to log in again.
+//   - The type is not served (no REST mapping, or "doesn't have a resource type"): Usage
+//     (2): the user named a type this cluster does not know; nothing was read.
+//   - The object does not exist (404 naming an object): NotFound (3).
+//   - No answer from the server (refused, unknown host, TLS failure, a request timeout,
+//     a server that never replies): Failure (1), "cannot reach the Kubernetes API
+//     server". Timeout (6) is reserved for waits on Flux, which report it themselves.
+//   - A kubeconfig that cannot be read or names a context that does not exist: Usage
+//     (2): the flags or the configuration are wrong, nothing was read.
+//   - Ctrl-C or SIGTERM: Failure (1), "interrupted".
+//   - Anything else: Failure (1), the error as the server said it.
 func Classify(err error) error {
 	if err == nil {
 		return nil
@@ -24,28 +42,48 @@ func Classify(err error) error {
 		return err
 	}
 	switch {
-	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
+	case apierrors.IsForbidden(err):
 		return exitcode.Wrap(exitcode.Forbidden, err)
-	case meta.IsNoMatchError(err):
-		return exitcode.Wrap(exitcode.NotFound, fmt.Errorf("%w: check the type with 'kubectl api-resources'", err))
+	case apierrors.IsUnauthorized(err):
+		return exitcode.Wrap(exitcode.Forbidden, fmt.Errorf("the API server rejected your credentials (%w): log in again, or check --token, --user and the kubeconfig", err))
+	case IsTypeMissing(err) && !meta.IsNoMatchError(err) && !isUnknownType(err):
+		// A 404 for a whole resource path: the type's API is not served.
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w: list the served types with 'kubectl api-resources'", err))
+	case meta.IsNoMatchError(err), isUnknownType(err):
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w: list the served types with 'kubectl api-resources'", err))
 	case apierrors.IsNotFound(err):
 		return exitcode.Wrap(exitcode.NotFound, err)
-	case errors.Is(err, context.DeadlineExceeded), apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
-		return exitcode.Wrap(exitcode.Timeout, err)
+	case errors.Is(err, context.Canceled):
+		return exitcode.Wrap(exitcode.Failure, errors.New("interrupted"))
 	case IsUnreachable(err):
-		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("cannot reach the Kubernetes API server: %w (check --kubeconfig, --context or --server)", err))
-	case clientcmd.IsConfigurationInvalid(err), clientcmd.IsEmptyConfig(err):
+		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("cannot reach the Kubernetes API server: %w (check --kubeconfig, --context or --server, and --request-timeout)", err))
+	case clientcmd.IsConfigurationInvalid(err), clientcmd.IsEmptyConfig(err), isMissingContext(err):
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w: pass --kubeconfig or --context, or set KUBECONFIG", err))
 	}
-	return err
+	return exitcode.Wrap(exitcode.Failure, err)
 }
 
-// IsUnreachable reports a network failure before any HTTP answer: connection refused,
-// unknown host.
+// IsUnreachable reports a failure to get any HTTP answer from the server: connection
+// refused or reset, unknown host, a TLS handshake that failed or timed out, an unknown
+// certificate authority, or a request that timed out.
 func IsUnreachable(err error) bool {
 	var op *net.OpError
 	var dns *net.DNSError
-	return errors.As(err, &op) || errors.As(err, &dns)
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var ue *url.Error
+	switch {
+	case errors.As(err, &op), errors.As(err, &dns), errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid):
+		return true
+	case errors.As(err, &ue) && (ue.Timeout() || errors.Is(ue.Err, context.DeadlineExceeded)):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), apierrors.IsTimeout(err), apierrors.IsServerTimeout(err):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "TLS handshake timeout") || strings.Contains(msg, "Client.Timeout exceeded") ||
+		strings.Contains(msg, "connection refused") || strings.Contains(msg, "tls: ")
 }
 
 // IsTypeMissing reports whether err says the API server does not serve the requested
@@ -60,4 +98,16 @@ func IsTypeMissing(err error) bool {
 	}
 	d := status.Status().Details
 	return d == nil || d.Name == ""
+}
+
+// isUnknownType matches cli-runtime's resource builder, which reports an unknown type
+// as a plain error.
+func isUnknownType(err error) bool {
+	return strings.Contains(err.Error(), "doesn't have a resource type")
+}
+
+// isMissingContext matches clientcmd's error for a --context the kubeconfig lacks.
+func isMissingContext(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "context was not found for specified context") || strings.Contains(msg, "no context exists with the name")
 }

@@ -18,9 +18,25 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
-// Factory builds clients from kubectl's global flags, lazily: --help and --version must
-// work without a kubeconfig, and a bad kubeconfig must surface as one clear error.
-type Factory struct {
+// Factory is what a command's Complete needs from the cluster, as kubectl's
+// cmdutil.Factory is for kubectl's commands: an interface, so that option parsing and
+// the logic behind it are unit-tested with in-memory clients.
+type Factory interface {
+	// Namespace returns the namespace from -n or the kubeconfig context, and whether -n
+	// was given explicitly.
+	Namespace() (string, bool, error)
+	// Client builds the clients of one cluster.
+	Client() (*Client, error)
+	// Builder returns cli-runtime's resource builder (TYPE/NAME, -l, -f like kubectl get).
+	Builder() *resource.Builder
+	// Kubectl returns kubectl's own factory, for shell completion from the cluster.
+	Kubectl() cmdutil.Factory
+}
+
+// ConfigFactory builds clients from kubectl's global flags, lazily: --help and
+// --version must work without a kubeconfig, and a bad kubeconfig must surface as one
+// clear error.
+type ConfigFactory struct {
 	flags   *genericclioptions.ConfigFlags
 	kubectl cmdutil.Factory
 	// wrap, when set, wraps every HTTP transport the factory builds; tests use it to
@@ -29,8 +45,8 @@ type Factory struct {
 }
 
 // NewFactory returns a factory over flags.
-func NewFactory(flags *genericclioptions.ConfigFlags) *Factory {
-	f := &Factory{flags: flags}
+func NewFactory(flags *genericclioptions.ConfigFlags) *ConfigFactory {
+	f := &ConfigFactory{flags: flags}
 	flags.WrapConfigFn = func(c *rest.Config) *rest.Config {
 		if f.wrap != nil {
 			c.Wrap(f.wrap)
@@ -42,17 +58,16 @@ func NewFactory(flags *genericclioptions.ConfigFlags) *Factory {
 }
 
 // WrapTransport installs a round-tripper wrapper on every client built after the call.
-func (f *Factory) WrapTransport(w func(http.RoundTripper) http.RoundTripper) { f.wrap = w }
+func (f *ConfigFactory) WrapTransport(w func(http.RoundTripper) http.RoundTripper) { f.wrap = w }
 
 // Flags returns the kubectl global flags the factory reads.
-func (f *Factory) Flags() *genericclioptions.ConfigFlags { return f.flags }
+func (f *ConfigFactory) Flags() *genericclioptions.ConfigFlags { return f.flags }
 
 // Kubectl returns kubectl's own factory (for completion and resource builders).
-func (f *Factory) Kubectl() cmdutil.Factory { return f.kubectl }
+func (f *ConfigFactory) Kubectl() cmdutil.Factory { return f.kubectl }
 
-// Namespace returns the namespace from -n or the kubeconfig context, and whether -n was
-// given explicitly.
-func (f *Factory) Namespace() (string, bool, error) {
+// Namespace implements Factory.
+func (f *ConfigFactory) Namespace() (string, bool, error) {
 	ns, explicit, err := f.kubectl.ToRawKubeConfigLoader().Namespace()
 	if err != nil {
 		return "", false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("cannot read the kubeconfig: %w (check --kubeconfig, --context or KUBECONFIG)", err))
@@ -62,7 +77,7 @@ func (f *Factory) Namespace() (string, bool, error) {
 
 // Builder returns cli-runtime's resource builder, which understands TYPE/NAME, TYPE
 // NAME, short names, CRDs, -l and -f like kubectl get does.
-func (f *Factory) Builder() *resource.Builder { return f.kubectl.NewBuilder() }
+func (f *ConfigFactory) Builder() *resource.Builder { return f.kubectl.NewBuilder() }
 
 // Client is the set of clients a command needs against one cluster.
 type Client struct {
@@ -74,7 +89,7 @@ type Client struct {
 
 // Client builds the clients. Discovery goes through kubectl's disk cache, so a warm
 // cache costs no requests, exactly as for kubectl itself.
-func (f *Factory) Client() (*Client, error) {
+func (f *ConfigFactory) Client() (*Client, error) {
 	cfg, err := f.kubectl.ToRESTConfig()
 	if err != nil {
 		return nil, Classify(fmt.Errorf("cannot build a client from the kubeconfig: %w", err))
@@ -93,3 +108,9 @@ func (f *Factory) Client() (*Client, error) {
 	}
 	return &Client{Config: cfg, Dynamic: dyn, Mapper: mapper, Discovery: disc}, nil
 }
+
+// FieldManager is the field manager of every write the suite makes. It must not start
+// with "kubectl": kustomize-controller takes over, and on its next apply removes, fields
+// owned by managers with that prefix, which would silently undo a suspend or a pin. Left
+// unset, the API server would name the manager after the binary, kubectl-gitops-….
+const FieldManager = "gitops"

@@ -41,17 +41,42 @@ type Root struct {
 	Example string
 	// Version is set at build time through -ldflags.
 	Version string
+	// ExitCodes are the codes this command (and its subcommands) can end with; the
+	// help text lists them with their meaning from exitcode.Table.
+	ExitCodes []exitcode.Code
+}
+
+// Options is the shape of every command, as in kubectl's own: Complete fills in what
+// comes from the flags, the arguments and the cluster factory; Validate rejects what
+// cannot work before any request is made; Run does the work.
+type Options interface {
+	Complete(f cluster.Factory, cmd *cobra.Command, args []string) error
+	Validate() error
+	Run(ctx context.Context) error
+}
+
+// Bind makes cmd run o: Complete, Validate, then Run.
+func Bind(cmd *cobra.Command, f cluster.Factory, o Options) {
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := o.Complete(f, cmd, args); err != nil {
+			return err
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		return o.Run(cmd.Context())
+	}
 }
 
 // NewRoot returns the plugin's root command with kubectl's global flags bound to a new
 // ConfigFlags, and the factory built on them. The caller sets RunE (or adds
 // subcommands) on the returned command.
-func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *cluster.Factory) {
+func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *cluster.ConfigFactory) {
 	flags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50)
 	cmd := &cobra.Command{
 		Use:     strings.TrimSpace(binaryName(r.Name) + " " + r.Use),
 		Short:   r.Short,
-		Long:    r.Long,
+		Long:    strings.TrimSpace(r.Long + "\n\n" + exitcode.Help(r.ExitCodes...)),
 		Example: r.Example,
 		Version: r.Version,
 		Annotations: map[string]string{
@@ -80,7 +105,7 @@ func binaryName(display string) string {
 }
 
 // registerFlagCompletion completes --namespace and --context like kubectl does.
-func registerFlagCompletion(cmd *cobra.Command, f *cluster.Factory) {
+func registerFlagCompletion(cmd *cobra.Command, f cluster.Factory) {
 	completion.SetFactoryForCompletion(f.Kubectl())
 	_ = cmd.RegisterFlagCompletionFunc("namespace", func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		return completion.CompGetResource(f.Kubectl(), "namespace", toComplete), cobra.ShellCompDirectiveNoFileComp
@@ -93,11 +118,6 @@ func registerFlagCompletion(cmd *cobra.Command, f *cluster.Factory) {
 // ExactArgs is cobra.ExactArgs whose error exits with the usage code.
 func ExactArgs(n int) cobra.PositionalArgs {
 	return usageArgs(cobra.ExactArgs(n))
-}
-
-// MinimumNArgs is cobra.MinimumNArgs whose error exits with the usage code.
-func MinimumNArgs(n int) cobra.PositionalArgs {
-	return usageArgs(cobra.MinimumNArgs(n))
 }
 
 // NoArgs is cobra.NoArgs whose error exits with the usage code.

@@ -9,6 +9,7 @@ package exitcode
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code is a process exit status.
@@ -18,9 +19,11 @@ type Code int
 const (
 	// OK: everything asked for was done.
 	OK Code = 0
-	// Failure: an unexpected error (API server unreachable, bad kubeconfig, ...).
+	// Failure: the API server cannot be reached, the command was interrupted, or an
+	// unexpected error.
 	Failure Code = 1
-	// Usage: bad flags or arguments; nothing was read or changed.
+	// Usage: bad flags or arguments, an unreadable kubeconfig or an unknown resource
+	// type; nothing was changed.
 	Usage Code = 2
 	// NotFound: an object named on the command line does not exist.
 	NotFound Code = 3
@@ -37,7 +40,9 @@ const (
 	FluxNotInstalled Code = 8
 )
 
-// Table lists every code with a one-line meaning, in order, for --help and the README test.
+// Table lists every code with a one-line meaning, in order: the one source of the
+// "Exit codes" section of every --help (Help) and of the README's table (a test
+// compares them).
 func Table() []struct {
 	Code    Code
 	Meaning string
@@ -47,11 +52,11 @@ func Table() []struct {
 		Meaning string
 	}{
 		{OK, "success"},
-		{Failure, "unexpected error (cluster unreachable, bad kubeconfig, ...)"},
-		{Usage, "usage error: bad flag or argument"},
+		{Failure, "error: the API server cannot be reached, the command was interrupted, or something unexpected"},
+		{Usage, "usage error: bad flag or argument, unreadable kubeconfig, unknown resource type; nothing was changed"},
 		{NotFound, "an object named does not exist"},
 		{NotManaged, "the object is not managed by Flux"},
-		{Forbidden, "RBAC denied a read or write; partial output was printed"},
+		{Forbidden, "RBAC denied a read or write, or the credentials were rejected; what could be read was printed"},
 		{Timeout, "timed out waiting for Flux"},
 		{ProblemFound, "a check found a problem (cycle, missing or blocked dependency)"},
 		{FluxNotInstalled, "Flux is not installed in this cluster"},
@@ -106,4 +111,22 @@ func Worst(codes ...Code) Code {
 		}
 	}
 	return worst
+}
+
+// Help renders the "Exit codes:" section of a command's help from Table, for the codes
+// the command can end with (every code when none is given), so that help texts and the
+// README cannot drift from the codes the binaries return.
+func Help(codes ...Code) string {
+	want := map[Code]bool{}
+	for _, c := range codes {
+		want[c] = true
+	}
+	var b strings.Builder
+	b.WriteString("Exit codes:")
+	for _, row := range Table() {
+		if len(codes) == 0 || want[row.Code] || row.Code == OK {
+			fmt.Fprintf(&b, "\n  %d  %s", row.Code, row.Meaning)
+		}
+	}
+	return b.String()
 }

@@ -1,4 +1,7 @@
-// Package flux reads Flux's own objects as the typed structs from Flux's API modules.
+// Package flux is the suite's one access path to Flux's own objects: the resource path
+// of each kind, get and list with Flux-aware errors ("Flux is not installed", a
+// not-found message that says how to list what exists), and the typed structs of
+// Flux's API modules.
 //
 // Flux's resource paths are fixed by its API, so this package addresses them directly
 // rather than through discovery: a trace that already knows it needs a Kustomization
@@ -9,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -75,15 +79,35 @@ var ErrNotInstalled = exitcode.New(exitcode.FluxNotInstalled,
 	"Flux is not installed in this cluster: the %s API is not served (install Flux with 'flux install', or pick another --context)",
 	kustomizev1.GroupVersion.Group)
 
-// Get reads one Flux object into out (a pointer to the typed struct).
-func Get(ctx context.Context, dyn dynamic.Interface, kind, namespace, name string, out runtime.Object) error {
+// Resource returns the dynamic client of a Flux kind in namespace ("" for every
+// namespace, when listing).
+func Resource(dyn dynamic.Interface, kind, namespace string) (dynamic.ResourceInterface, error) {
 	gvr, ok := GVR(kind)
 	if !ok {
-		return fmt.Errorf("%s is not a Flux kind", kind)
+		return nil, exitcode.New(exitcode.Usage, "%s is not a Flux kind", kind)
 	}
-	u, err := dyn.Resource(gvr).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
+	return dyn.Resource(gvr).Namespace(namespace), nil
+}
+
+// Get reads one Flux object. A missing object is NotFound with a message that says how
+// to list the ones that exist.
+func Get(ctx context.Context, dyn dynamic.Interface, kind, namespace, name string) (*unstructured.Unstructured, error) {
+	ri, err := Resource(dyn, kind, namespace)
 	if err != nil {
-		return classify(err)
+		return nil, err
+	}
+	u, err := ri.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, Classify(err, kind, namespace, name)
+	}
+	return u, nil
+}
+
+// GetInto reads one Flux object into out, a pointer to the typed struct.
+func GetInto(ctx context.Context, dyn dynamic.Interface, kind, namespace, name string, out runtime.Object) error {
+	u, err := Get(ctx, dyn, kind, namespace, name)
+	if err != nil {
+		return err
 	}
 	return FromUnstructured(u, out)
 }
@@ -96,13 +120,36 @@ func FromUnstructured(u *unstructured.Unstructured, out runtime.Object) error {
 	return nil
 }
 
-// classify maps a 404 for the type itself to ErrNotInstalled and the rest to exit codes.
-func classify(err error) error {
+// Classify is cluster.Classify for a request about a Flux object: a 404 for the type
+// itself means Flux is not installed, a 404 for the object names it and how to list
+// what exists.
+func Classify(err error, kind, namespace, name string) error {
+	if err == nil {
+		return nil
+	}
 	if cluster.IsTypeMissing(err) {
 		return ErrNotInstalled
 	}
-	return cluster.Classify(err)
+	if c := cluster.Classify(err); exitcode.Of(c) != exitcode.NotFound || name == "" {
+		return c
+	}
+	return NotFound(kind, namespace, name)
+}
+
+// NotFound is the error for a Flux object that does not exist.
+func NotFound(kind, namespace, name string) error {
+	return exitcode.New(exitcode.NotFound, "%s %s/%s not found: list them with 'kubectl get %ss -A'",
+		kind, namespace, name, strings.ToLower(kind))
 }
 
 // IsNotInstalled reports whether err means Flux's CRDs are absent.
 func IsNotInstalled(err error) bool { return errors.Is(err, ErrNotInstalled) }
+
+// RefNamespace is the namespace a sourceRef, chartRef or dependsOn entry points into:
+// its own when set, else the referring object's, as every Flux controller defaults it.
+func RefNamespace(refNamespace, ownerNamespace string) string {
+	if refNamespace != "" {
+		return refNamespace
+	}
+	return ownerNamespace
+}

@@ -2,7 +2,6 @@ package flux
 
 import (
 	"context"
-	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -16,15 +15,15 @@ const PageSize = 500
 // List pages through every object of a Flux kind in namespace ("" for all namespaces)
 // and hands each to fn, so callers can index objects without holding the raw list.
 func List(ctx context.Context, dyn dynamic.Interface, kind, namespace string, fn func(*unstructured.Unstructured) error) error {
-	gvr, ok := GVR(kind)
-	if !ok {
-		return fmt.Errorf("%s is not a Flux kind", kind)
+	ri, err := Resource(dyn, kind, namespace)
+	if err != nil {
+		return err
 	}
 	opts := metav1.ListOptions{Limit: PageSize}
 	for {
-		list, err := dyn.Resource(gvr).Namespace(namespace).List(ctx, opts)
+		list, err := ri.List(ctx, opts)
 		if err != nil {
-			return classify(err)
+			return Classify(err, kind, namespace, "")
 		}
 		for i := range list.Items {
 			if err := fn(&list.Items[i]); err != nil {

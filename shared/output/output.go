@@ -1,15 +1,15 @@
-// Package output writes the machine-readable views every plugin offers (-o json|yaml)
-// and decides whether the human view may use colour.
+// Package output owns everything the suite prints: the versioned documents of -o
+// json|yaml, the -o flag, the kubectl-style table, the colour palette, ages and the one
+// way objects are named for humans.
 package output
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"golang.org/x/term"
-	"sigs.k8s.io/yaml"
+	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
@@ -28,24 +28,6 @@ func Check(format string, allowed ...string) error {
 	return exitcode.New(exitcode.Usage, "unknown output format %q: use one of %v", format, allowed)
 }
 
-// JSON writes v as indented JSON followed by a newline.
-func JSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// YAML writes v as one YAML document starting with "---", so several documents in a
-// row form a valid stream.
-func YAML(w io.Writer, v any) error {
-	data, err := yaml.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "---\n%s", data)
-	return err
-}
-
 // Color reports whether the human view written to w may use ANSI colour: only on a
 // terminal, and never when NO_COLOR is set (https://no-color.org).
 func Color(w io.Writer) bool {
@@ -54,4 +36,23 @@ func Color(w io.Writer) bool {
 	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// Age renders how long ago t was the way kubectl's AGE column does ("36s", "5m2s",
+// "3d"); a time in the future counts as now.
+func Age(now, t time.Time) string {
+	d := now.Sub(t)
+	if d < 0 {
+		d = 0
+	}
+	return duration.HumanDuration(d)
+}
+
+// Name renders an object for humans, everywhere in the suite: "Kind namespace/name",
+// or "Kind name" for a cluster-scoped object. JSON documents keep their own IDs.
+func Name(kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + " " + name
+	}
+	return kind + " " + namespace + "/" + name
 }

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"io"
 
 	"github.com/olekukonko/tablewriter"
@@ -8,10 +9,18 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// NewTable returns a table that looks like kubectl's: no borders, no separators,
-// left-aligned, headers as given, two spaces between columns.
-func NewTable(w io.Writer, header ...any) *tablewriter.Table {
-	t := tablewriter.NewTable(w,
+// Table is a table that looks like kubectl's: no borders, no separators, left-aligned,
+// headers as given, two spaces between columns and no trailing blanks.
+type Table struct {
+	w   io.Writer
+	buf bytes.Buffer
+	t   *tablewriter.Table
+}
+
+// NewTable returns a table writing to w on Render.
+func NewTable(w io.Writer, header ...any) *Table {
+	t := &Table{w: w}
+	t.t = tablewriter.NewTable(&t.buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders:  tw.BorderNone,
 			Symbols:  tw.NewSymbols(tw.StyleNone),
@@ -23,6 +32,24 @@ func NewTable(w io.Writer, header ...any) *tablewriter.Table {
 		}),
 		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
 	)
-	t.Header(header...)
+	t.t.Header(header...)
 	return t
+}
+
+// Append adds a row.
+func (t *Table) Append(cells ...string) error { return t.t.Append(cells) }
+
+// Render writes the table. tablewriter pads every cell, the last included, to the
+// column width; the padding of each line's end is dropped so that output compares and
+// pastes cleanly.
+func (t *Table) Render() error {
+	if err := t.t.Render(); err != nil {
+		return err
+	}
+	lines := bytes.Split(t.buf.Bytes(), []byte("\n"))
+	for i := range lines {
+		lines[i] = bytes.TrimRight(lines[i], " ")
+	}
+	_, err := t.w.Write(bytes.Join(lines, []byte("\n")))
+	return err
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/resolve"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -61,7 +61,7 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	hop := resolve.SourceHop(resolve.RoleSource, "", &u)
+	hop := trace.SourceHop(trace.RoleSource, "", &u)
 	switch o.Output {
 	case "json":
 		return output.JSON(o.streams.Out, hop)

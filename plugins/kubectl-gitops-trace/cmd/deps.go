@@ -9,10 +9,10 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/depgraph"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/live"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/graph"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/manifests"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/dir"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -112,10 +112,10 @@ func (o *DepsOptions) Validate() error {
 
 // Run loads the graph, analyses it and prints it.
 func (o *DepsOptions) Run(ctx context.Context) error {
-	var nodes []graph.Node
+	var nodes []deps.Node
 	problems := false
 	if o.Dir != "" {
-		res, err := manifests.Load(o.Dir, manifests.Options{})
+		res, err := dir.Load(o.Dir, dir.Options{})
 		if err != nil {
 			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("reading --dir: %w", err))
 		}
@@ -129,7 +129,7 @@ func (o *DepsOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		live, err := depgraph.LoadLive(ctx, client.Dynamic, o.namespace)
+		live, err := live.LoadLive(ctx, client.Dynamic, o.namespace)
 		if err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (o *DepsOptions) Run(ctx context.Context) error {
 		}
 		nodes = live.Nodes
 	}
-	report := graph.Analyze(nodes)
+	report := deps.Analyze(nodes)
 	view := report
 	scope := o.namespace
 	if o.Dir != "" || o.AllNamespaces {
@@ -173,14 +173,14 @@ func (o *DepsOptions) where() string {
 	return " in namespace " + o.namespace
 }
 
-func (o *DepsOptions) print(r *graph.Report) error {
+func (o *DepsOptions) print(r *deps.Report) error {
 	switch o.Output {
 	case "json":
-		return graph.RenderJSON(o.streams.Out, r)
+		return render.JSON(o.streams.Out, r)
 	case "dot":
-		return graph.RenderDOT(o.streams.Out, r)
+		return render.DOT(o.streams.Out, r)
 	case "mermaid":
-		return graph.RenderMermaid(o.streams.Out, r)
+		return render.Mermaid(o.streams.Out, r)
 	}
 	if len(r.Entries) == 0 {
 		hint := ""
@@ -190,5 +190,5 @@ func (o *DepsOptions) print(r *graph.Report) error {
 		fmt.Fprintf(o.streams.Out, "No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
 		return nil
 	}
-	return graph.RenderTree(o.streams.Out, r, output.Color(o.streams.Out))
+	return render.Tree(o.streams.Out, r, output.Color(o.streams.Out))
 }

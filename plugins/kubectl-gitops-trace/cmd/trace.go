@@ -20,7 +20,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/resolve"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
 
 // TraceOptions are the flags and state of one `kubectl gitops trace` run.
@@ -84,7 +84,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tracer := resolve.NewTracer(client.Dynamic, client.Mapper)
+	tracer := trace.NewTracer(client.Dynamic, client.Mapper)
 	if len(objs) > 1 {
 		// Bulk: one paged list of Kustomizations instead of a GET per object.
 		if err := tracer.IndexKustomizations(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -101,7 +101,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err := o.print(reports); err != nil {
 		return err
 	}
-	resolve.WriteErrors(o.streams.ErrOut, reports)
+	trace.WriteErrors(o.streams.ErrOut, reports)
 	codes := make([]exitcode.Code, 0, len(reports))
 	for _, r := range reports {
 		codes = append(codes, r.ExitCode())
@@ -111,7 +111,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 
 // readObjects resolves the arguments through cli-runtime's builder, like kubectl get.
 // Objects that do not exist become NotFound reports; an unknown type is a usage error.
-func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*resolve.Report, error) {
+func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*trace.Report, error) {
 	result := o.factory.Builder().
 		Unstructured().
 		NamespaceParam(o.namespace).DefaultNamespace().AllNamespaces(o.AllNamespaces).
@@ -126,7 +126,7 @@ func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*resolve.R
 		return nil, nil, builderError(err)
 	}
 	var objs []*unstructured.Unstructured
-	var reports []*resolve.Report
+	var reports []*trace.Report
 	err := result.Visit(func(info *resource.Info, err error) error {
 		if err != nil {
 			return err
@@ -139,11 +139,11 @@ func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*resolve.R
 	for _, e := range flatten(err) {
 		var status apierrors.APIStatus
 		if errors.As(e, &status) && (apierrors.IsNotFound(e) || apierrors.IsForbidden(e)) {
-			ref := resolve.ObjectRef{Namespace: o.namespace}
+			ref := trace.ObjectRef{Namespace: o.namespace}
 			if d := status.Status().Details; d != nil {
 				ref.Kind, ref.Name = d.Kind, d.Name
 			}
-			reports = append(reports, resolve.NotFoundReport(ref, e))
+			reports = append(reports, trace.NotFoundReport(ref, e))
 			continue
 		}
 		return nil, nil, builderError(e)
@@ -191,7 +191,7 @@ func isUnknownType(err error) bool {
 	return strings.Contains(err.Error(), "doesn't have a resource type")
 }
 
-func (o *TraceOptions) print(reports []*resolve.Report) error {
+func (o *TraceOptions) print(reports []*trace.Report) error {
 	switch o.Output {
 	case "json":
 		if len(reports) == 1 {
@@ -211,7 +211,7 @@ func (o *TraceOptions) print(reports []*resolve.Report) error {
 		}
 		return nil
 	}
-	return resolve.WriteHuman(o.streams.Out, reports, output.Color(o.streams.Out), time.Now())
+	return trace.WriteHuman(o.streams.Out, reports, output.Color(o.streams.Out), time.Now())
 }
 
 // completeArgs completes TYPE and NAME like kubectl get.

@@ -1,0 +1,196 @@
+// Package manifests reads Flux Kustomizations and HelmReleases from YAML
+// files on disk, for analysing a repository's dependency graph offline,
+// before anything reaches a cluster (a pre-merge check, say).
+package dir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+)
+
+// DefaultNamespace is used for objects whose manifest has no namespace.
+//
+// In a Flux repository, Kustomization and HelmRelease manifests often omit
+// metadata.namespace and get one when applied (from the parent
+// Kustomization's targetNamespace, or the namespace its own manifests are
+// applied to). Offline that context is unknown, so we assume flux-system:
+// it is where `flux bootstrap` creates the Kustomizations that sync the
+// repository and where most repositories keep the rest.
+const DefaultNamespace = "flux-system"
+
+const (
+	kustomizeGroup = "kustomize.toolkit.fluxcd.io"
+	helmGroup      = "helm.toolkit.fluxcd.io"
+)
+
+// Options tune Load.
+type Options struct {
+	// DefaultNamespace replaces an empty metadata.namespace; empty means
+	// the package DefaultNamespace ("flux-system").
+	DefaultNamespace string
+}
+
+// Result is what Load found.
+type Result struct {
+	// Nodes are the Kustomizations and HelmReleases found, in file order,
+	// with Offline, File and Line set. Pass them to deps.Analyze.
+	Nodes []deps.Node
+	// Errors lists files and documents that could not be read or decoded,
+	// in file order. Loading continued past each one.
+	Errors []*FileError
+	// Files counts the YAML files read.
+	Files int
+}
+
+// Load reads every .yaml and .yml file under root (or root itself if it is
+// a file), recursively, including multi-document files, and keeps the
+// Kustomizations (kustomize.toolkit.fluxcd.io) and HelmReleases
+// (helm.toolkit.fluxcd.io) of any API version; other objects are ignored.
+//
+// Directories whose name starts with "." (.git, .github) and Helm chart
+// directories (containing Chart.yaml) below root are skipped: chart
+// templates are not valid YAML until rendered and are never applied as they
+// stand.
+//
+// The error is non-nil only when root itself cannot be read; every other
+// problem is recorded in Result.Errors.
+func Load(root string, opts Options) (*Result, error) {
+	if opts.DefaultNamespace == "" {
+		opts.DefaultNamespace = DefaultNamespace
+	}
+	if _, err := os.Stat(root); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			res.Errors = append(res.Errors, &FileError{File: path, Err: err})
+			if d != nil && d.IsDir() && path != root {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if path != root && skipDir(path, d.Name()) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !isYAML(d.Name()) {
+			return nil
+		}
+		res.Files++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			res.Errors = append(res.Errors, &FileError{File: path, Err: err})
+			return nil
+		}
+		res.loadFile(path, data, opts)
+		return nil
+	})
+	return res, err
+}
+
+func skipDir(path, name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(path, "Chart.yaml"))
+	return err == nil
+}
+
+func isYAML(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// typeMeta is decoded first so that only Flux objects pay for a full decode.
+type typeMeta struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+}
+
+func (res *Result) loadFile(path string, data []byte, opts Options) {
+	for _, doc := range splitDocuments(data) {
+		node, ok, err := decode(doc, opts)
+		if err != nil {
+			err.File = path
+			res.Errors = append(res.Errors, err)
+			continue
+		}
+		if ok {
+			node.File = path
+			res.Nodes = append(res.Nodes, node)
+		}
+	}
+}
+
+// decode turns one document into a node. ok is false for documents that
+// are valid YAML but not a Flux Kustomization or HelmRelease.
+func decode(doc document, opts Options) (deps.Node, bool, *FileError) {
+	defined := firstContentLine(doc)
+	js, err := yaml.YAMLToJSON(doc.text)
+	if err != nil {
+		line, msg := yamlErrorLine(err.Error())
+		at := defined
+		if line > 0 {
+			at = doc.line + line - 1
+		}
+		return deps.Node{}, false, &FileError{Line: at, Err: errors.New("invalid YAML: " + strings.TrimPrefix(msg, "yaml: "))}
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace(js), []byte("{")) {
+		return deps.Node{}, false, nil // a list or a scalar: not a Kubernetes object
+	}
+	var tm typeMeta
+	if err := json.Unmarshal(js, &tm); err != nil {
+		return deps.Node{}, false, nil // apiVersion or kind of an odd type: not ours
+	}
+	group, _, _ := strings.Cut(tm.APIVersion, "/")
+
+	var node deps.Node
+	switch {
+	case group == kustomizeGroup && tm.Kind == "Kustomization":
+		var k kustomizev1.Kustomization
+		if err := json.Unmarshal(js, &k); err != nil {
+			return node, false, &FileError{Line: defined, Err: fmt.Errorf("invalid Kustomization: %w", err)}
+		}
+		k.Namespace = orDefault(k.Namespace, opts.DefaultNamespace)
+		k.Status = kustomizev1.KustomizationStatus{}
+		node = deps.FromKustomization(&k)
+	case group == helmGroup && tm.Kind == "HelmRelease":
+		var h helmv2.HelmRelease
+		if err := json.Unmarshal(js, &h); err != nil {
+			return node, false, &FileError{Line: defined, Err: fmt.Errorf("invalid HelmRelease: %w", err)}
+		}
+		h.Namespace = orDefault(h.Namespace, opts.DefaultNamespace)
+		h.Status = helmv2.HelmReleaseStatus{}
+		node = deps.FromHelmRelease(&h)
+	default:
+		return node, false, nil
+	}
+	if node.Name == "" {
+		return node, false, &FileError{Line: defined, Err: fmt.Errorf("%s without metadata.name", tm.Kind)}
+	}
+	node.Offline = true
+	node.Line = defined
+	return node, true, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

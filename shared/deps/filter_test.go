@@ -1,0 +1,143 @@
+package deps_test
+
+import (
+	"reflect"
+	"testing"
+
+	. "github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	. "github.com/kubectl-gitops/kubectl-gitops/shared/deps/depstest"
+)
+
+func TestFilter(t *testing.T) {
+	nodes := []Node{
+		KS("flux-system"),
+		KS("infra", "flux-system"),
+		Failing("BuildFailed", "boom", KS("platform", "infra")),
+		Waiting(KS("apps", "platform", "gone")),
+		Waiting(KS("web", "apps")),
+		KS("monitoring", "infra"),
+		KS("other"),
+		Waiting(KSIn("team-b", "api", "flux-system/platform")),
+		HR("infra"),
+	}
+	r := Analyze(nodes)
+	tests := []struct {
+		name        string
+		names       []string
+		wantEntries []string
+		wantUnknown []string
+		wantCauses  []string
+		wantMissing int
+	}{
+		{
+			name:  "upstream and downstream, not siblings",
+			names: []string{"apps"},
+			wantEntries: []string{
+				"Kustomization flux-system/apps", "Kustomization flux-system/flux-system",
+				"Kustomization flux-system/infra", "Kustomization flux-system/platform",
+				"Kustomization flux-system/web", "Kustomization flux-system/gone",
+			},
+			wantCauses:  []string{"failing Kustomization flux-system/platform victims=[flux-system/apps, flux-system/web]"},
+			wantMissing: 1,
+		},
+		{
+			name:  "namespace-qualified name",
+			names: []string{"team-b/api", "nothing-here"},
+			wantEntries: []string{
+				"Kustomization flux-system/flux-system", "Kustomization flux-system/infra",
+				"Kustomization flux-system/platform", "Kustomization team-b/api",
+			},
+			wantUnknown: []string{"nothing-here"},
+			wantCauses:  []string{"failing Kustomization flux-system/platform victims=[team-b/api]"},
+		},
+		{
+			name:        "kind-qualified name",
+			names:       []string{"hr/flux-system/infra"},
+			wantEntries: []string{"HelmRelease flux-system/infra"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, unknown := r.Filter(tc.names)
+			var ids []string
+			for i := range f.Entries {
+				ids = append(ids, f.Entries[i].ID().String())
+			}
+			if !reflect.DeepEqual(ids, tc.wantEntries) {
+				t.Errorf("entries = %q, want %q", ids, tc.wantEntries)
+			}
+			if !reflect.DeepEqual(unknown, tc.wantUnknown) {
+				t.Errorf("unknown = %q, want %q", unknown, tc.wantUnknown)
+			}
+			if got := Summarize(f).Causes; !reflect.DeepEqual(got, tc.wantCauses) {
+				t.Errorf("causes = %q, want %q", got, tc.wantCauses)
+			}
+			if len(f.Missing) != tc.wantMissing {
+				t.Errorf("missing = %d, want %d", len(f.Missing), tc.wantMissing)
+			}
+			checkConsistent(t, f)
+		})
+	}
+	if len(r.Entries) != 10 || len(r.RootCauses[0].Victims) != 3 {
+		t.Errorf("Filter modified the original report")
+	}
+}
+
+func TestNamespaceAndFilterIn(t *testing.T) {
+	r := Analyze([]Node{
+		KS("infra"),
+		KSIn("team-a", "web", "flux-system/infra"),
+		KSIn("team-a", "api", "web"),
+		KSIn("team-b", "web"),
+		KS("unrelated"),
+	})
+	ids := func(v *Report) []string {
+		var out []string
+		for i := range v.Entries {
+			out = append(out, v.Entries[i].ID().String())
+		}
+		return out
+	}
+	tests := []struct {
+		name        string
+		view        func() (*Report, []string)
+		want        []string
+		wantUnknown []string
+	}{
+		{
+			name: "namespace keeps its objects and what they depend on elsewhere",
+			view: func() (*Report, []string) { return r.Namespace("team-a"), nil },
+			want: []string{"Kustomization flux-system/infra", "Kustomization team-a/api", "Kustomization team-a/web"},
+		},
+		{
+			name: "plain names are read in the given namespace",
+			view: func() (*Report, []string) { return r.FilterIn("team-b", []string{"web"}) },
+			want: []string{"Kustomization team-b/web"},
+		},
+		{
+			name: "qualified names are left alone",
+			view: func() (*Report, []string) { return r.FilterIn("team-b", []string{"team-a/api"}) },
+			want: []string{"Kustomization flux-system/infra", "Kustomization team-a/api", "Kustomization team-a/web"},
+		},
+		{
+			name:        "unknown names are returned",
+			view:        func() (*Report, []string) { return r.FilterIn("team-b", []string{"nope"}) },
+			wantUnknown: []string{"team-b/nope"},
+		},
+		{
+			name: "empty namespace",
+			view: func() (*Report, []string) { return r.Namespace("nobody"), nil },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, unknown := tt.view()
+			if got := ids(v); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("entries = %v, want %v", got, tt.want)
+			}
+			if !reflect.DeepEqual(unknown, tt.wantUnknown) {
+				t.Errorf("unknown = %v, want %v", unknown, tt.wantUnknown)
+			}
+		})
+	}
+}

@@ -1,0 +1,92 @@
+package deps
+
+import (
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+)
+
+// FromKustomization converts a Kustomization. Namespaces of dependsOn entries
+// and of the sourceRef default to the object's namespace, as in
+// kustomize-controller. SourceRevision is left empty: the object does not
+// carry it (see SetSourceRevisions).
+func FromKustomization(k *kustomizev1.Kustomization) Node {
+	n := Node{
+		Kind:                KindKustomization,
+		Namespace:           k.Namespace,
+		Name:                k.Name,
+		DependsOn:           dependencyRefs(k.Namespace, k.Spec.DependsOn),
+		Suspended:           k.Spec.Suspend,
+		Ready:               readyCondition(k.Status.Conditions),
+		Generation:          k.Generation,
+		ObservedGeneration:  k.Status.ObservedGeneration,
+		LastAppliedRevision: k.Status.LastAppliedRevision,
+		SourceRef: SourceRef{
+			Kind:      k.Spec.SourceRef.Kind,
+			Namespace: flux.RefNamespace(k.Spec.SourceRef.Namespace, k.Namespace),
+			Name:      k.Spec.SourceRef.Name,
+		},
+	}
+	if n.SourceRef.Kind == "" && n.SourceRef.Name == "" {
+		n.SourceRef = SourceRef{}
+	}
+	return n
+}
+
+// FromHelmRelease converts a HelmRelease. HelmReleases have no shared-source
+// revision check in helm-controller, so SourceRef and the revisions stay
+// empty.
+func FromHelmRelease(hr *helmv2.HelmRelease) Node {
+	return Node{
+		Kind:               KindHelmRelease,
+		Namespace:          hr.Namespace,
+		Name:               hr.Name,
+		DependsOn:          dependencyRefs(hr.Namespace, hr.Spec.DependsOn),
+		Suspended:          hr.Spec.Suspend,
+		Ready:              readyCondition(hr.Status.Conditions),
+		Generation:         hr.Generation,
+		ObservedGeneration: hr.Status.ObservedGeneration,
+	}
+}
+
+// SetSourceRevisions fills SourceRevision on every Kustomization whose
+// SourceRef is a key of revisions (the artifact revision of that
+// GitRepository, OCIRepository or Bucket). Nodes of other kinds and unknown
+// sources are left alone.
+func SetSourceRevisions(nodes []Node, revisions map[SourceRef]string) {
+	for i := range nodes {
+		n := &nodes[i]
+		if n.Kind != KindKustomization || n.SourceRef.IsZero() {
+			continue
+		}
+		if rev, ok := revisions[n.SourceRef]; ok {
+			n.SourceRevision = rev
+		}
+	}
+}
+
+// dependencyRefs copies dependsOn entries, defaulting each namespace to the
+// dependent's. Both controllers' dependsOn fields are aliases of
+// meta.DependencyReference in the API versions this module pins.
+func dependencyRefs(namespace string, refs []meta.DependencyReference) []DependencyRef {
+	if len(refs) == 0 {
+		return nil
+	}
+	out := make([]DependencyRef, len(refs))
+	for i, r := range refs {
+		out[i] = DependencyRef{
+			Name:      r.Name,
+			Namespace: flux.RefNamespace(r.Namespace, namespace),
+			ReadyExpr: r.ReadyExpr,
+		}
+	}
+	return out
+}
+
+func readyCondition(conds []metav1.Condition) status.Condition {
+	return status.FromConditions(conds, 0, 0, false).Ready
+}

@@ -1,0 +1,98 @@
+// Package depgraph loads the dependsOn graph from a live cluster (one paged list per
+// kind) or from a directory of manifests, for the graph package to analyse.
+package live
+
+import (
+	"context"
+	"fmt"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+)
+
+// Live is what was read from the cluster.
+type Live struct {
+	Nodes []deps.Node
+	// Namespace is the namespace that was listed when listing every namespace was
+	// forbidden; "" when every namespace was listed.
+	Namespace string
+	// Warnings are shown on stderr (a kind that could not be listed, ...).
+	Warnings []string
+}
+
+// LoadLive lists every Kustomization and HelmRelease, and the sources Kustomizations
+// read (for the "revision is not up to date" check), with at most one list request per
+// kind per flux.PageSize objects. Dependencies cross namespaces, so every namespace is
+// listed; when RBAC forbids that, only fallbackNamespace is, and a warning says that
+// dependencies elsewhere will look missing.
+func LoadLive(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) (*Live, error) {
+	l := &Live{}
+	ns := ""
+	err := l.list(ctx, dyn, ns)
+	if exitcode.Of(err) == exitcode.Forbidden && fallbackNamespace != "" {
+		l.Nodes, ns = nil, fallbackNamespace
+		l.Namespace = ns
+		l.Warnings = append(l.Warnings, fmt.Sprintf("you may not list Flux objects in all namespaces: showing namespace %s only; dependencies in other namespaces will show as missing", ns))
+		err = l.list(ctx, dyn, ns)
+	}
+	if err != nil {
+		return nil, err
+	}
+	revisions := map[deps.SourceRef]string{}
+	kinds := map[string]bool{}
+	for _, n := range l.Nodes {
+		if n.Kind == deps.KindKustomization && !n.SourceRef.IsZero() {
+			kinds[n.SourceRef.Kind] = true
+		}
+	}
+	for _, kind := range []string{flux.KindGitRepository, flux.KindOCIRepository, flux.KindBucket, flux.KindExternalArtifact} {
+		if !kinds[kind] {
+			continue
+		}
+		err := flux.List(ctx, dyn, kind, ns, func(u *unstructured.Unstructured) error {
+			rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
+			revisions[deps.SourceRef{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}] = rev
+			return nil
+		})
+		if err != nil {
+			// Without sources the lag check is skipped; everything else still works.
+			l.Warnings = append(l.Warnings, fmt.Sprintf("cannot list %s objects (%v): revision lag is not checked for them", kind, err))
+		}
+	}
+	deps.SetSourceRevisions(l.Nodes, revisions)
+	return l, nil
+}
+
+func (l *Live) list(ctx context.Context, dyn dynamic.Interface, ns string) error {
+	err := flux.List(ctx, dyn, flux.KindKustomization, ns, func(u *unstructured.Unstructured) error {
+		var ks kustomizev1.Kustomization
+		if err := flux.FromUnstructured(u, &ks); err != nil {
+			return err
+		}
+		l.Nodes = append(l.Nodes, deps.FromKustomization(&ks))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = flux.List(ctx, dyn, flux.KindHelmRelease, ns, func(u *unstructured.Unstructured) error {
+		var hr helmv2.HelmRelease
+		if err := flux.FromUnstructured(u, &hr); err != nil {
+			return err
+		}
+		l.Nodes = append(l.Nodes, deps.FromHelmRelease(&hr))
+		return nil
+	})
+	if flux.IsNotInstalled(err) {
+		// helm-controller's CRD is optional: a Flux without Helm support is still Flux.
+		l.Warnings = append(l.Warnings, "HelmReleases are not served by this cluster: showing Kustomizations only")
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,124 @@
+package deps
+
+import (
+	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+)
+
+// Kind is the Flux object kind of a node. Only the two kinds that have a
+// dependsOn field take part in the graph.
+type Kind string
+
+const (
+	// KindKustomization is kustomize.toolkit.fluxcd.io Kustomization.
+	KindKustomization Kind = "Kustomization"
+	// KindHelmRelease is helm.toolkit.fluxcd.io HelmRelease.
+	KindHelmRelease Kind = "HelmRelease"
+)
+
+// lower returns the kind as kubectl and flux spell it on the command line.
+func (k Kind) lower() string { return strings.ToLower(string(k)) }
+
+// NodeID identifies a node. Kind is part of the identity because a
+// Kustomization and a HelmRelease may share a name and namespace, and because
+// Flux resolves a dependsOn entry only against objects of the dependent's own
+// kind.
+type NodeID struct {
+	Kind      Kind
+	Namespace string
+	Name      string
+}
+
+// Key renders the ID as the JSON document and the diagrams identify nodes:
+// Kind/namespace/name.
+func (id NodeID) Key() string {
+	return string(id.Kind) + "/" + id.Namespace + "/" + id.Name
+}
+
+// String renders the ID for humans as every command of the suite names objects:
+// "Kind namespace/name".
+func (id NodeID) String() string { return output.Name(string(id.Kind), id.Namespace, id.Name) }
+
+// Short renders namespace/name, the form Flux uses in dependsOn messages.
+func (id NodeID) Short() string { return id.Namespace + "/" + id.Name }
+
+// DependencyRef is one dependsOn entry after defaulting. Namespace is never
+// empty: the constructors fill in the dependent's namespace exactly as the
+// controllers do.
+type DependencyRef struct {
+	Name      string
+	Namespace string
+	// ReadyExpr is the optional CEL readiness expression. It is kept so that
+	// messages can say the built-in check was used in its place: this package
+	// does not evaluate CEL.
+	ReadyExpr string
+}
+
+// SourceRef names the source artifact a Kustomization is built from. Namespace
+// is defaulted to the Kustomization's own. Two Kustomizations with equal
+// SourceRefs share a source, which switches on Flux's revision check.
+type SourceRef struct {
+	Kind      string
+	Namespace string
+	Name      string
+}
+
+// IsZero reports whether no source is set (HelmReleases, or offline nodes
+// whose manifest omits it).
+func (s SourceRef) IsZero() bool { return s == SourceRef{} }
+
+// String renders Kind/namespace/name.
+func (s SourceRef) String() string { return s.Kind + "/" + s.Namespace + "/" + s.Name }
+
+// Node is one Kustomization or HelmRelease, reduced to what the dependency
+// check needs. Build it with FromKustomization or FromHelmRelease, or fill it
+// by hand in tests.
+type Node struct {
+	Kind      Kind
+	Namespace string
+	Name      string
+
+	// DependsOn is in spec order, which matters: Flux stops at the first
+	// dependency that fails its check.
+	DependsOn []DependencyRef
+
+	Suspended          bool
+	Ready              status.Condition
+	Generation         int64
+	ObservedGeneration int64
+
+	// SourceRef is set for Kustomizations only.
+	SourceRef SourceRef
+	// LastAppliedRevision is status.lastAppliedRevision (Kustomizations).
+	LastAppliedRevision string
+	// SourceRevision is the current artifact revision of SourceRef, filled
+	// by the caller (see SetSourceRevisions). Empty disables the revision
+	// check, as the caller could not tell.
+	SourceRevision string
+
+	// Offline marks a node read from a manifest rather than a cluster: it has
+	// no status, so Analyze reports cycles and missing dependencies for it
+	// but never blocked chains.
+	Offline bool
+	// File and Line say where an offline node was defined (Line is 1-based).
+	File string
+	Line int
+}
+
+// ID returns the node's identity.
+func (n *Node) ID() NodeID { return NodeID{Kind: n.Kind, Namespace: n.Namespace, Name: n.Name} }
+
+// target returns the ID a dependsOn entry of n resolves to: same kind, since
+// Kustomizations only depend on Kustomizations and HelmReleases only on
+// HelmReleases.
+func (n *Node) target(ref DependencyRef) NodeID {
+	return NodeID{Kind: n.Kind, Namespace: ref.Namespace, Name: ref.Name}
+}
+
+// reconciled is Flux's readiness test for a dependency (check 3): the object
+// has a Ready=True condition for its current generation.
+func (n *Node) reconciled() bool {
+	return status.Status{Ready: n.Ready, Generation: n.Generation, ObservedGeneration: n.ObservedGeneration}.ReadyAtGeneration()
+}

@@ -1,0 +1,186 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	. "github.com/kubectl-gitops/kubectl-gitops/shared/deps/depstest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// clusterFixture is a small but complete cluster: a healthy base, a failing
+// layer with two victims, a suspended node, a cycle, a typo in another
+// namespace and a HelmRelease chain.
+func clusterFixture() []deps.Node {
+	const rev = "main@sha1:5f2c7e9d8c3b4a1f0e9d8c7b6a5f4e3d2c1b0a99"
+	git := func(n deps.Node) deps.Node { return FromGit(rev, rev, n) }
+	return []deps.Node{
+		git(KS("flux-system")),
+		git(KS("infra-controllers", "flux-system")),
+		git(Failing("HealthCheckFailed", "timeout waiting for: [ClusterIssuer/letsencrypt status: 'InProgress']",
+			KS("infra-configs", "infra-controllers"))),
+		git(Waiting(KS("apps", "infra-configs"))),
+		git(Waiting(KS("tenants", "apps"))),
+		git(Suspended(KS("monitoring", "infra-controllers"))),
+		git(Waiting(KS("loop-a", "loop-b"))),
+		git(Waiting(KS("loop-b", "loop-a"))),
+		git(Waiting(KSIn("team-a", "web", "flux-system/infra-config"))),
+		inHR("monitoring", HR("kube-prometheus-stack")),
+		inHR("monitoring", HR("loki", "kube-prometheus-stack")),
+	}
+}
+
+func inHR(ns string, n deps.Node) deps.Node {
+	n.Namespace = ns
+	for i := range n.DependsOn {
+		n.DependsOn[i].Namespace = ns
+	}
+	return n
+}
+
+func offlineFixture() []deps.Node {
+	return []deps.Node{
+		Offline("clusters/prod/flux-system/gotk-sync.yaml", 12, KS("flux-system")),
+		Offline("clusters/prod/infrastructure.yaml", 1, KS("infrastructure", "flux-system", "apps")),
+		Offline("clusters/prod/apps.yaml", 1, KS("apps", "infrastructure")),
+		Offline("clusters/prod/apps.yaml", 19, KS("tenants", "app")),
+	}
+}
+
+// docsFixture is the graph drawn in the team's GitOps workflow guide.
+func docsFixture() []deps.Node {
+	return []deps.Node{
+		KS("flux-system"),
+		KS("cert-manager", "flux-system"),
+		KS("external-secrets", "cert-manager"),
+		KS("aws-lb-controller", "cert-manager"),
+		KS("crossplane", "flux-system"),
+		KS("aws-accounts", "crossplane"),
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	cluster := deps.Analyze(clusterFixture())
+	tests := []struct {
+		file   string
+		render func(*bytes.Buffer) error
+	}{
+		{"tree.golden", func(b *bytes.Buffer) error { return Tree(b, cluster, false) }},
+		{"tree-color.golden", func(b *bytes.Buffer) error { return Tree(b, cluster, true) }},
+		{"tree-offline.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(offlineFixture()), false) }},
+		{"tree-healthy.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(docsFixture()), false) }},
+		{"dot.golden", func(b *bytes.Buffer) error { return DOT(b, cluster) }},
+		{"mermaid.golden", func(b *bytes.Buffer) error { return Mermaid(b, cluster) }},
+		{"mermaid-docs.golden", func(b *bytes.Buffer) error { return Mermaid(b, deps.Analyze(docsFixture())) }},
+		{"json.golden", func(b *bytes.Buffer) error { return output.Write(b, output.FormatJSON, Document(cluster)) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.file, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tc.render(&buf); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", tc.file)
+			if *update {
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got := buf.String(); got != string(want) {
+				t.Errorf("%s differs from the output (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+func TestRenderTreeWithoutColorHasNoEscapes(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Tree(&buf, deps.Analyze(clusterFixture()), false); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "\x1b") {
+		t.Error("color=false output contains an ANSI escape")
+	}
+}
+
+func TestRenderTreeIndentsMultiLineMessages(t *testing.T) {
+	var buf bytes.Buffer
+	r := deps.Analyze([]deps.Node{Failing("BuildFailed", "kustomize build failed:\nline two", KS("infra"))})
+	if err := Tree(&buf, r, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "kustomize build failed:\n    line two\n") {
+		t.Errorf("continuation line not indented:\n%s", buf.String())
+	}
+}
+
+func TestRenderJSONSchema(t *testing.T) {
+	var buf bytes.Buffer
+	if err := output.Write(&buf, output.FormatJSON, Document(deps.Analyze(nil))); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["apiVersion"] != "gitops.kubectl.io/v1alpha1" || doc["kind"] != "DependencyReport" {
+		t.Errorf("identity = %v %v", doc["apiVersion"], doc["kind"])
+	}
+	for _, k := range []string{"nodes", "edges", "cycles", "missing", "rootCauses", "duplicates"} {
+		if _, ok := doc[k].([]any); !ok {
+			t.Errorf("%s is %T, want an array even when empty", k, doc[k])
+		}
+	}
+}
+
+func TestMermaidLabel(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"flux-system", "flux-system"},
+		{"cert_manager2", "cert_manager2"},
+		{"flux-system/apps", `"flux-system/apps"`},
+		{`a"b#c<d>`, `"a#quot;b#35;c#lt;d#gt;"`},
+		{"", `""`},
+	}
+	for _, tc := range tests {
+		if got := mermaidLabel(tc.in); got != tc.want {
+			t.Errorf("mermaidLabel(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestDotQuote(t *testing.T) {
+	if got, want := dotQuote("a\"b\\c\nd"), `"a\"b\\c\nd"`; got != want {
+		t.Errorf("dotQuote = %s, want %s", got, want)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
+
+func TestRenderersReportWriteErrors(t *testing.T) {
+	r := deps.Analyze(clusterFixture())
+	for name, err := range map[string]error{
+		"tree":    Tree(failWriter{}, r, false),
+		"dot":     DOT(failWriter{}, r),
+		"mermaid": Mermaid(failWriter{}, r),
+		"json":    output.Write(failWriter{}, output.FormatJSON, Document(r)),
+	} {
+		if err == nil {
+			t.Errorf("%s: write error was swallowed", name)
+		}
+	}
+}

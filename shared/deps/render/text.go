@@ -1,0 +1,63 @@
+package render
+
+import (
+	"strconv"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+)
+
+// origin renders file:line for offline entries.
+func origin(file string, line int) string {
+	if file == "" {
+		return ""
+	}
+	if line <= 0 {
+		return file
+	}
+	return file + ":" + strconv.Itoa(line)
+}
+
+// statusText is the per-node status shown in the tree.
+func statusText(r *deps.Report, i int, p output.Palette) string {
+	e := &r.Entries[i]
+	var s string
+	switch e.State() {
+	case deps.StateMissing:
+		s = p.Red("Missing")
+	case deps.StateUnknown:
+		s = p.Dim(origin(e.File, e.Line))
+	case deps.StateReady:
+		s = p.Green("Ready")
+	case deps.StateSuspended:
+		if e.Ready.IsTrue() {
+			s = p.Yellow("Suspended, Ready")
+		} else {
+			s = p.Red("Suspended, " + notReadyText(e.Ready))
+		}
+	default:
+		if e.Ready.DependencyBlocked() {
+			s = p.Yellow(notReadyText(e.Ready))
+		} else {
+			s = p.Red(notReadyText(e.Ready))
+		}
+	}
+	if e.Cycle >= 0 {
+		s += " " + p.Red("[in cycle]")
+	}
+	if e.Cause >= 0 && r.RootCauses[e.Cause].Node == e.ID() {
+		s += " " + p.Alarm("[root cause: "+string(r.RootCauses[e.Cause].Kind)+"]")
+	}
+	return s
+}
+
+func notReadyText(c status.Condition) string {
+	if c.Status == "" {
+		return "NotReady (no Ready condition)"
+	}
+	if c.Reason == "" {
+		return "NotReady"
+	}
+	return "NotReady (" + c.Reason + ")"
+}

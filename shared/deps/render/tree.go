@@ -1,0 +1,187 @@
+package render
+
+import (
+	"io"
+	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// RenderTree writes the human view: the graph as an indented tree (each
+// dependent under what it depends on, nodes without dependencies at the
+// top), then the Cycles, Missing dependencies and Blocked sections. With
+// color false no ANSI codes are written.
+//
+// A node with several dependencies appears under each of them, but its
+// subtree is printed only the first time; later appearances say
+// "(see above)". This keeps the output linear in the size of the graph where
+// a naive tree of a diamond-heavy DAG grows exponentially.
+func Tree(w io.Writer, r *deps.Report, color bool) error {
+	t := &output.Writer{W: w}
+	p := output.Palette(color)
+	writeTree(r, t, p)
+	writeProblems(r, t, p)
+	return t.Err
+}
+
+type treeItem struct {
+	idx    int
+	prefix string // drawn before the connector
+	last   bool   // last child of its parent
+	top    bool   // printed at column 0 with no connector
+}
+
+func writeTree(r *deps.Report, t *output.Writer, p output.Palette) {
+	if len(r.Entries) == 0 {
+		t.Printf("No Kustomizations or HelmReleases found.\n")
+		return
+	}
+	printed := make([]bool, len(r.Entries))
+	var stack []treeItem
+	walk := func(root int) {
+		stack = append(stack[:0], treeItem{idx: root, top: true})
+		for len(stack) > 0 {
+			it := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			connector, childPrefix := "", ""
+			if !it.top {
+				connector, childPrefix = "├── ", it.prefix+"│   "
+				if it.last {
+					connector, childPrefix = "└── ", it.prefix+"    "
+				}
+			}
+			label := r.Entries[it.idx].ID().String()
+			if printed[it.idx] {
+				t.Printf("%s%s%s %s\n", it.prefix, connector, label, p.Dim("(see above)"))
+				continue
+			}
+			printed[it.idx] = true
+			t.Printf("%s%s%s  %s\n", it.prefix, connector, label, statusText(r, it.idx, p))
+			kids := r.Entries[it.idx].Dependents
+			for k := len(kids) - 1; k >= 0; k-- {
+				stack = append(stack, treeItem{idx: kids[k], prefix: childPrefix, last: k == len(kids)-1})
+			}
+		}
+	}
+	for i := range r.Entries {
+		if len(r.Entries[i].Dependencies) == 0 {
+			walk(i)
+		}
+	}
+	// Whatever is left hangs below a cycle with no way in from a root.
+	for i := range r.Entries {
+		if !printed[i] {
+			walk(i)
+		}
+	}
+}
+
+func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
+	if len(r.Duplicates) > 0 {
+		t.Printf("\n%s (%d):\n", p.Bold("Duplicates"), len(r.Duplicates))
+		for _, d := range r.Duplicates {
+			first := "?"
+			if i, ok := r.Lookup(d.ID); ok && r.Entries[i].File != "" {
+				first = origin(r.Entries[i].File, r.Entries[i].Line)
+			}
+			again := "?"
+			if d.File != "" {
+				again = origin(d.File, d.Line)
+			}
+			t.Printf("  %s defined again at %s (first at %s); the second definition is ignored\n", d.ID.String(), again, first)
+		}
+	}
+
+	if !r.HasProblems() {
+		t.Printf("\n%s\n", p.Green("No cycles, no missing dependencies, nothing blocked."))
+		return
+	}
+
+	if len(r.Cycles) > 0 {
+		t.Printf("\n%s (%d):\n", p.Bold("Cycles"), len(r.Cycles))
+		for _, cy := range r.Cycles {
+			t.Printf("  %s cycle: %s\n", cy.Kind, p.Red(deps.PathString(cy.Path)))
+			if others := cycleOthers(cy); len(others) > 0 {
+				t.Printf("    also caught in it: %s\n", joinShort(others))
+			}
+			t.Printf("    fix: %s\n", cy.Suggestion)
+		}
+	}
+
+	if len(r.Missing) > 0 {
+		t.Printf("\n%s (%d):\n", p.Bold("Missing dependencies"), len(r.Missing))
+		for _, m := range r.Missing {
+			t.Printf("  %s depends on %s, which does not exist\n", m.Dependent.String(), p.Red(m.Target.Short()))
+			if len(m.Suggestions) > 0 {
+				t.Printf("    did you mean: %s\n", joinIDs(m.Suggestions))
+			}
+			for _, o := range m.OtherKind {
+				t.Printf("    note: %s exists, but a %s can only depend on %ss\n", o.String(), m.Dependent.Kind, m.Dependent.Kind)
+			}
+			if m.Ref.ReadyExpr != "" {
+				t.Printf("    (readyExpr: %s)\n", m.Ref.ReadyExpr)
+			}
+		}
+	}
+
+	if len(r.RootCauses) > 0 {
+		victims := 0
+		for _, rc := range r.RootCauses {
+			victims += len(rc.Victims)
+		}
+		t.Printf("\n%s (%d root %s, %d blocked):\n", p.Bold("Blocked"), len(r.RootCauses),
+			plural(len(r.RootCauses), "cause", "causes"), victims)
+		for _, rc := range r.RootCauses {
+			t.Printf("  %s %s\n", p.Red("["+string(rc.Kind)+"]"), p.Bold(rc.Node.String()))
+			// Flux messages (kustomize build output, say) can span lines;
+			// keep them inside the entry's indentation.
+			t.Printf("    %s\n", strings.ReplaceAll(strings.TrimRight(rc.Message, "\n"), "\n", "\n    "))
+			if len(rc.Victims) > 0 {
+				t.Printf("    blocks %d:\n", len(rc.Victims))
+				for _, v := range rc.Victims {
+					t.Printf("      %s\n", v.String())
+				}
+			}
+			t.Printf("    next step: %s\n", rc.NextStep)
+		}
+	}
+}
+
+// cycleOthers lists component members the printed path does not visit.
+func cycleOthers(cy deps.Cycle) []deps.NodeID {
+	onPath := make(map[deps.NodeID]bool, len(cy.Path))
+	for _, id := range cy.Path {
+		onPath[id] = true
+	}
+	var out []deps.NodeID
+	for _, m := range cy.Members {
+		if !onPath[m] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func joinIDs(ids []deps.NodeID) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func joinShort(ids []deps.NodeID) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.Short()
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

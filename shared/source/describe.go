@@ -1,0 +1,83 @@
+package source
+
+import (
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+)
+
+// OCI annotations through which `flux push artifact` records the Git origin.
+const (
+	ociSourceAnnotation   = "org.opencontainers.image.source"
+	ociRevisionAnnotation = "org.opencontainers.image.revision"
+)
+
+// Info describes a GitRepository, OCIRepository, Bucket, HelmRepository or
+// ExternalArtifact the way a user asks about it: where it reads from (without
+// credentials), which ref it follows, and the revision it holds now.
+type Info struct {
+	// URL is the address with credentials removed.
+	URL string
+	// Tracks is the ref followed: "branch main", "tag v1.0.0", "commit 1a2b…".
+	Tracks string
+	// Ref is the GitRepository's effective ref (nil for other kinds).
+	Ref *Ref
+	// Revision is status.artifact.revision.
+	Revision string
+	// OriginURL and OriginRevision come from an OCI artifact's annotations.
+	OriginURL      string
+	OriginRevision string
+	Status         status.Status
+}
+
+// Describe reads what any source kind says about itself.
+func Describe(u *unstructured.Unstructured) Info {
+	info := Info{Status: status.Of(u)}
+	info.Revision = info.Status.ArtifactRevision
+	switch u.GetKind() {
+	case flux.KindGitRepository:
+		var gr sourcev1.GitRepository
+		if flux.FromUnstructured(u, &gr) == nil {
+			ref := FromGit(gr.Spec.Reference)
+			info.URL, info.Ref, info.Tracks = RedactURL(gr.Spec.URL), &ref, ref.String()
+		}
+	case flux.KindOCIRepository:
+		var or sourcev1.OCIRepository
+		if flux.FromUnstructured(u, &or) == nil {
+			info.URL = RedactURL(or.Spec.URL)
+			info.Tracks = ociTracks(or.Spec.Reference)
+			if a := or.Status.Artifact; a != nil {
+				info.OriginURL = RedactURL(a.Metadata[ociSourceAnnotation])
+				info.OriginRevision = a.Metadata[ociRevisionAnnotation]
+			}
+		}
+	case flux.KindBucket:
+		endpoint, _, _ := unstructured.NestedString(u.Object, "spec", "endpoint")
+		bucket, _, _ := unstructured.NestedString(u.Object, "spec", "bucketName")
+		prefix, _, _ := unstructured.NestedString(u.Object, "spec", "prefix")
+		info.URL = RedactURL(endpoint) + "/" + bucket
+		if prefix != "" {
+			info.Tracks = "prefix " + prefix
+		}
+	case flux.KindHelmRepository:
+		url, _, _ := unstructured.NestedString(u.Object, "spec", "url")
+		info.URL = RedactURL(url)
+	}
+	return info
+}
+
+func ociTracks(ref *sourcev1.OCIRepositoryRef) string {
+	switch {
+	case ref == nil:
+		return "tag latest"
+	case ref.Digest != "":
+		return "digest " + ref.Digest
+	case ref.SemVer != "":
+		return "semver " + ref.SemVer
+	case ref.Tag != "":
+		return "tag " + ref.Tag
+	}
+	return "tag latest"
+}

@@ -1,0 +1,78 @@
+// Package source describes a Flux source the way both trace and branch show it: the
+// ref it tracks in the words a user would use ("branch main", "tag v1.2.3", "commit
+// 1a2b3c4"), the revision it holds, and its address with credentials stripped before
+// anything is printed.
+package source
+
+import (
+	"net/url"
+	"strings"
+
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+)
+
+// Ref is the reference a GitRepository tracks, reduced to its effective kind and value.
+type Ref struct {
+	// Kind is one of branch, tag, semver, name, commit.
+	Kind string `json:"kind"`
+	// Value is the branch, tag, semver range, ref name or commit SHA.
+	Value string `json:"value"`
+	// Branch is set when a commit is pinned together with a branch (a shallow clone of
+	// that branch at that commit).
+	Branch string `json:"branch,omitempty"`
+}
+
+// String renders the ref as "branch main", "commit 1a2b3c4 (on branch main)".
+func (r Ref) String() string {
+	s := r.Kind + " " + r.Value
+	if r.Branch != "" {
+		s += " (on branch " + r.Branch + ")"
+	}
+	return s
+}
+
+// FromGit returns the ref a GitRepository actually tracks, applying source-controller's
+// precedence: commit > name > semver > tag > branch, default branch master.
+func FromGit(ref *sourcev1.GitRepositoryRef) Ref {
+	if ref == nil {
+		return Ref{Kind: "branch", Value: "master"}
+	}
+	switch {
+	case ref.Commit != "":
+		return Ref{Kind: "commit", Value: ref.Commit, Branch: ref.Branch}
+	case ref.Name != "":
+		return Ref{Kind: "name", Value: ref.Name}
+	case ref.SemVer != "":
+		return Ref{Kind: "semver", Value: ref.SemVer}
+	case ref.Tag != "":
+		return Ref{Kind: "tag", Value: ref.Tag}
+	case ref.Branch != "":
+		return Ref{Kind: "branch", Value: ref.Branch}
+	}
+	return Ref{Kind: "branch", Value: "master"}
+}
+
+// RedactURL removes any user and password from a URL so it can be printed; strings
+// that are not URLs (scp-style git@host:path) keep their host and path only.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err == nil && u.Scheme != "" {
+		u.User = nil
+		q := u.Query()
+		for k := range q {
+			lk := strings.ToLower(k)
+			if strings.Contains(lk, "token") || strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.Contains(lk, "sig") {
+				q.Set(k, "REDACTED")
+			}
+		}
+		if len(q) > 0 {
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	// scp-like syntax: user@host:path → host:path.
+	if at := strings.Index(raw, "@"); at >= 0 && strings.Contains(raw[at:], ":") && !strings.Contains(raw[:at], "/") {
+		return raw[at+1:]
+	}
+	return raw
+}

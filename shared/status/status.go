@@ -1,0 +1,118 @@
+// Package status reads the status every Flux object reports, the one way the suite
+// does: trace's health column, deps' dependency replay, the reconcile waits and the
+// test bed all decide "ready", "blocked" and "applied" here, with Flux's own condition
+// constants.
+package status
+
+import (
+	"strings"
+	"time"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Condition is the part of the Ready condition every check reads. An empty Status
+// means the object has no Ready condition at all.
+type Condition struct {
+	Status  metav1.ConditionStatus
+	Reason  string
+	Message string
+}
+
+// IsTrue reports Ready=True.
+func (c Condition) IsTrue() bool { return c.Status == metav1.ConditionTrue }
+
+// IsFalse reports Ready=False: the controller tried and failed.
+func (c Condition) IsFalse() bool { return c.Status == metav1.ConditionFalse }
+
+// DependencyBlocked reports the reason both kustomize- and helm-controller set when a
+// dependsOn check failed.
+func (c Condition) DependencyBlocked() bool { return c.Reason == meta.DependencyNotReadyReason }
+
+// Status is what a Flux object says about itself. It is comparable, so a wait can
+// report only the polls that changed something.
+type Status struct {
+	Ready Condition
+	// LastTransition is the Ready condition's last transition time (zero when absent).
+	LastTransition time.Time
+
+	Generation         int64
+	ObservedGeneration int64
+	Suspended          bool
+
+	// HandledToken is status.lastHandledReconcileAt: the reconcile request the
+	// controller handled last.
+	HandledToken string
+	// LastAppliedRevision and LastAttemptedRevision are a Kustomization's (HelmRelease:
+	// lastAttemptedRevision only).
+	LastAppliedRevision   string
+	LastAttemptedRevision string
+	// ArtifactRevision is a source's status.artifact.revision.
+	ArtifactRevision string
+}
+
+// ReadyAtGeneration is Flux's own test of a dependency (and of a finished reconcile):
+// Ready=True for the current generation. The controllers only move observedGeneration
+// on success, so a stale generation means the last spec change is not handled yet.
+func (s Status) ReadyAtGeneration() bool {
+	return s.Ready.IsTrue() && s.ObservedGeneration == s.Generation
+}
+
+// Stale reports that the controller has not yet observed the current generation.
+func (s Status) Stale() bool { return s.ObservedGeneration != s.Generation }
+
+// String is a one-line summary: "Ready=False DependencyNotReady: dependency ...".
+func (s Status) String() string {
+	if s.Ready.Status == "" {
+		return "not reconciled yet"
+	}
+	out := "Ready=" + string(s.Ready.Status)
+	if s.Ready.Reason != "" {
+		out += " " + s.Ready.Reason
+	}
+	if msg := strings.Join(strings.Fields(s.Ready.Message), " "); msg != "" {
+		out += ": " + msg
+	}
+	return out
+}
+
+// FromConditions builds a Status from a typed object's fields.
+func FromConditions(conds []metav1.Condition, generation, observed int64, suspended bool) Status {
+	s := Status{Generation: generation, ObservedGeneration: observed, Suspended: suspended}
+	if c := apimeta.FindStatusCondition(conds, meta.ReadyCondition); c != nil {
+		s.Ready = Condition{Status: c.Status, Reason: c.Reason, Message: c.Message}
+		s.LastTransition = c.LastTransitionTime.Time.UTC().Truncate(time.Second)
+	}
+	return s
+}
+
+// Of reads the Status of any Flux object, Kustomization, HelmRelease or source, without
+// converting the whole object.
+func Of(u *unstructured.Unstructured) Status {
+	var st struct {
+		Conditions             []metav1.Condition `json:"conditions"`
+		ObservedGeneration     int64              `json:"observedGeneration"`
+		LastHandledReconcileAt string             `json:"lastHandledReconcileAt"`
+		LastAppliedRevision    string             `json:"lastAppliedRevision"`
+		LastAttemptedRevision  string             `json:"lastAttemptedRevision"`
+		Artifact               *struct {
+			Revision string `json:"revision"`
+		} `json:"artifact"`
+	}
+	if m, ok := u.Object["status"].(map[string]any); ok {
+		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st)
+	}
+	suspended, _, _ := unstructured.NestedBool(u.Object, "spec", "suspend")
+	s := FromConditions(st.Conditions, u.GetGeneration(), st.ObservedGeneration, suspended)
+	s.HandledToken = st.LastHandledReconcileAt
+	s.LastAppliedRevision = st.LastAppliedRevision
+	s.LastAttemptedRevision = st.LastAttemptedRevision
+	if st.Artifact != nil {
+		s.ArtifactRevision = st.Artifact.Revision
+	}
+	return s
+}

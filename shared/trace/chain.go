@@ -1,0 +1,179 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+)
+
+// walkAppliers adds, from child upwards, every HelmRelease and Kustomization that
+// applied the previous hop, up to the root, then the sources of those Kustomizations,
+// and fills the report's Commit from the Kustomization nearest the object. A HelmRelease
+// may apply a Kustomization and the other way round, so both are followed in one loop.
+// It reports whether any Flux object was found.
+func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructured.Unstructured) bool {
+	var sources []objKey
+	defer func() {
+		for _, s := range sources {
+			t.addSource(ctx, r, RoleSource, s.kind, s.namespace, s.name, "sourceRef")
+		}
+	}()
+	found := false
+	seen := map[objKey]bool{}
+	for depth := 0; depth < maxParents; depth++ {
+		if isHelmManaged(child) {
+			found = true
+			hr, ok := t.walkHelmRelease(ctx, r, child)
+			if !ok {
+				return true
+			}
+			key := objKey{flux.KindHelmRelease, hr.GetNamespace(), hr.GetName()}
+			if seen[key] {
+				return true
+			}
+			seen[key] = true
+			child = hr
+			continue
+		}
+		via := "kustomize labels"
+		key, ok := kustomizeOwner(child)
+		if !ok && depth == 0 {
+			// No labels on the object itself: labels can be stripped by hand, the
+			// inventory is what Flux prunes by. Costs one list, only on this path.
+			key, ok = t.inventoryOwner(ctx, r, child)
+			via = "inventory"
+		}
+		if !ok {
+			return found
+		}
+		if seen[key] {
+			// flux-system applies its own Kustomization (bootstrap): the root.
+			last := &r.Hops[len(r.Hops)-1]
+			last.Notes = append(last.Notes, "applies itself (bootstrap root)")
+			return found
+		}
+		seen[key] = true
+		found = true
+		u, ks, ok := t.kustomization(ctx, r, key, via)
+		if !ok {
+			return true
+		}
+		hop := kustomizationHop(u, ks)
+		hop.Via = via
+		hop.Inventory, hop.Notes = t.inventoryCheck(key, ks, child)
+		if hop.Inventory == InventoryNotListed {
+			hop.Notes = append(hop.Notes, t.listedElsewhere(ctx, child, key)...)
+		}
+		src := objKey{kind: ks.Spec.SourceRef.Kind, namespace: flux.RefNamespace(ks.Spec.SourceRef.Namespace, ks.Namespace), name: ks.Spec.SourceRef.Name}
+		hop.SourceRef = &ObjectRef{Kind: src.kind, Namespace: src.namespace, Name: src.name}
+		r.Hops = append(r.Hops, hop)
+		if r.Commit == nil {
+			r.Commit = t.commit(ctx, ks, src)
+		}
+		if !containsKey(sources, src) {
+			sources = append(sources, src)
+		}
+		child = u
+	}
+	return found
+}
+
+// kustomization reads one Kustomization, recording an error hop when it cannot.
+func (t *Tracer) kustomization(ctx context.Context, r *Report, key objKey, via string) (*unstructured.Unstructured, *kustomizev1.Kustomization, bool) {
+	ref := ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: key.namespace, Name: key.name}
+	u, err := t.getFlux(ctx, flux.KindKustomization, key.namespace, key.name)
+	if err != nil {
+		r.addErrorHop(RoleKustomization, ref, via, err)
+		return nil, nil, false
+	}
+	ks, err := t.typedKustomization(key, u)
+	if err != nil {
+		r.addErrorHop(RoleKustomization, ref, via, err)
+		return nil, nil, false
+	}
+	return u, ks, true
+}
+
+// typedKustomization converts a Kustomization once per tracer: a bulk trace passes
+// through the same few Kustomizations for every object.
+func (t *Tracer) typedKustomization(key objKey, u *unstructured.Unstructured) (*kustomizev1.Kustomization, error) {
+	if ks, ok := t.typed[key]; ok {
+		return ks, nil
+	}
+	var ks kustomizev1.Kustomization
+	if err := flux.FromUnstructured(u, &ks); err != nil {
+		return nil, err
+	}
+	t.typed[key] = &ks
+	return &ks, nil
+}
+
+// inventoryOwners returns the Kustomizations whose inventory lists obj, in name order.
+// It lists every Kustomization once per tracer (the index bulk traces use anyway).
+func (t *Tracer) inventoryOwners(ctx context.Context, obj *unstructured.Unstructured) ([]objKey, error) {
+	if t.index == nil {
+		if err := t.IndexKustomizations(ctx); err != nil {
+			return nil, err
+		}
+	}
+	gk := schema.FromAPIVersionAndKind(obj.GetAPIVersion(), obj.GetKind()).GroupKind()
+	var owners []objKey
+	for key, u := range t.index.byKey {
+		ks, err := t.typedKustomization(key, u)
+		if err != nil || ks.Status.Inventory == nil {
+			continue
+		}
+		if t.inventoryIndex(key, ks).Contains(gk, obj.GetNamespace(), obj.GetName()) {
+			owners = append(owners, key)
+		}
+	}
+	sort.Slice(owners, func(i, j int) bool {
+		if owners[i].namespace != owners[j].namespace {
+			return owners[i].namespace < owners[j].namespace
+		}
+		return owners[i].name < owners[j].name
+	})
+	return owners, nil
+}
+
+// inventoryOwner finds the Kustomization that owns an object without Flux labels.
+func (t *Tracer) inventoryOwner(ctx context.Context, r *Report, obj *unstructured.Unstructured) (objKey, bool) {
+	owners, err := t.inventoryOwners(ctx, obj)
+	if err != nil || len(owners) == 0 {
+		return objKey{}, false
+	}
+	last := &r.Hops[len(r.Hops)-1]
+	last.Notes = append(last.Notes, fmt.Sprintf("carries no Flux labels, but Kustomization %s/%s lists it in its inventory: its labels were removed or never applied", owners[0].namespace, owners[0].name))
+	return owners[0], true
+}
+
+// listedElsewhere names the Kustomizations whose inventory lists obj when the one its
+// labels name does not: the labels disagree with the inventory.
+func (t *Tracer) listedElsewhere(ctx context.Context, obj *unstructured.Unstructured, labelled objKey) []string {
+	owners, err := t.inventoryOwners(ctx, obj)
+	if err != nil {
+		return nil
+	}
+	var notes []string
+	for _, o := range owners {
+		if o != labelled {
+			notes = append(notes, fmt.Sprintf("labels disagree with the inventory: Kustomization %s/%s lists it", o.namespace, o.name))
+		}
+	}
+	return notes
+}
+
+func containsKey(keys []objKey, k objKey) bool {
+	for _, x := range keys {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}

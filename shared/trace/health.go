@@ -1,0 +1,43 @@
+package trace
+
+import (
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+)
+
+// health reads the Ready condition and generation of any Flux object, and the time it
+// last reconciled: the Ready condition's transition, or the newest history entry when
+// that is later (a steady Kustomization keeps its transition time for days).
+func health(u *unstructured.Unstructured) *Health {
+	h := healthOf(status.Of(u))
+	var st struct {
+		History []struct {
+			LastReconciled metav1.Time `json:"lastReconciled"`
+		} `json:"history"`
+	}
+	if m, ok := u.Object["status"].(map[string]any); ok {
+		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st)
+	}
+	if len(st.History) > 0 {
+		if t := st.History[0].LastReconciled.Time.UTC().Truncate(time.Second); !t.IsZero() && (h.LastReconciled == nil || t.After(*h.LastReconciled)) {
+			h.LastReconciled = &t
+		}
+	}
+	return h
+}
+
+// healthOf is the Health document of a Status.
+func healthOf(s status.Status) *Health {
+	h := &Health{Suspended: s.Suspended, Stale: s.Stale()}
+	h.Ready, h.Reason, h.Message = string(s.Ready.Status), s.Ready.Reason, s.Ready.Message
+	if !s.LastTransition.IsZero() {
+		t := s.LastTransition
+		h.LastReconciled = &t
+	}
+	return h
+}

@@ -1,0 +1,125 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+)
+
+// isHelmManaged reports whether helm-controller's labels or Helm's release annotations
+// are on the object.
+func isHelmManaged(u *unstructured.Unstructured) bool {
+	if _, ok := u.GetLabels()[flux.HelmNameLabel]; ok {
+		return true
+	}
+	_, ok := u.GetAnnotations()[flux.HelmReleaseNameAnno]
+	return ok
+}
+
+// walkHelmRelease adds the HelmRelease that rendered obj, its HelmChart and the chart's
+// source, and returns the HelmRelease so the walk can go on to the Kustomization that
+// applied it.
+func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructured.Unstructured) (*unstructured.Unstructured, bool) {
+	ns, name, via := obj.GetLabels()[flux.HelmNamespaceLabel], obj.GetLabels()[flux.HelmNameLabel], "helm labels"
+	if name == "" {
+		// Only Helm's annotations: the release is usually named after the HelmRelease
+		// and installed into its namespace; targetNamespace or releaseName break that,
+		// and then the HelmRelease whose latest release matches is looked up.
+		ns, name, via = obj.GetAnnotations()[flux.HelmReleaseNamespaceAnno], obj.GetAnnotations()[flux.HelmReleaseNameAnno], "helm annotations"
+	}
+	if ns == "" {
+		ns = obj.GetNamespace()
+	}
+	ref := ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: ns, Name: name}
+	u, err := t.getFlux(ctx, flux.KindHelmRelease, ns, name)
+	if err != nil && via == "helm annotations" && exitcode.Of(err) == exitcode.NotFound {
+		u, err = t.findReleaseOwner(ctx, ns, name)
+	}
+	if err != nil {
+		if via == "helm annotations" && exitcode.Of(err) == exitcode.NotFound {
+			r.Hops[len(r.Hops)-1].Notes = append(r.Hops[len(r.Hops)-1].Notes,
+				fmt.Sprintf("installed by Helm release %s/%s, which no HelmRelease manages", ns, name))
+			r.fail(ResultNotManaged, fmt.Sprintf("%s was installed by Helm release %s/%s, not by Flux", r.Object, ns, name))
+			return nil, false
+		}
+		r.addErrorHop(RoleHelmRelease, ref, via, err)
+		return nil, false
+	}
+	var hr helmv2.HelmRelease
+	if err := flux.FromUnstructured(u, &hr); err != nil {
+		r.addErrorHop(RoleHelmRelease, ref, via, err)
+		return nil, false
+	}
+	hop := Hop{Role: RoleHelmRelease, Ref: refOf(u), Via: via, Health: health(u)}
+	if latest := hr.Status.History.Latest(); latest != nil {
+		hop.Chart, hop.ChartVersion, hop.ReleaseName = latest.ChartName, latest.ChartVersion, latest.Namespace+"/"+latest.Name
+	}
+	hop.LastAppliedRevision = hr.Status.LastAttemptedRevision
+	r.Hops = append(r.Hops, hop)
+	t.walkChart(ctx, r, &hr)
+	return u, true
+}
+
+// findReleaseOwner lists HelmReleases and returns the one whose latest release is
+// namespace/name.
+func (t *Tracer) findReleaseOwner(ctx context.Context, namespace, name string) (*unstructured.Unstructured, error) {
+	var found *unstructured.Unstructured
+	err := flux.List(ctx, t.dyn, flux.KindHelmRelease, "", func(u *unstructured.Unstructured) error {
+		var hr helmv2.HelmRelease
+		if flux.FromUnstructured(u, &hr) != nil {
+			return nil
+		}
+		if l := hr.Status.History.Latest(); l != nil && l.Name == name && l.Namespace == namespace {
+			found = u.DeepCopy()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, exitcode.New(exitcode.NotFound, "no HelmRelease manages Helm release %s/%s", namespace, name)
+	}
+	return found, nil
+}
+
+// walkChart adds the HelmChart (for spec.chart) or the chartRef source, then the
+// chart's source.
+func (t *Tracer) walkChart(ctx context.Context, r *Report, hr *helmv2.HelmRelease) {
+	if hr.Spec.ChartRef != nil {
+		ns := flux.RefNamespace(hr.Spec.ChartRef.Namespace, hr.Namespace)
+		t.addSource(ctx, r, RoleChartSource, hr.Spec.ChartRef.Kind, ns, hr.Spec.ChartRef.Name, "chartRef")
+		return
+	}
+	if hr.Status.HelmChart == "" {
+		r.Hops[len(r.Hops)-1].Notes = append(r.Hops[len(r.Hops)-1].Notes, "no HelmChart recorded in status yet")
+		return
+	}
+	ns, name, ok := strings.Cut(hr.Status.HelmChart, "/")
+	if !ok {
+		ns, name = hr.Namespace, hr.Status.HelmChart
+	}
+	ref := ObjectRef{APIVersion: "source.toolkit.fluxcd.io/v1", Kind: flux.KindHelmChart, Namespace: ns, Name: name}
+	u, err := t.getFlux(ctx, flux.KindHelmChart, ns, name)
+	if err != nil {
+		r.addErrorHop(RoleHelmChart, ref, "status.helmChart", err)
+		return
+	}
+	hop := Hop{Role: RoleHelmChart, Ref: refOf(u), Via: "status.helmChart", Health: health(u)}
+	hop.Chart, _, _ = unstructured.NestedString(u.Object, "spec", "chart")
+	hop.ChartVersion, _, _ = unstructured.NestedString(u.Object, "status", "artifact", "revision")
+	hop.Revision, _, _ = unstructured.NestedString(u.Object, "status", "observedSourceArtifactRevision")
+	kind, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "kind")
+	srcName, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "name")
+	hop.SourceRef = &ObjectRef{Kind: kind, Namespace: ns, Name: srcName}
+	r.Hops = append(r.Hops, hop)
+	if kind != "" && srcName != "" {
+		t.addSource(ctx, r, RoleChartSource, kind, ns, srcName, "sourceRef")
+	}
+}

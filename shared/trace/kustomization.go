@@ -1,0 +1,134 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+)
+
+// kustomizeOwner returns the Kustomization named by an object's labels.
+func kustomizeOwner(u *unstructured.Unstructured) (objKey, bool) {
+	l := u.GetLabels()
+	name, ns := l[flux.KustomizeNameLabel], l[flux.KustomizeNamespaceLabel]
+	if name == "" || ns == "" {
+		return objKey{}, false
+	}
+	return objKey{kind: flux.KindKustomization, namespace: ns, name: name}, true
+}
+
+func kustomizationHop(u *unstructured.Unstructured, ks *kustomizev1.Kustomization) Hop {
+	return Hop{
+		Role:                  RoleKustomization,
+		Ref:                   refOf(u),
+		Via:                   "kustomize labels",
+		Health:                health(u),
+		Path:                  ks.Spec.Path,
+		LastAppliedRevision:   ks.Status.LastAppliedRevision,
+		LastAttemptedRevision: ks.Status.LastAttemptedRevision,
+		OriginRevision:        ks.Status.LastAppliedOriginRevision,
+	}
+}
+
+// Inventory states.
+const (
+	InventoryListed    = "Listed"
+	InventoryNotListed = "NotListed"
+	InventoryUnknown   = "Unknown"
+)
+
+// inventoryCheck confirms child against the Kustomization's status.inventory: the labels
+// say who applied an object last, the inventory says who owns it now. They disagree for
+// orphans (removed from Git with prune off) and objects taken over by another
+// Kustomization.
+func (t *Tracer) inventoryCheck(key objKey, ks *kustomizev1.Kustomization, child *unstructured.Unstructured) (string, []string) {
+	if ks.Status.Inventory == nil {
+		return InventoryUnknown, []string{"no inventory recorded in status (never applied, or applied by an old controller)"}
+	}
+	idx := t.inventoryIndex(key, ks)
+	gk := schema.FromAPIVersionAndKind(child.GetAPIVersion(), child.GetKind()).GroupKind()
+	if idx.Contains(gk, child.GetNamespace(), child.GetName()) {
+		return InventoryListed, nil
+	}
+	return InventoryNotListed, []string{fmt.Sprintf("%s carries this Kustomization's labels but is not in its inventory: stale or orphaned (pruned from Git with prune off, or taken over by another owner)",
+		refOf(child))}
+}
+
+// inventoryIndex builds (once per Kustomization) an index of its inventory.
+func (t *Tracer) inventoryIndex(key objKey, ks *kustomizev1.Kustomization) *inventory.Index {
+	if t.inventories == nil {
+		t.inventories = map[objKey]*inventory.Index{}
+	}
+	if idx, ok := t.inventories[key]; ok {
+		return idx
+	}
+	refs := make([]inventory.Ref, 0, len(ks.Status.Inventory.Entries))
+	for _, e := range ks.Status.Inventory.Entries {
+		refs = append(refs, inventory.Ref{ID: e.ID, V: e.Version})
+	}
+	idx, _ := inventory.NewIndex(refs) // bad entries are skipped; the rest still answers
+	t.inventories[key] = idx
+	return idx
+}
+
+// dependencyMessage extracts the dependency named in kustomize-controller's messages.
+var dependencyMessage = regexp.MustCompile(`dependency '([^']+)'`)
+
+// commit compares what ks applied with what its source holds now.
+func (t *Tracer) commit(ctx context.Context, ks *kustomizev1.Kustomization, src objKey) *Commit {
+	current := ""
+	if u, err := t.getFlux(ctx, src.kind, src.namespace, src.name); err == nil {
+		current = status.Of(u).ArtifactRevision
+	}
+	return commitStatus(ks, current)
+}
+
+// commitStatus says whether ks applied the source's current revision and, if not,
+// why, in kustomize-controller's own terms: suspended, blocked by a dependency
+// (DependencyNotReady), failed (Ready=False), or still applying.
+func commitStatus(ks *kustomizev1.Kustomization, source string) *Commit {
+	c := &Commit{
+		By:      ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
+		Applied: ks.Status.LastAppliedRevision,
+		Source:  source,
+	}
+	if rev, err := revision.Parse(c.Applied); err == nil {
+		c.SHA = rev.Digest
+	}
+	if ks.Status.LastAttemptedRevision != c.Applied {
+		c.Attempted = ks.Status.LastAttemptedRevision
+	}
+	st := status.FromConditions(ks.Status.Conditions, ks.Generation, ks.Status.ObservedGeneration, ks.Spec.Suspend)
+	switch {
+	case c.Source == "":
+		c.Status, c.Reason = CommitUnknown, "the source's current revision cannot be read"
+	case c.Applied == c.Source && !ks.Spec.Suspend:
+		c.Status = CommitCurrent
+	case ks.Spec.Suspend:
+		c.Status, c.Reason = CommitSuspended, "the Kustomization is suspended: Flux applies nothing until it is resumed"
+		if c.Applied == c.Source {
+			c.Reason += " (the applied revision is still the source's current one)"
+		}
+	case st.Ready.DependencyBlocked():
+		c.Status, c.Reason = CommitBlocked, st.Ready.Message
+		if m := dependencyMessage.FindStringSubmatch(st.Ready.Message); m != nil {
+			c.BlockedBy = m[1]
+		}
+	case st.Ready.IsFalse():
+		c.Status, c.Reason = CommitFailed, st.Ready.Message
+	default:
+		c.Status, c.Reason = CommitApplying, "the source holds a newer revision that Flux has not applied yet"
+		if st.Ready.Message != "" {
+			c.Reason += ": " + st.Ready.Message
+		}
+	}
+	return c
+}

@@ -1,0 +1,157 @@
+// Package resolve walks from any Kubernetes object to the Flux objects that put it
+// there and the Git commit they applied: owner references up to a labelled owner, the
+// HelmRelease and its chart, the Kustomization (confirmed against its inventory), its
+// parents up to the root, each source, and whether the applied commit is the one the
+// source holds now.
+//
+// The result is a Report, the documented -o json/yaml schema of `kubectl gitops trace`.
+package trace
+
+import (
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// Result says how a trace ended; it maps to the exit code.
+type Result string
+
+// The results a trace can have.
+const (
+	ResultTraced      Result = "Traced"
+	ResultNotManaged  Result = "NotManaged"
+	ResultNotFound    Result = "NotFound"
+	ResultForbidden   Result = "Forbidden"
+	ResultFluxMissing Result = "FluxNotInstalled"
+	ResultError       Result = "Error"
+)
+
+// Roles of the hops of a chain, from the object to its source.
+const (
+	RoleObject        = "Object"
+	RoleOwner         = "Owner"
+	RoleHelmRelease   = "HelmRelease"
+	RoleHelmChart     = "HelmChart"
+	RoleChartSource   = "ChartSource"
+	RoleKustomization = "Kustomization"
+	RoleSource        = "Source"
+)
+
+// Report is the trace of one object: `kind: Trace` in the JSON/YAML output.
+type Report struct {
+	output.TypeMeta `json:",inline"`
+	// Object is the object asked about.
+	Object ObjectRef `json:"object"`
+	Result Result    `json:"result"`
+	// Error explains a result other than Traced.
+	Error string `json:"error,omitempty"`
+	// Hops is the chain from the object to the root and its source, in that order.
+	Hops []Hop `json:"hops"`
+	// Commit is what the Kustomization (or HelmRelease) nearest the object applied.
+	Commit *Commit `json:"commit,omitempty"`
+}
+
+// ObjectRef names a Kubernetes object.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+// Hop is one object of the chain.
+type Hop struct {
+	Role string    `json:"role"`
+	Ref  ObjectRef `json:"ref"`
+	// Via says how this hop was reached from the previous one: "ownerReference",
+	// "kustomize labels", "helm labels", "helm annotations", "status.helmChart",
+	// "sourceRef", "chartRef".
+	Via    string  `json:"via,omitempty"`
+	Health *Health `json:"health,omitempty"`
+	// Forbidden is set when RBAC denied reading this hop; Error then says what.
+	Forbidden bool   `json:"forbidden,omitempty"`
+	Error     string `json:"error,omitempty"`
+
+	// Kustomization and HelmRelease details.
+	Path                  string `json:"path,omitempty"`
+	LastAppliedRevision   string `json:"lastAppliedRevision,omitempty"`
+	LastAttemptedRevision string `json:"lastAttemptedRevision,omitempty"`
+	// Inventory tells whether the previous hop is listed in this Kustomization's
+	// status.inventory: Listed, NotListed (stale or orphaned: labels without inventory
+	// entry), or Unknown (no inventory recorded).
+	Inventory string `json:"inventory,omitempty"`
+	// SourceRef names the source a Kustomization or HelmChart reads.
+	SourceRef *ObjectRef `json:"sourceRef,omitempty"`
+
+	// HelmRelease / HelmChart details.
+	Chart        string `json:"chart,omitempty"`
+	ChartVersion string `json:"chartVersion,omitempty"`
+	ReleaseName  string `json:"releaseName,omitempty"`
+
+	// Source details.
+	URL string `json:"url,omitempty"`
+	// Tracks is the ref a source follows: "branch main", "tag v1.0.0", "commit 1a2b…".
+	Tracks   string `json:"tracks,omitempty"`
+	Revision string `json:"revision,omitempty"`
+	// OriginRevision and OriginURL come from an OCI artifact's annotations.
+	OriginRevision string `json:"originRevision,omitempty"`
+	OriginURL      string `json:"originURL,omitempty"`
+
+	// Notes are findings a reader must not miss (label/inventory disagreement, ...).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Health is the state of one Flux hop as its controller reported it.
+type Health struct {
+	// Ready is the Ready condition's status: True, False, Unknown, or "" when absent.
+	Ready     string `json:"ready"`
+	Reason    string `json:"reason,omitempty"`
+	Message   string `json:"message,omitempty"`
+	Suspended bool   `json:"suspended,omitempty"`
+	// Stale is set when the controller has not yet observed the current generation.
+	Stale bool `json:"stale,omitempty"`
+	// LastReconciled is the Ready condition's last transition, or the newest history
+	// entry, whichever is later.
+	LastReconciled *time.Time `json:"lastReconciled,omitempty"`
+}
+
+// Commit states what was applied and whether it is what the source holds now.
+type Commit struct {
+	// By is the Kustomization or HelmRelease that applied it.
+	By ObjectRef `json:"by"`
+	// Applied is the full revision last applied ("main@sha1:…"); SHA is its commit.
+	Applied string `json:"applied,omitempty"`
+	SHA     string `json:"sha,omitempty"`
+	// Attempted is the last revision tried, when it differs from Applied (a failed apply).
+	Attempted string `json:"attempted,omitempty"`
+	// Source is the revision the source holds now.
+	Source string `json:"source,omitempty"`
+	// Status is Current (applied == source), Applying, Failed, Blocked, Suspended or
+	// Unknown; Reason explains any status but Current, in Flux's words.
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// BlockedBy names the dependency that blocks it, for status Blocked.
+	BlockedBy string `json:"blockedBy,omitempty"`
+	// Git is filled with --git-dir.
+	Git *GitLocation `json:"git,omitempty"`
+}
+
+// GitLocation is where the object is defined at the applied commit.
+type GitLocation struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Author  string `json:"author,omitempty"`
+	// Note says why no file is given (generator, remote base, Helm chart, …).
+	Note string `json:"note,omitempty"`
+}
+
+// Commit statuses.
+const (
+	CommitCurrent   = "Current"
+	CommitApplying  = "Applying"
+	CommitFailed    = "Failed"
+	CommitBlocked   = "Blocked"
+	CommitSuspended = "Suspended"
+	CommitUnknown   = "Unknown"
+)

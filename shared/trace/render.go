@@ -1,0 +1,245 @@
+package trace
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// WriteHuman renders reports as the human view: one table per object that reads
+// top-down from the object to its source, then the commit and any findings.
+//
+// Reports without any hop (an object that does not exist) print nothing here: their
+// error goes to stderr through WriteErrors, like every other error.
+func WriteHuman(w io.Writer, reports []*Report, color bool, now time.Time) error {
+	out := &output.Writer{W: w}
+	v := view{w: out, p: output.Palette(color), now: now}
+	first := true
+	for _, r := range reports {
+		if len(r.Hops) == 0 {
+			continue
+		}
+		if !first {
+			out.Printf("\n")
+		}
+		first = false
+		v.report(r)
+	}
+	return out.Err
+}
+
+// WriteErrors prints one "error: ..." line per report that did not trace fully.
+func WriteErrors(w io.Writer, reports []*Report) {
+	for _, r := range reports {
+		if r.Result != ResultTraced {
+			fmt.Fprintf(w, "error: %s\n", r.Error)
+		}
+	}
+}
+
+// view is the human rendering of one report: the title, the hop table, the commit
+// block and the findings, each in its own method.
+type view struct {
+	w   *output.Writer
+	p   output.Palette
+	now time.Time
+}
+
+func (v view) report(r *Report) {
+	v.w.Printf("%s\n", v.p.Bold(r.Object.String()))
+	v.hops(r.Hops)
+	if r.Commit != nil {
+		v.commit(r.Commit)
+	}
+	v.findings(r)
+}
+
+// hops writes the table of the chain, one row per hop.
+func (v view) hops(hops []Hop) {
+	if len(hops) == 0 {
+		return
+	}
+	table := output.NewTable(v.w, "HOP", "KIND", "NAME", "READY", "AGE", "DETAILS")
+	for _, h := range hops {
+		age := ""
+		if h.Health != nil && h.Health.LastReconciled != nil {
+			age = output.Age(v.now, *h.Health.LastReconciled)
+		}
+		if err := table.Append(strings.ToLower(h.Role), h.Ref.Kind, name(h.Ref), v.ready(h), age, details(h)); err != nil {
+			v.w.Err = err
+			return
+		}
+	}
+	if err := table.Render(); err != nil && v.w.Err == nil {
+		v.w.Err = err
+	}
+}
+
+// ready is the READY cell: green when Ready, yellow while waiting or suspended, red on
+// failure.
+func (v view) ready(h Hop) string {
+	switch {
+	case h.Forbidden:
+		return v.p.Red("Forbidden")
+	case h.Error != "":
+		return v.p.Red("Error")
+	case h.Health == nil:
+		return ""
+	case h.Health.Ready == "False":
+		return v.p.Red(readyText(h.Health))
+	case h.Health.Suspended || h.Health.Ready != "True":
+		return v.p.Yellow(readyText(h.Health))
+	}
+	return v.p.Green(readyText(h.Health))
+}
+
+// commit writes what was applied and whether it is what the source holds now.
+func (v view) commit(c *Commit) {
+	field := func(label, format string, args ...any) {
+		v.w.Printf("%-11s %s\n", label+":", fmt.Sprintf(format, args...))
+	}
+	field("Commit", "%s", orNone(c.SHA, c.Applied))
+	field("Applied", "%s by %s", orNone(c.Applied, ""), c.By)
+	if c.Attempted != "" {
+		field("Attempted", "%s (not applied)", c.Attempted)
+	}
+	field("Source", "%s", orNone(c.Source, ""))
+	st := c.Status
+	switch c.Status {
+	case CommitCurrent:
+		st = v.p.Green(st) + " (the source holds the applied commit)"
+	case CommitApplying, CommitSuspended, CommitUnknown:
+		st = v.p.Yellow(st)
+	default:
+		st = v.p.Red(st)
+	}
+	field("Status", "%s", st)
+	if c.BlockedBy != "" {
+		field("Blocked by", "%s", c.BlockedBy)
+	}
+	if c.Reason != "" {
+		field("Reason", "%s", oneLine(c.Reason))
+	}
+	if g := c.Git; g != nil {
+		if g.File != "" {
+			field("Defined", "%s:%d", g.File, g.Line)
+		}
+		if g.Note != "" {
+			field("Git", "%s", g.Note)
+		}
+		if g.Subject != "" {
+			field("Message", "%s (%s)", g.Subject, g.Author)
+		}
+	}
+}
+
+// findings writes the notes, failure messages and errors of every hop, one per line.
+func (v view) findings(r *Report) {
+	for _, h := range r.Hops {
+		for _, n := range h.Notes {
+			v.w.Printf("%s %s %s: %s\n", v.p.Yellow("!"), h.Ref.Kind, name(h.Ref), n)
+		}
+		if h.Health != nil && h.Health.Ready == "False" && h.Health.Message != "" && (r.Commit == nil || r.Commit.Reason != h.Health.Message) {
+			v.w.Printf("%s %s %s: %s\n", v.p.Red("!"), h.Ref.Kind, name(h.Ref), oneLine(h.Health.Message))
+		}
+		if h.Error != "" {
+			v.w.Printf("%s %s %s: %s\n", v.p.Red("!"), h.Ref.Kind, name(h.Ref), h.Error)
+		}
+	}
+}
+
+func readyText(h *Health) string {
+	s := h.Ready
+	if s == "" {
+		s = "Unknown"
+	}
+	if h.Suspended {
+		s += " (suspended)"
+	}
+	return s
+}
+
+func name(ref ObjectRef) string {
+	if ref.Namespace == "" {
+		return ref.Name
+	}
+	return ref.Namespace + "/" + ref.Name
+}
+
+// details is the hop's one-line summary for the DETAILS column.
+func details(h Hop) string {
+	var parts []string
+	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
+	if h.Path != "" {
+		add("path %s", h.Path)
+	}
+	if h.Chart != "" {
+		if h.ChartVersion != "" {
+			add("chart %s %s", h.Chart, h.ChartVersion)
+		} else {
+			add("chart %s", h.Chart)
+		}
+	}
+	if h.ReleaseName != "" {
+		add("release %s", h.ReleaseName)
+	}
+	if h.LastAppliedRevision != "" && h.Role == RoleKustomization {
+		add("applied %s", shortRev(h.LastAppliedRevision))
+	}
+	if h.LastAttemptedRevision != "" && h.LastAttemptedRevision != h.LastAppliedRevision {
+		add("attempted %s", shortRev(h.LastAttemptedRevision))
+	}
+	if h.URL != "" {
+		add("%s", h.URL)
+	}
+	if h.Tracks != "" {
+		add("%s", h.Tracks)
+	}
+	if h.Revision != "" {
+		add("at %s", shortRev(h.Revision))
+	}
+	if h.OriginURL != "" || h.OriginRevision != "" {
+		add("origin %s %s", h.OriginURL, h.OriginRevision)
+	}
+	switch h.Inventory {
+	case InventoryNotListed:
+		add("NOT in its inventory")
+	case InventoryUnknown:
+		add("no inventory")
+	}
+	if h.Via != "" && h.Role == RoleOwner {
+		add("via %s", h.Via)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shortRev abbreviates a digest to 12 characters, keeping the ref.
+func shortRev(rev string) string {
+	ref, digest, ok := strings.Cut(rev, "@")
+	if !ok {
+		digest, ref = rev, ""
+	}
+	algo, hex, ok := strings.Cut(digest, ":")
+	if !ok || len(hex) <= 12 {
+		return rev
+	}
+	if ref != "" {
+		return ref + "@" + algo + ":" + hex[:12]
+	}
+	return algo + ":" + hex[:12]
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func orNone(s, fallback string) string {
+	if s != "" {
+		return s
+	}
+	if fallback != "" {
+		return fallback
+	}
+	return "<none>"
+}

@@ -1,0 +1,137 @@
+package trace
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var goldenNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func at(d time.Duration) *time.Time { t := goldenNow.Add(-d); return &t }
+
+const (
+	shaGood = "1111111111111111111111111111111111111111"
+	shaBad  = "2222222222222222222222222222222222222222"
+)
+
+func ks(name, path, applied string) Hop {
+	return Hop{Role: RoleKustomization, Ref: ObjectRef{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", Namespace: "flux-system", Name: name},
+		Via: "kustomize labels", Path: path, LastAppliedRevision: applied, LastAttemptedRevision: applied, Inventory: InventoryListed,
+		Health: &Health{Ready: "True", Reason: "ReconciliationSucceeded", LastReconciled: at(90 * time.Second)}}
+}
+
+func gitSource() Hop {
+	return Hop{Role: RoleSource, Ref: ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"},
+		URL: "https://github.com/acme/fleet.git", Tracks: "branch main", Revision: "main@sha1:" + shaBad,
+		Health: &Health{Ready: "True", LastReconciled: at(3 * time.Hour)}}
+}
+
+func goldenReports() map[string][]*Report {
+	current := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
+		Object: ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Name: "api-5d9f7-x2x9q"},
+		Hops: []Hop{
+			{Role: RoleObject, Ref: ObjectRef{Kind: "Pod", Namespace: "shop", Name: "api-5d9f7-x2x9q"}},
+			{Role: RoleOwner, Ref: ObjectRef{Kind: "ReplicaSet", Namespace: "shop", Name: "api-5d9f7"}, Via: "ownerReference"},
+			{Role: RoleOwner, Ref: ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"}, Via: "ownerReference"},
+			ks("apps", "./apps", "main@sha1:"+shaBad),
+			ks("flux-system", "./clusters/prod", "main@sha1:"+shaBad),
+			gitSource(),
+		},
+		Commit: &Commit{By: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Applied: "main@sha1:" + shaBad, SHA: shaBad, Source: "main@sha1:" + shaBad, Status: CommitCurrent,
+			Git: &GitLocation{File: "apps/deployment.yaml", Line: 1, Subject: "Bump api to 1.2.0", Author: "Dev <dev@example.com>"}},
+	}
+	failedKs := ks("apps", "./apps", "main@sha1:"+shaGood)
+	failedKs.LastAttemptedRevision = "main@sha1:" + shaBad
+	failedKs.Health = &Health{Ready: "False", Reason: "ReconciliationFailed", Message: "ConfigMap/default/flaky dry-run failed:\n  data.state: Invalid value", LastReconciled: at(2 * 24 * time.Hour)}
+	failed := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
+		Object: ObjectRef{Kind: "ConfigMap", Namespace: "default", Name: "flaky"},
+		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{Kind: "ConfigMap", Namespace: "default", Name: "flaky"}}, failedKs, gitSource()},
+		Commit: &Commit{By: failedKs.Ref, Applied: "main@sha1:" + shaGood, SHA: shaGood, Attempted: "main@sha1:" + shaBad, Source: "main@sha1:" + shaBad,
+			Status: CommitFailed, Reason: "ConfigMap/default/flaky dry-run failed:\n  data.state: Invalid value"},
+	}
+	forbidden := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultForbidden, Error: "cannot read Kustomization flux-system/apps: forbidden",
+		Object: ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"},
+		Hops: []Hop{{Role: RoleObject, Ref: ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"}},
+			{Role: RoleKustomization, Ref: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Via: "kustomize labels", Forbidden: true, Error: "forbidden: you may not read this Kustomization"}},
+	}
+	stray := ks("apps", "./apps", "main@sha1:"+shaBad)
+	stray.Inventory = InventoryNotListed
+	stray.Notes = []string{"ConfigMap shop/stray carries this Kustomization's labels but is not in its inventory"}
+	stray.Health.Suspended = true
+	orphan := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
+		Object: ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "stray"},
+		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "stray"}}, stray, gitSource()},
+	}
+	missing := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultNotFound, Error: "not found", Object: ObjectRef{Kind: "deployments", Namespace: "shop", Name: "nope"}}
+	return map[string][]*Report{
+		"current":   {current},
+		"failed":    {failed},
+		"forbidden": {forbidden},
+		"several":   {orphan, missing, failed},
+	}
+}
+
+func TestWriteHumanGolden(t *testing.T) {
+	for name, reports := range goldenReports() {
+		for _, color := range []bool{false, true} {
+			file := name + ".golden"
+			if color {
+				file = name + "-color.golden"
+			}
+			t.Run(file, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := WriteHuman(&buf, reports, color, goldenNow); err != nil {
+					t.Fatal(err)
+				}
+				path := filepath.Join("testdata", file)
+				if *update {
+					if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if got := buf.String(); got != string(want) {
+					t.Errorf("human view differs from %s:\n%s\nwant:\n%s", path, got, want)
+				}
+				if !color && strings.Contains(buf.String(), "\x1b[") {
+					t.Errorf("colour codes without colour")
+				}
+			})
+		}
+	}
+}
+
+func TestWriteErrors(t *testing.T) {
+	var buf bytes.Buffer
+	WriteErrors(&buf, goldenReports()["several"])
+	if got, want := buf.String(), "error: not found\n"; got != want {
+		t.Errorf("WriteErrors = %q, want %q", got, want)
+	}
+}
+
+func TestShortRev(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"main@sha1:" + shaGood, "main@sha1:111111111111"},
+		{"sha1:" + shaGood, "sha1:111111111111"},
+		{"v1.0.0@sha256:abc", "v1.0.0@sha256:abc"},
+		{"0.1.0", "0.1.0"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := shortRev(tt.in); got != tt.want {
+			t.Errorf("shortRev(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+)
+
+// addSource reads a source once and appends its hop.
+func (t *Tracer) addSource(ctx context.Context, r *Report, role, kind, namespace, name, via string) {
+	ref := ObjectRef{APIVersion: sourcev1.GroupVersion.String(), Kind: kind, Namespace: namespace, Name: name}
+	if _, ok := flux.GVR(kind); !ok {
+		r.Hops = append(r.Hops, Hop{Role: role, Ref: ref, Via: via, Error: fmt.Sprintf("unsupported source kind %q", kind)})
+		return
+	}
+	u, err := t.getFlux(ctx, kind, namespace, name)
+	if err != nil {
+		r.addErrorHop(role, ref, via, err)
+		return
+	}
+	r.Hops = append(r.Hops, sourceHop(role, via, u))
+}
+
+// sourceHop is the hop of a GitRepository, OCIRepository, Bucket, HelmRepository or
+// ExternalArtifact, as the source package describes it.
+func sourceHop(role, via string, u *unstructured.Unstructured) Hop {
+	info := source.Describe(u)
+	return Hop{
+		Role: role, Ref: refOf(u), Via: via, Health: health(u),
+		URL: info.URL, Tracks: info.Tracks, Revision: info.Revision,
+		OriginURL: info.OriginURL, OriginRevision: info.OriginRevision,
+	}
+}

@@ -1,0 +1,208 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// maxOwnerDepth bounds the walk up ownerReferences (Pod → ReplicaSet → Deployment is 2).
+const maxOwnerDepth = 8
+
+// maxParents bounds the walk up parent Kustomizations, in case of a label loop.
+const maxParents = 32
+
+// Tracer resolves objects to their Flux chain. It remembers every Flux object it read,
+// so tracing many objects under the same Kustomizations costs one request per
+// Kustomization and source, not one per object.
+type Tracer struct {
+	dyn    dynamic.Interface
+	mapper meta.RESTMapper
+	cache  map[objKey]fetched
+	// index, when set, answers Kustomization reads from one list (bulk traces).
+	index *Index
+	// inventories caches one index per Kustomization inventory, typed one conversion
+	// per Kustomization.
+	inventories map[objKey]*inventory.Index
+	typed       map[objKey]*kustomizev1.Kustomization
+}
+
+type objKey struct{ kind, namespace, name string }
+
+type fetched struct {
+	obj *unstructured.Unstructured
+	err error
+}
+
+// NewTracer returns a tracer reading through dyn; mapper resolves owner kinds.
+func NewTracer(dyn dynamic.Interface, mapper meta.RESTMapper) *Tracer {
+	return &Tracer{dyn: dyn, mapper: mapper, cache: map[objKey]fetched{}, typed: map[objKey]*kustomizev1.Kustomization{}}
+}
+
+// Trace resolves one object the caller has already read. It never returns nil; any
+// problem is recorded in the Report's Result and Error.
+func (t *Tracer) Trace(ctx context.Context, obj *unstructured.Unstructured) *Report {
+	r := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Object: refOf(obj), Result: ResultTraced}
+	r.Hops = append(r.Hops, Hop{Role: RoleObject, Ref: refOf(obj)})
+
+	cur, ok := t.walkOwners(ctx, r, obj)
+	if !ok {
+		return r
+	}
+	if !t.walkAppliers(ctx, r, cur) && r.Result == ResultTraced {
+		r.fail(ResultNotManaged, fmt.Sprintf("%s is not managed by Flux: no %s or %s labels on it or its owners, and no Kustomization lists it in its inventory",
+			r.Object, flux.KustomizeNameLabel, flux.HelmNameLabel))
+	}
+	return r
+}
+
+// walkOwners follows controller ownerReferences until an object carries Flux labels or
+// Helm release annotations, and returns that object.
+func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Unstructured) (*unstructured.Unstructured, bool) {
+	cur := obj
+	for depth := 0; depth < maxOwnerDepth; depth++ {
+		if _, ok := kustomizeOwner(cur); ok || isHelmManaged(cur) {
+			return cur, true
+		}
+		owner := controllerOwner(cur)
+		if owner == nil {
+			return cur, true
+		}
+		next, err := t.getOwner(ctx, cur.GetNamespace(), owner)
+		if err != nil {
+			ref := ObjectRef{APIVersion: owner.APIVersion, Kind: owner.Kind, Namespace: cur.GetNamespace(), Name: owner.Name}
+			r.addErrorHop(RoleOwner, ref, "ownerReference", err)
+			return nil, false
+		}
+		r.Hops = append(r.Hops, Hop{Role: RoleOwner, Ref: refOf(next), Via: "ownerReference"})
+		cur = next
+	}
+	return cur, true
+}
+
+// controllerOwner returns the controlling ownerReference, else the first one.
+func controllerOwner(obj *unstructured.Unstructured) *metav1.OwnerReference {
+	refs := obj.GetOwnerReferences()
+	for i := range refs {
+		if refs[i].Controller != nil && *refs[i].Controller {
+			return &refs[i]
+		}
+	}
+	if len(refs) > 0 {
+		return &refs[0]
+	}
+	return nil
+}
+
+func (t *Tracer) getOwner(ctx context.Context, namespace string, ref *metav1.OwnerReference) (*unstructured.Unstructured, error) {
+	gv, err := schema.ParseGroupVersion(ref.APIVersion)
+	if err != nil {
+		return nil, err
+	}
+	m, err := t.mapper.RESTMapping(schema.GroupKind{Group: gv.Group, Kind: ref.Kind}, gv.Version)
+	if err != nil {
+		return nil, cluster.Classify(err)
+	}
+	ri := t.dyn.Resource(m.Resource)
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		u, err := ri.Namespace(namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+		return u, cluster.Classify(err)
+	}
+	u, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+	return u, cluster.Classify(err)
+}
+
+// getFlux reads a Flux object once per tracer.
+func (t *Tracer) getFlux(ctx context.Context, kind, namespace, name string) (*unstructured.Unstructured, error) {
+	k := objKey{kind, namespace, name}
+	if f, ok := t.cache[k]; ok {
+		return f.obj, f.err
+	}
+	if kind == flux.KindKustomization && t.index != nil {
+		if u, ok := t.index.get(namespace, name); ok {
+			return u, nil
+		}
+		if t.index.complete(namespace) {
+			err := flux.NotFound(kind, namespace, name)
+			t.cache[k] = fetched{err: err}
+			return nil, err
+		}
+	}
+	u, err := flux.Get(ctx, t.dyn, kind, namespace, name)
+	t.cache[k] = fetched{obj: u, err: err}
+	return u, err
+}
+
+// fail sets the report's result unless a more telling one is already set.
+func (r *Report) fail(res Result, msg string) {
+	if r.Result == ResultTraced {
+		r.Result, r.Error = res, msg
+	}
+}
+
+// addErrorHop records a hop that could not be read and marks the report accordingly.
+func (r *Report) addErrorHop(role string, ref ObjectRef, via string, err error) {
+	h := Hop{Role: role, Ref: ref, Via: via, Error: err.Error()}
+	switch exitcode.Of(err) {
+	case exitcode.Forbidden:
+		h.Forbidden = true
+		h.Error = "forbidden: you may not read this " + ref.Kind
+		r.fail(ResultForbidden, fmt.Sprintf("cannot read %s: %v", ref, err))
+	case exitcode.FluxNotInstalled:
+		r.fail(ResultFluxMissing, err.Error())
+	case exitcode.NotFound:
+		h.Error = "not found"
+		r.fail(ResultNotFound, fmt.Sprintf("%s not found (it is named by the previous hop)", ref))
+	default:
+		r.fail(ResultError, fmt.Sprintf("reading %s: %v", ref, err))
+	}
+	r.Hops = append(r.Hops, h)
+}
+
+// ExitCode maps a report's result to the documented exit code.
+func (r *Report) ExitCode() exitcode.Code {
+	switch r.Result {
+	case ResultTraced:
+		return exitcode.OK
+	case ResultNotManaged:
+		return exitcode.NotManaged
+	case ResultNotFound:
+		return exitcode.NotFound
+	case ResultForbidden:
+		return exitcode.Forbidden
+	case ResultFluxMissing:
+		return exitcode.FluxNotInstalled
+	}
+	return exitcode.Failure
+}
+
+// NotFoundReport is the report for an object that does not exist.
+func NotFoundReport(ref ObjectRef, err error) *Report {
+	r := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Object: ref, Result: ResultNotFound, Error: err.Error()}
+	if code := exitcode.Of(cluster.Classify(err)); code == exitcode.Forbidden {
+		r.Result = ResultForbidden
+	} else if code != exitcode.NotFound {
+		r.Result = ResultError
+	}
+	return r
+}
+
+func refOf(u *unstructured.Unstructured) ObjectRef {
+	return ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
+}
+
+// String renders the object for humans, as output.Name does everywhere.
+func (ref ObjectRef) String() string { return output.Name(ref.Kind, ref.Namespace, ref.Name) }
