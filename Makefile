@@ -4,8 +4,8 @@ SHELL := /usr/bin/env bash
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
-PLUGINS := trace rollback branch
-MODULES := shared plugins/kubectl-gitops-trace plugins/kubectl-gitops-rollback plugins/kubectl-gitops-branch hack/demo
+PLUGINS := trace deps rollback branch
+MODULES := shared $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) hack/demo
 # A bound on each test binary: the bed-backed suites take minutes, never this long.
 TEST_TIMEOUT ?= 30m
 
@@ -13,7 +13,7 @@ TEST_TIMEOUT ?= 30m
 
 all: build
 
-## build: the three plugin binaries in bin/, each with its kubectl completion link
+## build: the plugin binaries in bin/, each with its kubectl completion link
 build:
 	@mkdir -p bin
 	@for p in $(PLUGINS); do \
@@ -46,9 +46,9 @@ test: fmt-check vet build build-standalone testbin
 		(cd $$m && go test -count=1 -timeout $(TEST_TIMEOUT) ./...); \
 	done
 
-## unit: the tests that need no test bed
+## unit: the tests that need no test bed (bed-backed tests skip themselves under -short)
 unit:
-	@cd shared && go test -short ./...
+	@for m in $(MODULES); do (cd $$m && go test -short -count=1 ./...); done
 
 ## demo: a local control plane, Flux and a Git server with a sample fleet; Ctrl-C stops it
 demo: build testbin

@@ -4,8 +4,8 @@
 # Go module proxy, into a cache keyed by those pins. A second run with everything
 # cached only re-links .cache/testbin/current and takes seconds.
 #
-# Layout (TESTBIN_CACHE defaults to .cache/testbin, gitignored; CI points it outside
-# the checkout so that later runs on the same machine reuse the builds):
+# Layout (TESTBIN_CACHE defaults to the user's cache folder, outside the checkout, so
+# that every checkout, `make test`, `make demo` and CI on one machine share the builds):
 #   $TESTBIN_CACHE/<name>-<key>/<name>   one binary per pinned build
 #   .cache/testbin/current/              symlinks the tests and `make demo` use:
 #       etcd kube-apiserver kubectl source-controller kustomize-controller helm-controller
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-cache=${TESTBIN_CACHE:-$root/.cache/testbin}
+cache=${TESTBIN_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/kubectl-gitops/testbin}
 current=$root/.cache/testbin/current
 mkdir -p "$cache" "$current/crds"
 export GOWORK=off GOFLAGS=-mod=mod

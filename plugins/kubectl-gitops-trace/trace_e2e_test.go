@@ -10,12 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
 const ns = testbed.FluxNamespace
@@ -135,7 +139,7 @@ func setupTraceBed(t *testing.T, ctx context.Context) *traceBed {
 	}
 	_, err = bed.WaitFor(ctx, 90*time.Second, "Kustomization", ns, "flaky", func(u *unstructured.Unstructured) bool {
 		attempted, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
-		return strings.HasSuffix(attempted, second) && reconcile.StatusOf(u).Ready == "False"
+		return strings.HasSuffix(attempted, second) && status.Of(u).Ready.IsFalse()
 	})
 	must(t, err)
 
@@ -437,7 +441,7 @@ func TestTraceLive(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			run := trace(t, ctx, tb.bed, append(tt.args, "-o", "json")...)
+			run := kubectlTrace(t, ctx, tb.bed, append(tt.args, "-o", "json")...)
 			if run.Code != tt.code {
 				t.Fatalf("exit code %d, want %d\n%s", run.Code, tt.code, run)
 			}
@@ -451,11 +455,10 @@ func TestTraceLive(t *testing.T) {
 				return
 			}
 			var r trace.Report
-			if err := json.Unmarshal([]byte(run.Stdout), &r); err != nil {
-				t.Fatalf("decoding JSON: %v\n%s", err, run)
-			}
-			if r.APIVersion != trace.SchemaVersion || r.Kind != "Trace" {
-				t.Errorf("document apiVersion/kind = %s/%s", r.APIVersion, r.Kind)
+			err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindTrace,
+				func() any { return &trace.Report{} }, func(d any) { r = *d.(*trace.Report) })
+			if err != nil {
+				t.Fatalf("decoding the Trace document strictly: %v\n%s", err, run)
 			}
 			if tt.code != 0 && !strings.HasPrefix(run.Stderr, "error: ") {
 				t.Errorf("stderr = %q, want an error line", run.Stderr)
@@ -470,7 +473,7 @@ func TestTraceLive(t *testing.T) {
 	}
 
 	t.Run("human view reads from object to commit", func(t *testing.T) {
-		run := trace(t, ctx, tb.bed, "deploy/api", "-n", "shop")
+		run := kubectlTrace(t, ctx, tb.bed, "deploy/api", "-n", "shop")
 		if run.Code != 0 {
 			t.Fatalf("%s", run)
 		}
@@ -486,24 +489,26 @@ func TestTraceLive(t *testing.T) {
 	})
 
 	t.Run("several objects, one document each", func(t *testing.T) {
-		run := trace(t, ctx, tb.bed, "deploy/api", "cm/web-config", "wdg/gizmo", "-n", "shop", "-o", "yaml")
+		run := kubectlTrace(t, ctx, tb.bed, "deploy/api", "cm/web-config", "wdg/gizmo", "-n", "shop", "-o", "yaml")
 		if run.Code != 0 {
 			t.Fatalf("%s", run)
 		}
-		if got := strings.Count(run.Stdout, "kind: Trace"); got != 3 {
-			t.Errorf("got %d Trace documents, want 3:\n%s", got, run.Stdout)
+		n := 0
+		err := outputtest.Decode(output.FormatYAML, []byte(run.Stdout), output.KindTrace, func() any { return &trace.Report{} }, func(any) { n++ })
+		if err != nil || n != 3 {
+			t.Errorf("got %d Trace documents (%v), want 3 decoded strictly:\n%s", n, err, run.Stdout)
 		}
 	})
 
 	t.Run("selector across namespaces: worst exit code wins", func(t *testing.T) {
-		run := trace(t, ctx, tb.bed, "cm", "-A", "-l", "kustomize.toolkit.fluxcd.io/namespace=flux-system", "-o", "json")
+		run := kubectlTrace(t, ctx, tb.bed, "cm", "-A", "-l", "kustomize.toolkit.fluxcd.io/namespace=flux-system", "-o", "json")
 		if run.Code != 0 {
 			t.Fatalf("%s", run)
 		}
 		if got := strings.Count(run.Stdout, `"kind": "Trace"`); got < 6 {
 			t.Errorf("got %d documents, want every labelled ConfigMap (>= 6)", got)
 		}
-		mixed := trace(t, ctx, tb.bed, "cm/handmade", "cm/flaky", "cm/nope", "-n", "default")
+		mixed := kubectlTrace(t, ctx, tb.bed, "cm/handmade", "cm/flaky", "cm/nope", "-n", "default")
 		if mixed.Code != 3 {
 			t.Errorf("not found + not managed + traced: exit %d, want 3 (not found outranks not managed)\n%s", mixed.Code, mixed)
 		}
@@ -512,14 +517,14 @@ func TestTraceLive(t *testing.T) {
 	t.Run("objects named in a file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "objects.yaml")
 		must(t, os.WriteFile(file, []byte(testbed.ConfigMapYAML("shop", "web-config", "x", "y")+"---\n"+testbed.ConfigMapYAML("team-a", "team-a-config", "x", "y")), 0o644))
-		run := trace(t, ctx, tb.bed, "-f", file, "-o", "json")
+		run := kubectlTrace(t, ctx, tb.bed, "-f", file, "-o", "json")
 		if run.Code != 0 || strings.Count(run.Stdout, `"result": "Traced"`) != 2 {
 			t.Errorf("-f: want 2 traced documents\n%s", run)
 		}
 	})
 
 	t.Run("git-dir: file, line and commit message", func(t *testing.T) {
-		run := trace(t, ctx, tb.bed, "deploy/api", "-n", "shop", "--git-dir", tb.repo.Work, "-o", "json")
+		run := kubectlTrace(t, ctx, tb.bed, "deploy/api", "-n", "shop", "--git-dir", tb.repo.Work, "-o", "json")
 		var r trace.Report
 		if err := json.Unmarshal([]byte(run.Stdout), &r); err != nil || run.Code != 0 {
 			t.Fatalf("%v\n%s", err, run)
@@ -528,7 +533,7 @@ func TestTraceLive(t *testing.T) {
 		if g == nil || g.File != "apps/deployment.yaml" || g.Line != 1 || g.Subject != "e2e: break flaky" || !strings.Contains(g.Author, "Test Bed") {
 			t.Errorf("git location = %+v, want apps/deployment.yaml:1 at 'e2e: break flaky' by Test Bed", g)
 		}
-		helm := trace(t, ctx, tb.bed, "cm/web-config", "-n", "shop", "--git-dir", tb.repo.Work)
+		helm := kubectlTrace(t, ctx, tb.bed, "cm/web-config", "-n", "shop", "--git-dir", tb.repo.Work)
 		if !strings.Contains(helm.Stdout, "rendered from a Helm chart") || !strings.Contains(helm.Stdout, "apps/web.yaml") {
 			t.Errorf("Helm-rendered object: want the chart caveat and the HelmRelease's file\n%s", helm)
 		}
@@ -549,7 +554,7 @@ metadata:
     kustomize.toolkit.fluxcd.io/name: apps
     kustomize.toolkit.fluxcd.io/namespace: flux-system
 `))
-	run := trace(t, ctx, bed, "cm/orphan", "-n", "default")
+	run := kubectlTrace(t, ctx, bed, "cm/orphan", "-n", "default")
 	if run.Code != 8 || !strings.Contains(run.Stderr, "Flux is not installed in this cluster") {
 		t.Errorf("want exit 8 and 'Flux is not installed in this cluster', got\n%s", run)
 	}
@@ -590,7 +595,7 @@ func wantCommit(t *testing.T, r *trace.Report, sha, status string) *trace.Commit
 	return r.Commit
 }
 
-func trace(t *testing.T, ctx context.Context, bed *testbed.Bed, args ...string) testbed.Run {
+func kubectlTrace(t *testing.T, ctx context.Context, bed *testbed.Bed, args ...string) testbed.Run {
 	t.Helper()
 	run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "trace"}, args...)...)
 	if err != nil {

@@ -1,10 +1,11 @@
 package gitlocate
 
 import (
-	"bytes"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
 // manifestObject is the identity of one Kubernetes object in a manifest,
@@ -17,66 +18,26 @@ type manifestObject struct {
 	line       int
 }
 
-// chunk is the text of one YAML document and the file line it starts on.
-type chunk struct {
-	start int
-	text  []byte
-}
-
-// splitDocuments cuts a YAML stream at "---" lines. Splitting by hand, rather
-// than decoding the stream, keeps one malformed document from hiding the
-// others and makes line numbers exact: a chunk begins with its own separator
-// line, so a node's line within the chunk maps to the file by a fixed offset.
-func splitDocuments(data []byte) []chunk {
-	var chunks []chunk
-	startLine, startOff := 1, 0
-	line := 1
-	for off := 0; off < len(data); line++ {
-		next := len(data)
-		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
-			next = off + i + 1
-		}
-		if off > 0 && isSeparator(data[off:next]) {
-			chunks = append(chunks, chunk{start: startLine, text: data[startOff:off]})
-			startLine, startOff = line, off
-		}
-		off = next
-	}
-	return append(chunks, chunk{start: startLine, text: data[startOff:]})
-}
-
-// isSeparator reports whether a line is a YAML document start marker, which
-// YAML only recognizes at column 0 and which may be followed by a comment
-// or by content.
-func isSeparator(line []byte) bool {
-	s := strings.TrimRight(string(line), "\r\n")
-	return s == "---" || strings.HasPrefix(s, "--- ") || strings.HasPrefix(s, "---\t")
-}
-
 // objectsIn lists the Kubernetes objects defined in a manifest file. Documents
 // that do not parse, or are not objects, are skipped: Flux would reject the
 // former and the latter define nothing. Items of List kinds count as objects
 // of their own, as kustomize expands them.
 func objectsIn(data []byte) []manifestObject {
 	var objects []manifestObject
-	for _, c := range splitDocuments(data) {
-		var doc yaml.Node
-		if err := yaml.Unmarshal(c.text, &doc); err != nil {
+	for _, doc := range yamldoc.Split(data) {
+		root, err := doc.Root()
+		if err != nil || root == nil {
 			continue
 		}
-		if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-			continue
-		}
-		root := doc.Content[0]
 		obj, ok := identity(root)
 		if !ok {
 			continue
 		}
-		obj.line = c.start + root.Line - 1
-		if items := mapValue(root, "items"); strings.HasSuffix(obj.kind, "List") && items != nil && items.Kind == yaml.SequenceNode {
+		obj.line = doc.FileLine(root)
+		if items := yamldoc.MapValue(root, "items"); strings.HasSuffix(obj.kind, "List") && items != nil && items.Kind == yaml.SequenceNode {
 			for _, item := range items.Content {
 				if o, ok := identity(item); ok {
-					o.line = c.start + item.Line - 1
+					o.line = doc.FileLine(item)
 					objects = append(objects, o)
 				}
 			}
@@ -93,33 +54,12 @@ func identity(n *yaml.Node) (manifestObject, bool) {
 		return manifestObject{}, false
 	}
 	obj := manifestObject{
-		apiVersion: scalar(mapValue(n, "apiVersion")),
-		kind:       scalar(mapValue(n, "kind")),
+		apiVersion: yamldoc.Scalar(yamldoc.MapValue(n, "apiVersion")),
+		kind:       yamldoc.Scalar(yamldoc.MapValue(n, "kind")),
 	}
-	if meta := mapValue(n, "metadata"); meta != nil {
-		obj.name = scalar(mapValue(meta, "name"))
-		obj.namespace = scalar(mapValue(meta, "namespace"))
+	if meta := yamldoc.MapValue(n, "metadata"); meta != nil {
+		obj.name = yamldoc.Scalar(yamldoc.MapValue(meta, "name"))
+		obj.namespace = yamldoc.Scalar(yamldoc.MapValue(meta, "namespace"))
 	}
 	return obj, obj.apiVersion != "" && obj.kind != ""
-}
-
-// mapValue returns the value of key in a mapping node, or nil.
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Kind == yaml.ScalarNode && n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// scalar returns a scalar node's value, or "" for anything else.
-func scalar(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.ScalarNode {
-		return ""
-	}
-	return n.Value
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
 // kustomizationNames are the file names kustomize recognizes, in the order it
@@ -70,24 +72,24 @@ func parseKustomization(data []byte) (kustomization, error) {
 	if root.Kind != yaml.MappingNode {
 		return k, fmt.Errorf("not a mapping")
 	}
-	k.resources = append(refs(mapValue(root, "resources")), refs(mapValue(root, "bases"))...)
-	k.components = refs(mapValue(root, "components"))
-	k.namePrefix = scalar(mapValue(root, "namePrefix"))
-	k.nameSuffix = scalar(mapValue(root, "nameSuffix"))
-	k.namespace = scalar(mapValue(root, "namespace"))
+	k.resources = append(refs(yamldoc.MapValue(root, "resources")), refs(yamldoc.MapValue(root, "bases"))...)
+	k.components = refs(yamldoc.MapValue(root, "components"))
+	k.namePrefix = yamldoc.Scalar(yamldoc.MapValue(root, "namePrefix"))
+	k.nameSuffix = yamldoc.Scalar(yamldoc.MapValue(root, "nameSuffix"))
+	k.namespace = yamldoc.Scalar(yamldoc.MapValue(root, "namespace"))
 	for _, field := range []string{"configMapGenerator", "secretGenerator"} {
-		for _, item := range items(mapValue(root, field)) {
-			if name := mapValue(item, "name"); scalar(name) != "" {
+		for _, item := range items(yamldoc.MapValue(root, field)) {
+			if name := yamldoc.MapValue(item, "name"); yamldoc.Scalar(name) != "" {
 				k.generators = append(k.generators, generator{field: field, name: name.Value, line: name.Line})
 			}
 		}
 	}
-	for _, item := range items(mapValue(root, "helmCharts")) {
-		name := mapValue(item, "name")
-		if scalar(name) == "" {
+	for _, item := range items(yamldoc.MapValue(root, "helmCharts")) {
+		name := yamldoc.MapValue(item, "name")
+		if yamldoc.Scalar(name) == "" {
 			continue
 		}
-		k.charts = append(k.charts, chart{name: name.Value, repo: scalar(mapValue(item, "repo")), line: name.Line})
+		k.charts = append(k.charts, chart{name: name.Value, repo: yamldoc.Scalar(yamldoc.MapValue(item, "repo")), line: name.Line})
 	}
 	return k, nil
 }
@@ -96,7 +98,7 @@ func parseKustomization(data []byte) (kustomization, error) {
 func refs(seq *yaml.Node) []ref {
 	var out []ref
 	for _, item := range items(seq) {
-		if v := scalar(item); v != "" {
+		if v := yamldoc.Scalar(item); v != "" {
 			out = append(out, ref{value: v, line: item.Line})
 		}
 	}

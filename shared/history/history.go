@@ -7,8 +7,33 @@ import (
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 )
+
+// History is the document `rollback history -o json|yaml` prints: kind History.
+type History struct {
+	output.TypeMeta `json:",inline"`
+	// Object is the Kustomization whose history this is.
+	Object  Object  `json:"object"`
+	Entries []Entry `json:"entries"`
+}
+
+// Object names the Kustomization.
+type Object struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+}
+
+// New returns the History document of ks.
+func New(ks *kustomizev1.Kustomization) History {
+	return History{
+		TypeMeta: output.NewTypeMeta(output.KindHistory),
+		Object:   Object{Kind: kustomizev1.KustomizationKind, Namespace: ks.Namespace, Name: ks.Name},
+		Entries:  FromKustomization(ks),
+	}
+}
 
 // Entry is one applied revision, newest first.
 type Entry struct {
@@ -34,7 +59,7 @@ func FromKustomization(ks *kustomizev1.Kustomization) []Entry {
 			Reconciliations: s.TotalReconciliations,
 		}
 		if r, err := revision.Parse(e.Revision); err == nil {
-			e.SHA = r.Digest
+			e.SHA = r.Commit()
 		}
 		e.Current = e.Revision != "" && e.Revision == ks.Status.LastAppliedRevision
 		entries = append(entries, e)

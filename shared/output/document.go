@@ -1,11 +1,12 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // APIVersion is the apiVersion of every document the suite prints with -o json|yaml.
@@ -67,16 +68,38 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// writeYAML goes through JSON first, so that the YAML carries the same field names,
+// omissions and field order as the JSON (apiVersion and kind first), then re-parses
+// that JSON as YAML nodes and prints them in block style.
 func writeYAML(w io.Writer, v any) error {
-	// Through JSON first, so that the YAML carries the same field names and omissions.
 	js, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	data, err := yaml.JSONToYAML(js)
-	if err != nil {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(js, &doc); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "---\n%s", data)
+	blockStyle(&doc)
+	var buf bytes.Buffer
+	buf.WriteString("---\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// blockStyle drops the flow style and quotes JSON parsed with, so that the encoder
+// quotes only the strings that need it, as kubectl's YAML does.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
 }

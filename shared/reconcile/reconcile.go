@@ -11,19 +11,17 @@ package reconcile
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // Target names a Flux object.
@@ -31,53 +29,31 @@ type Target struct{ Kind, Namespace, Name string }
 
 func (t Target) String() string { return t.Kind + " " + t.Namespace + "/" + t.Name }
 
+// Status is what one poll saw, for progress output and timeout messages.
+type Status = status.Status
+
 // Request sets Flux's reconcile annotation to a fresh token and returns it. It is a
-// merge patch of one annotation, so it cannot overwrite anyone's concurrent change.
-// A suspended object ignores requests: that is an error here, not a silent wait.
+// merge patch of one annotation under the suite's field manager, so it cannot
+// overwrite anyone's concurrent change. A suspended object ignores requests: that is an
+// error here, not a silent wait.
 func Request(ctx context.Context, dyn dynamic.Interface, t Target, now time.Time) (string, error) {
-	gvr, ok := flux.GVR(t.Kind)
-	if !ok {
-		return "", fmt.Errorf("%s is not a Flux kind", t.Kind)
-	}
-	ri := dyn.Resource(gvr).Namespace(t.Namespace)
-	u, err := ri.Get(ctx, t.Name, metav1.GetOptions{})
+	u, err := flux.Get(ctx, dyn, t.Kind, t.Namespace, t.Name)
 	if err != nil {
-		return "", cluster.Classify(err)
+		return "", err
 	}
-	if suspended, _, _ := unstructured.NestedBool(u.Object, "spec", "suspend"); suspended {
+	if status.Of(u).Suspended {
 		return "", exitcode.New(exitcode.Failure, "%s is suspended: Flux ignores reconcile requests until it is resumed", t)
 	}
 	token := now.UTC().Format(time.RFC3339Nano)
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, flux.ReconcileAnnotation, token)
-	if _, err := ri.Patch(ctx, t.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-		return "", cluster.Classify(err)
+	ri, err := flux.Resource(dyn, t.Kind, t.Namespace)
+	if err != nil {
+		return "", err
+	}
+	if _, err := ri.Patch(ctx, t.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: cluster.FieldManager}); err != nil {
+		return "", flux.Classify(err, t.Kind, t.Namespace, t.Name)
 	}
 	return token, nil
-}
-
-// Status is what one poll saw, for progress output and timeout messages.
-type Status struct {
-	Ready, Reason, Message string
-	Generation, Observed   int64
-	HandledToken           string
-	LastAppliedRevision    string
-	ArtifactRevision       string
-}
-
-// String is a one-line summary: "Ready=False DependencyNotReady: dependency ... ".
-func (s Status) String() string {
-	msg := strings.Join(strings.Fields(s.Message), " ")
-	if s.Ready == "" {
-		return "not reconciled yet"
-	}
-	out := "Ready=" + s.Ready
-	if s.Reason != "" {
-		out += " " + s.Reason
-	}
-	if msg != "" {
-		out += ": " + msg
-	}
-	return out
 }
 
 // Done decides from a Status whether the wait is over; an error ends it early (a
@@ -91,36 +67,39 @@ func ReadyAt(token string) Done {
 		if token != "" && s.HandledToken != token {
 			return false, nil
 		}
-		return s.Ready == "True" && s.Observed == s.Generation, nil
+		return s.ReadyAtGeneration(), nil
 	}
 }
 
 // Applied waits until a Kustomization reports commit sha as applied and is Ready.
 func Applied(sha string) Done {
 	return func(s Status) (bool, error) {
-		return strings.HasSuffix(s.LastAppliedRevision, ":"+sha) && s.Ready == "True" && s.Observed == s.Generation, nil
+		return isCommit(s.LastAppliedRevision, sha) && s.ReadyAtGeneration(), nil
 	}
 }
 
 // Fetched waits until a source's artifact is at commit sha.
 func Fetched(sha string) Done {
-	return func(s Status) (bool, error) { return strings.HasSuffix(s.ArtifactRevision, ":"+sha), nil }
+	return func(s Status) (bool, error) { return isCommit(s.ArtifactRevision, sha), nil }
+}
+
+// isCommit reports whether a Flux revision names commit sha, in any spelling Flux has
+// written (main@sha1:…, sha1:…, the legacy main/…).
+func isCommit(rev, sha string) bool {
+	r, err := revision.Parse(rev)
+	return err == nil && r.Commit() != "" && r.Commit() == sha
 }
 
 // Wait polls t every interval until done says so, ctx ends (exit code Timeout, with
 // the last status seen) or done returns an error. progress, when set, gets every
 // status that differs from the previous one.
 func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Duration, done Done, progress func(Status)) (Status, error) {
-	gvr, ok := flux.GVR(t.Kind)
-	if !ok {
-		return Status{}, fmt.Errorf("%s is not a Flux kind", t.Kind)
-	}
 	var last Status
 	for {
-		u, err := dyn.Resource(gvr).Namespace(t.Namespace).Get(ctx, t.Name, metav1.GetOptions{})
+		u, err := flux.Get(ctx, dyn, t.Kind, t.Namespace, t.Name)
 		switch {
 		case err == nil:
-			s := StatusOf(u)
+			s := status.Of(u)
 			if progress != nil && s != last {
 				progress(s)
 			}
@@ -129,8 +108,9 @@ func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Du
 			if err != nil || finished {
 				return s, err
 			}
-		case ctx.Err() == nil && exitcode.Of(cluster.Classify(err)) != exitcode.Failure:
-			return last, cluster.Classify(err)
+		case ctx.Err() == nil && !cluster.IsUnreachable(err):
+			// Not found, forbidden, Flux gone: waiting longer changes nothing.
+			return last, err
 		}
 		select {
 		case <-ctx.Done():
@@ -142,32 +122,8 @@ func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Du
 
 // blockedHint names what to look at when a dependency blocks the wait.
 func blockedHint(s Status) string {
-	if s.Reason == "DependencyNotReady" {
-		return " (a dependency blocks it: see 'kubectl gitops trace deps')"
+	if s.Ready.DependencyBlocked() {
+		return " (a dependency blocks it: see 'kubectl gitops deps')"
 	}
 	return ""
-}
-
-// StatusOf reads the parts of a Flux object's status every wait and check looks at.
-func StatusOf(u *unstructured.Unstructured) Status {
-	var st struct {
-		Conditions             []metav1.Condition `json:"conditions"`
-		ObservedGeneration     int64              `json:"observedGeneration"`
-		LastHandledReconcileAt string             `json:"lastHandledReconcileAt"`
-		LastAppliedRevision    string             `json:"lastAppliedRevision"`
-		Artifact               *struct {
-			Revision string `json:"revision"`
-		} `json:"artifact"`
-	}
-	if m, ok := u.Object["status"].(map[string]any); ok {
-		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st)
-	}
-	s := Status{Generation: u.GetGeneration(), Observed: st.ObservedGeneration, HandledToken: st.LastHandledReconcileAt, LastAppliedRevision: st.LastAppliedRevision}
-	if st.Artifact != nil {
-		s.ArtifactRevision = st.Artifact.Revision
-	}
-	if c := apimeta.FindStatusCondition(st.Conditions, "Ready"); c != nil {
-		s.Ready, s.Reason, s.Message = string(c.Status), c.Reason, c.Message
-	}
-	return s
 }

@@ -81,7 +81,7 @@ func TestRequestAndWait(t *testing.T) {
 		// Wait until kustomize-controller has written its verdict, then a short wait
 		// for Ready must time out with the Timeout code and name the cause.
 		if _, err := wait(reconcile.Target{Kind: "Kustomization", Namespace: ns, Name: "blocked"}, 60*time.Second, func(s reconcile.Status) (bool, error) {
-			return s.Reason == "DependencyNotReady", nil
+			return s.Ready.DependencyBlocked(), nil
 		}, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,13 @@
 // revisions across objects written at different times, and a string
 // comparison would call the two spellings of one commit different.
 //
+// Where Flux itself compares revisions as strings (dependsOn's "revision is not up to
+// date" check, a Kustomization's applied revision against its source's), the suite
+// compares the strings too, so that it calls "current" exactly what Flux does. Where the
+// suite decides on its own whether a commit was fetched or applied (the waits after a
+// reconcile, the SHA shown for a revision), it parses with this package: a legacy
+// spelling of the same commit is the same commit.
+//
 // HelmChart artifacts are the exception: their revision is a chart version
 // ("1.2.3", "0.1.0+abc") with no digest at all. Parse reports those with an
 // error matching ErrNotDigest so callers can fall back to showing the string
@@ -20,14 +27,6 @@ package revision
 import (
 	"fmt"
 	"strings"
-)
-
-// Ref kinds returned by Revision.RefKind.
-const (
-	RefKindBranch = "branch"
-	RefKindTag    = "tag"
-	RefKindRef    = "ref"
-	RefKindCommit = "commit"
 )
 
 // sentinelError is a constant error type so the sentinels below cannot be
@@ -287,24 +286,6 @@ func (r Revision) String() string {
 	return r.Ref + "@" + d
 }
 
-// shortLen matches git's default abbreviated commit length, which is what
-// users recognise from `git log --oneline`.
-const shortLen = 7
-
-// Short returns a compact form for tables: "<ref>@<first 7 of digest>", or
-// just the 7 characters without a ref. The algorithm is dropped since in a
-// table column it is noise.
-func (r Revision) Short() string {
-	d := r.Digest
-	if len(d) > shortLen {
-		d = d[:shortLen]
-	}
-	if r.Ref == "" {
-		return d
-	}
-	return r.Ref + "@" + d
-}
-
 // Commit returns the Git commit hash: the digest when the algorithm is sha1
 // or sha256 (Git's two object formats), "" otherwise.
 //
@@ -319,48 +300,3 @@ func (r Revision) Commit() string {
 	}
 	return ""
 }
-
-// Equal reports whether r and other name the same ref and digest. Because
-// Parse normalises legacy forms, "main/<hex>" and "main@sha1:<hex>" are
-// Equal, matching how source-controller itself compares revisions.
-func (r Revision) Equal(other Revision) bool {
-	return r == other
-}
-
-// RefKind guesses what kind of ref r.Ref is: RefKindRef for "refs/…",
-// RefKindTag when it looks like a version ("v" then a digit, or digits then
-// a '.'), RefKindCommit when there is no ref but a digest, RefKindBranch for
-// anything else, and "" for the zero Revision.
-//
-// This is a best guess from the string alone: a branch may be called
-// "v2-dev" and a tag "stable". Callers that have the GitRepository should
-// prefer its spec.ref, which says exactly which field was used. For
-// OCIRepository revisions every ref is a tag, whatever RefKind says.
-func (r Revision) RefKind() string {
-	switch {
-	case r.Ref == "" && r.Digest == "":
-		return ""
-	case r.Ref == "":
-		return RefKindCommit
-	case strings.HasPrefix(r.Ref, "refs/"):
-		return RefKindRef
-	case looksLikeVersion(r.Ref):
-		return RefKindTag
-	}
-	return RefKindBranch
-}
-
-// looksLikeVersion reports "v<digit>…" or "<digits>.…", the shapes semver
-// tags take in practice.
-func looksLikeVersion(s string) bool {
-	if len(s) >= 2 && s[0] == 'v' && isDigit(s[1]) {
-		return true
-	}
-	i := 0
-	for i < len(s) && isDigit(s[i]) {
-		i++
-	}
-	return i > 0 && i < len(s) && s[i] == '.'
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -15,31 +15,30 @@ type canonicalExample struct {
 	name string
 	in   string
 	want Revision
-	kind string
 }
 
 // canonicalExamples are inputs already in the form String() produces, so
 // they must round-trip byte for byte.
 func canonicalExamples() []canonicalExample {
 	return []canonicalExample{
-		{"branch", "main@sha1:" + sha1Hex, Revision{"main", "sha1", sha1Hex}, RefKindBranch},
-		{"branch with slash", "feature/x@sha1:" + sha1Hex, Revision{"feature/x", "sha1", sha1Hex}, RefKindBranch},
-		{"tag", "v1.2.3@sha1:" + sha1Hex, Revision{"v1.2.3", "sha1", sha1Hex}, RefKindTag},
-		{"semver without v", "1.2.3@sha1:" + sha1Hex, Revision{"1.2.3", "sha1", sha1Hex}, RefKindTag},
-		{"ref.name", "refs/heads/x@sha1:" + sha1Hex, Revision{"refs/heads/x", "sha1", sha1Hex}, RefKindRef},
-		{"ref.name tag", "refs/tags/v1@sha1:" + sha1Hex, Revision{"refs/tags/v1", "sha1", sha1Hex}, RefKindRef},
-		{"bare sha1 commit", "sha1:" + sha1Hex, Revision{"", "sha1", sha1Hex}, RefKindCommit},
-		{"bucket sha256", "sha256:" + sha256Hex, Revision{"", "sha256", sha256Hex}, RefKindCommit},
-		{"sha256 git branch", "main@sha256:" + sha256Hex, Revision{"main", "sha256", sha256Hex}, RefKindBranch},
-		{"oci tag", "latest@sha256:" + sha256Hex, Revision{"latest", "sha256", sha256Hex}, RefKindBranch},
-		{"oci semver tag", "6.5.4-rc.1_build@sha256:" + sha256Hex, Revision{"6.5.4-rc.1_build", "sha256", sha256Hex}, RefKindTag},
-		{"ref with colon and at", "we:ird@ref@sha1:" + sha1Hex, Revision{"we:ird@ref", "sha1", sha1Hex}, RefKindBranch},
-		{"HEAD kept in v2 form", "HEAD@sha1:" + sha1Hex, Revision{"HEAD", "sha1", sha1Hex}, RefKindBranch},
-		{"version-like branch", "v2-dev@sha1:" + sha1Hex, Revision{"v2-dev", "sha1", sha1Hex}, RefKindTag},
-		{"date branch", "2024-01@sha1:" + sha1Hex, Revision{"2024-01", "sha1", sha1Hex}, RefKindBranch},
-		{"unknown algorithm", "main@blake3:AbC_-=09", Revision{"main", "blake3", "AbC_-=09"}, RefKindBranch},
-		{"oci-style algorithm", "sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", Revision{"", "sha256+b64u", "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564"}, RefKindCommit},
-		{"sha512", "sha512:" + strings.Repeat("ab", 64), Revision{"", "sha512", strings.Repeat("ab", 64)}, RefKindCommit},
+		{"branch", "main@sha1:" + sha1Hex, Revision{"main", "sha1", sha1Hex}},
+		{"branch with slash", "feature/x@sha1:" + sha1Hex, Revision{"feature/x", "sha1", sha1Hex}},
+		{"tag", "v1.2.3@sha1:" + sha1Hex, Revision{"v1.2.3", "sha1", sha1Hex}},
+		{"semver without v", "1.2.3@sha1:" + sha1Hex, Revision{"1.2.3", "sha1", sha1Hex}},
+		{"ref.name", "refs/heads/x@sha1:" + sha1Hex, Revision{"refs/heads/x", "sha1", sha1Hex}},
+		{"ref.name tag", "refs/tags/v1@sha1:" + sha1Hex, Revision{"refs/tags/v1", "sha1", sha1Hex}},
+		{"bare sha1 commit", "sha1:" + sha1Hex, Revision{"", "sha1", sha1Hex}},
+		{"bucket sha256", "sha256:" + sha256Hex, Revision{"", "sha256", sha256Hex}},
+		{"sha256 git branch", "main@sha256:" + sha256Hex, Revision{"main", "sha256", sha256Hex}},
+		{"oci tag", "latest@sha256:" + sha256Hex, Revision{"latest", "sha256", sha256Hex}},
+		{"oci semver tag", "6.5.4-rc.1_build@sha256:" + sha256Hex, Revision{"6.5.4-rc.1_build", "sha256", sha256Hex}},
+		{"ref with colon and at", "we:ird@ref@sha1:" + sha1Hex, Revision{"we:ird@ref", "sha1", sha1Hex}},
+		{"HEAD kept in v2 form", "HEAD@sha1:" + sha1Hex, Revision{"HEAD", "sha1", sha1Hex}},
+		{"version-like branch", "v2-dev@sha1:" + sha1Hex, Revision{"v2-dev", "sha1", sha1Hex}},
+		{"date branch", "2024-01@sha1:" + sha1Hex, Revision{"2024-01", "sha1", sha1Hex}},
+		{"unknown algorithm", "main@blake3:AbC_-=09", Revision{"main", "blake3", "AbC_-=09"}},
+		{"oci-style algorithm", "sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564", Revision{"", "sha256+b64u", "LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564"}},
+		{"sha512", "sha512:" + strings.Repeat("ab", 64), Revision{"", "sha512", strings.Repeat("ab", 64)}},
 	}
 }
 
@@ -55,9 +54,6 @@ func TestParseCanonical(t *testing.T) {
 			}
 			if s := got.String(); s != tc.in {
 				t.Errorf("String() = %q, want round-trip %q", s, tc.in)
-			}
-			if k := got.RefKind(); k != tc.kind {
-				t.Errorf("RefKind() = %q, want %q", k, tc.kind)
 			}
 		})
 	}
@@ -87,7 +83,7 @@ func TestParseLegacy(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse(%q): %v", tc.canonical, err)
 			}
-			if !got.Equal(want) {
+			if got != want {
 				t.Errorf("legacy %#v not Equal to canonical %#v", got, want)
 			}
 		})
@@ -163,23 +159,6 @@ func TestParseErrorTruncatesInput(t *testing.T) {
 	}
 }
 
-func TestShort(t *testing.T) {
-	tests := []struct {
-		r    Revision
-		want string
-	}{
-		{Revision{"main", "sha1", sha1Hex}, "main@5394cb7"},
-		{Revision{"", "sha256", sha256Hex}, "d52bde8"},
-		{Revision{"x", "md5", "abc"}, "x@abc"},
-		{Revision{}, ""},
-	}
-	for _, tc := range tests {
-		if got := tc.r.Short(); got != tc.want {
-			t.Errorf("%#v.Short() = %q, want %q", tc.r, got, tc.want)
-		}
-	}
-}
-
 func TestCommit(t *testing.T) {
 	tests := []struct {
 		r    Revision
@@ -197,37 +176,9 @@ func TestCommit(t *testing.T) {
 	}
 }
 
-func TestEqual(t *testing.T) {
-	a := Revision{"main", "sha1", sha1Hex}
-	if !a.Equal(Revision{"main", "sha1", sha1Hex}) {
-		t.Error("identical revisions not Equal")
-	}
-	for _, b := range []Revision{
-		{"dev", "sha1", sha1Hex},
-		{"", "sha1", sha1Hex},
-		{"main", "sha256", sha1Hex},
-		{"main", "sha1", strings.Repeat("0", 40)},
-	} {
-		if a.Equal(b) {
-			t.Errorf("%#v Equal %#v", a, b)
-		}
-	}
-}
-
 func TestZeroValue(t *testing.T) {
 	var r Revision
-	if r.String() != "" || r.Short() != "" || r.Commit() != "" || r.RefKind() != "" {
-		t.Errorf("zero Revision should render empty, got %q %q %q %q", r.String(), r.Short(), r.Commit(), r.RefKind())
-	}
-}
-
-func TestLooksLikeVersion(t *testing.T) {
-	for s, want := range map[string]bool{
-		"v1": true, "v1.2.3": true, "1.2": true, "10.0.0": true, "2024.01.01": true,
-		"v": false, "vx": false, "1": false, "1-fix": false, "main": false, ".1": false, "": false,
-	} {
-		if got := looksLikeVersion(s); got != want {
-			t.Errorf("looksLikeVersion(%q) = %v, want %v", s, got, want)
-		}
+	if r.String() != "" || r.Commit() != "" {
+		t.Errorf("zero Revision should render empty, got %q %q", r.String(), r.Commit())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
@@ -80,4 +81,44 @@ func ociTracks(ref *sourcev1.OCIRepositoryRef) string {
 		return "tag " + ref.Tag
 	}
 	return "tag latest"
+}
+
+// Document is what `branch show -o json|yaml` prints for one GitRepository: kind
+// SourceRef, the ref it tracks and the revision it holds.
+type Document struct {
+	output.TypeMeta `json:",inline"`
+	Object          Object `json:"object"`
+	// URL is the address with credentials removed.
+	URL string `json:"url"`
+	// Tracks is the ref followed, in words: "branch main".
+	Tracks string `json:"tracks"`
+	// Ref is the effective ref, kind and value.
+	Ref *Ref `json:"ref,omitempty"`
+	// Revision is the artifact revision the source holds now.
+	Revision string `json:"revision,omitempty"`
+	Ready    string `json:"ready"`
+	Reason   string `json:"reason,omitempty"`
+	Message  string `json:"message,omitempty"`
+}
+
+// Object names the source.
+type Object struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+}
+
+// NewDocument describes u as a SourceRef document.
+func NewDocument(u *unstructured.Unstructured) Document {
+	info := Describe(u)
+	ready := string(info.Status.Ready.Status)
+	if ready == "" {
+		ready = "Unknown"
+	}
+	return Document{
+		TypeMeta: output.NewTypeMeta(output.KindSourceRef),
+		Object:   Object{Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()},
+		URL:      info.URL, Tracks: info.Tracks, Ref: info.Ref, Revision: info.Revision,
+		Ready: ready, Reason: info.Status.Ready.Reason, Message: info.Status.Ready.Message,
+	}
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-logr/logr"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/go-logr/logr"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/discovery"
@@ -71,6 +73,9 @@ func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 		BinaryAssetsDirectory:    assets.Dir,
 		ControlPlaneStartTimeout: 60 * time.Second,
 		ControlPlaneStopTimeout:  20 * time.Second,
+	}
+	if err = b.tieControlPlane(assets); err != nil {
+		return nil, err
 	}
 	if !opts.NoFluxCRDs {
 		b.env.CRDDirectoryPaths = assets.CRDDirs()
@@ -150,4 +155,36 @@ func (b *Bed) Stop() error {
 		b.ownDir = false
 	}
 	return errors.Join(errs...)
+}
+
+// tieControlPlane makes etcd and kube-apiserver die with the process that started the
+// bed, as the controllers do: envtest starts them without a parent-death signal, so a
+// test binary or `make demo` killed with SIGKILL would leave them running. Each is
+// started through a two-line wrapper that asks the kernel (setpriv --pdeathsig, from
+// util-linux) for SIGKILL when its parent dies, then execs the real binary.
+func (b *Bed) tieControlPlane(assets Assets) error {
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		return nil // without util-linux the bed still works; Stop cleans up as before
+	}
+	dir := filepath.Join(b.Dir, "bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	wrap := func(name string) (string, error) {
+		path := filepath.Join(dir, name)
+		script := fmt.Sprintf("#!/bin/sh\nexec %q --pdeathsig KILL -- %q \"$@\"\n", setpriv, assets.Bin(name))
+		return path, os.WriteFile(path, []byte(script), 0o755)
+	}
+	etcd, err := wrap("etcd")
+	if err != nil {
+		return err
+	}
+	apiserver, err := wrap("kube-apiserver")
+	if err != nil {
+		return err
+	}
+	b.env.ControlPlane.Etcd = &envtest.Etcd{Path: etcd}
+	b.env.ControlPlane.APIServer = &envtest.APIServer{Path: apiserver}
+	return nil
 }

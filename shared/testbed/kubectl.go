@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // PluginBin returns the folder `make build` puts the plugin binaries in.
@@ -18,7 +19,7 @@ func PluginBin() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(root, "bin")
-	for _, p := range []string{"trace", "rollback", "branch"} {
+	for _, p := range []string{"trace", "deps", "rollback", "branch"} {
 		if _, err := os.Stat(filepath.Join(bin, "kubectl-gitops-"+p)); err != nil {
 			return "", fmt.Errorf("plugin binary kubectl-gitops-%s not found in %s: run 'make build' first", p, bin)
 		}
@@ -74,4 +75,49 @@ func KubectlIn(ctx context.Context, assets Assets, kubeconfig, dir string, args 
 // String summarises a run for test failure messages.
 func (r Run) String() string {
 	return fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", r.Code, r.Stdout, strings.TrimSpace(r.Stderr))
+}
+
+// KubectlCase is one run of the real kubectl and what it must print.
+type KubectlCase struct {
+	Args []string
+	// Code is the exit code wanted.
+	Code int
+	// Stdout lists strings stdout must contain.
+	Stdout []string
+	// Stderr, when set, must be the one "error: …" line stderr holds, containing it;
+	// stdout must then be empty.
+	Stderr string
+}
+
+// CheckKubectl runs each case through the real kubectl (kubeconfig may be empty) as a
+// subtest and checks its exit code and output; no case may crash.
+func CheckKubectl(t *testing.T, ctx context.Context, assets Assets, kubeconfig string, cases []KubectlCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.Args, " "), func(t *testing.T) {
+			run, err := Kubectl(ctx, assets, kubeconfig, tc.Args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.Code != tc.Code {
+				t.Errorf("exit code = %d, want %d\n%s", run.Code, tc.Code, run)
+			}
+			for _, w := range tc.Stdout {
+				if !strings.Contains(run.Stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, run)
+				}
+			}
+			if tc.Stderr != "" {
+				if !strings.HasPrefix(run.Stderr, "error: ") || !strings.Contains(run.Stderr, tc.Stderr) || strings.Count(strings.TrimSpace(run.Stderr), "\n") != 0 {
+					t.Errorf("stderr = %q, want one 'error: ' line containing %q", run.Stderr, tc.Stderr)
+				}
+				if run.Stdout != "" {
+					t.Errorf("stdout = %q, want nothing on an error", run.Stdout)
+				}
+			}
+			if strings.Contains(run.Stderr, "goroutine ") || strings.Contains(run.Stderr, "panic:") {
+				t.Errorf("crashed:\n%s", run)
+			}
+		})
+	}
 }

@@ -6,22 +6,18 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 func isNotFound(err error) bool { return apierrors.IsNotFound(err) }
 
-// Get reads a Flux object as unstructured.
+// Get reads a Flux object through the suite's own access path.
 func (b *Bed) Get(ctx context.Context, kind, namespace, name string) (*unstructured.Unstructured, error) {
-	gvr, ok := flux.GVR(kind)
-	if !ok {
-		return nil, fmt.Errorf("%s is not a Flux kind", kind)
-	}
-	return b.Dynamic.Resource(gvr).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
+	return flux.Get(ctx, b.Dynamic, kind, namespace, name)
 }
 
 // WaitFor polls a Flux object until cond holds, ctx ends or timeout passes; the error
@@ -85,11 +81,11 @@ func (b *Bed) Reconcile(ctx context.Context, kind, namespace, name string) error
 
 // IsReady reports Ready=True with observedGeneration equal to generation.
 func IsReady(u *unstructured.Unstructured) bool {
-	s := reconcile.StatusOf(u)
-	return s.Ready == "True" && s.Observed == s.Generation
+	s := status.Of(u)
+	return s.ReadyAtGeneration()
 }
 
 func describeStatus(u *unstructured.Unstructured) string {
-	s := reconcile.StatusOf(u)
-	return fmt.Sprintf("generation=%d observed=%d %s lastAppliedRevision=%q artifact=%q", s.Generation, s.Observed, s, s.LastAppliedRevision, s.ArtifactRevision)
+	s := status.Of(u)
+	return fmt.Sprintf("generation=%d observed=%d %s lastAppliedRevision=%q artifact=%q", s.Generation, s.ObservedGeneration, s, s.LastAppliedRevision, s.ArtifactRevision)
 }

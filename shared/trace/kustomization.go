@@ -101,7 +101,7 @@ func commitStatus(ks *kustomizev1.Kustomization, source string) *Commit {
 		Source:  source,
 	}
 	if rev, err := revision.Parse(c.Applied); err == nil {
-		c.SHA = rev.Digest
+		c.SHA = rev.Commit()
 	}
 	if ks.Status.LastAttemptedRevision != c.Applied {
 		c.Attempted = ks.Status.LastAttemptedRevision

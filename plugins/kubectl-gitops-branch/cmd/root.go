@@ -6,6 +6,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
 // New returns the `kubectl gitops branch` command.
@@ -17,15 +18,14 @@ func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 
 'show' prints the repository URL (credentials removed), the ref it actually tracks
 (commit > name > semver > tag > branch, as source-controller decides) and the revision
-it holds now.
-
-Exit codes: 0 success, 1 error, 2 usage, 3 not found, 5 forbidden, 8 Flux is not installed.`,
+it holds now.`,
 		Example: `  # Which branch does flux-system follow, and at which commit is it?
   kubectl gitops branch show flux-system -n flux-system
 
   # The same for a script
   kubectl gitops branch show flux-system -n flux-system -o json`,
-		Version: version,
+		Version:   version,
+		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.FluxNotInstalled},
 	}, streams)
 	root.Args = command.NoArgs()
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }

@@ -2,80 +2,79 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/kubectl/pkg/util/completion"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
 
 // ShowOptions are the flags of `branch show`.
 type ShowOptions struct {
-	factory   *cluster.Factory
 	streams   genericiooptions.IOStreams
-	Output    string
+	Output    output.Format
+	client    func() (*cluster.Client, error)
 	name      string
 	namespace string
 }
 
-func newShowCommand(f *cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ShowOptions{factory: f, streams: streams}
+func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &ShowOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:     "show GITREPOSITORY",
 		Short:   "Show the ref a GitRepository tracks and the revision it holds",
 		Example: `  kubectl gitops branch show flux-system -n flux-system`,
 		Args:    command.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.name = args[0]
-			var err error
-			if o.namespace, _, err = o.factory.Namespace(); err != nil {
-				return err
-			}
-			if err := output.Check(o.Output, "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return completion.CompGetResource(f.Kubectl(), "gitrepositories.source.toolkit.fluxcd.io", toComplete), cobra.ShellCompDirectiveNoFileComp
 		},
 	}
-	output.AddFlag(cmd, &o.Output, "Output format: json or yaml. Default: text.", "json", "yaml")
+	o.Output.AddFlag(cmd, "text")
+	command.Bind(cmd, f, o)
 	return cmd
+}
+
+// Complete reads the name and namespace.
+func (o *ShowOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.name, o.client = args[0], f.Client
+	var err error
+	o.namespace, _, err = f.Namespace()
+	return err
+}
+
+// Validate checks the name and the output format.
+func (o *ShowOptions) Validate() error {
+	if o.name == "" {
+		return exitcode.New(exitcode.Usage, "the GitRepository name is empty: name one, e.g. 'kubectl gitops branch show flux-system -n flux-system'")
+	}
+	return o.Output.Validate()
 }
 
 // Run reads the GitRepository and prints what it tracks.
 func (o *ShowOptions) Run(ctx context.Context) error {
-	client, err := o.factory.Client()
+	client, err := o.client()
 	if err != nil {
 		return err
 	}
-	var u unstructured.Unstructured
-	if err := flux.Get(ctx, client.Dynamic, flux.KindGitRepository, o.namespace, o.name, &u); err != nil {
-		if exitcode.Of(err) == exitcode.NotFound {
-			return exitcode.New(exitcode.NotFound, "GitRepository %s/%s not found: list them with 'kubectl get gitrepositories -A'", o.namespace, o.name)
-		}
+	u, err := flux.Get(ctx, client.Dynamic, flux.KindGitRepository, o.namespace, o.name)
+	if err != nil {
 		return err
 	}
-	hop := trace.SourceHop(trace.RoleSource, "", &u)
-	switch o.Output {
-	case "json":
-		return output.JSON(o.streams.Out, hop)
-	case "yaml":
-		return output.YAML(o.streams.Out, hop)
+	doc := source.NewDocument(u)
+	if o.Output.Document() {
+		return output.Write(o.streams.Out, o.Output.Value, doc)
 	}
-	ready := "Unknown"
-	if hop.Health != nil && hop.Health.Ready != "" {
-		ready = hop.Health.Ready
+	w := &output.Writer{W: o.streams.Out}
+	w.Printf("GitRepository: %s/%s\nURL:           %s\nTracks:        %s\nRevision:      %s\nReady:         %s\n",
+		o.namespace, o.name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
+	if doc.Ready == "False" {
+		w.Printf("Message:       %s\n", doc.Message)
 	}
-	fmt.Fprintf(o.streams.Out, "GitRepository: %s/%s\nURL:           %s\nTracks:        %s\nRevision:      %s\nReady:         %s\n",
-		o.namespace, o.name, hop.URL, hop.Tracks, hop.Revision, ready)
-	if hop.Health != nil && hop.Health.Ready == "False" {
-		fmt.Fprintf(o.streams.Out, "Message:       %s\n", hop.Health.Message)
-	}
-	return nil
+	return w.Err
 }

@@ -8,6 +8,7 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/kubectl/pkg/util/completion"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
@@ -19,82 +20,71 @@ import (
 
 // HistoryOptions are the flags of `rollback history`.
 type HistoryOptions struct {
-	factory   *cluster.Factory
 	streams   genericiooptions.IOStreams
-	Output    string
+	Output    output.Format
+	client    func() (*cluster.Client, error)
 	name      string
 	namespace string
 }
 
-func newHistoryCommand(f *cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &HistoryOptions{factory: f, streams: streams}
+func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &HistoryOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "history KUSTOMIZATION",
 		Short: "List the revisions a Kustomization applied, newest first",
 		Example: `  kubectl gitops rollback history apps -n flux-system
   kubectl gitops rollback history apps -n flux-system -o yaml`,
 		Args: command.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			return completion.CompGetResource(f.Kubectl(), "kustomizations.kustomize.toolkit.fluxcd.io", toComplete), cobra.ShellCompDirectiveNoFileComp
 		},
 	}
-	output.AddFlag(cmd, &o.Output, "Output format: json or yaml. Default: a table.", "json", "yaml")
+	o.Output.AddFlag(cmd, "table")
+	command.Bind(cmd, f, o)
 	return cmd
 }
 
 // Complete reads the name and namespace.
-func (o *HistoryOptions) Complete(args []string) error {
-	o.name = args[0]
+func (o *HistoryOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.name, o.client = args[0], f.Client
 	var err error
-	o.namespace, _, err = o.factory.Namespace()
+	o.namespace, _, err = f.Namespace()
 	return err
 }
 
-// Validate checks the output format.
-func (o *HistoryOptions) Validate() error { return output.Check(o.Output, "json", "yaml") }
+// Validate checks the name and the output format.
+func (o *HistoryOptions) Validate() error {
+	if o.name == "" {
+		return exitcode.New(exitcode.Usage, "the Kustomization name is empty: name one, e.g. 'kubectl gitops rollback history apps -n flux-system'")
+	}
+	return o.Output.Validate()
+}
 
 // Run reads the Kustomization and prints its history.
 func (o *HistoryOptions) Run(ctx context.Context) error {
-	client, err := o.factory.Client()
+	client, err := o.client()
 	if err != nil {
 		return err
 	}
 	var ks kustomizev1.Kustomization
-	if err := flux.Get(ctx, client.Dynamic, flux.KindKustomization, o.namespace, o.name, &ks); err != nil {
-		if exitcode.Of(err) == exitcode.NotFound {
-			return exitcode.New(exitcode.NotFound, "Kustomization %s/%s not found: list them with 'kubectl get kustomizations -A'", o.namespace, o.name)
-		}
+	if err := flux.GetInto(ctx, client.Dynamic, flux.KindKustomization, o.namespace, o.name, &ks); err != nil {
 		return err
 	}
-	entries := history.FromKustomization(&ks)
-	doc := map[string]any{
-		"apiVersion": "gitops.kubectl.io/v1alpha1", "kind": "History",
-		"kustomization": map[string]string{"namespace": o.namespace, "name": o.name},
-		"entries":       entries,
+	doc := history.New(&ks)
+	if o.Output.Document() {
+		return output.Write(o.streams.Out, o.Output.Value, doc)
 	}
-	switch o.Output {
-	case "json":
-		return output.JSON(o.streams.Out, doc)
-	case "yaml":
-		return output.YAML(o.streams.Out, doc)
-	}
-	if len(entries) == 0 {
-		fmt.Fprintf(o.streams.Out, "Kustomization %s/%s has no history yet\n", o.namespace, o.name)
-		return nil
+	if len(doc.Entries) == 0 {
+		_, err := fmt.Fprintf(o.streams.Out, "%s has no history yet\n", output.Name(flux.KindKustomization, o.namespace, o.name))
+		return err
 	}
 	table := output.NewTable(o.streams.Out, "REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "CURRENT")
-	for _, e := range entries {
+	for _, e := range doc.Entries {
 		cur := ""
 		if e.Current {
 			cur = "*"
 		}
-		if err := table.Append([]string{e.Revision, e.Status, e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), fmt.Sprint(e.Reconciliations), cur}); err != nil {
+		if err := table.Append(e.Revision, e.Status, e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), fmt.Sprint(e.Reconciliations), cur); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
 // New returns the `kubectl gitops rollback` command.
@@ -16,15 +17,14 @@ func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 		Long: `Inspect and roll back what a Flux Kustomization applied.
 
 'history' lists the revisions a Kustomization applied (status.history), newest first,
-marking the one applied last: the candidates for a rollback.
-
-Exit codes: 0 success, 1 error, 2 usage, 3 not found, 5 forbidden, 8 Flux is not installed.`,
+marking the one applied last: the candidates for a rollback.`,
 		Example: `  # Which commits did the apps Kustomization apply, and which one is live?
   kubectl gitops rollback history apps -n flux-system
 
   # The same for a script
   kubectl gitops rollback history apps -n flux-system -o json`,
-		Version: version,
+		Version:   version,
+		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.FluxNotInstalled},
 	}, streams)
 	root.Args = command.NoArgs()
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }

@@ -41,9 +41,9 @@ func runTrace(b testing.TB, kubeconfig, cacheDir string, args ...string) (int64,
 	c := &counter{}
 	f.WrapTransport(func(rt http.RoundTripper) http.RoundTripper { c.next = rt; return c })
 	var out, errOut bytes.Buffer
-	o := NewTraceOptions(f, genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
-	o.Output = "json"
-	if err := o.Complete(nil, args); err != nil {
+	o := NewTraceOptions(genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
+	o.Output.Value = "json"
+	if err := o.Complete(f, nil, args); err != nil {
 		b.Fatal(err)
 	}
 	// Complete reads the namespace from flags; the benchmark passes it as "-n" style args.

@@ -1,5 +1,5 @@
-// Package cmd wires the trace plugin's flags to the shared resolver; the logic lives
-// in shared/resolve and shared/graph.
+// Package cmd wires the trace plugin's flags to the shared tracer; the logic lives in
+// shared/trace.
 package cmd
 
 import (
@@ -7,6 +7,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
 const traceExample = `  # Where did this Deployment come from? Every hop, up to the Git commit
@@ -32,26 +33,15 @@ func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 Walks from the object (following ownerReferences, so a Pod leads to its Deployment) to
 the HelmRelease and chart that rendered it, the Kustomization that applied it (checked
 against the Kustomization's inventory), every parent Kustomization up to the root, and
-their sources, and says whether the applied commit is the one the source holds now.
-
-Exit codes: 0 traced, 1 error, 2 usage, 3 not found, 4 not managed by Flux,
-5 forbidden (partial trace printed), 8 Flux is not installed.`,
-		Example: traceExample,
-		Version: version,
+their sources, and says whether the applied commit is the one the source holds now.`,
+		Example:   traceExample,
+		Version:   version,
+		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.NotManaged, exitcode.Forbidden, exitcode.FluxNotInstalled},
 	}, streams)
-	o := NewTraceOptions(f, streams)
+	o := NewTraceOptions(streams)
 	o.AddFlags(root)
-	root.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := o.Complete(cmd, args); err != nil {
-			return err
-		}
-		if err := o.Validate(); err != nil {
-			return err
-		}
-		return o.Run(cmd.Context())
-	}
 	root.Args = cobra.ArbitraryArgs
-	root.ValidArgsFunction = o.completeArgs
-	root.AddCommand(newDepsCommand(f, streams))
+	root.ValidArgsFunction = completeArgs(f)
+	command.Bind(root, f, o)
 	return root
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -25,10 +23,10 @@ import (
 
 // TraceOptions are the flags and state of one `kubectl gitops trace` run.
 type TraceOptions struct {
-	factory *cluster.Factory
+	factory cluster.Factory
 	streams genericiooptions.IOStreams
 
-	Output        string
+	Output        output.Format
 	GitDir        string
 	Selector      string
 	AllNamespaces bool
@@ -40,13 +38,13 @@ type TraceOptions struct {
 }
 
 // NewTraceOptions returns options with defaults.
-func NewTraceOptions(f *cluster.Factory, streams genericiooptions.IOStreams) *TraceOptions {
-	return &TraceOptions{factory: f, streams: streams}
+func NewTraceOptions(streams genericiooptions.IOStreams) *TraceOptions {
+	return &TraceOptions{streams: streams}
 }
 
 // AddFlags binds the options to the command's flags.
 func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
-	output.AddFlag(cmd, &o.Output, "Output format: json or yaml (one document per traced object). Default: a table per object.", "json", "yaml")
+	o.Output.AddFlag(cmd, "table")
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "Path to a local clone of the source repository: also print the file and line defining the object at the applied commit.")
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Label selector to trace every matching object (e.g. -l app=api).")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Trace matching objects in every namespace.")
@@ -55,8 +53,8 @@ func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
 }
 
 // Complete reads the namespace and arguments.
-func (o *TraceOptions) Complete(cmd *cobra.Command, args []string) error {
-	o.args = args
+func (o *TraceOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.factory, o.args = f, args
 	var err error
 	o.namespace, o.explicit, err = o.factory.Namespace()
 	return err
@@ -64,7 +62,7 @@ func (o *TraceOptions) Complete(cmd *cobra.Command, args []string) error {
 
 // Validate rejects flag combinations that cannot work, before any request is made.
 func (o *TraceOptions) Validate() error {
-	if err := output.Check(o.Output, "json", "yaml"); err != nil {
+	if err := o.Output.Validate(); err != nil {
 		return err
 	}
 	if len(o.args) == 0 && len(o.Filenames.Filenames) == 0 {
@@ -123,7 +121,7 @@ func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*trace.Rep
 		Flatten().
 		Do()
 	if err := result.Err(); err != nil {
-		return nil, nil, builderError(err)
+		return nil, nil, o.builderError(err)
 	}
 	var objs []*unstructured.Unstructured
 	var reports []*trace.Report
@@ -146,7 +144,7 @@ func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*trace.Rep
 			reports = append(reports, trace.NotFoundReport(ref, e))
 			continue
 		}
-		return nil, nil, builderError(e)
+		return nil, nil, o.builderError(e)
 	}
 	if len(objs) == 0 && len(reports) == 0 {
 		return nil, nil, exitcode.New(exitcode.NotFound, "no objects found to trace in %s", o.scope())
@@ -172,49 +170,38 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-// builderError turns the builder's errors into one clear line with an exit code. An
-// error that did not come from the server (no API status, no network failure) is about
-// the arguments themselves.
-func builderError(err error) error {
-	if meta.IsNoMatchError(err) || isUnknownType(err) {
-		return exitcode.New(exitcode.Usage, "%v: list the known types with 'kubectl api-resources'", err)
-	}
+// builderError classifies the builder's errors with the suite's classifier. An error
+// that did not come from the server (no API status, no network failure) is about the
+// arguments themselves; a first argument that looks like one of the suite's commands
+// ("deps", "dpes") gets a hint, since trace reads it as a resource type.
+func (o *TraceOptions) builderError(err error) error {
 	classified := cluster.Classify(err)
 	var status apierrors.APIStatus
 	if exitcode.Of(classified) == exitcode.Failure && !errors.As(err, &status) && !cluster.IsUnreachable(err) {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee 'kubectl gitops trace --help' for usage.", err))
+		classified = exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee 'kubectl gitops trace --help' for usage.", err))
+	}
+	if exitcode.Of(classified) == exitcode.Usage && len(o.args) > 0 {
+		if cmd := command.SuggestCommand(o.args[0]); cmd != "" {
+			return exitcode.New(exitcode.Usage, "%q is not a resource type: did you mean '%s'?", o.args[0], cmd)
+		}
 	}
 	return classified
 }
 
-func isUnknownType(err error) bool {
-	return strings.Contains(err.Error(), "doesn't have a resource type")
-}
-
 func (o *TraceOptions) print(reports []*trace.Report) error {
-	switch o.Output {
-	case "json":
-		if len(reports) == 1 {
-			return output.JSON(o.streams.Out, reports[0])
+	if o.Output.Document() {
+		docs := make([]any, len(reports))
+		for i, r := range reports {
+			docs[i] = r
 		}
-		for _, r := range reports {
-			if err := output.JSON(o.streams.Out, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	case "yaml":
-		for _, r := range reports {
-			if err := output.YAML(o.streams.Out, r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return output.Write(o.streams.Out, o.Output.Value, docs...)
 	}
 	return trace.WriteHuman(o.streams.Out, reports, output.Color(o.streams.Out), time.Now())
 }
 
 // completeArgs completes TYPE and NAME like kubectl get.
-func (o *TraceOptions) completeArgs(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	return completion.ResourceTypeAndNameCompletionFunc(o.factory.Kubectl())(cmd, args, toComplete)
+func completeArgs(f cluster.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return completion.ResourceTypeAndNameCompletionFunc(f.Kubectl())(cmd, args, toComplete)
+	}
 }

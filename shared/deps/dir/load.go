@@ -4,7 +4,6 @@
 package dir
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,9 +14,10 @@ import (
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
 // DefaultNamespace is used for objects whose manifest has no namespace.
@@ -116,14 +116,8 @@ func isYAML(name string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// typeMeta is decoded first so that only Flux objects pay for a full decode.
-type typeMeta struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-}
-
 func (res *Result) loadFile(path string, data []byte, opts Options) {
-	for _, doc := range splitDocuments(data) {
+	for _, doc := range yamldoc.Split(data) {
 		node, ok, err := decode(doc, opts)
 		if err != nil {
 			err.File = path
@@ -138,40 +132,38 @@ func (res *Result) loadFile(path string, data []byte, opts Options) {
 }
 
 // decode turns one document into a node. ok is false for documents that
-// are valid YAML but not a Flux Kustomization or HelmRelease.
-func decode(doc document, opts Options) (deps.Node, bool, *FileError) {
-	defined := firstContentLine(doc)
-	js, err := yaml.YAMLToJSON(doc.text)
+// are valid YAML but not a Flux Kustomization or HelmRelease. The kind is read
+// from the parsed node before anything is converted, so that a repository's
+// other objects cost a parse and nothing more.
+func decode(doc yamldoc.Document, opts Options) (deps.Node, bool, *FileError) {
+	defined := doc.FirstContentLine()
+	root, err := doc.Root()
 	if err != nil {
-		line, msg := yamlErrorLine(err.Error())
-		at := defined
-		if line > 0 {
-			at = doc.line + line - 1
+		var syn *yamldoc.SyntaxError
+		if errors.As(err, &syn) {
+			return deps.Node{}, false, &FileError{Line: syn.Line, Err: syn}
 		}
-		return deps.Node{}, false, &FileError{Line: at, Err: errors.New("invalid YAML: " + strings.TrimPrefix(msg, "yaml: "))}
+		return deps.Node{}, false, &FileError{Line: defined, Err: err}
 	}
-	if !bytes.HasPrefix(bytes.TrimSpace(js), []byte("{")) {
+	if root == nil || root.Kind != yaml.MappingNode {
 		return deps.Node{}, false, nil // a list or a scalar: not a Kubernetes object
 	}
-	var tm typeMeta
-	if err := json.Unmarshal(js, &tm); err != nil {
-		return deps.Node{}, false, nil // apiVersion or kind of an odd type: not ours
-	}
-	group, _, _ := strings.Cut(tm.APIVersion, "/")
+	apiVersion, kind := yamldoc.Scalar(yamldoc.MapValue(root, "apiVersion")), yamldoc.Scalar(yamldoc.MapValue(root, "kind"))
+	group, _, _ := strings.Cut(apiVersion, "/")
 
 	var node deps.Node
 	switch {
-	case group == kustomizeGroup && tm.Kind == "Kustomization":
+	case group == kustomizeGroup && kind == "Kustomization":
 		var k kustomizev1.Kustomization
-		if err := json.Unmarshal(js, &k); err != nil {
+		if err := decodeNode(root, &k); err != nil {
 			return node, false, &FileError{Line: defined, Err: fmt.Errorf("invalid Kustomization: %w", err)}
 		}
 		k.Namespace = orDefault(k.Namespace, opts.DefaultNamespace)
 		k.Status = kustomizev1.KustomizationStatus{}
 		node = deps.FromKustomization(&k)
-	case group == helmGroup && tm.Kind == "HelmRelease":
+	case group == helmGroup && kind == "HelmRelease":
 		var h helmv2.HelmRelease
-		if err := json.Unmarshal(js, &h); err != nil {
+		if err := decodeNode(root, &h); err != nil {
 			return node, false, &FileError{Line: defined, Err: fmt.Errorf("invalid HelmRelease: %w", err)}
 		}
 		h.Namespace = orDefault(h.Namespace, opts.DefaultNamespace)
@@ -181,11 +173,26 @@ func decode(doc document, opts Options) (deps.Node, bool, *FileError) {
 		return node, false, nil
 	}
 	if node.Name == "" {
-		return node, false, &FileError{Line: defined, Err: fmt.Errorf("%s without metadata.name", tm.Kind)}
+		return node, false, &FileError{Line: defined, Err: fmt.Errorf("%s without metadata.name", kind)}
 	}
 	node.Offline = true
 	node.Line = defined
 	return node, true, nil
+}
+
+// decodeNode converts a YAML mapping into a typed API struct through JSON, so that the
+// struct's json tags (and nothing YAML-specific) decide what each field means, as when
+// the API server reads the object.
+func decodeNode(n *yaml.Node, out any) error {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(js, out)
 }
 
 func orDefault(s, def string) string {

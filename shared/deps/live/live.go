@@ -1,5 +1,5 @@
-// Package depgraph loads the dependsOn graph from a live cluster (one paged list per
-// kind) or from a directory of manifests, for the graph package to analyse.
+// Package live loads the dependsOn graph from a live cluster, one paged list per kind,
+// for the deps package to analyse. (Package dir loads it from a directory.)
 package live
 
 import (
@@ -26,12 +26,12 @@ type Live struct {
 	Warnings []string
 }
 
-// LoadLive lists every Kustomization and HelmRelease, and the sources Kustomizations
+// Load lists every Kustomization and HelmRelease, and the sources Kustomizations
 // read (for the "revision is not up to date" check), with at most one list request per
 // kind per flux.PageSize objects. Dependencies cross namespaces, so every namespace is
 // listed; when RBAC forbids that, only fallbackNamespace is, and a warning says that
 // dependencies elsewhere will look missing.
-func LoadLive(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) (*Live, error) {
+func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) (*Live, error) {
 	l := &Live{}
 	ns := ""
 	err := l.list(ctx, dyn, ns)

@@ -269,7 +269,7 @@ func createLiveFleet(ctx context.Context, cfg *rest.Config, shape []liveStatus) 
 }
 
 // BenchmarkLoadLive2000 measures `deps -A` end to end against a real API server
-// holding 2,000 Kustomizations: the paged lists (live.LoadLive), the analysis
+// holding 2,000 Kustomizations: the paged lists (live.Load), the analysis
 // and the JSON rendering, counting every request sent. The bed runs no controller,
 // so the statuses written here stay as written.
 func BenchmarkLoadLive2000(b *testing.B) {
@@ -362,14 +362,14 @@ func BenchmarkLoadLive2000(b *testing.B) {
 
 func mustLoad(ctx context.Context, b *testing.B, dyn dynamic.Interface) *live.Live {
 	b.Helper()
-	live, err := live.LoadLive(ctx, dyn, "")
+	l, err := live.Load(ctx, dyn, "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(live.Warnings) > 0 {
-		b.Fatalf("warnings: %v", live.Warnings)
+	if len(l.Warnings) > 0 {
+		b.Fatalf("warnings: %v", l.Warnings)
 	}
-	return live
+	return l
 }
 
 func ceilDiv(n, d int) int { return (n + d - 1) / d }

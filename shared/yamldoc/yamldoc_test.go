@@ -1,4 +1,4 @@
-package dir
+package yamldoc
 
 import (
 	"reflect"
@@ -22,13 +22,14 @@ func TestSplitDocuments(t *testing.T) {
 		{"end marker", "a: 1\n...\n---\nb: 2\n", []doc{{"a: 1\n", 1}, {"b: 2\n", 4}}},
 		{"comment-only documents dropped", "# c\n---\n\n---\na: 1\n", []doc{{"a: 1\n", 5}}},
 		{"not a marker", "a: |\n  ---\n----\nb: ---\n", []doc{{"a: |\n  ---\n----\nb: ---\n", 1}}},
+		{"content on the marker line", "a: 1\n--- {b: 2}\n", []doc{{"a: 1\n", 1}, {"--- {b: 2}\n", 2}}},
 		{"BOM", "\xef\xbb\xbfa: 1\n", []doc{{"a: 1\n", 1}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []doc
-			for _, d := range splitDocuments([]byte(tc.in)) {
-				got = append(got, doc{string(d.text), d.line})
+			for _, d := range Split([]byte(tc.in)) {
+				got = append(got, doc{string(d.Text), d.Line})
 			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
@@ -38,13 +39,13 @@ func TestSplitDocuments(t *testing.T) {
 }
 
 func TestFirstContentLine(t *testing.T) {
-	d := document{text: []byte("\n# comment\n  \napiVersion: v1\n"), line: 10}
-	if got := firstContentLine(d); got != 13 {
+	d := Document{Text: []byte("\n# comment\n  \napiVersion: v1\n"), Line: 10}
+	if got := d.FirstContentLine(); got != 13 {
 		t.Errorf("firstContentLine = %d, want 13", got)
 	}
 }
 
-func TestYAMLErrorLine(t *testing.T) {
+func TestErrorLine(t *testing.T) {
 	tests := []struct {
 		in      string
 		line    int
@@ -55,9 +56,9 @@ func TestYAMLErrorLine(t *testing.T) {
 		{"yaml: line x: odd", 0, "yaml: line x: odd"},
 	}
 	for _, tc := range tests {
-		line, msg := yamlErrorLine(tc.in)
+		line, msg := errorLine(tc.in)
 		if line != tc.line || msg != tc.message {
-			t.Errorf("yamlErrorLine(%q) = %d, %q; want %d, %q", tc.in, line, msg, tc.line, tc.message)
+			t.Errorf("errorLine(%q) = %d, %q; want %d, %q", tc.in, line, msg, tc.line, tc.message)
 		}
 	}
 }

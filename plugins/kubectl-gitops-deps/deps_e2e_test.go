@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,10 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/render"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
@@ -151,9 +154,9 @@ func (f depsFleet) objectFiles() map[string]string {
 // Conditions Flux itself writes, waited for before the tool looks.
 
 // readyCond is the Ready condition as Flux wrote it.
-func readyCond(u *unstructured.Unstructured) (status, reason, message string) {
-	st := reconcile.StatusOf(u)
-	return st.Ready, st.Reason, st.Message
+func readyCond(u *unstructured.Unstructured) (ready, reason, message string) {
+	c := status.Of(u).Ready
+	return string(c.Status), c.Reason, c.Message
 }
 
 // dependencyNotReady holds once Flux reports Ready=False DependencyNotReady with a
@@ -161,7 +164,7 @@ func readyCond(u *unstructured.Unstructured) (status, reason, message string) {
 func dependencyNotReady(want string) func(*unstructured.Unstructured) bool {
 	return func(u *unstructured.Unstructured) bool {
 		s, r, m := readyCond(u)
-		return s == "False" && r == deps.DependencyNotReadyReason && strings.Contains(m, want)
+		return s == "False" && r == meta.DependencyNotReadyReason && strings.Contains(m, want)
 	}
 }
 
@@ -169,7 +172,7 @@ func dependencyNotReady(want string) func(*unstructured.Unstructured) bool {
 func failingWith(want string) func(*unstructured.Unstructured) bool {
 	return func(u *unstructured.Unstructured) bool {
 		s, r, m := readyCond(u)
-		return s == "False" && r != deps.DependencyNotReadyReason && strings.Contains(m, want)
+		return s == "False" && r != meta.DependencyNotReadyReason && strings.Contains(m, want)
 	}
 }
 
@@ -178,7 +181,7 @@ type waitFor struct {
 	cond           func(*unstructured.Unstructured) bool
 }
 
-// TestDepsLive runs `kubectl gitops trace deps` against real kustomize- and
+// TestDepsLive runs `kubectl gitops deps` against real kustomize- and
 // helm-controllers: each broken graph is left in the state Flux really puts it in,
 // then the tool must name the cause Flux does not.
 func TestDepsLive(t *testing.T) {
@@ -319,7 +322,7 @@ func TestDepsLive(t *testing.T) {
 				t.Fatal(err)
 			}
 			s, r, m := readyCond(u)
-			if s != "False" || r != deps.DependencyNotReadyReason || strings.Contains(strings.ToLower(m), "circular") {
+			if s != "False" || r != meta.DependencyNotReadyReason || strings.Contains(strings.ToLower(m), "circular") {
 				t.Errorf("%s/%s: Ready=%s reason=%s message=%q, want False DependencyNotReady without any word of the cycle", id[0], id[1], s, r, m)
 			}
 		}
@@ -340,19 +343,19 @@ func TestDepsLive(t *testing.T) {
 				stdout: []string{
 					"Kustomization cycle: cycle2/a -> cycle2/b -> cycle2/a",
 					"Kustomization cycle: cycle3/q -> cycle3/r -> cycle3/p -> cycle3/q",
-					`fix: remove "a" from the dependsOn of Kustomization/cycle2/b`,
-					"Kustomization/missing/app depends on missing/databse, which does not exist",
-					"did you mean: Kustomization/missing/database",
-					"[failing] Kustomization/failing/broken",
+					`fix: remove "a" from the dependsOn of Kustomization cycle2/b`,
+					"Kustomization missing/app depends on missing/databse, which does not exist",
+					"did you mean: Kustomization missing/database",
+					"[failing] Kustomization failing/broken",
 					"blocks 4:",
-					"[suspended] Kustomization/lag/base",
+					"[suspended] Kustomization lag/base",
 					"Blocked (5 root causes, 7 blocked):",
 				},
 			},
 			{name: "tree without check exits 0", args: []string{"-A"}, code: 0, stdout: []string{"cycle2/a -> cycle2/b -> cycle2/a"},
 				check: func(t *testing.T, out string) {
 					if testing.Verbose() {
-						t.Logf("kubectl gitops trace deps -A:\n%s", out)
+						t.Logf("kubectl gitops deps -A:\n%s", out)
 					}
 				}},
 			{name: "json with check exits 7", args: []string{"-A", "-o", "json", "--check"}, code: 7, check: func(t *testing.T, out string) {
@@ -372,11 +375,17 @@ func TestDepsLive(t *testing.T) {
 					t.Errorf("rootCauses = %+v, want broken blocking d1 and d3 only", r.RootCauses)
 				}
 			}},
-			{name: "one name with check", args: []string{"d1", "-n", "failing", "--check"}, code: 7, stdout: []string{"[failing] Kustomization/failing/broken"}},
+			{name: "yaml is the same typed document", args: []string{"-A", "-o", "yaml"}, code: 0, check: func(t *testing.T, out string) {
+				err := outputtest.Decode(output.FormatYAML, []byte(out), output.KindDependencyReport, func() any { return &render.DependencyReport{} }, nil)
+				if err != nil {
+					t.Errorf("-o yaml: %v\n%s", err, out)
+				}
+			}},
+			{name: "one name with check", args: []string{"d1", "-n", "failing", "--check"}, code: 7, stdout: []string{"[failing] Kustomization failing/broken"}},
 			{name: "healthy cross-namespace view passes the check", args: []string{"-n", "cross-a", "--check"}, code: 0,
-				stdout: []string{"Kustomization/cross-b/platform  Ready", "Kustomization/cross-a/app  Ready", "No cycles, no missing dependencies, nothing blocked."}},
+				stdout: []string{"Kustomization cross-b/platform  Ready", "Kustomization cross-a/app  Ready", "No cycles, no missing dependencies, nothing blocked."}},
 			{name: "healthy HelmRelease chain passes the check", args: []string{"-n", "helm", "--check"}, code: 0,
-				stdout: []string{"HelmRelease/helm/db  Ready", "└── HelmRelease/helm/api  Ready", "    └── HelmRelease/helm/web  Ready"}},
+				stdout: []string{"HelmRelease helm/db  Ready", "└── HelmRelease helm/api  Ready", "    └── HelmRelease helm/web  Ready"}},
 			{name: "namespace view of a cycle", args: []string{"-n", "cycle3", "-o", "json"}, code: 0, check: func(t *testing.T, out string) {
 				r := decodeReport(t, out)
 				if len(r.Cycles) != 1 || len(r.RootCauses) != 1 || r.RootCauses[0].Kind != "cycle" {
@@ -423,31 +432,31 @@ func TestDepsLive(t *testing.T) {
 	})
 }
 
-// runDeps runs `kubectl gitops trace deps ARGS` through the real kubectl.
+// runDeps runs `kubectl gitops deps ARGS` through the real kubectl.
 func runDeps(ctx context.Context, t *testing.T, assets testbed.Assets, kubeconfig string, args ...string) testbed.Run {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	run, err := testbed.Kubectl(ctx, assets, kubeconfig, append([]string{"gitops", "trace", "deps"}, args...)...)
+	run, err := testbed.Kubectl(ctx, assets, kubeconfig, append([]string{"gitops", "deps"}, args...)...)
 	if err != nil {
-		t.Fatalf("kubectl gitops trace deps %v: %v", args, err)
+		t.Fatalf("kubectl gitops deps %v: %v", args, err)
 	}
 	return run
 }
 
-func decodeReport(t *testing.T, out string) deps.DependencyReport {
+// decodeReport decodes a -o json report strictly: a field the Go type lacks fails.
+func decodeReport(t *testing.T, out string) render.DependencyReport {
 	t.Helper()
-	var r deps.DependencyReport
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
+	var r render.DependencyReport
+	err := outputtest.Decode(output.FormatJSON, []byte(out), output.KindDependencyReport,
+		func() any { return &render.DependencyReport{} }, func(d any) { r = *d.(*render.DependencyReport) })
+	if err != nil {
 		t.Fatalf("output is not a DependencyReport: %v\n%s", err, out)
-	}
-	if r.APIVersion != deps.ReportAPIVersion || r.Kind != deps.ReportKind {
-		t.Fatalf("apiVersion/kind = %s/%s", r.APIVersion, r.Kind)
 	}
 	return r
 }
 
-func nodeIDs(r deps.DependencyReport) []string {
+func nodeIDs(r render.DependencyReport) []string {
 	var ids []string
 	for _, n := range r.Nodes {
 		ids = append(ids, n.ID)
@@ -473,7 +482,7 @@ var settled = map[string]string{
 	"HelmRelease/helm/api": "True", "HelmRelease/helm/web": "True",
 }
 
-func settledReport(ctx context.Context, t *testing.T, assets testbed.Assets, kubeconfig string) (deps.DependencyReport, string) {
+func settledReport(ctx context.Context, t *testing.T, assets testbed.Assets, kubeconfig string) (render.DependencyReport, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -497,7 +506,7 @@ func settledReport(ctx context.Context, t *testing.T, assets testbed.Assets, kub
 	}
 }
 
-func unsettledNodes(r deps.DependencyReport) []string {
+func unsettledNodes(r render.DependencyReport) []string {
 	var out []string
 	seen := 0
 	for _, n := range r.Nodes {
@@ -517,7 +526,7 @@ func unsettledNodes(r deps.DependencyReport) []string {
 	return out
 }
 
-func checkLiveReport(t *testing.T, r deps.DependencyReport, raw string) {
+func checkLiveReport(t *testing.T, r render.DependencyReport, raw string) {
 	defer func() {
 		if t.Failed() {
 			t.Logf("report:\n%s", raw)
@@ -595,28 +604,28 @@ func checkLiveReport(t *testing.T, r deps.DependencyReport, raw string) {
 	if n := findNode(r, "Kustomization/lag/base"); n == nil || !n.Suspended || n.State != "Suspended" {
 		t.Errorf("lag/base should be Suspended: %+v", n)
 	}
-	if n := findNode(r, "Kustomization/cycle2/a"); n == nil || !n.InCycle || n.Ready == nil || n.Ready.Reason != deps.DependencyNotReadyReason {
+	if n := findNode(r, "Kustomization/cycle2/a"); n == nil || !n.InCycle || n.Ready == nil || n.Ready.Reason != meta.DependencyNotReadyReason {
 		t.Errorf("cycle2/a should be in a cycle and DependencyNotReady: %+v", n)
 	}
 }
 
 // checkCycles, checkMissing and checkCommonEdges hold both live and offline.
 
-func checkCycles(t *testing.T, r deps.DependencyReport) {
+func checkCycles(t *testing.T, r render.DependencyReport) {
 	t.Helper()
-	want := []deps.ReportCycle{
+	want := []render.ReportCycle{
 		{
 			Kind:       "Kustomization",
 			Path:       []string{"Kustomization/cycle2/a", "Kustomization/cycle2/b", "Kustomization/cycle2/a"},
 			Members:    []string{"Kustomization/cycle2/a", "Kustomization/cycle2/b"},
-			Break:      deps.ReportEdge{Dependent: "Kustomization/cycle2/b", Dependency: "Kustomization/cycle2/a", InCycle: true},
+			Break:      render.ReportEdge{Dependent: "Kustomization/cycle2/b", Dependency: "Kustomization/cycle2/a", InCycle: true},
 			Suggestion: `remove "a" from the dependsOn of Kustomization/cycle2/b`,
 		},
 		{
 			Kind:       "Kustomization",
 			Path:       []string{"Kustomization/cycle3/q", "Kustomization/cycle3/r", "Kustomization/cycle3/p", "Kustomization/cycle3/q"},
 			Members:    []string{"Kustomization/cycle3/p", "Kustomization/cycle3/q", "Kustomization/cycle3/r"},
-			Break:      deps.ReportEdge{Dependent: "Kustomization/cycle3/p", Dependency: "Kustomization/cycle3/q", InCycle: true},
+			Break:      render.ReportEdge{Dependent: "Kustomization/cycle3/p", Dependency: "Kustomization/cycle3/q", InCycle: true},
 			Suggestion: `remove "q" from the dependsOn of Kustomization/cycle3/p`,
 		},
 	}
@@ -635,12 +644,12 @@ func checkCycles(t *testing.T, r deps.DependencyReport) {
 	}
 }
 
-func checkMissing(t *testing.T, r deps.DependencyReport) {
+func checkMissing(t *testing.T, r render.DependencyReport) {
 	t.Helper()
-	want := deps.ReportMissing{
+	want := render.ReportMissing{
 		Dependent:   "Kustomization/missing/app",
 		Target:      "Kustomization/missing/databse",
-		Ref:         deps.ReportRef{Name: "databse", Namespace: "missing"},
+		Ref:         render.ReportRef{Name: "databse", Namespace: "missing"},
 		Suggestions: []string{"Kustomization/missing/database"},
 		OtherKind:   []string{},
 	}
@@ -658,7 +667,7 @@ func checkMissing(t *testing.T, r deps.DependencyReport) {
 	}
 }
 
-func checkCommonEdges(t *testing.T, r deps.DependencyReport) {
+func checkCommonEdges(t *testing.T, r render.DependencyReport) {
 	t.Helper()
 	tests := []struct {
 		dependent, dependency string
@@ -692,7 +701,7 @@ func checkCommonEdges(t *testing.T, r deps.DependencyReport) {
 	}
 }
 
-func findNode(r deps.DependencyReport, id string) *deps.ReportNode {
+func findNode(r render.DependencyReport, id string) *render.ReportNode {
 	for i := range r.Nodes {
 		if r.Nodes[i].ID == id {
 			return &r.Nodes[i]
@@ -701,13 +710,13 @@ func findNode(r deps.DependencyReport, id string) *deps.ReportNode {
 	return nil
 }
 
-func findEdge(r deps.DependencyReport, dependent, dependency string) (deps.ReportEdge, bool) {
+func findEdge(r render.DependencyReport, dependent, dependency string) (render.ReportEdge, bool) {
 	for _, e := range r.Edges {
 		if e.Dependent == dependent && e.Dependency == dependency {
 			return e, true
 		}
 	}
-	return deps.ReportEdge{}, false
+	return render.ReportEdge{}, false
 }
 
 // brokenYAML is a three-document file whose middle document does not parse (line 19
@@ -755,10 +764,7 @@ const brokenLine = 19
 // missing dependencies are found without a cluster, a file that does not parse is
 // named with its line while the rest is still checked, and --check fails on either.
 func TestDepsOffline(t *testing.T) {
-	assets, err := testbed.FindAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
+	assets := testbed.NeedAssets(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	fleet := newDepsFleet()
@@ -784,7 +790,7 @@ func TestDepsOffline(t *testing.T) {
 		code   int
 		broken bool // expect the warning for broken.yaml
 		stdout []string
-		check  func(t *testing.T, r deps.DependencyReport)
+		check  func(t *testing.T, r render.DependencyReport)
 	}{
 		{name: "whole fleet as json", files: withBroken(fleet.objectFiles()), args: []string{"-o", "json"}, code: 0, broken: true,
 			check: checkOfflineFleet},
@@ -802,7 +808,7 @@ func TestDepsOffline(t *testing.T) {
 		{name: "a broken file alone fails the check", files: withBroken(healthy), args: []string{"--check"}, code: 7, broken: true,
 			stdout: []string{"No cycles, no missing dependencies, nothing blocked."}},
 		{name: "one name", files: withBroken(fleet.objectFiles()), args: []string{"s", "-o", "json", "--check"}, code: 7, broken: true,
-			check: func(t *testing.T, r deps.DependencyReport) {
+			check: func(t *testing.T, r render.DependencyReport) {
 				want := []string{"Kustomization/cycle3/p", "Kustomization/cycle3/q", "Kustomization/cycle3/r", "Kustomization/cycle3/s"}
 				if got := nodeIDs(r); !slices.Equal(got, want) || len(r.Cycles) != 1 {
 					t.Errorf("nodes %v cycles %d, want %v and the cycle", got, len(r.Cycles), want)
@@ -845,7 +851,7 @@ func TestDepsOffline(t *testing.T) {
 	}
 }
 
-func checkOfflineFleet(t *testing.T, r deps.DependencyReport) {
+func checkOfflineFleet(t *testing.T, r render.DependencyReport) {
 	t.Helper()
 	checkCycles(t, r)
 	checkMissing(t, r)

@@ -1,0 +1,217 @@
+// Package cmd wires the deps plugin's flags to the shared library: loading lives in
+// shared/deps/live and shared/deps/dir, analysis in shared/deps, drawing in
+// shared/deps/render.
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/kubectl/pkg/util/completion"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/dir"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/live"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/render"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+const depsExample = `  # Why is nothing moving? The dependsOn graph of every namespace, with the root causes
+  kubectl gitops deps -A
+
+  # Only what apps depends on and what depends on it
+  kubectl gitops deps apps -n flux-system
+
+  # Gate a deploy: exit 7 when there is a cycle, a missing or a blocked dependency
+  kubectl gitops deps -A --check
+
+  # Check a pull request before it is merged, without a cluster (inside the fleet repo)
+  kubectl gitops deps --dir ./clusters/demo --check
+
+  # The report as a versioned document for a script, or drawn for the docs
+  kubectl gitops deps -A -o yaml
+  kubectl gitops deps -A -o mermaid`
+
+// New returns the `kubectl gitops deps` command.
+func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
+	root, f := command.NewRoot(command.Root{
+		Name:  "kubectl gitops deps",
+		Use:   "[NAME...]",
+		Short: "Show the dependsOn graph of Kustomizations and HelmReleases, with cycles, missing and blocked dependencies",
+		Long: `Show the dependsOn graph of Kustomizations and HelmReleases and why nothing is moving.
+
+Reads every Kustomization and HelmRelease (one paged list per kind) and reports:
+cycles (Flux never reports them: its members just wait in DependencyNotReady),
+dependencies that do not exist (with close matches), and for every object that is not
+Ready the root cause at the bottom of its chain (missing, suspended, failing, not yet
+reconciled, or lagging its source), with everything it blocks and a next step.
+
+The tree prints each object under what it depends on: in "A └── B", B depends on A.
+
+With --dir, reads manifests from a directory instead of a cluster and reports cycles
+and missing dependencies, so a pull request can be checked before it is merged.`,
+		Example:   depsExample,
+		Version:   version,
+		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.ProblemFound, exitcode.FluxNotInstalled},
+	}, streams)
+	o := NewOptions(streams)
+	o.AddFlags(root)
+	root.Args = cobra.ArbitraryArgs
+	root.ValidArgsFunction = o.completeNames(f)
+	command.Bind(root, f, o)
+	return root
+}
+
+// Options are the flags and state of `kubectl gitops deps`.
+type Options struct {
+	streams genericiooptions.IOStreams
+
+	Output        output.Format
+	Check         bool
+	Dir           string
+	AllNamespaces bool
+
+	client    func() (*cluster.Client, error)
+	names     []string
+	namespace string
+	explicit  bool
+}
+
+// NewOptions returns options with defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options { return &Options{streams: streams} }
+
+// AddFlags binds the options to the command's flags.
+func (o *Options) AddFlags(cmd *cobra.Command) {
+	o.Output.AddFlag(cmd, "tree", "dot", "mermaid")
+	cmd.Flags().BoolVar(&o.Check, "check", false, "Exit with code 7 when any cycle, missing dependency or blocked chain exists.")
+	cmd.Flags().StringVar(&o.Dir, "dir", "", "Read Kustomization and HelmRelease manifests from this directory (recursively) instead of a cluster.")
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
+}
+
+// Complete reads names and the namespace.
+func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.names = args
+	o.client = f.Client
+	if cmd.Flags().Changed("dir") && o.Dir == "" {
+		return exitcode.New(exitcode.Usage, "--dir needs a directory: give the path of the fleet repository, or leave --dir out to read the cluster")
+	}
+	if o.Dir != "" {
+		return nil
+	}
+	var err error
+	o.namespace, o.explicit, err = f.Namespace()
+	return err
+}
+
+// Validate rejects flag combinations that cannot work.
+func (o *Options) Validate() error {
+	if err := o.Output.Validate(); err != nil {
+		return err
+	}
+	if o.AllNamespaces && o.explicit {
+		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	}
+	return nil
+}
+
+// Run loads the graph, analyses it and prints it.
+func (o *Options) Run(ctx context.Context) error {
+	nodes, problems, err := o.load(ctx)
+	if err != nil {
+		return err
+	}
+	report := deps.Analyze(nodes)
+	view := report
+	scope := o.namespace
+	if o.Dir != "" || o.AllNamespaces {
+		scope = ""
+	}
+	switch {
+	case len(o.names) > 0:
+		var unknown []string
+		view, unknown = report.FilterIn(scope, o.names)
+		if len(unknown) > 0 {
+			return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %v%s", unknown, o.where())
+		}
+	case scope != "":
+		view = report.Namespace(scope)
+	}
+	if err := o.print(view); err != nil {
+		return err
+	}
+	if o.Check && (problems || view.HasProblems()) {
+		return command.Silent(exitcode.ProblemFound)
+	}
+	return nil
+}
+
+// load reads the nodes from --dir or the cluster; problems is set when files could not
+// be read, which fails a --check.
+func (o *Options) load(ctx context.Context) ([]deps.Node, bool, error) {
+	if o.Dir != "" {
+		res, err := dir.Load(o.Dir, dir.Options{})
+		if err != nil {
+			return nil, false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("reading --dir: %w", err))
+		}
+		for _, fe := range res.Errors {
+			fmt.Fprintf(o.streams.ErrOut, "warning: %s\n", fe)
+		}
+		return res.Nodes, len(res.Errors) > 0, nil
+	}
+	client, err := o.client()
+	if err != nil {
+		return nil, false, err
+	}
+	l, err := live.Load(ctx, client.Dynamic, o.namespace)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, w := range l.Warnings {
+		fmt.Fprintf(o.streams.ErrOut, "warning: %s\n", w)
+	}
+	return l.Nodes, false, nil
+}
+
+func (o *Options) where() string {
+	if o.Dir != "" {
+		return " in " + o.Dir
+	}
+	if o.AllNamespaces {
+		return ""
+	}
+	return " in namespace " + o.namespace
+}
+
+func (o *Options) print(r *deps.Report) error {
+	switch o.Output.Value {
+	case output.FormatJSON, output.FormatYAML:
+		return output.Write(o.streams.Out, o.Output.Value, render.Document(r))
+	case "dot":
+		return render.DOT(o.streams.Out, r)
+	case "mermaid":
+		return render.Mermaid(o.streams.Out, r)
+	}
+	if len(r.Entries) == 0 {
+		hint := ""
+		if o.Dir == "" && !o.AllNamespaces {
+			hint = " (use -A for every namespace, or -n flux-system)"
+		}
+		_, err := fmt.Fprintf(o.streams.Out, "No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
+		return err
+	}
+	return render.Tree(o.streams.Out, r, output.Color(o.streams.Out))
+}
+
+// completeNames completes Kustomization and HelmRelease names from the cluster.
+func (o *Options) completeNames(f cluster.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		names := completion.CompGetResource(f.Kubectl(), "kustomizations.kustomize.toolkit.fluxcd.io", toComplete)
+		names = append(names, completion.CompGetResource(f.Kubectl(), "helmreleases.helm.toolkit.fluxcd.io", toComplete)...)
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}

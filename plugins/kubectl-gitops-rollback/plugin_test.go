@@ -1,0 +1,58 @@
+package main_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+)
+
+// TestThroughKubectl runs the built binary through the real kubectl, as a user does.
+func TestThroughKubectl(t *testing.T) {
+	assets := testbed.NeedAssets(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
+		{Args: []string{"gitops", "rollback", "--help"}, Stdout: []string{"kubectl gitops rollback history apps -n flux-system", "--kubeconfig", "Exit codes:"}},
+		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-rollback"}},
+		{Args: []string{"__complete", "gitops", "rollback", "h"}, Stdout: []string{"history"}},
+		{Args: []string{"gitops", "rollback", "history"}, Code: 2, Stderr: "accepts 1 arg(s), received 0"},
+		{Args: []string{"gitops", "rollback", "history", ""}, Code: 2, Stderr: "the Kustomization name is empty"},
+		{Args: []string{"gitops", "rollback", "history", "apps", "-o", "xml"}, Code: 2, Stderr: `unknown output format "xml"`},
+	})
+}
+
+// TestHistoryOnTheDemoFleet reads what Flux applied to the demo fleet, as a typed
+// document and through every error path.
+func TestHistoryOnTheDemoFleet(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	fleet, err := bed.StartDemoFleet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{output.FormatJSON, output.FormatYAML} {
+		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "rollback", "history", "apps", "-n", "flux-system", "-o", format)
+		if err != nil || run.Code != 0 {
+			t.Fatalf("rollback history -o %s: %v\n%s", format, err, run)
+		}
+		var h history.History
+		err = outputtest.Decode(format, []byte(run.Stdout), output.KindHistory, func() any { return &history.History{} }, func(d any) { h = *d.(*history.History) })
+		if err != nil {
+			t.Fatalf("-o %s: %v\n%s", format, err, run.Stdout)
+		}
+		if h.Object.Name != "apps" || len(h.Entries) == 0 || h.Entries[0].SHA != fleet.Commit || !h.Entries[0].Current || h.Entries[0].Status != "ReconciliationSucceeded" {
+			t.Errorf("-o %s: history = %+v, want the fleet commit %s as current and succeeded", format, h, fleet.Commit)
+		}
+	}
+	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system"}, Stdout: []string{"REVISION", "main@sha1:" + fleet.Commit, "*"}},
+		{Args: []string{"gitops", "rollback", "history", "nope", "-n", "flux-system"}, Code: 3, Stderr: "Kustomization flux-system/nope not found"},
+		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
+	})
+}
