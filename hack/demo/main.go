@@ -62,7 +62,7 @@ In another terminal:
   kubectl gitops trace deploy/api -n shop
   kubectl gitops trace configmap/web-config -n shop
   kubectl gitops trace clusterrole/shop:reader -o yaml
-  kubectl gitops trace deps -A
+  kubectl gitops deps -A
   kubectl gitops rollback history apps -n flux-system
   kubectl gitops branch show flux-system -n flux-system
 

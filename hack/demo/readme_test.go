@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
@@ -121,5 +122,32 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 				t.Errorf("%s: printed nothing", ex.origin)
 			}
 		})
+	}
+}
+
+// TestReadmeExitCodes compares the README's exit-code table with the one definition
+// every --help is generated from.
+func TestReadmeExitCodes(t *testing.T) {
+	root, err := testbed.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(data), "\n## Exit codes\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	row := regexp.MustCompile(`(?m)^\| (\d+) \| (.+) \|$`)
+	var got []string
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		got = append(got, m[1]+" "+m[2])
+	}
+	var want []string
+	for _, r := range exitcode.Table() {
+		want = append(want, strconv.Itoa(int(r.Code))+" "+r.Meaning)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("README exit codes:\n%s\nwant (shared/exitcode.Table):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

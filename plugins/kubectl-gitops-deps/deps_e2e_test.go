@@ -328,6 +328,15 @@ func TestDepsLive(t *testing.T) {
 		}
 	})
 
+	t.Run("trace deps points at deps", func(t *testing.T) {
+		// trace reads "deps" as a resource type now; the cluster says no such type, and
+		// the error names the command that was meant.
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "trace", "deps"}, Code: 2, Stderr: "did you mean 'kubectl gitops deps'?"},
+			{Args: []string{"gitops", "trace", "dpes", "-A"}, Code: 2, Stderr: "did you mean 'kubectl gitops deps'?"},
+		})
+	})
+
 	t.Run("commands", func(t *testing.T) {
 		tests := []struct {
 			name     string
@@ -545,10 +554,10 @@ func checkLiveReport(t *testing.T, r render.DependencyReport, raw string) {
 	want := []cause{
 		{"cycle", "Kustomization/cycle2/a", []string{},
 			[]string{"Kustomization cycle cycle2/a -> cycle2/b -> cycle2/a"},
-			`remove "a" from the dependsOn of Kustomization/cycle2/b`},
+			`remove "a" from the dependsOn of Kustomization cycle2/b`},
 		{"cycle", "Kustomization/cycle3/q", []string{"Kustomization/cycle3/s"},
 			[]string{"Kustomization cycle cycle3/q -> cycle3/r -> cycle3/p -> cycle3/q"},
-			`remove "q" from the dependsOn of Kustomization/cycle3/p`},
+			`remove "q" from the dependsOn of Kustomization cycle3/p`},
 		{"failing", "Kustomization/failing/broken",
 			[]string{"Kustomization/failing/d1", "Kustomization/failing/d2", "Kustomization/failing/d3", "Kustomization/failing/d4"},
 			[]string{"Ready=False (ArtifactFailed)", "kustomization path not found"},
@@ -558,7 +567,7 @@ func checkLiveReport(t *testing.T, r render.DependencyReport, raw string) {
 			"flux resume kustomization base -n lag"},
 		{"missing", "Kustomization/missing/databse", []string{"Kustomization/missing/app"},
 			[]string{"Kustomization/missing/databse does not exist", "Kustomization/missing/app"},
-			"fix the name in the dependsOn of Kustomization/missing/app (did you mean Kustomization/missing/database?)"},
+			"fix the name in the dependsOn of Kustomization missing/app (did you mean Kustomization missing/database?)"},
 	}
 	if len(r.RootCauses) != len(want) {
 		t.Errorf("%d root causes, want %d: %+v", len(r.RootCauses), len(want), r.RootCauses)
@@ -619,14 +628,14 @@ func checkCycles(t *testing.T, r render.DependencyReport) {
 			Path:       []string{"Kustomization/cycle2/a", "Kustomization/cycle2/b", "Kustomization/cycle2/a"},
 			Members:    []string{"Kustomization/cycle2/a", "Kustomization/cycle2/b"},
 			Break:      render.ReportEdge{Dependent: "Kustomization/cycle2/b", Dependency: "Kustomization/cycle2/a", InCycle: true},
-			Suggestion: `remove "a" from the dependsOn of Kustomization/cycle2/b`,
+			Suggestion: `remove "a" from the dependsOn of Kustomization cycle2/b`,
 		},
 		{
 			Kind:       "Kustomization",
 			Path:       []string{"Kustomization/cycle3/q", "Kustomization/cycle3/r", "Kustomization/cycle3/p", "Kustomization/cycle3/q"},
 			Members:    []string{"Kustomization/cycle3/p", "Kustomization/cycle3/q", "Kustomization/cycle3/r"},
 			Break:      render.ReportEdge{Dependent: "Kustomization/cycle3/p", Dependency: "Kustomization/cycle3/q", InCycle: true},
-			Suggestion: `remove "q" from the dependsOn of Kustomization/cycle3/p`,
+			Suggestion: `remove "q" from the dependsOn of Kustomization cycle3/p`,
 		},
 	}
 	if len(r.Cycles) != len(want) {

@@ -9,8 +9,6 @@ import (
 )
 
 // TestThroughKubectl runs the built binary through the real kubectl, as a user does.
-// `kubectl gitops trace deps` is gone: trace reads "deps" as a resource type, and the
-// error says which command was meant.
 func TestThroughKubectl(t *testing.T) {
 	assets := testbed.NeedAssets(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -21,7 +19,5 @@ func TestThroughKubectl(t *testing.T) {
 		{Args: []string{"__complete", "gitops", "deps", "--output", ""}, Stdout: []string{"tree\n", "json\n", "yaml\n", "dot\n", "mermaid\n"}},
 		{Args: []string{"gitops", "deps", "-o", "png"}, Code: 2, Stderr: `unknown output format "png"`},
 		{Args: []string{"gitops", "deps", "--dir", ""}, Code: 2, Stderr: "--dir needs a directory"},
-		{Args: []string{"gitops", "trace", "deps"}, Code: 2, Stderr: "did you mean 'kubectl gitops deps'?"},
-		{Args: []string{"gitops", "trace", "dpes", "-A"}, Code: 2, Stderr: "did you mean 'kubectl gitops deps'?"},
 	})
 }

@@ -90,7 +90,7 @@ func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *clust
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, c.DisplayName()))
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, c.CommandPath()))
 	})
 	flags.AddFlags(cmd.PersistentFlags())
 	f := cluster.NewFactory(flags)
@@ -128,7 +128,7 @@ func NoArgs() cobra.PositionalArgs {
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, cmd.DisplayName()))
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, cmd.CommandPath()))
 		}
 		return nil
 	}

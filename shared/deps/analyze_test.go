@@ -165,7 +165,7 @@ func TestAnalyze(t *testing.T) {
 				Causes: []string{"revision-lag Kustomization flux-system/infra victims=[flux-system/apps]"},
 			},
 			nextSteps: []string{"flux reconcile kustomization infra -n flux-system --with-source"},
-			messages:  []string{"applied " + oldRev + " but its source GitRepository/flux-system/flux-system is at " + newRev},
+			messages:  []string{"applied " + oldRev + " but its source GitRepository flux-system/flux-system is at " + newRev},
 		},
 		{
 			name: "revision check only applies to a shared source",

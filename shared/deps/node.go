@@ -69,8 +69,11 @@ type SourceRef struct {
 // whose manifest omits it).
 func (s SourceRef) IsZero() bool { return s == SourceRef{} }
 
-// String renders Kind/namespace/name.
-func (s SourceRef) String() string { return s.Kind + "/" + s.Namespace + "/" + s.Name }
+// String renders the source for humans: "Kind namespace/name".
+func (s SourceRef) String() string { return output.Name(s.Kind, s.Namespace, s.Name) }
+
+// Key renders Kind/namespace/name, as the JSON document identifies it.
+func (s SourceRef) Key() string { return s.Kind + "/" + s.Namespace + "/" + s.Name }
 
 // Node is one Kustomization or HelmRelease, reduced to what the dependency
 // check needs. Build it with FromKustomization or FromHelmRelease, or fill it

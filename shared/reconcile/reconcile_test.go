@@ -86,7 +86,7 @@ func TestRequestAndWait(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := wait(reconcile.Target{Kind: "Kustomization", Namespace: ns, Name: "blocked"}, 2*time.Second, reconcile.ReadyAt(""), nil)
-		if exitcode.Of(err) != exitcode.Timeout || !strings.Contains(err.Error(), "does-not-exist") || !strings.Contains(err.Error(), "trace deps") {
+		if exitcode.Of(err) != exitcode.Timeout || !strings.Contains(err.Error(), "does-not-exist") || !strings.Contains(err.Error(), "kubectl gitops deps") {
 			t.Errorf("want a Timeout naming the missing dependency, got %v (code %d)", err, exitcode.Of(err))
 		}
 	})

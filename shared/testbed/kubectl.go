@@ -84,8 +84,8 @@ type KubectlCase struct {
 	Code int
 	// Stdout lists strings stdout must contain.
 	Stdout []string
-	// Stderr, when set, must be the one "error: …" line stderr holds, containing it;
-	// stdout must then be empty.
+	// Stderr, when set, must be in the one "error: …" line stderr holds (a usage error
+	// may add a "See '… --help' for usage." line); stdout must then be empty.
 	Stderr string
 }
 
@@ -108,7 +108,10 @@ func CheckKubectl(t *testing.T, ctx context.Context, assets Assets, kubeconfig s
 				}
 			}
 			if tc.Stderr != "" {
-				if !strings.HasPrefix(run.Stderr, "error: ") || !strings.Contains(run.Stderr, tc.Stderr) || strings.Count(strings.TrimSpace(run.Stderr), "\n") != 0 {
+				// One error line; a usage error may add kubectl's "See '… --help' for usage." line.
+				lines := strings.Split(strings.TrimSpace(run.Stderr), "\n")
+				oneLine := len(lines) == 1 || (len(lines) == 2 && strings.HasPrefix(lines[1], "See '") && strings.HasSuffix(lines[1], "--help' for usage."))
+				if !strings.HasPrefix(run.Stderr, "error: ") || !strings.Contains(lines[0], tc.Stderr) || !oneLine {
 					t.Errorf("stderr = %q, want one 'error: ' line containing %q", run.Stderr, tc.Stderr)
 				}
 				if run.Stdout != "" {

@@ -111,7 +111,7 @@ func (d Document) Root() (*yaml.Node, error) {
 		line, msg := errorLine(err.Error())
 		at := d.FirstContentLine()
 		if line > 0 {
-			at = d.Line + line - 1
+			at = d.Line + tabLine(d.Text, line, msg) - 1
 		}
 		return nil, &SyntaxError{Line: at, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
@@ -157,6 +157,22 @@ func Scalar(n *yaml.Node) string {
 		return ""
 	}
 	return n.Value
+}
+
+// tabLine corrects yaml.v3's line for a tab in indentation: the parser names the line
+// where the scalar being scanned started, not the line holding the tab, so the first
+// line from there on whose indentation holds a tab is the one to show.
+func tabLine(text []byte, line int, msg string) int {
+	if !strings.Contains(msg, "tab character") {
+		return line
+	}
+	for i, l := range bytes.Split(text, []byte("\n")) {
+		indent := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]
+		if i+1 >= line && bytes.IndexByte(indent, '\t') >= 0 {
+			return i + 1
+		}
+	}
+	return line
 }
 
 // errorLine extracts the document-relative line from a YAML parser

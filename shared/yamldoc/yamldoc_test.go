@@ -1,6 +1,7 @@
 package yamldoc
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -60,5 +61,15 @@ func TestErrorLine(t *testing.T) {
 		if line != tc.line || msg != tc.message {
 			t.Errorf("errorLine(%q) = %d, %q; want %d, %q", tc.in, line, msg, tc.line, tc.message)
 		}
+	}
+}
+
+func TestRootSyntaxErrorLine(t *testing.T) {
+	data := "a: 1\n---\nkind: X\nspec:\n  path: ./x\n\tinterval: 1m\n"
+	docs := Split([]byte(data))
+	_, err := docs[1].Root()
+	var syn *SyntaxError
+	if !errors.As(err, &syn) || syn.Line != 6 {
+		t.Fatalf("Root() = %v, want a syntax error at file line 6 (the tab)", err)
 	}
 }

@@ -217,7 +217,7 @@ func jsonNode(r *deps.Report, i int) ReportNode {
 		n.Ready = &ReportCondition{Status: string(e.Ready.Status), Reason: e.Ready.Reason, Message: e.Ready.Message}
 	}
 	if !e.SourceRef.IsZero() {
-		n.SourceRef = e.SourceRef.String()
+		n.SourceRef = e.SourceRef.Key()
 	}
 	for _, j := range e.Dependencies {
 		n.DependsOn = append(n.DependsOn, r.Entries[j].ID().Key())
