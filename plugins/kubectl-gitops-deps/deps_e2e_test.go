@@ -22,7 +22,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
-// The scenarios of issue 4, as one fleet. Every case has its own namespace (two for
+// Every dependency problem deps must name, as one fleet. Every case has its own namespace (two for
 // the cross-namespace one) so the cases cannot explain each other's problems.
 //
 //	cycle2   a -> b -> a                          two-node cycle

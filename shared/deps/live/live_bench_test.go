@@ -349,9 +349,9 @@ func BenchmarkLoadLive2000(b *testing.B) {
 			b.Skip(err)
 		}
 		for b.Loop() {
-			run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "trace", "deps", "-A", "-o", "json")
+			run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "deps", "-A", "-o", "json")
 			if err != nil || run.Code != 0 {
-				b.Fatalf("kubectl gitops trace deps -A -o json: %v %s", err, run)
+				b.Fatalf("kubectl gitops deps -A -o json: %v %s", err, run)
 			}
 			if !strings.Contains(run.Stdout, `"nodes": 2000,`) {
 				b.Fatalf("unexpected output: %.500s", run.Stdout)

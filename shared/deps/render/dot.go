@@ -29,9 +29,9 @@ func dotStyle(class string) string {
 	return `style="rounded"`
 }
 
-// RenderDOT writes the graph in Graphviz DOT. Edges run from a dependency to
+// DOT writes the graph in Graphviz DOT. Edges run from a dependency to
 // its dependents, the order in which things become Ready (the same direction
-// as the Mermaid output and the team docs). Node IDs are Kind/namespace/name;
+// as the Mermaid output). Node IDs are Kind/namespace/name;
 // HelmReleases are ellipses, Kustomizations boxes. Cycle edges are red and
 // the edge suggested for removal is labelled "remove?"; edges to missing
 // objects are dashed.

@@ -30,8 +30,8 @@ func mermaidStyle(class string) string {
 	return ""
 }
 
-// RenderMermaid writes a Mermaid flowchart (`graph TD`) with edges from a
-// dependency to its dependents, as in the team docs
+// Mermaid writes a Mermaid flowchart (`graph TD`) with edges from a
+// dependency to its dependents, as GitOps workflow diagrams usually draw it
 // (`A[flux-system] --> B[cert-manager]`). Node IDs are n0, n1… (entry
 // indices), always valid Mermaid identifiers whatever the object names;
 // labels are bare when made of letters, digits, '-' and '_' and quoted

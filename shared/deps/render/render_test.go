@@ -55,7 +55,7 @@ func offlineFixture() []deps.Node {
 	}
 }
 
-// docsFixture is the graph drawn in the team's GitOps workflow guide.
+// docsFixture is a typical multi-stage fleet: cert-manager and crossplane on the root, their dependents below.
 func docsFixture() []deps.Node {
 	return []deps.Node{
 		KS("flux-system"),

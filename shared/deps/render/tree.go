@@ -8,7 +8,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
-// RenderTree writes the human view: the graph as an indented tree (each
+// Tree writes the human view: the graph as an indented tree (each
 // dependent under what it depends on, nodes without dependencies at the
 // top), then the Cycles, Missing dependencies and Blocked sections. With
 // color false no ANSI codes are written.

@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/render"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+)
+
+func ks(name string, deps ...string) *unstructured.Unstructured {
+	var dependsOn []any
+	for _, d := range deps {
+		dependsOn = append(dependsOn, map[string]any{"name": d})
+	}
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+		"metadata": map[string]any{"namespace": "flux-system", "name": name},
+		"spec":     map[string]any{"path": "./" + name, "dependsOn": dependsOn, "sourceRef": map[string]any{"kind": "GitRepository", "name": "flux-system"}},
+	}}
+}
+
+// runDeps runs `kubectl gitops deps` through its Options; flags are set as cobra would.
+func runDeps(t *testing.T, f *clustertest.Factory, set func(*Options, *cobra.Command), args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	o := NewOptions(genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
+	cmd := &cobra.Command{}
+	o.AddFlags(cmd)
+	if set != nil {
+		set(o, cmd)
+	}
+	if err := o.Complete(f, cmd, args); err != nil {
+		return "", err
+	}
+	if err := o.Validate(); err != nil {
+		return "", err
+	}
+	err := o.Run(context.Background())
+	return out.String(), err
+}
+
+func TestOptionsLive(t *testing.T) {
+	f := clustertest.New("flux-system", ks("a", "b"), ks("b", "a"), ks("c", "typo"))
+	out, err := runDeps(t, f, func(o *Options, _ *cobra.Command) { o.Check = true })
+	if exitcode.Of(err) != exitcode.ProblemFound {
+		t.Errorf("--check on a cycle: %v", err)
+	}
+	for _, w := range []string{"Kustomization cycle: flux-system/a -> flux-system/b -> flux-system/a", "Kustomization flux-system/c depends on flux-system/typo, which does not exist"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("tree lacks %q:\n%s", w, out)
+		}
+	}
+	out, err = runDeps(t, f, func(o *Options, _ *cobra.Command) { o.Output.Value = "yaml" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outputtest.Decode(output.FormatYAML, []byte(out), output.KindDependencyReport, func() any { return &render.DependencyReport{} }, nil); err != nil {
+		t.Errorf("-o yaml: %v\n%s", err, out)
+	}
+	if _, err := runDeps(t, f, nil, "nope"); exitcode.Of(err) != exitcode.NotFound {
+		t.Errorf("unknown name: %v", err)
+	}
+	f.Explicit = true
+	if _, err := runDeps(t, f, func(o *Options, _ *cobra.Command) { o.AllNamespaces = true }); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("-A with -n: %v", err)
+	}
+}
+
+func TestOptionsDir(t *testing.T) {
+	dir := t.TempDir()
+	manifest := "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n  dependsOn:\n    - name: infra\n"
+	if err := os.WriteFile(filepath.Join(dir, "apps.yaml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := clustertest.New("default")
+	out, err := runDeps(t, f, func(o *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", dir); o.Check = true })
+	if exitcode.Of(err) != exitcode.ProblemFound || !strings.Contains(out, "depends on flux-system/infra, which does not exist") {
+		t.Errorf("--dir --check: %v\n%s", err, out)
+	}
+	if _, err := runDeps(t, f, func(_ *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", "") }); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf(`--dir "": %v`, err)
+	}
+}

@@ -1,0 +1,48 @@
+// Package clustertest is a cluster.Factory over in-memory clients, so that a command's
+// Options (Complete, Validate, Run) are unit-tested without a control plane.
+package clustertest
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/cli-runtime/pkg/resource"
+	dynamicfake "k8s.io/client-go/dynamic/fake"
+	cmdutil "k8s.io/kubectl/pkg/cmd/util"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+)
+
+// Factory answers with a fixed namespace and a dynamic fake client.
+type Factory struct {
+	Ns       string
+	Explicit bool
+	Dynamic  *dynamicfake.FakeDynamicClient
+}
+
+// New returns a factory whose client holds objs; every Flux kind can be listed.
+func New(namespace string, objs ...runtime.Object) *Factory {
+	lists := map[schema.GroupVersionResource]string{}
+	for _, kind := range []string{flux.KindKustomization, flux.KindHelmRelease, flux.KindGitRepository, flux.KindOCIRepository,
+		flux.KindBucket, flux.KindHelmRepository, flux.KindHelmChart, flux.KindExternalArtifact} {
+		gvr, _ := flux.GVR(kind)
+		lists[gvr] = kind + "List"
+	}
+	return &Factory{Ns: namespace, Dynamic: dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)}
+}
+
+// Namespace implements cluster.Factory.
+func (f *Factory) Namespace() (string, bool, error) { return f.Ns, f.Explicit, nil }
+
+// Client implements cluster.Factory.
+func (f *Factory) Client() (*cluster.Client, error) {
+	return &cluster.Client{Dynamic: f.Dynamic, Mapper: meta.NewDefaultRESTMapper(nil)}, nil
+}
+
+// Builder implements cluster.Factory; commands that resolve TYPE/NAME arguments through
+// cli-runtime's builder are tested on the real bed instead.
+func (f *Factory) Builder() *resource.Builder { return nil }
+
+// Kubectl implements cluster.Factory; completion is tested through the real kubectl.
+func (f *Factory) Kubectl() cmdutil.Factory { return nil }

@@ -1,0 +1,63 @@
+package cluster
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+)
+
+// TestClassify is the table of the suite's one decision per error class.
+func TestClassify(t *testing.T) {
+	gr := schema.GroupResource{Group: "apps", Resource: "deployments"}
+	refused := &url.Error{Op: "Get", URL: "https://127.0.0.1:6443/api", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}}
+	tests := []struct {
+		name string
+		err  error
+		code exitcode.Code
+		msg  string
+	}{
+		{"forbidden", apierrors.NewForbidden(gr, "api", errors.New("RBAC")), exitcode.Forbidden, "forbidden"},
+		{"credentials rejected", apierrors.NewUnauthorized("Unauthorized"), exitcode.Forbidden, "log in again"},
+		{"object not found", apierrors.NewNotFound(gr, "api"), exitcode.NotFound, `"api" not found`},
+		{"type not served", apierrors.NewNotFound(gr, ""), exitcode.Usage, "kubectl api-resources"},
+		{"no REST mapping", &meta.NoKindMatchError{GroupKind: schema.GroupKind{Kind: "Widget"}}, exitcode.Usage, "kubectl api-resources"},
+		{"builder's unknown type", errors.New(`the server doesn't have a resource type "dpes"`), exitcode.Usage, "kubectl api-resources"},
+		{"connection refused", refused, exitcode.Failure, "cannot reach the Kubernetes API server"},
+		{"unknown host", &net.DNSError{Err: "no such host", Name: "k8s.example"}, exitcode.Failure, "cannot reach"},
+		{"unknown certificate authority", &url.Error{Op: "Get", URL: "https://x", Err: x509.UnknownAuthorityError{}}, exitcode.Failure, "cannot reach"},
+		{"TLS handshake timeout", errors.New("net/http: TLS handshake timeout"), exitcode.Failure, "cannot reach"},
+		{"request timeout", &url.Error{Op: "Get", URL: "https://x", Err: context.DeadlineExceeded}, exitcode.Failure, "cannot reach"},
+		{"server timeout", apierrors.NewTimeoutError("slow", 1), exitcode.Failure, "cannot reach"},
+		{"interrupted", fmt.Errorf("listing: %w", context.Canceled), exitcode.Failure, "interrupted"},
+		{"invalid kubeconfig", clientcmd.ErrEmptyConfig, exitcode.Usage, "--kubeconfig"},
+		{"missing context", errors.New(`context was not found for specified context: nope`), exitcode.Usage, "--context"},
+		{"already classified", exitcode.New(exitcode.NotManaged, "not managed"), exitcode.NotManaged, "not managed"},
+		{"anything else", errors.New("boom"), exitcode.Failure, "boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Classify(tt.err)
+			if exitcode.Of(got) != tt.code {
+				t.Errorf("code = %d, want %d (%v)", exitcode.Of(got), tt.code, got)
+			}
+			if !strings.Contains(got.Error(), tt.msg) {
+				t.Errorf("message %q lacks %q", got.Error(), tt.msg)
+			}
+		})
+	}
+	if Classify(nil) != nil {
+		t.Error("Classify(nil) != nil")
+	}
+}

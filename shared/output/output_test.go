@@ -1,0 +1,97 @@
+package output
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+type doc struct {
+	TypeMeta `json:",inline"`
+	Name     string `json:"name"`
+	Note     string `json:"note,omitempty"`
+}
+
+func TestWrite(t *testing.T) {
+	d := doc{TypeMeta: NewTypeMeta("Thing"), Name: "a&b <c>"}
+	tests := []struct {
+		format string
+		docs   []any
+		want   string
+	}{
+		{FormatJSON, []any{d}, "{\n  \"apiVersion\": \"gitops.kubectl.io/v1alpha1\",\n  \"kind\": \"Thing\",\n  \"name\": \"a&b <c>\"\n}\n"},
+		{FormatYAML, []any{d, d}, "---\napiVersion: gitops.kubectl.io/v1alpha1\nkind: Thing\nname: a&b <c>\n---\napiVersion: gitops.kubectl.io/v1alpha1\nkind: Thing\nname: a&b <c>\n"},
+		{FormatYAML, []any{doc{TypeMeta: NewTypeMeta("Thing"), Name: "true", Note: "two\nlines"}}, "---\napiVersion: gitops.kubectl.io/v1alpha1\nkind: Thing\nname: \"true\"\nnote: |-\n  two\n  lines\n"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := Write(&b, tt.format, tt.docs...); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tt.want {
+			t.Errorf("Write(%s):\n%s\nwant:\n%s", tt.format, b.String(), tt.want)
+		}
+	}
+	if err := Write(&bytes.Buffer{}, "xml", d); err == nil {
+		t.Error("Write(xml) did not fail")
+	}
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		value, want string
+		ok, doc     bool
+	}{
+		{"", "", true, false},
+		{"tree", "", true, false},
+		{"json", "json", true, true},
+		{"yaml", "yaml", true, true},
+		{"dot", "dot", true, false},
+		{"png", "png", false, false},
+	}
+	for _, tt := range tests {
+		var f Format
+		f.AddFlag(&cobra.Command{}, "tree", "dot")
+		f.Value = tt.value
+		err := f.Validate()
+		if (err == nil) != tt.ok || f.Value != tt.want || f.Document() != tt.doc {
+			t.Errorf("-o %q: err %v, value %q, document %v", tt.value, err, f.Value, f.Document())
+		}
+	}
+}
+
+func TestTableTrimsPadding(t *testing.T) {
+	var b bytes.Buffer
+	tab := NewTable(&b, "NAME", "READY", "DETAILS")
+	_ = tab.Append("a", "True", "")
+	_ = tab.Append("longer-name", "False", "x")
+	if err := tab.Render(); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(b.String(), "\n") {
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("trailing blanks in %q", l)
+		}
+	}
+	if !strings.HasPrefix(b.String(), "NAME         READY  DETAILS\n") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}
+
+func TestAgeAndName(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for d, want := range map[time.Duration]string{-time.Second: "0s", 36 * time.Second: "36s", 5*time.Minute + 2*time.Second: "5m2s", 50 * time.Hour: "2d2h"} {
+		if got := Age(now, now.Add(-d)); got != want {
+			t.Errorf("Age(%s) = %q, want %q", d, got, want)
+		}
+	}
+	if got := Name("Deployment", "shop", "api"); got != "Deployment shop/api" {
+		t.Errorf("Name = %q", got)
+	}
+	if got := Name("Namespace", "", "shop"); got != "Namespace shop" {
+		t.Errorf("Name = %q", got)
+	}
+}
