@@ -563,10 +563,10 @@ func checkLiveReport(t *testing.T, r render.DependencyReport, raw string) {
 			[]string{"Ready=False (ArtifactFailed)", "kustomization path not found"},
 			"kubectl describe kustomization broken -n failing"},
 		{"suspended", "Kustomization/lag/base", []string{"Kustomization/lag/top"},
-			[]string{"is suspended and its source GitRepository/flux-system/lag moved on", "revision is not up to date"},
+			[]string{"is suspended and its source GitRepository flux-system/lag moved on", "revision is not up to date"},
 			"flux resume kustomization base -n lag"},
 		{"missing", "Kustomization/missing/databse", []string{"Kustomization/missing/app"},
-			[]string{"Kustomization/missing/databse does not exist", "Kustomization/missing/app"},
+			[]string{"Kustomization missing/databse does not exist", "Kustomization missing/app"},
 			"fix the name in the dependsOn of Kustomization missing/app (did you mean Kustomization missing/database?)"},
 	}
 	if len(r.RootCauses) != len(want) {
@@ -809,8 +809,8 @@ func TestDepsOffline(t *testing.T) {
 			stdout: []string{
 				"Kustomization cycle: cycle2/a -> cycle2/b -> cycle2/a",
 				"Kustomization cycle: cycle3/q -> cycle3/r -> cycle3/p -> cycle3/q",
-				"did you mean: Kustomization/missing/database",
-				"Kustomization/offline/after-break  ",
+				"did you mean: Kustomization missing/database",
+				"Kustomization offline/after-break  ",
 			}},
 		{name: "healthy graphs pass", files: healthy, args: []string{"--check"}, code: 0,
 			stdout: []string{"No cycles, no missing dependencies, nothing blocked."}},
