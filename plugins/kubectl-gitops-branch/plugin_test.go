@@ -50,6 +50,7 @@ func TestShowOnTheDemoFleet(t *testing.T) {
 	}
 	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
 		{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Tracks:        branch main", "Revision:      main@sha1:" + fleet.Commit}},
+		{Args: []string{"__complete", "gitops", "branch", "show", "-n", "flux-system", ""}, Stdout: []string{"flux-system\n"}},
 		{Args: []string{"gitops", "branch", "show", "nope", "-n", "flux-system"}, Code: 3, Stderr: "GitRepository flux-system/nope not found"},
 		{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
 	})

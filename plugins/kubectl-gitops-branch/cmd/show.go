@@ -5,11 +5,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/kubectl/pkg/util/completion"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
@@ -17,23 +15,19 @@ import (
 
 // ShowOptions are the flags of `branch show`.
 type ShowOptions struct {
-	streams   genericiooptions.IOStreams
-	Output    output.Format
-	client    func() (*cluster.Client, error)
-	name      string
-	namespace string
+	command.Named
+	streams genericiooptions.IOStreams
+	Output  output.Format
 }
 
 func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ShowOptions{streams: streams}
+	o := &ShowOptions{Named: command.Named{Kind: flux.KindGitRepository}, streams: streams}
 	cmd := &cobra.Command{
-		Use:     "show GITREPOSITORY",
-		Short:   "Show the ref a GitRepository tracks and the revision it holds",
-		Example: `  kubectl gitops branch show flux-system -n flux-system`,
-		Args:    command.ExactArgs(1),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return completion.CompGetResource(f.Kubectl(), "gitrepositories.source.toolkit.fluxcd.io", toComplete), cobra.ShellCompDirectiveNoFileComp
-		},
+		Use:               "show GITREPOSITORY",
+		Short:             "Show the ref a GitRepository tracks and the revision it holds",
+		Example:           `  kubectl gitops branch show flux-system -n flux-system`,
+		Args:              command.ExactArgs(1),
+		ValidArgsFunction: command.CompleteNames(f, flux.KindGitRepository),
 	}
 	o.Output.AddFlag(cmd, "text")
 	command.Bind(cmd, f, o)
@@ -42,27 +36,24 @@ func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobr
 
 // Complete reads the name and namespace.
 func (o *ShowOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.name, o.client = args[0], f.Client
-	var err error
-	o.namespace, _, err = f.Namespace()
-	return err
+	return o.Named.Complete(f, args)
 }
 
 // Validate checks the name and the output format.
 func (o *ShowOptions) Validate() error {
-	if o.name == "" {
-		return exitcode.New(exitcode.Usage, "the GitRepository name is empty: name one, e.g. 'kubectl gitops branch show flux-system -n flux-system'")
+	if err := o.Named.Validate("kubectl gitops branch show flux-system -n flux-system"); err != nil {
+		return err
 	}
 	return o.Output.Validate()
 }
 
 // Run reads the GitRepository and prints what it tracks.
 func (o *ShowOptions) Run(ctx context.Context) error {
-	client, err := o.client()
+	client, err := o.Client()
 	if err != nil {
 		return err
 	}
-	u, err := flux.Get(ctx, client.Dynamic, flux.KindGitRepository, o.namespace, o.name)
+	u, err := flux.Get(ctx, client.Dynamic, flux.KindGitRepository, o.Namespace, o.Name)
 	if err != nil {
 		return err
 	}
@@ -72,7 +63,7 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 	}
 	w := &output.Writer{W: o.streams.Out}
 	w.Printf("GitRepository: %s/%s\nURL:           %s\nTracks:        %s\nRevision:      %s\nReady:         %s\n",
-		o.namespace, o.name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
+		o.Namespace, o.Name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
 	if doc.Ready == "False" {
 		w.Printf("Message:       %s\n", doc.Message)
 	}

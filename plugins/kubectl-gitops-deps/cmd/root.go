@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/kubectl/pkg/util/completion"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
@@ -18,6 +17,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/live"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/render"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -62,7 +62,7 @@ and missing dependencies, so a pull request can be checked before it is merged.`
 	o := NewOptions(streams)
 	o.AddFlags(root)
 	root.Args = cobra.ArbitraryArgs
-	root.ValidArgsFunction = o.completeNames(f)
+	root.ValidArgsFunction = completeNames(f)
 	command.Bind(root, f, o)
 	return root
 }
@@ -208,10 +208,11 @@ func (o *Options) print(r *deps.Report) error {
 }
 
 // completeNames completes Kustomization and HelmRelease names from the cluster.
-func (o *Options) completeNames(f cluster.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+func completeNames(f cluster.Factory) cobra.CompletionFunc {
+	ks, hr := command.CompleteNames(f, flux.KindKustomization), command.CompleteNames(f, flux.KindHelmRelease)
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		names := completion.CompGetResource(f.Kubectl(), "kustomizations.kustomize.toolkit.fluxcd.io", toComplete)
-		names = append(names, completion.CompGetResource(f.Kubectl(), "helmreleases.helm.toolkit.fluxcd.io", toComplete)...)
-		return names, cobra.ShellCompDirectiveNoFileComp
+		a, _ := ks(cmd, args, toComplete)
+		b, _ := hr(cmd, args, toComplete)
+		return append(a, b...), cobra.ShellCompDirectiveNoFileComp
 	}
 }

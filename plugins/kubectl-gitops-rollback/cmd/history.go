@@ -8,11 +8,9 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/kubectl/pkg/util/completion"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -20,24 +18,20 @@ import (
 
 // HistoryOptions are the flags of `rollback history`.
 type HistoryOptions struct {
-	streams   genericiooptions.IOStreams
-	Output    output.Format
-	client    func() (*cluster.Client, error)
-	name      string
-	namespace string
+	command.Named
+	streams genericiooptions.IOStreams
+	Output  output.Format
 }
 
 func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &HistoryOptions{streams: streams}
+	o := &HistoryOptions{Named: command.Named{Kind: flux.KindKustomization}, streams: streams}
 	cmd := &cobra.Command{
 		Use:   "history KUSTOMIZATION",
 		Short: "List the revisions a Kustomization applied, newest first",
 		Example: `  kubectl gitops rollback history apps -n flux-system
   kubectl gitops rollback history apps -n flux-system -o yaml`,
-		Args: command.ExactArgs(1),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-			return completion.CompGetResource(f.Kubectl(), "kustomizations.kustomize.toolkit.fluxcd.io", toComplete), cobra.ShellCompDirectiveNoFileComp
-		},
+		Args:              command.ExactArgs(1),
+		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}
 	o.Output.AddFlag(cmd, "table")
 	command.Bind(cmd, f, o)
@@ -46,28 +40,25 @@ func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *c
 
 // Complete reads the name and namespace.
 func (o *HistoryOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.name, o.client = args[0], f.Client
-	var err error
-	o.namespace, _, err = f.Namespace()
-	return err
+	return o.Named.Complete(f, args)
 }
 
 // Validate checks the name and the output format.
 func (o *HistoryOptions) Validate() error {
-	if o.name == "" {
-		return exitcode.New(exitcode.Usage, "the Kustomization name is empty: name one, e.g. 'kubectl gitops rollback history apps -n flux-system'")
+	if err := o.Named.Validate("kubectl gitops rollback history apps -n flux-system"); err != nil {
+		return err
 	}
 	return o.Output.Validate()
 }
 
 // Run reads the Kustomization and prints its history.
 func (o *HistoryOptions) Run(ctx context.Context) error {
-	client, err := o.client()
+	client, err := o.Client()
 	if err != nil {
 		return err
 	}
 	var ks kustomizev1.Kustomization
-	if err := flux.GetInto(ctx, client.Dynamic, flux.KindKustomization, o.namespace, o.name, &ks); err != nil {
+	if err := flux.GetInto(ctx, client.Dynamic, flux.KindKustomization, o.Namespace, o.Name, &ks); err != nil {
 		return err
 	}
 	doc := history.New(&ks)
@@ -75,7 +66,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		return output.Write(o.streams.Out, o.Output.Value, doc)
 	}
 	if len(doc.Entries) == 0 {
-		_, err := fmt.Fprintf(o.streams.Out, "%s has no history yet\n", output.Name(flux.KindKustomization, o.namespace, o.name))
+		_, err := fmt.Fprintf(o.streams.Out, "%s has no history yet\n", output.Name(flux.KindKustomization, o.Namespace, o.Name))
 		return err
 	}
 	table := output.NewTable(o.streams.Out, "REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "CURRENT")

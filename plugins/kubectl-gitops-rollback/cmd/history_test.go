@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -43,7 +44,7 @@ func appsWithHistory() *unstructured.Unstructured {
 func run(t *testing.T, format string, args ...string) (string, error) {
 	t.Helper()
 	var out bytes.Buffer
-	o := &HistoryOptions{streams: genericiooptions.IOStreams{Out: &out, ErrOut: &out}}
+	o := &HistoryOptions{Named: command.Named{Kind: "Kustomization"}, streams: genericiooptions.IOStreams{Out: &out, ErrOut: &out}}
 	o.Output.AddFlag(&cobra.Command{}, "table")
 	o.Output.Value = format
 	f := clustertest.New("flux-system", appsWithHistory())
