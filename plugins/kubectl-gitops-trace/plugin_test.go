@@ -26,6 +26,7 @@ func TestThroughKubectl(t *testing.T) {
 		{Args: []string{"gitops", "trace", "deploy/api", "-o", "xml"}, Code: 2, Stderr: `unknown output format "xml"`},
 		{Args: []string{"gitops", "trace", "deploy/api", "--no-such-flag"}, Code: 2, Stderr: "unknown flag: --no-such-flag"},
 		{Args: []string{"gitops", "trace", "deploy/api", "--kubeconfig", "/no/such/kubeconfig"}, Code: 2, Stderr: "cannot read the kubeconfig"},
+		{Args: []string{"gitops", "trace", "cm", "-A", "-n", "shop"}, Code: 2, Stderr: "--all-namespaces and --namespace cannot be used together"},
 	})
 }
 

@@ -7,16 +7,6 @@ import (
 	"time"
 )
 
-// CommitInfo returns the subject and author of commit sha in gitDir, for
-// printing next to a location so the user sees which change applied it.
-func CommitInfo(ctx context.Context, gitDir, sha string) (Commit, error) {
-	full, err := resolveCommit(ctx, gitDir, sha)
-	if err != nil {
-		return Commit{}, err
-	}
-	return commitInfo(ctx, gitDir, full)
-}
-
 // commitInfo reads the metadata of a commit already known to exist.
 func commitInfo(ctx context.Context, gitDir, full string) (Commit, error) {
 	// NUL-separated fields survive any subject or name; --no-show-signature

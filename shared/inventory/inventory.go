@@ -238,20 +238,3 @@ func (x *Index) Get(gk schema.GroupKind, namespace, name string) (Entry, bool) {
 	}
 	return x.entries[i], true
 }
-
-// Len returns the number of distinct objects indexed.
-func (x *Index) Len() int {
-	if x == nil {
-		return 0
-	}
-	return len(x.entries)
-}
-
-// Entries returns the indexed entries in inventory order, as a copy the
-// caller may modify.
-func (x *Index) Entries() []Entry {
-	if x == nil {
-		return nil
-	}
-	return append([]Entry(nil), x.entries...)
-}

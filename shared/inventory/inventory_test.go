@@ -192,8 +192,8 @@ func TestIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if idx.Len() != 4 {
-		t.Errorf("Len() = %d, want 4", idx.Len())
+	if len(idx.entries) != 4 {
+		t.Errorf("%d entries, want 4", len(idx.entries))
 	}
 	deploy := schema.GroupKind{Group: "apps", Kind: "Deployment"}
 	tests := []struct {
@@ -220,13 +220,8 @@ func TestIndex(t *testing.T) {
 	if !ok || e.Version != "v1" {
 		t.Errorf("Get kept %#v, %v; want the first entry (v1)", e, ok)
 	}
-	entries := idx.Entries()
-	if len(entries) != 4 || entries[0].Name != "api" || entries[3].Name != "system:foo" {
-		t.Errorf("Entries() = %#v", entries)
-	}
-	entries[0].Name = "changed"
-	if !idx.Contains(deploy, "shop", "api") || idx.Entries()[0].Name != "api" {
-		t.Error("modifying Entries() result changed the index")
+	if idx.entries[0].Name != "api" || idx.entries[3].Name != "system:foo" {
+		t.Errorf("entries = %#v, want inventory order", idx.entries)
 	}
 }
 
@@ -244,18 +239,18 @@ func TestIndexMalformed(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
-	if idx == nil || idx.Len() != 1 || !idx.Contains(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "shop", "api") {
+	if idx == nil || len(idx.entries) != 1 || !idx.Contains(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "shop", "api") {
 		t.Errorf("valid entries were not kept: %#v", idx)
 	}
 }
 
 func TestNilIndex(t *testing.T) {
 	var idx *Index
-	if idx.Contains(schema.GroupKind{Kind: "ConfigMap"}, "a", "b") || idx.Len() != 0 || idx.Entries() != nil {
+	if idx.Contains(schema.GroupKind{Kind: "ConfigMap"}, "a", "b") {
 		t.Error("nil Index should be empty")
 	}
 	empty, err := NewIndex(nil)
-	if err != nil || empty.Len() != 0 {
+	if err != nil || len(empty.entries) != 0 {
 		t.Errorf("NewIndex(nil) = %v, %v", empty, err)
 	}
 }

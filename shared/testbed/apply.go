@@ -1,19 +1,17 @@
 package testbed
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"io"
 
+	yaml "go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
-	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
 // FieldManager is the server-side-apply manager of objects the bed creates.
@@ -91,26 +89,24 @@ func (b *Bed) Resource(o *unstructured.Unstructured) (dynamic.ResourceInterface,
 
 // ParseObjects splits a multi-document YAML string into objects, skipping empty documents.
 func ParseObjects(manifests string) ([]*unstructured.Unstructured, error) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewBufferString(manifests)))
 	var objs []*unstructured.Unstructured
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return objs, nil
+	for _, doc := range yamldoc.Split([]byte(manifests)) {
+		var v any
+		if err := yaml.Unmarshal(doc.Text, &v); err != nil {
+			return nil, fmt.Errorf("line %d: %w", doc.Line, err)
 		}
+		if v == nil {
+			continue
+		}
+		js, err := json.Marshal(v)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("line %d: %w", doc.Line, err)
 		}
-		if len(bytes.TrimSpace(doc)) == 0 {
-			continue
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(js); err != nil {
+			return nil, fmt.Errorf("line %d: %w", doc.Line, err)
 		}
-		var m map[string]any
-		if err := yaml.Unmarshal(doc, &m); err != nil {
-			return nil, err
-		}
-		if len(m) == 0 {
-			continue
-		}
-		objs = append(objs, &unstructured.Unstructured{Object: m})
+		objs = append(objs, u)
 	}
+	return objs, nil
 }

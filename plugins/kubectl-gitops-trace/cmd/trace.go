@@ -65,6 +65,9 @@ func (o *TraceOptions) Validate() error {
 	if err := o.Output.Validate(); err != nil {
 		return err
 	}
+	if o.AllNamespaces && o.explicit {
+		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	}
 	if len(o.args) == 0 && len(o.Filenames.Filenames) == 0 {
 		return exitcode.New(exitcode.Usage, "name what to trace: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or -f FILE\nSee 'kubectl gitops trace --help' for usage.")
 	}
