@@ -32,12 +32,7 @@ func (f *Format) names() []string {
 }
 
 // Validate rejects an unknown format; naming the default view is the same as omitting it.
-func (f *Format) Validate() error {
-	if f.Value == f.human {
-		f.Value = ""
-	}
-	return Check(f.Value, f.names()[1:]...)
-}
+func (f *Format) Validate() error { return Check(f.Value, f.names()...) }
 
 // Document reports whether a versioned document (json or yaml) is asked for.
 func (f *Format) Document() bool { return f.Value == FormatJSON || f.Value == FormatYAML }

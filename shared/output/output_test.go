@@ -46,7 +46,7 @@ func TestFormat(t *testing.T) {
 		ok, doc     bool
 	}{
 		{"", "", true, false},
-		{"tree", "", true, false},
+		{"tree", "tree", true, false},
 		{"json", "json", true, true},
 		{"yaml", "yaml", true, true},
 		{"dot", "dot", true, false},
