@@ -9,7 +9,7 @@ MODULES := shared $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) hack/demo
 # A bound on each test binary: the bed-backed suites take minutes, never this long.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build build-standalone testbin test unit vet fmt-check demo bench clean
+.PHONY: all build build-standalone testbin test unit fuzz vet fmt-check demo bench clean
 
 all: build
 
@@ -39,12 +39,18 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l shared plugins hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## test: every module's tests against the real test bed
+## test: every module's tests against the real test bed, then the redaction fuzzer for a bounded time
 test: fmt-check vet build build-standalone testbin
 	@for m in $(MODULES); do \
 		echo "=== go test $$m"; \
 		(cd $$m && go test -count=1 -timeout $(TEST_TIMEOUT) ./...); \
 	done
+	@$(MAKE) --no-print-directory fuzz
+
+## fuzz: the redaction fuzzer (a marker secret in every credential position never printed)
+FUZZTIME ?= 30s
+fuzz:
+	@cd shared && go test -run '^$$' -fuzz FuzzRedact -fuzztime $(FUZZTIME) ./redact
 
 ## unit: the tests that need no test bed (bed-backed tests skip themselves under -short)
 unit:

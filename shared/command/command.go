@@ -28,6 +28,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // Root describes a plugin's top-level command.
@@ -90,7 +91,7 @@ func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *clust
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, c.CommandPath()))
+		return exitcode.UsageError(err, c.CommandPath())
 	})
 	flags.AddFlags(cmd.PersistentFlags())
 	f := cluster.NewFactory(flags)
@@ -128,7 +129,7 @@ func NoArgs() cobra.PositionalArgs {
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee '%s --help' for usage.", err, cmd.CommandPath()))
+			return exitcode.UsageError(err, cmd.CommandPath())
 		}
 		return nil
 	}
@@ -175,7 +176,13 @@ func Execute(ctx context.Context, cmd *cobra.Command, args []string) int {
 	}
 	var silent *SilentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "error: %s\n", err)
+		// One line, whatever the cluster put into the message; the suite's own hint under it.
+		w := &output.Writer{W: cmd.ErrOrStderr()}
+		w.Printf("error: %s\n", err.Error())
+		var coded *exitcode.Error
+		if errors.As(err, &coded) && coded.Hint != "" {
+			w.Printf("%s\n", output.Styled(coded.Hint))
+		}
 	}
 	return int(code)
 }

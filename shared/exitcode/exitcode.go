@@ -67,6 +67,10 @@ func Table() []struct {
 type Error struct {
 	Code Code
 	Err  error
+	// Hint is a line of the suite's own shown under the error ("See '… --help' for
+	// usage."); it is kept apart so that the message itself can be shown on one line
+	// with every control character made visible.
+	Hint string
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -75,6 +79,11 @@ func (e *Error) Unwrap() error { return e.Err }
 // New returns an error that exits with code and prints the formatted message.
 func New(code Code, format string, args ...any) error {
 	return &Error{Code: code, Err: fmt.Errorf(format, args...)}
+}
+
+// UsageError is a usage error with kubectl's hint to read the command's help.
+func UsageError(err error, commandPath string) error {
+	return &Error{Code: Usage, Err: err, Hint: "See '" + commandPath + " --help' for usage."}
 }
 
 // Wrap attaches code to err; a nil err stays nil.

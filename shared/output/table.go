@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 
 	"github.com/olekukonko/tablewriter"
@@ -36,8 +37,15 @@ func NewTable(w io.Writer, header ...any) *Table {
 	return t
 }
 
-// Append adds a row.
-func (t *Table) Append(cells ...string) error { return t.t.Append(cells) }
+// Append adds a row. Cells are made Safe as Writer.Printf arguments are; Styled cells
+// print as they are.
+func (t *Table) Append(cells ...any) error {
+	row := make([]string, len(cells))
+	for i, c := range safeArgs(cells) {
+		row[i] = fmt.Sprint(c)
+	}
+	return t.t.Append(row)
+}
 
 // Render writes the table. tablewriter pads every cell, the last included, to the
 // column width; the padding of each line's end is dropped so that output compares and

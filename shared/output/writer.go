@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// Writer remembers the first write error, so that a human view can print line by line
+// Writer is the one way a human view prints. It remembers the first write error, so that a human view can print line by line
 // and check once at the end: a closed pipe (`| head`) ends the command with an error
 // instead of being ignored.
 type Writer struct {
@@ -13,12 +13,14 @@ type Writer struct {
 	Err error
 }
 
-// Printf writes unless an earlier write failed.
+// Printf writes unless an earlier write failed. Every string, error and Stringer
+// argument is made Safe (credentials masked, control characters visible); Styled text
+// and the format itself are the suite's own and print as they are.
 func (w *Writer) Printf(format string, args ...any) {
 	if w.Err != nil {
 		return
 	}
-	_, w.Err = fmt.Fprintf(w.W, format, args...)
+	_, w.Err = fmt.Fprintf(w.W, format, safeArgs(args)...)
 }
 
 // Write implements io.Writer with the same memory, for tables.

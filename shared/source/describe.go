@@ -6,6 +6,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
@@ -42,15 +43,15 @@ func Describe(u *unstructured.Unstructured) Info {
 		var gr sourcev1.GitRepository
 		if flux.FromUnstructured(u, &gr) == nil {
 			ref := FromGit(gr.Spec.Reference)
-			info.URL, info.Ref, info.Tracks = RedactURL(gr.Spec.URL), &ref, ref.String()
+			info.URL, info.Ref, info.Tracks = redact.URL(gr.Spec.URL), &ref, ref.String()
 		}
 	case flux.KindOCIRepository:
 		var or sourcev1.OCIRepository
 		if flux.FromUnstructured(u, &or) == nil {
-			info.URL = RedactURL(or.Spec.URL)
+			info.URL = redact.URL(or.Spec.URL)
 			info.Tracks = ociTracks(or.Spec.Reference)
 			if a := or.Status.Artifact; a != nil {
-				info.OriginURL = RedactURL(a.Metadata[ociSourceAnnotation])
+				info.OriginURL = redact.URL(a.Metadata[ociSourceAnnotation])
 				info.OriginRevision = a.Metadata[ociRevisionAnnotation]
 			}
 		}
@@ -58,13 +59,13 @@ func Describe(u *unstructured.Unstructured) Info {
 		endpoint, _, _ := unstructured.NestedString(u.Object, "spec", "endpoint")
 		bucket, _, _ := unstructured.NestedString(u.Object, "spec", "bucketName")
 		prefix, _, _ := unstructured.NestedString(u.Object, "spec", "prefix")
-		info.URL = RedactURL(endpoint) + "/" + bucket
+		info.URL = redact.URL(endpoint) + "/" + bucket
 		if prefix != "" {
 			info.Tracks = "prefix " + prefix
 		}
 	case flux.KindHelmRepository:
 		url, _, _ := unstructured.NestedString(u.Object, "spec", "url")
-		info.URL = RedactURL(url)
+		info.URL = redact.URL(url)
 	}
 	return info
 }

@@ -5,9 +5,6 @@
 package source
 
 import (
-	"net/url"
-	"strings"
-
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 )
 
@@ -50,29 +47,4 @@ func FromGit(ref *sourcev1.GitRepositoryRef) Ref {
 		return Ref{Kind: "branch", Value: ref.Branch}
 	}
 	return Ref{Kind: "branch", Value: "master"}
-}
-
-// RedactURL removes any user and password from a URL so it can be printed; strings
-// that are not URLs (scp-style git@host:path) keep their host and path only.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err == nil && u.Scheme != "" {
-		u.User = nil
-		q := u.Query()
-		for k := range q {
-			lk := strings.ToLower(k)
-			if strings.Contains(lk, "token") || strings.Contains(lk, "password") || strings.Contains(lk, "secret") || strings.Contains(lk, "sig") {
-				q.Set(k, "REDACTED")
-			}
-		}
-		if len(q) > 0 {
-			u.RawQuery = q.Encode()
-		}
-		return u.String()
-	}
-	// scp-like syntax: user@host:path → host:path.
-	if at := strings.Index(raw, "@"); at >= 0 && strings.Contains(raw[at:], ":") && !strings.Contains(raw[:at], "/") {
-		return raw[at+1:]
-	}
-	return raw
 }

@@ -13,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 )
 
 // Condition is the part of the Ready condition every check reads. An empty Status
@@ -84,7 +86,9 @@ func (s Status) String() string {
 func FromConditions(conds []metav1.Condition, generation, observed int64, suspended bool) Status {
 	s := Status{Generation: generation, ObservedGeneration: observed, Suspended: suspended}
 	if c := apimeta.FindStatusCondition(conds, meta.ReadyCondition); c != nil {
-		s.Ready = Condition{Status: c.Status, Reason: c.Reason, Message: c.Message}
+		// Messages quote the address a source failed to reach, password and all: masked
+		// here, where every reader of Flux status gets them.
+		s.Ready = Condition{Status: c.Status, Reason: c.Reason, Message: redact.Text(c.Message)}
 		s.LastTransition = c.LastTransitionTime.Time.UTC().Truncate(time.Second)
 	}
 	return s

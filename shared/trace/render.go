@@ -33,9 +33,10 @@ func WriteHuman(w io.Writer, reports []*Report, color bool, now time.Time) error
 
 // WriteErrors prints one "error: ..." line per report that did not trace fully.
 func WriteErrors(w io.Writer, reports []*Report) {
+	out := &output.Writer{W: w}
 	for _, r := range reports {
 		if r.Result != ResultTraced {
-			fmt.Fprintf(w, "error: %s\n", r.Error)
+			out.Printf("error: %s\n", r.Error)
 		}
 	}
 }
@@ -80,7 +81,7 @@ func (v view) hops(hops []Hop) {
 
 // ready is the READY cell: green when Ready, yellow while waiting or suspended, red on
 // failure.
-func (v view) ready(h Hop) string {
+func (v view) ready(h Hop) output.Styled {
 	switch {
 	case h.Forbidden:
 		return v.p.Red("Forbidden")
@@ -99,7 +100,7 @@ func (v view) ready(h Hop) string {
 // commit writes what was applied and whether it is what the source holds now.
 func (v view) commit(c *Commit) {
 	field := func(label, format string, args ...any) {
-		v.w.Printf("%-11s %s\n", label+":", fmt.Sprintf(format, args...))
+		v.w.Printf("%-11s "+format+"\n", append([]any{output.Styled(label + ":")}, args...)...)
 	}
 	field("Commit", "%s", orNone(c.SHA, c.Applied))
 	field("Applied", "%s by %s", orNone(c.Applied, ""), c.By)
@@ -107,14 +108,14 @@ func (v view) commit(c *Commit) {
 		field("Attempted", "%s (not applied)", c.Attempted)
 	}
 	field("Source", "%s", orNone(c.Source, ""))
-	st := c.Status
+	st := output.Styled(output.Safe(c.Status))
 	switch c.Status {
 	case CommitCurrent:
-		st = v.p.Green(st) + " (the source holds the applied commit)"
+		st = v.p.Green(c.Status) + " (the source holds the applied commit)"
 	case CommitApplying, CommitSuspended, CommitUnknown:
-		st = v.p.Yellow(st)
+		st = v.p.Yellow(c.Status)
 	default:
-		st = v.p.Red(st)
+		st = v.p.Red(c.Status)
 	}
 	field("Status", "%s", st)
 	if c.BlockedBy != "" {

@@ -158,8 +158,9 @@ func (o *Options) load(ctx context.Context) ([]deps.Node, bool, error) {
 		if err != nil {
 			return nil, false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("reading --dir: %w", err))
 		}
+		warn := &output.Writer{W: o.streams.ErrOut}
 		for _, fe := range res.Errors {
-			fmt.Fprintf(o.streams.ErrOut, "warning: %s\n", fe)
+			warn.Printf("warning: %s\n", fe)
 		}
 		return res.Nodes, len(res.Errors) > 0, nil
 	}
@@ -171,8 +172,9 @@ func (o *Options) load(ctx context.Context) ([]deps.Node, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	warn := &output.Writer{W: o.streams.ErrOut}
 	for _, w := range l.Warnings {
-		fmt.Fprintf(o.streams.ErrOut, "warning: %s\n", w)
+		warn.Printf("warning: %s\n", w)
 	}
 	return l.Nodes, false, nil
 }
@@ -201,8 +203,9 @@ func (o *Options) print(r *deps.Report) error {
 		if o.Dir == "" && !o.AllNamespaces {
 			hint = " (use -A for every namespace, or -n flux-system)"
 		}
-		_, err := fmt.Fprintf(o.streams.Out, "No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
-		return err
+		w := &output.Writer{W: o.streams.Out}
+		w.Printf("No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
+		return w.Err
 	}
 	return render.Tree(o.streams.Out, r, output.Color(o.streams.Out))
 }

@@ -66,8 +66,9 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		return output.Write(o.streams.Out, o.Output.Value, doc)
 	}
 	if len(doc.Entries) == 0 {
-		_, err := fmt.Fprintf(o.streams.Out, "%s has no history yet\n", output.Name(flux.KindKustomization, o.Namespace, o.Name))
-		return err
+		w := &output.Writer{W: o.streams.Out}
+		w.Printf("%s has no history yet\n", output.Name(flux.KindKustomization, o.Namespace, o.Name))
+		return w.Err
 	}
 	table := output.NewTable(o.streams.Out, "REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "CURRENT")
 	for _, e := range doc.Entries {

@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -69,7 +68,7 @@ func (o *TraceOptions) Validate() error {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	}
 	if len(o.args) == 0 && len(o.Filenames.Filenames) == 0 {
-		return exitcode.New(exitcode.Usage, "name what to trace: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or -f FILE\nSee 'kubectl gitops trace --help' for usage.")
+		return exitcode.UsageError(errors.New("name what to trace: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or -f FILE"), "kubectl gitops trace")
 	}
 	return nil
 }
@@ -181,7 +180,7 @@ func (o *TraceOptions) builderError(err error) error {
 	classified := cluster.Classify(err)
 	var status apierrors.APIStatus
 	if exitcode.Of(classified) == exitcode.Failure && !errors.As(err, &status) && !cluster.IsUnreachable(err) {
-		classified = exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w\nSee 'kubectl gitops trace --help' for usage.", err))
+		classified = exitcode.UsageError(err, "kubectl gitops trace")
 	}
 	if exitcode.Of(classified) == exitcode.Usage && len(o.args) > 0 {
 		if cmd := command.SuggestCommand(o.args[0]); cmd != "" {

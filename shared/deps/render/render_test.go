@@ -116,14 +116,30 @@ func TestRenderTreeWithoutColorHasNoEscapes(t *testing.T) {
 	}
 }
 
-func TestRenderTreeIndentsMultiLineMessages(t *testing.T) {
-	var buf bytes.Buffer
-	r := deps.Analyze([]deps.Node{Failing("BuildFailed", "kustomize build failed:\nline two", KS("infra"))})
-	if err := Tree(&buf, r, false); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), "kustomize build failed:\n    line two\n") {
-		t.Errorf("continuation line not indented:\n%s", buf.String())
+// TestRenderTreeTrustsNoString puts line breaks and escape sequences into every string
+// the tree shows (names, reasons, messages): each stays on its line, made visible.
+func TestRenderTreeTrustsNoString(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		var buf bytes.Buffer
+		evil := KSIn("ns\x1b]0;owned\a", "infra\nKustomization forged  Ready")
+		r := deps.Analyze([]deps.Node{
+			Failing("Build\x1b[31mFailed", "kustomize build failed:\nline two\x1b[2J", evil),
+			Waiting(KSIn("ns\x1b]0;owned\a", "app", "dep\x1b[2J")),
+		})
+		if err := Tree(&buf, r, color); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for _, raw := range []string{"\x1b]0;", "\x1b[2J", "\x1b[31mFailed", "\nKustomization forged", "\nline two"} {
+			if strings.Contains(out, raw) {
+				t.Errorf("color=%v: %q reached the terminal raw:\n%s", color, raw, out)
+			}
+		}
+		for _, shown := range []string{`kustomize build failed:\nline two\x1b[2J`, `infra\nKustomization forged  Ready`} {
+			if !strings.Contains(out, shown) {
+				t.Errorf("color=%v: %q not shown escaped:\n%s", color, shown, out)
+			}
+		}
 	}
 }
 

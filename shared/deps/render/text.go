@@ -20,9 +20,9 @@ func origin(file string, line int) string {
 }
 
 // statusText is the per-node status shown in the tree.
-func statusText(r *deps.Report, i int, p output.Palette) string {
+func statusText(r *deps.Report, i int, p output.Palette) output.Styled {
 	e := &r.Entries[i]
-	var s string
+	var s output.Styled
 	switch e.State() {
 	case deps.StateMissing:
 		s = p.Red("Missing")

@@ -134,9 +134,9 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 			plural(len(r.RootCauses), "cause", "causes"), victims)
 		for _, rc := range r.RootCauses {
 			t.Printf("  %s %s\n", p.Red("["+string(rc.Kind)+"]"), p.Bold(rc.Node.String()))
-			// Flux messages (kustomize build output, say) can span lines;
-			// keep them inside the entry's indentation.
-			t.Printf("    %s\n", strings.ReplaceAll(strings.TrimRight(rc.Message, "\n"), "\n", "\n    "))
+			// Flux messages (kustomize build output, say) can span lines: one
+			// field per line, line breaks shown as \n, so no message forges a line.
+			t.Printf("    %s\n", strings.TrimRight(rc.Message, "\n"))
 			if len(rc.Victims) > 0 {
 				t.Printf("    blocks %d:\n", len(rc.Victims))
 				for _, v := range rc.Victims {
