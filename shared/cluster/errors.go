@@ -57,7 +57,7 @@ func Classify(err error) error {
 		return exitcode.Wrap(exitcode.Failure, errors.New("interrupted"))
 	case IsUnreachable(err):
 		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("cannot reach the Kubernetes API server: %w (check --kubeconfig, --context or --server, and --request-timeout)", err))
-	case clientcmd.IsConfigurationInvalid(err), clientcmd.IsEmptyConfig(err), isMissingContext(err):
+	case clientcmd.IsConfigurationInvalid(err), clientcmd.IsEmptyConfig(err), isMissingContext(err), isBadFlag(err):
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%w: pass --kubeconfig or --context, or set KUBECONFIG", err))
 	}
 	return exitcode.Wrap(exitcode.Failure, err)
@@ -105,6 +105,9 @@ func IsTypeMissing(err error) bool {
 func isUnknownType(err error) bool {
 	return strings.Contains(err.Error(), "doesn't have a resource type")
 }
+
+// isBadFlag matches client-go's error for a malformed --request-timeout.
+func isBadFlag(err error) bool { return strings.Contains(err.Error(), "Invalid timeout value") }
 
 // isMissingContext matches clientcmd's error for a --context the kubeconfig lacks.
 func isMissingContext(err error) bool {

@@ -31,6 +31,10 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
+// DefaultRequestTimeout bounds every request to the API server unless
+// --request-timeout says otherwise.
+const DefaultRequestTimeout = "30s"
+
 // Root describes a plugin's top-level command.
 type Root struct {
 	// Name is the display name, as the user types it: "kubectl gitops trace".
@@ -74,6 +78,10 @@ func Bind(cmd *cobra.Command, f cluster.Factory, o Options) {
 // subcommands) on the returned command.
 func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *cluster.ConfigFactory) {
 	flags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50)
+	// kubectl waits forever for a server that accepts connections and never answers;
+	// a plugin run from a script must not. --request-timeout still overrides it.
+	timeout := DefaultRequestTimeout
+	flags.Timeout = &timeout
 	cmd := &cobra.Command{
 		Use:     strings.TrimSpace(binaryName(r.Name) + " " + r.Use),
 		Short:   r.Short,

@@ -51,7 +51,7 @@ func maskQuery(s string) string {
 	query, fragment, hasFragment := strings.Cut(query, "#")
 	params := strings.Split(query, "&")
 	for i, p := range params {
-		if k, v, ok := strings.Cut(p, "="); ok && v != "" {
+		if k, v, ok := strings.Cut(p, "="); ok && v != "" && !apiParam(k) {
 			params[i] = k + "=" + Mask
 		}
 	}
@@ -65,6 +65,16 @@ func maskQuery(s string) string {
 // validScheme is RFC 3986's scheme: what stands before "://" in anything else is
 // userinfo or host, and is redacted as such.
 var validScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+
+// apiParam reports the query parameters of Kubernetes API requests, which client
+// errors repeat and which carry no credential: masking them only hides what timed out.
+func apiParam(key string) bool {
+	switch key {
+	case "timeout", "limit", "continue", "labelSelector", "fieldSelector", "watch", "resourceVersion", "allowWatchBookmarks":
+		return true
+	}
+	return false
+}
 
 // urlInText finds URLs with a scheme inside free text: up to the first blank, quote or
 // bracket, which is where Git, Helm and the controllers end them in their messages.
@@ -95,6 +105,12 @@ func Text(s string) string {
 	s = quotedURL.ReplaceAllStringFunc(s, func(q string) string { return q[:1] + URL(q[1:len(q)-1]) + q[:1] })
 	s = authorityInText.ReplaceAllString(s, "://")
 	s = urlInText.ReplaceAllStringFunc(s, URL)
-	s = queryInText.ReplaceAllString(s, "${1}"+Mask)
+	s = queryInText.ReplaceAllStringFunc(s, func(m string) string {
+		key := m[1:strings.IndexByte(m, '=')]
+		if apiParam(key) {
+			return m
+		}
+		return m[:strings.IndexByte(m, '=')+1] + Mask
+	})
 	return userinfoInText.ReplaceAllString(s, "")
 }

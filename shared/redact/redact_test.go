@@ -41,6 +41,7 @@ func TestText(t *testing.T) {
 		{"unable to clone 'https://user:pa ss" + secret + "@host/x.git'", "unable to clone 'https://host/x.git'"},
 		{"fetch deploy:" + secret + "@host:org/repo.git failed", "fetch host:org/repo.git failed"},
 		{"GET https://b.example.com/o?sig=" + secret + " 403", "GET https://b.example.com/o?sig=REDACTED 403"},
+		{`Get "https://127.0.0.1:6443/apis/x?limit=500&timeout=32s&sig=` + secret + `": context deadline exceeded`, `Get "https://127.0.0.1:6443/apis/x?limit=500&timeout=32s&sig=REDACTED": context deadline exceeded`},
 		{"Applied revision: main@sha1:5394cb7f48332b2de7c17dd8b8384bbc84b7e738", "Applied revision: main@sha1:5394cb7f48332b2de7c17dd8b8384bbc84b7e738"},
 		{"dependency 'flux-system/infra' is not ready", "dependency 'flux-system/infra' is not ready"},
 		{"timeout waiting for: [ClusterIssuer/letsencrypt status: 'InProgress']", "timeout waiting for: [ClusterIssuer/letsencrypt status: 'InProgress']"},

@@ -49,6 +49,9 @@ type Report struct {
 	Hops []Hop `json:"hops"`
 	// Commit is what the Kustomization (or HelmRelease) nearest the object applied.
 	Commit *Commit `json:"commit,omitempty"`
+
+	// unreachable is set when a hop could not be read for want of an answer.
+	unreachable bool
 }
 
 // ObjectRef names a Kubernetes object.

@@ -168,6 +168,7 @@ func (r *Report) addErrorHop(role string, ref ObjectRef, via string, err error) 
 		r.fail(ResultNotFound, fmt.Sprintf("%s not found (it is named by the previous hop)", ref))
 	default:
 		r.fail(ResultError, fmt.Sprintf("reading %s: %v", ref, err))
+		r.unreachable = r.unreachable || cluster.IsUnreachable(err)
 	}
 	r.Hops = append(r.Hops, h)
 }
@@ -188,6 +189,10 @@ func (r *Report) ExitCode() exitcode.Code {
 	}
 	return exitcode.Failure
 }
+
+// Unreachable reports whether the trace ended because the API server could not be
+// reached: tracing more objects would only wait for the same timeout again.
+func (r *Report) Unreachable() bool { return r.Result == ResultError && r.unreachable }
 
 // NotFoundReport is the report for an object that does not exist.
 func NotFoundReport(ref ObjectRef, err error) *Report {

@@ -80,7 +80,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	objs, reports, err := o.readObjects()
+	objs, reports, err := o.readObjectsUntil(ctx)
 	if err != nil {
 		return err
 	}
@@ -91,22 +91,57 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	var stopped error
 	for _, obj := range objs {
+		if ctx.Err() != nil {
+			stopped = cluster.Classify(ctx.Err())
+			break
+		}
 		r := tracer.Trace(ctx, obj)
 		if o.GitDir != "" {
 			r.LocateInGit(ctx, o.GitDir)
 		}
 		reports = append(reports, r)
+		if r.Unreachable() {
+			// The server is gone: every further object would wait for the same timeout.
+			stopped = exitcode.New(exitcode.Failure, "stopped after %d of %d objects: %s", len(reports), len(objs), r.Error)
+			break
+		}
 	}
 	if err := o.print(reports); err != nil {
 		return err
 	}
 	trace.WriteErrors(o.streams.ErrOut, reports)
+	if stopped != nil {
+		return stopped
+	}
 	codes := make([]exitcode.Code, 0, len(reports))
 	for _, r := range reports {
 		codes = append(codes, r.ExitCode())
 	}
 	return command.Silent(exitcode.Worst(codes...))
+}
+
+// readObjectsUntil is readObjects, abandoned when ctx ends: cli-runtime's builder takes
+// no context, and Ctrl-C must stop a read from a server that never answers (or a -f
+// FIFO nobody writes) within a second, not when the builder gives up.
+func (o *TraceOptions) readObjectsUntil(ctx context.Context) ([]*unstructured.Unstructured, []*trace.Report, error) {
+	type result struct {
+		objs    []*unstructured.Unstructured
+		reports []*trace.Report
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		objs, reports, err := o.readObjects()
+		done <- result{objs, reports, err}
+	}()
+	select {
+	case r := <-done:
+		return r.objs, r.reports, r.err
+	case <-ctx.Done():
+		return nil, nil, cluster.Classify(ctx.Err())
+	}
 }
 
 // readObjects resolves the arguments through cli-runtime's builder, like kubectl get.
