@@ -62,11 +62,25 @@ func TestTrustNothingLive(t *testing.T) {
 	}
 	evil := "\x1b]0;owned\x07\x1b[2J boom\nReady: True\nerror: forged https://u:" + secretMarker + "@h/x"
 	_ = unstructured.SetNestedSlice(u.Object, []any{map[string]any{
-		"type": "Ready", "status": "False", "reason": "Evil\x1b[31m", "message": evil, "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": u.GetGeneration(),
+		"type": "Ready", "status": "False", "reason": "EvilReason", "message": evil, "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": u.GetGeneration(),
 	}}, "status", "conditions")
 	_ = unstructured.SetNestedField(u.Object, "main@sha1:\x1b[2Jforged\n", "status", "lastAttemptedRevision")
 	if _, err := ri.UpdateStatus(ctx, u, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
+	}
+
+	// The fixture is hostile for real: Flux itself put the URL, password included, into
+	// the source's status, and the evil status is what the API server stored.
+	raw, err := bed.Get(ctx, flux.KindGitRepository, testbed.FluxNamespace, "creds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conds, _, _ := unstructured.NestedSlice(raw.Object, "status", "conditions")
+	t.Logf("source-controller on the credentials URL: %v", conds)
+	shown := map[string][]string{
+		"trace cm/trusted -n default": {`\x1b]0;owned\x07\x1b[2J boom\nReady: True\nerror: forged https://h/x`},
+		"rollback history evil -n flux-system":    {"REVISION"},
+		"branch show creds -n flux-system":        {"URL:           http://127.0.0.1:"},
 	}
 
 	paletteOrNothing := regexp.MustCompile(`\x1b\[(0|1|2|31|32|33)m`)
@@ -96,6 +110,11 @@ func TestTrustNothingLive(t *testing.T) {
 					t.Errorf("crashed:\n%s", run)
 				}
 				if format == "" {
+					for _, want := range shown[strings.Join(args, " ")] {
+						if !strings.Contains(run.Stdout, want) {
+							t.Errorf("stdout lacks %q, shown escaped:\n%s", want, run)
+						}
+					}
 					for _, out := range []string{run.Stdout, run.Stderr} {
 						if strings.ContainsAny(paletteOrNothing.ReplaceAllString(out, ""), "\x1b\x07") {
 							t.Errorf("a raw escape sequence was printed:\n%q", out)

@@ -122,7 +122,7 @@ func (v view) commit(c *Commit) {
 		field("Blocked by", "%s", c.BlockedBy)
 	}
 	if c.Reason != "" {
-		field("Reason", "%s", oneLine(c.Reason))
+		field("Reason", "%s", c.Reason)
 	}
 	if g := c.Git; g != nil {
 		if g.File != "" {
@@ -144,7 +144,7 @@ func (v view) findings(r *Report) {
 			v.w.Printf("%s %s %s: %s\n", v.p.Yellow("!"), h.Ref.Kind, name(h.Ref), n)
 		}
 		if h.Health != nil && h.Health.Ready == "False" && h.Health.Message != "" && (r.Commit == nil || r.Commit.Reason != h.Health.Message) {
-			v.w.Printf("%s %s %s: %s\n", v.p.Red("!"), h.Ref.Kind, name(h.Ref), oneLine(h.Health.Message))
+			v.w.Printf("%s %s %s: %s\n", v.p.Red("!"), h.Ref.Kind, name(h.Ref), h.Health.Message)
 		}
 		if h.Error != "" {
 			v.w.Printf("%s %s %s: %s\n", v.p.Red("!"), h.Ref.Kind, name(h.Ref), h.Error)
@@ -232,8 +232,6 @@ func shortRev(rev string) string {
 	}
 	return algo + ":" + hex[:12]
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func orNone(s, fallback string) string {
 	if s != "" {
