@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +19,10 @@ func TestThroughKubectl(t *testing.T) {
 	assets := testbed.NeedAssets(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	fifo := filepath.Join(t.TempDir(), "objects.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
 		{Args: []string{"gitops", "trace", "--help"}, Stdout: []string{"kubectl gitops trace deploy/api -n shop", "--kubeconfig", "--context", "--as", "--request-timeout", "-n, --namespace", "Exit codes:\n  0  success", "  4  the object is not managed by Flux"}},
 		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-trace"}},
@@ -27,6 +32,8 @@ func TestThroughKubectl(t *testing.T) {
 		{Args: []string{"gitops", "trace", "deploy/api", "--no-such-flag"}, Code: 2, Stderr: "unknown flag: --no-such-flag"},
 		{Args: []string{"gitops", "trace", "deploy/api", "--kubeconfig", "/no/such/kubeconfig"}, Code: 2, Stderr: "cannot read the kubeconfig"},
 		{Args: []string{"gitops", "trace", "cm", "-A", "-n", "shop"}, Code: 2, Stderr: "--all-namespaces and --namespace cannot be used together"},
+		{Args: []string{"gitops", "trace", "-f", "/dev/zero"}, Code: 2, Stderr: "-f /dev/zero: not a regular file"},
+		{Args: []string{"gitops", "trace", "-f", fifo}, Code: 2, Stderr: "not a regular file"},
 	})
 }
 

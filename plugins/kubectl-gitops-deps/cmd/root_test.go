@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -91,5 +93,36 @@ func TestOptionsDir(t *testing.T) {
 	}
 	if _, err := runDeps(t, f, func(_ *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", "") }); exitcode.Of(err) != exitcode.Usage {
 		t.Errorf(`--dir "": %v`, err)
+	}
+
+	// A pull request cannot hang or exhaust the check: a FIFO and a link to /dev/zero
+	// are reported and skipped, and fail --check.
+	hostile := t.TempDir()
+	if err := os.WriteFile(filepath.Join(hostile, "apps.yaml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(hostile, "fifo.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(hostile, "zero.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var errOut bytes.Buffer
+	o := NewOptions(genericiooptions.IOStreams{Out: &bytes.Buffer{}, ErrOut: &errOut})
+	cmd := &cobra.Command{}
+	o.AddFlags(cmd)
+	_ = cmd.Flags().Set("dir", hostile)
+	if err := o.Complete(f, cmd, nil); err != nil {
+		t.Fatal(err)
+	}
+	err = o.Run(context.Background())
+	if err != nil || time.Since(start) > 5*time.Second {
+		t.Errorf("hostile --dir: %v after %s", err, time.Since(start))
+	}
+	for _, w := range []string{"fifo.yaml: not a regular file", "zero.yaml: a symbolic link to /dev/zero, outside"} {
+		if !strings.Contains(errOut.String(), w) {
+			t.Errorf("warnings lack %q:\n%s", w, errOut.String())
+		}
 	}
 }

@@ -3,6 +3,10 @@ package cmd
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +22,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
 // TraceOptions are the flags and state of one `kubectl gitops trace` run.
@@ -66,6 +71,9 @@ func (o *TraceOptions) Validate() error {
 	}
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	}
+	if err := checkFilenames(o.Filenames.Filenames); err != nil {
+		return err
 	}
 	if len(o.args) == 0 && len(o.Filenames.Filenames) == 0 {
 		return exitcode.UsageError(errors.New("name what to trace: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or -f FILE"), "kubectl gitops trace")
@@ -241,4 +249,45 @@ func completeArgs(f cluster.Factory) func(*cobra.Command, []string, string) ([]s
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		return completion.ResourceTypeAndNameCompletionFunc(f.Kubectl())(cmd, args, toComplete)
 	}
+}
+
+// checkFilenames refuses -f paths the builder would hang on or read without bound: a
+// FIFO nobody writes, a device such as /dev/zero, a file over yamldoc.MaxFileSize, also
+// inside a directory. Standard input ("-") and URLs are the user's own choice.
+func checkFilenames(names []string) error {
+	for _, name := range names {
+		if name == "-" || strings.Contains(name, "://") {
+			continue
+		}
+		fi, err := os.Stat(name)
+		if err != nil {
+			return exitcode.New(exitcode.Usage, "-f %s: %v", name, err)
+		}
+		if !fi.IsDir() {
+			if err := yamldoc.CheckRegular(fi); err != nil {
+				return exitcode.New(exitcode.Usage, "-f %s: %v", name, err)
+			}
+			continue
+		}
+		err = filepath.WalkDir(name, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			switch filepath.Ext(path) {
+			case ".json", ".yaml", ".yml":
+				fi, err := os.Stat(path)
+				if err == nil {
+					err = yamldoc.CheckRegular(fi)
+				}
+				if err != nil {
+					return exitcode.New(exitcode.Usage, "-f %s: %v", path, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

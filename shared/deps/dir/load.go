@@ -64,6 +64,10 @@ type Result struct {
 // templates are not valid YAML until rendered and are never applied as they
 // stand.
 //
+// Only regular files of at most yamldoc.MaxFileSize are read; a FIFO, a device or a
+// symbolic link leading out of root is recorded as an error and skipped, so a pull
+// request cannot hang or exhaust the check.
+//
 // The error is non-nil only when root itself cannot be read; every other
 // problem is recorded in Result.Errors.
 func Load(root string, opts Options) (*Result, error) {
@@ -92,7 +96,7 @@ func Load(root string, opts Options) (*Result, error) {
 			return nil
 		}
 		res.Files++
-		data, err := os.ReadFile(path)
+		data, err := yamldoc.ReadFile(path, root)
 		if err != nil {
 			res.Errors = append(res.Errors, &FileError{File: path, Err: err})
 			return nil
