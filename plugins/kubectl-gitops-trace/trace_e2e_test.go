@@ -427,6 +427,16 @@ func TestTraceLive(t *testing.T) {
 			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", forbidden: true}},
 		},
 		{
+			name: "RBAC hides the object itself: the report names its kind, not its resource",
+			args: []string{"cm/web-config", "-n", "shop", "--as", "viewer"},
+			code: 5,
+			check: func(t *testing.T, r *trace.Report) {
+				if r.Object.Kind != "ConfigMap" || r.Object.APIVersion != "v1" || r.Object.Name != "web-config" || r.Result != trace.ResultForbidden {
+					t.Errorf("object = %+v, result %s", r.Object, r.Result)
+				}
+			},
+		},
+		{
 			name: "RBAC hides only the source",
 			args: []string{"deploy/api", "-n", "shop", "--as", "ks-reader"},
 			code: 5,

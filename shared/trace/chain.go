@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 )
 
@@ -46,16 +48,26 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		if !ok && depth == 0 {
 			// No labels on the object itself: labels can be stripped by hand, the
 			// inventory is what Flux prunes by. Costs one list, only on this path.
-			key, ok = t.inventoryOwner(ctx, r, child)
+			var err error
+			key, ok, err = t.inventoryOwner(ctx, r, child)
 			via = "inventory"
+			if err != nil {
+				// Not being able to look is not "not managed".
+				r.fail(resultOf(err), fmt.Sprintf("%s carries no Flux labels, and whether a Kustomization's inventory lists it cannot be checked: %v", r.Object, err))
+				return true
+			}
 		}
 		if !ok {
 			return found
 		}
 		if seen[key] {
-			// flux-system applies its own Kustomization (bootstrap): the root.
 			last := &r.Hops[len(r.Hops)-1]
-			last.Notes = append(last.Notes, "applies itself (bootstrap root)")
+			if last.Ref.Kind == flux.KindKustomization && last.Ref.Namespace == key.namespace && last.Ref.Name == key.name {
+				// flux-system applies its own Kustomization (bootstrap): the root.
+				last.Notes = append(last.Notes, "applies itself (bootstrap root)")
+			} else {
+				last.Notes = append(last.Notes, fmt.Sprintf("labels form a loop: it names Kustomization %s/%s, which is already in this chain (%s)", key.namespace, key.name, loopPath(r, key)))
+			}
 			return found
 		}
 		seen[key] = true
@@ -122,6 +134,14 @@ func (t *Tracer) inventoryOwners(ctx context.Context, obj *unstructured.Unstruct
 			return nil, err
 		}
 	}
+	if !t.index.all {
+		// An inventory anywhere may list the object: without every namespace the
+		// answer "none does" would be a guess.
+		if t.index.denied != nil {
+			return nil, t.index.denied
+		}
+		return nil, exitcode.New(exitcode.Forbidden, "the Kustomizations of every namespace could not be listed")
+	}
 	gk := schema.FromAPIVersionAndKind(obj.GetAPIVersion(), obj.GetKind()).GroupKind()
 	var owners []objKey
 	for key, u := range t.index.byKey {
@@ -142,15 +162,34 @@ func (t *Tracer) inventoryOwners(ctx context.Context, obj *unstructured.Unstruct
 	return owners, nil
 }
 
-// inventoryOwner finds the Kustomization that owns an object without Flux labels.
-func (t *Tracer) inventoryOwner(ctx context.Context, r *Report, obj *unstructured.Unstructured) (objKey, bool) {
+// inventoryOwner finds the Kustomization that owns an object without Flux labels; the
+// error says the inventories could not be read.
+func (t *Tracer) inventoryOwner(ctx context.Context, r *Report, obj *unstructured.Unstructured) (objKey, bool, error) {
 	owners, err := t.inventoryOwners(ctx, obj)
-	if err != nil || len(owners) == 0 {
-		return objKey{}, false
+	if err != nil {
+		return objKey{}, false, err
+	}
+	if len(owners) == 0 {
+		return objKey{}, false, nil
 	}
 	last := &r.Hops[len(r.Hops)-1]
 	last.Notes = append(last.Notes, fmt.Sprintf("carries no Flux labels, but Kustomization %s/%s lists it in its inventory: its labels were removed or never applied", owners[0].namespace, owners[0].name))
-	return owners[0], true
+	return owners[0], true, nil
+}
+
+// loopPath names the Kustomizations of the chain from key on, for a label loop.
+func loopPath(r *Report, key objKey) string {
+	var names []string
+	on := false
+	for _, h := range r.Hops {
+		if h.Ref.Kind == flux.KindKustomization && h.Ref.Namespace == key.namespace && h.Ref.Name == key.name {
+			on = true
+		}
+		if on && h.Role == RoleKustomization {
+			names = append(names, h.Ref.Namespace+"/"+h.Ref.Name)
+		}
+	}
+	return strings.Join(append(names, key.namespace+"/"+key.name), " -> ")
 }
 
 // listedElsewhere names the Kustomizations whose inventory lists obj when the one its

@@ -18,6 +18,9 @@ type Index struct {
 	// all is true when every namespace was listed; else namespaces lists those that were.
 	all        bool
 	namespaces map[string]bool
+	// denied is the error of a list RBAC refused: the index then misses those
+	// namespaces, and an answer that needs every inventory cannot be given.
+	denied error
 }
 
 func (x *Index) get(namespace, name string) (*unstructured.Unstructured, bool) {
@@ -41,6 +44,7 @@ func (t *Tracer) IndexKustomizations(ctx context.Context, namespaces ...string) 
 			return nil
 		})
 		if exitcode.Of(err) == exitcode.Forbidden {
+			x.denied = err
 			continue
 		}
 		if err != nil {

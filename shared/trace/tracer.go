@@ -73,6 +73,7 @@ func (t *Tracer) Trace(ctx context.Context, obj *unstructured.Unstructured) *Rep
 // Helm release annotations, and returns that object.
 func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Unstructured) (*unstructured.Unstructured, bool) {
 	cur := obj
+	seen := map[string]bool{string(obj.GetUID()): true}
 	for depth := 0; depth < maxOwnerDepth; depth++ {
 		if _, ok := kustomizeOwner(cur); ok || isHelmManaged(cur) {
 			return cur, true
@@ -81,12 +82,24 @@ func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Un
 		if owner == nil {
 			return cur, true
 		}
+		ref := ObjectRef{APIVersion: owner.APIVersion, Kind: owner.Kind, Namespace: cur.GetNamespace(), Name: owner.Name}
+		last := &r.Hops[len(r.Hops)-1]
+		if owner.UID != "" && seen[string(owner.UID)] {
+			last.Notes = append(last.Notes, fmt.Sprintf("its ownerReferences form a cycle back to %s: the walk stops here", ref))
+			return cur, true
+		}
 		next, err := t.getOwner(ctx, cur.GetNamespace(), owner)
+		if exitcode.Of(err) == exitcode.NotFound {
+			// A dangling ownerReference (the owner was deleted, the object orphaned):
+			// the object asked about exists, so the walk goes on from the last one found.
+			last.Notes = append(last.Notes, fmt.Sprintf("its owner %s does not exist any more (ownerReference left behind)", ref))
+			return cur, true
+		}
 		if err != nil {
-			ref := ObjectRef{APIVersion: owner.APIVersion, Kind: owner.Kind, Namespace: cur.GetNamespace(), Name: owner.Name}
 			r.addErrorHop(RoleOwner, ref, "ownerReference", err)
 			return nil, false
 		}
+		seen[string(next.GetUID())] = true
 		r.Hops = append(r.Hops, Hop{Role: RoleOwner, Ref: refOf(next), Via: "ownerReference"})
 		cur = next
 	}
@@ -171,6 +184,19 @@ func (r *Report) addErrorHop(role string, ref ObjectRef, via string, err error) 
 		r.unreachable = r.unreachable || cluster.IsUnreachable(err)
 	}
 	r.Hops = append(r.Hops, h)
+}
+
+// resultOf is the Result an error that ends a trace stands for.
+func resultOf(err error) Result {
+	switch exitcode.Of(err) {
+	case exitcode.Forbidden:
+		return ResultForbidden
+	case exitcode.FluxNotInstalled:
+		return ResultFluxMissing
+	case exitcode.NotFound:
+		return ResultNotFound
+	}
+	return ResultError
 }
 
 // ExitCode maps a report's result to the documented exit code.

@@ -2,8 +2,15 @@ package trace
 
 import (
 	"context"
+	"errors"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	k8stesting "k8s.io/client-go/testing"
+
 	"strings"
 	"testing"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -211,4 +218,50 @@ func hasNote(r *Report, want string) bool {
 		}
 	}
 	return false
+}
+
+func TestTracerDecidesWhatItCannotSee(t *testing.T) {
+	ctx := context.Background()
+	root := labelled(kustomization("flux-system", "./clusters/prod"), "flux-system", "flux-system")
+
+	t.Run("dangling ownerReference: the object exists, the walk goes on from it", func(t *testing.T) {
+		pod := owned(obj("v1", "Pod", "shop", "orphan", nil), "apps/v1", "ReplicaSet", "gone")
+		r := newTestTracer(root, pod.DeepCopy()).Trace(ctx, pod)
+		if r.Result != ResultNotManaged || !hasNote(r, "its owner ReplicaSet shop/gone does not exist any more") {
+			t.Errorf("result %s (%s), notes %+v", r.Result, r.Error, r.Hops)
+		}
+	})
+
+	t.Run("ownerReferences that form a cycle are named, not walked eight times", func(t *testing.T) {
+		a := owned(obj("apps/v1", "ReplicaSet", "shop", "a", nil), "apps/v1", "ReplicaSet", "b")
+		a.SetUID("u-a")
+		b := owned(obj("apps/v1", "ReplicaSet", "shop", "b", nil), "apps/v1", "ReplicaSet", "a")
+		b.SetUID("u-b")
+		r := newTestTracer(root, a.DeepCopy(), b.DeepCopy()).Trace(ctx, a)
+		if len(r.Hops) != 2 || !hasNote(r, "ownerReferences form a cycle back to ReplicaSet shop/a") {
+			t.Errorf("hops %s, notes %+v", hopNames(r), r.Hops)
+		}
+	})
+
+	t.Run("a two-Kustomization label loop is named as a loop", func(t *testing.T) {
+		x := labelled(kustomization("x", "./x"), "flux-system", "y")
+		y := labelled(kustomization("y", "./y"), "flux-system", "x")
+		cm := labelled(obj("v1", "ConfigMap", "shop", "cm", nil), "flux-system", "x")
+		r := newTestTracer(x, y, gitRepository(), cm.DeepCopy()).Trace(ctx, cm)
+		if !hasNote(r, "labels form a loop: it names Kustomization flux-system/x, which is already in this chain (flux-system/x -> flux-system/y -> flux-system/x)") || hasNote(r, "bootstrap root") {
+			t.Errorf("notes %+v", r.Hops)
+		}
+	})
+
+	t.Run("inventories that may not be listed: forbidden, not 'not managed'", func(t *testing.T) {
+		cm := obj("v1", "ConfigMap", "shop", "unlabelled", nil)
+		tr := newTestTracer(root, cm.DeepCopy())
+		tr.dyn.(*dynamicfake.FakeDynamicClient).PrependReactor("list", "kustomizations", func(k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "kustomize.toolkit.fluxcd.io", Resource: "kustomizations"}, "", errors.New("RBAC"))
+		})
+		r := tr.Trace(ctx, cm)
+		if r.Result != ResultForbidden || r.ExitCode() != exitcode.Forbidden || !strings.Contains(r.Error, "cannot be checked") {
+			t.Errorf("result %s (%s)", r.Result, r.Error)
+		}
+	})
 }

@@ -76,10 +76,11 @@ type Options struct {
 	Dir           string
 	AllNamespaces bool
 
-	client    func() (*cluster.Client, error)
-	names     []string
-	namespace string
-	explicit  bool
+	client     func() (*cluster.Client, error)
+	incomplete bool
+	names      []string
+	namespace  string
+	explicit   bool
 }
 
 // NewOptions returns options with defaults.
@@ -147,6 +148,9 @@ func (o *Options) Run(ctx context.Context) error {
 	if o.Check && (problems || view.HasProblems()) {
 		return command.Silent(exitcode.ProblemFound)
 	}
+	if o.Check && o.incomplete {
+		return exitcode.New(exitcode.Forbidden, "the check is incomplete: some Flux objects could not be read (see the warnings), so no problem found does not mean none exists")
+	}
 	return nil
 }
 
@@ -168,10 +172,15 @@ func (o *Options) load(ctx context.Context) ([]deps.Node, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	l, err := live.Load(ctx, client.Dynamic, o.namespace)
+	fallback := o.namespace
+	if o.AllNamespaces {
+		fallback = "" // -A asked for every namespace: no quiet fallback to one
+	}
+	l, err := live.Load(ctx, client.Dynamic, fallback)
 	if err != nil {
 		return nil, false, err
 	}
+	o.incomplete = l.Incomplete
 	warn := &output.Writer{W: o.streams.ErrOut}
 	for _, w := range l.Warnings {
 		warn.Printf("warning: %s\n", w)

@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -9,6 +11,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -30,6 +37,9 @@ func ks(name string, deps ...string) *unstructured.Unstructured {
 		"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
 		"metadata": map[string]any{"namespace": "flux-system", "name": name},
 		"spec":     map[string]any{"path": "./" + name, "dependsOn": dependsOn, "sourceRef": map[string]any{"kind": "GitRepository", "name": "flux-system"}},
+		"status": map[string]any{"conditions": []any{map[string]any{
+			"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded", "message": "Applied", "lastTransitionTime": "2026-01-01T00:00:00Z",
+		}}},
 	}}
 }
 
@@ -124,5 +134,21 @@ func TestOptionsDir(t *testing.T) {
 		if !strings.Contains(errOut.String(), w) {
 			t.Errorf("warnings lack %q:\n%s", w, errOut.String())
 		}
+	}
+}
+
+// TestCheckIncomplete: a check that could not read the sources has not proved the
+// fleet healthy; it says so with the forbidden code rather than passing.
+func TestCheckIncomplete(t *testing.T) {
+	f := clustertest.New("flux-system", ks("a"), ks("b", "a"))
+	f.Dynamic.PrependReactor("list", "gitrepositories", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(schema.GroupResource{Group: "source.toolkit.fluxcd.io", Resource: "gitrepositories"}, "", errors.New("RBAC"))
+	})
+	_, err := runDeps(t, f, func(o *Options, _ *cobra.Command) { o.Check = true; o.AllNamespaces = true })
+	if exitcode.Of(err) != exitcode.Forbidden || !strings.Contains(err.Error(), "the check is incomplete") {
+		t.Errorf("--check without sources: %v (code %d)", err, exitcode.Of(err))
+	}
+	if _, err := runDeps(t, f, func(o *Options, _ *cobra.Command) { o.AllNamespaces = true }); err != nil {
+		t.Errorf("without --check the view is still shown: %v", err)
 	}
 }

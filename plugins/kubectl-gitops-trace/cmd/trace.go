@@ -11,7 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/resource"
@@ -88,7 +90,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	objs, reports, err := o.readObjectsUntil(ctx)
+	objs, reports, err := o.readObjectsUntil(ctx, client.Mapper)
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 // readObjectsUntil is readObjects, abandoned when ctx ends: cli-runtime's builder takes
 // no context, and Ctrl-C must stop a read from a server that never answers (or a -f
 // FIFO nobody writes) within a second, not when the builder gives up.
-func (o *TraceOptions) readObjectsUntil(ctx context.Context) ([]*unstructured.Unstructured, []*trace.Report, error) {
+func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
 	type result struct {
 		objs    []*unstructured.Unstructured
 		reports []*trace.Report
@@ -141,7 +143,7 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context) ([]*unstructured.Un
 	}
 	done := make(chan result, 1)
 	go func() {
-		objs, reports, err := o.readObjects()
+		objs, reports, err := o.readObjects(mapper)
 		done <- result{objs, reports, err}
 	}()
 	select {
@@ -154,7 +156,7 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context) ([]*unstructured.Un
 
 // readObjects resolves the arguments through cli-runtime's builder, like kubectl get.
 // Objects that do not exist become NotFound reports; an unknown type is a usage error.
-func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*trace.Report, error) {
+func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
 	result := o.factory.Builder().
 		Unstructured().
 		NamespaceParam(o.namespace).DefaultNamespace().AllNamespaces(o.AllNamespaces).
@@ -184,7 +186,12 @@ func (o *TraceOptions) readObjects() ([]*unstructured.Unstructured, []*trace.Rep
 		if errors.As(e, &status) && (apierrors.IsNotFound(e) || apierrors.IsForbidden(e)) {
 			ref := trace.ObjectRef{Namespace: o.namespace}
 			if d := status.Status().Details; d != nil {
+				// The API server names the resource ("configmaps"); the report names the
+				// kind and its apiVersion, as for every other object.
 				ref.Kind, ref.Name = d.Kind, d.Name
+				if gvk, err := mapper.KindFor(schema.GroupVersionResource{Group: d.Group, Resource: d.Kind}); err == nil {
+					ref.APIVersion, ref.Kind = gvk.GroupVersion().String(), gvk.Kind
+				}
 			}
 			reports = append(reports, trace.NotFoundReport(ref, e))
 			continue

@@ -24,13 +24,16 @@ type Live struct {
 	Namespace string
 	// Warnings are shown on stderr (a kind that could not be listed, ...).
 	Warnings []string
+	// Incomplete says some checks could not run for want of rights (the sources could
+	// not be listed): a --check that found nothing has not proved the fleet healthy.
+	Incomplete bool
 }
 
 // Load lists every Kustomization and HelmRelease, and the sources Kustomizations
 // read (for the "revision is not up to date" check), with at most one list request per
 // kind per flux.PageSize objects. Dependencies cross namespaces, so every namespace is
-// listed; when RBAC forbids that, only fallbackNamespace is, and a warning says that
-// dependencies elsewhere will look missing.
+// listed; when RBAC forbids that, only fallbackNamespace is (none when it is empty, as
+// for -A), and a warning says that dependencies elsewhere will look missing.
 func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) (*Live, error) {
 	l := &Live{}
 	ns := ""
@@ -39,6 +42,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 		l.Nodes, ns = nil, fallbackNamespace
 		l.Namespace = ns
 		l.Warnings = append(l.Warnings, fmt.Sprintf("you may not list Flux objects in all namespaces: showing namespace %s only; dependencies in other namespaces will show as missing", ns))
+		l.Incomplete = true
 		err = l.list(ctx, dyn, ns)
 	}
 	if err != nil {
@@ -63,6 +67,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 		if err != nil {
 			// Without sources the lag check is skipped; everything else still works.
 			l.Warnings = append(l.Warnings, fmt.Sprintf("cannot list %s objects (%v): revision lag is not checked for them", kind, err))
+			l.Incomplete = true
 		}
 	}
 	deps.SetSourceRevisions(l.Nodes, revisions)
