@@ -78,9 +78,9 @@ func TestTrustNothingLive(t *testing.T) {
 	conds, _, _ := unstructured.NestedSlice(raw.Object, "status", "conditions")
 	t.Logf("source-controller on the credentials URL: %v", conds)
 	shown := map[string][]string{
-		"trace cm/trusted -n default": {`\x1b]0;owned\x07\x1b[2J boom\nReady: True\nerror: forged https://h/x`},
-		"rollback history evil -n flux-system":    {"REVISION"},
-		"branch show creds -n flux-system":        {"URL:           http://127.0.0.1:"},
+		"trace cm/trusted -n default":          {`\x1b]0;owned\x07\x1b[2J boom\nReady: True\nerror: forged https://h/x`},
+		"rollback history evil -n flux-system": {"REVISION"},
+		"branch show creds -n flux-system":     {"URL:           http://127.0.0.1:"},
 	}
 
 	paletteOrNothing := regexp.MustCompile(`\x1b\[(0|1|2|31|32|33)m`)
