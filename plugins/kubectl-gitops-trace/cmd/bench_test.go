@@ -7,12 +7,19 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
@@ -171,5 +178,80 @@ func BenchmarkTraceBulk(b *testing.B) {
 	}
 	if requests >= 50 || elapsed > 2*time.Second {
 		b.Errorf("bulk trace: %d requests in %s, want < 50 requests and < 2s", requests, elapsed)
+	}
+}
+
+// BenchmarkTraceManyNames traces 10,000 ConfigMaps named one by one on the command line
+// (`trace cm NAME NAME …`): one paged list of the namespace's ConfigMaps instead of
+// 10,000 GETs, which at client-go's default rate limit would take most of an hour.
+func BenchmarkTraceManyNames(b *testing.B) {
+	const objects = 10_000
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	bed := testbed.Start(b, testbed.Options{})
+	// The objects carry the labels of a Kustomization that exists: each trace reads the
+	// same Kustomization and source once, as a bulk trace of a real fleet does.
+	if err := bed.Apply(ctx, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: many\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n---\n"+
+		testbed.GitRepositoryYAML(testbed.FluxNamespace, "many", "http://127.0.0.1:1/many.git", "main")+"---\n"+
+		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "many", Path: "./many", Source: "many"})); err != nil {
+		b.Fatal(err)
+	}
+	cfg := rest.CopyConfig(bed.Config)
+	cfg.QPS = -1 // creating the fixture is not what is measured
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := make(chan int)
+	var wg sync.WaitGroup
+	var createErr atomic.Value
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range names {
+				cm := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+					"metadata": map[string]any{"name": fmt.Sprintf("cm-%05d", i), "namespace": "many",
+						"labels": map[string]any{"kustomize.toolkit.fluxcd.io/name": "many", "kustomize.toolkit.fluxcd.io/namespace": testbed.FluxNamespace}},
+					"data": map[string]any{"i": fmt.Sprint(i)}}}
+				if _, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("many").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+					createErr.Store(err)
+				}
+			}
+		}()
+	}
+	for i := 0; i < objects; i++ {
+		names <- i
+	}
+	close(names)
+	wg.Wait()
+	if err, _ := createErr.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+	args := []string{"cm"}
+	for i := 0; i < objects; i++ {
+		args = append(args, fmt.Sprintf("cm-%05d", i))
+	}
+	args = append(args, "cm-missing", "-n", "many")
+	cache := b.TempDir()
+	runTrace(b, bed.Kubeconfig, cache, "cm", "cm-00000", "-n", "many") // warm discovery
+	var requests int64
+	var out string
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		requests, _, out = runTrace(b, bed.Kubeconfig, cache, args...)
+	}
+	elapsed := time.Since(start) / time.Duration(b.N)
+	b.StopTimer()
+	traced := strings.Count(out, `"result": "Traced"`)
+	b.ReportMetric(float64(requests), "requests")
+	b.ReportMetric(float64(traced), "traced")
+	b.Logf("traced %d named objects in %s with %d requests", traced, elapsed, requests)
+	if traced != objects || !strings.Contains(out, `"name": "cm-missing"`) {
+		b.Errorf("traced %d objects, want %d and a NotFound report for cm-missing", traced, objects)
+	}
+	if elapsed > 10*time.Second {
+		b.Errorf("10,000 named objects took %s, want under 10 s", elapsed)
 	}
 }

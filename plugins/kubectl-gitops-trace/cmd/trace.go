@@ -22,6 +22,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
@@ -157,12 +158,18 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMap
 // readObjects resolves the arguments through cli-runtime's builder, like kubectl get.
 // Objects that do not exist become NotFound reports; an unknown type is a usage error.
 func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
+	args := o.args
+	typ, wanted := o.manyNames()
+	if wanted != nil {
+		args = []string{typ} // one paged list of the type instead of a GET per name
+	}
 	result := o.factory.Builder().
 		Unstructured().
 		NamespaceParam(o.namespace).DefaultNamespace().AllNamespaces(o.AllNamespaces).
 		FilenameParam(o.explicit, &o.Filenames).
 		LabelSelectorParam(o.Selector).
-		ResourceTypeOrNameArgs(true, o.args...).
+		ResourceTypeOrNameArgs(true, args...).
+		RequestChunksOf(flux.PageSize).
 		ContinueOnError().
 		Latest().
 		Flatten().
@@ -177,10 +184,17 @@ func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unst
 			return err
 		}
 		if u, ok := info.Object.(*unstructured.Unstructured); ok {
-			objs = append(objs, u)
+			if wanted == nil {
+				objs = append(objs, u)
+			} else if _, ok := wanted[u.GetName()]; ok {
+				wanted[u.GetName()] = u
+			}
 		}
 		return nil
 	})
+	if wanted != nil {
+		objs, reports = o.pickNamed(mapper, typ, wanted)
+	}
 	for _, e := range flatten(err) {
 		var status apierrors.APIStatus
 		if errors.As(e, &status) && (apierrors.IsNotFound(e) || apierrors.IsForbidden(e)) {
@@ -202,6 +216,77 @@ func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unst
 		return nil, nil, exitcode.New(exitcode.NotFound, "no objects found to trace in %s", o.scope())
 	}
 	return objs, reports, nil
+}
+
+// manyNamesThreshold is where listing a type beats a GET per name: kubectl's default
+// rate limit makes 10,000 GETs take most of an hour, and a list of a namespace with a
+// few thousand objects costs a handful of paged requests.
+const manyNamesThreshold = 50
+
+// manyNames recognises "TYPE NAME NAME …" and "TYPE/NAME TYPE/NAME …" of one type in one
+// namespace with more than manyNamesThreshold names, and returns the type and the names
+// (mapped to nil until found).
+func (o *TraceOptions) manyNames() (string, map[string]*unstructured.Unstructured) {
+	if len(o.args) <= manyNamesThreshold || o.AllNamespaces || o.Selector != "" || len(o.Filenames.Filenames) > 0 {
+		return "", nil
+	}
+	names := map[string]*unstructured.Unstructured{}
+	typ := ""
+	if !strings.Contains(o.args[0], "/") {
+		typ = o.args[0]
+		for _, n := range o.args[1:] {
+			if strings.ContainsAny(n, "/,") {
+				return "", nil
+			}
+			names[n] = nil
+		}
+	} else {
+		for _, a := range o.args {
+			t, n, ok := strings.Cut(a, "/")
+			if !ok || (typ != "" && t != typ) || strings.Contains(t, ",") {
+				return "", nil
+			}
+			typ, names[n] = t, nil
+		}
+	}
+	if strings.Contains(typ, ",") {
+		return "", nil
+	}
+	return typ, names
+}
+
+// pickNamed returns the named objects found by the list, in the order they were
+// named, and a NotFound report for each name the list did not hold.
+func (o *TraceOptions) pickNamed(mapper meta.RESTMapper, typ string, found map[string]*unstructured.Unstructured) ([]*unstructured.Unstructured, []*trace.Report) {
+	var objs []*unstructured.Unstructured
+	var reports []*trace.Report
+	seen := map[string]bool{}
+	for i, a := range o.args {
+		name := a
+		if _, n, ok := strings.Cut(a, "/"); ok {
+			name = n
+		} else if i == 0 {
+			continue // the TYPE of "TYPE NAME …"
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if u := found[name]; u != nil {
+			objs = append(objs, u)
+			continue
+		}
+		ref := trace.ObjectRef{Namespace: o.namespace, Kind: typ, Name: name}
+		gr := schema.GroupResource{Resource: typ}
+		if gvr, err := mapper.ResourceFor(schema.GroupVersionResource{Resource: typ}); err == nil {
+			gr = gvr.GroupResource()
+			if gvk, err := mapper.KindFor(gvr); err == nil {
+				ref.APIVersion, ref.Kind = gvk.GroupVersion().String(), gvk.Kind
+			}
+		}
+		reports = append(reports, trace.NotFoundReport(ref, apierrors.NewNotFound(gr, name)))
+	}
+	return objs, reports
 }
 
 func (o *TraceOptions) scope() string {
