@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,4 +138,39 @@ func runPlugin(t *testing.T, bin string, args []string, sig syscall.Signal) (int
 		t.Fatal(err)
 	}
 	return 0, stderr.String()
+}
+
+// TestUnknownAuthority: a server whose certificate no CA of the kubeconfig signed is an
+// unreachable server for every command (exit 1, the "cannot reach" hint), not a usage
+// error or a bare TLS message.
+func TestUnknownAuthority(t *testing.T) {
+	testbed.NeedAssets(t)
+	bin, err := testbed.PluginBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	cfg := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: %q}}]
+users: [{name: u, user: {token: t0ken}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`, srv.URL)
+	if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"trace", "deploy/api", "-n", "shop"},
+		{"deps", "-A"},
+		{"rollback", "history", "apps"},
+		{"branch", "show", "flux-system"},
+	} {
+		code, stderr := runPlugin(t, filepath.Join(bin, "kubectl-gitops-"+args[0]), append(args[1:], "--kubeconfig", kubeconfig), 0)
+		if code != 1 || !strings.HasPrefix(stderr, "error: cannot reach the Kubernetes API server") || !strings.Contains(stderr, "certificate") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and one 'cannot reach' line naming the certificate", args, code, stderr)
+		}
+	}
 }

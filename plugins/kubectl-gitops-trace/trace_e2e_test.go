@@ -261,6 +261,20 @@ kind: ClusterRoleBinding
 metadata: {name: ks-reader-kustomization-reader}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kustomization-reader}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: ks-reader}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: cm-reader, namespace: default}
+rules:
+  - apiGroups: [""]
+    resources: ["configmaps"]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: cm-reader, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cm-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: cm-reader}]
 `))
 	return &traceBed{bed: bed, repo: repo, first: first, second: second}
 }
@@ -425,6 +439,16 @@ func TestTraceLive(t *testing.T) {
 			args: []string{"deploy/api", "-n", "shop", "--as", "viewer"},
 			code: 5,
 			hops: []hopWant{{role: "Object", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", forbidden: true}},
+		},
+		{
+			name: "RBAC hides the inventories: forbidden, not 'not managed'",
+			args: []string{"cm/unlabelled", "-n", "default", "--as", "cm-reader"},
+			code: 5,
+			check: func(t *testing.T, r *trace.Report) {
+				if r.Result != trace.ResultForbidden || !strings.Contains(r.Error, "whether a Kustomization's inventory lists it cannot be checked") {
+					t.Errorf("result %s: %s", r.Result, r.Error)
+				}
+			},
 		},
 		{
 			name: "RBAC hides the object itself: the report names its kind, not its resource",
