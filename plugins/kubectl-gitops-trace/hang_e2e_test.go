@@ -7,10 +7,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -173,4 +175,115 @@ current-context: c
 			t.Errorf("%v: exit %d, stderr %q; want 1 and one 'cannot reach' line naming the certificate", args, code, stderr)
 		}
 	}
+}
+
+// freezingProxy forwards loopback TCP to target slowly, and after freeze is called
+// keeps every connection open but forwards nothing more: an API server that hangs in
+// the middle of a command.
+type freezingProxy struct {
+	addr   string
+	frozen chan struct{}
+}
+
+func startFreezingProxy(t *testing.T, target string) *freezingProxy {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &freezingProxy{addr: l.Addr().String(), frozen: make(chan struct{})}
+	var mu sync.Mutex
+	var conns []net.Conn
+	pipe := func(dst, src net.Conn) {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			select {
+			case <-p.frozen:
+				return // hold the connection, forward nothing
+			case <-time.After(20 * time.Millisecond):
+			}
+			if n > 0 {
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				_ = c.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, c, up)
+			mu.Unlock()
+			go pipe(up, c)
+			go pipe(c, up)
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return p
+}
+
+// TestServerFreezesMidway: the API server stops answering while trace reads thirty
+// named objects one GET at a time. The command stops at the first request that timed
+// out (one request timeout), not after a timeout per remaining name.
+func TestServerFreezesMidway(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{})
+	manifests := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: midway\n"
+	args := []string{"cm"}
+	for i := 0; i < 30; i++ {
+		manifests += "---\n" + testbed.ConfigMapYAML("midway", fmt.Sprintf("cm-%02d", i), "k", "v")
+		args = append(args, fmt.Sprintf("cm-%02d", i))
+	}
+	if err := bed.Apply(ctx, manifests); err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(bed.Config.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := startFreezingProxy(t, u.Host)
+	raw, err := os.ReadFile(bed.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubeconfig, []byte(strings.ReplaceAll(string(raw), u.Host, proxy.addr)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := testbed.PluginBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(2*time.Second, func() { close(proxy.frozen) })
+	start := time.Now()
+	code, stderr := runPlugin(t, filepath.Join(bin, "kubectl-gitops-trace"), append(args, "-n", "midway", "--kubeconfig", kubeconfig, "--request-timeout", "3s"), 0)
+	elapsed := time.Since(start)
+	if code != 1 || !strings.Contains(stderr, "cannot reach the Kubernetes API server") {
+		t.Errorf("exit %d, stderr %q; want 1, cannot reach", code, stderr)
+	}
+	if elapsed > 15*time.Second {
+		t.Errorf("took %s: it waited for more than one request timeout after the freeze", elapsed)
+	}
+	t.Logf("stopped %s after start (frozen at 2 s, request timeout 3 s)", elapsed.Round(100*time.Millisecond))
 }

@@ -31,6 +31,9 @@ type Factory interface {
 	Builder() *resource.Builder
 	// Kubectl returns kubectl's own factory, for shell completion from the cluster.
 	Kubectl() cmdutil.Factory
+	// Lost receives the first error of a request the server never answered; nil when
+	// nothing watches.
+	Lost() <-chan error
 }
 
 // ConfigFactory builds clients from kubectl's global flags, lazily: --help and
@@ -42,12 +45,14 @@ type ConfigFactory struct {
 	// wrap, when set, wraps every HTTP transport the factory builds; tests use it to
 	// count the requests a command makes.
 	wrap func(http.RoundTripper) http.RoundTripper
+	lost *lostWatch
 }
 
 // NewFactory returns a factory over flags.
 func NewFactory(flags *genericclioptions.ConfigFlags) *ConfigFactory {
-	f := &ConfigFactory{flags: flags}
+	f := &ConfigFactory{flags: flags, lost: newLostWatch()}
 	flags.WrapConfigFn = func(c *rest.Config) *rest.Config {
+		c.Wrap(f.lost.wrap)
 		if f.wrap != nil {
 			c.Wrap(f.wrap)
 		}
@@ -65,6 +70,9 @@ func (f *ConfigFactory) Flags() *genericclioptions.ConfigFlags { return f.flags 
 
 // Kubectl returns kubectl's own factory (for completion and resource builders).
 func (f *ConfigFactory) Kubectl() cmdutil.Factory { return f.kubectl }
+
+// Lost implements Factory.
+func (f *ConfigFactory) Lost() <-chan error { return f.lost.lost }
 
 // Namespace implements Factory.
 func (f *ConfigFactory) Namespace() (string, bool, error) {

@@ -133,9 +133,9 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	return command.Silent(exitcode.Worst(codes...))
 }
 
-// readObjectsUntil is readObjects, abandoned when ctx ends: cli-runtime's builder takes
-// no context, and Ctrl-C must stop a read from a server that never answers (or a -f
-// FIFO nobody writes) within a second, not when the builder gives up.
+// readObjectsUntil is readObjects, abandoned when ctx ends or the server stops
+// answering: cli-runtime's builder takes no context, and Ctrl-C must stop a read from a
+// server that never answers within a second, not when the builder gives up.
 func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
 	type result struct {
 		objs    []*unstructured.Unstructured
@@ -152,6 +152,10 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMap
 		return r.objs, r.reports, r.err
 	case <-ctx.Done():
 		return nil, nil, cluster.Classify(ctx.Err())
+	case err := <-o.factory.Lost():
+		// The builder would go on asking for every remaining name, each waiting for the
+		// same timeout; nothing read so far can be traced without the server either.
+		return nil, nil, err
 	}
 }
 

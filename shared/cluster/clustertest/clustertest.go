@@ -46,3 +46,6 @@ func (f *Factory) Builder() *resource.Builder { return nil }
 
 // Kubectl implements cluster.Factory; completion is tested through the real kubectl.
 func (f *Factory) Kubectl() cmdutil.Factory { return nil }
+
+// Lost implements cluster.Factory: an in-memory cluster is never lost.
+func (f *Factory) Lost() <-chan error { return nil }
