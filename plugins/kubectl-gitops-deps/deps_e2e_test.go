@@ -328,6 +328,36 @@ func TestDepsLive(t *testing.T) {
 		}
 	})
 
+	t.Run("a check that cannot read everything does not pass", func(t *testing.T) {
+		// A user who may list Kustomizations and HelmReleases but no source: the
+		// revision check cannot run, so --check may not say "no problem" (exit 5), and
+		// -A never quietly narrows to one namespace.
+		if err := bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: flux-lister}
+rules:
+  - apiGroups: ["kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"]
+    resources: ["kustomizations", "helmreleases"]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: flux-lister}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: flux-lister}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-lister}]
+`); err != nil {
+			t.Fatal(err)
+		}
+		run := runDeps(ctx, t, bed.Assets, kc, "-n", "cross-a", "--check", "--as", "flux-lister")
+		if run.Code != 5 || !strings.Contains(run.Stderr, "the check is incomplete") || !strings.Contains(run.Stderr, "warning: cannot list GitRepository objects") {
+			t.Errorf("want exit 5, the check is incomplete, with the warning:\n%s", run)
+		}
+		run = runDeps(ctx, t, bed.Assets, kc, "-A", "--as", "nobody")
+		if run.Code != 5 || strings.Contains(run.Stderr, "namespace default") {
+			t.Errorf("-A without rights: want exit 5 and no fallback to namespace default:\n%s", run)
+		}
+	})
+
 	t.Run("trace deps points at deps", func(t *testing.T) {
 		// trace reads "deps" as a resource type now; the cluster says no such type, and
 		// the error names the command that was meant.

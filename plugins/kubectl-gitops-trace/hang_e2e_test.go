@@ -286,4 +286,24 @@ func TestServerFreezesMidway(t *testing.T) {
 		t.Errorf("took %s: it waited for more than one request timeout after the freeze", elapsed)
 	}
 	t.Logf("stopped %s after start (frozen at 2 s, request timeout 3 s)", elapsed.Round(100*time.Millisecond))
+
+	// The same server, credentials it rejects: exit 5 with what to do, not a bare
+	// "Unauthorized".
+	badToken := filepath.Join(t.TempDir(), "kubeconfig")
+	cfg := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: %q, insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: not-a-valid-token}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`, bed.Config.Host)
+	if err := os.WriteFile(badToken, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{{"trace", "cm/cm-00", "-n", "midway"}, {"deps", "-A"}, {"rollback", "history", "apps"}, {"branch", "show", "x"}} {
+		code, stderr := runPlugin(t, filepath.Join(bin, "kubectl-gitops-"+cmd[0]), append(cmd[1:], "--kubeconfig", badToken), 0)
+		if code != 5 || !strings.Contains(stderr, "rejected your credentials") || !strings.Contains(stderr, "log in again") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v with a bad token: exit %d, stderr %q", cmd, code, stderr)
+		}
+	}
 }
