@@ -20,6 +20,7 @@ const (
 	KindDependencyReport = "DependencyReport"
 	KindHistory          = "History"
 	KindSourceRef        = "SourceRef"
+	KindBranchSwitch     = "BranchSwitch"
 	KindVersion          = "Version"
 )
 

@@ -15,9 +15,12 @@ type Fleet struct {
 	Commit string
 }
 
-// DemoFleetFiles returns the files of the sample fleet.
-func DemoFleetFiles() map[string]string {
+// DemoFleetFiles returns the files of the sample fleet, in the `flux bootstrap`
+// layout: clusters/demo/flux-system holds the GitRepository (of url) and the root
+// Kustomization that apply themselves.
+func DemoFleetFiles(url string) map[string]string {
 	files := map[string]string{
+		"clusters/demo/flux-system/gotk-sync.yaml": BootstrapYAML(url, "./clusters/demo"),
 		"clusters/demo/infrastructure.yaml": KustomizationYAML(Kustomization{
 			Namespace: FluxNamespace, Name: "infrastructure", Path: "./infrastructure", Source: "flux-system",
 		}),
@@ -75,15 +78,20 @@ func BootstrapYAML(url, path string) string {
 		KustomizationYAML(Kustomization{Namespace: FluxNamespace, Name: "flux-system", Path: path, Source: "flux-system"})
 }
 
-// StartDemoFleet pushes the sample fleet to a new repository "fleet", bootstraps Flux
-// on it and waits until every Kustomization and the HelmRelease are Ready at that commit.
+// StartDemoFleet pushes the sample fleet to a new repository "fleet" (branches main and
+// stable-release), bootstraps Flux on it and waits until every Kustomization and the
+// HelmRelease are Ready at that commit.
 func (b *Bed) StartDemoFleet(ctx context.Context) (*Fleet, error) {
 	repo, err := b.Git.CreateRepo(ctx, "fleet")
 	if err != nil {
 		return nil, err
 	}
-	sha, err := repo.Commit(ctx, "Add the demo fleet", DemoFleetFiles())
+	sha, err := repo.Commit(ctx, "Add the demo fleet", DemoFleetFiles(repo.URL))
 	if err != nil {
+		return nil, err
+	}
+	// stable-release is the branch the README rolls back to.
+	if err := repo.Git(ctx, "push", "--quiet", "origin", "HEAD:refs/heads/stable-release"); err != nil {
 		return nil, err
 	}
 	if err := b.Apply(ctx, BootstrapYAML(repo.URL, "./clusters/demo")); err != nil {

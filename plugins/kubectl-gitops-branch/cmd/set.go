@@ -1,0 +1,184 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// SwitchOptions are the flags of `branch set` and `branch restore`.
+type SwitchOptions struct {
+	command.Named
+	streams genericiooptions.IOStreams
+	restore bool
+
+	Output  output.Format
+	Branch  string
+	DryRun  bool
+	Yes     bool
+	Wait    bool
+	Timeout time.Duration
+}
+
+func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, restore bool) *cobra.Command {
+	o := &SwitchOptions{Named: command.Named{Kind: flux.KindGitRepository}, streams: streams, restore: restore}
+	cmd := &cobra.Command{
+		Use:   "set GITREPOSITORY BRANCH",
+		Short: "Switch the branch a GitRepository tracks, keep its parent from undoing it, and wait until Flux applied it",
+		Example: `  # Roll the cluster to the stable-release branch and wait until every Kustomization applied it
+  kubectl gitops branch set flux-system stable-release -n flux-system --yes
+
+  # Show the exact change first, checked by the API server, without making it
+  kubectl gitops branch set flux-system stable-release -n flux-system --dry-run`,
+		Args:              command.ExactArgs(2),
+		ValidArgsFunction: command.CompleteNames(f, flux.KindGitRepository),
+	}
+	if restore {
+		cmd.Use = "restore GITREPOSITORY"
+		cmd.Short = "Put a switched GitRepository back to the ref it tracked, hand it back to its parent, and wait"
+		cmd.Example = `  # Back to what Git declares, exactly as before the switch
+  kubectl gitops branch restore flux-system -n flux-system --yes`
+		cmd.Args = command.ExactArgs(1)
+	}
+	o.Output.AddFlag(cmd, "text")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
+	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
+	cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until the source fetched the ref and every Kustomization reading it applied it.")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	command.Bind(cmd, f, o)
+	return cmd
+}
+
+// Complete reads the name, the branch and the namespace.
+func (o *SwitchOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		o.Branch = args[1]
+	}
+	return o.Named.Complete(f, args)
+}
+
+// Validate checks the arguments and flags.
+func (o *SwitchOptions) Validate() error {
+	example := "kubectl gitops branch set flux-system stable-release -n flux-system"
+	if o.restore {
+		example = "kubectl gitops branch restore flux-system -n flux-system"
+	}
+	if err := o.Named.Validate(example); err != nil {
+		return err
+	}
+	if !o.restore && strings.TrimSpace(o.Branch) == "" {
+		return exitcode.New(exitcode.Usage, "the branch name is empty: name one, e.g. '%s'", example)
+	}
+	if o.Timeout <= 0 {
+		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	}
+	return o.Output.Validate()
+}
+
+// Run switches or restores, then prints the result.
+func (o *SwitchOptions) Run(ctx context.Context) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	req := branch.Request{
+		Namespace: o.Namespace, Name: o.Name, Branch: o.Branch,
+		DryRun: o.DryRun, Wait: o.Wait, Remote: branch.LsRemote,
+		User:    cluster.WhoAmI(ctx, client.Dynamic),
+		Confirm: o.confirm,
+	}
+	if isTerminal(o.streams.ErrOut) {
+		progress := &output.Writer{W: o.streams.ErrOut}
+		req.Progress = func(line string) { progress.Printf("%s\n", line) }
+	}
+	var res *branch.Result
+	if o.restore {
+		res, err = branch.Restore(ctx, client.Dynamic, req)
+	} else {
+		res, err = branch.Set(ctx, client.Dynamic, req)
+	}
+	if res != nil {
+		if perr := o.print(res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// confirm asks on the terminal; without one, and without --yes, nothing is written.
+func (o *SwitchOptions) confirm(summary string) error {
+	if o.Yes {
+		return nil
+	}
+	in, ok := o.streams.In.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) || !isTerminal(o.streams.ErrOut) {
+		return exitcode.New(exitcode.Usage, "refusing to %s without --yes: there is no terminal to confirm on (nothing was changed)", summary)
+	}
+	w := &output.Writer{W: o.streams.ErrOut}
+	w.Printf("%s? [y/N] ", summary)
+	answer, _ := bufio.NewReader(in).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		return exitcode.New(exitcode.Failure, "not confirmed: nothing was changed")
+	}
+	return nil
+}
+
+func (o *SwitchOptions) print(res *branch.Result) error {
+	if o.Output.Document() {
+		return output.Write(o.streams.Out, o.Output.Value, res)
+	}
+	w := &output.Writer{W: o.streams.Out}
+	verb := map[bool]string{false: "switched", true: "restored"}[o.restore]
+	switch {
+	case res.DryRun:
+		w.Printf("GitRepository %s/%s would be %s: %s -> %s (server-side dry run, nothing changed)\n", o.Namespace, o.Name, verb, res.From, res.To)
+	case res.Changed:
+		w.Printf("GitRepository %s/%s %s: %s -> %s\n", o.Namespace, o.Name, verb, res.From, res.To)
+	default:
+		w.Printf("GitRepository %s/%s: nothing to do\n", o.Namespace, o.Name)
+	}
+	if len(res.Cleared) > 0 {
+		w.Printf("Cleared:    %s (they outrank a branch)\n", strings.Join(res.Cleared, ", "))
+	}
+	if res.Parent != nil {
+		w.Printf("Parent:     Kustomization %s/%s %s\n", res.Parent.Namespace, res.Parent.Name, res.Parent.Action)
+	}
+	if res.RevisionAfter != "" {
+		w.Printf("Revision:   %s (was %s)\n", res.RevisionAfter, res.RevisionBefore)
+	}
+	for _, c := range res.Consumers {
+		line := fmt.Sprintf("%s %s", c.Status, c.Applied)
+		if c.Message != "" {
+			line = c.Status + ": " + c.Message
+		}
+		w.Printf("Consumer:   Kustomization %s/%s %s\n", c.Namespace, c.Name, line)
+	}
+	for _, n := range res.Notes {
+		w.Printf("Note:       %s\n", n)
+	}
+	if res.Changed && res.Undo != "" {
+		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
+	}
+	return w.Err
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,190 @@
+package main_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+)
+
+// TestSwitchAndRestore is the scripted branch rollback on the `flux bootstrap` layout,
+// where the root Kustomization applies its own GitRepository from Git: main ->
+// stable-release -> restore, with the parent forced to reconcile after each step, and
+// every consumer's applied commit checked against git rev-parse of the branch.
+func TestSwitchAndRestore(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	repo, err := bed.Git.CreateRepo(ctx, "fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bootstrap := testbed.BootstrapYAML(repo.URL, "./clusters/test")
+	files := func(from string) map[string]string {
+		return map[string]string{
+			"clusters/test/flux-system/gotk-sync.yaml": bootstrap,
+			"clusters/test/apps.yaml":                  testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "apps", Path: "./apps", Source: "flux-system"}),
+			"apps/config.yaml":                         testbed.ConfigMapYAML("default", "release", "from", from),
+		}
+	}
+	mainSHA, err := repo.Commit(ctx, "main", files("main"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Checkout(ctx, "stable-release"); err != nil {
+		t.Fatal(err)
+	}
+	stableSHA, err := repo.Commit(ctx, "stable", files("stable-release"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Apply(ctx, bootstrap); err != nil {
+		t.Fatal(err)
+	}
+	for _, ks := range []string{"flux-system", "apps"} {
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, ks, mainSHA); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kubectl := func(args ...string) testbed.Run {
+		t.Helper()
+		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "branch"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	source := func() *unstructured.Unstructured {
+		t.Helper()
+		u, err := bed.Get(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	configFrom := func() string {
+		t.Helper()
+		cm, err := bed.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("default").Get(ctx, "release", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _, _ := unstructured.NestedString(cm.Object, "data", "from")
+		return v
+	}
+	// forceParent makes the root re-apply what Git declares, now, and waits until it did.
+	forceParent := func() {
+		t.Helper()
+		if err := bed.Reconcile(ctx, flux.KindKustomization, testbed.FluxNamespace, "flux-system"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitReady(ctx, flux.KindKustomization, testbed.FluxNamespace, "flux-system"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second)
+	}
+	decode := func(run testbed.Run) branch.Result {
+		t.Helper()
+		var res branch.Result
+		err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindBranchSwitch, func() any { return &branch.Result{} }, func(d any) { res = *d.(*branch.Result) })
+		if err != nil {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		return res
+	}
+
+	t.Run("refusals change nothing", func(t *testing.T) {
+		rv := source().GetResourceVersion()
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "branch", "set", "flux-system", "no-such-branch", "-n", "flux-system", "--yes"}, Code: 3, Stderr: `branch "no-such-branch" does not exist`},
+			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system"}, Code: 2, Stderr: "without --yes: there is no terminal to confirm on"},
+			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--dry-run"}, Stdout: []string{"would be switched: branch main -> branch stable-release (server-side dry run, nothing changed)", "Parent:     Kustomization flux-system/flux-system skips"}},
+			{Args: []string{"gitops", "branch", "set", "flux-system", "main", "-n", "flux-system", "--yes"}, Stdout: []string{"nothing to do", "already tracks branch main"}},
+			{Args: []string{"gitops", "branch", "restore", "flux-system", "-n", "flux-system", "--yes"}, Stdout: []string{"nothing to do", "was never switched"}},
+			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--yes", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
+		})
+		if got := source().GetResourceVersion(); got != rv {
+			t.Errorf("resourceVersion %s -> %s: a refusal wrote", rv, got)
+		}
+	})
+
+	t.Run("set stable-release survives the parent", func(t *testing.T) {
+		run := kubectl("set", "flux-system", "stable-release", "-n", "flux-system", "--yes", "-o", "json")
+		if run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		res := decode(run)
+		if !res.Changed || res.To.Value != "stable-release" || res.ExpectedCommit != stableSHA || res.RevisionAfter != "stable-release@sha1:"+stableSHA || res.Parent == nil || res.Parent.Name != "flux-system" {
+			t.Errorf("result %+v", res)
+		}
+		if len(res.Consumers) != 2 {
+			t.Errorf("consumers %+v, want flux-system and apps", res.Consumers)
+		}
+		for _, c := range res.Consumers {
+			if c.Status != "Applied" || c.Applied != "stable-release@sha1:"+stableSHA {
+				t.Errorf("consumer %+v did not apply %s", c, stableSHA)
+			}
+		}
+		if got := configFrom(); got != "stable-release" {
+			t.Errorf("ConfigMap from %q after the switch", got)
+		}
+		forceParent()
+		u := source()
+		if b, _, _ := unstructured.NestedString(u.Object, "spec", "ref", "branch"); b != "stable-release" {
+			t.Errorf("the parent put branch %q back", b)
+		}
+		if u.GetAnnotations()[branch.ReconcileAnnotation] != branch.ReconcileDisabled {
+			t.Errorf("annotations %v", u.GetAnnotations())
+		}
+		for _, f := range u.GetManagedFields() {
+			if strings.HasPrefix(f.Manager, "kubectl") && f.Operation == "Update" {
+				t.Errorf("a write under a kubectl* manager: %s", f.Manager)
+			}
+		}
+		show := kubectl("show", "flux-system", "-n", "flux-system")
+		if !strings.Contains(show.Stdout, "branch stable-release") {
+			t.Errorf("show after the switch:\n%s", show)
+		}
+	})
+
+	t.Run("restore puts everything back and the parent manages it again", func(t *testing.T) {
+		run := kubectl("restore", "flux-system", "-n", "flux-system", "--yes", "-o", "json")
+		if run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		res := decode(run)
+		if !res.Changed || res.To.Value != "main" || res.RevisionAfter != "main@sha1:"+mainSHA {
+			t.Errorf("result %+v", res)
+		}
+		for _, c := range res.Consumers {
+			if c.Status != "Applied" || c.Applied != "main@sha1:"+mainSHA {
+				t.Errorf("consumer %+v did not apply %s", c, mainSHA)
+			}
+		}
+		if got := configFrom(); got != "main" {
+			t.Errorf("ConfigMap from %q after restore", got)
+		}
+		u := source()
+		if _, ok := u.GetAnnotations()[branch.ReconcileAnnotation]; ok {
+			t.Errorf("the parent's opt-out is still there: %v", u.GetAnnotations())
+		}
+		if _, ok := u.GetAnnotations()[branch.RecordAnnotation]; ok {
+			t.Errorf("the record is still there")
+		}
+		// Git declares main: the parent now manages the source again, and a branch set
+		// by hand would be undone, as Flux always does.
+		forceParent()
+		if b, _, _ := unstructured.NestedString(source().Object, "spec", "ref", "branch"); b != "main" {
+			t.Errorf("branch %q after the parent's reconcile", b)
+		}
+	})
+}

@@ -1,0 +1,336 @@
+package branch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+)
+
+// Request says what to switch and how.
+type Request struct {
+	Namespace, Name string
+	// Branch is the branch to switch to (Set only).
+	Branch string
+	// DryRun sends the patch as a server-side dry run: validated, nothing changed.
+	DryRun bool
+	// Confirm, when set, is asked with a one-line summary before anything is written;
+	// an error refuses.
+	Confirm func(summary string) error
+	// Wait until the source fetched the ref and every consumer applied it.
+	Wait bool
+	// Progress, when set, gets a line per step of the wait.
+	Progress func(string)
+	// User is who switches (SelfSubjectReview), for the record.
+	User string
+	Now  func() time.Time
+	// Remote resolves a branch of a Git URL to its commit with the user's own git;
+	// found is false when the branch does not exist, err when git could not ask.
+	Remote func(ctx context.Context, url, branch string) (sha string, found bool, err error)
+}
+
+// Result is the document `branch set|restore -o json|yaml` prints: kind BranchSwitch.
+type Result struct {
+	output.TypeMeta `json:",inline"`
+	Object          source.Object `json:"object"`
+	// Action is "set" or "restore".
+	Action string `json:"action"`
+	// Changed is false for a no-op (already on that ref, nothing to restore).
+	Changed bool        `json:"changed"`
+	DryRun  bool        `json:"dryRun,omitempty"`
+	From    *source.Ref `json:"from,omitempty"`
+	To      *source.Ref `json:"to,omitempty"`
+	// Cleared are the fields that outranked the branch and were removed.
+	Cleared []string `json:"cleared,omitempty"`
+	// RevisionBefore and RevisionAfter are the artifact revisions.
+	RevisionBefore string `json:"revisionBefore,omitempty"`
+	RevisionAfter  string `json:"revisionAfter,omitempty"`
+	// ExpectedCommit is what the remote says the ref points at, when git could ask.
+	ExpectedCommit string `json:"expectedCommit,omitempty"`
+	// Parent is what was done to the Kustomization that applies the source from Git.
+	Parent    *Parent    `json:"parent,omitempty"`
+	Consumers []Consumer `json:"consumers,omitempty"`
+	// Undo is the command that puts everything back.
+	Undo            string  `json:"undo,omitempty"`
+	DurationSeconds float64 `json:"durationSeconds"`
+	// Notes are what the user must know (the remote could not be asked, …).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Parent names the Kustomization that manages the GitRepository and what the switch did.
+type Parent struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Action is "skips the GitRepository" (set) or "manages it again" (restore).
+	Action string `json:"action"`
+}
+
+// Consumer is one Kustomization reading the source, and what it applied.
+type Consumer struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Applied   string `json:"applied,omitempty"`
+	// Status is Applied, Failed, Suspended or Waiting (timed out).
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+}
+
+// Set switches the GitRepository to r.Branch.
+func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
+	start := r.now()
+	u, gr, err := get(ctx, dyn, r.Namespace, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	res := newResult("set", gr, u)
+	to := source.Ref{Kind: "branch", Value: r.Branch}
+	res.To = &to
+	if *res.From == to {
+		res.Notes = append(res.Notes, fmt.Sprintf("already tracks branch %s: nothing to do", r.Branch))
+		return res, nil
+	}
+	sha, err := r.checkRemote(ctx, gr.Spec.URL, r.Branch, res)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := ReadRecord(u.GetAnnotations())
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		// The first switch records the ref to come back to; a later one keeps it.
+		rec = &Record{RefBefore: gr.Spec.Reference, By: r.User, At: r.now().UTC().Truncate(time.Second)}
+		if parent, ok, err := parentOf(ctx, dyn, u); err != nil {
+			return nil, err
+		} else if ok {
+			rec.Parent, rec.ParentDisabled = parent, true
+			if v, ok := u.GetAnnotations()[ReconcileAnnotation]; ok {
+				rec.ReconcileBefore = &v
+			}
+		}
+	}
+	res.Cleared = cleared(gr.Spec.Reference)
+	recJSON, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	annotations := map[string]any{RecordAnnotation: string(recJSON)}
+	if rec.ParentDisabled {
+		annotations[ReconcileAnnotation] = ReconcileDisabled
+		res.Parent = parentResult(rec.Parent, "skips the GitRepository until restore (kustomize.toolkit.fluxcd.io/reconcile: disabled)")
+	}
+	summary := fmt.Sprintf("switch GitRepository %s/%s from %s to branch %s", r.Namespace, r.Name, res.From, r.Branch)
+	if res.Parent != nil {
+		summary += fmt.Sprintf("; Kustomization %s %s", rec.Parent, res.Parent.Action)
+	}
+	branch := &sourcev1.GitRepositoryRef{Branch: r.Branch}
+	if err := r.write(ctx, dyn, u, refPatch(branch), annotations, summary, res); err != nil {
+		return nil, err
+	}
+	return res, r.finish(ctx, dyn, res, r.Branch, sha, start)
+}
+
+// Restore puts the GitRepository back to the ref recorded by the first switch and
+// hands it back to its parent.
+func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
+	start := r.now()
+	u, gr, err := get(ctx, dyn, r.Namespace, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	res := newResult("restore", gr, u)
+	rec, err := ReadRecord(u.GetAnnotations())
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		res.Undo = ""
+		res.Notes = append(res.Notes, "was never switched by kubectl gitops branch set: nothing to restore")
+		return res, nil
+	}
+	to := source.FromGit(rec.RefBefore)
+	res.To = &to
+	annotations := map[string]any{RecordAnnotation: nil}
+	if rec.ParentDisabled {
+		if rec.ReconcileBefore != nil {
+			annotations[ReconcileAnnotation] = *rec.ReconcileBefore
+		} else {
+			annotations[ReconcileAnnotation] = nil
+		}
+		res.Parent = parentResult(rec.Parent, "manages the GitRepository again")
+	}
+	var sha string
+	if to.Kind == "branch" {
+		if sha, err = r.checkRemote(ctx, gr.Spec.URL, to.Value, res); err != nil {
+			return nil, err
+		}
+	}
+	summary := fmt.Sprintf("restore GitRepository %s/%s from %s to %s, as recorded on %s", r.Namespace, r.Name, res.From, to, rec.At.Format(time.RFC3339))
+	if err := r.write(ctx, dyn, u, refPatch(rec.RefBefore), annotations, summary, res); err != nil {
+		return nil, err
+	}
+	res.Undo = ""
+	refName := ""
+	if to.Kind == "branch" {
+		refName = to.Value
+	}
+	return res, r.finish(ctx, dyn, res, refName, sha, start)
+}
+
+func (r Request) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func get(ctx context.Context, dyn dynamic.Interface, namespace, name string) (*unstructured.Unstructured, *sourcev1.GitRepository, error) {
+	u, err := flux.Get(ctx, dyn, flux.KindGitRepository, namespace, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	var gr sourcev1.GitRepository
+	if err := flux.FromUnstructured(u, &gr); err != nil {
+		return nil, nil, err
+	}
+	if gr.Spec.Suspend {
+		// A suspended source fetches nothing: the switch could never be applied.
+		return nil, nil, exitcode.New(exitcode.Failure, "GitRepository %s/%s is suspended: resume it first (flux resume source git %s -n %s); nothing was changed", namespace, name, name, namespace)
+	}
+	return u, &gr, nil
+}
+
+func newResult(action string, gr *sourcev1.GitRepository, u *unstructured.Unstructured) *Result {
+	from := source.FromGit(gr.Spec.Reference)
+	res := &Result{
+		TypeMeta: output.NewTypeMeta(output.KindBranchSwitch),
+		Object:   source.Object{Kind: flux.KindGitRepository, Namespace: gr.Namespace, Name: gr.Name},
+		Action:   action, From: &from,
+		Undo: fmt.Sprintf("kubectl gitops branch restore %s -n %s", gr.Name, gr.Namespace),
+	}
+	if gr.Status.Artifact != nil {
+		res.RevisionBefore = gr.Status.Artifact.Revision
+	}
+	return res
+}
+
+func parentResult(parent, action string) *Parent {
+	ns, name, _ := cutSlash(parent)
+	return &Parent{Namespace: ns, Name: name, Action: action}
+}
+
+// checkRemote asks the remote for branch with the user's git: a branch that does not
+// exist is refused before anything is written; a remote git cannot reach (credentials
+// only the cluster has) is noted and the wait decides.
+func (r Request) checkRemote(ctx context.Context, url, branch string, res *Result) (string, error) {
+	if r.Remote == nil {
+		return "", nil
+	}
+	sha, found, err := r.Remote(ctx, url, branch)
+	switch {
+	case err != nil:
+		res.Notes = append(res.Notes, fmt.Sprintf("could not ask %s whether branch %s exists (%v): the wait will tell", redact.URL(url), branch, err))
+		return "", nil
+	case !found:
+		return "", exitcode.New(exitcode.NotFound, "branch %q does not exist in %s: nothing was changed (list the branches with 'git ls-remote --heads %s')", branch, redact.URL(url), redact.URL(url))
+	}
+	res.ExpectedCommit = sha
+	return sha, nil
+}
+
+// write sends one merge patch of spec.ref and annotations under the suite's field
+// manager, with the resourceVersion that was read: a concurrent change makes it fail
+// instead of being overwritten.
+func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured, ref map[string]any, annotations map[string]any, summary string, res *Result) error {
+	patch, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{"resourceVersion": u.GetResourceVersion(), "annotations": annotations},
+		"spec":     map[string]any{"ref": ref},
+	})
+	if err != nil {
+		return err
+	}
+	if !r.DryRun && r.Confirm != nil {
+		if err := r.Confirm(summary); err != nil {
+			return err
+		}
+	}
+	opts := metav1.PatchOptions{FieldManager: cluster.FieldManager}
+	if r.DryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	ri, err := flux.Resource(dyn, flux.KindGitRepository, u.GetNamespace())
+	if err != nil {
+		return err
+	}
+	if _, err := ri.Patch(ctx, u.GetName(), types.MergePatchType, patch, opts); err != nil {
+		err = flux.Classify(err, flux.KindGitRepository, u.GetNamespace(), u.GetName())
+		if isConflict(err) {
+			return exitcode.New(exitcode.Failure, "GitRepository %s/%s changed while this command ran (someone else wrote it): nothing was changed, run it again", u.GetNamespace(), u.GetName())
+		}
+		return err
+	}
+	res.DryRun, res.Changed = r.DryRun, !r.DryRun
+	return nil
+}
+
+// parentOf returns the Kustomization whose labels are on u and whose inventory lists
+// it: the parent that would re-apply Git's ref.
+func parentOf(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured) (string, bool, error) {
+	l := u.GetLabels()
+	name, ns := l[flux.KustomizeNameLabel], l[flux.KustomizeNamespaceLabel]
+	if name == "" || ns == "" {
+		return "", false, nil
+	}
+	var ks kustomizev1.Kustomization
+	if err := flux.GetInto(ctx, dyn, flux.KindKustomization, ns, name, &ks); err != nil {
+		if exitcode.Of(err) == exitcode.NotFound {
+			return "", false, nil // stale labels: nothing will re-apply it
+		}
+		return "", false, err
+	}
+	if ks.Status.Inventory == nil {
+		return ns + "/" + name, true, nil // not applied yet, but it will be
+	}
+	refs := make([]inventory.Ref, 0, len(ks.Status.Inventory.Entries))
+	for _, e := range ks.Status.Inventory.Entries {
+		refs = append(refs, inventory.Ref{ID: e.ID, V: e.Version})
+	}
+	idx, _ := inventory.NewIndex(refs)
+	gk := schema.GroupKind{Group: sourcev1.GroupVersion.Group, Kind: flux.KindGitRepository}
+	return ns + "/" + name, idx.Contains(gk, u.GetNamespace(), u.GetName()), nil
+}
+
+// isConflict reports the API server's answer to a stale resourceVersion.
+func isConflict(err error) bool {
+	return apierrors.IsConflict(errors.Unwrap(err)) || apierrors.IsConflict(err)
+}
+
+func cutSlash(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return "", s, false
+}
