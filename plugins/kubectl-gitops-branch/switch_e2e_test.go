@@ -41,6 +41,19 @@ func TestSwitchAndRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// release/1.2: a branch with a slash whose manifests do not apply.
+	if err := repo.Checkout(ctx, "release/1.2"); err != nil {
+		t.Fatal(err)
+	}
+	broken := files("release")
+	broken["apps/config.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release\n  namespace: default\ndata:\n  from: [not, a, string]\n"
+	if _, err := repo.Commit(ctx, "broken release", broken); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Git(ctx, "checkout", "--quiet", "main"); err != nil {
+		t.Fatal(err)
+	}
+	repo.Branch = "main"
 	if err := repo.Checkout(ctx, "stable-release"); err != nil {
 		t.Fatal(err)
 	}
@@ -185,6 +198,70 @@ func TestSwitchAndRestore(t *testing.T) {
 		forceParent()
 		if b, _, _ := unstructured.NestedString(source().Object, "spec", "ref", "branch"); b != "main" {
 			t.Errorf("branch %q after the parent's reconcile", b)
+		}
+	})
+
+	t.Run("a branch that does not apply is restored with --auto-restore", func(t *testing.T) {
+		run := kubectl("set", "flux-system", "release/1.2", "-n", "flux-system", "--yes", "--auto-restore", "--timeout", "90s", "-o", "json")
+		if run.Code == 0 || !strings.Contains(run.Stderr, "restored to branch main and applied again") {
+			t.Fatalf("want a failure, restored:\n%s", run)
+		}
+		res := decode(run)
+		if res.Restored == nil || res.Restored.RevisionAfter != "main@sha1:"+mainSHA {
+			t.Errorf("restored = %+v", res.Restored)
+		}
+		failed := false
+		for _, c := range res.Consumers {
+			failed = failed || c.Status == "Failed"
+		}
+		if !failed {
+			t.Errorf("no consumer reported the failed apply: %+v", res.Consumers)
+		}
+		u := source()
+		if b, _, _ := unstructured.NestedString(u.Object, "spec", "ref", "branch"); b != "main" || u.GetAnnotations()[branch.RecordAnnotation] != "" || u.GetAnnotations()[branch.ReconcileAnnotation] != "" {
+			t.Errorf("after auto-restore: branch %q, annotations %v", b, u.GetAnnotations())
+		}
+		if got := configFrom(); got != "main" {
+			t.Errorf("ConfigMap from %q", got)
+		}
+	})
+
+	t.Run("a tag source and a ref.name source", func(t *testing.T) {
+		if err := repo.Tag(ctx, "v1.0.0"); err != nil { // at HEAD: the stable-release commit
+			t.Fatal(err)
+		}
+		if err := bed.Apply(ctx, `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: tagged, namespace: flux-system}
+spec: {interval: 1m, url: `+repo.URL+`, ref: {tag: v1.0.0}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: named, namespace: flux-system}
+spec: {interval: 1m, url: `+repo.URL+`, ref: {name: refs/heads/main}}
+`); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"tagged", "named"} {
+			if _, err := bed.WaitReady(ctx, flux.KindGitRepository, testbed.FluxNamespace, name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run := kubectl("set", "tagged", "stable-release", "-n", "flux-system", "--yes", "-o", "json")
+		res := decode(run)
+		if run.Code != 0 || len(res.Cleared) != 1 || res.Cleared[0] != "tag=v1.0.0" || res.RevisionAfter != "stable-release@sha1:"+stableSHA || res.Parent != nil {
+			t.Errorf("tag -> branch: %+v\n%s", res, run)
+		}
+		run = kubectl("set", "named", "stable-release", "-n", "flux-system", "--yes", "-o", "json")
+		res = decode(run)
+		if run.Code != 0 || res.To.Kind != "name" || res.To.Value != "refs/heads/stable-release" || res.RevisionAfter != "refs/heads/stable-release@sha1:"+stableSHA {
+			t.Errorf("ref.name switch: %+v\n%s", res, run)
+		}
+		for name, want := range map[string]string{"tagged": "v1.0.0@sha1:" + stableSHA, "named": "refs/heads/main@sha1:" + mainSHA} {
+			run = kubectl("restore", name, "-n", "flux-system", "--yes", "-o", "json")
+			if res = decode(run); run.Code != 0 || res.RevisionAfter != want {
+				t.Errorf("restore %s: %+v\n%s", name, res, run)
+			}
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"fmt"
 	"time"
@@ -44,6 +45,13 @@ type Request struct {
 	// User is who switches (SelfSubjectReview), for the record.
 	User string
 	Now  func() time.Time
+	// AutoRestore restores the recorded ref when the switch does not apply, within
+	// RestoreTimeout.
+	AutoRestore    bool
+	RestoreTimeout time.Duration
+	// RestoreContext bounds the restore instead of the switch's context, which may
+	// have run out: the command's own (Ctrl-C still stops it).
+	RestoreContext context.Context
 	// Remote resolves a branch of a Git URL to its commit with the user's own git;
 	// found is false when the branch does not exist, err when git could not ask.
 	Remote func(ctx context.Context, url, branch string) (sha string, found bool, err error)
@@ -75,6 +83,8 @@ type Result struct {
 	DurationSeconds float64 `json:"durationSeconds"`
 	// Notes are what the user must know (the remote could not be asked, …).
 	Notes []string `json:"notes,omitempty"`
+	// Restored is the restore --auto-restore ran after a switch that did not apply.
+	Restored *Result `json:"restored,omitempty"`
 }
 
 // Parent names the Kustomization that manages the GitRepository and what the switch did.
@@ -104,7 +114,15 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 		return nil, err
 	}
 	res := newResult("set", gr, u)
-	to := source.Ref{Kind: "branch", Value: r.Branch}
+	// A source that names its ref in full (flux-operator's roots: ref.name
+	// refs/heads/main) keeps that style; every other one gets ref.branch.
+	newRef := &sourcev1.GitRepositoryRef{Branch: r.Branch}
+	refName := r.Branch
+	if ref := gr.Spec.Reference; ref != nil && ref.Commit == "" && strings.HasPrefix(ref.Name, "refs/heads/") {
+		newRef = &sourcev1.GitRepositoryRef{Name: "refs/heads/" + r.Branch}
+		refName = newRef.Name
+	}
+	to := source.FromGit(newRef)
 	res.To = &to
 	if *res.From == to {
 		res.Notes = append(res.Notes, fmt.Sprintf("already tracks branch %s: nothing to do", r.Branch))
@@ -130,7 +148,9 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 			}
 		}
 	}
-	res.Cleared = cleared(gr.Spec.Reference)
+	if newRef.Branch != "" {
+		res.Cleared = cleared(gr.Spec.Reference)
+	}
 	recJSON, err := json.Marshal(rec)
 	if err != nil {
 		return nil, err
@@ -140,15 +160,40 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 		annotations[ReconcileAnnotation] = ReconcileDisabled
 		res.Parent = parentResult(rec.Parent, "skips the GitRepository until restore (kustomize.toolkit.fluxcd.io/reconcile: disabled)")
 	}
-	summary := fmt.Sprintf("switch GitRepository %s/%s from %s to branch %s", r.Namespace, r.Name, res.From, r.Branch)
+	summary := fmt.Sprintf("switch GitRepository %s/%s from %s to %s", r.Namespace, r.Name, res.From, to)
 	if res.Parent != nil {
 		summary += fmt.Sprintf("; Kustomization %s %s", rec.Parent, res.Parent.Action)
 	}
-	branch := &sourcev1.GitRepositoryRef{Branch: r.Branch}
-	if err := r.write(ctx, dyn, u, refPatch(branch), annotations, summary, res); err != nil {
+	if err := r.write(ctx, dyn, u, refPatch(newRef), annotations, summary, res); err != nil {
 		return nil, err
 	}
-	return res, r.finish(ctx, dyn, res, r.Branch, sha, start)
+	err = r.finish(ctx, dyn, res, refName, sha, start)
+	if err == nil || !r.AutoRestore || !res.Changed {
+		return res, err
+	}
+	// The new branch did not apply: back to the recorded ref, waited for like any
+	// restore, with a budget of its own (the switch may have used all of ctx's).
+	r.progress("the switch failed (%v): restoring", err)
+	base := r.RestoreContext
+	if base == nil {
+		base = context.WithoutCancel(ctx)
+	}
+	restoreCtx, cancel := context.WithTimeout(base, r.restoreBudget())
+	defer cancel()
+	back, rerr := Restore(restoreCtx, dyn, r)
+	res.Restored = back
+	if rerr != nil {
+		return res, exitcode.New(exitcode.Of(err), "%v; restoring failed too: %v", err, rerr)
+	}
+	res.Undo = ""
+	return res, exitcode.New(exitcode.Of(err), "%v; restored to %s and applied again", err, back.To)
+}
+
+func (r Request) restoreBudget() time.Duration {
+	if r.RestoreTimeout > 0 {
+		return r.RestoreTimeout
+	}
+	return 5 * time.Minute
 }
 
 // Restore puts the GitRepository back to the ref recorded by the first switch and
@@ -181,8 +226,8 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 		res.Parent = parentResult(rec.Parent, "manages the GitRepository again")
 	}
 	var sha string
-	if to.Kind == "branch" {
-		if sha, err = r.checkRemote(ctx, gr.Spec.URL, to.Value, res); err != nil {
+	if b := strings.TrimPrefix(to.Value, "refs/heads/"); to.Kind == "branch" || (to.Kind == "name" && b != to.Value) {
+		if sha, err = r.checkRemote(ctx, gr.Spec.URL, b, res); err != nil {
 			return nil, err
 		}
 	}
@@ -192,7 +237,10 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	}
 	res.Undo = ""
 	refName := ""
-	if to.Kind == "branch" {
+	switch {
+	case to.Kind == "branch":
+		refName = to.Value
+	case to.Kind == "name" && strings.HasPrefix(to.Value, "refs/heads/"):
 		refName = to.Value
 	}
 	return res, r.finish(ctx, dyn, res, refName, sha, start)

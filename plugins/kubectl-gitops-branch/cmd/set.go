@@ -26,12 +26,13 @@ type SwitchOptions struct {
 	streams genericiooptions.IOStreams
 	restore bool
 
-	Output  output.Format
-	Branch  string
-	DryRun  bool
-	Yes     bool
-	Wait    bool
-	Timeout time.Duration
+	Output      output.Format
+	Branch      string
+	DryRun      bool
+	Yes         bool
+	Wait        bool
+	AutoRestore bool
+	Timeout     time.Duration
 }
 
 func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, restore bool) *cobra.Command {
@@ -59,6 +60,9 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
 	cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until the source fetched the ref and every Kustomization reading it applied it.")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	if !restore {
+		cmd.Flags().BoolVar(&o.AutoRestore, "auto-restore", false, "If the source cannot fetch the branch or a Kustomization fails to apply it within --timeout, restore the recorded ref, wait until it is applied again, and exit with the failure's code.")
+	}
 	command.Bind(cmd, f, o)
 	return cmd
 }
@@ -83,6 +87,9 @@ func (o *SwitchOptions) Validate() error {
 	if !o.restore && strings.TrimSpace(o.Branch) == "" {
 		return exitcode.New(exitcode.Usage, "the branch name is empty: name one, e.g. '%s'", example)
 	}
+	if o.AutoRestore && !o.Wait {
+		return exitcode.New(exitcode.Usage, "--auto-restore needs the wait: drop --wait=false")
+	}
 	if o.Timeout <= 0 {
 		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
 	}
@@ -95,11 +102,14 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	commandCtx := ctx
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	req := branch.Request{
-		Namespace: o.Namespace, Name: o.Name, Branch: o.Branch,
+		RestoreContext: commandCtx,
+		Namespace:      o.Namespace, Name: o.Name, Branch: o.Branch,
 		DryRun: o.DryRun, Wait: o.Wait, Remote: branch.LsRemote,
+		AutoRestore: o.AutoRestore, RestoreTimeout: o.Timeout,
 		User:    cluster.WhoAmI(ctx, client.Dynamic),
 		Confirm: o.confirm,
 	}
@@ -171,6 +181,9 @@ func (o *SwitchOptions) print(res *branch.Result) error {
 	}
 	for _, n := range res.Notes {
 		w.Printf("Note:       %s\n", n)
+	}
+	if res.Restored != nil {
+		w.Printf("Restored:   %s -> %s (--auto-restore), revision %s\n", res.Restored.From, res.Restored.To, res.Restored.RevisionAfter)
 	}
 	if res.Changed && res.Undo != "" {
 		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
