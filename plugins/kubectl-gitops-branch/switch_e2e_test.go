@@ -116,6 +116,23 @@ func TestSwitchAndRestore(t *testing.T) {
 	}
 
 	t.Run("refusals change nothing", func(t *testing.T) {
+		// A user who may read sources and Kustomizations but not write them.
+		if err := bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: flux-reader}
+rules:
+  - apiGroups: ["source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io"]
+    resources: ["gitrepositories", "kustomizations"]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: flux-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: flux-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
+`); err != nil {
+			t.Fatal(err)
+		}
 		rv := source().GetResourceVersion()
 		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
 			{Args: []string{"gitops", "branch", "set", "flux-system", "no-such-branch", "-n", "flux-system", "--yes"}, Code: 3, Stderr: `branch "no-such-branch" does not exist`},
@@ -124,6 +141,7 @@ func TestSwitchAndRestore(t *testing.T) {
 			{Args: []string{"gitops", "branch", "set", "flux-system", "main", "-n", "flux-system", "--yes"}, Stdout: []string{"nothing to do", "already tracks branch main"}},
 			{Args: []string{"gitops", "branch", "restore", "flux-system", "-n", "flux-system", "--yes"}, Stdout: []string{"nothing to do", "was never switched"}},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--yes", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
+			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--yes", "--as", "flux-reader"}, Code: 5, Stderr: "cannot patch resource"},
 		})
 		if got := source().GetResourceVersion(); got != rv {
 			t.Errorf("resourceVersion %s -> %s: a refusal wrote", rv, got)
@@ -164,8 +182,10 @@ func TestSwitchAndRestore(t *testing.T) {
 			}
 		}
 		show := kubectl("show", "flux-system", "-n", "flux-system")
-		if !strings.Contains(show.Stdout, "branch stable-release") {
-			t.Errorf("show after the switch:\n%s", show)
+		for _, want := range []string{"Tracks:        branch stable-release", "Switched:      from branch main by admin at ", "Parent:        Kustomization flux-system/flux-system skips it"} {
+			if !strings.Contains(show.Stdout, want) {
+				t.Errorf("show after the switch lacks %q:\n%s", want, show)
+			}
 		}
 	})
 

@@ -1,6 +1,8 @@
 package source
 
 import (
+	"time"
+
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -100,6 +102,18 @@ type Document struct {
 	Ready    string `json:"ready"`
 	Reason   string `json:"reason,omitempty"`
 	Message  string `json:"message,omitempty"`
+	// Switched is set while `kubectl gitops branch set` holds the source away from the
+	// ref it tracked (and Git declares).
+	Switched *Switched `json:"switched,omitempty"`
+}
+
+// Switched says who moved a source to another ref, when, from what, and which parent
+// Kustomization skips it meanwhile.
+type Switched struct {
+	From   Ref       `json:"from"`
+	By     string    `json:"by,omitempty"`
+	At     time.Time `json:"at"`
+	Parent string    `json:"parent,omitempty"`
 }
 
 // Object names the source.

@@ -2,10 +2,13 @@ package cmd
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
@@ -58,6 +61,13 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 		return err
 	}
 	doc := source.NewDocument(u)
+	rec, err := branch.ReadRecord(u.GetAnnotations())
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		doc.Switched = &source.Switched{From: source.FromGit(rec.RefBefore), By: rec.By, At: rec.At, Parent: rec.Parent}
+	}
 	if o.Output.Document() {
 		return output.Write(o.streams.Out, o.Output.Value, doc)
 	}
@@ -66,6 +76,17 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 		o.Namespace, o.Name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
 	if doc.Ready == "False" {
 		w.Printf("Message:       %s\n", doc.Message)
+	}
+	if sw := doc.Switched; sw != nil {
+		by := ""
+		if sw.By != "" {
+			by = " by " + sw.By
+		}
+		w.Printf("Switched:      from %s%s at %s; undo with %s\n", sw.From, by, sw.At.Format(time.RFC3339),
+			output.Styled(fmt.Sprintf("'kubectl gitops branch restore %s -n %s'", output.Safe(o.Name), output.Safe(o.Namespace))))
+		if sw.Parent != "" {
+			w.Printf("Parent:        Kustomization %s skips it until then (Git declares %s)\n", sw.Parent, sw.From)
+		}
 	}
 	return w.Err
 }
