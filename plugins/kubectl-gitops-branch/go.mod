@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/kubectl-gitops/kubectl-gitops/shared v0.0.0
 	github.com/spf13/cobra v1.10.2
-	golang.org/x/term v0.48.0
 	k8s.io/apimachinery v0.37.2
 	k8s.io/cli-runtime v0.37.2
 )
@@ -83,6 +82,7 @@ require (
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.12-0.20260120151049-f2248ac996af // indirect

@@ -594,7 +594,7 @@ func checkLiveReport(t *testing.T, r render.DependencyReport, raw string) {
 			"kubectl describe kustomization broken -n failing"},
 		{"suspended", "Kustomization/lag/base", []string{"Kustomization/lag/top"},
 			[]string{"is suspended and its source GitRepository flux-system/lag moved on", "revision is not up to date"},
-			"flux resume kustomization base -n lag"},
+			"kubectl gitops rollback resume kustomization/base -n lag --yes"},
 		{"missing", "Kustomization/missing/databse", []string{"Kustomization/missing/app"},
 			[]string{"Kustomization missing/databse does not exist", "Kustomization missing/app"},
 			"fix the name in the dependsOn of Kustomization missing/app (did you mean Kustomization missing/database?)"},

@@ -13,13 +13,10 @@ import (
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
@@ -307,35 +304,16 @@ func (r Request) checkRemote(ctx context.Context, url, branch string, res *Resul
 	return sha, nil
 }
 
-// write sends one merge patch of spec.ref and annotations under the suite's field
-// manager, with the resourceVersion that was read: a concurrent change makes it fail
-// instead of being overwritten.
+// write changes spec.ref and the annotations, nothing else, through the suite's one
+// write (a resourceVersion precondition, the suite's field manager), after asking.
 func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured, ref map[string]any, annotations map[string]any, summary string, res *Result) error {
-	patch, err := json.Marshal(map[string]any{
-		"metadata": map[string]any{"resourceVersion": u.GetResourceVersion(), "annotations": annotations},
-		"spec":     map[string]any{"ref": ref},
-	})
-	if err != nil {
-		return err
-	}
 	if !r.DryRun && r.Confirm != nil {
 		if err := r.Confirm(summary); err != nil {
 			return err
 		}
 	}
-	opts := metav1.PatchOptions{FieldManager: cluster.FieldManager}
-	if r.DryRun {
-		opts.DryRun = []string{metav1.DryRunAll}
-	}
-	ri, err := flux.Resource(dyn, flux.KindGitRepository, u.GetNamespace())
-	if err != nil {
-		return err
-	}
-	if _, err := ri.Patch(ctx, u.GetName(), types.MergePatchType, patch, opts); err != nil {
-		err = flux.Classify(err, flux.KindGitRepository, u.GetNamespace(), u.GetName())
-		if isConflict(err) {
-			return exitcode.New(exitcode.Failure, "GitRepository %s/%s changed while this command ran (someone else wrote it): nothing was changed, run it again", u.GetNamespace(), u.GetName())
-		}
+	patch := map[string]any{"metadata": map[string]any{"annotations": annotations}, "spec": map[string]any{"ref": ref}}
+	if err := flux.Patch(ctx, dyn, flux.KindGitRepository, u.GetNamespace(), u.GetName(), u.GetResourceVersion(), patch, r.DryRun); err != nil {
 		return err
 	}
 	res.DryRun, res.Changed = r.DryRun, !r.DryRun

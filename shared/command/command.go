@@ -129,6 +129,11 @@ func ExactArgs(n int) cobra.PositionalArgs {
 	return usageArgs(cobra.ExactArgs(n))
 }
 
+// MinArgs is cobra.MinimumNArgs whose error exits with the usage code.
+func MinArgs(n int) cobra.PositionalArgs {
+	return usageArgs(cobra.MinimumNArgs(n))
+}
+
 // NoArgs is cobra.NoArgs whose error exits with the usage code.
 func NoArgs() cobra.PositionalArgs {
 	return usageArgs(cobra.NoArgs)

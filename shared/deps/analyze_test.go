@@ -140,7 +140,7 @@ func TestAnalyze(t *testing.T) {
 			want: Summary{
 				Causes: []string{"suspended Kustomization flux-system/infra victims=[flux-system/apps]"},
 			},
-			nextSteps: []string{"flux resume kustomization infra -n flux-system"},
+			nextSteps: []string{"kubectl gitops rollback resume kustomization/infra -n flux-system --yes"},
 			messages:  []string{"suspended while not Ready (Ready=False (BuildFailed): kustomize build failed)"},
 		},
 		{
@@ -152,7 +152,7 @@ func TestAnalyze(t *testing.T) {
 			want: Summary{
 				Causes: []string{"suspended Kustomization flux-system/infra victims=[flux-system/apps]"},
 			},
-			nextSteps: []string{"flux resume kustomization infra -n flux-system"},
+			nextSteps: []string{"kubectl gitops rollback resume kustomization/infra -n flux-system --yes"},
 			messages:  []string{"revision is not up to date"},
 		},
 		{

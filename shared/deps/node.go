@@ -87,7 +87,10 @@ type Node struct {
 	// dependency that fails its check.
 	DependsOn []DependencyRef
 
-	Suspended          bool
+	Suspended bool
+	// Suspension is the recorded reason, user and end of a suspension, when one was
+	// recorded (kubectl gitops rollback suspend).
+	Suspension         *status.Suspension
 	Ready              status.Condition
 	Generation         int64
 	ObservedGeneration int64

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 
@@ -336,10 +337,15 @@ func (f *causeFinder) own(x int) int {
 	return c
 }
 
-// resumeStep names the flux CLI's resume, which also waits for the object to reconcile;
-// it becomes `kubectl gitops rollback resume` once the rollback plugin can write.
+// resumeStep names the suite's resume, which waits until Flux reconciled the object and
+// names a dependency that blocks it; the suspension's reason, when recorded, says who to
+// ask first.
 func resumeStep(e *Entry) string {
-	return fmt.Sprintf("flux resume %s %s -n %s", e.Kind.lower(), e.Name, e.Namespace)
+	step := fmt.Sprintf("kubectl gitops rollback resume %s/%s -n %s --yes", e.Kind.lower(), e.Name, e.Namespace)
+	if e.Suspension != nil {
+		step += " (suspended: " + e.Suspension.String(time.Now()) + ")"
+	}
+	return step
 }
 
 // readySummary renders a Ready condition as "Ready=False (Reason): message".

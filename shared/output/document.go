@@ -21,6 +21,7 @@ const (
 	KindHistory          = "History"
 	KindSourceRef        = "SourceRef"
 	KindBranchSwitch     = "BranchSwitch"
+	KindSuspension       = "Suspension"
 	KindVersion          = "Version"
 )
 

@@ -10,11 +10,8 @@ package reconcile
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
@@ -45,13 +42,9 @@ func Request(ctx context.Context, dyn dynamic.Interface, t Target, now time.Time
 		return "", exitcode.New(exitcode.Failure, "%s is suspended: Flux ignores reconcile requests until it is resumed", t)
 	}
 	token := now.UTC().Format(time.RFC3339Nano)
-	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, flux.ReconcileAnnotation, token)
-	ri, err := flux.Resource(dyn, t.Kind, t.Namespace)
-	if err != nil {
+	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]any{flux.ReconcileAnnotation: token}}}
+	if err := flux.Patch(ctx, dyn, t.Kind, t.Namespace, t.Name, "", patch, false); err != nil {
 		return "", err
-	}
-	if _, err := ri.Patch(ctx, t.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: cluster.FieldManager}); err != nil {
-		return "", flux.Classify(err, t.Kind, t.Namespace, t.Name)
 	}
 	return token, nil
 }

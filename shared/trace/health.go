@@ -15,6 +15,9 @@ import (
 // that is later (a steady Kustomization keeps its transition time for days).
 func health(u *unstructured.Unstructured) *Health {
 	h := healthOf(status.Of(u))
+	if h.Suspended {
+		h.Suspension = status.SuspensionOf(u.GetAnnotations())
+	}
 	var st struct {
 		History []struct {
 			LastReconciled metav1.Time `json:"lastReconciled"`

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // Result says how a trace ended; it maps to the exit code.
@@ -111,6 +112,8 @@ type Health struct {
 	Reason    string `json:"reason,omitempty"`
 	Message   string `json:"message,omitempty"`
 	Suspended bool   `json:"suspended,omitempty"`
+	// Suspension is why, by whom and until when it is suspended, when recorded.
+	Suspension *status.Suspension `json:"suspension,omitempty"`
 	// Stale is set when the controller has not yet observed the current generation.
 	Stale bool `json:"stale,omitempty"`
 	// LastReconciled is the Ready condition's last transition, or the newest history

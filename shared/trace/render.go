@@ -140,6 +140,13 @@ func (v view) commit(c *Commit) {
 // findings writes the notes, failure messages and errors of every hop, one per line.
 func (v view) findings(r *Report) {
 	for _, h := range r.Hops {
+		if h.Health != nil && h.Health.Suspended {
+			why := "no reason recorded"
+			if h.Health.Suspension != nil {
+				why = h.Health.Suspension.String(v.now)
+			}
+			v.w.Printf("%s %s %s: suspended: %s\n", v.p.Yellow("!"), h.Ref.Kind, name(h.Ref), why)
+		}
 		for _, n := range h.Notes {
 			v.w.Printf("%s %s %s: %s\n", v.p.Yellow("!"), h.Ref.Kind, name(h.Ref), n)
 		}

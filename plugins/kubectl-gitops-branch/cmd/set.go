@@ -1,15 +1,12 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
@@ -110,12 +107,9 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 		Namespace:      o.Namespace, Name: o.Name, Branch: o.Branch,
 		DryRun: o.DryRun, Wait: o.Wait, Remote: branch.LsRemote,
 		AutoRestore: o.AutoRestore, RestoreTimeout: o.Timeout,
-		User:    cluster.WhoAmI(ctx, client.Dynamic),
-		Confirm: o.confirm,
-	}
-	if isTerminal(o.streams.ErrOut) {
-		progress := &output.Writer{W: o.streams.ErrOut}
-		req.Progress = func(line string) { progress.Printf("%s\n", line) }
+		User:     cluster.WhoAmI(ctx, client.Dynamic),
+		Confirm:  command.Confirm(o.streams, o.Yes),
+		Progress: command.Progress(o.streams),
 	}
 	var res *branch.Result
 	if o.restore {
@@ -129,24 +123,6 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 		}
 	}
 	return err
-}
-
-// confirm asks on the terminal; without one, and without --yes, nothing is written.
-func (o *SwitchOptions) confirm(summary string) error {
-	if o.Yes {
-		return nil
-	}
-	in, ok := o.streams.In.(*os.File)
-	if !ok || !term.IsTerminal(int(in.Fd())) || !isTerminal(o.streams.ErrOut) {
-		return exitcode.New(exitcode.Usage, "refusing to %s without --yes: there is no terminal to confirm on (nothing was changed)", summary)
-	}
-	w := &output.Writer{W: o.streams.ErrOut}
-	w.Printf("%s? [y/N] ", summary)
-	answer, _ := bufio.NewReader(in).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-		return exitcode.New(exitcode.Failure, "not confirmed: nothing was changed")
-	}
-	return nil
 }
 
 func (o *SwitchOptions) print(res *branch.Result) error {
@@ -189,9 +165,4 @@ func (o *SwitchOptions) print(res *branch.Result) error {
 		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
 	}
 	return w.Err
-}
-
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -17,7 +17,12 @@ func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 		Long: `Inspect and roll back what a Flux Kustomization applied.
 
 'history' lists the revisions a Kustomization applied (status.history), newest first,
-marking the one applied last: the candidates for a rollback.`,
+marking the one applied last: the candidates for a rollback.
+
+'suspend' pauses Kustomizations or HelmReleases with a reason, the user and an intended
+end recorded on the object (trace and deps show them, and call an overdue one overdue);
+'resume' hands them back to Flux and waits until Flux reconciled them, naming the
+dependency that blocks one instead of waiting for it.`,
 		Example: `  # Which commits did the apps Kustomization apply, and which one is live?
   kubectl gitops rollback history apps -n flux-system
 
@@ -28,6 +33,6 @@ marking the one applied last: the candidates for a rollback.`,
 	}, streams)
 	root.Args = command.NoArgs()
 	root.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
-	root.AddCommand(newHistoryCommand(f, streams))
+	root.AddCommand(newHistoryCommand(f, streams), newSuspendCommand(f, streams, false), newSuspendCommand(f, streams, true))
 	return root
 }

@@ -1,0 +1,197 @@
+package cmd
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/suspend"
+)
+
+// SuspendOptions are the flags of `rollback suspend` and `rollback resume`.
+type SuspendOptions struct {
+	streams genericiooptions.IOStreams
+	resume  bool
+	client  func() (*cluster.Client, error)
+
+	Output  output.Format
+	Reason  string
+	For     time.Duration
+	Until   string
+	DryRun  bool
+	Yes     bool
+	Wait    bool
+	Timeout time.Duration
+
+	namespace string
+	targets   []target
+	until     *time.Time
+}
+
+type target struct{ kind, name string }
+
+func newSuspendCommand(f cluster.Factory, streams genericiooptions.IOStreams, resume bool) *cobra.Command {
+	o := &SuspendOptions{streams: streams, resume: resume}
+	cmd := &cobra.Command{
+		Use:   "suspend (KUSTOMIZATION | helmrelease/NAME)... --reason TEXT",
+		Short: "Suspend Kustomizations or HelmReleases with a recorded reason, user and end",
+		Example: `  # Freeze apps while the incident is handled, for two hours at most
+  kubectl gitops rollback suspend apps -n flux-system --reason "INC-42: bad migration" --for 2h --yes`,
+		Args:              command.MinArgs(1),
+		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
+	}
+	if resume {
+		cmd.Use = "resume (KUSTOMIZATION | helmrelease/NAME)..."
+		cmd.Short = "Resume suspended Kustomizations or HelmReleases and wait until Flux reconciled them"
+		cmd.Example = `  # Hand apps back to Flux and wait until it applied the branch again
+  kubectl gitops rollback resume apps -n flux-system --yes`
+	}
+	o.Output.AddFlag(cmd, "text")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
+	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
+	if resume {
+		cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until Flux reconciled each object at its new generation.")
+		cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	} else {
+		cmd.Flags().StringVar(&o.Reason, "reason", "", "Why: recorded on the object, shown by trace and deps.")
+		cmd.Flags().DurationVar(&o.For, "for", 0, "How long the suspension is meant to last (e.g. 2h); past it, trace and deps call it overdue.")
+		cmd.Flags().StringVar(&o.Until, "until", "", "When the suspension is meant to end (RFC 3339), instead of --for.")
+		o.Timeout = time.Minute
+	}
+	command.Bind(cmd, f, o)
+	return cmd
+}
+
+// Complete reads the targets and the namespace.
+func (o *SuspendOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.client = f.Client
+	for _, a := range args {
+		kind, name := flux.KindKustomization, a
+		if k, n, ok := strings.Cut(a, "/"); ok {
+			switch strings.ToLower(k) {
+			case "helmrelease", "helmreleases", "hr":
+				kind = flux.KindHelmRelease
+			case "kustomization", "kustomizations", "ks":
+			default:
+				return exitcode.New(exitcode.Usage, "%q: only Kustomizations and HelmReleases can be suspended (NAME, kustomization/NAME or helmrelease/NAME)", a)
+			}
+			name = n
+		}
+		o.targets = append(o.targets, target{kind, name})
+	}
+	var err error
+	o.namespace, _, err = f.Namespace()
+	return err
+}
+
+// Validate checks names, the reason and the end.
+func (o *SuspendOptions) Validate() error {
+	for _, t := range o.targets {
+		if t.name == "" {
+			return exitcode.New(exitcode.Usage, "an empty name: name a Kustomization or helmrelease/NAME")
+		}
+	}
+	if !o.resume {
+		if strings.TrimSpace(o.Reason) == "" {
+			return exitcode.New(exitcode.Usage, "--reason is required: say why, e.g. --reason \"INC-42: bad migration\"")
+		}
+		if o.For != 0 && o.Until != "" {
+			return exitcode.New(exitcode.Usage, "--for and --until cannot be used together")
+		}
+		if o.For < 0 {
+			return exitcode.New(exitcode.Usage, "--for must be positive, e.g. --for 2h")
+		}
+		if o.For > 0 {
+			t := time.Now().Add(o.For).UTC().Truncate(time.Second)
+			o.until = &t
+		}
+		if o.Until != "" {
+			t, err := time.Parse(time.RFC3339, o.Until)
+			if err != nil {
+				return exitcode.New(exitcode.Usage, "--until %q: give a time as RFC 3339, e.g. 2026-11-27T09:00:00Z", o.Until)
+			}
+			o.until = &t
+		}
+	}
+	if o.Timeout <= 0 {
+		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	}
+	return o.Output.Validate()
+}
+
+// Run suspends or resumes each target in turn; the first failure stops it.
+func (o *SuspendOptions) Run(ctx context.Context) error {
+	client, err := o.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout*time.Duration(len(o.targets)))
+	defer cancel()
+	user := cluster.WhoAmI(ctx, client.Dynamic)
+	var docs []any
+	var runErr error
+	for _, t := range o.targets {
+		req := suspend.Request{
+			Kind: t.kind, Namespace: o.namespace, Name: t.name,
+			Reason: o.Reason, User: user, Until: o.until,
+			DryRun: o.DryRun, Wait: o.Wait,
+			Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams),
+		}
+		var res *suspend.Result
+		if o.resume {
+			res, runErr = suspend.Resume(ctx, client.Dynamic, req)
+		} else {
+			res, runErr = suspend.Suspend(ctx, client.Dynamic, req)
+		}
+		if res != nil {
+			docs = append(docs, res)
+		}
+		if runErr != nil {
+			break
+		}
+	}
+	if err := o.print(docs); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+func (o *SuspendOptions) print(docs []any) error {
+	if o.Output.Document() {
+		return output.Write(o.streams.Out, o.Output.Value, docs...)
+	}
+	w := &output.Writer{W: o.streams.Out}
+	now := time.Now()
+	for _, d := range docs {
+		res := d.(*suspend.Result)
+		state := map[string]string{"suspend": "suspended", "resume": "resumed"}[res.Action]
+		switch {
+		case res.DryRun:
+			state = "would be " + state + " (server-side dry run, nothing changed)"
+		case !res.Changed:
+			state = "unchanged"
+		}
+		w.Printf("%s %s\n", output.Name(res.Object.Kind, res.Object.Namespace, res.Object.Name), state)
+		if res.Suspension != nil {
+			w.Printf("  reason:  %s\n", res.Suspension.String(now))
+		}
+		if res.Applied != "" {
+			w.Printf("  applied: %s\n", res.Applied)
+		}
+		for _, n := range res.Notes {
+			w.Printf("  note:    %s\n", n)
+		}
+		if res.Changed && res.Undo != "" {
+			w.Printf("  undo:    %s\n", output.Styled(res.Undo))
+		}
+	}
+	return w.Err
+}

@@ -1,0 +1,135 @@
+package main_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/suspend"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+)
+
+// TestSuspendAndResume is "Method 2: Flux Suspend" on the demo fleet (the bootstrap
+// layout: the root applies apps and infrastructure from Git): a suspension with a
+// reason keeps a new commit out and survives the root's forced reconcile; resume names
+// a dependency that blocks it instead of waiting; resumed, the commit is applied.
+func TestSuspendAndResume(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	fleet, err := bed.StartDemoFleet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rollback := func(args ...string) testbed.Run {
+		t.Helper()
+		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "rollback"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	ks := func(name string) *unstructured.Unstructured {
+		t.Helper()
+		u, err := bed.Get(ctx, flux.KindKustomization, testbed.FluxNamespace, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	t.Run("refusals change nothing", func(t *testing.T) {
+		rv := ks("apps").GetResourceVersion()
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "rollback", "suspend", "apps", "-n", "flux-system"}, Code: 2, Stderr: "--reason is required"},
+			{Args: []string{"gitops", "rollback", "suspend", "apps", "-n", "flux-system", "--reason", "x"}, Code: 2, Stderr: "without --yes: there is no terminal"},
+			{Args: []string{"gitops", "rollback", "suspend", "apps", "-n", "flux-system", "--reason", "x", "--dry-run"}, Stdout: []string{"would be suspended (server-side dry run, nothing changed)"}},
+			{Args: []string{"gitops", "rollback", "suspend", "deploy/api", "--reason", "x", "--yes"}, Code: 2, Stderr: "only Kustomizations and HelmReleases"},
+			{Args: []string{"gitops", "rollback", "suspend", "nope", "-n", "flux-system", "--reason", "x", "--yes"}, Code: 3, Stderr: "Kustomization flux-system/nope not found"},
+		})
+		if got := ks("apps").GetResourceVersion(); got != rv {
+			t.Errorf("resourceVersion %s -> %s: a refusal wrote", rv, got)
+		}
+	})
+
+	run := rollback("suspend", "apps", "infrastructure", "-n", "flux-system", "--reason", "INC-42: bad migration", "--for", "2h", "--yes", "-o", "yaml")
+	if run.Code != 0 {
+		t.Fatalf("suspend: %s", run)
+	}
+	n := 0
+	if err := outputtest.Decode(output.FormatYAML, []byte(run.Stdout), output.KindSuspension, func() any { return &suspend.Result{} }, func(d any) {
+		n++
+		if r := d.(*suspend.Result); !r.Changed || r.Suspension == nil || r.Suspension.Reason != "INC-42: bad migration" || r.Suspension.By != "admin" || r.Suspension.Until == nil {
+			t.Errorf("suspend result %+v", r)
+		}
+	}); err != nil || n != 2 {
+		t.Fatalf("%d documents, %v\n%s", n, err, run)
+	}
+
+	// A new commit: the suspended Kustomizations must not apply it, even when the root
+	// re-applies them from Git (spec.suspend is ours, under the gitops field manager).
+	next, err := fleet.Repo.Commit(ctx, "bump api", map[string]string{
+		"apps/deployment.yaml":                strings.Replace(testbed.DemoFleetFiles(fleet.Repo.URL)["apps/deployment.yaml"], "api:1.0.0", "api:1.0.1", 1),
+		"infrastructure/platform-config.yaml": testbed.ConfigMapYAML("shop", "platform-config", "region", "moved"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system", next); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "flux-system", next); err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Reconcile(ctx, flux.KindKustomization, testbed.FluxNamespace, "flux-system"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	for _, name := range []string{"apps", "infrastructure"} {
+		u := ks(name)
+		s := status.Of(u)
+		if !s.Suspended || strings.HasSuffix(s.LastAppliedRevision, next) || status.SuspensionOf(u.GetAnnotations()) == nil {
+			t.Errorf("%s after the root's reconcile: suspended=%v applied=%s record=%v", name, s.Suspended, s.LastAppliedRevision, u.GetAnnotations())
+		}
+	}
+	trace, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "trace", "deploy/api", "-n", "shop")
+	if err != nil || !strings.Contains(trace.Stdout, "Kustomization flux-system/apps: suspended: INC-42: bad migration (by admin, since ") {
+		t.Errorf("trace does not show the reason:\n%s", trace)
+	}
+
+	t.Run("resume names the dependency that blocks it", func(t *testing.T) {
+		run := rollback("resume", "apps", "-n", "flux-system", "--yes", "--timeout", "60s")
+		if run.Code == 0 || !strings.Contains(run.Stderr, "blocked by a dependency: dependency 'flux-system/infrastructure' revision is not up to date") {
+			t.Errorf("want the blocking dependency named:\n%s", run)
+		}
+	})
+
+	t.Run("resumed, the new commit is applied", func(t *testing.T) {
+		run := rollback("resume", "infrastructure", "apps", "-n", "flux-system", "--yes", "-o", "json")
+		if run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		// apps was resumed by the blocked call above; Flux applies it once its
+		// dependency is ready, on its own.
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", next); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"apps", "infrastructure"} {
+			u := ks(name)
+			s := status.Of(u)
+			if s.Suspended || !strings.HasSuffix(s.LastAppliedRevision, next) || status.SuspensionOf(u.GetAnnotations()) != nil {
+				t.Errorf("%s after resume: suspended=%v applied=%s annotations=%v", name, s.Suspended, s.LastAppliedRevision, u.GetAnnotations())
+			}
+		}
+	})
+}

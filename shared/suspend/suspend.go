@@ -1,0 +1,211 @@
+// Package suspend pauses and resumes Flux Kustomizations and HelmReleases with a
+// reason: spec.suspend under the suite's field manager (which a parent's apply does not
+// sweep, as it sweeps fields of managers named kubectl…), and a record of why, by whom,
+// since and until when, that trace and deps show. Resume waits until Flux really
+// reconciled the object again, and names the dependency that blocks it instead of
+// waiting for it.
+package suspend
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+)
+
+// Request names the object and how to change it.
+type Request struct {
+	Kind, Namespace, Name string
+	// Reason, User and Until are recorded by Suspend.
+	Reason string
+	User   string
+	Until  *time.Time
+	DryRun bool
+	// Confirm, when set, is asked with a one-line summary before anything is written.
+	Confirm func(summary string) error
+	// Wait (Resume only) until Flux reconciled the object at its new generation.
+	Wait     bool
+	Progress func(string)
+	Now      func() time.Time
+}
+
+// Result is the document `rollback suspend|resume -o json|yaml` prints: kind
+// Suspension.
+type Result struct {
+	output.TypeMeta `json:",inline"`
+	Object          Object `json:"object"`
+	// Action is "suspend" or "resume".
+	Action  string `json:"action"`
+	Changed bool   `json:"changed"`
+	DryRun  bool   `json:"dryRun,omitempty"`
+	// Suspension is the record written (suspend) or removed (resume).
+	Suspension *status.Suspension `json:"suspension,omitempty"`
+	// Applied is the revision the object applied after resume.
+	Applied         string   `json:"applied,omitempty"`
+	Undo            string   `json:"undo,omitempty"`
+	DurationSeconds float64  `json:"durationSeconds"`
+	Notes           []string `json:"notes,omitempty"`
+}
+
+// Object names what was suspended or resumed.
+type Object struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+}
+
+func (r Request) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r Request) command() string {
+	kind := "kustomization"
+	if r.Kind == flux.KindHelmRelease {
+		kind = "helmrelease"
+	}
+	return kind + "/" + r.Name + " -n " + r.Namespace
+}
+
+// Suspend sets spec.suspend and records why.
+func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
+	start := r.now()
+	u, err := flux.Get(ctx, dyn, r.Kind, r.Namespace, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	res := r.result("suspend", start)
+	if status.Of(u).Suspended {
+		res.Suspension = status.SuspensionOf(u.GetAnnotations())
+		res.Notes = append(res.Notes, "already suspended: nothing to do")
+		res.Undo = "kubectl gitops rollback resume " + r.command()
+		return res, nil
+	}
+	at := r.now().UTC().Truncate(time.Second)
+	rec := &status.Suspension{Reason: r.Reason, By: r.User, At: &at, Until: r.Until}
+	annotations := map[string]any{
+		status.SuspendReasonAnnotation: r.Reason,
+		status.SuspendByAnnotation:     orNil(r.User),
+		status.SuspendAtAnnotation:     at.Format(time.RFC3339),
+		status.SuspendUntilAnnotation:  nil,
+	}
+	if r.Until != nil {
+		annotations[status.SuspendUntilAnnotation] = r.Until.UTC().Format(time.RFC3339)
+	}
+	summary := fmt.Sprintf("suspend %s %s/%s: %s", r.Kind, r.Namespace, r.Name, output.Safe(r.Reason))
+	if err := r.write(ctx, dyn, u, true, annotations, summary, res); err != nil {
+		return nil, err
+	}
+	res.Suspension = rec
+	res.Undo = "kubectl gitops rollback resume " + r.command()
+	return res, nil
+}
+
+// Resume clears spec.suspend and the record, asks Flux to reconcile, and waits.
+func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
+	start := r.now()
+	u, err := flux.Get(ctx, dyn, r.Kind, r.Namespace, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	res := r.result("resume", start)
+	res.Suspension = status.SuspensionOf(u.GetAnnotations())
+	if !status.Of(u).Suspended {
+		res.Notes = append(res.Notes, "not suspended: nothing to do")
+		return res, nil
+	}
+	annotations := map[string]any{
+		status.SuspendReasonAnnotation: nil, status.SuspendByAnnotation: nil,
+		status.SuspendAtAnnotation: nil, status.SuspendUntilAnnotation: nil,
+	}
+	summary := fmt.Sprintf("resume %s %s/%s", r.Kind, r.Namespace, r.Name)
+	if err := r.write(ctx, dyn, u, false, annotations, summary, res); err != nil {
+		return nil, err
+	}
+	defer func() { res.DurationSeconds = time.Since(start).Round(time.Millisecond).Seconds() }()
+	if res.DryRun || !r.Wait {
+		return res, nil
+	}
+	target := reconcile.Target{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}
+	token, err := reconcile.Request(ctx, dyn, target, r.now())
+	if err != nil {
+		return res, err
+	}
+	progress := func(s reconcile.Status) {
+		if r.Progress != nil {
+			r.Progress(fmt.Sprintf("%s: %s", target, s))
+		}
+	}
+	st, err := reconcile.Wait(ctx, dyn, target, 500*time.Millisecond, resumed(token), progress)
+	res.Applied = st.LastAppliedRevision
+	if err != nil {
+		return res, exitcode.New(exitcode.Of(err), "%v (it is resumed; Flux goes on retrying)", err)
+	}
+	return res, nil
+}
+
+// resumed is done when the controller handled the request and is Ready at the new
+// generation; a dependency that blocks it ends the wait with its name: Flux retries
+// dependencies every 30 s and would keep the command waiting on someone else's problem.
+func resumed(token string) reconcile.Done {
+	return func(s reconcile.Status) (bool, error) {
+		if s.HandledToken != token {
+			return false, nil
+		}
+		if s.ReadyAtGeneration() {
+			return true, nil
+		}
+		if s.Ready.DependencyBlocked() {
+			return false, exitcode.New(exitcode.Failure, "blocked by a dependency: %s (see 'kubectl gitops deps')", s.Ready.Message)
+		}
+		if s.Ready.IsFalse() && s.ObservedGeneration == s.Generation {
+			return false, exitcode.New(exitcode.Failure, "Flux reconciled it and it failed: %s", s.Ready.Message)
+		}
+		return false, nil
+	}
+}
+
+func (r Request) result(action string, start time.Time) *Result {
+	return &Result{
+		TypeMeta: output.NewTypeMeta(output.KindSuspension),
+		Object:   Object{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name},
+		Action:   action,
+	}
+}
+
+// write changes spec.suspend and the record, nothing else, through the suite's one
+// write, after asking.
+func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured, suspend bool, annotations map[string]any, summary string, res *Result) error {
+	if !r.DryRun && r.Confirm != nil {
+		if err := r.Confirm(summary); err != nil {
+			return err
+		}
+	}
+	var suspendField any = true
+	if !suspend {
+		suspendField = nil // absent is false
+	}
+	patch := map[string]any{"metadata": map[string]any{"annotations": annotations}, "spec": map[string]any{"suspend": suspendField}}
+	if err := flux.Patch(ctx, dyn, r.Kind, r.Namespace, r.Name, u.GetResourceVersion(), patch, r.DryRun); err != nil {
+		return err
+	}
+	res.DryRun, res.Changed = r.DryRun, !r.DryRun
+	return nil
+}
+
+func orNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
