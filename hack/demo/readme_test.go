@@ -81,8 +81,40 @@ func parseExample(origin, line string) example {
 			ex.code, _ = strconv.Atoi(m[1])
 		}
 	}
-	ex.args = strings.Fields(line)[1:] // drop "kubectl"
+	ex.args = shellWords(line)[1:] // drop "kubectl"
 	return ex
+}
+
+// shellWords splits a command line as a shell would for the examples' needs: blanks
+// separate words, and single or double quotes keep blanks inside one.
+func shellWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	var quote rune
+	for _, r := range line {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote, inWord = r, true
+		case r == ' ' || r == '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words
 }
 
 // TestReadmeAndHelpExamples runs every example of the README and of each --help text
@@ -103,7 +135,9 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 	if len(examples) < 10 {
 		t.Fatalf("found %d README examples, expected the README's sh blocks to hold more", len(examples))
 	}
-	for _, cmd := range [][]string{{"gitops", "trace"}, {"gitops", "deps"}, {"gitops", "rollback"}, {"gitops", "branch"}} {
+	for _, cmd := range [][]string{{"gitops", "trace"}, {"gitops", "deps"}, {"gitops", "rollback"}, {"gitops", "branch"},
+		{"gitops", "rollback", "history"}, {"gitops", "rollback", "suspend"}, {"gitops", "rollback", "resume"},
+		{"gitops", "branch", "show"}, {"gitops", "branch", "set"}, {"gitops", "branch", "restore"}} {
 		examples = append(examples, helpExamples(t, ctx, bed.Assets, cmd...)...)
 	}
 	for _, ex := range examples {
