@@ -305,7 +305,7 @@ func (r Request) checkRemote(ctx context.Context, url, branch string, res *Resul
 }
 
 // write changes spec.ref and the annotations, nothing else, through the suite's one
-// write (a resourceVersion precondition, the suite's field manager), after asking.
+// write, flux.Patch (a resourceVersion precondition, cluster.FieldManager), after asking.
 func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured, ref map[string]any, annotations map[string]any, summary string, res *Result) error {
 	if !r.DryRun && r.Confirm != nil {
 		if err := r.Confirm(summary); err != nil {

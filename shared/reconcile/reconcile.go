@@ -30,7 +30,7 @@ func (t Target) String() string { return t.Kind + " " + t.Namespace + "/" + t.Na
 type Status = status.Status
 
 // Request sets Flux's reconcile annotation to a fresh token and returns it. It is a
-// merge patch of one annotation under the suite's field manager, so it cannot
+// merge patch of one annotation through flux.Patch (cluster.FieldManager), so it cannot
 // overwrite anyone's concurrent change. A suspended object ignores requests: that is an
 // error here, not a silent wait.
 func Request(ctx context.Context, dyn dynamic.Interface, t Target, now time.Time) (string, error) {

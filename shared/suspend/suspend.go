@@ -79,12 +79,11 @@ func (r Request) command() string {
 
 // Suspend sets spec.suspend and records why.
 func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
-	start := r.now()
 	u, err := flux.Get(ctx, dyn, r.Kind, r.Namespace, r.Name)
 	if err != nil {
 		return nil, err
 	}
-	res := r.result("suspend", start)
+	res := r.result("suspend")
 	if status.Of(u).Suspended {
 		res.Suspension = status.SuspensionOf(u.GetAnnotations())
 		res.Notes = append(res.Notes, "already suspended: nothing to do")
@@ -118,7 +117,7 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	res := r.result("resume", start)
+	res := r.result("resume")
 	res.Suspension = status.SuspensionOf(u.GetAnnotations())
 	if !status.Of(u).Suspended {
 		res.Notes = append(res.Notes, "not suspended: nothing to do")
@@ -175,7 +174,7 @@ func resumed(token string) reconcile.Done {
 	}
 }
 
-func (r Request) result(action string, start time.Time) *Result {
+func (r Request) result(action string) *Result {
 	return &Result{
 		TypeMeta: output.NewTypeMeta(output.KindSuspension),
 		Object:   Object{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name},
@@ -184,7 +183,7 @@ func (r Request) result(action string, start time.Time) *Result {
 }
 
 // write changes spec.suspend and the record, nothing else, through the suite's one
-// write, after asking.
+// write, flux.Patch (a resourceVersion precondition, cluster.FieldManager), after asking.
 func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured, suspend bool, annotations map[string]any, summary string, res *Result) error {
 	if !r.DryRun && r.Confirm != nil {
 		if err := r.Confirm(summary); err != nil {

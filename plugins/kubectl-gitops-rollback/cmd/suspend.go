@@ -87,6 +87,14 @@ func (o *SuspendOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []
 		}
 		o.targets = append(o.targets, target{kind, name})
 	}
+	// The intended end, from --for or --until (Validate refuses one that did not parse).
+	if o.For > 0 {
+		t := time.Now().Add(o.For).UTC().Truncate(time.Second)
+		o.until = &t
+	}
+	if t, err := time.Parse(time.RFC3339, o.Until); err == nil {
+		o.until = &t
+	}
 	var err error
 	o.namespace, _, err = f.Namespace()
 	return err
@@ -109,16 +117,8 @@ func (o *SuspendOptions) Validate() error {
 		if o.For < 0 {
 			return exitcode.New(exitcode.Usage, "--for must be positive, e.g. --for 2h")
 		}
-		if o.For > 0 {
-			t := time.Now().Add(o.For).UTC().Truncate(time.Second)
-			o.until = &t
-		}
-		if o.Until != "" {
-			t, err := time.Parse(time.RFC3339, o.Until)
-			if err != nil {
-				return exitcode.New(exitcode.Usage, "--until %q: give a time as RFC 3339, e.g. 2026-11-27T09:00:00Z", o.Until)
-			}
-			o.until = &t
+		if o.Until != "" && o.until == nil {
+			return exitcode.New(exitcode.Usage, "--until %q: give a time as RFC 3339, e.g. 2026-11-27T09:00:00Z", o.Until)
 		}
 	}
 	if o.Timeout <= 0 {
