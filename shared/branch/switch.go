@@ -177,7 +177,9 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	}
 	restoreCtx, cancel := context.WithTimeout(base, r.restoreBudget())
 	defer cancel()
-	back, rerr := Restore(restoreCtx, dyn, r)
+	undo := r
+	undo.Confirm = nil // agreed to with the switch: --auto-restore was part of it
+	back, rerr := Restore(restoreCtx, dyn, undo)
 	res.Restored = back
 	if rerr != nil {
 		return res, exitcode.New(exitcode.Of(err), "%v; restoring failed too: %v", err, rerr)
