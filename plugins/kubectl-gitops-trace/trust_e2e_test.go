@@ -38,6 +38,37 @@ func TestTrustNothingLive(t *testing.T) {
 		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "creds-app", Path: "./app", Source: "creds"}) + "---\n" +
 		testbed.GitRepositoryYAML(testbed.FluxNamespace, "trust", repo.URL, "main") + "---\n" +
 		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "evil", Path: "./app", Source: "trust"})
+	// The other source kinds with credentials in their addresses, each with a
+	// Kustomization, and a ConfigMap carrying that Kustomization's labels so that trace
+	// walks to the source.
+	manifests += "---\n" + `apiVersion: source.toolkit.fluxcd.io/v1
+kind: OCIRepository
+metadata: {name: oci-creds, namespace: flux-system}
+spec: {interval: 1m, url: "oci://robot:` + secretMarker + `@127.0.0.1:1/fleet", ref: {tag: latest}}
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: Bucket
+metadata: {name: bucket-creds, namespace: flux-system}
+spec: {interval: 1m, endpoint: "minio:` + secretMarker + `@127.0.0.1:1", bucketName: fleet, insecure: true}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: oci-app, namespace: flux-system}
+spec: {interval: 1m, path: ./, prune: true, sourceRef: {kind: OCIRepository, name: oci-creds}}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: bucket-app, namespace: flux-system}
+spec: {interval: 1m, path: ./, prune: true, sourceRef: {kind: Bucket, name: bucket-creds}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: via-oci, namespace: default, labels: {kustomize.toolkit.fluxcd.io/name: oci-app, kustomize.toolkit.fluxcd.io/namespace: flux-system}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: via-bucket, namespace: default, labels: {kustomize.toolkit.fluxcd.io/name: bucket-app, kustomize.toolkit.fluxcd.io/namespace: flux-system}}
+`
 	if err := bed.Apply(ctx, manifests); err != nil {
 		t.Fatal(err)
 	}
@@ -78,9 +109,10 @@ func TestTrustNothingLive(t *testing.T) {
 	conds, _, _ := unstructured.NestedSlice(raw.Object, "status", "conditions")
 	t.Logf("source-controller on the credentials URL: %v", conds)
 	shown := map[string][]string{
-		"trace cm/trusted -n default":          {`\x1b]0;owned\x07\x1b[2J boom\nReady: True\nerror: forged https://h/x`},
-		"rollback history evil -n flux-system": {"REVISION"},
-		"branch show creds -n flux-system":     {"URL:           http://127.0.0.1:"},
+		"trace cm/trusted -n default":               {`\x1b]0;owned\x07\x1b[2J boom\nReady: True\nerror: forged https://h/x`},
+		"rollback history evil -n flux-system":      {"REVISION"},
+		"branch show creds -n flux-system":          {"URL:           http://127.0.0.1:"},
+		"trace cm/via-oci cm/via-bucket -n default": {"oci://127.0.0.1:1/fleet", "127.0.0.1:1/fleet"},
 	}
 
 	paletteOrNothing := regexp.MustCompile(`\x1b\[(0|1|2|31|32|33)m`)
@@ -88,6 +120,7 @@ func TestTrustNothingLive(t *testing.T) {
 		{"trace", "kustomization/creds-app", "-n", "flux-system"},
 		{"trace", "kustomization/evil", "-n", "flux-system"},
 		{"trace", "cm/trusted", "-n", "default"},
+		{"trace", "cm/via-oci", "cm/via-bucket", "-n", "default"},
 		{"deps", "-A"},
 		{"deps", "-A", "--check"},
 		{"branch", "show", "creds", "-n", "flux-system"},
