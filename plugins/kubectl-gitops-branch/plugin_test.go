@@ -44,12 +44,13 @@ func TestShowOnTheDemoFleet(t *testing.T) {
 		if err != nil {
 			t.Fatalf("-o %s: %v\n%s", format, err, run.Stdout)
 		}
-		if d.URL != fleet.Repo.URL || d.Tracks != "branch main" || d.Ref == nil || d.Ref.Value != "main" || d.Revision != "main@sha1:"+fleet.Commit || d.Ready != "True" {
+		if d.URL != fleet.Repo.URL || d.Tracks != "branch main" || d.Ref == nil || d.Ref.Value != "main" || d.Revision != "main@sha1:"+fleet.Commit || d.Ready != "True" || len(d.Consumers) != 3 {
 			t.Errorf("-o %s: branch show = %+v", format, d)
 		}
 	}
 	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
-		{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Tracks:        branch main", "Revision:      main@sha1:" + fleet.Commit}},
+		{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Tracks:        branch main", "Revision:      main@sha1:" + fleet.Commit,
+			"Consumer:      Kustomization flux-system/apps applied main@sha1:" + fleet.Commit + " (current)", "Consumer:      Kustomization flux-system/flux-system applied"}},
 		{Args: []string{"__complete", "gitops", "branch", "show", "-n", "flux-system", ""}, Stdout: []string{"flux-system\n"}},
 		{Args: []string{"gitops", "branch", "show", "nope", "-n", "flux-system"}, Code: 3, Stderr: "GitRepository flux-system/nope not found"},
 		{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},

@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
@@ -24,51 +25,7 @@ import (
 func TestSwitchAndRestore(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	bed := testbed.Start(t, testbed.Options{Flux: true})
-	repo, err := bed.Git.CreateRepo(ctx, "fleet")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bootstrap := testbed.BootstrapYAML(repo.URL, "./clusters/test")
-	files := func(from string) map[string]string {
-		return map[string]string{
-			"clusters/test/flux-system/gotk-sync.yaml": bootstrap,
-			"clusters/test/apps.yaml":                  testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "apps", Path: "./apps", Source: "flux-system"}),
-			"apps/config.yaml":                         testbed.ConfigMapYAML("default", "release", "from", from),
-		}
-	}
-	mainSHA, err := repo.Commit(ctx, "main", files("main"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// release/1.2: a branch with a slash whose manifests do not apply.
-	if err := repo.Checkout(ctx, "release/1.2"); err != nil {
-		t.Fatal(err)
-	}
-	broken := files("release")
-	broken["apps/config.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release\n  namespace: default\ndata:\n  from: [not, a, string]\n"
-	if _, err := repo.Commit(ctx, "broken release", broken); err != nil {
-		t.Fatal(err)
-	}
-	if err := repo.Git(ctx, "checkout", "--quiet", "main"); err != nil {
-		t.Fatal(err)
-	}
-	repo.Branch = "main"
-	if err := repo.Checkout(ctx, "stable-release"); err != nil {
-		t.Fatal(err)
-	}
-	stableSHA, err := repo.Commit(ctx, "stable", files("stable-release"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bed.Apply(ctx, bootstrap); err != nil {
-		t.Fatal(err)
-	}
-	for _, ks := range []string{"flux-system", "apps"} {
-		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, ks, mainSHA); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bed, repo, mainSHA, stableSHA := bootstrapFleet(t, ctx)
 	kubectl := func(args ...string) testbed.Run {
 		t.Helper()
 		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "branch"}, args...)...)
@@ -284,4 +241,89 @@ spec: {interval: 1m, url: `+repo.URL+`, ref: {name: refs/heads/main}}
 			}
 		}
 	})
+
+	t.Run("a fleet switch where one source does not apply is restored whole", func(t *testing.T) {
+		manifests := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: trio\n"
+		for _, name := range []string{"g1", "g2", "g3"} {
+			manifests += "---\n" + strings.Replace(testbed.GitRepositoryYAML(testbed.FluxNamespace, name, repo.URL, "main"),
+				"metadata:\n", "metadata:\n  labels:\n    fleet: trio\n", 1)
+		}
+		manifests += "---\n" + testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "k3", Path: "./apps", Source: "g3", TargetNamespace: "trio"})
+		if err := bed.Apply(ctx, manifests); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "k3", mainSHA); err != nil {
+			t.Fatal(err)
+		}
+		run := kubectl("set", "-l", "fleet=trio", "release/1.2", "-A", "--yes", "--auto-restore", "--timeout", "60s", "-o", "json")
+		if run.Code == 0 || !strings.Contains(run.Stderr, "every source switched before it was restored too") {
+			t.Fatalf("want a failure, restored whole:\n%s", run)
+		}
+		for _, name := range []string{"g1", "g2", "g3"} {
+			u, err := bed.Get(ctx, flux.KindGitRepository, testbed.FluxNamespace, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _, _ := unstructured.NestedString(u.Object, "spec", "ref", "branch")
+			if b != "main" || u.GetAnnotations()[branch.RecordAnnotation] != "" {
+				t.Errorf("%s after the fleet switch: branch %q, annotations %v", name, b, u.GetAnnotations())
+			}
+		}
+		if s, _ := bed.Get(ctx, flux.KindKustomization, testbed.FluxNamespace, "k3"); !strings.HasSuffix(status.Of(s).LastAppliedRevision, mainSHA) {
+			t.Errorf("k3 applied %s after the restore", status.Of(s).LastAppliedRevision)
+		}
+	})
+}
+
+// bootstrapFleet starts a bed with a fleet in the `flux bootstrap` layout (the root
+// Kustomization applies its own GitRepository and apps), branches main, stable-release
+// and release/1.2 (whose manifests do not apply), applied at main.
+func bootstrapFleet(t testing.TB, ctx context.Context) (*testbed.Bed, *testbed.Repo, string, string) {
+	t.Helper()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	repo, err := bed.Git.CreateRepo(ctx, "fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bootstrap := testbed.BootstrapYAML(repo.URL, "./clusters/test")
+	files := func(from string) map[string]string {
+		return map[string]string{
+			"clusters/test/flux-system/gotk-sync.yaml": bootstrap,
+			"clusters/test/apps.yaml":                  testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "apps", Path: "./apps", Source: "flux-system"}),
+			"apps/config.yaml":                         testbed.ConfigMapYAML("default", "release", "from", from),
+		}
+	}
+	mainSHA, err := repo.Commit(ctx, "main", files("main"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// release/1.2: a branch with a slash whose manifests do not apply.
+	if err := repo.Checkout(ctx, "release/1.2"); err != nil {
+		t.Fatal(err)
+	}
+	broken := files("release")
+	broken["apps/config.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release\n  namespace: default\ndata:\n  from: [not, a, string]\n"
+	if _, err := repo.Commit(ctx, "broken release", broken); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Git(ctx, "checkout", "--quiet", "main"); err != nil {
+		t.Fatal(err)
+	}
+	repo.Branch = "main"
+	if err := repo.Checkout(ctx, "stable-release"); err != nil {
+		t.Fatal(err)
+	}
+	stableSHA, err := repo.Commit(ctx, "stable", files("stable-release"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Apply(ctx, bootstrap); err != nil {
+		t.Fatal(err)
+	}
+	for _, ks := range []string{"flux-system", "apps"} {
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, ks, mainSHA); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bed, repo, mainSHA, stableSHA
 }

@@ -362,3 +362,60 @@ func cutSlash(s string) (string, string, bool) {
 	}
 	return "", s, false
 }
+
+// Target names one GitRepository of a fleet switch.
+type Target struct{ Namespace, Name string }
+
+// Targets lists the GitRepositories a fleet switch acts on: those of namespace ("" for
+// every namespace) matching selector.
+func Targets(ctx context.Context, dyn dynamic.Interface, namespace, selector string) ([]Target, error) {
+	var out []Target
+	err := flux.ListSelected(ctx, dyn, flux.KindGitRepository, namespace, selector, func(u *unstructured.Unstructured) error {
+		out = append(out, Target{Namespace: u.GetNamespace(), Name: u.GetName()})
+		return nil
+	})
+	return out, err
+}
+
+// SetFleet switches every target in turn; with r.AutoRestore it is all or nothing:
+// when one does not apply, every source switched so far is restored too (the failing one
+// restores itself), and the first failure is returned.
+func SetFleet(ctx context.Context, dyn dynamic.Interface, r Request, targets []Target) ([]*Result, error) {
+	var results []*Result
+	var switched []*Result // the results of the sources this call moved
+	for _, t := range targets {
+		one := r
+		one.Namespace, one.Name = t.Namespace, t.Name
+		res, err := Set(ctx, dyn, one)
+		if res != nil {
+			results = append(results, res)
+		}
+		if err == nil {
+			if res != nil && res.Changed {
+				switched = append(switched, res)
+			}
+			continue
+		}
+		if !r.AutoRestore || r.DryRun {
+			return results, err
+		}
+		for _, done := range switched {
+			back := r
+			back.Namespace, back.Name, back.Confirm = done.Object.Namespace, done.Object.Name, nil
+			base := r.RestoreContext
+			if base == nil {
+				base = context.WithoutCancel(ctx)
+			}
+			restoreCtx, cancel := context.WithTimeout(base, r.restoreBudget())
+			restored, rerr := Restore(restoreCtx, dyn, back)
+			cancel()
+			done.Restored = restored
+			if rerr != nil {
+				return results, exitcode.New(exitcode.Of(err), "%v; restoring GitRepository %s/%s failed too: %v", err, done.Object.Namespace, done.Object.Name, rerr)
+			}
+			done.Undo = ""
+		}
+		return results, exitcode.New(exitcode.Of(err), "%v; every source switched before it was restored too (all or nothing)", err)
+	}
+	return results, nil
+}

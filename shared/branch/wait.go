@@ -38,7 +38,7 @@ func (r Request) finish(ctx context.Context, dyn dynamic.Interface, res *Result,
 		return written(err, res)
 	}
 	res.RevisionAfter = st.ArtifactRevision
-	consumers, err := consumersOf(ctx, dyn, r.Namespace, r.Name)
+	consumers, err := Consumers(ctx, dyn, r.Namespace, r.Name)
 	if err != nil {
 		return written(err, res)
 	}
@@ -115,9 +115,9 @@ func applied(token, rev string) reconcile.Done {
 	}
 }
 
-// consumersOf lists the Kustomizations of every namespace whose sourceRef is the
+// Consumers lists the Kustomizations of every namespace whose sourceRef is the
 // GitRepository.
-func consumersOf(ctx context.Context, dyn dynamic.Interface, namespace, name string) ([]kustomizev1.Kustomization, error) {
+func Consumers(ctx context.Context, dyn dynamic.Interface, namespace, name string) ([]kustomizev1.Kustomization, error) {
 	var out []kustomizev1.Kustomization
 	err := flux.List(ctx, dyn, flux.KindKustomization, "", func(u *unstructured.Unstructured) error {
 		var ks kustomizev1.Kustomization

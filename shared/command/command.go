@@ -134,6 +134,9 @@ func MinArgs(n int) cobra.PositionalArgs {
 	return usageArgs(cobra.MinimumNArgs(n))
 }
 
+// ArbitraryArgs accepts any arguments; the command's Validate decides.
+func ArbitraryArgs() cobra.PositionalArgs { return cobra.ArbitraryArgs }
+
 // NoArgs is cobra.NoArgs whose error exits with the usage code.
 func NoArgs() cobra.PositionalArgs {
 	return usageArgs(cobra.NoArgs)

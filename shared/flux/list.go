@@ -15,11 +15,16 @@ const PageSize = 500
 // List pages through every object of a Flux kind in namespace ("" for all namespaces)
 // and hands each to fn, so callers can index objects without holding the raw list.
 func List(ctx context.Context, dyn dynamic.Interface, kind, namespace string, fn func(*unstructured.Unstructured) error) error {
+	return ListSelected(ctx, dyn, kind, namespace, "", fn)
+}
+
+// ListSelected is List restricted to the objects matching a label selector.
+func ListSelected(ctx context.Context, dyn dynamic.Interface, kind, namespace, selector string, fn func(*unstructured.Unstructured) error) error {
 	ri, err := Resource(dyn, kind, namespace)
 	if err != nil {
 		return err
 	}
-	opts := metav1.ListOptions{Limit: PageSize}
+	opts := metav1.ListOptions{Limit: PageSize, LabelSelector: selector}
 	for {
 		list, err := ri.List(ctx, opts)
 		if err != nil {

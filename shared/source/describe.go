@@ -105,6 +105,19 @@ type Document struct {
 	// Switched is set while `kubectl gitops branch set` holds the source away from the
 	// ref it tracked (and Git declares).
 	Switched *Switched `json:"switched,omitempty"`
+	// Consumers are the Kustomizations reading the source, with what each applied.
+	Consumers []Consumer `json:"consumers,omitempty"`
+}
+
+// Consumer is a Kustomization reading the source; Current says it applied the
+// revision the source holds now.
+type Consumer struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Applied   string `json:"applied,omitempty"`
+	Current   bool   `json:"current"`
+	Suspended bool   `json:"suspended,omitempty"`
 }
 
 // Switched says who moved a source to another ref, when, from what, and which parent

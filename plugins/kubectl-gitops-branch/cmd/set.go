@@ -23,26 +23,34 @@ type SwitchOptions struct {
 	streams genericiooptions.IOStreams
 	restore bool
 
-	Output      output.Format
-	Branch      string
-	DryRun      bool
-	Yes         bool
-	Wait        bool
-	AutoRestore bool
-	Timeout     time.Duration
+	Output        output.Format
+	Selector      string
+	AllNamespaces bool
+	Branch        string
+	DryRun        bool
+	Yes           bool
+	Wait          bool
+	AutoRestore   bool
+	Timeout       time.Duration
+
+	explicit bool
+	targets  []branch.Target
 }
 
 func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, restore bool) *cobra.Command {
 	o := &SwitchOptions{Named: command.Named{Kind: flux.KindGitRepository}, streams: streams, restore: restore}
 	cmd := &cobra.Command{
-		Use:   "set GITREPOSITORY BRANCH",
+		Use:   "set (GITREPOSITORY... | -l SELECTOR | -A) BRANCH",
 		Short: "Switch the branch a GitRepository tracks, keep its parent from undoing it, and wait until Flux applied it",
 		Example: `  # Roll the cluster to the stable-release branch and wait until every Kustomization applied it
   kubectl gitops branch set flux-system stable-release -n flux-system --yes
 
   # Show the exact change first, checked by the API server, without making it
-  kubectl gitops branch set flux-system stable-release -n flux-system --dry-run`,
-		Args:              command.ExactArgs(2),
+  kubectl gitops branch set flux-system stable-release -n flux-system --dry-run
+
+  # A fleet of sources, all or nothing: if one does not apply, every one is restored
+  kubectl gitops branch set -l fleet=shop stable-release -A --yes --auto-restore`,
+		Args:              command.MinArgs(1),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindGitRepository),
 	}
 	if restore {
@@ -50,8 +58,11 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 		cmd.Short = "Put a switched GitRepository back to the ref it tracked, hand it back to its parent, and wait"
 		cmd.Example = `  # Back to what Git declares, exactly as before the switch
   kubectl gitops branch restore flux-system -n flux-system --yes`
-		cmd.Args = command.ExactArgs(1)
+		cmd.Use = "restore (GITREPOSITORY... | -l SELECTOR | -A)"
+		cmd.Args = command.ArbitraryArgs()
 	}
+	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Act on every GitRepository matching this label selector.")
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "With -l (or alone), in every namespace.")
 	o.Output.AddFlag(cmd, "text")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
 	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
@@ -64,12 +75,23 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 	return cmd
 }
 
-// Complete reads the name, the branch and the namespace.
+// Complete reads the names, the branch (the last argument of set), the namespace and,
+// for -l or -A, the GitRepositories they select.
 func (o *SwitchOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	if len(args) > 1 {
-		o.Branch = args[1]
+	if !o.restore {
+		o.Branch, args = args[len(args)-1], args[:len(args)-1]
 	}
-	return o.Named.Complete(f, args)
+	if err := o.Named.Complete(f, args); err != nil {
+		return err
+	}
+	var err error
+	if _, o.explicit, err = f.Namespace(); err != nil {
+		return err
+	}
+	for _, name := range args {
+		o.targets = append(o.targets, branch.Target{Namespace: o.Namespace, Name: name})
+	}
+	return nil
 }
 
 // Validate checks the arguments and flags.
@@ -78,8 +100,19 @@ func (o *SwitchOptions) Validate() error {
 	if o.restore {
 		example = "kubectl gitops branch restore flux-system -n flux-system"
 	}
-	if err := o.Named.Validate(example); err != nil {
-		return err
+	fleet := o.Selector != "" || o.AllNamespaces
+	switch {
+	case fleet && len(o.targets) > 0:
+		return exitcode.New(exitcode.Usage, "name GitRepositories or select them with -l/-A, not both")
+	case o.AllNamespaces && o.explicit:
+		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	case !fleet && len(o.targets) == 0:
+		return exitcode.New(exitcode.Usage, "name a GitRepository, or select them with -l or -A, e.g. '%s'", example)
+	}
+	for _, t := range o.targets {
+		if t.Name == "" {
+			return exitcode.New(exitcode.Usage, "the GitRepository name is empty: name one, e.g. '%s'", example)
+		}
 	}
 	if !o.restore && strings.TrimSpace(o.Branch) == "" {
 		return exitcode.New(exitcode.Usage, "the branch name is empty: name one, e.g. '%s'", example)
@@ -111,33 +144,66 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 		Confirm:  command.Confirm(o.streams, o.Yes),
 		Progress: command.Progress(o.streams),
 	}
-	var res *branch.Result
-	if o.restore {
-		res, err = branch.Restore(ctx, client.Dynamic, req)
-	} else {
-		res, err = branch.Set(ctx, client.Dynamic, req)
-	}
-	if res != nil {
-		if perr := o.print(res); perr != nil && err == nil {
-			err = perr
+	targets := o.targets
+	if len(targets) == 0 {
+		ns := o.Namespace
+		if o.AllNamespaces {
+			ns = ""
 		}
+		if targets, err = branch.Targets(ctx, client.Dynamic, ns, o.Selector); err != nil {
+			return err
+		}
+		if len(targets) == 0 {
+			return exitcode.New(exitcode.NotFound, "no GitRepository matches -l %q", o.Selector)
+		}
+	}
+	var results []*branch.Result
+	if o.restore {
+		for _, t := range targets {
+			one := req
+			one.Namespace, one.Name = t.Namespace, t.Name
+			var res *branch.Result
+			res, err = branch.Restore(ctx, client.Dynamic, one)
+			if res != nil {
+				results = append(results, res)
+			}
+			if err != nil {
+				break
+			}
+		}
+	} else {
+		results, err = branch.SetFleet(ctx, client.Dynamic, req, targets)
+	}
+	if perr := o.print(results); perr != nil && err == nil {
+		err = perr
 	}
 	return err
 }
 
-func (o *SwitchOptions) print(res *branch.Result) error {
+func (o *SwitchOptions) print(results []*branch.Result) error {
 	if o.Output.Document() {
-		return output.Write(o.streams.Out, o.Output.Value, res)
+		docs := make([]any, len(results))
+		for i, r := range results {
+			docs[i] = r
+		}
+		return output.Write(o.streams.Out, o.Output.Value, docs...)
 	}
 	w := &output.Writer{W: o.streams.Out}
+	for _, res := range results {
+		o.printOne(w, res)
+	}
+	return w.Err
+}
+
+func (o *SwitchOptions) printOne(w *output.Writer, res *branch.Result) {
 	verb := map[bool]string{false: "switched", true: "restored"}[o.restore]
 	switch {
 	case res.DryRun:
-		w.Printf("GitRepository %s/%s would be %s: %s -> %s (server-side dry run, nothing changed)\n", o.Namespace, o.Name, verb, res.From, res.To)
+		w.Printf("GitRepository %s/%s would be %s: %s -> %s (server-side dry run, nothing changed)\n", res.Object.Namespace, res.Object.Name, verb, res.From, res.To)
 	case res.Changed:
-		w.Printf("GitRepository %s/%s %s: %s -> %s\n", o.Namespace, o.Name, verb, res.From, res.To)
+		w.Printf("GitRepository %s/%s %s: %s -> %s\n", res.Object.Namespace, res.Object.Name, verb, res.From, res.To)
 	default:
-		w.Printf("GitRepository %s/%s: nothing to do\n", o.Namespace, o.Name)
+		w.Printf("GitRepository %s/%s: nothing to do\n", res.Object.Namespace, res.Object.Name)
 	}
 	if len(res.Cleared) > 0 {
 		w.Printf("Cleared:    %s (they outrank a branch)\n", strings.Join(res.Cleared, ", "))
@@ -164,5 +230,4 @@ func (o *SwitchOptions) print(res *branch.Result) error {
 	if res.Changed && res.Undo != "" {
 		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
 	}
-	return w.Err
 }

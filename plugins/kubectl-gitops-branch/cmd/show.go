@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
@@ -68,6 +69,16 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 	if rec != nil {
 		doc.Switched = &source.Switched{From: source.FromGit(rec.RefBefore), By: rec.By, At: rec.At, Parent: rec.Parent}
 	}
+	consumers, err := branch.Consumers(ctx, client.Dynamic, o.Namespace, o.Name)
+	if err != nil && exitcode.Of(err) != exitcode.Forbidden {
+		return err
+	}
+	for _, ks := range consumers {
+		doc.Consumers = append(doc.Consumers, source.Consumer{
+			Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name, Applied: ks.Status.LastAppliedRevision,
+			Current: ks.Status.LastAppliedRevision != "" && ks.Status.LastAppliedRevision == doc.Revision, Suspended: ks.Spec.Suspend,
+		})
+	}
 	if o.Output.Document() {
 		return output.Write(o.streams.Out, o.Output.Value, doc)
 	}
@@ -76,6 +87,16 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 		o.Namespace, o.Name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
 	if doc.Ready == "False" {
 		w.Printf("Message:       %s\n", doc.Message)
+	}
+	for _, c := range doc.Consumers {
+		state := "behind"
+		switch {
+		case c.Suspended:
+			state = "suspended"
+		case c.Current:
+			state = "current"
+		}
+		w.Printf("Consumer:      Kustomization %s/%s applied %s (%s)\n", c.Namespace, c.Name, orNone(c.Applied), state)
 	}
 	if sw := doc.Switched; sw != nil {
 		by := ""
@@ -89,4 +110,11 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 		}
 	}
 	return w.Err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "nothing yet"
+	}
+	return s
 }
