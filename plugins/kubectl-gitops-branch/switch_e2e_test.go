@@ -138,6 +138,10 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 				t.Errorf("a write under a kubectl* manager: %s", f.Manager)
 			}
 		}
+		trace, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "trace", "cm/release", "-n", "default")
+		if err != nil || !strings.Contains(trace.Stdout, "GitRepository flux-system/flux-system: switched away from branch main by admin at ") || !strings.Contains(trace.Stdout, "'kubectl gitops branch restore flux-system -n flux-system' puts it back") {
+			t.Errorf("trace does not say the source was switched:\n%s", trace)
+		}
 		show := kubectl("show", "flux-system", "-n", "flux-system")
 		for _, want := range []string{"Tracks:        branch stable-release", "Switched:      from branch main by admin at ", "Parent:        Kustomization flux-system/flux-system skips it"} {
 			if !strings.Contains(show.Stdout, want) {

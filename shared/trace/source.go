@@ -3,10 +3,12 @@ package trace
 import (
 	"context"
 	"fmt"
+	"time"
 
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
@@ -30,9 +32,18 @@ func (t *Tracer) addSource(ctx context.Context, r *Report, role, kind, namespace
 // ExternalArtifact, as the source package describes it.
 func sourceHop(role, via string, u *unstructured.Unstructured) Hop {
 	info := source.Describe(u)
-	return Hop{
+	hop := Hop{
 		Role: role, Ref: refOf(u), Via: via, Health: health(u),
 		URL: info.URL, Tracks: info.Tracks, Revision: info.Revision,
 		OriginURL: info.OriginURL, OriginRevision: info.OriginRevision,
 	}
+	if rec, err := branch.ReadRecord(u.GetAnnotations()); err == nil && rec != nil {
+		by := ""
+		if rec.By != "" {
+			by = " by " + rec.By
+		}
+		hop.Notes = append(hop.Notes, fmt.Sprintf("switched away from %s%s at %s: 'kubectl gitops branch restore %s -n %s' puts it back",
+			source.FromGit(rec.RefBefore), by, rec.At.Format(time.RFC3339), u.GetName(), u.GetNamespace()))
+	}
+	return hop
 }
