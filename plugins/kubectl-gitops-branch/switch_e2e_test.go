@@ -93,6 +93,7 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		rv := source().GetResourceVersion()
 		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
 			{Args: []string{"gitops", "branch", "set", "flux-system", "no-such-branch", "-n", "flux-system", "--yes"}, Code: 3, Stderr: `branch "no-such-branch" does not exist`},
+			{Args: []string{"gitops", "branch", "set", "flux-system", "no-such-branch", "-n", "flux-system", "--yes", "--auto-restore"}, Code: 3, Stderr: `branch "no-such-branch" does not exist`},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system"}, Code: 2, Stderr: "without --yes: there is no terminal to confirm on"},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--dry-run"}, Stdout: []string{"would be switched: branch main -> branch stable-release (server-side dry run, nothing changed)", "Parent:     Kustomization flux-system/flux-system skips"}},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "main", "-n", "flux-system", "--yes"}, Stdout: []string{"nothing to do", "already tracks branch main"}},
@@ -114,8 +115,8 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		if !res.Changed || res.To.Value != "stable-release" || res.ExpectedCommit != stableSHA || res.RevisionAfter != "stable-release@sha1:"+stableSHA || res.Parent == nil || res.Parent.Name != "flux-system" {
 			t.Errorf("result %+v", res)
 		}
-		if len(res.Consumers) != 2 {
-			t.Errorf("consumers %+v, want flux-system and apps", res.Consumers)
+		if len(res.Consumers) != 3 {
+			t.Errorf("consumers %+v, want flux-system, infra and apps", res.Consumers)
 		}
 		for _, c := range res.Consumers {
 			if c.Status != "Applied" || c.Applied != "stable-release@sha1:"+stableSHA {
@@ -246,6 +247,47 @@ spec: {interval: 1m, url: `+repo.URL+`, ref: {name: refs/heads/main}}
 		}
 	})
 
+	t.Run("two concurrent set calls never lose a write silently", func(t *testing.T) {
+		// Both read the same resourceVersion; the API server takes one write and
+		// refuses the other, which says so. Whatever the timing, the branch in the
+		// cluster is the one a successful call reports, and restore brings back main.
+		type outcome struct {
+			run testbed.Run
+			to  string
+		}
+		done := make(chan outcome, 2)
+		for _, to := range []string{"stable-release", "release/1.2"} {
+			go func(to string) {
+				run, _ := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "branch", "set", "flux-system", to, "-n", "flux-system", "--yes", "--wait=false")
+				done <- outcome{run, to}
+			}(to)
+		}
+		var won []string
+		for i := 0; i < 2; i++ {
+			o := <-done
+			switch {
+			case o.run.Code == 0:
+				won = append(won, o.to)
+			case !strings.Contains(o.run.Stderr, "changed while this command ran"):
+				t.Errorf("a refused write must say why:\n%s", o.run)
+			}
+		}
+		b, _, _ := unstructured.NestedString(source().Object, "spec", "ref", "branch")
+		if len(won) == 0 || (b != won[len(won)-1] && (len(won) == 1 || b != won[0])) {
+			t.Errorf("branch %q in the cluster, successful calls %v", b, won)
+		}
+		rec, err := branch.ReadRecord(source().GetAnnotations())
+		if err != nil || rec == nil || rec.RefBefore == nil || rec.RefBefore.Branch != "main" {
+			t.Errorf("the record lost the branch to come back to: %+v %v", rec, err)
+		}
+		if run := kubectl("restore", "flux-system", "-n", "flux-system", "--yes"); run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		if got := configFrom(); got != "main" {
+			t.Errorf("ConfigMap from %q after restore", got)
+		}
+	})
+
 	t.Run("a fleet switch where one source does not apply is restored whole", func(t *testing.T) {
 		manifests := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: trio\n"
 		for _, name := range []string{"g1", "g2", "g3"} {
@@ -293,7 +335,9 @@ func bootstrapFleet(t testing.TB, ctx context.Context) (*testbed.Bed, *testbed.R
 	files := func(from string) map[string]string {
 		return map[string]string{
 			"clusters/test/flux-system/gotk-sync.yaml": bootstrap,
-			"clusters/test/apps.yaml":                  testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "apps", Path: "./apps", Source: "flux-system"}),
+			"clusters/test/apps.yaml":                  testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "apps", Path: "./apps", Source: "flux-system", DependsOn: []string{"infra"}}),
+			"clusters/test/infra.yaml":                 testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "infra", Path: "./infra", Source: "flux-system"}),
+			"infra/config.yaml":                        testbed.ConfigMapYAML("default", "infra", "from", from),
 			"apps/config.yaml":                         testbed.ConfigMapYAML("default", "release", "from", from),
 		}
 	}
@@ -324,7 +368,7 @@ func bootstrapFleet(t testing.TB, ctx context.Context) (*testbed.Bed, *testbed.R
 	if err := bed.Apply(ctx, bootstrap); err != nil {
 		t.Fatal(err)
 	}
-	for _, ks := range []string{"flux-system", "apps"} {
+	for _, ks := range []string{"flux-system", "infra", "apps"} {
 		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, ks, mainSHA); err != nil {
 			t.Fatal(err)
 		}

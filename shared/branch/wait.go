@@ -52,12 +52,21 @@ func (r Request) finish(ctx context.Context, dyn dynamic.Interface, res *Result,
 			continue
 		}
 		r.progress("waiting for Kustomization %s/%s to apply %s", ks.Namespace, ks.Name, st.ArtifactRevision)
-		token, err := reconcile.Request(ctx, dyn, target, r.now())
-		if err == nil {
-			var s status.Status
+		var s status.Status
+		// A failed apply is asked once more before it counts: while a source moves,
+		// kustomize-controller can fail on an artifact replaced under it, and its
+		// next attempt succeeds.
+		for attempt := 0; attempt < 2; attempt++ {
+			var token string
+			if token, err = reconcile.Request(ctx, dyn, target, r.now()); err != nil {
+				break
+			}
 			s, err = reconcile.Wait(ctx, dyn, target, pollInterval, applied(token, st.ArtifactRevision), r.progressStatus(target))
-			c.Applied = s.LastAppliedRevision
+			if exitcode.Of(err) != exitcode.Failure {
+				break
+			}
 		}
+		c.Applied = s.LastAppliedRevision
 		switch {
 		case err == nil:
 			c.Status = "Applied"
