@@ -48,8 +48,9 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
   # Show the exact change first, checked by the API server, without making it
   kubectl gitops branch set flux-system stable-release -n flux-system --dry-run
 
-  # A fleet of sources, all or nothing: if one does not apply, every one is restored
-  kubectl gitops branch set -l fleet=shop stable-release -A --yes --auto-restore`,
+  # Every source the root Kustomization applies, all or nothing: if one does not apply,
+  # every one is restored
+  kubectl gitops branch set -l kustomize.toolkit.fluxcd.io/name=flux-system stable-release -A --yes --auto-restore`,
 		Args:              command.MinArgs(1),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindGitRepository),
 	}
