@@ -88,6 +88,22 @@ func TestFrozenServer(t *testing.T) {
 				t.Errorf("took %s with a 1 s request timeout", d)
 			}
 		})
+		t.Run(strings.Join(args, " ")+" rejects bad client flags", func(t *testing.T) {
+			for _, flags := range []struct {
+				args []string
+				code int
+				want string
+			}{
+				{[]string{"--context", "nope"}, 2, "nope"},
+				{[]string{"--request-timeout", "banana"}, 2, "Invalid timeout value"},
+				{[]string{"--request-timeout", "1ms"}, 1, "cannot reach the Kubernetes API server"},
+			} {
+				code, stderr := runPlugin(t, filepath.Join(bin, name), append(append(args[1:], "--kubeconfig", kubeconfig), flags.args...), 0)
+				if code != flags.code || !strings.HasPrefix(stderr, "error: ") || !strings.Contains(stderr, flags.want) {
+					t.Errorf("%v: exit %d, stderr %q; want %d with %q", flags.args, code, stderr, flags.code, flags.want)
+				}
+			}
+		})
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 			t.Run(strings.Join(args, " ")+" stops on "+sig.String(), func(t *testing.T) {
 				code, stderr := runPlugin(t, filepath.Join(bin, name), append(args[1:], "--kubeconfig", kubeconfig, "--request-timeout", "0"), sig)
@@ -96,6 +112,25 @@ func TestFrozenServer(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestFileWithServerGone: -f naming objects on a server that never answers is an
+// unreachable server (exit 1), not a usage error.
+func TestFileWithServerGone(t *testing.T) {
+	testbed.NeedAssets(t)
+	bin, err := testbed.PluginBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig := silentServer(t)
+	file := filepath.Join(t.TempDir(), "objects.yaml")
+	if err := os.WriteFile(file, []byte(testbed.ConfigMapYAML("shop", "a", "k", "v")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr := runPlugin(t, filepath.Join(bin, "kubectl-gitops-trace"), []string{"-f", file, "--kubeconfig", kubeconfig, "--request-timeout", "1s"}, 0)
+	if code != 1 || !strings.Contains(stderr, "cannot reach the Kubernetes API server") {
+		t.Errorf("exit %d, stderr %q; want 1, cannot reach", code, stderr)
 	}
 }
 

@@ -112,5 +112,6 @@ func isBadFlag(err error) bool { return strings.Contains(err.Error(), "Invalid t
 // isMissingContext matches clientcmd's error for a --context the kubeconfig lacks.
 func isMissingContext(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "context was not found for specified context") || strings.Contains(msg, "no context exists with the name")
+	return strings.Contains(msg, "context was not found for specified context") || strings.Contains(msg, "no context exists with the name") ||
+		(strings.Contains(msg, "context \"") && strings.Contains(msg, "\" does not exist"))
 }

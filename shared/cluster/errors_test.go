@@ -43,6 +43,7 @@ func TestClassify(t *testing.T) {
 		{"interrupted", fmt.Errorf("listing: %w", context.Canceled), exitcode.Failure, "interrupted"},
 		{"invalid kubeconfig", clientcmd.ErrEmptyConfig, exitcode.Usage, "--kubeconfig"},
 		{"missing context", errors.New(`context was not found for specified context: nope`), exitcode.Usage, "--context"},
+		{"missing context, as the client builder says it", errors.New(`context "nope" does not exist`), exitcode.Usage, "--context"},
 		{"bad --request-timeout", errors.New("Invalid timeout value. Timeout must be a single integer in seconds"), exitcode.Usage, "Invalid timeout value"},
 		{"already classified", exitcode.New(exitcode.NotManaged, "not managed"), exitcode.NotManaged, "not managed"},
 		{"anything else", errors.New("boom"), exitcode.Failure, "boom"},
