@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
@@ -29,25 +28,13 @@ func TestThroughKubectl(t *testing.T) {
 func TestShowOnTheDemoFleet(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	bed := testbed.Start(t, testbed.Options{Flux: true})
-	fleet, err := bed.StartDemoFleet(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, format := range []string{output.FormatJSON, output.FormatYAML} {
-		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "branch", "show", "flux-system", "-n", "flux-system", "-o", format)
-		if err != nil || run.Code != 0 {
-			t.Fatalf("branch show -o %s: %v\n%s", format, err, run)
-		}
-		var d source.Document
-		err = outputtest.Decode(format, []byte(run.Stdout), output.KindSourceRef, func() any { return &source.Document{} }, func(v any) { d = *v.(*source.Document) })
-		if err != nil {
-			t.Fatalf("-o %s: %v\n%s", format, err, run.Stdout)
-		}
+	bed, fleet := testbed.StartDemo(t, ctx)
+	testbed.Documents(t, ctx, bed, output.KindSourceRef, func() any { return &source.Document{} }, func(format string, v any) {
+		d := v.(*source.Document)
 		if d.URL != fleet.Repo.URL || d.Tracks != "branch main" || d.Ref == nil || d.Ref.Value != "main" || d.Revision != "main@sha1:"+fleet.Commit || d.Ready != "True" || len(d.Consumers) != 3 {
 			t.Errorf("-o %s: branch show = %+v", format, d)
 		}
-	}
+	}, "gitops", "branch", "show", "flux-system", "-n", "flux-system")
 	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
 		{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Tracks:        branch main", "Revision:      main@sha1:" + fleet.Commit,
 			"Consumer:      Kustomization flux-system/apps applied main@sha1:" + fleet.Commit + " (current)", "Consumer:      Kustomization flux-system/flux-system applied"}},

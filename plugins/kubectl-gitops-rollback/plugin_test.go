@@ -7,7 +7,6 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
@@ -31,25 +30,13 @@ func TestThroughKubectl(t *testing.T) {
 func TestHistoryOnTheDemoFleet(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	bed := testbed.Start(t, testbed.Options{Flux: true})
-	fleet, err := bed.StartDemoFleet(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, format := range []string{output.FormatJSON, output.FormatYAML} {
-		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "rollback", "history", "apps", "-n", "flux-system", "-o", format)
-		if err != nil || run.Code != 0 {
-			t.Fatalf("rollback history -o %s: %v\n%s", format, err, run)
-		}
-		var h history.History
-		err = outputtest.Decode(format, []byte(run.Stdout), output.KindHistory, func() any { return &history.History{} }, func(d any) { h = *d.(*history.History) })
-		if err != nil {
-			t.Fatalf("-o %s: %v\n%s", format, err, run.Stdout)
-		}
+	bed, fleet := testbed.StartDemo(t, ctx)
+	testbed.Documents(t, ctx, bed, output.KindHistory, func() any { return &history.History{} }, func(format string, d any) {
+		h := d.(*history.History)
 		if h.Object.Name != "apps" || len(h.Entries) == 0 || h.Entries[0].SHA != fleet.Commit || !h.Entries[0].Current || h.Entries[0].Status != "ReconciliationSucceeded" {
 			t.Errorf("-o %s: history = %+v, want the fleet commit %s as current and succeeded", format, h, fleet.Commit)
 		}
-	}
+	}, "gitops", "rollback", "history", "apps", "-n", "flux-system")
 	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
 		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system"}, Stdout: []string{"REVISION", "main@sha1:" + fleet.Commit, "*"}},
 		{Args: []string{"__complete", "gitops", "rollback", "history", "-n", "flux-system", ""}, Stdout: []string{"apps\n", "flux-system\n"}},

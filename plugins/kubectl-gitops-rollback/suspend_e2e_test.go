@@ -23,11 +23,7 @@ import (
 func TestSuspendAndResume(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	bed := testbed.Start(t, testbed.Options{Flux: true})
-	fleet, err := bed.StartDemoFleet(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bed, fleet := testbed.StartDemo(t, ctx)
 	rollback := func(args ...string) testbed.Run {
 		t.Helper()
 		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "rollback"}, args...)...)

@@ -168,18 +168,9 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	if err == nil || !r.AutoRestore || !res.Changed {
 		return res, err
 	}
-	// The new branch did not apply: back to the recorded ref, waited for like any
-	// restore, with a budget of its own (the switch may have used all of ctx's).
+	// The new branch did not apply: back to the recorded ref, waited for like any restore.
 	r.progress("the switch failed (%v): restoring", err)
-	base := r.RestoreContext
-	if base == nil {
-		base = context.WithoutCancel(ctx)
-	}
-	restoreCtx, cancel := context.WithTimeout(base, r.restoreBudget())
-	defer cancel()
-	undo := r
-	undo.Confirm = nil // agreed to with the switch: --auto-restore was part of it
-	back, rerr := Restore(restoreCtx, dyn, undo)
+	back, rerr := r.undo(ctx, dyn, r.Namespace, r.Name)
 	res.Restored = back
 	if rerr != nil {
 		return res, exitcode.New(exitcode.Of(err), "%v; restoring failed too: %v", err, rerr)
@@ -188,11 +179,23 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	return res, exitcode.New(exitcode.Of(err), "%v; restored to %s and applied again", err, back.To)
 }
 
-func (r Request) restoreBudget() time.Duration {
-	if r.RestoreTimeout > 0 {
-		return r.RestoreTimeout
+// undo restores one source after a switch that did not apply: without asking again
+// (--auto-restore was agreed to with the switch), within a budget of its own, since the
+// switch may have used all of ctx's.
+func (r Request) undo(ctx context.Context, dyn dynamic.Interface, namespace, name string) (*Result, error) {
+	base := r.RestoreContext
+	if base == nil {
+		base = context.WithoutCancel(ctx)
 	}
-	return 5 * time.Minute
+	budget := r.RestoreTimeout
+	if budget <= 0 {
+		budget = 5 * time.Minute
+	}
+	restoreCtx, cancel := context.WithTimeout(base, budget)
+	defer cancel()
+	back := r
+	back.Namespace, back.Name, back.Confirm = namespace, name, nil
+	return Restore(restoreCtx, dyn, back)
 }
 
 // Restore puts the GitRepository back to the ref recorded by the first switch and
@@ -283,7 +286,7 @@ func newResult(action string, gr *sourcev1.GitRepository, u *unstructured.Unstru
 }
 
 func parentResult(parent, action string) *Parent {
-	ns, name, _ := cutSlash(parent)
+	ns, name, _ := strings.Cut(parent, "/")
 	return &Parent{Namespace: ns, Name: name, Action: action}
 }
 
@@ -354,15 +357,6 @@ func isConflict(err error) bool {
 	return apierrors.IsConflict(errors.Unwrap(err)) || apierrors.IsConflict(err)
 }
 
-func cutSlash(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return "", s, false
-}
-
 // Target names one GitRepository of a fleet switch.
 type Target struct{ Namespace, Name string }
 
@@ -400,15 +394,7 @@ func SetFleet(ctx context.Context, dyn dynamic.Interface, r Request, targets []T
 			return results, err
 		}
 		for _, done := range switched {
-			back := r
-			back.Namespace, back.Name, back.Confirm = done.Object.Namespace, done.Object.Name, nil
-			base := r.RestoreContext
-			if base == nil {
-				base = context.WithoutCancel(ctx)
-			}
-			restoreCtx, cancel := context.WithTimeout(base, r.restoreBudget())
-			restored, rerr := Restore(restoreCtx, dyn, back)
-			cancel()
+			restored, rerr := r.undo(ctx, dyn, done.Object.Namespace, done.Object.Name)
 			done.Restored = restored
 			if rerr != nil {
 				return results, exitcode.New(exitcode.Of(err), "%v; restoring GitRepository %s/%s failed too: %v", err, done.Object.Namespace, done.Object.Name, rerr)

@@ -1,6 +1,9 @@
 package status
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Annotations of the suspension record `kubectl gitops rollback suspend` writes beside
 // spec.suspend: Flux records no reason, and the next engineer asks why.
@@ -60,15 +63,7 @@ func (s *Suspension) String(now time.Time) string {
 		parts = append(parts, u)
 	}
 	if len(parts) > 0 {
-		out += " (" + join(parts) + ")"
-	}
-	return out
-}
-
-func join(parts []string) string {
-	out := parts[0]
-	for _, p := range parts[1:] {
-		out += ", " + p
+		out += " (" + strings.Join(parts, ", ") + ")"
 	}
 	return out
 }

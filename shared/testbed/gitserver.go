@@ -135,7 +135,7 @@ func (r *Repo) Commit(ctx context.Context, message string, files map[string]stri
 
 // Head returns the full SHA of the working clone's HEAD.
 func (r *Repo) Head(ctx context.Context) (string, error) {
-	out, err := output(ctx, r.Work, "git", "rev-parse", "HEAD")
+	out, err := commandOutput(ctx, r.Work, "git", "rev-parse", "HEAD")
 	return strings.TrimSpace(out), err
 }
 
@@ -170,11 +170,11 @@ func gitEnv() []string {
 }
 
 func run(ctx context.Context, dir, name string, args ...string) error {
-	_, err := output(ctx, dir, name, args...)
+	_, err := commandOutput(ctx, dir, name, args...)
 	return err
 }
 
-func output(ctx context.Context, dir, name string, args ...string) (string, error) {
+func commandOutput(ctx context.Context, dir, name string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = gitEnv()

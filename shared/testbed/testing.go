@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 )
 
 // Start starts a bed for a test and stops it when the test ends, printing the
@@ -45,5 +48,32 @@ func skipShort(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("needs the test bed (make testbin); skipped under -short")
+	}
+}
+
+// StartDemo starts a bed with Flux and the demo fleet applied, for a test.
+func StartDemo(t testing.TB, ctx context.Context) (*Bed, *Fleet) {
+	t.Helper()
+	bed := Start(t, Options{Flux: true})
+	fleet, err := bed.StartDemoFleet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bed, fleet
+}
+
+// Documents runs a command through the real kubectl with -o json, then -o yaml, decodes
+// each output strictly as kind (outputtest.Decode) and hands every document to check
+// with the format it came in.
+func Documents(t *testing.T, ctx context.Context, bed *Bed, kind string, newDoc func() any, check func(format string, doc any), args ...string) {
+	t.Helper()
+	for _, format := range []string{output.FormatJSON, output.FormatYAML} {
+		run, err := Kubectl(ctx, bed.Assets, bed.Kubeconfig, append(args, "-o", format)...)
+		if err != nil || run.Code != 0 {
+			t.Fatalf("%v -o %s: %v\n%s", args, format, err, run)
+		}
+		if err := outputtest.Decode(format, []byte(run.Stdout), kind, newDoc, func(d any) { check(format, d) }); err != nil {
+			t.Fatalf("%v -o %s: %v\n%s", args, format, err, run.Stdout)
+		}
 	}
 }
