@@ -26,6 +26,8 @@ const (
 // Record is what a switch changed, kept on the GitRepository so that restore can undo
 // it exactly, from any terminal, and so that show can tell who switched it.
 type Record struct {
+	// Action is "set" (a branch switch) or "pin" (a commit pin); empty means "set".
+	Action string `json:"action,omitempty"`
 	// RefBefore is spec.ref as it was before the first switch, field for field.
 	RefBefore *sourcev1.GitRepositoryRef `json:"refBefore"`
 	By        string                     `json:"by,omitempty"`

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
@@ -21,6 +22,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
@@ -30,6 +32,12 @@ type Request struct {
 	Namespace, Name string
 	// Branch is the branch to switch to (Set only).
 	Branch string
+	// Commit, instead of Branch, pins the source to one commit and keeps the branch it
+	// tracks (spec.ref.commit beside spec.ref.branch): the rollback's emergency brake.
+	Commit string
+	// UndoCommand is the command the result names to undo the change (default: branch
+	// restore of the source).
+	UndoCommand string
 	// DryRun sends the patch as a server-side dry run: validated, nothing changed.
 	DryRun bool
 	// Confirm, when set, is asked with a one-line summary before anything is written;
@@ -73,8 +81,8 @@ type Result struct {
 	// ExpectedCommit is what the remote says the ref points at, when git could ask.
 	ExpectedCommit string `json:"expectedCommit,omitempty"`
 	// Parent is what was done to the Kustomization that applies the source from Git.
-	Parent    *Parent    `json:"parent,omitempty"`
-	Consumers []Consumer `json:"consumers,omitempty"`
+	Parent    *Parent             `json:"parent,omitempty"`
+	Consumers []reconcile.Outcome `json:"consumers,omitempty"`
 	// Undo is the command that puts everything back.
 	Undo            string  `json:"undo,omitempty"`
 	DurationSeconds float64 `json:"durationSeconds"`
@@ -92,17 +100,6 @@ type Parent struct {
 	Action string `json:"action"`
 }
 
-// Consumer is one Kustomization reading the source, and what it applied.
-type Consumer struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
-	Applied   string `json:"applied,omitempty"`
-	// Status is Applied, Failed, Suspended or Waiting (timed out).
-	Status  string `json:"status"`
-	Message string `json:"message,omitempty"`
-}
-
 // Set switches the GitRepository to r.Branch.
 func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
 	start := r.now()
@@ -110,24 +107,23 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	res := newResult("set", gr, u)
-	// A source that names its ref in full (flux-operator's roots: ref.name
-	// refs/heads/main) keeps that style; every other one gets ref.branch.
-	newRef := &sourcev1.GitRepositoryRef{Branch: r.Branch}
-	refName := r.Branch
-	if ref := gr.Spec.Reference; ref != nil && ref.Commit == "" && strings.HasPrefix(ref.Name, "refs/heads/") {
-		newRef = &sourcev1.GitRepositoryRef{Name: "refs/heads/" + r.Branch}
-		refName = newRef.Name
+	action, verb := "set", "switch"
+	if r.Commit != "" {
+		action, verb = "pin", "pin"
 	}
+	res := r.newResult(action, gr, u)
+	newRef, refName := r.target(gr.Spec.Reference)
 	to := source.FromGit(newRef)
 	res.To = &to
 	if *res.From == to {
-		res.Notes = append(res.Notes, fmt.Sprintf("already tracks branch %s: nothing to do", r.Branch))
+		res.Notes = append(res.Notes, fmt.Sprintf("already tracks %s: nothing to do", to))
 		return res, nil
 	}
-	sha, err := r.checkRemote(ctx, gr.Spec.URL, r.Branch, res)
-	if err != nil {
-		return nil, err
+	sha := r.Commit
+	if r.Commit == "" {
+		if sha, err = r.checkRemote(ctx, gr.Spec.URL, r.Branch, res); err != nil {
+			return nil, err
+		}
 	}
 	rec, err := ReadRecord(u.GetAnnotations())
 	if err != nil {
@@ -135,7 +131,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	}
 	if rec == nil {
 		// The first switch records the ref to come back to; a later one keeps it.
-		rec = &Record{RefBefore: gr.Spec.Reference, By: r.User, At: r.now().UTC().Truncate(time.Second)}
+		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.now().UTC().Truncate(time.Second)}
 		if parent, ok, err := parentOf(ctx, dyn, u); err != nil {
 			return nil, err
 		} else if ok {
@@ -157,7 +153,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 		annotations[ReconcileAnnotation] = ReconcileDisabled
 		res.Parent = parentResult(rec.Parent, "skips the GitRepository until restore (kustomize.toolkit.fluxcd.io/reconcile: disabled)")
 	}
-	summary := fmt.Sprintf("switch GitRepository %s/%s from %s to %s", r.Namespace, r.Name, res.From, to)
+	summary := fmt.Sprintf("%s GitRepository %s/%s from %s to %s", verb, r.Namespace, r.Name, res.From, to)
 	if res.Parent != nil {
 		summary += fmt.Sprintf("; Kustomization %s %s", rec.Parent, res.Parent.Action)
 	}
@@ -168,7 +164,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	if err == nil || !r.AutoRestore || !res.Changed {
 		return res, err
 	}
-	// The new branch did not apply: back to the recorded ref, waited for like any restore.
+	// The new ref did not apply: back to the recorded ref, waited for like any restore.
 	r.progress("the switch failed (%v): restoring", err)
 	back, rerr := r.undo(ctx, dyn, r.Namespace, r.Name)
 	res.Restored = back
@@ -206,7 +202,7 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res := newResult("restore", gr, u)
+	res := r.newResult("restore", gr, u)
 	rec, err := ReadRecord(u.GetAnnotations())
 	if err != nil {
 		return nil, err
@@ -248,6 +244,28 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	return res, r.finish(ctx, dyn, res, refName, sha, start)
 }
 
+// target is the ref a Set writes and the ref name its artifact revision will carry
+// ("" for a bare commit). A source that names its ref in full (flux-operator's roots:
+// ref.name refs/heads/main) keeps that style; every other one gets ref.branch. A pin
+// keeps the branch tracked, so that unpinning is only clearing the commit.
+func (r Request) target(current *sourcev1.GitRepositoryRef) (*sourcev1.GitRepositoryRef, string) {
+	if r.Commit != "" {
+		if from := source.FromGit(current); from.Kind == "branch" || from.Branch != "" {
+			b := from.Value
+			if from.Branch != "" {
+				b = from.Branch
+			}
+			return &sourcev1.GitRepositoryRef{Branch: b, Commit: r.Commit}, b
+		}
+		return &sourcev1.GitRepositoryRef{Commit: r.Commit}, ""
+	}
+	if current != nil && current.Commit == "" && strings.HasPrefix(current.Name, "refs/heads/") {
+		name := "refs/heads/" + r.Branch
+		return &sourcev1.GitRepositoryRef{Name: name}, name
+	}
+	return &sourcev1.GitRepositoryRef{Branch: r.Branch}, r.Branch
+}
+
 func (r Request) now() time.Time {
 	if r.Now != nil {
 		return r.Now()
@@ -271,13 +289,16 @@ func get(ctx context.Context, dyn dynamic.Interface, namespace, name string) (*u
 	return u, &gr, nil
 }
 
-func newResult(action string, gr *sourcev1.GitRepository, u *unstructured.Unstructured) *Result {
+func (r Request) newResult(action string, gr *sourcev1.GitRepository, u *unstructured.Unstructured) *Result {
 	from := source.FromGit(gr.Spec.Reference)
+	undo := r.UndoCommand
+	if undo == "" {
+		undo = fmt.Sprintf("kubectl gitops branch restore %s -n %s", gr.Name, gr.Namespace)
+	}
 	res := &Result{
 		TypeMeta: output.NewTypeMeta(output.KindBranchSwitch),
 		Object:   source.Object{Kind: flux.KindGitRepository, Namespace: gr.Namespace, Name: gr.Name},
-		Action:   action, From: &from,
-		Undo: fmt.Sprintf("kubectl gitops branch restore %s -n %s", gr.Name, gr.Namespace),
+		Action:   action, From: &from, Undo: undo,
 	}
 	if gr.Status.Artifact != nil {
 		res.RevisionBefore = gr.Status.Artifact.Revision
@@ -357,24 +378,10 @@ func isConflict(err error) bool {
 	return apierrors.IsConflict(errors.Unwrap(err)) || apierrors.IsConflict(err)
 }
 
-// Target names one GitRepository of a fleet switch.
-type Target struct{ Namespace, Name string }
-
-// Targets lists the GitRepositories a fleet switch acts on: those of namespace ("" for
-// every namespace) matching selector.
-func Targets(ctx context.Context, dyn dynamic.Interface, namespace, selector string) ([]Target, error) {
-	var out []Target
-	err := flux.ListSelected(ctx, dyn, flux.KindGitRepository, namespace, selector, func(u *unstructured.Unstructured) error {
-		out = append(out, Target{Namespace: u.GetNamespace(), Name: u.GetName()})
-		return nil
-	})
-	return out, err
-}
-
 // SetFleet switches every target in turn; with r.AutoRestore it is all or nothing:
 // when one does not apply, every source switched so far is restored too (the failing one
 // restores itself), and the first failure is returned.
-func SetFleet(ctx context.Context, dyn dynamic.Interface, r Request, targets []Target) ([]*Result, error) {
+func SetFleet(ctx context.Context, dyn dynamic.Interface, r Request, targets []types.NamespacedName) ([]*Result, error) {
 	var results []*Result
 	var switched []*Result // the results of the sources this call moved
 	for _, t := range targets {

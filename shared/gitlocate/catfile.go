@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 )
 
 // condition is an error kind declared as a constant, so that sentinels
@@ -37,7 +39,7 @@ type catFile struct {
 }
 
 func startCatFile(ctx context.Context, dir string) (*catFile, error) {
-	cmd := gitCommand(ctx, dir, "cat-file", "--batch")
+	cmd := git.Command(ctx, dir, "cat-file", "--batch")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

@@ -1,12 +1,12 @@
 package gitlocate
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 )
 
 // MissingCommitError means the clone does not have the applied commit, which
@@ -21,50 +21,10 @@ func (e *MissingCommitError) Error() string {
 		shortSHA(e.Commit), e.GitDir, e.GitDir)
 }
 
-// gitEnv is the environment for git children: the caller's, minus the
-// variables that would point git at another repository than GitDir, plus
-// settings that keep git from prompting for credentials or lazily fetching
-// objects in partial clones (we promise never to modify the repository).
-func gitEnv() []string {
-	redirects := map[string]bool{
-		"GIT_DIR": true, "GIT_WORK_TREE": true, "GIT_INDEX_FILE": true,
-		"GIT_OBJECT_DIRECTORY": true, "GIT_ALTERNATE_OBJECT_DIRECTORIES": true,
-		"GIT_COMMON_DIR": true, "GIT_NAMESPACE": true,
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if !redirects[name] {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "GIT_TERMINAL_PROMPT=0", "GIT_NO_LAZY_FETCH=1", "GIT_OPTIONAL_LOCKS=0")
-}
-
-// gitCommand prepares a git invocation against dir.
-func gitCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = gitEnv()
-	return cmd
-}
-
-// runGit runs git and returns its stdout; failures carry git's stderr so
-// that the user sees git's own explanation.
+// runGit runs git against dir and returns its stdout; failures carry git's own
+// explanation.
 func runGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	cmd := gitCommand(ctx, dir, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("git %s: %s", strings.Join(args, " "), msg)
-	}
-	return stdout.Bytes(), nil
+	return git.Run(ctx, dir, args...)
 }
 
 // resolveCommit checks that gitDir is a repository holding sha as a commit

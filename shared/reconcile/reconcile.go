@@ -10,6 +10,7 @@ package reconcile
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"k8s.io/client-go/dynamic"
@@ -83,14 +84,28 @@ func isCommit(rev, sha string) bool {
 	return err == nil && r.Commit() != "" && r.Commit() == sha
 }
 
+// lostGrace is how long Wait polls a server that does not answer before it says the
+// server is gone: longer than an API server restart, far shorter than a wait.
+const lostGrace = 10 * time.Second
+
 // Wait polls t every interval until done says so, ctx ends (exit code Timeout, with
 // the last status seen) or done returns an error. progress, when set, gets every
 // status that differs from the previous one.
 func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Duration, done Done, progress func(Status)) (Status, error) {
 	var last Status
+	var lostSince time.Time
 	for {
 		u, err := flux.Get(ctx, dyn, t.Kind, t.Namespace, t.Name)
+		if err == nil || !cluster.IsUnreachable(err) {
+			lostSince = time.Time{}
+		} else if lostSince.IsZero() {
+			lostSince = time.Now()
+		}
 		switch {
+		case !lostSince.IsZero() && (time.Since(lostSince) >= lostGrace || ctx.Err() != nil):
+			// A blip is waited out; a server gone for longer is said as such, not
+			// as a wait on Flux that timed out.
+			return last, exitcode.Wrap(exitcode.Failure, fmt.Errorf("lost the Kubernetes API server while waiting for %s: %w", t, err))
 		case err == nil:
 			s := status.Of(u)
 			if progress != nil && s != last {

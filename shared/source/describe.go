@@ -105,24 +105,47 @@ type Document struct {
 	// Switched is set while `kubectl gitops branch set` holds the source away from the
 	// ref it tracked (and Git declares).
 	Switched *Switched `json:"switched,omitempty"`
-	// Consumers are the Kustomizations reading the source, with what each applied.
+	// Consumers are the objects reading the source, with what each applied.
 	Consumers []Consumer `json:"consumers,omitempty"`
+	// Remote lists the repository's branches, with --remote or --git-dir.
+	Remote *Remote `json:"remote,omitempty"`
 }
 
-// Consumer is a Kustomization reading the source; Current says it applied the
-// revision the source holds now.
-type Consumer struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
-	Applied   string `json:"applied,omitempty"`
-	Current   bool   `json:"current"`
-	Suspended bool   `json:"suspended,omitempty"`
+// Remote is what the repository says about its branches: each one and its head, which
+// one the source tracks and which one Git declares (the one tracked before a switch),
+// and, from a clone, how far apart they and Flux's commit are.
+type Remote struct {
+	Branches []Branch `json:"branches,omitempty"`
+	Tracked  string   `json:"tracked,omitempty"`
+	Declared string   `json:"declared,omitempty"`
+	// TrackedVsDeclared counts the commits the tracked branch has that the declared one
+	// lacks (ahead) and the other way (behind); set when they differ.
+	TrackedVsDeclared *Count `json:"trackedVsDeclared,omitempty"`
+	// HeldVsTracked compares the commit the source holds with the tracked branch's
+	// head: behind > 0 means Flux has not fetched the newest commits yet.
+	HeldVsTracked *Count   `json:"heldVsTracked,omitempty"`
+	Notes         []string `json:"notes,omitempty"`
+}
+
+// Branch is one branch of the repository and the commit it points at.
+type Branch struct {
+	Name     string `json:"name"`
+	Commit   string `json:"commit"`
+	Tracked  bool   `json:"tracked,omitempty"`
+	Declared bool   `json:"declared,omitempty"`
+}
+
+// Count is how many commits one side has that the other lacks.
+type Count struct {
+	Ahead  int `json:"ahead"`
+	Behind int `json:"behind"`
 }
 
 // Switched says who moved a source to another ref, when, from what, and which parent
 // Kustomization skips it meanwhile.
 type Switched struct {
+	// Action is "set" (switched to another branch) or "pin" (pinned to a commit).
+	Action string    `json:"action"`
 	From   Ref       `json:"from"`
 	By     string    `json:"by,omitempty"`
 	At     time.Time `json:"at"`

@@ -55,6 +55,9 @@ type Status struct {
 	LastAttemptedRevision string
 	// ArtifactRevision is a source's status.artifact.revision.
 	ArtifactRevision string
+	// ObservedSourceRevision is a HelmChart's status.observedSourceArtifactRevision: the
+	// revision of the source it last built the chart from.
+	ObservedSourceRevision string
 }
 
 // ReadyAtGeneration is Flux's own test of a dependency (and of a finished reconcile):
@@ -103,6 +106,7 @@ func Of(u *unstructured.Unstructured) Status {
 		LastHandledReconcileAt string             `json:"lastHandledReconcileAt"`
 		LastAppliedRevision    string             `json:"lastAppliedRevision"`
 		LastAttemptedRevision  string             `json:"lastAttemptedRevision"`
+		ObservedSourceRevision string             `json:"observedSourceArtifactRevision"`
 		Artifact               *struct {
 			Revision string `json:"revision"`
 		} `json:"artifact"`
@@ -115,6 +119,7 @@ func Of(u *unstructured.Unstructured) Status {
 	s.HandledToken = st.LastHandledReconcileAt
 	s.LastAppliedRevision = st.LastAppliedRevision
 	s.LastAttemptedRevision = st.LastAttemptedRevision
+	s.ObservedSourceRevision = st.ObservedSourceRevision
 	if st.Artifact != nil {
 		s.ArtifactRevision = st.Artifact.Revision
 	}

@@ -14,31 +14,28 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // SwitchOptions are the flags of `branch set` and `branch restore`.
 type SwitchOptions struct {
-	command.Named
+	command.Selection
 	streams genericiooptions.IOStreams
 	restore bool
+	client  func() (*cluster.Client, error)
 
-	Output        output.Format
-	Selector      string
-	AllNamespaces bool
-	Branch        string
-	DryRun        bool
-	Yes           bool
-	Wait          bool
-	AutoRestore   bool
-	Timeout       time.Duration
-
-	explicit bool
-	targets  []branch.Target
+	Output      output.Format
+	Branch      string
+	DryRun      bool
+	Yes         bool
+	Wait        bool
+	AutoRestore bool
+	Timeout     time.Duration
 }
 
 func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, restore bool) *cobra.Command {
-	o := &SwitchOptions{Named: command.Named{Kind: flux.KindGitRepository}, streams: streams, restore: restore}
+	o := &SwitchOptions{Selection: command.Selection{Kind: flux.KindGitRepository}, streams: streams, restore: restore}
 	cmd := &cobra.Command{
 		Use:   "set (GITREPOSITORY... | -l SELECTOR | -A) BRANCH",
 		Short: "Switch the branch a GitRepository tracks, keep its parent from undoing it, and wait until Flux applied it",
@@ -62,8 +59,7 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 		cmd.Use = "restore (GITREPOSITORY... | -l SELECTOR | -A)"
 		cmd.Args = command.ArbitraryArgs()
 	}
-	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Act on every GitRepository matching this label selector.")
-	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "With -l (or alone), in every namespace.")
+	o.Selection.AddFlags(cmd)
 	o.Output.AddFlag(cmd, "text")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
 	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
@@ -82,17 +78,8 @@ func (o *SwitchOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []s
 	if !o.restore {
 		o.Branch, args = args[len(args)-1], args[:len(args)-1]
 	}
-	if err := o.Named.Complete(f, args); err != nil {
-		return err
-	}
-	var err error
-	if _, o.explicit, err = f.Namespace(); err != nil {
-		return err
-	}
-	for _, name := range args {
-		o.targets = append(o.targets, branch.Target{Namespace: o.Namespace, Name: name})
-	}
-	return nil
+	o.client = f.Client
+	return o.Selection.Complete(f, args)
 }
 
 // Validate checks the arguments and flags.
@@ -101,19 +88,8 @@ func (o *SwitchOptions) Validate() error {
 	if o.restore {
 		example = "kubectl gitops branch restore flux-system -n flux-system"
 	}
-	fleet := o.Selector != "" || o.AllNamespaces
-	switch {
-	case fleet && len(o.targets) > 0:
-		return exitcode.New(exitcode.Usage, "name GitRepositories or select them with -l/-A, not both")
-	case o.AllNamespaces && o.explicit:
-		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
-	case !fleet && len(o.targets) == 0:
-		return exitcode.New(exitcode.Usage, "name a GitRepository, or select them with -l or -A, e.g. '%s'", example)
-	}
-	for _, t := range o.targets {
-		if t.Name == "" {
-			return exitcode.New(exitcode.Usage, "the GitRepository name is empty: name one, e.g. '%s'", example)
-		}
+	if err := o.Selection.Validate(example); err != nil {
+		return err
 	}
 	if !o.restore && strings.TrimSpace(o.Branch) == "" {
 		return exitcode.New(exitcode.Usage, "the branch name is empty: name one, e.g. '%s'", example)
@@ -129,7 +105,7 @@ func (o *SwitchOptions) Validate() error {
 
 // Run switches or restores, then prints the result.
 func (o *SwitchOptions) Run(ctx context.Context) error {
-	client, err := o.Client()
+	client, err := o.client()
 	if err != nil {
 		return err
 	}
@@ -138,25 +114,16 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 	defer cancel()
 	req := branch.Request{
 		RestoreContext: commandCtx,
-		Namespace:      o.Namespace, Name: o.Name, Branch: o.Branch,
-		DryRun: o.DryRun, Wait: o.Wait, Remote: branch.LsRemote,
+		Branch:         o.Branch,
+		DryRun:         o.DryRun, Wait: o.Wait, Remote: git.LsRemote,
 		AutoRestore: o.AutoRestore, RestoreTimeout: o.Timeout,
 		User:     cluster.WhoAmI(ctx, client.Dynamic),
 		Confirm:  command.Confirm(o.streams, o.Yes),
 		Progress: command.Progress(o.streams),
 	}
-	targets := o.targets
-	if len(targets) == 0 {
-		ns := o.Namespace
-		if o.AllNamespaces {
-			ns = ""
-		}
-		if targets, err = branch.Targets(ctx, client.Dynamic, ns, o.Selector); err != nil {
-			return err
-		}
-		if len(targets) == 0 {
-			return exitcode.New(exitcode.NotFound, "no GitRepository matches -l %q", o.Selector)
-		}
+	targets, err := o.Resolve(ctx, client.Dynamic)
+	if err != nil {
+		return err
 	}
 	var results []*branch.Result
 	if o.restore {
@@ -220,7 +187,7 @@ func (o *SwitchOptions) printOne(w *output.Writer, res *branch.Result) {
 		if c.Message != "" {
 			line = c.Status + ": " + c.Message
 		}
-		w.Printf("Consumer:   Kustomization %s/%s %s\n", c.Namespace, c.Name, line)
+		w.Printf("Consumer:   %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
 	}
 	for _, n := range res.Notes {
 		w.Printf("Note:       %s\n", n)

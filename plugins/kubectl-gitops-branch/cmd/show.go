@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,72 +20,107 @@ import (
 
 // ShowOptions are the flags of `branch show`.
 type ShowOptions struct {
-	command.Named
+	command.Selection
 	streams genericiooptions.IOStreams
+	client  func() (*cluster.Client, error)
 	Output  output.Format
+	Remote  bool
+	GitDir  string
 }
 
 func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &ShowOptions{Named: command.Named{Kind: flux.KindGitRepository}, streams: streams}
+	o := &ShowOptions{Selection: command.Selection{Kind: flux.KindGitRepository}, streams: streams}
 	cmd := &cobra.Command{
-		Use:               "show GITREPOSITORY",
-		Short:             "Show the ref a GitRepository tracks and the revision it holds",
-		Example:           `  kubectl gitops branch show flux-system -n flux-system`,
-		Args:              command.ExactArgs(1),
+		Use:   "show (GITREPOSITORY... | -l SELECTOR | -A)",
+		Short: "Show the ref each GitRepository tracks, the revision it holds, who switched it, and what its consumers applied",
+		Example: `  # What the root source tracks and what every Kustomization and HelmRelease reading it applied
+  kubectl gitops branch show flux-system -n flux-system
+
+  # Every GitRepository of the cluster
+  kubectl gitops branch show -A
+
+  # With the branches of its remote, asked with your own git
+  kubectl gitops branch show flux-system -n flux-system --remote`,
+		Args:              command.ArbitraryArgs(),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindGitRepository),
 	}
+	o.Selection.AddFlags(cmd)
 	o.Output.AddFlag(cmd, "text")
+	cmd.Flags().BoolVar(&o.Remote, "remote", false, "Also list the remote's branches, asked with your own git and credentials.")
+	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "A local clone of the source: list its branches and count how far the tracked branch is from the one Git declares.")
 	command.Bind(cmd, f, o)
 	return cmd
 }
 
-// Complete reads the name and namespace.
+// Complete reads the names, the namespace and the client.
 func (o *ShowOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	return o.Named.Complete(f, args)
+	o.client = f.Client
+	return o.Selection.Complete(f, args)
 }
 
-// Validate checks the name and the output format.
+// Validate checks the selection and the output format.
 func (o *ShowOptions) Validate() error {
-	if err := o.Named.Validate("kubectl gitops branch show flux-system -n flux-system"); err != nil {
+	if err := o.Selection.Validate("kubectl gitops branch show flux-system -n flux-system"); err != nil {
 		return err
+	}
+	if o.Remote && o.GitDir != "" {
+		return exitcode.New(exitcode.Usage, "--remote and --git-dir cannot be used together: --git-dir reads the clone's branches, --remote asks the remote")
 	}
 	return o.Output.Validate()
 }
 
-// Run reads the GitRepository and prints what it tracks.
+// Run reads each GitRepository and prints what it tracks.
 func (o *ShowOptions) Run(ctx context.Context) error {
-	client, err := o.Client()
+	client, err := o.client()
 	if err != nil {
 		return err
 	}
-	u, err := flux.Get(ctx, client.Dynamic, flux.KindGitRepository, o.Namespace, o.Name)
+	targets, err := o.Resolve(ctx, client.Dynamic)
 	if err != nil {
 		return err
 	}
-	doc := source.NewDocument(u)
-	rec, err := branch.ReadRecord(u.GetAnnotations())
-	if err != nil {
-		return err
-	}
-	if rec != nil {
-		doc.Switched = &source.Switched{From: source.FromGit(rec.RefBefore), By: rec.By, At: rec.At, Parent: rec.Parent}
-	}
-	consumers, err := branch.Consumers(ctx, client.Dynamic, o.Namespace, o.Name)
-	if err != nil && exitcode.Of(err) != exitcode.Forbidden {
-		return err
-	}
-	for _, ks := range consumers {
-		doc.Consumers = append(doc.Consumers, source.Consumer{
-			Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name, Applied: ks.Status.LastAppliedRevision,
-			Current: ks.Status.LastAppliedRevision != "" && ks.Status.LastAppliedRevision == doc.Revision, Suspended: ks.Spec.Suspend,
-		})
+	var docs []*source.Document
+	var failed error
+	for _, t := range targets {
+		doc, err := branch.Show(ctx, client.Dynamic, branch.ShowRequest{Namespace: t.Namespace, Name: t.Name, Remote: o.Remote, GitDir: o.GitDir})
+		if err != nil {
+			if len(targets) == 1 || exitcode.Of(err) != exitcode.NotFound {
+				return err
+			}
+			// One missing name among several is reported, the others are shown.
+			(&output.Writer{W: o.streams.ErrOut}).Printf("error: %s\n", err.Error())
+			failed = err
+			continue
+		}
+		docs = append(docs, doc)
 	}
 	if o.Output.Document() {
-		return output.Write(o.streams.Out, o.Output.Value, doc)
+		out := make([]any, len(docs))
+		for i, d := range docs {
+			out[i] = d
+		}
+		if err := output.Write(o.streams.Out, o.Output.Value, out...); err != nil {
+			return err
+		}
+		return command.Silent(exitcode.Of(failed))
 	}
 	w := &output.Writer{W: o.streams.Out}
+	for i, doc := range docs {
+		if i > 0 {
+			w.Printf("\n")
+		}
+		printShow(w, doc)
+	}
+	if w.Err != nil {
+		return w.Err
+	}
+	return command.Silent(exitcode.Of(failed))
+}
+
+func printShow(w *output.Writer, doc *source.Document) {
+	ns, name := doc.Object.Namespace, doc.Object.Name
 	w.Printf("GitRepository: %s/%s\nURL:           %s\nTracks:        %s\nRevision:      %s\nReady:         %s\n",
-		o.Namespace, o.Name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
+		ns, name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
 	if doc.Ready == "False" {
 		w.Printf("Message:       %s\n", doc.Message)
 	}
@@ -96,20 +132,55 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 		case c.Current:
 			state = "current"
 		}
-		w.Printf("Consumer:      Kustomization %s/%s applied %s (%s)\n", c.Namespace, c.Name, orNone(c.Applied), state)
+		what := "applied"
+		if c.Kind == flux.KindHelmChart {
+			what = "built from"
+		} else if c.Kind == flux.KindHelmRelease {
+			what = "installed chart"
+		}
+		w.Printf("Consumer:      %s %s/%s %s %s (%s)\n", c.Kind, c.Namespace, c.Name, what, orNone(c.Applied), state)
 	}
 	if sw := doc.Switched; sw != nil {
 		by := ""
 		if sw.By != "" {
 			by = " by " + sw.By
 		}
-		w.Printf("Switched:      from %s%s at %s; undo with %s\n", sw.From, by, sw.At.Format(time.RFC3339),
-			output.Styled(fmt.Sprintf("'kubectl gitops branch restore %s -n %s'", output.Safe(o.Name), output.Safe(o.Namespace))))
+		label, undo := "Switched:      from", fmt.Sprintf("'kubectl gitops branch restore %s -n %s'", output.Safe(name), output.Safe(ns))
+		if sw.Action == "pin" {
+			label = "Pinned:        the cluster differs from the branch head; was"
+		}
+		w.Printf("%s %s%s at %s; undo with %s\n", label, sw.From, by, sw.At.Format(time.RFC3339), output.Styled(undo))
 		if sw.Parent != "" {
 			w.Printf("Parent:        Kustomization %s skips it until then (Git declares %s)\n", sw.Parent, sw.From)
 		}
+	} else if doc.Ref != nil && doc.Ref.Kind == "commit" {
+		w.Printf("Pinned:        to commit %s in its spec (Git declares it)\n", doc.Ref.Value)
 	}
-	return w.Err
+	if r := doc.Remote; r != nil {
+		for _, b := range r.Branches {
+			var marks []string
+			if b.Tracked {
+				marks = append(marks, "tracked")
+			}
+			if b.Declared {
+				marks = append(marks, "declared in Git")
+			}
+			mark := ""
+			if len(marks) > 0 {
+				mark = " (" + strings.Join(marks, ", ") + ")"
+			}
+			w.Printf("Branch:        %s %s%s\n", b.Name, b.Commit, mark)
+		}
+		if c := r.TrackedVsDeclared; c != nil {
+			w.Printf("Compared:      %s is %d ahead and %d behind %s\n", r.Tracked, c.Ahead, c.Behind, r.Declared)
+		}
+		if c := r.HeldVsTracked; c != nil {
+			w.Printf("Fetched:       the source's commit is %d behind the head of %s\n", c.Behind, r.Tracked)
+		}
+		for _, n := range r.Notes {
+			w.Printf("Note:          %s\n", n)
+		}
+	}
 }
 
 func orNone(s string) string {

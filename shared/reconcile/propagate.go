@@ -1,0 +1,188 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+)
+
+// Outcome is what one consumer of a source did with the source's new revision.
+type Outcome struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Applied is what it applied (a HelmChart: the source revision it built from; a
+	// HelmRelease: the chart version it installed).
+	Applied string `json:"applied,omitempty"`
+	// Status is Applied, Failed, Suspended or Waiting (timed out).
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+}
+
+// Follower waits for a source's consumers to take up its new revision.
+type Follower struct {
+	Interval time.Duration
+	Now      func() time.Time
+	// Progress, when set, gets one line per step.
+	Progress func(string)
+}
+
+// Propagate asks every consumer of the GitRepository repo to reconcile and waits until
+// each has applied revision, in Flux's order: Kustomizations, then the HelmCharts built
+// from the source, then the HelmReleases installing those charts. A consumer that
+// fails or times out does not stop the others; the first failure is returned beside
+// every outcome.
+func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Target, revision string) ([]Outcome, error) {
+	consumers, err := source.Consumers(ctx, dyn, repo.Namespace, repo.Name, revision)
+	if err != nil {
+		return nil, err
+	}
+	var out []Outcome
+	var failed error
+	charts := map[string]string{} // HelmChart "ns/name" -> the chart revision it built
+	for _, c := range consumers {
+		o := Outcome{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
+		if c.Suspended {
+			o.Status, o.Message = "Suspended", "suspended: it applies nothing until it is resumed"
+			out = append(out, o)
+			continue
+		}
+		t := Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
+		var done func(token string) Done
+		switch c.Kind {
+		case flux.KindKustomization:
+			done = func(token string) Done { return appliedRevision(token, revision) }
+		case flux.KindHelmChart:
+			done = func(token string) Done { return builtFrom(token, revision) }
+		case flux.KindHelmRelease:
+			built, ok := charts[c.Chart]
+			if !ok {
+				o.Status, o.Message = "Waiting", "its HelmChart "+c.Chart+" did not build the new revision"
+				out = append(out, o)
+				continue
+			}
+			done = func(token string) Done { return installed(token, built) }
+		}
+		f.progress("waiting for %s to apply %s", t, revision)
+		s, err := f.follow(ctx, dyn, t, done)
+		switch c.Kind {
+		case flux.KindKustomization:
+			o.Applied = s.LastAppliedRevision
+		case flux.KindHelmChart:
+			o.Applied = s.ObservedSourceRevision
+			if err == nil {
+				charts[c.Namespace+"/"+c.Name] = s.ArtifactRevision
+			}
+		case flux.KindHelmRelease:
+			o.Applied = s.LastAttemptedRevision
+		}
+		switch {
+		case err == nil:
+			o.Status = "Applied"
+		case exitcode.Of(err) == exitcode.Timeout:
+			o.Status, o.Message = "Waiting", err.Error()
+		default:
+			o.Status, o.Message = "Failed", err.Error()
+		}
+		out = append(out, o)
+		if err != nil && failed == nil {
+			failed = err
+		}
+		if err != nil && cluster.IsUnreachable(err) {
+			// Every further consumer would wait for the same lost server.
+			return out, err
+		}
+	}
+	return out, failed
+}
+
+// follow requests a reconcile of t and waits for done. A failed apply is asked once
+// more before it counts: while a source moves, a controller can fail on an artifact
+// replaced under it, and its next attempt succeeds.
+func (f Follower) follow(ctx context.Context, dyn dynamic.Interface, t Target, done func(token string) Done) (Status, error) {
+	var s Status
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		var token string
+		if token, err = Request(ctx, dyn, t, f.now()); err != nil {
+			return s, err
+		}
+		s, err = Wait(ctx, dyn, t, f.Interval, done(token), func(s Status) { f.progress("%s: %s", t, s) })
+		if exitcode.Of(err) != exitcode.Failure {
+			break
+		}
+	}
+	return s, err
+}
+
+// appliedRevision is done when the Kustomization handled the request and applied
+// exactly the source's revision (Flux compares the strings too); a failure at the
+// current generation ends the wait with Flux's message.
+func appliedRevision(token, rev string) Done {
+	return func(s Status) (bool, error) {
+		if s.HandledToken != token {
+			return false, nil
+		}
+		if s.LastAppliedRevision == rev && s.ReadyAtGeneration() {
+			return true, nil
+		}
+		if s.Ready.IsFalse() && !s.Ready.DependencyBlocked() && s.LastAttemptedRevision == rev {
+			return false, exitcode.New(exitcode.Failure, "applying %s failed: %s", rev, s.Ready.Message)
+		}
+		return false, nil
+	}
+}
+
+// builtFrom is done when the HelmChart handled the request and built its chart from
+// the source's revision.
+func builtFrom(token, rev string) Done {
+	return func(s Status) (bool, error) {
+		if s.HandledToken != token {
+			return false, nil
+		}
+		if s.ObservedSourceRevision == rev && s.ReadyAtGeneration() {
+			return true, nil
+		}
+		if s.Ready.IsFalse() && s.ObservedGeneration == s.Generation {
+			return false, exitcode.New(exitcode.Failure, "building the chart from %s failed: %s", rev, s.Ready.Message)
+		}
+		return false, nil
+	}
+}
+
+// installed is done when the HelmRelease handled the request and is Ready with the
+// chart revision its HelmChart built.
+func installed(token, chart string) Done {
+	return func(s Status) (bool, error) {
+		if s.HandledToken != token {
+			return false, nil
+		}
+		if s.LastAttemptedRevision == chart && s.ReadyAtGeneration() {
+			return true, nil
+		}
+		if s.Ready.IsFalse() && !s.Ready.DependencyBlocked() && s.LastAttemptedRevision == chart && s.ObservedGeneration == s.Generation {
+			return false, exitcode.New(exitcode.Failure, "installing chart %s failed: %s", chart, s.Ready.Message)
+		}
+		return false, nil
+	}
+}
+
+func (f Follower) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+func (f Follower) progress(format string, args ...any) {
+	if f.Progress != nil {
+		f.Progress(fmt.Sprintf(format, args...))
+	}
+}
