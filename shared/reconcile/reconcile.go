@@ -10,7 +10,9 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"k8s.io/client-go/dynamic"
@@ -37,6 +39,11 @@ type Status = status.Status
 func Request(ctx context.Context, dyn dynamic.Interface, t Target, now time.Time) (string, error) {
 	u, err := flux.Get(ctx, dyn, t.Kind, t.Namespace, t.Name)
 	if err != nil {
+		if cluster.IsUnreachable(err) {
+			// Requests follow a write: the server going away now is not a kubeconfig
+			// to check.
+			return "", Lost(t, err)
+		}
 		return "", err
 	}
 	if status.Of(u).Suspended {
@@ -45,6 +52,9 @@ func Request(ctx context.Context, dyn dynamic.Interface, t Target, now time.Time
 	token := now.UTC().Format(time.RFC3339Nano)
 	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]any{flux.ReconcileAnnotation: token}}}
 	if err := flux.Patch(ctx, dyn, t.Kind, t.Namespace, t.Name, "", patch, false); err != nil {
+		if cluster.IsUnreachable(err) {
+			return "", Lost(t, err)
+		}
 		return "", err
 	}
 	return token, nil
@@ -84,6 +94,16 @@ func isCommit(rev, sha string) bool {
 	return err == nil && r.Commit() != "" && r.Commit() == sha
 }
 
+// Lost is the error of a wait whose API server stopped answering: said as such, with
+// the network's own words, not as a wait on Flux that failed or a kubeconfig to check.
+func Lost(t Target, err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		err = op
+	}
+	return exitcode.Wrap(exitcode.Failure, fmt.Errorf("lost the Kubernetes API server while waiting for %s: %w", t, err))
+}
+
 // lostGrace is how long Wait polls a server that does not answer before it says the
 // server is gone: longer than an API server restart, far shorter than a wait.
 const lostGrace = 10 * time.Second
@@ -105,7 +125,7 @@ func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Du
 		case !lostSince.IsZero() && (time.Since(lostSince) >= lostGrace || ctx.Err() != nil):
 			// A blip is waited out; a server gone for longer is said as such, not
 			// as a wait on Flux that timed out.
-			return last, exitcode.Wrap(exitcode.Failure, fmt.Errorf("lost the Kubernetes API server while waiting for %s: %w", t, err))
+			return last, Lost(t, err)
 		case err == nil:
 			s := status.Of(u)
 			if progress != nil && s != last {
