@@ -3,10 +3,13 @@
 package history
 
 import (
+	"strings"
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/meta"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 )
@@ -17,6 +20,8 @@ type History struct {
 	// Object is the Kustomization whose history this is.
 	Object  Object  `json:"object"`
 	Entries []Entry `json:"entries"`
+	// Notes say what could not be found out (a commit the clone lacks).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Object names the Kustomization.
@@ -45,7 +50,23 @@ type Entry struct {
 	Reconciliations int64     `json:"reconciliations"`
 	// Current marks the revision the Kustomization applied last.
 	Current bool `json:"current,omitempty"`
+	// LastGood marks the newest revision, other than the current one, that Flux
+	// applied successfully: what --to-last-good rolls back to.
+	LastGood bool `json:"lastGood,omitempty"`
+	// Commit is what the Git clone says about the revision, with --git-dir.
+	Commit *Commit `json:"commit,omitempty"`
 }
+
+// Commit describes one commit of the source, from the user's clone.
+type Commit struct {
+	Subject string `json:"subject"`
+	Author  string `json:"author"`
+	// Files are the files under the Kustomization's path the commit changed.
+	Files []string `json:"files,omitempty"`
+}
+
+// Succeeded is the status kustomize-controller records for a successful apply.
+const Succeeded = meta.ReconciliationSucceededReason
 
 // FromKustomization lists ks's history, newest first, marking the last applied revision.
 func FromKustomization(ks *kustomizev1.Kustomization) []Entry {
@@ -64,5 +85,86 @@ func FromKustomization(ks *kustomizev1.Kustomization) []Entry {
 		e.Current = e.Revision != "" && e.Revision == ks.Status.LastAppliedRevision
 		entries = append(entries, e)
 	}
+	markLastGood(entries)
 	return entries
+}
+
+// markLastGood marks the newest successful entry whose commit differs from the newest
+// entry's: after a commit that failed to apply, the one applied before it; after a
+// successful one, the one before that.
+func markLastGood(entries []Entry) {
+	if len(entries) == 0 {
+		return
+	}
+	newest := entries[0].SHA
+	for i := range entries {
+		if e := entries[i]; e.Status == Succeeded && e.SHA != "" && e.SHA != newest {
+			entries[i].LastGood = true
+			return
+		}
+	}
+}
+
+// Choice is how the user names the revision to go back to: exactly one of To (a
+// commit SHA or its prefix, or a revision as Flux writes it), Steps (that many distinct
+// commits back from the newest one Flux tried) or LastGood.
+type Choice struct {
+	To       string
+	Steps    int
+	LastGood bool
+}
+
+// Pick returns the entry of entries the choice names. Only revisions Flux applied are
+// candidates: a rollback goes back to something that was live.
+func Pick(entries []Entry, c Choice) (Entry, error) {
+	switch {
+	case c.LastGood:
+		for _, e := range entries {
+			if e.LastGood {
+				return e, nil
+			}
+		}
+		return Entry{}, exitcode.New(exitcode.NotFound, "no earlier revision applied successfully in status.history (%d entries): name one with --to", len(entries))
+	case c.Steps > 0:
+		// Steps count distinct commits back from the newest one Flux tried.
+		var seen []string
+		for _, e := range entries {
+			if e.SHA == "" || e.SHA == entries[0].SHA || contains(seen, e.SHA) {
+				continue
+			}
+			seen = append(seen, e.SHA)
+			if len(seen) == c.Steps {
+				return e, nil
+			}
+		}
+		return Entry{}, exitcode.New(exitcode.NotFound, "status.history holds %d earlier commits, not %d: name one with --to", len(seen), c.Steps)
+	case c.To != "":
+		want := c.To
+		if r, err := revision.Parse(c.To); err == nil && r.Commit() != "" {
+			want = r.Commit()
+		}
+		var found []Entry
+		for _, e := range entries {
+			if e.SHA != "" && strings.HasPrefix(e.SHA, strings.ToLower(want)) && (len(found) == 0 || found[0].SHA != e.SHA) {
+				found = append(found, e)
+			}
+		}
+		switch {
+		case len(found) == 1:
+			return found[0], nil
+		case len(found) > 1:
+			return Entry{}, exitcode.New(exitcode.Usage, "--to %s matches more than one commit: give more of the SHA", c.To)
+		}
+		return Entry{}, exitcode.New(exitcode.NotFound, "commit %s is not in status.history: list the candidates with 'kubectl gitops rollback history'", c.To)
+	}
+	return Entry{}, exitcode.New(exitcode.Usage, "say where to go back to: --to SHA, --steps N or --to-last-good")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

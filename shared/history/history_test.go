@@ -1,11 +1,13 @@
 package history
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -41,5 +43,49 @@ func TestFromKustomization(t *testing.T) {
 		if len(e.SHA) != 40 {
 			t.Errorf("entry %d SHA = %q, want the 40-hex commit", tt.i, e.SHA)
 		}
+	}
+}
+
+func TestPick(t *testing.T) {
+	sha := func(c byte) string { return strings.Repeat(string(c), 40) }
+	// Newest first: c failed, b applied (current), b again, a applied before.
+	entries := []Entry{
+		{SHA: sha('c'), Status: "ReconciliationFailed"},
+		{SHA: sha('b'), Status: Succeeded, Current: true},
+		{SHA: sha('b'), Status: "ReconciliationFailed"},
+		{SHA: sha('a'), Status: Succeeded},
+	}
+	markLastGood(entries)
+	tests := []struct {
+		name   string
+		choice Choice
+		want   string
+		code   exitcode.Code
+	}{
+		{"last good after a failed commit is the one applied before it", Choice{LastGood: true}, sha('b'), 0},
+		{"one step back skips the newest commit", Choice{Steps: 1}, sha('b'), 0},
+		{"steps count distinct commits", Choice{Steps: 2}, sha('a'), 0},
+		{"too many steps", Choice{Steps: 3}, "", exitcode.NotFound},
+		{"a SHA prefix", Choice{To: "aaaa"}, sha('a'), 0},
+		{"a Flux revision", Choice{To: "main@sha1:" + sha('a')}, sha('a'), 0},
+		{"an unknown commit", Choice{To: "dddd"}, "", exitcode.NotFound},
+		{"nothing chosen", Choice{}, "", exitcode.Usage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Pick(entries, tt.choice)
+			if exitcode.Of(err) != tt.code || got.SHA != tt.want {
+				t.Errorf("Pick = %s, %v; want %s, exit code %d", got.SHA, err, tt.want, tt.code)
+			}
+		})
+	}
+	// After a successful commit, last good is the one before it.
+	ok := []Entry{{SHA: sha('b'), Status: Succeeded, Current: true}, {SHA: sha('a'), Status: Succeeded}}
+	markLastGood(ok)
+	if got, err := Pick(ok, Choice{LastGood: true}); err != nil || got.SHA != sha('a') {
+		t.Errorf("last good after a good commit = %s, %v; want %s", got.SHA, err, sha('a'))
+	}
+	if _, err := Pick(nil, Choice{LastGood: true}); exitcode.Of(err) != exitcode.NotFound {
+		t.Errorf("last good of an empty history: %v, want not found", err)
 	}
 }

@@ -23,6 +23,7 @@ const (
 	KindBranchSwitch     = "BranchSwitch"
 	KindSuspension       = "Suspension"
 	KindVersion          = "Version"
+	KindRevert           = "Revert"
 )
 
 // TypeMeta opens every document, so a script can tell what it holds and which schema

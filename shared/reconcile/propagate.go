@@ -21,7 +21,8 @@ type Outcome struct {
 	// Applied is what it applied (a HelmChart: the source revision it built from; a
 	// HelmRelease: the chart version it installed).
 	Applied string `json:"applied,omitempty"`
-	// Status is Applied, Failed, Suspended or Waiting (timed out).
+	// Status is Applied, Failed, Suspended, Waiting (timed out), Planned (a dry run) or
+	// NotWaited (--wait=false).
 	Status  string `json:"status"`
 	Message string `json:"message,omitempty"`
 }
@@ -101,6 +102,21 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 		}
 	}
 	return out, failed
+}
+
+// Kustomization asks one Kustomization to reconcile and waits until it applied
+// revision, or failed (with Flux's message), or ctx ended.
+func (f Follower) Kustomization(ctx context.Context, dyn dynamic.Interface, t Target, revision string) (Outcome, error) {
+	f.progress("waiting for %s to apply %s", t, revision)
+	s, err := f.follow(ctx, dyn, t, func(token string) Done { return appliedRevision(token, revision) })
+	o := Outcome{Kind: t.Kind, Namespace: t.Namespace, Name: t.Name, Applied: s.LastAppliedRevision, Status: "Applied"}
+	switch {
+	case exitcode.Of(err) == exitcode.Timeout:
+		o.Status, o.Message = "Waiting", err.Error()
+	case err != nil:
+		o.Status, o.Message = "Failed", err.Error()
+	}
+	return o, err
 }
 
 // follow requests a reconcile of t and waits for done. A failed apply is asked once

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -158,44 +157,7 @@ func (o *SwitchOptions) print(results []*branch.Result) error {
 	}
 	w := &output.Writer{W: o.streams.Out}
 	for _, res := range results {
-		o.printOne(w, res)
+		res.Print(w)
 	}
 	return w.Err
-}
-
-func (o *SwitchOptions) printOne(w *output.Writer, res *branch.Result) {
-	verb := map[bool]string{false: "switched", true: "restored"}[o.restore]
-	switch {
-	case res.DryRun:
-		w.Printf("GitRepository %s/%s would be %s: %s -> %s (server-side dry run, nothing changed)\n", res.Object.Namespace, res.Object.Name, verb, res.From, res.To)
-	case res.Changed:
-		w.Printf("GitRepository %s/%s %s: %s -> %s\n", res.Object.Namespace, res.Object.Name, verb, res.From, res.To)
-	default:
-		w.Printf("GitRepository %s/%s: nothing to do\n", res.Object.Namespace, res.Object.Name)
-	}
-	if len(res.Cleared) > 0 {
-		w.Printf("Cleared:    %s (they outrank a branch)\n", strings.Join(res.Cleared, ", "))
-	}
-	if res.Parent != nil {
-		w.Printf("Parent:     Kustomization %s/%s %s\n", res.Parent.Namespace, res.Parent.Name, res.Parent.Action)
-	}
-	if res.RevisionAfter != "" {
-		w.Printf("Revision:   %s (was %s)\n", res.RevisionAfter, res.RevisionBefore)
-	}
-	for _, c := range res.Consumers {
-		line := fmt.Sprintf("%s %s", c.Status, c.Applied)
-		if c.Message != "" {
-			line = c.Status + ": " + c.Message
-		}
-		w.Printf("Consumer:   %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
-	}
-	for _, n := range res.Notes {
-		w.Printf("Note:       %s\n", n)
-	}
-	if res.Restored != nil {
-		w.Printf("Restored:   %s -> %s (--auto-restore), revision %s\n", res.Restored.From, res.Restored.To, res.Restored.RevisionAfter)
-	}
-	if res.Changed && res.Undo != "" {
-		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
-	}
 }

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -21,6 +22,7 @@ type HistoryOptions struct {
 	command.Named
 	streams genericiooptions.IOStreams
 	Output  output.Format
+	GitDir  string
 }
 
 func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
@@ -29,11 +31,15 @@ func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *c
 		Use:   "history KUSTOMIZATION",
 		Short: "List the revisions a Kustomization applied, newest first",
 		Example: `  kubectl gitops rollback history apps -n flux-system
-  kubectl gitops rollback history apps -n flux-system -o yaml`,
+  kubectl gitops rollback history apps -n flux-system -o yaml
+
+  # With each commit's subject, author and the files under the Kustomization's path
+  kubectl gitops rollback history apps -n flux-system --git-dir .`,
 		Args:              command.ExactArgs(1),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}
 	o.Output.AddFlag(cmd, "table")
+	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the source: show each commit's subject, author and the files it changed under the Kustomization's path.")
 	command.Bind(cmd, f, o)
 	return cmd
 }
@@ -62,6 +68,9 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		return err
 	}
 	doc := history.New(&ks)
+	if o.GitDir != "" {
+		doc.Notes = history.Describe(ctx, o.GitDir, ks.Spec.Path, doc.Entries)
+	}
 	if o.Output.Document() {
 		return output.Write(o.streams.Out, o.Output.Value, doc)
 	}
@@ -70,15 +79,37 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		w.Printf("%s has no history yet\n", output.Name(flux.KindKustomization, o.Namespace, o.Name))
 		return w.Err
 	}
-	table := output.NewTable(o.streams.Out, "REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "CURRENT")
+	headers := []any{"REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "MARK"}
+	if o.GitDir != "" {
+		headers = append(headers, "SUBJECT", "AUTHOR", "FILES")
+	}
+	table := output.NewTable(o.streams.Out, headers...)
 	for _, e := range doc.Entries {
-		cur := ""
+		var marks []string
 		if e.Current {
-			cur = "*"
+			marks = append(marks, "current")
 		}
-		if err := table.Append(e.Revision, e.Status, e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), fmt.Sprint(e.Reconciliations), cur); err != nil {
+		if e.LastGood {
+			marks = append(marks, "last-good")
+		}
+		row := []any{e.Revision, e.Status, e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), fmt.Sprint(e.Reconciliations), strings.Join(marks, ",")}
+		if o.GitDir != "" {
+			if c := e.Commit; c != nil {
+				row = append(row, c.Subject, c.Author, strings.Join(c.Files, " "))
+			} else {
+				row = append(row, "", "", "")
+			}
+		}
+		if err := table.Append(row...); err != nil {
 			return err
 		}
 	}
-	return table.Render()
+	if err := table.Render(); err != nil {
+		return err
+	}
+	w := &output.Writer{W: o.streams.ErrOut}
+	for _, n := range doc.Notes {
+		w.Printf("note: %s\n", n)
+	}
+	return w.Err
 }

@@ -64,7 +64,7 @@ func TestHistoryOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "REVISION") || !strings.Contains(lines[1], sha2) || !strings.HasSuffix(lines[1], "*") || strings.HasSuffix(lines[2], "*") {
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "REVISION") || !strings.Contains(lines[1], sha2) || !strings.HasSuffix(lines[1], "current") || !strings.HasSuffix(lines[2], "last-good") {
 		t.Errorf("table:\n%s", out)
 	}
 

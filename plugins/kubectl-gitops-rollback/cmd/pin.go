@@ -1,0 +1,139 @@
+package cmd
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
+)
+
+// PinOptions are the flags of `rollback pin` and `rollback unpin`.
+type PinOptions struct {
+	command.Named
+	streams genericiooptions.IOStreams
+	unpin   bool
+	arg     string
+
+	Choice  history.Choice
+	Output  output.Format
+	DryRun  bool
+	Yes     bool
+	Wait    bool
+	Timeout time.Duration
+}
+
+func newPinCommand(f cluster.Factory, streams genericiooptions.IOStreams, unpin bool) *cobra.Command {
+	o := &PinOptions{Named: command.Named{Kind: flux.KindKustomization}, streams: streams, unpin: unpin}
+	cmd := &cobra.Command{
+		Use:   "pin KUSTOMIZATION (--to SHA | --steps N | --to-last-good)",
+		Short: "Pin a Kustomization's source to a commit it applied before, in the cluster, and wait until Flux applied it",
+		Long: `Pin a Kustomization's source to a commit it applied before: the emergency brake when
+Git cannot be written right now. The GitRepository's spec.ref.commit is set (its branch
+kept), what was there is recorded on it, its parent Kustomization is kept from putting
+Git's ref back, and the command waits until every consumer of the source applied the
+commit. A pin moves every consumer of a shared source; they are named before anything
+is written. 'rollback unpin' puts back exactly what was there.`,
+		Example: `  # The last commit that applied cleanly, now, while the fix goes through review
+  kubectl gitops rollback pin apps -n flux-system --to-last-good --yes
+
+  # What it would change, checked by the API server, without changing it
+  kubectl gitops rollback pin apps -n flux-system --steps 1 --dry-run`,
+		Args:              command.ExactArgs(1),
+		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
+	}
+	if unpin {
+		cmd.Use = "unpin KUSTOMIZATION"
+		cmd.Short = "Put a pinned source back to the ref it tracked, hand it back to its parent, and wait"
+		cmd.Long = ""
+		cmd.Example = `  # Back to the branch head, as Git declares it
+  kubectl gitops rollback unpin apps -n flux-system --yes`
+	} else {
+		addChoiceFlags(cmd, &o.Choice)
+	}
+	o.Output.AddFlag(cmd, "text")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
+	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
+	cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until the source fetched the commit and every consumer applied it.")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	command.Bind(cmd, f, o)
+	return cmd
+}
+
+// Complete reads the name and namespace.
+func (o *PinOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.arg = args[0]
+	return o.Named.Complete(f, args)
+}
+
+// Validate checks the name, the target and the flags.
+func (o *PinOptions) Validate() error {
+	example := "kubectl gitops rollback pin apps -n flux-system --to-last-good"
+	if o.unpin {
+		example = "kubectl gitops rollback unpin apps -n flux-system"
+	}
+	name, err := kustomizationArg(o.arg, "a HelmRelease cannot be pinned: its chart version and values are declared in Git, and the Kustomization that applies it would put them back on its next reconcile; pin that Kustomization (its source moves to the commit), or revert it in Git with 'kubectl gitops rollback revert'")
+	if err != nil {
+		return err
+	}
+	o.Name = name
+	if err := o.Named.Validate(example); err != nil {
+		return err
+	}
+	if !o.unpin {
+		if err := validateChoice(o.Choice, example); err != nil {
+			return err
+		}
+	}
+	if o.Timeout <= 0 {
+		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	}
+	return o.Output.Validate()
+}
+
+// Run pins or unpins, then prints the result.
+func (o *PinOptions) Run(ctx context.Context) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	req := rollback.PinRequest{Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, Switch: branch.Request{
+		DryRun: o.DryRun, Wait: o.Wait, Remote: git.LsRemote,
+		User:     cluster.WhoAmI(ctx, client.Dynamic),
+		Confirm:  command.Confirm(o.streams, o.Yes),
+		Progress: command.Progress(o.streams),
+	}}
+	var res *branch.Result
+	if o.unpin {
+		res, err = rollback.Unpin(ctx, client.Dynamic, req)
+	} else {
+		res, err = rollback.Pin(ctx, client.Dynamic, req)
+	}
+	if res != nil {
+		if perr := o.print(res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+func (o *PinOptions) print(res *branch.Result) error {
+	if o.Output.Document() {
+		return output.Write(o.streams.Out, o.Output.Value, res)
+	}
+	w := &output.Writer{W: o.streams.Out}
+	res.Print(w)
+	return w.Err
+}

@@ -1,0 +1,162 @@
+package cmd
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
+)
+
+// RevertOptions are the flags of `rollback revert`.
+type RevertOptions struct {
+	command.Named
+	streams genericiooptions.IOStreams
+	arg     string
+
+	Choice  history.Choice
+	GitDir  string
+	Reason  string
+	NoPush  bool
+	Output  output.Format
+	DryRun  bool
+	Yes     bool
+	Wait    bool
+	Timeout time.Duration
+}
+
+func newRevertCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &RevertOptions{Named: command.Named{Kind: flux.KindKustomization}, streams: streams}
+	cmd := &cobra.Command{
+		Use:   "revert KUSTOMIZATION (--to SHA | --steps N | --to-last-good) --git-dir PATH",
+		Short: "Commit, push and wait for a revert in Git of what a Kustomization applies",
+		Long: `Revert in Git what a Kustomization applies, the GitOps way: one new commit on the
+branch Flux tracks restores every file the Kustomization builds from (its path and what
+its kustomization.yaml pulls in, such as ../base) to the chosen revision, checked with
+kustomize to build to the same objects. The commit is made in your clone with your own
+git and credentials (the working tree and the checked-out branch are not touched),
+pushed without force, and the command waits until Flux applied it. If the remote moved,
+nothing is forced and the commit is kept on a local branch.`,
+		Example: `  # Undo the last change to apps, in Git, and wait until Flux applied it
+  kubectl gitops rollback revert apps -n flux-system --steps 1 --git-dir ./fleet --reason "INC-42" --yes
+
+  # Leave the commit on a local branch for a pull request
+  kubectl gitops rollback revert apps -n flux-system --to-last-good --git-dir ./fleet --no-push --yes`,
+		Args:              command.ExactArgs(1),
+		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
+	}
+	addChoiceFlags(cmd, &o.Choice)
+	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "Your clone of the Kustomization's source (required).")
+	cmd.Flags().StringVar(&o.Reason, "reason", "", "Why, for the commit message.")
+	cmd.Flags().BoolVar(&o.NoPush, "no-push", false, "Leave the commit on a local branch and print how to open a pull request.")
+	o.Output.AddFlag(cmd, "text")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Make and check the commit, push and change nothing.")
+	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
+	cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until Flux applied the pushed commit.")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	command.Bind(cmd, f, o)
+	return cmd
+}
+
+// Complete reads the name and namespace.
+func (o *RevertOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.arg = args[0]
+	return o.Named.Complete(f, args)
+}
+
+// Validate checks the name, the target, the clone and the flags.
+func (o *RevertOptions) Validate() error {
+	example := "kubectl gitops rollback revert apps -n flux-system --steps 1 --git-dir ./fleet"
+	name, err := kustomizationArg(o.arg, "a HelmRelease is reverted through the Kustomization that applies it: its chart version and values are in that Kustomization's files; name that Kustomization")
+	if err != nil {
+		return err
+	}
+	o.Name = name
+	if err := o.Named.Validate(example); err != nil {
+		return err
+	}
+	if err := validateChoice(o.Choice, example); err != nil {
+		return err
+	}
+	if strings.TrimSpace(o.GitDir) == "" {
+		return exitcode.New(exitcode.Usage, "--git-dir is required: the folder of your clone of the source, e.g. '%s'", example)
+	}
+	if o.Timeout <= 0 {
+		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	}
+	return o.Output.Validate()
+}
+
+// Run reverts and prints the result.
+func (o *RevertOptions) Run(ctx context.Context) error {
+	client, err := o.Client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	res, err := rollback.Revert(ctx, client.Dynamic, rollback.RevertRequest{
+		Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, GitDir: o.GitDir, Reason: o.Reason,
+		NoPush: o.NoPush, DryRun: o.DryRun, Wait: o.Wait,
+		Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams),
+	})
+	if res != nil {
+		if perr := o.print(res); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+func (o *RevertOptions) print(res *rollback.RevertResult) error {
+	if o.Output.Document() {
+		return output.Write(o.streams.Out, o.Output.Value, res)
+	}
+	w := &output.Writer{W: o.streams.Out}
+	name := output.Name(res.Object.Kind, res.Object.Namespace, res.Object.Name)
+	switch {
+	case res.DryRun && res.BuildChecked:
+		w.Printf("%s would be reverted to %s on %s (dry run, nothing pushed)\n", name, res.Target, res.Branch)
+	case res.DryRun:
+		w.Printf("%s would be reverted to %s on %s (dry run, nothing pushed)\n", name, res.Target, res.Branch)
+	case res.Pushed:
+		w.Printf("%s reverted to %s: commit %s pushed to %s %s\n", name, res.Target, res.Commit, res.Remote, res.Branch)
+	case res.Changed:
+		w.Printf("%s reverted to %s: commit %s, not pushed\n", name, res.Target, res.Commit)
+	default:
+		w.Printf("%s: nothing to revert\n", name)
+	}
+	w.Printf("Paths:      %s\n", strings.Join(res.Paths, ", "))
+	if len(res.Files) > 0 {
+		w.Printf("Files:      %s\n", strings.Join(res.Files, ", "))
+	}
+	if res.BuildChecked {
+		w.Printf("Checked:    kustomize builds the result to the same objects as %s\n", res.Target)
+	}
+	if res.LocalBranch != "" {
+		w.Printf("Branch:     %s (local)\n", res.LocalBranch)
+	}
+	if a := res.Applied; a != nil {
+		line := strings.TrimSpace(a.Status + " " + a.Applied)
+		if a.Message != "" {
+			line = a.Status + ": " + a.Message
+		}
+		w.Printf("Applied:    %s\n", line)
+	}
+	for _, n := range res.Notes {
+		w.Printf("Note:       %s\n", n)
+	}
+	if res.Undo != "" {
+		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
+	}
+	return w.Err
+}

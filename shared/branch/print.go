@@ -1,0 +1,59 @@
+package branch
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// pastTense names what an action did.
+func pastTense(action string) string {
+	switch action {
+	case "pin":
+		return "pinned"
+	case "restore":
+		return "restored"
+	}
+	return "switched"
+}
+
+// Print writes the result for a human, one "Label: value" line per fact: the change,
+// what happened to the parent, the revisions, every consumer, notes and the undo.
+func (res *Result) Print(w *output.Writer) {
+	verb := pastTense(res.Action)
+	ns, name := res.Object.Namespace, res.Object.Name
+	switch {
+	case res.DryRun:
+		w.Printf("GitRepository %s/%s would be %s: %s -> %s (server-side dry run, nothing changed)\n", ns, name, verb, res.From, res.To)
+	case res.Changed:
+		w.Printf("GitRepository %s/%s %s: %s -> %s\n", ns, name, verb, res.From, res.To)
+	default:
+		w.Printf("GitRepository %s/%s: nothing to do\n", ns, name)
+	}
+	if len(res.Cleared) > 0 {
+		w.Printf("Cleared:    %s (they outrank a branch)\n", strings.Join(res.Cleared, ", "))
+	}
+	if res.Parent != nil {
+		w.Printf("Parent:     Kustomization %s/%s %s\n", res.Parent.Namespace, res.Parent.Name, res.Parent.Action)
+	}
+	if res.RevisionAfter != "" {
+		w.Printf("Revision:   %s (was %s)\n", res.RevisionAfter, res.RevisionBefore)
+	}
+	for _, c := range res.Consumers {
+		line := strings.TrimSpace(fmt.Sprintf("%s %s", c.Status, c.Applied))
+		if c.Message != "" {
+			line = c.Status + ": " + c.Message
+		}
+		w.Printf("Consumer:   %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
+	}
+	for _, n := range res.Notes {
+		w.Printf("Note:       %s\n", n)
+	}
+	if res.Restored != nil {
+		w.Printf("Restored:   %s -> %s (--auto-restore), revision %s\n", res.Restored.From, res.Restored.To, res.Restored.RevisionAfter)
+	}
+	if res.Changed && res.Undo != "" {
+		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
+	}
+}

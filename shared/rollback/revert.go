@@ -1,0 +1,300 @@
+package rollback
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+)
+
+// pollInterval is how often the wait reads Flux's status: well under one reconcile.
+const pollInterval = 500 * time.Millisecond
+
+// RevertRequest is `rollback revert`: one new commit on the branch Flux tracks that
+// brings what the Kustomization applies back to the chosen revision.
+type RevertRequest struct {
+	Namespace, Name string
+	Choice          history.Choice
+	// GitDir is the user's clone of the source; it is fetched, never checked out.
+	GitDir string
+	// Reason goes into the commit message.
+	Reason string
+	// NoPush leaves the commit on a local branch for a pull request.
+	NoPush  bool
+	DryRun  bool
+	Wait    bool
+	Confirm func(summary string) error
+	// Progress, when set, gets one line per step.
+	Progress func(string)
+	Now      func() time.Time
+}
+
+// RevertResult is the document `rollback revert -o json|yaml` prints: kind Revert.
+type RevertResult struct {
+	output.TypeMeta `json:",inline"`
+	Object          source.Object `json:"object"`
+	Source          source.Object `json:"source"`
+	// URL is the source's address, credentials removed; Remote the clone's remote for it.
+	URL    string `json:"url"`
+	Remote string `json:"remote"`
+	Branch string `json:"branch"`
+	// Target is the revision gone back to, Base the branch head the commit is made on.
+	Target string `json:"target"`
+	Base   string `json:"base"`
+	// Commit is the new commit; Changed false when the files already equal the target.
+	Commit  string `json:"commit,omitempty"`
+	Changed bool   `json:"changed"`
+	DryRun  bool   `json:"dryRun,omitempty"`
+	Pushed  bool   `json:"pushed"`
+	// LocalBranch holds the commit when it was not pushed (--no-push, or the push failed).
+	LocalBranch string `json:"localBranch,omitempty"`
+	// Paths are the repository paths the Kustomization builds from; Files those the
+	// commit changes.
+	Paths []string `json:"paths"`
+	Files []string `json:"files,omitempty"`
+	// BuildChecked says kustomize built the result to the same objects as the target.
+	BuildChecked    bool               `json:"buildChecked"`
+	Applied         *reconcile.Outcome `json:"applied,omitempty"`
+	Undo            string             `json:"undo,omitempty"`
+	DurationSeconds float64            `json:"durationSeconds"`
+	Notes           []string           `json:"notes,omitempty"`
+}
+
+// Revert makes, pushes and waits for the revert commit. The user's own git and
+// credentials do the fetch and the push; nothing is forced, and the working tree, the
+// index and the checked-out branch are never touched.
+func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*RevertResult, error) {
+	start := r.now()
+	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, &r.Choice)
+	if err != nil {
+		return nil, err
+	}
+	u, err := flux.Get(ctx, dyn, flux.KindGitRepository, t.SourceNamespace, t.SourceName)
+	if err != nil {
+		return nil, err
+	}
+	var gr sourcev1.GitRepository
+	if err := flux.FromUnstructured(u, &gr); err != nil {
+		return nil, err
+	}
+	res := &RevertResult{
+		TypeMeta: output.NewTypeMeta(output.KindRevert),
+		Object:   source.Object{Kind: flux.KindKustomization, Namespace: r.Namespace, Name: r.Name},
+		Source:   source.Object{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName},
+		URL:      redact.URL(gr.Spec.URL), Target: t.Entry.SHA, DryRun: r.DryRun,
+	}
+	defer func() { res.DurationSeconds = r.now().Sub(start).Round(time.Millisecond).Seconds() }()
+	// The branch Git declares: the recorded one while the source is switched or pinned.
+	ref := source.FromGit(gr.Spec.Reference)
+	rec, err := branch.ReadRecord(u.GetAnnotations())
+	if err != nil {
+		return nil, err
+	}
+	if rec != nil {
+		ref = source.FromGit(rec.RefBefore)
+		if !r.NoPush {
+			return nil, exitcode.New(exitcode.Failure, "GitRepository %s/%s is held on %s by kubectl gitops: Flux would not apply the revert; undo that first ('%s') or use --no-push",
+				t.SourceNamespace, t.SourceName, source.FromGit(gr.Spec.Reference), undoOf(rec, t, r))
+		}
+	}
+	res.Branch = ref.Value
+	if ref.Branch != "" {
+		res.Branch = ref.Branch
+	}
+	if b, ok := strings.CutPrefix(res.Branch, "refs/heads/"); ok {
+		res.Branch = b
+	} else if ref.Kind != "branch" && ref.Branch == "" {
+		return nil, exitcode.New(exitcode.Usage, "GitRepository %s/%s tracks %s, not a branch: a revert needs a branch to commit on", t.SourceNamespace, t.SourceName, ref)
+	}
+
+	r.progress("fetching %s from %s", res.Branch, res.URL)
+	if res.Remote, err = git.RemoteFor(ctx, r.GitDir, gr.Spec.URL); err != nil {
+		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: clone %s, or pass the folder of a clone of it", redact.Text(err.Error()), res.URL))
+	}
+	if _, err := git.Run(ctx, r.GitDir, "fetch", "--quiet", res.Remote, "refs/heads/"+res.Branch); err != nil {
+		return nil, exitcode.Wrap(exitcode.Failure, fmt.Errorf("%s (nothing was changed)", redact.Text(err.Error())))
+	}
+	if res.Base, err = git.Line(ctx, r.GitDir, "rev-parse", "FETCH_HEAD^{commit}"); err != nil {
+		return nil, err
+	}
+	if !git.HasCommit(ctx, r.GitDir, t.Entry.SHA) {
+		return nil, exitcode.New(exitcode.NotFound, "commit %s is not in the clone at %s: fetch it ('git -C %s fetch --all') and run again", short(t.Entry.SHA), r.GitDir, r.GitDir)
+	}
+
+	// What the Kustomization builds from, at the target and now: restoring all of it
+	// to the target reverts exactly the commits after it that touched it.
+	root := t.Kustomization.Spec.Path
+	atTarget, err := Inputs(ctx, r.GitDir, t.Entry.SHA, root)
+	if err != nil {
+		return nil, err
+	}
+	atBase, err := Inputs(ctx, r.GitDir, res.Base, root)
+	if err != nil {
+		return nil, err
+	}
+	res.Paths = union(atTarget, atBase)
+	if res.Files, err = git.Changed(ctx, r.GitDir, t.Entry.SHA, res.Base, res.Paths); err != nil {
+		return nil, err
+	}
+	res.Undo = ""
+	if len(res.Files) == 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("what %s builds from on %s already equals %s: nothing to revert", output.Name(flux.KindKustomization, r.Namespace, r.Name), res.Branch, short(t.Entry.SHA)))
+		return res, nil
+	}
+	message := r.message(t, res)
+	if res.Commit, err = git.CommitWithPaths(ctx, r.GitDir, res.Base, t.Entry.SHA, res.Paths, message); err != nil {
+		return nil, err
+	}
+	if err := r.checkBuild(ctx, t, res); err != nil {
+		return res, err
+	}
+	if r.DryRun {
+		res.Commit = "" // made to be checked, referred to by nothing
+		res.Notes = append(res.Notes, "dry run: the commit was built and checked, nothing was pushed or changed")
+		return res, nil
+	}
+	summary := fmt.Sprintf("commit a revert of %s to %s on %s (%d files) and push it to %s", output.Name(flux.KindKustomization, r.Namespace, r.Name), short(t.Entry.SHA), res.Branch, len(res.Files), res.Remote)
+	if r.NoPush {
+		summary = fmt.Sprintf("commit a revert of %s to %s on a local branch (%d files)", output.Name(flux.KindKustomization, r.Namespace, r.Name), short(t.Entry.SHA), len(res.Files))
+	}
+	if r.Confirm != nil {
+		if err := r.Confirm(summary); err != nil {
+			return nil, err
+		}
+	}
+	res.Changed = true
+	if r.NoPush {
+		return res, r.keep(ctx, res, "")
+	}
+	r.progress("pushing %s to %s %s", short(res.Commit), res.Remote, res.Branch)
+	if _, err := git.Run(ctx, r.GitDir, "push", "--quiet", "--porcelain", res.Remote, res.Commit+":refs/heads/"+res.Branch); err != nil {
+		// Rejected (the remote moved) or unreachable: nothing was forced, and the commit
+		// is kept on a local branch.
+		kerr := r.keep(ctx, res, redact.Text(err.Error()))
+		return res, exitcode.Wrap(exitcode.Failure, fmt.Errorf("the push to %s %s was refused (%s): the remote moved or cannot be written, nothing was forced; the commit is kept on local branch %s: run the command again after 'git -C %s fetch'%s",
+			res.Remote, res.Branch, redact.Text(err.Error()), res.LocalBranch, r.GitDir, errSuffix(kerr)))
+	}
+	res.Pushed = true
+	res.Undo = fmt.Sprintf("git -C %s revert %s && git -C %s push %s HEAD:%s", r.GitDir, short(res.Commit), r.GitDir, res.Remote, res.Branch)
+	if !r.Wait {
+		return res, nil
+	}
+	return res, r.waitApplied(ctx, dyn, t, res)
+}
+
+// checkBuild proves the result builds to the same objects as the target: an input the
+// walk missed (a file the kustomization.yaml reaches some other way) shows here, before
+// anything is pushed.
+func (r RevertRequest) checkBuild(ctx context.Context, t *Target, res *RevertResult) error {
+	root := t.Kustomization.Spec.Path
+	want, werr := Build(ctx, r.GitDir, t.Entry.SHA, root, res.Paths)
+	got, gerr := Build(ctx, r.GitDir, res.Commit, root, res.Paths)
+	switch {
+	case werr != nil:
+		res.Notes = append(res.Notes, "not checked with kustomize: the target itself does not build here: "+redact.Text(werr.Error()))
+		return nil
+	case gerr != nil:
+		return exitcode.New(exitcode.Failure, "the revert commit does not build: %s; nothing was pushed", redact.Text(gerr.Error()))
+	case !bytes.Equal(want, got):
+		return exitcode.New(exitcode.Failure, "the revert commit does not build to the objects of %s (an input outside %v changed): nothing was pushed; revert by hand", short(t.Entry.SHA), res.Paths)
+	}
+	res.BuildChecked = true
+	return nil
+}
+
+// keep names the commit with a local branch, so that nothing is lost when it is not
+// pushed, and says how to open a pull request from it.
+func (r RevertRequest) keep(ctx context.Context, res *RevertResult, why string) error {
+	res.LocalBranch = fmt.Sprintf("rollback/%s-%s", r.Name, short(res.Commit))
+	if _, err := git.Run(ctx, r.GitDir, "branch", res.LocalBranch, res.Commit); err != nil {
+		return err
+	}
+	if why == "" {
+		res.Notes = append(res.Notes, fmt.Sprintf("not pushed: open a pull request with 'git -C %s push %s %s' and merge it into %s", r.GitDir, res.Remote, res.LocalBranch, res.Branch))
+	}
+	return nil
+}
+
+// waitApplied asks source-controller to fetch the new commit and the Kustomization to
+// apply it, and waits for both.
+func (r RevertRequest) waitApplied(ctx context.Context, dyn dynamic.Interface, t *Target, res *RevertResult) error {
+	follower := reconcile.Follower{Interval: pollInterval, Now: r.Now, Progress: r.Progress}
+	repo := reconcile.Target{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName}
+	r.progress("asking source-controller to fetch %s", short(res.Commit))
+	token, err := reconcile.Request(ctx, dyn, repo, r.now())
+	if err != nil {
+		return pushed(err, res)
+	}
+	st, err := reconcile.Wait(ctx, dyn, repo, pollInterval, func(s reconcile.Status) (bool, error) {
+		if s.HandledToken != token {
+			return false, nil
+		}
+		return reconcile.Fetched(res.Commit)(s)
+	}, nil)
+	if err != nil {
+		return pushed(err, res)
+	}
+	ks := reconcile.Target{Kind: flux.KindKustomization, Namespace: r.Namespace, Name: r.Name}
+	out, err := follower.Kustomization(ctx, dyn, ks, st.ArtifactRevision)
+	res.Applied = &out
+	return pushed(err, res)
+}
+
+// pushed says, on a failure after the push, that the commit is in Git.
+func pushed(err error, res *RevertResult) error {
+	if err == nil {
+		return nil
+	}
+	return exitcode.New(exitcode.Of(err), "%s (commit %s was pushed to %s; Flux applies it when it can)", err.Error(), short(res.Commit), res.Branch)
+}
+
+func (r RevertRequest) message(t *Target, res *RevertResult) string {
+	subject := fmt.Sprintf("Revert %s/%s to %s", r.Namespace, r.Name, short(t.Entry.SHA))
+	body := fmt.Sprintf("Restores what Kustomization %s/%s builds from (%s) to commit %s,\nthe revision Flux applied on %s.",
+		r.Namespace, r.Name, strings.Join(res.Paths, ", "), t.Entry.SHA, t.Entry.LastReconciled.Format(time.RFC3339))
+	if r.Reason != "" {
+		body += "\n\nReason: " + r.Reason
+	}
+	return subject + "\n\n" + body + "\n\nMade with kubectl gitops rollback revert."
+}
+
+func undoOf(rec *branch.Record, t *Target, r RevertRequest) string {
+	if rec.Action == "pin" {
+		return fmt.Sprintf("kubectl gitops rollback unpin %s -n %s", r.Name, r.Namespace)
+	}
+	return fmt.Sprintf("kubectl gitops branch restore %s -n %s", t.SourceName, t.SourceNamespace)
+}
+
+func errSuffix(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " (keeping it failed too: " + err.Error() + ")"
+}
+
+func (r RevertRequest) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r RevertRequest) progress(format string, args ...any) {
+	if r.Progress != nil {
+		r.Progress(fmt.Sprintf(format, args...))
+	}
+}
