@@ -41,13 +41,13 @@ func TestServerGoneMidWait(t *testing.T) {
 		}
 		done <- run
 	}()
-	if _, err := bed.WaitFor(ctx, time.Minute, flux.KindGitRepository, testbed.FluxNamespace, "flux-system", func(u *unstructured.Unstructured) bool {
-		rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
-		return strings.HasPrefix(rev, "stable-release@")
+	// The command is waiting for blocked once blocked handled its reconcile request.
+	if _, err := bed.WaitFor(ctx, 2*time.Minute, flux.KindKustomization, testbed.FluxNamespace, "blocked", func(u *unstructured.Unstructured) bool {
+		token, _, _ := unstructured.NestedString(u.Object, "status", "lastHandledReconcileAt")
+		return token != ""
 	}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // into the wait for apps
 	cut := time.Now()
 	proxy.Close()
 	var run testbed.Run

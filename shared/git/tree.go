@@ -55,7 +55,7 @@ func CommitWithPaths(ctx context.Context, dir, parent, from string, paths []stri
 	if _, err := run("read-tree", parent); err != nil {
 		return "", err
 	}
-	if _, err := run(append([]string{"rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--"}, paths...)...); err != nil {
+	if _, err := run(append([]string{"rm", "-r", "-f", "--cached", "--quiet", "--ignore-unmatch", "--"}, paths...)...); err != nil {
 		return "", err
 	}
 	entries, err := Run(ctx, dir, append([]string{"ls-tree", "-r", "-z", "--full-tree", from, "--"}, paths...)...)

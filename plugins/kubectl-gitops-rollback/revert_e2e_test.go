@@ -1,0 +1,328 @@
+package main_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+)
+
+// TestPinAndRevert rolls back on the `flux bootstrap` layout, where apps builds from
+// ./apps and the ../base/app its kustomization.yaml pulls in: three commits, the third
+// fails to apply; history lists and marks them; pin --to-last-good holds the source on
+// the good commit through a forced parent reconcile; unpin hands it back to the fixed
+// branch; revert --steps 1 writes a commit on the server that Flux applies and that
+// restores the base too; a remote that moved during the push is refused with nothing
+// lost; --no-push and --dry-run leave the server alone.
+func TestPinAndRevert(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	repo, err := bed.Git.CreateRepo(ctx, "fleet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bootstrap := testbed.BootstrapYAML(repo.URL, "./clusters/test")
+	files := func(version, from string) map[string]string {
+		return map[string]string{
+			"clusters/test/flux-system/gotk-sync.yaml": bootstrap,
+			"clusters/test/infra.yaml":                 testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "infra", Path: "./infra", Source: "flux-system"}),
+			"clusters/test/apps.yaml":                  testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "apps", Path: "./apps", Source: "flux-system", DependsOn: []string{"infra"}}),
+			"infra/config.yaml":                        testbed.ConfigMapYAML("default", "infra", "from", "infra"),
+			"base/app/kustomization.yaml":              "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - configmap.yaml\n",
+			"base/app/configmap.yaml":                  testbed.ConfigMapYAML("default", "base", "version", version),
+			"apps/kustomization.yaml":                  "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base/app\n  - config.yaml\n",
+			"apps/config.yaml":                         testbed.ConfigMapYAML("default", "release", "from", from),
+		}
+	}
+	c1, err := repo.Commit(ctx, "first", files("v1", "v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Apply(ctx, bootstrap); err != nil {
+		t.Fatal(err)
+	}
+	for _, ks := range []string{"flux-system", "infra", "apps"} {
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, ks, c1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commitApplied := func(msg string, f map[string]string) string {
+		t.Helper()
+		sha, err := repo.Commit(ctx, msg, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system", sha); err != nil {
+			t.Fatal(err)
+		}
+		return sha
+	}
+	c2 := commitApplied("second", files("v2", "v2"))
+	if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c2); err != nil {
+		t.Fatal(err)
+	}
+	broken := files("v3", "v3")
+	broken["apps/config.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release\n  namespace: default\ndata:\n  from: [not, a, string]\n"
+	c3 := commitApplied("third, broken", broken)
+	if _, err := bed.WaitFor(ctx, 2*time.Minute, flux.KindKustomization, testbed.FluxNamespace, "apps", func(u *unstructured.Unstructured) bool {
+		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
+		hist, _, _ := unstructured.NestedSlice(u.Object, "status", "history")
+		return rev == "main@sha1:"+c3 && len(hist) >= 3
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	clone := filepath.Join(t.TempDir(), "clone")
+	gitIn := func(dir string, args ...string) string {
+		t.Helper()
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	gitIn(filepath.Dir(clone), "clone", "--quiet", repo.URL, clone)
+	gitIn(clone, "config", "user.name", "On Call")
+	gitIn(clone, "config", "user.email", "oncall@example.com")
+	serverHead := func() string { return gitIn(repo.Bare, "rev-parse", "refs/heads/main") }
+
+	kubectl := func(args ...string) testbed.Run {
+		t.Helper()
+		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "rollback"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	applied := func(name string) string {
+		t.Helper()
+		u, err := bed.Get(ctx, flux.KindKustomization, testbed.FluxNamespace, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAppliedRevision")
+		return rev
+	}
+	configMap := func(name, key string) string {
+		t.Helper()
+		cm, err := bed.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("default").Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _, _ := unstructured.NestedString(cm.Object, "data", key)
+		return v
+	}
+	gitRepo := func() *unstructured.Unstructured {
+		t.Helper()
+		u, err := bed.Get(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	t.Run("history lists the commits and marks the current and the last good one", func(t *testing.T) {
+		run := kubectl("history", "apps", "-n", "flux-system", "-o", "json", "--git-dir", clone)
+		var doc history.History
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindHistory, func() any { return &history.History{} }, func(d any) { doc = *d.(*history.History) }); err != nil {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		if len(doc.Entries) < 3 || doc.Entries[0].SHA != c3 || doc.Entries[0].Status == history.Succeeded {
+			t.Fatalf("newest entry is not the failed %s: %+v", c3, doc.Entries)
+		}
+		marks := map[string]string{}
+		for _, e := range doc.Entries {
+			if e.Current {
+				marks["current"] = e.SHA
+			}
+			if e.LastGood {
+				marks["lastGood"] = e.SHA
+			}
+			if e.Commit == nil || e.Commit.Author != "Test Bed <bed@example.com>" {
+				t.Errorf("entry %s has no commit description from the clone: %+v", e.SHA, e.Commit)
+			}
+		}
+		if marks["current"] != c2 || marks["lastGood"] != c2 {
+			t.Errorf("current %s, last good %s; want both %s", marks["current"], marks["lastGood"], c2)
+		}
+		if e := doc.Entries[0]; e.Commit == nil || e.Commit.Subject != "third, broken" || strings.Join(e.Commit.Files, ",") != "apps/config.yaml" {
+			t.Errorf("the broken commit described as %+v, want its subject and apps/config.yaml", e.Commit)
+		}
+		table := kubectl("history", "apps", "-n", "flux-system")
+		if !strings.Contains(table.Stdout, "current,last-good") {
+			t.Errorf("the table does not mark the current, last good commit:\n%s", table)
+		}
+	})
+
+	t.Run("refusals change nothing", func(t *testing.T) {
+		rv := gitRepo().GetResourceVersion()
+		head := serverHead()
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system"}, Code: 2, Stderr: "say where to go back to with --to SHA, --steps N or --to-last-good"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--steps", "1", "--to-last-good"}, Code: 2, Stderr: "give one"},
+			{Args: []string{"gitops", "rollback", "pin", "helmrelease/web", "-n", "shop", "--to-last-good"}, Code: 2, Stderr: "a HelmRelease cannot be pinned"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good"}, Code: 2, Stderr: "without --yes: there is no terminal"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", "0000000"}, Code: 3, Stderr: "commit 0000000 is not in status.history"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--dry-run"}, Stdout: []string{
+				"would be pinned: branch main -> commit " + c2 + " (on branch main)", "Consumer:   Kustomization flux-system/apps Planned", "Note:       the cluster now differs from branch main"}},
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--steps", "1"}, Code: 2, Stderr: "--git-dir is required"},
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--steps", "1", "--git-dir", t.TempDir()}, Code: 2, Stderr: "is not a git clone"},
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone, "--dry-run"}, Stdout: []string{
+				"would be reverted to " + c2, "Checked:    kustomize builds the result to the same objects as " + c2, "Files:      apps/config.yaml, base/app/configmap.yaml"}},
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone}, Code: 2, Stderr: "without --yes: there is no terminal"},
+		})
+		if got := gitRepo().GetResourceVersion(); got != rv {
+			t.Errorf("resourceVersion %s -> %s: a refusal or dry run wrote", rv, got)
+		}
+		if got := serverHead(); got != head {
+			t.Errorf("the server moved %s -> %s: a dry run pushed", head, got)
+		}
+	})
+
+	t.Run("pin the last good commit, held through a forced parent reconcile", func(t *testing.T) {
+		run := kubectl("pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "-o", "json")
+		var res branch.Result
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindBranchSwitch, func() any { return &branch.Result{} }, func(d any) { res = *d.(*branch.Result) }); err != nil || run.Code != 0 {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		if res.Action != "pin" || res.To == nil || res.To.Value != c2 || res.To.Branch != "main" || len(res.Consumers) != 3 || res.Undo != "kubectl gitops rollback unpin apps -n flux-system" {
+			t.Errorf("pin result %+v", res)
+		}
+		for _, c := range res.Consumers {
+			if c.Status != "Applied" {
+				t.Errorf("consumer %+v did not apply the pin", c)
+			}
+		}
+		for _, ks := range []string{"flux-system", "infra", "apps"} {
+			if got := applied(ks); got != "main@sha1:"+c2 {
+				t.Errorf("%s applied %s, want main@sha1:%s", ks, got, c2)
+			}
+		}
+		// The root re-applies the GitRepository as Git declares it, unless it skips it.
+		if err := bed.Reconcile(ctx, flux.KindKustomization, testbed.FluxNamespace, "flux-system"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitReady(ctx, flux.KindKustomization, testbed.FluxNamespace, "flux-system"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second)
+		if commit, _, _ := unstructured.NestedString(gitRepo().Object, "spec", "ref", "commit"); commit != c2 {
+			t.Errorf("after the parent's reconcile spec.ref.commit = %q, want %s", commit, c2)
+		}
+		// A revert would not be applied while the source is pinned.
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone, "--yes"}, Code: 1, Stderr: "rollback unpin apps -n flux-system"},
+			{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Pinned:        the cluster differs from the branch head; was branch main by admin"}},
+		})
+	})
+
+	// The fix lands on main (base and app move on); unpin hands the source back to it.
+	c4, err := repo.Commit(ctx, "fourth, fixed", files("v4", "v4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("unpin follows the branch again", func(t *testing.T) {
+		run := kubectl("unpin", "apps", "-n", "flux-system", "--yes")
+		if run.Code != 0 || !strings.Contains(run.Stdout, "restored: commit "+c2+" (on branch main) -> branch main") {
+			t.Fatalf("unpin:\n%s", run)
+		}
+		for _, ks := range []string{"flux-system", "infra", "apps"} {
+			if got := applied(ks); got != "main@sha1:"+c4 {
+				t.Errorf("%s applied %s, want main@sha1:%s", ks, got, c4)
+			}
+		}
+		if configMap("base", "version") != "v4" || configMap("release", "from") != "v4" {
+			t.Errorf("after unpin: base %s, release %s; want v4", configMap("base", "version"), configMap("release", "from"))
+		}
+	})
+
+	t.Run("a remote that moved during the push is refused, nothing lost", func(t *testing.T) {
+		// A pre-push hook moves the server's main between the fetch and the push, as a
+		// colleague's merge would.
+		hook := filepath.Join(clone, ".git", "hooks", "pre-push")
+		script := "#!/bin/sh\nrm -f \"$0\"\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\ncd '" + repo.Work + "' && git commit -q --allow-empty -m 'moved meanwhile' && git push -q origin HEAD:refs/heads/main\n"
+		if err := os.WriteFile(hook, []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		gitIn(repo.Work, "config", "user.name", "Colleague")
+		gitIn(repo.Work, "config", "user.email", "colleague@example.com")
+		run := kubectl("revert", "apps", "-n", "flux-system", "--to", c2, "--git-dir", clone, "--yes")
+		if run.Code != 1 || !strings.Contains(run.Stderr, "the remote moved or cannot be written, nothing was forced; the commit is kept on local branch rollback/apps-") {
+			t.Fatalf("revert against a moved remote:\n%s", run)
+		}
+		moved := serverHead()
+		if subject := gitIn(repo.Bare, "log", "-1", "--format=%s", moved); subject != "moved meanwhile" {
+			t.Errorf("the server's head is %q, want the colleague's commit", subject)
+		}
+		if branches := gitIn(clone, "branch", "--list", "rollback/apps-*"); branches == "" {
+			t.Errorf("the refused commit is not kept on a local branch")
+		}
+		if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system", moved); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("revert --no-push leaves the commit for a pull request", func(t *testing.T) {
+		head := serverHead()
+		run := kubectl("revert", "apps", "-n", "flux-system", "--to", c2, "--git-dir", clone, "--no-push", "--yes", "-o", "json")
+		var res rollback.RevertResult
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindRevert, func() any { return &rollback.RevertResult{} }, func(d any) { res = *d.(*rollback.RevertResult) }); err != nil || run.Code != 0 {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		if res.Pushed || res.LocalBranch == "" || !res.BuildChecked || gitIn(clone, "rev-parse", res.LocalBranch) != res.Commit {
+			t.Errorf("--no-push result %+v", res)
+		}
+		if got := serverHead(); got != head {
+			t.Errorf("--no-push pushed: %s -> %s", head, got)
+		}
+	})
+
+	t.Run("revert to the second commit: pushed, applied, base restored", func(t *testing.T) {
+		run := kubectl("revert", "apps", "-n", "flux-system", "--to", c2[:10], "--git-dir", clone, "--reason", "INC-42", "--yes", "-o", "json")
+		var res rollback.RevertResult
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindRevert, func() any { return &rollback.RevertResult{} }, func(d any) { res = *d.(*rollback.RevertResult) }); err != nil || run.Code != 0 {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		if !res.Pushed || res.Commit != serverHead() || res.Applied == nil || res.Applied.Status != "Applied" || strings.Join(res.Paths, ",") != "apps,base/app" {
+			t.Errorf("revert result %+v", res)
+		}
+		if msg := gitIn(repo.Bare, "log", "-1", "--format=%B", res.Commit); !strings.Contains(msg, "Revert flux-system/apps to "+c2[:12]) || !strings.Contains(msg, "Reason: INC-42") {
+			t.Errorf("commit message:\n%s", msg)
+		}
+		if got := applied("apps"); got != "main@sha1:"+res.Commit {
+			t.Errorf("apps applied %s, want the revert %s", got, res.Commit)
+		}
+		if configMap("base", "version") != "v2" || configMap("release", "from") != "v2" {
+			t.Errorf("after the revert: base %s, release %s; want the second commit's v2", configMap("base", "version"), configMap("release", "from"))
+		}
+		// Content equal to the second commit, for everything apps builds from.
+		if diff := gitIn(repo.Bare, "diff", "--stat", c2, res.Commit, "--", "apps", "base"); diff != "" {
+			t.Errorf("the revert differs from %s:\n%s", c2, diff)
+		}
+	})
+}
