@@ -137,6 +137,7 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 	}
 	for _, cmd := range [][]string{{"gitops", "trace"}, {"gitops", "deps"}, {"gitops", "rollback"}, {"gitops", "branch"},
 		{"gitops", "rollback", "history"}, {"gitops", "rollback", "suspend"}, {"gitops", "rollback", "resume"},
+		{"gitops", "rollback", "pin"}, {"gitops", "rollback", "unpin"}, {"gitops", "rollback", "revert"},
 		{"gitops", "branch", "show"}, {"gitops", "branch", "set"}, {"gitops", "branch", "restore"}} {
 		examples = append(examples, helpExamples(t, ctx, bed.Assets, cmd...)...)
 	}

@@ -38,7 +38,7 @@ func TestHistoryOnTheDemoFleet(t *testing.T) {
 		}
 	}, "gitops", "rollback", "history", "apps", "-n", "flux-system")
 	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
-		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system"}, Stdout: []string{"REVISION", "main@sha1:" + fleet.Commit, "*"}},
+		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system"}, Stdout: []string{"REVISION", "main@sha1:" + fleet.Commit, "current"}},
 		{Args: []string{"__complete", "gitops", "rollback", "history", "-n", "flux-system", ""}, Stdout: []string{"apps\n", "flux-system\n"}},
 		{Args: []string{"gitops", "rollback", "history", "nope", "-n", "flux-system"}, Code: 3, Stderr: "Kustomization flux-system/nope not found"},
 		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},

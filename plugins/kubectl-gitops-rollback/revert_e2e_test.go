@@ -231,6 +231,11 @@ func TestPinAndRevert(t *testing.T) {
 		if commit, _, _ := unstructured.NestedString(gitRepo().Object, "spec", "ref", "commit"); commit != c2 {
 			t.Errorf("after the parent's reconcile spec.ref.commit = %q, want %s", commit, c2)
 		}
+		// deps says why nothing newer moves.
+		deps, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "deps", "-A")
+		if err != nil || !strings.Contains(deps.Stderr, "GitRepository flux-system/flux-system is pinned to commit "+c2+" (on branch main) by admin") {
+			t.Errorf("deps does not say the source is pinned: %v\n%s", err, deps)
+		}
 		// A revert would not be applied while the source is pinned.
 		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone, "--yes"}, Code: 1, Stderr: "rollback unpin apps -n flux-system"},

@@ -3,6 +3,11 @@ package testbed
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // Fleet is a sample repository layout as `flux bootstrap` leaves it: a root
@@ -11,8 +16,12 @@ import (
 // HelmRelease whose chart lives in the same repository.
 type Fleet struct {
 	Repo *Repo
-	// Commit is the SHA of the fleet's first commit.
+	// Commit is the SHA of main's head, the commit applied: a release of the api on top
+	// of Stable.
 	Commit string
+	// Stable is the fleet's first commit, where stable-release points: the revision
+	// every rollback example goes back to.
+	Stable string
 }
 
 // DemoFleetFiles returns the files of the sample fleet, in the `flux bootstrap`
@@ -86,7 +95,8 @@ func (b *Bed) StartDemoFleet(ctx context.Context) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	sha, err := repo.Commit(ctx, "Add the demo fleet", DemoFleetFiles(repo.URL))
+	files := DemoFleetFiles(repo.URL)
+	stable, err := repo.Commit(ctx, "Add the demo fleet", files)
 	if err != nil {
 		return nil, err
 	}
@@ -94,16 +104,47 @@ func (b *Bed) StartDemoFleet(ctx context.Context) (*Fleet, error) {
 	if err := repo.Git(ctx, "push", "--quiet", "origin", "HEAD:refs/heads/stable-release"); err != nil {
 		return nil, err
 	}
+	// The clone is the user's: it commits (rollback revert) under its own name.
+	for _, kv := range [][2]string{{"user.name", "Demo User"}, {"user.email", "demo@example.com"}} {
+		if err := repo.Git(ctx, "config", kv[0], kv[1]); err != nil {
+			return nil, err
+		}
+	}
 	if err := b.Apply(ctx, BootstrapYAML(repo.URL, "./clusters/demo")); err != nil {
 		return nil, err
 	}
+	if err := b.waitDemo(ctx, stable); err != nil {
+		return nil, err
+	}
+	// A release on main after it, so that history has something to go back to.
+	sha, err := repo.Commit(ctx, "Release api 1.1.0", map[string]string{
+		"apps/deployment.yaml": strings.Replace(files["apps/deployment.yaml"], "api:1.0.0", "api:1.1.0", 1),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Reconcile(ctx, "GitRepository", FluxNamespace, "flux-system"); err != nil {
+		return nil, err
+	}
+	if err := b.waitDemo(ctx, sha); err != nil {
+		return nil, err
+	}
+	return &Fleet{Repo: repo, Commit: sha, Stable: stable}, nil
+}
+
+// waitDemo waits until every Kustomization of the demo fleet applied sha and the
+// HelmRelease installed the chart built from it.
+func (b *Bed) waitDemo(ctx context.Context, sha string) error {
 	for _, ks := range []string{"flux-system", "infrastructure", "apps"} {
 		if _, err := b.WaitApplied(ctx, FluxNamespace, ks, sha); err != nil {
-			return nil, fmt.Errorf("demo fleet: %w", err)
+			return fmt.Errorf("demo fleet: %w", err)
 		}
 	}
-	if _, err := b.WaitReady(ctx, "HelmRelease", "shop", "web"); err != nil {
-		return nil, fmt.Errorf("demo fleet: %w", err)
+	if _, err := b.WaitFor(ctx, 2*time.Minute, "HelmRelease", "shop", "web", func(u *unstructured.Unstructured) bool {
+		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
+		return strings.HasSuffix(rev, "+"+sha[:12]) && status.Of(u).ReadyAtGeneration()
+	}); err != nil {
+		return fmt.Errorf("demo fleet: %w", err)
 	}
-	return &Fleet{Repo: repo, Commit: sha}, nil
+	return nil
 }

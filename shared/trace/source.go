@@ -42,8 +42,12 @@ func sourceHop(role, via string, u *unstructured.Unstructured) Hop {
 		if rec.By != "" {
 			by = " by " + rec.By
 		}
-		hop.Notes = append(hop.Notes, fmt.Sprintf("switched away from %s%s at %s: 'kubectl gitops branch restore %s -n %s' puts it back",
-			source.FromGit(rec.RefBefore), by, rec.At.Format(time.RFC3339), u.GetName(), u.GetNamespace()))
+		what := "switched away from"
+		if rec.Action == "pin" {
+			what = "pinned to one commit (the cluster differs from the branch head) instead of"
+		}
+		hop.Notes = append(hop.Notes, fmt.Sprintf("%s %s%s at %s: 'kubectl gitops branch restore %s -n %s' puts it back",
+			what, source.FromGit(rec.RefBefore), by, rec.At.Format(time.RFC3339), u.GetName(), u.GetNamespace()))
 	}
 	return hop
 }

@@ -46,11 +46,11 @@ kustomize to build to the same objects. The commit is made in your clone with yo
 git and credentials (the working tree and the checked-out branch are not touched),
 pushed without force, and the command waits until Flux applied it. If the remote moved,
 nothing is forced and the commit is kept on a local branch.`,
-		Example: `  # Undo the last change to apps, in Git, and wait until Flux applied it
-  kubectl gitops rollback revert apps -n flux-system --steps 1 --git-dir ./fleet --reason "INC-42" --yes
+		Example: `  # From inside your clone: undo the last change to apps, in Git, and wait until Flux applied it
+  kubectl gitops rollback revert apps -n flux-system --steps 1 --git-dir . --reason "INC-42" --yes
 
   # Leave the commit on a local branch for a pull request
-  kubectl gitops rollback revert apps -n flux-system --to-last-good --git-dir ./fleet --no-push --yes`,
+  kubectl gitops rollback revert apps -n flux-system --to-last-good --git-dir . --no-push --yes`,
 		Args:              command.ExactArgs(1),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}

@@ -5,15 +5,18 @@ package live
 import (
 	"context"
 	"fmt"
+	"time"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
 
 // Live is what was read from the cluster.
@@ -62,6 +65,16 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 		err := flux.List(ctx, dyn, kind, ns, func(u *unstructured.Unstructured) error {
 			rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
 			revisions[deps.SourceRef{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}] = rev
+			if rec, err := branch.ReadRecord(u.GetAnnotations()); err == nil && rec != nil {
+				// Everything reading a held source applies nothing newer from Git: the
+				// first thing to know when "nothing is moving".
+				what := "switched to " + source.Describe(u).Tracks
+				if rec.Action == "pin" {
+					what = "pinned to " + source.Describe(u).Tracks
+				}
+				l.Warnings = append(l.Warnings, fmt.Sprintf("%s %s/%s is %s by %s since %s: its consumers apply nothing newer from Git until 'kubectl gitops branch restore %s -n %s'",
+					kind, u.GetNamespace(), u.GetName(), what, orSomeone(rec.By), rec.At.Format(time.RFC3339), u.GetName(), u.GetNamespace()))
+			}
 			return nil
 		})
 		if err != nil {
@@ -100,4 +113,11 @@ func (l *Live) list(ctx context.Context, dyn dynamic.Interface, ns string) error
 		return nil
 	}
 	return err
+}
+
+func orSomeone(user string) string {
+	if user == "" {
+		return "someone"
+	}
+	return user
 }
