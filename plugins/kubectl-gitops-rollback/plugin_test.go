@@ -38,7 +38,13 @@ func TestHistoryOnTheDemoFleet(t *testing.T) {
 		}
 	}, "gitops", "rollback", "history", "apps", "-n", "flux-system")
 	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
-		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system"}, Stdout: []string{"REVISION", "main@sha1:" + fleet.Commit, "current"}},
+		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system"}, Stdout: []string{"REVISION", "main@sha1:" + fleet.Commit, "current", "main@sha1:" + fleet.Stable, "last-good"}},
+		// The chart lives in the fleet and is built per commit: the release after the
+		// demo's second commit supersedes the first.
+		{Args: []string{"gitops", "rollback", "history", "helmrelease/web", "-n", "shop"}, Stdout: []string{
+			"RELEASE", "0.1.0+" + fleet.Commit[:12], "deployed", "current", "0.1.0+" + fleet.Stable[:12], "superseded", "last-good"}},
+		{Args: []string{"gitops", "rollback", "history", "hr/web", "-n", "shop", "--git-dir", "."}, Code: 2, Stderr: "--git-dir describes the commits of a Kustomization's source"},
+		{Args: []string{"gitops", "rollback", "history", "deploy/api", "-n", "shop"}, Code: 2, Stderr: "history is kept by Kustomizations and HelmReleases"},
 		{Args: []string{"__complete", "gitops", "rollback", "history", "-n", "flux-system", ""}, Stdout: []string{"apps\n", "flux-system\n"}},
 		{Args: []string{"gitops", "rollback", "history", "nope", "-n", "flux-system"}, Code: 3, Stderr: "Kustomization flux-system/nope not found"},
 		{Args: []string{"gitops", "rollback", "history", "apps", "-n", "flux-system", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},

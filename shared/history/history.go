@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
 
@@ -55,6 +56,68 @@ type Entry struct {
 	LastGood bool `json:"lastGood,omitempty"`
 	// Commit is what the Git clone says about the revision, with --git-dir.
 	Commit *Commit `json:"commit,omitempty"`
+	// Chart is, for a HelmRelease, the release and chart of this entry.
+	Chart *Chart `json:"chart,omitempty"`
+}
+
+// Chart is one Helm release of a HelmRelease: the chart installed and the release
+// number Helm gave it.
+type Chart struct {
+	Name       string `json:"name"`
+	Version    string `json:"version"`
+	AppVersion string `json:"appVersion,omitempty"`
+	Release    int    `json:"release"`
+}
+
+// NewHelmRelease returns the History document of a HelmRelease, from its
+// status.history (Helm release snapshots, newest first). A chart built from a Git
+// source with reconcileStrategy Revision carries the commit in its version
+// (0.1.0+1a2b3c4d5e6f): that is the SHA (a prefix) where known.
+func NewHelmRelease(hr *helmv2.HelmRelease) History {
+	h := History{
+		TypeMeta: output.NewTypeMeta(output.KindHistory),
+		Object:   Object{Kind: helmv2.HelmReleaseKind, Namespace: hr.Namespace, Name: hr.Name},
+		Entries:  []Entry{},
+	}
+	for i, s := range hr.Status.History {
+		e := Entry{
+			Revision:        s.VersionedChartName(),
+			Status:          s.Status,
+			FirstReconciled: s.FirstDeployed.Time.UTC(),
+			LastReconciled:  s.LastDeployed.Time.UTC(),
+			Reconciliations: 1,
+			Chart:           &Chart{Name: s.ChartName, Version: s.ChartVersion, AppVersion: s.AppVersion, Release: s.Version},
+			Current:         i == 0 && s.Status == helmDeployed,
+		}
+		if _, meta, ok := strings.Cut(s.ChartVersion, "+"); ok && isHex(meta) {
+			e.SHA = meta
+		}
+		h.Entries = append(h.Entries, e)
+	}
+	for i := range h.Entries {
+		// A superseded release was deployed and replaced: the one before the newest
+		// is what a rollback goes back to.
+		if st := h.Entries[i].Status; i > 0 && (st == helmSuperseded || st == helmDeployed) {
+			h.Entries[i].LastGood = true
+			break
+		}
+	}
+	return h
+}
+
+// Helm's release states a rollback cares about.
+const (
+	helmDeployed   = "deployed"
+	helmSuperseded = "superseded"
+)
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Commit describes one commit of the source, from the user's clone.

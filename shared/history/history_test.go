@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
@@ -87,5 +88,25 @@ func TestPick(t *testing.T) {
 	}
 	if _, err := Pick(nil, Choice{LastGood: true}); exitcode.Of(err) != exitcode.NotFound {
 		t.Errorf("last good of an empty history: %v, want not found", err)
+	}
+}
+
+func TestNewHelmRelease(t *testing.T) {
+	hr := &helmv2.HelmRelease{}
+	hr.Name, hr.Namespace = "web", "shop"
+	hr.Status.History = helmv2.Snapshots{
+		&helmv2.Snapshot{Version: 2, Status: "deployed", ChartName: "web", ChartVersion: "0.2.0+1a2b3c4d5e6f", AppVersion: "2.0"},
+		&helmv2.Snapshot{Version: 1, Status: "superseded", ChartName: "web", ChartVersion: "0.1.0"},
+	}
+	h := NewHelmRelease(hr)
+	if len(h.Entries) != 2 {
+		t.Fatalf("entries %+v", h.Entries)
+	}
+	newest, before := h.Entries[0], h.Entries[1]
+	if newest.Revision != "web@0.2.0+1a2b3c4d5e6f" || newest.SHA != "1a2b3c4d5e6f" || !newest.Current || newest.Chart.AppVersion != "2.0" || newest.Chart.Release != 2 {
+		t.Errorf("newest = %+v %+v", newest, newest.Chart)
+	}
+	if before.SHA != "" || before.Current || !before.LastGood {
+		t.Errorf("before = %+v", before)
 	}
 }
