@@ -120,6 +120,18 @@ func isHex(s string) bool {
 	return s != ""
 }
 
+// Marks names the entry's marks for a table: "current", "last-good", both or none.
+func (e Entry) Marks() string {
+	var marks []string
+	if e.Current {
+		marks = append(marks, "current")
+	}
+	if e.LastGood {
+		marks = append(marks, "last-good")
+	}
+	return strings.Join(marks, ",")
+}
+
 // Commit describes one commit of the source, from the user's clone.
 type Commit struct {
 	Subject string `json:"subject"`

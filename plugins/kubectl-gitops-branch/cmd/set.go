@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -24,13 +23,10 @@ type SwitchOptions struct {
 	restore bool
 	client  func() (*cluster.Client, error)
 
+	command.Write
 	Output      output.Format
 	Branch      string
-	DryRun      bool
-	Yes         bool
-	Wait        bool
 	AutoRestore bool
-	Timeout     time.Duration
 }
 
 func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, restore bool) *cobra.Command {
@@ -60,10 +56,7 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 	}
 	o.Selection.AddFlags(cmd)
 	o.Output.AddFlag(cmd, "text")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
-	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
-	cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until the source fetched the ref and every Kustomization reading it applied it.")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	o.Write.AddFlags(cmd, command.ServerDryRun, "the source fetched the ref and every consumer reading it applied it")
 	if !restore {
 		cmd.Flags().BoolVar(&o.AutoRestore, "auto-restore", false, "If the source cannot fetch the branch or a Kustomization fails to apply it within --timeout, restore the recorded ref, wait until it is applied again, and exit with the failure's code.")
 	}
@@ -96,8 +89,8 @@ func (o *SwitchOptions) Validate() error {
 	if o.AutoRestore && !o.Wait {
 		return exitcode.New(exitcode.Usage, "--auto-restore needs the wait: drop --wait=false")
 	}
-	if o.Timeout <= 0 {
-		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	if err := o.Write.Validate(); err != nil {
+		return err
 	}
 	return o.Output.Validate()
 }

@@ -117,14 +117,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 	}
 	table := output.NewTable(o.streams.Out, headers...)
 	for _, e := range doc.Entries {
-		var marks []string
-		if e.Current {
-			marks = append(marks, "current")
-		}
-		if e.LastGood {
-			marks = append(marks, "last-good")
-		}
-		row := []any{e.Revision, e.Status, e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), fmt.Sprint(e.Reconciliations), strings.Join(marks, ",")}
+		row := []any{e.Revision, e.Status, e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), fmt.Sprint(e.Reconciliations), e.Marks()}
 		if o.GitDir != "" {
 			if c := e.Commit; c != nil {
 				row = append(row, c.Subject, c.Author, strings.Join(c.Files, " "))
@@ -150,16 +143,9 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 func (o *HistoryOptions) printReleases(doc history.History) error {
 	table := output.NewTable(o.streams.Out, "RELEASE", "CHART", "VERSION", "APP VERSION", "STATUS", "FIRST DEPLOYED", "LAST DEPLOYED", "MARK")
 	for _, e := range doc.Entries {
-		var marks []string
-		if e.Current {
-			marks = append(marks, "current")
-		}
-		if e.LastGood {
-			marks = append(marks, "last-good")
-		}
 		c := e.Chart
 		if err := table.Append(fmt.Sprint(c.Release), c.Name, c.Version, c.AppVersion, e.Status,
-			e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), strings.Join(marks, ",")); err != nil {
+			e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), e.Marks()); err != nil {
 			return err
 		}
 	}

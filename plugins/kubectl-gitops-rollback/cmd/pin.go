@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -10,7 +9,6 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
@@ -25,12 +23,9 @@ type PinOptions struct {
 	unpin   bool
 	arg     string
 
-	Choice  history.Choice
-	Output  output.Format
-	DryRun  bool
-	Yes     bool
-	Wait    bool
-	Timeout time.Duration
+	command.Write
+	Choice history.Choice
+	Output output.Format
 }
 
 func newPinCommand(f cluster.Factory, streams genericiooptions.IOStreams, unpin bool) *cobra.Command {
@@ -62,10 +57,7 @@ is written. 'rollback unpin' puts back exactly what was there.`,
 		addChoiceFlags(cmd, &o.Choice)
 	}
 	o.Output.AddFlag(cmd, "text")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
-	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
-	cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until the source fetched the commit and every consumer applied it.")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	o.Write.AddFlags(cmd, command.ServerDryRun, "the source fetched the commit and every consumer applied it")
 	command.Bind(cmd, f, o)
 	return cmd
 }
@@ -95,8 +87,8 @@ func (o *PinOptions) Validate() error {
 			return err
 		}
 	}
-	if o.Timeout <= 0 {
-		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	if err := o.Write.Validate(); err != nil {
+		return err
 	}
 	return o.Output.Validate()
 }

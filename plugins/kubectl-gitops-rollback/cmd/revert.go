@@ -3,7 +3,6 @@ package cmd
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -23,15 +22,12 @@ type RevertOptions struct {
 	streams genericiooptions.IOStreams
 	arg     string
 
-	Choice  history.Choice
-	GitDir  string
-	Reason  string
-	NoPush  bool
-	Output  output.Format
-	DryRun  bool
-	Yes     bool
-	Wait    bool
-	Timeout time.Duration
+	Choice history.Choice
+	GitDir string
+	Reason string
+	NoPush bool
+	Output output.Format
+	command.Write
 }
 
 func newRevertCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
@@ -59,10 +55,7 @@ nothing is forced and the commit is kept on a local branch.`,
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "Why, for the commit message.")
 	cmd.Flags().BoolVar(&o.NoPush, "no-push", false, "Leave the commit on a local branch and print how to open a pull request.")
 	o.Output.AddFlag(cmd, "text")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Make and check the commit, push and change nothing.")
-	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
-	cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until Flux applied the pushed commit.")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	o.Write.AddFlags(cmd, "Make and check the commit, push and change nothing.", "Flux applied the pushed commit")
 	command.Bind(cmd, f, o)
 	return cmd
 }
@@ -90,8 +83,8 @@ func (o *RevertOptions) Validate() error {
 	if strings.TrimSpace(o.GitDir) == "" {
 		return exitcode.New(exitcode.Usage, "--git-dir is required: the folder of your clone of the source, e.g. '%s'", example)
 	}
-	if o.Timeout <= 0 {
-		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	if err := o.Write.Validate(); err != nil {
+		return err
 	}
 	return o.Output.Validate()
 }

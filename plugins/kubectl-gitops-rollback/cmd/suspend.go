@@ -22,14 +22,11 @@ type SuspendOptions struct {
 	resume  bool
 	client  func() (*cluster.Client, error)
 
-	Output  output.Format
-	Reason  string
-	For     time.Duration
-	Until   string
-	DryRun  bool
-	Yes     bool
-	Wait    bool
-	Timeout time.Duration
+	Output output.Format
+	Reason string
+	For    time.Duration
+	Until  string
+	command.Write
 
 	namespace string
 	targets   []target
@@ -55,16 +52,15 @@ func newSuspendCommand(f cluster.Factory, streams genericiooptions.IOStreams, re
   kubectl gitops rollback resume apps -n flux-system --yes`
 	}
 	o.Output.AddFlag(cmd, "text")
-	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "Print the change, validated by a server-side dry run; change nothing.")
-	cmd.Flags().BoolVar(&o.Yes, "yes", false, "Do not ask for confirmation (needed without a terminal).")
+	waitFor := ""
 	if resume {
-		cmd.Flags().BoolVar(&o.Wait, "wait", true, "Wait until Flux reconciled each object at its new generation.")
-		cmd.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
-	} else {
+		waitFor = "Flux reconciled each object at its new generation"
+	}
+	o.Write.AddFlags(cmd, command.ServerDryRun, waitFor)
+	if !resume {
 		cmd.Flags().StringVar(&o.Reason, "reason", "", "Why: recorded on the object, shown by trace and deps.")
 		cmd.Flags().DurationVar(&o.For, "for", 0, "How long the suspension is meant to last (e.g. 2h); past it, trace and deps call it overdue.")
 		cmd.Flags().StringVar(&o.Until, "until", "", "When the suspension is meant to end (RFC 3339), instead of --for.")
-		o.Timeout = time.Minute
 	}
 	command.Bind(cmd, f, o)
 	return cmd
@@ -121,8 +117,8 @@ func (o *SuspendOptions) Validate() error {
 			return exitcode.New(exitcode.Usage, "--until %q: give a time as RFC 3339, e.g. 2026-11-27T09:00:00Z", o.Until)
 		}
 	}
-	if o.Timeout <= 0 {
-		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	if err := o.Write.Validate(); err != nil {
+		return err
 	}
 	return o.Output.Validate()
 }
