@@ -13,10 +13,6 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 )
 
-// pollInterval is how often a wait reads status: Flux updates it once per reconcile,
-// and a second is well under one reconcile of the smallest source.
-const pollInterval = 500 * time.Millisecond
-
 // finish waits, unless told not to, until the source holds refName (at sha, when the
 // remote said) and every Kustomization reading it applied that revision.
 func (r Request) finish(ctx context.Context, dyn dynamic.Interface, res *Result, refName, sha string, start time.Time) error {
@@ -30,12 +26,12 @@ func (r Request) finish(ctx context.Context, dyn dynamic.Interface, res *Result,
 	if err != nil {
 		return written(err, res)
 	}
-	st, err := reconcile.Wait(ctx, dyn, repo, pollInterval, fetched(token, refName, sha), r.progressStatus(repo))
+	st, err := reconcile.Wait(ctx, dyn, repo, reconcile.PollInterval, fetched(token, refName, sha), r.progressStatus(repo))
 	if err != nil {
 		return written(err, res)
 	}
 	res.RevisionAfter = st.ArtifactRevision
-	follower := reconcile.Follower{Interval: pollInterval, Now: r.now, Progress: r.Progress}
+	follower := reconcile.Follower{Interval: reconcile.PollInterval, Now: r.now, Progress: r.Progress}
 	res.Consumers, err = follower.Propagate(ctx, dyn, repo, st.ArtifactRevision)
 	return written(err, res)
 }

@@ -45,6 +45,16 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 	if err != nil {
 		return nil, err
 	}
+	// Every consumer is asked first, so that Flux works on them all at once, as it does
+	// on its own when a source moves; they are then waited for in order.
+	tokens := map[Target]string{}
+	for _, c := range consumers {
+		if t := (Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}); !c.Suspended {
+			if token, err := Request(ctx, dyn, t, f.now()); err == nil {
+				tokens[t] = token
+			}
+		}
+	}
 	var out []Outcome
 	var failed error
 	charts := map[string]string{} // HelmChart "ns/name" -> the chart revision it built
@@ -72,7 +82,7 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 			done = func(token string) Done { return installed(token, built) }
 		}
 		f.progress("waiting for %s to apply %s", t, revision)
-		s, err := f.follow(ctx, dyn, t, done)
+		s, err := f.follow(ctx, dyn, t, done, tokens[t])
 		switch c.Kind {
 		case flux.KindKustomization:
 			o.Applied = s.LastAppliedRevision
@@ -108,7 +118,7 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 // revision, or failed (with Flux's message), or ctx ended.
 func (f Follower) Kustomization(ctx context.Context, dyn dynamic.Interface, t Target, revision string) (Outcome, error) {
 	f.progress("waiting for %s to apply %s", t, revision)
-	s, err := f.follow(ctx, dyn, t, func(token string) Done { return appliedRevision(token, revision) })
+	s, err := f.follow(ctx, dyn, t, func(token string) Done { return appliedRevision(token, revision) }, "")
 	o := Outcome{Kind: t.Kind, Namespace: t.Namespace, Name: t.Name, Applied: s.LastAppliedRevision, Status: "Applied"}
 	switch {
 	case exitcode.Of(err) == exitcode.Timeout:
@@ -119,16 +129,19 @@ func (f Follower) Kustomization(ctx context.Context, dyn dynamic.Interface, t Ta
 	return o, err
 }
 
-// follow requests a reconcile of t and waits for done. A failed apply is asked once
+// follow requests a reconcile of t (unless asked holds the token of a request already
+// made) and waits for done. A failed apply is asked once
 // more before it counts: while a source moves, a controller can fail on an artifact
 // replaced under it, and its next attempt succeeds.
-func (f Follower) follow(ctx context.Context, dyn dynamic.Interface, t Target, done func(token string) Done) (Status, error) {
+func (f Follower) follow(ctx context.Context, dyn dynamic.Interface, t Target, done func(token string) Done, asked string) (Status, error) {
 	var s Status
 	var err error
 	for attempt := 0; attempt < 2; attempt++ {
-		var token string
-		if token, err = Request(ctx, dyn, t, f.now()); err != nil {
-			return s, err
+		token := asked
+		if attempt > 0 || token == "" {
+			if token, err = Request(ctx, dyn, t, f.now()); err != nil {
+				return s, err
+			}
 		}
 		s, err = Wait(ctx, dyn, t, f.Interval, done(token), func(s Status) { f.progress("%s: %s", t, s) })
 		if exitcode.Of(err) != exitcode.Failure {

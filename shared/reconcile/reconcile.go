@@ -104,6 +104,11 @@ func Lost(t Target, err error) error {
 	return exitcode.Wrap(exitcode.Failure, fmt.Errorf("lost the Kubernetes API server while waiting for %s: %w", t, err))
 }
 
+// PollInterval is how often a wait reads Flux's status: Flux updates it once per
+// reconcile step, and a quarter second keeps the wait's own delay well under a second
+// while costing a few GETs of one object.
+const PollInterval = 250 * time.Millisecond
+
 // lostGrace is how long Wait polls a server that does not answer before it says the
 // server is gone: longer than an API server restart, far shorter than a wait.
 const lostGrace = 10 * time.Second

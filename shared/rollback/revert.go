@@ -21,9 +21,6 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
 
-// pollInterval is how often the wait reads Flux's status: well under one reconcile.
-const pollInterval = 500 * time.Millisecond
-
 // RevertRequest is `rollback revert`: one new commit on the branch Flux tracks that
 // brings what the Kustomization applies back to the chosen revision.
 type RevertRequest struct {
@@ -232,14 +229,14 @@ func (r RevertRequest) keep(ctx context.Context, res *RevertResult, why string) 
 // waitApplied asks source-controller to fetch the new commit and the Kustomization to
 // apply it, and waits for both.
 func (r RevertRequest) waitApplied(ctx context.Context, dyn dynamic.Interface, t *Target, res *RevertResult) error {
-	follower := reconcile.Follower{Interval: pollInterval, Now: r.Now, Progress: r.Progress}
+	follower := reconcile.Follower{Interval: reconcile.PollInterval, Now: r.Now, Progress: r.Progress}
 	repo := reconcile.Target{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName}
 	r.progress("asking source-controller to fetch %s", short(res.Commit))
 	token, err := reconcile.Request(ctx, dyn, repo, r.now())
 	if err != nil {
 		return pushed(err, res)
 	}
-	st, err := reconcile.Wait(ctx, dyn, repo, pollInterval, func(s reconcile.Status) (bool, error) {
+	st, err := reconcile.Wait(ctx, dyn, repo, reconcile.PollInterval, func(s reconcile.Status) (bool, error) {
 		if s.HandledToken != token {
 			return false, nil
 		}
