@@ -175,6 +175,21 @@ func TestPinAndRevert(t *testing.T) {
 		}
 	})
 
+	t.Run("a Kustomization that applied nothing yet has no history to go back to", func(t *testing.T) {
+		fresh := testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "fresh", Path: "./apps", Source: "flux-system", Suspend: true})
+		if err := bed.Apply(ctx, fresh); err != nil {
+			t.Fatal(err)
+		}
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "rollback", "history", "fresh", "-n", "flux-system"}, Stdout: []string{"Kustomization flux-system/fresh has no history yet"}},
+			{Args: []string{"gitops", "rollback", "pin", "fresh", "-n", "flux-system", "--to-last-good", "--yes"}, Code: 3, Stderr: "no earlier revision applied successfully in status.history (0 entries)"},
+			{Args: []string{"gitops", "rollback", "revert", "fresh", "-n", "flux-system", "--steps", "1", "--git-dir", clone, "--yes"}, Code: 3, Stderr: "status.history holds 0 earlier commits, not 1"},
+		})
+		if err := bed.Delete(ctx, fresh); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("refusals change nothing", func(t *testing.T) {
 		rv := gitRepo().GetResourceVersion()
 		head := serverHead()

@@ -49,6 +49,13 @@ func TestSuspendAndResume(t *testing.T) {
 			{Args: []string{"gitops", "rollback", "suspend", "apps", "-n", "flux-system", "--reason", "x", "--dry-run"}, Stdout: []string{"would be suspended (server-side dry run, nothing changed)"}},
 			{Args: []string{"gitops", "rollback", "suspend", "deploy/api", "--reason", "x", "--yes"}, Code: 2, Stderr: "only Kustomizations and HelmReleases"},
 			{Args: []string{"gitops", "rollback", "suspend", "nope", "-n", "flux-system", "--reason", "x", "--yes"}, Code: 3, Stderr: "Kustomization flux-system/nope not found"},
+			{Args: []string{"gitops", "rollback", "suspend", "-l", "kustomize.toolkit.fluxcd.io/name=flux-system", "-A", "--reason", "freeze", "--dry-run"}, Stdout: []string{
+				"Kustomization flux-system/apps would be suspended", "Kustomization flux-system/infrastructure would be suspended"}},
+			{Args: []string{"gitops", "rollback", "suspend", "-l", "kustomize.toolkit.fluxcd.io/name=apps", "-A", "--reason", "freeze", "--dry-run"}, Stdout: []string{"HelmRelease shop/web would be suspended"}},
+			{Args: []string{"gitops", "rollback", "suspend", "-l", "team=nobody", "-A", "--reason", "x", "--yes"}, Code: 3, Stderr: "no Kustomization or HelmRelease matches -l team=nobody"},
+			{Args: []string{"gitops", "rollback", "suspend", "apps", "-l", "a=b", "--reason", "x"}, Code: 2, Stderr: "name objects or select them with -l, not both"},
+			{Args: []string{"gitops", "rollback", "resume", "-A"}, Code: 2, Stderr: "-A selects with -l in every namespace"},
+			{Args: []string{"gitops", "rollback", "resume"}, Code: 2, Stderr: "name a Kustomization (or helmrelease/NAME), or select them with -l"},
 		})
 		if got := ks("apps").GetResourceVersion(); got != rv {
 			t.Errorf("resourceVersion %s -> %s: a refusal wrote", rv, got)

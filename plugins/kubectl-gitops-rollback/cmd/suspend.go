@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
@@ -28,30 +29,38 @@ type SuspendOptions struct {
 	Until  string
 	command.Write
 
-	namespace string
-	targets   []target
-	until     *time.Time
+	namespace         string
+	explicitNamespace bool
+	Selector          string
+	AllNamespaces     bool
+	targets           []target
+	until             *time.Time
 }
 
-type target struct{ kind, name string }
+type target struct{ kind, namespace, name string }
 
 func newSuspendCommand(f cluster.Factory, streams genericiooptions.IOStreams, resume bool) *cobra.Command {
 	o := &SuspendOptions{streams: streams, resume: resume}
 	cmd := &cobra.Command{
-		Use:   "suspend (KUSTOMIZATION | helmrelease/NAME)... --reason TEXT",
+		Use:   "suspend ((KUSTOMIZATION | helmrelease/NAME)... | -l SELECTOR [-A]) --reason TEXT",
 		Short: "Suspend Kustomizations or HelmReleases with a recorded reason, user and end",
 		Example: `  # Freeze apps while the incident is handled, for two hours at most
-  kubectl gitops rollback suspend apps -n flux-system --reason "INC-42: bad migration" --for 2h --yes`,
-		Args:              command.MinArgs(1),
+  kubectl gitops rollback suspend apps -n flux-system --reason "INC-42: bad migration" --for 2h --yes
+
+  # Every Kustomization and HelmRelease the root applies, in every namespace
+  kubectl gitops rollback suspend -l kustomize.toolkit.fluxcd.io/name=flux-system -A --reason "freeze" --yes --dry-run`,
+		Args:              command.ArbitraryArgs(),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}
 	if resume {
-		cmd.Use = "resume (KUSTOMIZATION | helmrelease/NAME)..."
+		cmd.Use = "resume ((KUSTOMIZATION | helmrelease/NAME)... | -l SELECTOR [-A])"
 		cmd.Short = "Resume suspended Kustomizations or HelmReleases and wait until Flux reconciled them"
 		cmd.Example = `  # Hand apps back to Flux and wait until it applied the branch again
   kubectl gitops rollback resume apps -n flux-system --yes`
 	}
 	o.Output.AddFlag(cmd, "text")
+	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Act on every Kustomization and HelmRelease matching this label selector.")
+	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "With -l, in every namespace.")
 	waitFor := ""
 	if resume {
 		waitFor = "Flux reconciled each object at its new generation"
@@ -81,7 +90,7 @@ func (o *SuspendOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []
 			}
 			name = n
 		}
-		o.targets = append(o.targets, target{kind, name})
+		o.targets = append(o.targets, target{kind: kind, name: name})
 	}
 	// The intended end, from --for or --until (Validate refuses one that did not parse).
 	if o.For > 0 {
@@ -92,7 +101,10 @@ func (o *SuspendOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []
 		o.until = &t
 	}
 	var err error
-	o.namespace, _, err = f.Namespace()
+	o.namespace, o.explicitNamespace, err = f.Namespace()
+	for i := range o.targets {
+		o.targets[i].namespace = o.namespace
+	}
 	return err
 }
 
@@ -117,6 +129,16 @@ func (o *SuspendOptions) Validate() error {
 			return exitcode.New(exitcode.Usage, "--until %q: give a time as RFC 3339, e.g. 2026-11-27T09:00:00Z", o.Until)
 		}
 	}
+	switch {
+	case o.Selector != "" && len(o.targets) > 0:
+		return exitcode.New(exitcode.Usage, "name objects or select them with -l, not both")
+	case o.AllNamespaces && o.Selector == "":
+		return exitcode.New(exitcode.Usage, "-A selects with -l in every namespace: give -l SELECTOR too")
+	case o.Selector == "" && len(o.targets) == 0:
+		return exitcode.New(exitcode.Usage, "name a Kustomization (or helmrelease/NAME), or select them with -l")
+	case o.AllNamespaces && o.explicitNamespace:
+		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	}
 	if err := o.Write.Validate(); err != nil {
 		return err
 	}
@@ -129,6 +151,11 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if o.Selector != "" {
+		if o.targets, err = o.selected(ctx, client); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout*time.Duration(len(o.targets)))
 	defer cancel()
 	user := cluster.WhoAmI(ctx, client.Dynamic)
@@ -136,7 +163,7 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	var runErr error
 	for _, t := range o.targets {
 		req := suspend.Request{
-			Kind: t.kind, Namespace: o.namespace, Name: t.name,
+			Kind: t.kind, Namespace: t.namespace, Name: t.name,
 			Reason: o.Reason, User: user, Until: o.until,
 			DryRun: o.DryRun, Wait: o.Wait,
 			Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams),
@@ -190,4 +217,26 @@ func (o *SuspendOptions) print(docs []any) error {
 		}
 	}
 	return w.Err
+}
+
+// selected lists the Kustomizations and HelmReleases -l (and -A) select, in that order.
+func (o *SuspendOptions) selected(ctx context.Context, client *cluster.Client) ([]target, error) {
+	ns := o.namespace
+	if o.AllNamespaces {
+		ns = ""
+	}
+	var out []target
+	for _, kind := range []string{flux.KindKustomization, flux.KindHelmRelease} {
+		err := flux.ListSelected(ctx, client.Dynamic, kind, ns, o.Selector, func(u *unstructured.Unstructured) error {
+			out = append(out, target{kind: kind, namespace: u.GetNamespace(), name: u.GetName()})
+			return nil
+		})
+		if err != nil && !(kind == flux.KindHelmRelease && flux.IsNotInstalled(err)) {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease matches -l %s", o.Selector)
+	}
+	return out, nil
 }
