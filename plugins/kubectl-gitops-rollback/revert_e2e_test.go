@@ -322,6 +322,7 @@ func TestPinAndRevert(t *testing.T) {
 		}
 	})
 
+	reverted := ""
 	t.Run("revert to the second commit: pushed, applied, base restored", func(t *testing.T) {
 		run := kubectl("revert", "apps", "-n", "flux-system", "--to", c2[:10], "--git-dir", clone, "--reason", "INC-42", "--yes", "-o", "json")
 		var res rollback.RevertResult
@@ -344,5 +345,29 @@ func TestPinAndRevert(t *testing.T) {
 		if diff := gitIn(repo.Bare, "diff", "--stat", c2, res.Commit, "--", "apps", "base"); diff != "" {
 			t.Errorf("the revert differs from %s:\n%s", c2, diff)
 		}
+		reverted = res.Commit
+	})
+
+	t.Run("revert --commit undoes one commit: the revert itself", func(t *testing.T) {
+		if reverted == "" {
+			t.Skip("no revert to undo")
+		}
+		run := kubectl("revert", "apps", "-n", "flux-system", "--commit", reverted, "--git-dir", clone, "--yes", "-o", "json")
+		var res rollback.RevertResult
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindRevert, func() any { return &rollback.RevertResult{} }, func(d any) { res = *d.(*rollback.RevertResult) }); err != nil || run.Code != 0 {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		if res.Reverted != reverted || !res.Pushed || res.Applied == nil || res.Applied.Status != "Applied" {
+			t.Errorf("revert --commit result %+v", res)
+		}
+		if configMap("base", "version") != "v4" || configMap("release", "from") != "v4" {
+			t.Errorf("after undoing the revert: base %s, release %s; want v4 again", configMap("base", "version"), configMap("release", "from"))
+		}
+		// Now at v4, the second commit (v1 -> v2) no longer reverts cleanly: refused.
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--commit", c1, "--git-dir", clone, "--yes"}, Code: 2, Stderr: "has no parent to revert to"},
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--commit", c2, "--git-dir", clone, "--yes"}, Code: 1, Stderr: "do not revert cleanly"},
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--commit", c2, "--steps", "1", "--git-dir", clone}, Code: 2, Stderr: "--commit undoes one commit"},
+		})
 	})
 }

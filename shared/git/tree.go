@@ -37,38 +37,61 @@ func Changed(ctx context.Context, dir, a, b string, paths []string) ([]string, e
 // is in from (added, changed or removed): the files a revert restores. It returns the
 // new commit's SHA; nothing refers to it until the caller pushes or names it.
 func CommitWithPaths(ctx context.Context, dir, parent, from string, paths []string, message string) (string, error) {
+	entries, err := Run(ctx, dir, append([]string{"ls-tree", "-r", "-z", "--full-tree", from, "--"}, paths...)...)
+	if err != nil {
+		return "", err
+	}
+	return commitOn(ctx, dir, parent, message, func(index indexRunner) error {
+		if _, err := index("", append([]string{"rm", "-r", "-f", "--cached", "--quiet", "--ignore-unmatch", "--"}, paths...)...); err != nil {
+			return err
+		}
+		_, err := index(string(entries), "update-index", "-z", "--index-info")
+		return err
+	})
+}
+
+// RevertPaths writes, the same way, a commit on parent that undoes what commit changed
+// under paths, as `git revert` would for those paths alone. A change that later commits
+// built on refuses to apply: the error says so, and nothing is written.
+func RevertPaths(ctx context.Context, dir, parent, commit string, paths []string, message string) (string, error) {
+	diff, err := Run(ctx, dir, append([]string{"diff", "--binary", "--no-renames", commit, commit + "^", "--"}, paths...)...)
+	if err != nil {
+		return "", err
+	}
+	return commitOn(ctx, dir, parent, message, func(index indexRunner) error {
+		_, err := index(string(diff), "apply", "--cached", "--allow-empty")
+		return err
+	})
+}
+
+// indexRunner runs git with stdin against a temporary index.
+type indexRunner func(stdin string, args ...string) (string, error)
+
+// commitOn builds a tree from parent's in a temporary index, changed by edit, and
+// writes a commit of it on parent.
+func commitOn(ctx context.Context, dir, parent, message string, edit func(indexRunner) error) (string, error) {
 	tmp, err := os.MkdirTemp("", "gitops-index-")
 	if err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	index := "GIT_INDEX_FILE=" + filepath.Join(tmp, "index")
-	run := func(args ...string) (string, error) {
+	index := func(stdin string, args ...string) (string, error) {
 		cmd := Command(ctx, dir, args...)
-		cmd.Env = append(cmd.Env, index)
+		cmd.Env = append(cmd.Env, "GIT_INDEX_FILE="+filepath.Join(tmp, "index"))
+		cmd.Stdin = strings.NewReader(stdin)
 		out, err := cmd.Output()
 		if err != nil {
 			return "", &Error{Args: args, Message: stderrOf(err)}
 		}
 		return strings.TrimSpace(string(out)), nil
 	}
-	if _, err := run("read-tree", parent); err != nil {
+	if _, err := index("", "read-tree", parent); err != nil {
 		return "", err
 	}
-	if _, err := run(append([]string{"rm", "-r", "-f", "--cached", "--quiet", "--ignore-unmatch", "--"}, paths...)...); err != nil {
+	if err := edit(index); err != nil {
 		return "", err
 	}
-	entries, err := Run(ctx, dir, append([]string{"ls-tree", "-r", "-z", "--full-tree", from, "--"}, paths...)...)
-	if err != nil {
-		return "", err
-	}
-	cmd := Command(ctx, dir, "update-index", "-z", "--index-info")
-	cmd.Env = append(cmd.Env, index)
-	cmd.Stdin = strings.NewReader(string(entries))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &Error{Args: []string{"update-index"}, Message: firstLine(string(out), err.Error())}
-	}
-	tree, err := run("write-tree")
+	tree, err := index("", "write-tree")
 	if err != nil {
 		return "", err
 	}

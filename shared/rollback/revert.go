@@ -26,6 +26,9 @@ import (
 type RevertRequest struct {
 	Namespace, Name string
 	Choice          history.Choice
+	// OneCommit, instead of Choice, reverts that one commit's changes under what the
+	// Kustomization builds from, as `git revert` would for those paths alone.
+	OneCommit string
 	// GitDir is the user's clone of the source; it is fetched, never checked out.
 	GitDir string
 	// Reason goes into the commit message.
@@ -49,9 +52,11 @@ type RevertResult struct {
 	URL    string `json:"url"`
 	Remote string `json:"remote"`
 	Branch string `json:"branch"`
-	// Target is the revision gone back to, Base the branch head the commit is made on.
-	Target string `json:"target"`
-	Base   string `json:"base"`
+	// Target is the revision gone back to (or Reverted, the one commit undone), Base the
+	// branch head the commit is made on.
+	Target   string `json:"target,omitempty"`
+	Reverted string `json:"reverted,omitempty"`
+	Base     string `json:"base"`
 	// Commit is the new commit; Changed false when the files already equal the target.
 	Commit  string `json:"commit,omitempty"`
 	Changed bool   `json:"changed"`
@@ -76,7 +81,11 @@ type RevertResult struct {
 // index and the checked-out branch are never touched.
 func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*RevertResult, error) {
 	start := r.now()
-	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, &r.Choice)
+	choice := &r.Choice
+	if r.OneCommit != "" {
+		choice = nil
+	}
+	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, choice)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +137,9 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 	if res.Base, err = git.Line(ctx, r.GitDir, "rev-parse", "FETCH_HEAD^{commit}"); err != nil {
 		return nil, err
 	}
+	if r.OneCommit != "" {
+		return resultOf(res, r.revertOne(ctx, dyn, t, res))
+	}
 	if !git.HasCommit(ctx, r.GitDir, t.Entry.SHA) {
 		return nil, exitcode.New(exitcode.NotFound, "commit %s is not in the clone at %s: fetch it ('git -C %s fetch --all') and run again", short(t.Entry.SHA), r.GitDir, r.GitDir)
 	}
@@ -157,40 +169,108 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 		return nil, err
 	}
 	if err := r.checkBuild(ctx, t, res); err != nil {
-		return res, err
+		return nil, err
 	}
+	return resultOf(res, r.deliver(ctx, dyn, t, res))
+}
+
+// resultOf keeps the result only when something was done or checked: a refusal before
+// the commit was kept anywhere is the error alone.
+func resultOf(res *RevertResult, err error) (*RevertResult, error) {
+	if err != nil && !res.Changed {
+		return nil, err
+	}
+	return res, err
+}
+
+// deliver asks, then pushes the checked commit (or keeps it on a local branch) and
+// waits until Flux applied it.
+func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Target, res *RevertResult) error {
 	if r.DryRun {
 		res.Commit = "" // made to be checked, referred to by nothing
 		res.Notes = append(res.Notes, "dry run: the commit was built and checked, nothing was pushed or changed")
-		return res, nil
+		return nil
 	}
-	summary := fmt.Sprintf("commit a revert of %s to %s on %s (%d files) and push it to %s", output.Name(flux.KindKustomization, r.Namespace, r.Name), short(t.Entry.SHA), res.Branch, len(res.Files), res.Remote)
+	summary := fmt.Sprintf("commit a revert of %s %s on %s (%d files) and push it to %s", output.Name(flux.KindKustomization, r.Namespace, r.Name), r.what(t, res), res.Branch, len(res.Files), res.Remote)
 	if r.NoPush {
-		summary = fmt.Sprintf("commit a revert of %s to %s on a local branch (%d files)", output.Name(flux.KindKustomization, r.Namespace, r.Name), short(t.Entry.SHA), len(res.Files))
+		summary = fmt.Sprintf("commit a revert of %s %s on a local branch (%d files)", output.Name(flux.KindKustomization, r.Namespace, r.Name), r.what(t, res), len(res.Files))
 	}
 	if r.Confirm != nil {
 		if err := r.Confirm(summary); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	res.Changed = true
 	if r.NoPush {
-		return res, r.keep(ctx, res, "")
+		return r.keep(ctx, res, "")
 	}
 	r.progress("pushing %s to %s %s", short(res.Commit), res.Remote, res.Branch)
 	if _, err := git.Run(ctx, r.GitDir, "push", "--quiet", "--porcelain", res.Remote, res.Commit+":refs/heads/"+res.Branch); err != nil {
 		// Rejected (the remote moved) or unreachable: nothing was forced, and the commit
 		// is kept on a local branch.
 		kerr := r.keep(ctx, res, redact.Text(err.Error()))
-		return res, exitcode.Wrap(exitcode.Failure, fmt.Errorf("the push to %s %s was refused (%s): the remote moved or cannot be written, nothing was forced; the commit is kept on local branch %s: run the command again after 'git -C %s fetch'%s",
+		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("the push to %s %s was refused (%s): the remote moved or cannot be written, nothing was forced; the commit is kept on local branch %s: run the command again after 'git -C %s fetch'%s",
 			res.Remote, res.Branch, redact.Text(err.Error()), res.LocalBranch, r.GitDir, errSuffix(kerr)))
 	}
 	res.Pushed = true
 	res.Undo = fmt.Sprintf("git -C %s revert %s && git -C %s push %s HEAD:%s", r.GitDir, short(res.Commit), r.GitDir, res.Remote, res.Branch)
 	if !r.Wait {
-		return res, nil
+		return nil
 	}
-	return res, r.waitApplied(ctx, dyn, t, res)
+	return r.waitApplied(ctx, dyn, t, res)
+}
+
+// what says what a revert goes back to, for the confirmation.
+func (r RevertRequest) what(t *Target, res *RevertResult) string {
+	if res.Reverted != "" {
+		return "undoing commit " + short(res.Reverted)
+	}
+	return "to " + short(t.Entry.SHA)
+}
+
+// revertOne undoes one commit's changes under what the Kustomization builds from.
+func (r RevertRequest) revertOne(ctx context.Context, dyn dynamic.Interface, t *Target, res *RevertResult) error {
+	sha, err := git.Line(ctx, r.GitDir, "rev-parse", "--verify", "--quiet", r.OneCommit+"^{commit}")
+	if err != nil || sha == "" {
+		return exitcode.New(exitcode.NotFound, "commit %s is not in the clone at %s: fetch it and run again", r.OneCommit, r.GitDir)
+	}
+	res.Reverted = sha
+	if _, err := git.Run(ctx, r.GitDir, "merge-base", "--is-ancestor", sha, res.Base); err != nil {
+		return exitcode.New(exitcode.Usage, "commit %s is not on %s (its head is %s): nothing to revert there", short(sha), res.Branch, short(res.Base))
+	}
+	root := t.Kustomization.Spec.Path
+	then, err := Inputs(ctx, r.GitDir, sha, root)
+	if err != nil {
+		return err
+	}
+	now, err := Inputs(ctx, r.GitDir, res.Base, root)
+	if err != nil {
+		return err
+	}
+	res.Paths = union(then, now)
+	if res.Files, err = git.Changed(ctx, r.GitDir, sha+"^", sha, res.Paths); err != nil {
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("commit %s has no parent to revert to: %w", short(sha), err))
+	}
+	res.Undo = ""
+	if len(res.Files) == 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("commit %s changed nothing %s builds from: nothing to revert", short(sha), output.Name(flux.KindKustomization, r.Namespace, r.Name)))
+		return nil
+	}
+	subject, _ := git.Line(ctx, r.GitDir, "show", "-s", "--format=%s", sha)
+	message := fmt.Sprintf("Revert %q for %s/%s\n\nUndoes what commit %s changed in %s.", subject, r.Namespace, r.Name, sha, strings.Join(res.Paths, ", "))
+	if r.Reason != "" {
+		message += "\n\nReason: " + r.Reason
+	}
+	message += "\n\nMade with kubectl gitops rollback revert."
+	if res.Commit, err = git.RevertPaths(ctx, r.GitDir, res.Base, sha, res.Paths, message); err != nil {
+		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("commit %s's changes do not revert cleanly on %s (later commits built on them): %s; revert to an earlier revision with --to instead; nothing was written", short(sha), res.Branch, redact.Text(err.Error())))
+	}
+	// No revision to compare with: the result must at least build.
+	if _, err := Build(ctx, r.GitDir, res.Commit, root, res.Paths); err != nil {
+		return exitcode.New(exitcode.Failure, "the revert commit does not build: %s; nothing was pushed", redact.Text(err.Error()))
+	}
+	res.BuildChecked = true
+	return r.deliver(ctx, dyn, t, res)
 }
 
 // checkBuild proves the result builds to the same objects as the target: an input the

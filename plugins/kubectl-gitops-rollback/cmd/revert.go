@@ -23,6 +23,7 @@ type RevertOptions struct {
 	arg     string
 
 	Choice history.Choice
+	Commit string
 	GitDir string
 	Reason string
 	NoPush bool
@@ -33,7 +34,7 @@ type RevertOptions struct {
 func newRevertCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &RevertOptions{Named: command.Named{Kind: flux.KindKustomization}, streams: streams}
 	cmd := &cobra.Command{
-		Use:   "revert KUSTOMIZATION (--to SHA | --steps N | --to-last-good) --git-dir PATH",
+		Use:   "revert KUSTOMIZATION (--to SHA | --steps N | --to-last-good | --commit SHA) --git-dir PATH",
 		Short: "Commit, push and wait for a revert in Git of what a Kustomization applies",
 		Long: `Revert in Git what a Kustomization applies, the GitOps way: one new commit on the
 branch Flux tracks restores every file the Kustomization builds from (its path and what
@@ -51,6 +52,7 @@ nothing is forced and the commit is kept on a local branch.`,
 		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}
 	addChoiceFlags(cmd, &o.Choice)
+	cmd.Flags().StringVar(&o.Commit, "commit", "", "Instead of going back to a revision, undo this one commit's changes to what the Kustomization builds from.")
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "Your clone of the Kustomization's source (required).")
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "Why, for the commit message.")
 	cmd.Flags().BoolVar(&o.NoPush, "no-push", false, "Leave the commit on a local branch and print how to open a pull request.")
@@ -77,7 +79,11 @@ func (o *RevertOptions) Validate() error {
 	if err := o.Named.Validate(example); err != nil {
 		return err
 	}
-	if err := validateChoice(o.Choice, example); err != nil {
+	if o.Commit != "" {
+		if o.Choice != (history.Choice{}) {
+			return exitcode.New(exitcode.Usage, "--commit undoes one commit; --to, --steps and --to-last-good go back to a revision: give one of them")
+		}
+	} else if err := validateChoice(o.Choice, example); err != nil {
 		return err
 	}
 	if strings.TrimSpace(o.GitDir) == "" {
@@ -98,7 +104,7 @@ func (o *RevertOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	res, err := rollback.Revert(ctx, client.Dynamic, rollback.RevertRequest{
-		Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, GitDir: o.GitDir, Reason: o.Reason,
+		Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, OneCommit: o.Commit, GitDir: o.GitDir, Reason: o.Reason,
 		NoPush: o.NoPush, DryRun: o.DryRun, Wait: o.Wait,
 		Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams),
 	})
@@ -116,15 +122,17 @@ func (o *RevertOptions) print(res *rollback.RevertResult) error {
 	}
 	w := &output.Writer{W: o.streams.Out}
 	name := output.Name(res.Object.Kind, res.Object.Namespace, res.Object.Name)
+	what := "to " + res.Target
+	if res.Reverted != "" {
+		what = "by undoing commit " + res.Reverted
+	}
 	switch {
-	case res.DryRun && res.BuildChecked:
-		w.Printf("%s would be reverted to %s on %s (dry run, nothing pushed)\n", name, res.Target, res.Branch)
 	case res.DryRun:
-		w.Printf("%s would be reverted to %s on %s (dry run, nothing pushed)\n", name, res.Target, res.Branch)
+		w.Printf("%s would be reverted %s on %s (dry run, nothing pushed)\n", name, what, res.Branch)
 	case res.Pushed:
-		w.Printf("%s reverted to %s: commit %s pushed to %s %s\n", name, res.Target, res.Commit, res.Remote, res.Branch)
+		w.Printf("%s reverted %s: commit %s pushed to %s %s\n", name, what, res.Commit, res.Remote, res.Branch)
 	case res.Changed:
-		w.Printf("%s reverted to %s: commit %s, not pushed\n", name, res.Target, res.Commit)
+		w.Printf("%s reverted %s: commit %s, not pushed\n", name, what, res.Commit)
 	default:
 		w.Printf("%s: nothing to revert\n", name)
 	}
@@ -133,7 +141,11 @@ func (o *RevertOptions) print(res *rollback.RevertResult) error {
 		w.Printf("Files:      %s\n", strings.Join(res.Files, ", "))
 	}
 	if res.BuildChecked {
-		w.Printf("Checked:    kustomize builds the result to the same objects as %s\n", res.Target)
+		if res.Reverted != "" {
+			w.Printf("Checked:    kustomize builds the result\n")
+		} else {
+			w.Printf("Checked:    kustomize builds the result to the same objects as %s\n", res.Target)
+		}
 	}
 	if res.LocalBranch != "" {
 		w.Printf("Branch:     %s (local)\n", res.LocalBranch)
