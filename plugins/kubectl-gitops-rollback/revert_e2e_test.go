@@ -191,6 +191,23 @@ func TestPinAndRevert(t *testing.T) {
 	})
 
 	t.Run("refusals change nothing", func(t *testing.T) {
+		// A user who may read Flux's objects but not change them.
+		if err := bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: flux-reader}
+rules:
+  - apiGroups: ["source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"]
+    resources: ["*"]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: flux-reader}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: flux-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
+`); err != nil {
+			t.Fatal(err)
+		}
 		rv := gitRepo().GetResourceVersion()
 		head := serverHead()
 		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
@@ -200,6 +217,7 @@ func TestPinAndRevert(t *testing.T) {
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good"}, Code: 2, Stderr: "without --yes: there is no terminal"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", "0000000"}, Code: 3, Stderr: "commit 0000000 is not in status.history"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "--as", "flux-reader"}, Code: 5, Stderr: "cannot patch resource"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--dry-run"}, Stdout: []string{
 				"would be pinned: branch main -> commit " + c2 + " (on branch main)", "Consumer:   Kustomization flux-system/apps Planned", "Note:       the cluster now differs from branch main"}},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--steps", "1"}, Code: 2, Stderr: "--git-dir is required"},
