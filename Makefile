@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PLUGINS := trace deps rollback branch
-MODULES := shared $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) hack/demo
+MODULES := shared $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) plugins/kubectl-gitops hack/demo
 # A bound on each test binary: the bed-backed suites take minutes, never this long.
 TEST_TIMEOUT ?= 30m
 
@@ -20,6 +20,8 @@ build:
 		(cd plugins/kubectl-gitops-$$p && go build -trimpath -ldflags "$(LDFLAGS)" -o ../../bin/kubectl-gitops-$$p .); \
 		ln -sf kubectl-gitops-$$p bin/kubectl_complete-gitops-$$p; \
 	done
+	@cd plugins/kubectl-gitops && go build -trimpath -ldflags "$(LDFLAGS)" -o ../../bin/kubectl-gitops .
+	@ln -sf kubectl-gitops bin/kubectl_complete-gitops
 	@echo "built: $$(ls bin | tr '\n' ' ')"
 
 ## build-standalone: every plugin module builds alone, without the workspace
@@ -27,6 +29,7 @@ build-standalone:
 	@for p in $(PLUGINS); do \
 		(cd plugins/kubectl-gitops-$$p && GOWORK=off go build -o /dev/null .); \
 	done
+	@cd plugins/kubectl-gitops && GOWORK=off go build -o /dev/null .
 	@echo "standalone builds: ok"
 
 ## testbin: etcd, kube-apiserver, kubectl and the Flux controllers, cached by version

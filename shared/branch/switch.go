@@ -3,13 +3,11 @@ package branch
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"fmt"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -339,8 +337,23 @@ func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructur
 		}
 	}
 	patch := map[string]any{"metadata": map[string]any{"annotations": annotations}, "spec": map[string]any{"ref": ref}}
-	if err := flux.Patch(ctx, dyn, flux.KindGitRepository, u.GetNamespace(), u.GetName(), u.GetResourceVersion(), patch, r.DryRun); err != nil {
-		return err
+	rv := u.GetResourceVersion()
+	for attempt := 0; ; attempt++ {
+		err := flux.Patch(ctx, dyn, flux.KindGitRepository, u.GetNamespace(), u.GetName(), rv, patch, r.DryRun)
+		if err == nil {
+			break
+		}
+		if !flux.IsChanged(err) || attempt == 3 {
+			return err
+		}
+		// source-controller writes status all the time, and each write moves the
+		// resourceVersion. A retry is safe only when nobody changed what this write
+		// decides from: the spec (its generation) and the suite's annotations.
+		now, gerr := flux.Get(ctx, dyn, flux.KindGitRepository, u.GetNamespace(), u.GetName())
+		if gerr != nil || !sameIntent(u, now) {
+			return err
+		}
+		rv = now.GetResourceVersion()
 	}
 	res.DryRun, res.Changed = r.DryRun, !r.DryRun
 	return nil
@@ -373,9 +386,13 @@ func parentOf(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstru
 	return ns + "/" + name, idx.Contains(gk, u.GetNamespace(), u.GetName()), nil
 }
 
-// isConflict reports the API server's answer to a stale resourceVersion.
-func isConflict(err error) bool {
-	return apierrors.IsConflict(errors.Unwrap(err)) || apierrors.IsConflict(err)
+// sameIntent says that between before and now only what the controllers write changed
+// (status, and with it the resourceVersion): the same generation, the same record and
+// the same parent opt-out.
+func sameIntent(before, now *unstructured.Unstructured) bool {
+	a, b := before.GetAnnotations(), now.GetAnnotations()
+	return before.GetGeneration() == now.GetGeneration() &&
+		a[RecordAnnotation] == b[RecordAnnotation] && a[ReconcileAnnotation] == b[ReconcileAnnotation]
 }
 
 // SetFleet switches every target in turn; with r.AutoRestore it is all or nothing:

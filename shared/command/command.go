@@ -95,6 +95,11 @@ func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *clust
 		SilenceErrors: true,
 	}
 	cmd.SetVersionTemplate(r.Name + " {{.Version}}\n")
+	// `completion` works but is not listed, and `help` is the tree's own: mounted in the
+	// suite (which has its own completion), this tree lists what the plugin's binary
+	// lists, byte for byte.
+	cmd.CompletionOptions.HiddenDefaultCmd = true
+	cmd.SetHelpCommand(HelpCommand())
 	cmd.SetIn(streams.In)
 	cmd.SetOut(streams.Out)
 	cmd.SetErr(streams.ErrOut)
@@ -105,6 +110,23 @@ func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *clust
 	f := cluster.NewFactory(flags)
 	registerFlagCompletion(cmd, f)
 	return cmd, f
+}
+
+// HelpCommand is `help [command]` for one plugin's tree: it finds the command under
+// its parent, whether the tree is a binary of its own or mounted in the suite.
+func HelpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Args:  cobra.ArbitraryArgs,
+		Run: func(c *cobra.Command, args []string) {
+			target, _, err := c.Parent().Find(args)
+			if err != nil || target == nil {
+				target = c.Parent()
+			}
+			_ = target.Help()
+		},
+	}
 }
 
 // binaryName turns "kubectl gitops trace" into "kubectl-gitops-trace", the executable
@@ -159,7 +181,7 @@ func Main(cmd *cobra.Command) int {
 	klog.SetLogger(logr.Discard())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Execute(ctx, cmd, CompletionArgs(os.Args[0], os.Args[1:]))
+	return ExecuteAs(ctx, cmd, os.Args[0], os.Args[1:])
 }
 
 // CompletionArgs turns a call as kubectl's completion helper into cobra's completion

@@ -3,6 +3,8 @@ package flux
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,9 +42,23 @@ func Patch(ctx context.Context, dyn dynamic.Interface, kind, namespace, name, re
 	}
 	if _, err := ri.Patch(ctx, name, types.MergePatchType, body, opts); err != nil {
 		if apierrors.IsConflict(err) {
-			return exitcode.New(exitcode.Failure, "%s %s/%s changed while this command ran (someone else wrote it): nothing was changed, run it again", kind, namespace, name)
+			return exitcode.Wrap(exitcode.Failure, &ChangedError{Kind: kind, Namespace: namespace, Name: name})
 		}
 		return Classify(err, kind, namespace, name)
 	}
 	return nil
+}
+
+// ChangedError is a write refused because the object changed since it was read: the
+// resourceVersion precondition did its job, and nothing was written.
+type ChangedError struct{ Kind, Namespace, Name string }
+
+func (e *ChangedError) Error() string {
+	return fmt.Sprintf("%s %s/%s changed while this command ran (someone else wrote it): nothing was changed, run it again", e.Kind, e.Namespace, e.Name)
+}
+
+// IsChanged reports a write refused by its resourceVersion precondition.
+func IsChanged(err error) bool {
+	var changed *ChangedError
+	return errors.As(err, &changed)
 }

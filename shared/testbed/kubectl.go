@@ -45,6 +45,12 @@ func KubectlIn(ctx context.Context, assets Assets, kubeconfig, dir string, args 
 	if err != nil {
 		return Run{}, err
 	}
+	return KubectlWith(ctx, assets, kubeconfig, dir, bin, args...)
+}
+
+// KubectlWith is KubectlIn with bin, instead of `make build`'s folder, first on PATH:
+// the plugins an install (krew's, the suite alone) put there.
+func KubectlWith(ctx context.Context, assets Assets, kubeconfig, dir, bin string, args ...string) (Run, error) {
 	cmd := exec.CommandContext(ctx, assets.Bin("kubectl"), args...)
 	cmd.Dir = dir
 	// HOME holds kubectl's discovery cache, keyed by server address: one per bed, so a
@@ -62,7 +68,7 @@ func KubectlIn(ctx context.Context, assets Assets, kubeconfig, dir string, args 
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	r := Run{Stdout: stdout.String(), Stderr: stderr.String()}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {

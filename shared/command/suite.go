@@ -1,0 +1,182 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// SuiteName is how the suite binary is called through kubectl: krew's plugin `gitops`.
+const SuiteName = "kubectl gitops"
+
+// NewSuite returns `kubectl gitops`: every plugin's command tree mounted in one binary,
+// in process, so that `kubectl gitops trace …` is the trace plugin itself, flags, help
+// and exit codes included. The one binary krew links for the plugin `gitops`, and the
+// Flux CLI's `flux-gitops`.
+func NewSuite(streams genericiooptions.IOStreams, version string, plugins ...*cobra.Command) *cobra.Command {
+	root := &cobra.Command{
+		Use:   binaryName(SuiteName),
+		Short: "Trace, untangle and roll back what Flux applied",
+		Long: strings.TrimSpace(`Trace, untangle and roll back what Flux applied.
+
+  trace     where an object came from: every Flux hop up to the source and the commit
+  deps      why nothing is moving: cycles, missing, suspended or failing dependencies
+  rollback  history, pin, revert, suspend and resume, waited for until Flux applied
+  branch    switch the branch a GitRepository tracks and put it back
+
+` + exitcode.Help(exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.NotManaged, exitcode.Forbidden, exitcode.Timeout, exitcode.ProblemFound, exitcode.FluxNotInstalled)),
+		Example: `  kubectl gitops trace deploy/api -n shop
+  kubectl gitops deps -A
+  kubectl gitops version -o json`,
+		Version: version,
+		Annotations: map[string]string{
+			cobra.CommandDisplayNameAnnotation: SuiteName,
+		},
+		Args:          unknownCommand,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	root.SetVersionTemplate(SuiteName + " {{.Version}}\n")
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return exitcode.UsageError(err, c.CommandPath())
+	})
+	for _, p := range plugins {
+		// "kubectl-gitops-trace TYPE/NAME" becomes "trace TYPE/NAME" under the suite.
+		display := p.Annotations[cobra.CommandDisplayNameAnnotation]
+		name := display[strings.LastIndex(display, " ")+1:]
+		_, synopsis, _ := strings.Cut(p.Use, " ")
+		p.Use = strings.TrimSpace(name + " " + synopsis)
+		delete(p.Annotations, cobra.CommandDisplayNameAnnotation)
+		// cobra words these flags with the command's own name ("help for trace"); the
+		// plugin's binary says "help for kubectl gitops trace", and so does the suite.
+		p.Flags().BoolP("help", "h", false, "help for "+display)
+		p.Flags().BoolP("version", "v", false, "version for "+display)
+		if len(p.Commands()) > 0 {
+			p.AddCommand(HelpCommand())
+		}
+		root.AddCommand(p)
+	}
+	root.AddCommand(newVersionCommand(streams, version))
+	return root
+}
+
+// unknownCommand refuses a word that names no command, with the nearest one.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	err := fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := SuggestCommand(args[0]); s != "" {
+		err = fmt.Errorf("%w: did you mean '%s'?", err, strings.Replace(s, SuiteName, DisplayName(cmd), 1))
+	}
+	return exitcode.UsageError(err, cmd.CommandPath())
+}
+
+// VersionDocument is what `kubectl gitops version -o json|yaml` prints: kind Version.
+type VersionDocument struct {
+	output.TypeMeta `json:",inline"`
+	Version         string `json:"version"`
+	GoVersion       string `json:"goVersion"`
+	Platform        string `json:"platform"`
+}
+
+func newVersionCommand(streams genericiooptions.IOStreams, version string) *cobra.Command {
+	var format output.Format
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the suite's version",
+		Example: `  kubectl gitops version
+  kubectl gitops version -o json`,
+		Args: NoArgs(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := format.Validate(); err != nil {
+				return err
+			}
+			doc := VersionDocument{TypeMeta: output.NewTypeMeta(output.KindVersion), Version: version,
+				GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+			if format.Document() {
+				return output.Write(streams.Out, format.Value, doc)
+			}
+			w := &output.Writer{W: streams.Out}
+			w.Printf("%s %s (%s, %s)\n", DisplayName(cmd.Root()), doc.Version, doc.GoVersion, doc.Platform)
+			return w.Err
+		},
+	}
+	format.AddFlag(cmd, "text")
+	return cmd
+}
+
+// DisplayName is the name a command tree answers to, as the user typed it.
+func DisplayName(root *cobra.Command) string {
+	if name := root.Annotations[cobra.CommandDisplayNameAnnotation]; name != "" {
+		return name
+	}
+	return root.Name()
+}
+
+// Invoked is the command a user typed to run this binary, from its file name: kubectl
+// maps a `-` in a plugin's file name to a space and a `_` to a `-`, so
+// kubectl-gitops-trace is `kubectl gitops trace` and krew's kubectl-gitops_trace is
+// `kubectl gitops-trace`; the Flux CLI runs flux-gitops for `flux gitops`. Any other
+// name (a test binary, a renamed copy) keeps canonical.
+func Invoked(argv0, canonical string) string {
+	base := strings.TrimSuffix(filepath.Base(argv0), ".exe")
+	if rest, ok := strings.CutPrefix(base, "kubectl_complete-"); ok {
+		base = "kubectl-" + rest
+	}
+	switch {
+	case strings.HasPrefix(base, "kubectl-"):
+		rest := strings.TrimPrefix(base, "kubectl-")
+		return "kubectl " + strings.ReplaceAll(strings.ReplaceAll(rest, "-", " "), "_", "-")
+	case strings.HasPrefix(base, "flux-"):
+		return "flux " + strings.ReplaceAll(strings.TrimPrefix(base, "flux-"), "_", "-")
+	}
+	return canonical
+}
+
+// Rename makes every help text of the tree name the command as the user typed it:
+// examples of `kubectl gitops trace` read `flux gitops trace` under the Flux CLI, and
+// `kubectl gitops-trace` for krew's per-plugin binary.
+func Rename(root *cobra.Command, invoked string) {
+	canonical := DisplayName(root)
+	if invoked == canonical {
+		return
+	}
+	root.SetVersionTemplate(invoked + " {{.Version}}\n")
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if name, ok := c.Annotations[cobra.CommandDisplayNameAnnotation]; ok {
+			c.Annotations[cobra.CommandDisplayNameAnnotation] = strings.Replace(name, canonical, invoked, 1)
+		}
+		for _, flag := range []string{"help", "version"} {
+			if f := c.Flags().Lookup(flag); f != nil {
+				f.Usage = strings.Replace(f.Usage, canonical, invoked, 1)
+			}
+		}
+		c.Example = strings.ReplaceAll(c.Example, canonical, invoked)
+		c.Long = strings.ReplaceAll(c.Long, canonical, invoked)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// ExecuteAs runs root as the binary called argv0: named as the user typed it, and
+// answering kubectl's completion helper.
+func ExecuteAs(ctx context.Context, root *cobra.Command, argv0 string, args []string) int {
+	Rename(root, Invoked(argv0, DisplayName(root)))
+	return Execute(ctx, root, CompletionArgs(argv0, args))
+}
