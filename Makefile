@@ -9,7 +9,7 @@ MODULES := shared $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) plugins/kubect
 # A bound on each test binary: the bed-backed suites take minutes, never this long.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build build-standalone testbin test unit fuzz vet fmt-check demo bench clean
+.PHONY: all build build-standalone testbin test unit fuzz vet fmt-check demo bench clean dist krew-manifests install
 
 all: build
 
@@ -32,12 +32,34 @@ build-standalone:
 	@cd plugins/kubectl-gitops && GOWORK=off go build -o /dev/null .
 	@echo "standalone builds: ok"
 
+## dist: reproducible release archives and checksums.txt in dist/ (VERSION=v0.1.0)
+DIST ?= dist
+PLATFORMS ?= linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64
+dist:
+	@cd hack/release && GOWORK=off go run . dist -version "$(VERSION)" -platforms "$(PLATFORMS)" -out "$(CURDIR)/$(DIST)"
+
+## krew-manifests: krew and Flux CLI plugin manifests for the archives in dist/
+krew-manifests:
+	@cd hack/release && GOWORK=off go run . manifests -version "$(VERSION)" -dist "$(CURDIR)/$(DIST)" \
+		-krew "$(CURDIR)/krew-manifests" -flux "$(CURDIR)/krew-manifests/flux"
+
+## install: the suite, the plugins and kubectl's completion helpers into PREFIX/bin
+PREFIX ?= $(HOME)/.local
+install: build
+	@install -d "$(PREFIX)/bin"
+	@for b in kubectl-gitops $(addprefix kubectl-gitops-,$(PLUGINS)); do \
+		install -m 0755 "bin/$$b" "$(PREFIX)/bin/$$b"; \
+		ln -sf "$$b" "$(PREFIX)/bin/kubectl_complete-$${b#kubectl-}"; \
+	done
+	@echo "installed in $(PREFIX)/bin: make sure it is on PATH, then 'kubectl gitops'"
+
 ## testbin: etcd, kube-apiserver, kubectl and the Flux controllers, cached by version
 testbin:
 	@bash hack/testbin.sh
 
 vet:
 	@for m in $(MODULES); do (cd $$m && go vet ./...); done
+	@cd hack/release && GOWORK=off go vet ./...
 
 fmt-check:
 	@out=$$(gofmt -l shared plugins hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

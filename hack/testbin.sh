@@ -9,6 +9,7 @@
 #   $TESTBIN_CACHE/<name>-<key>/<name>   one binary per pinned build
 #   .cache/testbin/current/              symlinks the tests and `make demo` use:
 #       etcd kube-apiserver kubectl source-controller kustomize-controller helm-controller
+#       krew validate-krew-manifest flux  (the install tests)
 #       crds/{source,kustomize,helm}     the CRD folders of the pinned Flux modules
 set -euo pipefail
 
@@ -53,6 +54,34 @@ build kube kubectl k8s.io/kubernetes/cmd/kubectl "$kver"
 build flux source-controller github.com/fluxcd/source-controller
 build flux kustomize-controller github.com/fluxcd/kustomize-controller
 build helm helm-controller github.com/fluxcd/helm-controller
+
+# krew and its manifest validator, for the install tests.
+build krew krew sigs.k8s.io/krew/cmd/krew
+build krew validate-krew-manifest sigs.k8s.io/krew/cmd/validate-krew-manifest
+
+# The flux CLI, for the Flux plugin test. Its module embeds the install manifests that
+# its release build generates (cmd/flux/manifests), absent from the module: it is built
+# from a copy of the pinned module with an empty manifest list there (`flux install`
+# is not what the tests run; the plugin system is untouched).
+flux_cli() {
+	local out="$cache/flux-$(key fluxcli)/flux"
+	if [ ! -x "$out" ]; then
+		echo "testbin: building the flux CLI, this takes minutes the first time" >&2
+		local start=$SECONDS src
+		src=$(mktemp -d)
+		cp -r "$(moddir fluxcli github.com/fluxcd/flux2/v2)/." "$src"
+		chmod -R u+w "$src"
+		mkdir -p "$src/cmd/flux/manifests"
+		printf 'apiVersion: v1\nkind: List\nitems: []\n' > "$src/cmd/flux/manifests/placeholder.yaml"
+		mkdir -p "$(dirname "$out")"
+		(cd "$src" && go build -trimpath -ldflags "-s -w -X main.VERSION=$(modversion fluxcli github.com/fluxcd/flux2/v2 | sed 's/^v//')" -o "$out.tmp" ./cmd/flux)
+		rm -rf "$src"
+		mv "$out.tmp" "$out"
+		echo "testbin: built flux in $((SECONDS - start))s" >&2
+	fi
+	ln -sfn "$out" "$current/flux"
+}
+flux_cli
 
 # The CRDs are read from the pinned controller modules in the module cache, never copied.
 ln -sfn "$(moddir flux github.com/fluxcd/source-controller)/config/crd/bases" "$current/crds/source"
