@@ -153,5 +153,8 @@ func TestInstall(t *testing.T) {
 		if r := exe(flux, fluxEnv, "gitops", "deps", "-A", "--kubeconfig", bed.Kubeconfig, "-o", "json"); r.Code != 0 || !strings.Contains(r.Stdout, `"kind": "DependencyReport"`) {
 			t.Errorf("flux gitops deps -A:\n%s", r)
 		}
+		if r := exe(flux, fluxEnv, "__complete", "gitops", "rollback", "history", "-n", "flux-system", "--kubeconfig", bed.Kubeconfig, ""); !strings.Contains(r.Stdout, "apps\n") {
+			t.Errorf("flux __complete gitops rollback history does not complete names from the cluster:\n%s", r)
+		}
 	})
 }

@@ -28,6 +28,7 @@ func installed(t *testing.T) (dir string) {
 	dir = t.TempDir()
 	for name, target := range map[string]string{
 		"kubectl-gitops": "kubectl-gitops", "flux-gitops": "kubectl-gitops", "kubectl-gitops_trace": "kubectl-gitops-trace",
+		"kubectl_complete-gitops": "kubectl-gitops",
 	} {
 		if err := os.Symlink(filepath.Join(bin, target), filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
@@ -133,5 +134,39 @@ func TestSuiteThroughKubectl(t *testing.T) {
 	r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", dir, "gitops", "deps", "-A", "-o", "json")
 	if err != nil || r.Code != 0 || !strings.Contains(r.Stdout, `"kind": "DependencyReport"`) {
 		t.Errorf("kubectl gitops deps -A: %v\n%s", err, r)
+	}
+	// kubectl completes `kubectl gitops …` through kubectl_complete-gitops, from the
+	// live cluster: types and names for trace, Flux names for rollback and branch, the
+	// remote's branches for branch set, namespaces and contexts for the flags.
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"gitops", "trace", ""}, []string{"deployments.apps\n", "pods\n", "kustomizations.kustomize.toolkit.fluxcd.io\n"}},
+		{[]string{"gitops", "trace", "deployments.apps", "-n", "shop", ""}, []string{"api\n"}},
+		{[]string{"gitops", "trace", "-n", "shop", "deploy/"}, []string{"deploy/api\n"}},
+		{[]string{"gitops", "trace", "-n", "sh"}, []string{"shop\n"}},
+		{[]string{"gitops", "trace", "--context", ""}, []string{"\n"}},
+		{[]string{"gitops", "rollback", "history", "-n", "flux-system", ""}, []string{"apps\n", "flux-system\n", "infrastructure\n"}},
+		{[]string{"gitops", "branch", "set", "-n", "flux-system", ""}, []string{"flux-system\n"}},
+		{[]string{"gitops", "branch", "set", "flux-system", "-n", "flux-system", "st"}, []string{"stable-release\n"}},
+		{[]string{"gitops", "deps", "--output", ""}, []string{"tree\n", "mermaid\n"}},
+	} {
+		r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", dir, append([]string{"__complete"}, tc.args...)...)
+		for _, w := range tc.want {
+			if err != nil || !strings.Contains(r.Stdout, w) {
+				t.Errorf("kubectl __complete %s lacks %q: %v\n%s", strings.Join(tc.args, " "), w, err, r)
+			}
+		}
+	}
+	// The completion script loads in bash (under the Flux CLI, flux completes plugins
+	// itself: TestInstall checks it).
+	for _, bin := range []string{"kubectl-gitops"} {
+		script := run(t, filepath.Join(dir, bin), "completion", "bash")
+		cmd := exec.CommandContext(ctx, "bash", "-c", "source /dev/stdin && complete -p "+bin)
+		cmd.Stdin = strings.NewReader(script.Stdout)
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), bin) {
+			t.Errorf("%s completion bash does not load: %v\n%s", bin, err, out)
+		}
 	}
 }

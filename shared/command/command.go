@@ -21,7 +21,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/klog/v2"
-	"k8s.io/kubectl/pkg/util/completion"
 
 	// Exec, OIDC and other credential plugins named in kubeconfigs must work as in kubectl.
 	_ "k8s.io/client-go/plugin/pkg/client/auth"
@@ -135,15 +134,15 @@ func binaryName(display string) string {
 	return strings.ReplaceAll(display, " ", "-")
 }
 
-// registerFlagCompletion completes --namespace and --context like kubectl does.
+// registerFlagCompletion completes --namespace, --context, --cluster and --user like
+// kubectl does.
 func registerFlagCompletion(cmd *cobra.Command, f cluster.Factory) {
-	completion.SetFactoryForCompletion(f.Kubectl())
 	_ = cmd.RegisterFlagCompletionFunc("namespace", func(c *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return completion.CompGetResource(f.Kubectl(), "namespace", toComplete), cobra.ShellCompDirectiveNoFileComp
+		return completeNames(f, "namespaces", toComplete), cobra.ShellCompDirectiveNoFileComp
 	})
-	_ = cmd.RegisterFlagCompletionFunc("context", completion.ContextCompletionFunc)
-	_ = cmd.RegisterFlagCompletionFunc("cluster", completion.ClusterCompletionFunc)
-	_ = cmd.RegisterFlagCompletionFunc("user", completion.UserCompletionFunc)
+	for _, what := range []string{"context", "cluster", "user"} {
+		_ = cmd.RegisterFlagCompletionFunc(what, completeKubeconfig(f, what))
+	}
 }
 
 // ExactArgs is cobra.ExactArgs whose error exits with the usage code.

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/kubectl/pkg/util/completion"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
@@ -50,6 +49,6 @@ func CompleteNames(f cluster.Factory, kind string) cobra.CompletionFunc {
 		if len(args) > 0 && !strings.Contains(cmd.Use, "...") {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return completion.CompGetResource(f.Kubectl(), resource, toComplete), cobra.ShellCompDirectiveNoFileComp
+		return completeNames(f, resource, toComplete), cobra.ShellCompDirectiveNoFileComp
 	}
 }

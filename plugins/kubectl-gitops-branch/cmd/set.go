@@ -2,9 +2,12 @@ package cmd
 
 import (
 	"context"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
@@ -44,7 +47,7 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
   # every one is restored
   kubectl gitops branch set -l kustomize.toolkit.fluxcd.io/name=flux-system stable-release -A --yes --auto-restore`,
 		Args:              command.MinArgs(1),
-		ValidArgsFunction: command.CompleteNames(f, flux.KindGitRepository),
+		ValidArgsFunction: completeSet(f, o),
 	}
 	if restore {
 		cmd.Use = "restore GITREPOSITORY"
@@ -153,4 +156,43 @@ func (o *SwitchOptions) print(results []*branch.Result) error {
 		res.Print(w)
 	}
 	return w.Err
+}
+
+// completeSet completes GitRepository names, and after one, the branches of its remote
+// (asked with the user's own git), for `set NAME BRANCH`.
+func completeSet(f cluster.Factory, o *SwitchOptions) cobra.CompletionFunc {
+	names := command.CompleteNames(f, flux.KindGitRepository)
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if len(args) == 0 || o.restore || o.Selector != "" {
+			return names(cmd, args, toComplete)
+		}
+		client, err := f.Client()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ns, _, _ := f.Namespace()
+		base := cmd.Context()
+		if base == nil {
+			base = context.Background()
+		}
+		ctx, cancel := context.WithTimeout(base, 5*time.Second)
+		defer cancel()
+		u, err := flux.Get(ctx, client.Dynamic, flux.KindGitRepository, ns, args[0])
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		url, _, _ := unstructured.NestedString(u.Object, "spec", "url")
+		heads, err := git.Heads(ctx, url)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for name := range heads {
+			if strings.HasPrefix(name, toComplete) {
+				out = append(out, name)
+			}
+		}
+		sort.Strings(out)
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
 }

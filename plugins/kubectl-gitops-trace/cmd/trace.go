@@ -17,7 +17,6 @@ import (
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/resource"
-	"k8s.io/kubectl/pkg/util/completion"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
@@ -343,7 +342,7 @@ func (o *TraceOptions) print(reports []*trace.Report) error {
 // completeArgs completes TYPE and NAME like kubectl get.
 func completeArgs(f cluster.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return completion.ResourceTypeAndNameCompletionFunc(f.Kubectl())(cmd, args, toComplete)
+		return command.CompleteTypeAndName(f)(cmd, args, toComplete)
 	}
 }
 
