@@ -70,18 +70,7 @@ func TestInstall(t *testing.T) {
 	}
 	exe := func(name string, env []string, args ...string) testbed.Run {
 		t.Helper()
-		cmd := exec.CommandContext(ctx, name, args...)
-		cmd.Env = env
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		r := testbed.Run{Stdout: stdout.String(), Stderr: stderr.String()}
-		if exit, ok := err.(*exec.ExitError); ok {
-			r.Code = exit.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return r
+		return runEnv(t, ctx, env, name, args...)
 	}
 
 	t.Run("krew's validator accepts every manifest", func(t *testing.T) {

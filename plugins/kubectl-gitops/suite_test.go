@@ -37,10 +37,18 @@ func installed(t *testing.T) (dir string) {
 	return dir
 }
 
+// run runs a binary with no kubeconfig and no colour.
 func run(t *testing.T, bin string, args ...string) testbed.Run {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"), "NO_COLOR=1")
+	env := append(os.Environ(), "KUBECONFIG="+filepath.Join(t.TempDir(), "none"), "NO_COLOR=1")
+	return runEnv(t, context.Background(), env, bin, args...)
+}
+
+// runEnv runs a binary with exactly env and returns its outcome.
+func runEnv(t *testing.T, ctx context.Context, env []string, bin string, args ...string) testbed.Run {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
