@@ -127,3 +127,19 @@ func short(sha string) string {
 	}
 	return sha
 }
+
+// AppliedBy names the Kustomization that applies the HelmRelease namespace/name (its
+// kustomize.toolkit.fluxcd.io labels): a HelmRelease's chart version and values live in
+// that Kustomization's files, so that is what a revert in Git works on.
+func AppliedBy(ctx context.Context, dyn dynamic.Interface, namespace, name string) (string, string, error) {
+	u, err := flux.Get(ctx, dyn, flux.KindHelmRelease, namespace, name)
+	if err != nil {
+		return "", "", err
+	}
+	l := u.GetLabels()
+	ksName, ksNamespace := l[flux.KustomizeNameLabel], l[flux.KustomizeNamespaceLabel]
+	if ksName == "" || ksNamespace == "" {
+		return "", "", exitcode.New(exitcode.NotManaged, "HelmRelease %s/%s is not applied by a Flux Kustomization (no %s label): revert its manifest where it was applied from", namespace, name, flux.KustomizeNameLabel)
+	}
+	return ksNamespace, ksName, nil
+}

@@ -47,7 +47,8 @@ func kustomizationArg(arg, helmReason string) (string, error) {
 	switch strings.ToLower(kind) {
 	case "kustomization", "kustomizations", "ks":
 		return name, nil
-	case "helmrelease", "helmreleases", "hr":
+	}
+	if isHelmRelease(kind) {
 		return "", exitcode.New(exitcode.Usage, "%s", helmReason)
 	}
 	return "", exitcode.New(exitcode.Usage, "%q is not a %s: name a Kustomization (NAME or kustomization/NAME)", arg, flux.KindKustomization)

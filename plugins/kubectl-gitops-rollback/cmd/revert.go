@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,8 @@ type RevertOptions struct {
 	command.Named
 	streams genericiooptions.IOStreams
 	arg     string
+	// helmRelease is set when the argument was helmrelease/NAME.
+	helmRelease string
 
 	Choice history.Choice
 	Commit string
@@ -45,6 +48,9 @@ pushed without force, and the command waits until Flux applied it. If the remote
 nothing is forced and the commit is kept on a local branch.`,
 		Example: `  # From inside your clone: undo the last change to apps, in Git, and wait until Flux applied it
   kubectl gitops rollback revert apps -n flux-system --steps 1 --git-dir . --reason "INC-42" --yes
+
+  # A HelmRelease is reverted through the Kustomization that applies it
+  kubectl gitops rollback revert helmrelease/web -n shop --steps 1 --git-dir . --dry-run
 
   # Leave the commit on a local branch for a pull request
   kubectl gitops rollback revert apps -n flux-system --to-last-good --git-dir . --no-push --yes`,
@@ -71,11 +77,16 @@ func (o *RevertOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []s
 // Validate checks the name, the target, the clone and the flags.
 func (o *RevertOptions) Validate() error {
 	example := "kubectl gitops rollback revert apps -n flux-system --steps 1 --git-dir ./fleet"
-	name, err := kustomizationArg(o.arg, "a HelmRelease is reverted through the Kustomization that applies it: its chart version and values are in that Kustomization's files; name that Kustomization")
-	if err != nil {
-		return err
+	if kind, name, ok := strings.Cut(o.arg, "/"); ok && isHelmRelease(kind) {
+		// Reverted through the Kustomization that applies it, found in Run.
+		o.helmRelease, o.Name = name, name
+	} else {
+		name, err := kustomizationArg(o.arg, "")
+		if err != nil {
+			return err
+		}
+		o.Name = name
 	}
-	o.Name = name
 	if err := o.Named.Validate(example); err != nil {
 		return err
 	}
@@ -103,12 +114,22 @@ func (o *RevertOptions) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
+	var note string
+	if o.helmRelease != "" {
+		if o.Namespace, o.Name, err = rollback.AppliedBy(ctx, client.Dynamic, o.Namespace, o.helmRelease); err != nil {
+			return err
+		}
+		note = fmt.Sprintf("HelmRelease %s is applied by Kustomization %s/%s: the revert restores what that Kustomization builds from", o.helmRelease, o.Namespace, o.Name)
+	}
 	res, err := rollback.Revert(ctx, client.Dynamic, rollback.RevertRequest{
 		Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, OneCommit: o.Commit, GitDir: o.GitDir, Reason: o.Reason,
 		NoPush: o.NoPush, DryRun: o.DryRun, Wait: o.Wait,
 		Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams),
 	})
 	if res != nil {
+		if note != "" {
+			res.Notes = append([]string{note}, res.Notes...)
+		}
 		if perr := o.print(res); perr != nil && err == nil {
 			err = perr
 		}
@@ -164,4 +185,12 @@ func (o *RevertOptions) print(res *rollback.RevertResult) error {
 		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
 	}
 	return w.Err
+}
+
+func isHelmRelease(kind string) bool {
+	switch strings.ToLower(kind) {
+	case "helmrelease", "helmreleases", "hr":
+		return true
+	}
+	return false
 }
