@@ -78,6 +78,8 @@ func Load(root string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
+	var kdirs []string
+	bad := map[string]bool{}
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			res.Errors = append(res.Errors, &FileError{File: path, Err: err})
@@ -90,6 +92,9 @@ func Load(root string, opts Options) (*Result, error) {
 			if path != root && skipDir(path, d.Name()) {
 				return fs.SkipDir
 			}
+			if kustomizationFile(path) != "" {
+				kdirs = append(kdirs, path)
+			}
 			return nil
 		}
 		if !isYAML(d.Name()) {
@@ -99,11 +104,15 @@ func Load(root string, opts Options) (*Result, error) {
 		data, err := yamldoc.ReadFile(path, root)
 		if err != nil {
 			res.Errors = append(res.Errors, &FileError{File: path, Err: err})
+			bad[path] = true
 			return nil
 		}
 		res.loadFile(path, data, opts)
 		return nil
 	})
+	if err == nil && len(kdirs) > 0 {
+		res.render(root, kdirs, bad, opts)
+	}
 	return res, err
 }
 
