@@ -35,7 +35,7 @@ func kustomizationFile(folder string) string {
 // localRefs lists what a kustomization file pulls in from disk (resources,
 // components, bases), as cleaned absolute paths; remote URLs are skipped.
 func localRefs(file string) ([]string, error) {
-	data, err := os.ReadFile(file)
+	data, err := yamldoc.ReadFile(file, filepath.Dir(file))
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +142,11 @@ func (res *Result) renderRoot(absRoot, rootDir string, refsOf map[string][]strin
 			return // a file the reader refused: kustomize must not read it either
 		}
 	}
+	for d := range covered {
+		if !plainFolder(d) {
+			return // a FIFO, device or link kustomize could hang on or follow out
+		}
+	}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), rootDir)
 	if err != nil {
 		res.Errors = append(res.Errors, &FileError{File: kustomizationFile(rootDir), Err: fmt.Errorf("kustomize build: %w", err)})
@@ -176,4 +181,29 @@ func (res *Result) renderRoot(absRoot, rootDir string, refsOf map[string][]strin
 		rendered = append(rendered, node)
 	}
 	res.Nodes = append(kept, rendered...)
+}
+
+// plainFolder reports whether path is a regular file, or a folder holding only regular
+// files and folders (not followed further: each covered folder is checked).
+func plainFolder(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return false
+	}
+	if fi.Mode().IsRegular() {
+		return true
+	}
+	if !fi.IsDir() {
+		return false
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if t := e.Type(); !t.IsRegular() && !t.IsDir() {
+			return false
+		}
+	}
+	return true
 }

@@ -1,9 +1,12 @@
 package dir
 
 import (
+	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 )
@@ -77,5 +80,30 @@ resources:
 	}
 	if r := deps.Analyze(res.Nodes); len(r.Missing) != 0 {
 		t.Errorf("missing dependencies in a healthy fleet: %+v", r.Missing)
+	}
+}
+
+// TestRenderRefusesHostileFolders leaves a kustomization root that holds a FIFO as it
+// stands: kustomize would block reading it.
+func TestRenderRefusesHostileFolders(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"apps/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources: [ks.yaml]\nconfigMapGenerator:\n  - name: x\n    files: [data.txt]\n",
+		"apps/ks.yaml":            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: web}\nspec: {interval: 1h, path: ./x, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+	})
+	if err := syscall.Mkfifo(filepath.Join(root, "apps", "data.txt"), 0o644); err != nil {
+		t.Skip(err)
+	}
+	done := make(chan *Result, 1)
+	go func() {
+		res, _ := Load(root, Options{})
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		if len(res.Nodes) != 1 || res.Nodes[0].Namespace != "flux-system" {
+			t.Errorf("nodes %+v, want web read as it stands", res.Nodes)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load hung on a FIFO a kustomization.yaml references")
 	}
 }
