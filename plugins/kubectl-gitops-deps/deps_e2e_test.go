@@ -845,7 +845,7 @@ func TestDepsOffline(t *testing.T) {
 		{name: "healthy graphs pass", files: healthy, args: []string{"--check"}, code: 0,
 			stdout: []string{"No cycles, no missing dependencies, nothing blocked."}},
 		{name: "a broken file alone fails the check", files: withBroken(healthy), args: []string{"--check"}, code: 7, broken: true,
-			stdout: []string{"No cycles, no missing dependencies, nothing blocked."}},
+			stdout: []string{"Unreadable files (1): Flux fails on them too", "broken.yaml:19: invalid YAML"}},
 		{name: "one name", files: withBroken(fleet.objectFiles()), args: []string{"s", "-o", "json", "--check"}, code: 7, broken: true,
 			check: func(t *testing.T, r render.DependencyReport) {
 				want := []string{"Kustomization/cycle3/p", "Kustomization/cycle3/q", "Kustomization/cycle3/r", "Kustomization/cycle3/s"}

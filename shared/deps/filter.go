@@ -70,7 +70,8 @@ func (r *Report) reach(seeds []int, keep []bool, next func(*Entry) []int) {
 // subset copies the kept entries and the problems touching them, remapping
 // every index.
 func (r *Report) subset(keep []bool) *Report {
-	out := &Report{index: make(map[NodeID]int)}
+	// What could not be read, or that nothing was, stays true of any view.
+	out := &Report{index: make(map[NodeID]int), FileErrors: r.FileErrors, NothingChecked: r.NothingChecked}
 	remap := make([]int, len(r.Entries))
 	for i := range r.Entries {
 		remap[i] = -1

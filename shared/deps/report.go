@@ -16,6 +16,13 @@ type Report struct {
 	// Duplicates lists nodes given more than once (offline mode: the same
 	// object defined in two files). The first one in input order is kept.
 	Duplicates []Duplicate
+	// FileErrors are the files and documents of an offline check that could not be
+	// read (malformed YAML, a refused file, a kustomize build that failed): Flux would
+	// fail on them too.
+	FileErrors []FileError
+	// NothingChecked says an offline check found no Kustomization or HelmRelease at
+	// all: a check of nothing is not a pass.
+	NothingChecked bool
 
 	index map[NodeID]int
 	// suggested holds, per missing target, the ranked suggestions before
@@ -153,7 +160,14 @@ type Duplicate struct {
 // HasProblems reports whether anything needs fixing; it drives the exit code
 // of --check.
 func (r *Report) HasProblems() bool {
-	return len(r.Cycles) > 0 || len(r.Missing) > 0 || len(r.RootCauses) > 0
+	return len(r.Cycles) > 0 || len(r.Missing) > 0 || len(r.RootCauses) > 0 || len(r.FileErrors) > 0 || r.NothingChecked
+}
+
+// FileError is a file (and line, when known) an offline check could not read.
+type FileError struct {
+	File    string
+	Line    int
+	Message string
 }
 
 // Lookup returns the index of id in Entries.

@@ -74,6 +74,7 @@ type Options struct {
 	Output        output.Format
 	Check         bool
 	Dir           string
+	dirs          []string
 	AllNamespaces bool
 
 	client     func() (*cluster.Client, error)
@@ -90,7 +91,7 @@ func NewOptions(streams genericiooptions.IOStreams) *Options { return &Options{s
 func (o *Options) AddFlags(cmd *cobra.Command) {
 	o.Output.AddFlag(cmd, "tree", "dot", "mermaid")
 	cmd.Flags().BoolVar(&o.Check, "check", false, "Exit with code 7 when any cycle, missing dependency or blocked chain exists.")
-	cmd.Flags().StringVar(&o.Dir, "dir", "", "Read Kustomization and HelmRelease manifests from this directory (recursively) instead of a cluster.")
+	cmd.Flags().StringArrayVar(&o.dirs, "dir", nil, "Read Kustomization and HelmRelease manifests from this directory (recursively, rendered like kustomize-controller) instead of a cluster.")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
 }
 
@@ -98,11 +99,13 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
 	o.names = args
 	o.client = f.Client
-	if cmd.Flags().Changed("dir") && o.Dir == "" {
+	switch {
+	case len(o.dirs) > 1:
+		return exitcode.New(exitcode.Usage, "--dir given %d times: give the one folder of the repository (every cluster in it is checked), or run once per folder", len(o.dirs))
+	case cmd.Flags().Changed("dir") && (len(o.dirs) == 0 || o.dirs[0] == ""):
 		return exitcode.New(exitcode.Usage, "--dir needs a directory: give the path of the fleet repository, or leave --dir out to read the cluster")
-	}
-	if o.Dir != "" {
-		return nil
+	case len(o.dirs) == 1:
+		o.Dir = o.dirs[0]
 	}
 	var err error
 	o.namespace, o.explicit, err = f.Namespace()
@@ -122,14 +125,17 @@ func (o *Options) Validate() error {
 
 // Run loads the graph, analyses it and prints it.
 func (o *Options) Run(ctx context.Context) error {
-	nodes, problems, err := o.load(ctx)
+	nodes, fileErrors, err := o.load(ctx)
 	if err != nil {
 		return err
 	}
 	report := deps.Analyze(nodes)
+	report.FileErrors = fileErrors
+	report.NothingChecked = o.Dir != "" && len(nodes) == 0
 	view := report
 	scope := o.namespace
-	if o.Dir != "" || o.AllNamespaces {
+	if o.AllNamespaces || (o.Dir != "" && !o.explicit) {
+		// Offline, every namespace unless -n names one.
 		scope = ""
 	}
 	switch {
@@ -145,7 +151,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err := o.print(view); err != nil {
 		return err
 	}
-	if o.Check && (problems || view.HasProblems()) {
+	if o.Check && view.HasProblems() {
 		return command.Silent(exitcode.ProblemFound)
 	}
 	if o.Check && o.incomplete {
@@ -154,23 +160,25 @@ func (o *Options) Run(ctx context.Context) error {
 	return nil
 }
 
-// load reads the nodes from --dir or the cluster; problems is set when files could not
-// be read, which fails a --check.
-func (o *Options) load(ctx context.Context) ([]deps.Node, bool, error) {
+// load reads the nodes from --dir or the cluster, and the files that could not be
+// read, which are problems of the check (Flux fails on them too).
+func (o *Options) load(ctx context.Context) ([]deps.Node, []deps.FileError, error) {
 	if o.Dir != "" {
 		res, err := dir.Load(o.Dir, dir.Options{})
 		if err != nil {
-			return nil, false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("reading --dir: %w", err))
+			return nil, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("reading --dir: %w", err))
 		}
+		var fileErrors []deps.FileError
 		warn := &output.Writer{W: o.streams.ErrOut}
 		for _, fe := range res.Errors {
 			warn.Printf("warning: %s\n", fe)
+			fileErrors = append(fileErrors, deps.FileError{File: fe.File, Line: fe.Line, Message: fe.Err.Error()})
 		}
-		return res.Nodes, len(res.Errors) > 0, nil
+		return res.Nodes, fileErrors, nil
 	}
 	client, err := o.client()
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	fallback := o.namespace
 	if o.AllNamespaces {
@@ -178,14 +186,14 @@ func (o *Options) load(ctx context.Context) ([]deps.Node, bool, error) {
 	}
 	l, err := live.Load(ctx, client.Dynamic, fallback)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	o.incomplete = l.Incomplete
 	warn := &output.Writer{W: o.streams.ErrOut}
 	for _, w := range l.Warnings {
 		warn.Printf("warning: %s\n", w)
 	}
-	return l.Nodes, false, nil
+	return l.Nodes, nil, nil
 }
 
 func (o *Options) where() string {
@@ -214,6 +222,12 @@ func (o *Options) print(r *deps.Report) error {
 		}
 		w := &output.Writer{W: o.streams.Out}
 		w.Printf("No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
+		if r.NothingChecked {
+			w.Printf("Nothing was checked: --check fails on it.\n")
+		}
+		for _, fe := range r.FileErrors {
+			w.Printf("Unreadable: %s:%d: %s\n", fe.File, fe.Line, fe.Message)
+		}
 		return w.Err
 	}
 	return render.Tree(o.streams.Out, r, output.Color(o.streams.Out))

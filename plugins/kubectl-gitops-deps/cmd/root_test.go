@@ -152,3 +152,71 @@ func TestCheckIncomplete(t *testing.T) {
 		t.Errorf("without --check the view is still shown: %v", err)
 	}
 }
+
+// TestOptionsDirVerdict: summary.hasProblems is exactly the --check verdict, and what
+// the check could not read, or that it read nothing, is a problem in the report too.
+func TestOptionsDirVerdict(t *testing.T) {
+	f := clustertest.New("default")
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "x.yaml"), []byte("a: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		dirs     []string
+		wantCode exitcode.Code
+		fileErrs int
+		nothing  bool
+		problems bool
+	}{
+		{"an empty folder checks nothing", []string{t.TempDir()}, exitcode.ProblemFound, 0, true, true},
+		{"a malformed file is in the report", []string{broken}, exitcode.ProblemFound, 1, true, true},
+		{"--dir twice is refused", []string{broken, broken}, exitcode.Usage, 0, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runDeps(t, f, func(o *Options, cmd *cobra.Command) {
+				for _, d := range tc.dirs {
+					_ = cmd.Flags().Set("dir", d)
+				}
+				o.Check = true
+				_ = cmd.Flags().Set("output", "json")
+			})
+			if exitcode.Of(err) != tc.wantCode {
+				t.Fatalf("exit code %d, want %d: %v", exitcode.Of(err), tc.wantCode, err)
+			}
+			if tc.wantCode == exitcode.Usage {
+				return
+			}
+			var r render.DependencyReport
+			if err := outputtest.Decode(output.FormatJSON, []byte(out), output.KindDependencyReport, func() any { return &render.DependencyReport{} }, func(d any) { r = *d.(*render.DependencyReport) }); err != nil {
+				t.Fatal(err)
+			}
+			if r.Summary.FileErrors != tc.fileErrs || len(r.FileErrors) != tc.fileErrs || r.Summary.NothingChecked != tc.nothing || r.Summary.HasProblems != tc.problems {
+				t.Errorf("summary %+v, file errors %+v", r.Summary, r.FileErrors)
+			}
+		})
+	}
+}
+
+// TestOptionsDirNamespace: -n with --dir shows that namespace of the rendered fleet;
+// without -n, every namespace.
+func TestOptionsDirNamespace(t *testing.T) {
+	dir := t.TempDir()
+	for ns, name := range map[string]string{"shop": "web", "db": "pg"} {
+		manifest := "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: " + name + "\n  namespace: " + ns + "\nspec:\n  path: ./x\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := clustertest.New("shop")
+	f.Explicit = true
+	out, err := runDeps(t, f, func(_ *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", dir) })
+	if err != nil || !strings.Contains(out, "Kustomization shop/web") || strings.Contains(out, "db/pg") {
+		t.Errorf("-n shop --dir: %v\n%s", err, out)
+	}
+	all := clustertest.New("default")
+	out, err = runDeps(t, all, func(_ *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", dir) })
+	if err != nil || !strings.Contains(out, "shop/web") || !strings.Contains(out, "db/pg") {
+		t.Errorf("--dir without -n: %v\n%s", err, out)
+	}
+}

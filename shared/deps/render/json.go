@@ -38,17 +38,30 @@ type DependencyReport struct {
 	Missing         []ReportMissing   `json:"missing"`
 	RootCauses      []ReportRootCause `json:"rootCauses"`
 	Duplicates      []ReportDuplicate `json:"duplicates"`
+	// FileErrors are what an offline check could not read.
+	FileErrors []ReportFileError `json:"fileErrors"`
+}
+
+// ReportFileError is one file an offline check could not read.
+type ReportFileError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
 }
 
 // ReportSummary gives the counts a dashboard or CI check needs without
 // walking the lists. Blocked counts victims over all root causes.
 type ReportSummary struct {
-	Nodes       int  `json:"nodes"`
-	Edges       int  `json:"edges"`
-	Cycles      int  `json:"cycles"`
-	Missing     int  `json:"missing"`
-	RootCauses  int  `json:"rootCauses"`
-	Blocked     int  `json:"blocked"`
+	Nodes      int `json:"nodes"`
+	Edges      int `json:"edges"`
+	Cycles     int `json:"cycles"`
+	Missing    int `json:"missing"`
+	RootCauses int `json:"rootCauses"`
+	Blocked    int `json:"blocked"`
+	FileErrors int `json:"fileErrors"`
+	// NothingChecked: an offline check found no Kustomization or HelmRelease.
+	NothingChecked bool `json:"nothingChecked,omitempty"`
+	// HasProblems is exactly the verdict of --check.
 	HasProblems bool `json:"hasProblems"`
 }
 
@@ -190,6 +203,12 @@ func Document(r *deps.Report) DependencyReport {
 	out.Summary.Cycles = len(out.Cycles)
 	out.Summary.Missing = len(out.Missing)
 	out.Summary.RootCauses = len(out.RootCauses)
+	out.FileErrors = []ReportFileError{}
+	for _, fe := range r.FileErrors {
+		out.FileErrors = append(out.FileErrors, ReportFileError{File: fe.File, Line: fe.Line, Message: fe.Message})
+	}
+	out.Summary.FileErrors = len(out.FileErrors)
+	out.Summary.NothingChecked = r.NothingChecked
 	out.Summary.HasProblems = r.HasProblems()
 	return out
 }

@@ -98,6 +98,13 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 		return
 	}
 
+	if len(r.FileErrors) > 0 {
+		t.Printf("\n%s (%d): Flux fails on them too\n", p.Bold("Unreadable files"), len(r.FileErrors))
+		for _, fe := range r.FileErrors {
+			t.Printf("  %s: %s\n", origin(fe.File, fe.Line), fe.Message)
+		}
+	}
+
 	if len(r.Cycles) > 0 {
 		t.Printf("\n%s (%d):\n", p.Bold("Cycles"), len(r.Cycles))
 		for _, cy := range r.Cycles {
