@@ -131,6 +131,10 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 	if res.Remote, err = git.RemoteFor(ctx, r.GitDir, gr.Spec.URL); err != nil {
 		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: clone %s, or pass the folder of a clone of it", redact.Text(err.Error()), res.URL))
 	}
+	// Paths are the repository's: work from its top, whatever folder of it was given.
+	if top, err := git.Line(ctx, r.GitDir, "rev-parse", "--show-toplevel"); err == nil && top != "" {
+		r.GitDir = top
+	}
 	if _, err := git.Run(ctx, r.GitDir, "fetch", "--quiet", res.Remote, "refs/heads/"+res.Branch); err != nil {
 		return nil, exitcode.Wrap(exitcode.Failure, fmt.Errorf("%s (nothing was changed)", redact.Text(err.Error())))
 	}
