@@ -75,6 +75,7 @@ type Options struct {
 	Check         bool
 	Dir           string
 	dirs          []string
+	All           bool
 	AllNamespaces bool
 
 	client     func() (*cluster.Client, error)
@@ -91,6 +92,7 @@ func NewOptions(streams genericiooptions.IOStreams) *Options { return &Options{s
 func (o *Options) AddFlags(cmd *cobra.Command) {
 	o.Output.AddFlag(cmd, "tree", "dot", "mermaid")
 	cmd.Flags().BoolVar(&o.Check, "check", false, "Exit with code 7 when any cycle, missing dependency or blocked chain exists.")
+	cmd.Flags().BoolVar(&o.All, "all", false, "In the tree, list the objects with no dependency, no dependent and no problem too (they are counted otherwise).")
 	cmd.Flags().StringArrayVar(&o.dirs, "dir", nil, "Read Kustomization and HelmRelease manifests from this directory (recursively, rendered like kustomize-controller) instead of a cluster.")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
 }
@@ -230,7 +232,7 @@ func (o *Options) print(r *deps.Report) error {
 		}
 		return w.Err
 	}
-	return render.Tree(o.streams.Out, r, output.Color(o.streams.Out))
+	return render.TreeWith(o.streams.Out, r, render.TreeOptions{Color: output.Color(o.streams.Out), Base: o.Dir, All: o.All})
 }
 
 // completeNames completes Kustomization and HelmRelease names from the cluster.

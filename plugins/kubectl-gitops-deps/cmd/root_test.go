@@ -210,12 +210,12 @@ func TestOptionsDirNamespace(t *testing.T) {
 	}
 	f := clustertest.New("shop")
 	f.Explicit = true
-	out, err := runDeps(t, f, func(_ *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", dir) })
+	out, err := runDeps(t, f, func(o *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", dir); o.All = true })
 	if err != nil || !strings.Contains(out, "Kustomization shop/web") || strings.Contains(out, "db/pg") {
 		t.Errorf("-n shop --dir: %v\n%s", err, out)
 	}
 	all := clustertest.New("default")
-	out, err = runDeps(t, all, func(_ *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", dir) })
+	out, err = runDeps(t, all, func(o *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", dir); o.All = true })
 	if err != nil || !strings.Contains(out, "shop/web") || !strings.Contains(out, "db/pg") {
 		t.Errorf("--dir without -n: %v\n%s", err, out)
 	}

@@ -1,7 +1,9 @@
 package render
 
 import (
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -19,15 +21,26 @@ func origin(file string, line int) string {
 	return file + ":" + strconv.Itoa(line)
 }
 
+// relative shows file relative to base (--dir) when it lies inside it.
+func relative(base, file string) string {
+	if base == "" {
+		return file
+	}
+	if rel, err := filepath.Rel(base, file); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return file
+}
+
 // statusText is the per-node status shown in the tree.
-func statusText(r *deps.Report, i int, p output.Palette) output.Styled {
+func statusText(r *deps.Report, i int, p output.Palette, base string) output.Styled {
 	e := &r.Entries[i]
 	var s output.Styled
 	switch e.State() {
 	case deps.StateMissing:
 		s = p.Red("Missing")
 	case deps.StateUnknown:
-		s = p.Dim(origin(e.File, e.Line))
+		s = p.Dim(origin(relative(base, e.File), e.Line))
 	case deps.StateReady:
 		s = p.Green("Ready")
 	case deps.StateSuspended:

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -18,11 +19,69 @@ import (
 // "(see above)". This keeps the output linear in the size of the graph where
 // a naive tree of a diamond-heavy DAG grows exponentially.
 func Tree(w io.Writer, r *deps.Report, color bool) error {
+	return TreeWith(w, r, TreeOptions{Color: color})
+}
+
+// TreeOptions shape the human view.
+type TreeOptions struct {
+	Color bool
+	// Base is the folder offline file paths are shown relative to (--dir).
+	Base string
+	// MaxLines bounds the tree part; 0 means DefaultMaxLines. The problem sections are
+	// always written whole.
+	MaxLines int
+	// All lists every object; otherwise those with no dependency, no dependent and no
+	// problem are folded into a count (three quarters of a real fleet's lines).
+	All bool
+}
+
+// DefaultMaxLines bounds a tree: past it a terminal or a CI log is no place to read a
+// graph, and -o json has everything.
+const DefaultMaxLines = 5000
+
+// TreeWith writes the human view with opts: a one-line summary and how to read the
+// tree first, then the tree, then the problem sections.
+func TreeWith(w io.Writer, r *deps.Report, opts TreeOptions) error {
 	t := &output.Writer{W: w}
-	p := output.Palette(color)
-	writeTree(r, t, p)
+	p := output.Palette(opts.Color)
+	if opts.MaxLines <= 0 {
+		opts.MaxLines = DefaultMaxLines
+	}
+	if len(r.Entries) > 0 {
+		t.Printf("%s\n%s\n\n", summaryLine(r), p.Dim("Each object is listed under what it depends on; an object with several dependencies is shown once, then \"(see above)\"."))
+	}
+	writeTree(r, t, p, opts)
 	writeProblems(r, t, p)
 	return t.Err
+}
+
+// summaryLine counts what the tree holds and what is wrong.
+func summaryLine(r *deps.Report) string {
+	objects, edges := 0, 0
+	for i := range r.Entries {
+		if !r.Entries[i].Missing {
+			objects++
+		}
+		edges += len(r.Entries[i].Dependencies)
+	}
+	var problems []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			problems = append(problems, "1 "+one)
+		case n > 1:
+			problems = append(problems, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	add(len(r.Cycles), "cycle", "cycles")
+	add(len(r.Missing), "missing dependency", "missing dependencies")
+	add(len(r.RootCauses), "root cause", "root causes")
+	add(len(r.FileErrors), "unreadable file", "unreadable files")
+	verdict := "no problems"
+	if len(problems) > 0 {
+		verdict = strings.Join(problems, ", ")
+	}
+	return fmt.Sprintf("%d objects, %d dependencies: %s.", objects, edges, verdict)
 }
 
 type treeItem struct {
@@ -32,16 +91,18 @@ type treeItem struct {
 	top    bool   // printed at column 0 with no connector
 }
 
-func writeTree(r *deps.Report, t *output.Writer, p output.Palette) {
+func writeTree(r *deps.Report, t *output.Writer, p output.Palette, opts TreeOptions) {
 	if len(r.Entries) == 0 {
 		t.Printf("No Kustomizations or HelmReleases found.\n")
 		return
 	}
 	printed := make([]bool, len(r.Entries))
+	lines, shown := 0, 0
 	var stack []treeItem
 	walk := func(root int) {
 		stack = append(stack[:0], treeItem{idx: root, top: true})
-		for len(stack) > 0 {
+		for len(stack) > 0 && lines < opts.MaxLines {
+			lines++
 			it := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			connector, childPrefix := "", ""
@@ -57,14 +118,21 @@ func writeTree(r *deps.Report, t *output.Writer, p output.Palette) {
 				continue
 			}
 			printed[it.idx] = true
-			t.Printf("%s%s%s  %s\n", it.prefix, connector, label, statusText(r, it.idx, p))
+			shown++
+			t.Printf("%s%s%s  %s\n", it.prefix, connector, label, statusText(r, it.idx, p, opts.Base))
 			kids := r.Entries[it.idx].Dependents
 			for k := len(kids) - 1; k >= 0; k-- {
 				stack = append(stack, treeItem{idx: kids[k], prefix: childPrefix, last: k == len(kids)-1})
 			}
 		}
 	}
+	folded := 0
 	for i := range r.Entries {
+		if !opts.All && plain(&r.Entries[i]) {
+			printed[i] = true
+			folded++
+			continue
+		}
 		if len(r.Entries[i].Dependencies) == 0 {
 			walk(i)
 		}
@@ -74,6 +142,16 @@ func writeTree(r *deps.Report, t *output.Writer, p output.Palette) {
 		if !printed[i] {
 			walk(i)
 		}
+	}
+	if folded > 0 {
+		what := "objects"
+		if folded == 1 {
+			what = "object"
+		}
+		t.Printf("%s\n", p.Dim(fmt.Sprintf("… and %d more %s with no dependency, no dependent and no problem (--all lists them)", folded, what)))
+	}
+	if shown+folded < len(r.Entries) {
+		t.Printf("%s\n", p.Dim(fmt.Sprintf("… %d more objects not shown: the tree is cut at %d lines (-o json has everything)", len(r.Entries)-shown-folded, opts.MaxLines)))
 	}
 }
 
@@ -191,4 +269,10 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// plain is an object with nothing to see: no dependency, no dependent, no problem.
+func plain(e *deps.Entry) bool {
+	return len(e.Dependencies) == 0 && len(e.Dependents) == 0 && !e.Missing && e.Cycle < 0 && e.Cause < 0 &&
+		!e.Suspended && (e.Offline || e.Ready.IsTrue())
 }
