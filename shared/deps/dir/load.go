@@ -124,14 +124,31 @@ func skipDir(path, name string) bool {
 	return err == nil
 }
 
+// isYAML accepts the extensions kustomize-controller applies: YAML, and JSON (which
+// YAML reads too).
 func isYAML(name string) bool {
 	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".yaml" || ext == ".yml"
+	return ext == ".yaml" || ext == ".yml" || ext == ".json"
 }
 
 func (res *Result) loadFile(path string, data []byte, opts Options) {
 	for _, doc := range yamldoc.Split(data) {
-		node, ok, err := decode(doc, opts)
+		root, rerr := doc.Root()
+		if items := listItems(root, rerr); items != nil {
+			// kind: List, as `kubectl get -o yaml` writes it: Flux applies each item.
+			for _, item := range items {
+				node, ok, err := decodeObject(item, doc.FileLine(item), opts)
+				if err != nil {
+					err.File = path
+					res.Errors = append(res.Errors, err)
+				} else if ok {
+					node.File = path
+					res.Nodes = append(res.Nodes, node)
+				}
+			}
+			continue
+		}
+		node, ok, err := decodeParsed(doc, root, rerr, opts)
 		if err != nil {
 			err.File = path
 			res.Errors = append(res.Errors, err)
@@ -149,8 +166,13 @@ func (res *Result) loadFile(path string, data []byte, opts Options) {
 // from the parsed node before anything is converted, so that a repository's
 // other objects cost a parse and nothing more.
 func decode(doc yamldoc.Document, opts Options) (deps.Node, bool, *FileError) {
-	defined := doc.FirstContentLine()
 	root, err := doc.Root()
+	return decodeParsed(doc, root, err, opts)
+}
+
+// decodeParsed is decode of a document already parsed (root, or err).
+func decodeParsed(doc yamldoc.Document, root *yaml.Node, err error, opts Options) (deps.Node, bool, *FileError) {
+	defined := doc.FirstContentLine()
 	if err != nil {
 		var syn *yamldoc.SyntaxError
 		if errors.As(err, &syn) {
@@ -158,6 +180,11 @@ func decode(doc yamldoc.Document, opts Options) (deps.Node, bool, *FileError) {
 		}
 		return deps.Node{}, false, &FileError{Line: defined, Err: err}
 	}
+	return decodeObject(root, defined, opts)
+}
+
+// decodeObject turns one object's mapping into a node, as decode does for a document.
+func decodeObject(root *yaml.Node, defined int, opts Options) (deps.Node, bool, *FileError) {
 	if root == nil || root.Kind != yaml.MappingNode {
 		return deps.Node{}, false, nil // a list or a scalar: not a Kubernetes object
 	}
@@ -213,4 +240,19 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// listItems returns the items of a document that is a v1 List, nil otherwise.
+func listItems(root *yaml.Node, err error) []*yaml.Node {
+	if err != nil || root == nil || root.Kind != yaml.MappingNode {
+		return nil
+	}
+	if yamldoc.Scalar(yamldoc.MapValue(root, "kind")) != "List" || yamldoc.Scalar(yamldoc.MapValue(root, "apiVersion")) != "v1" {
+		return nil
+	}
+	items := yamldoc.MapValue(root, "items")
+	if items == nil || items.Kind != yaml.SequenceNode {
+		return []*yaml.Node{}
+	}
+	return items.Content
 }

@@ -2,6 +2,7 @@ package dir
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -151,8 +152,8 @@ func TestLoad(t *testing.T) {
 	if got := summarize(root, res.Nodes); !reflect.DeepEqual(got, want) {
 		t.Errorf("nodes:\n got %+v\nwant %+v", got, want)
 	}
-	if res.Files != 5 {
-		t.Errorf("Files = %d, want 5 (hidden and chart directories skipped)", res.Files)
+	if res.Files != 6 { // values.json is read (and holds no Flux object)
+		t.Errorf("Files = %d, want 6 (hidden and chart directories skipped)", res.Files)
 	}
 }
 
@@ -260,5 +261,40 @@ func TestLoadThenAnalyze(t *testing.T) {
 	r := deps.Analyze(res.Nodes)
 	if len(r.Cycles) != 1 || len(r.Missing) != 2 || len(r.RootCauses) != 0 {
 		t.Errorf("cycles=%d missing=%d rootCauses=%d, want 1, 2, 0", len(r.Cycles), len(r.Missing), len(r.RootCauses))
+	}
+}
+
+// TestLoadListsAndJSON reads what kustomize-controller applies beyond plain YAML
+// documents: the items of a v1 List, and .json files.
+func TestLoadListsAndJSON(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"list.yaml": `apiVersion: v1
+kind: List
+items:
+  - apiVersion: kustomize.toolkit.fluxcd.io/v1
+    kind: Kustomization
+    metadata: {name: a, namespace: flux-system}
+    spec: {interval: 1h, path: ./a, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: other}
+  - apiVersion: kustomize.toolkit.fluxcd.io/v1
+    kind: Kustomization
+    metadata: {name: b, namespace: flux-system}
+    spec: {interval: 1h, path: ./b, prune: true, sourceRef: {kind: GitRepository, name: flux-system}, dependsOn: [{name: a}]}
+`,
+		"c.json": `{"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": {"name": "c", "namespace": "shop"}, "spec": {"interval": "1h", "chart": {"spec": {"chart": "c", "sourceRef": {"kind": "HelmRepository", "name": "r"}}}}}`,
+	})
+	res, err := Load(root, Options{})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatalf("%v %v", err, res.Errors)
+	}
+	var got []string
+	for _, n := range res.Nodes {
+		got = append(got, fmt.Sprintf("%s %s/%s line %d", n.Kind, n.Namespace, n.Name, n.Line))
+	}
+	want := "HelmRelease shop/c line 1,Kustomization flux-system/a line 4,Kustomization flux-system/b line 11"
+	if strings.Join(got, ",") != want {
+		t.Errorf("nodes %v, want %s", got, want)
 	}
 }
