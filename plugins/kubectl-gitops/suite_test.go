@@ -112,9 +112,11 @@ func TestSuiteAnswersToItsName(t *testing.T) {
 		{"flux-gitops", []string{"--version"}, 0, "flux gitops ", ""},
 		{"flux-gitops", []string{"rollback", "pin", "--help"}, 0, "  flux gitops rollback pin apps -n flux-system --to-last-good --yes", ""},
 		{"kubectl-gitops_trace", []string{"--help"}, 0, "  kubectl gitops-trace deploy/api -n shop", ""},
+		// --server without credentials: one error line, nothing asked, nothing on stdout.
+		{"kubectl-gitops", []string{"rollback", "history", "apps", "--server", "https://127.0.0.1:1"}, 1, "", "error: cannot reach the Kubernetes API server"},
 	} {
 		r := run(t, filepath.Join(dir, tc.bin), tc.args...)
-		if r.Code != tc.code || !strings.Contains(r.Stdout, tc.stdout) || !strings.Contains(r.Stderr, tc.stderr) {
+		if r.Code != tc.code || !strings.Contains(r.Stdout, tc.stdout) || !strings.Contains(r.Stderr, tc.stderr) || (tc.stdout == "" && r.Stdout != "") {
 			t.Errorf("%s %v: want exit %d, stdout with %q, stderr with %q\n%s", tc.bin, tc.args, tc.code, tc.stdout, tc.stderr, r)
 		}
 		if tc.bin != "kubectl-gitops" && strings.Contains(r.Stdout+r.Stderr, "kubectl gitops trace") {

@@ -76,7 +76,9 @@ func Bind(cmd *cobra.Command, f cluster.Factory, o Options) {
 // ConfigFlags, and the factory built on them. The caller sets RunE (or adds
 // subcommands) on the returned command.
 func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *cluster.ConfigFactory) {
-	flags := genericclioptions.NewConfigFlags(true).WithDeprecatedPasswordFlag().WithDiscoveryBurst(300).WithDiscoveryQPS(50)
+	// No WithDeprecatedPasswordFlag: with it, client-go's loader asks for a user name on
+	// stdin (and prints the question on stdout) when --server comes without credentials.
+	flags := genericclioptions.NewConfigFlags(true).WithDiscoveryBurst(300).WithDiscoveryQPS(50)
 	// kubectl waits forever for a server that accepts connections and never answers;
 	// a plugin run from a script must not. --request-timeout still overrides it.
 	timeout := DefaultRequestTimeout
