@@ -29,6 +29,8 @@ func krewPlugins() []krewPlugin {
                                              suspended or failing dependencies
   kubectl gitops rollback history|pin|revert|suspend|resume
   kubectl gitops branch show|set|restore     the scripted branch rollback
+  kubectl gitops dev start|test|diff|checkpoint|status|finish|abort
+                                             a development session handed back to Flux
 Writers wait until Flux has applied the result and exit non-zero when it has not.`,
 			`Shell completion of 'kubectl gitops' (kubectl 1.26 or newer) needs the
 kubectl_complete-gitops helper on your PATH; krew keeps it beside the plugin:
@@ -41,6 +43,8 @@ kubectl_complete-gitops helper on your PATH; krew keeps it beside the plugin:
 			"'kubectl gitops-rollback' lists what a Kustomization or HelmRelease applied, pins its source to an earlier commit, reverts it in Git, and suspends or resumes with a recorded reason, waiting until Flux applied the result. The same command is in the 'gitops' plugin as 'kubectl gitops rollback'.", ""},
 		{"gitops-branch", "kubectl-gitops-branch", "Switch and restore the branch a Flux GitRepository tracks",
 			"'kubectl gitops-branch set flux-system stable-release -n flux-system' switches the branch a GitRepository tracks, keeps its parent Kustomization from undoing it, waits until every consumer applied it, and 'restore' puts back exactly what was there. The same command is in the 'gitops' plugin as 'kubectl gitops branch'.", ""},
+		{"gitops-dev", "kubectl-gitops-dev", "A development session on a Flux cluster, handed back to Flux with nothing left behind",
+			"'kubectl gitops-dev start \"feature X\" -k apps' branches from what Flux applies and pauses the Kustomizations you work on; 'test' applies manifests live and records them, 'checkpoint' commits, 'finish' squashes, pushes and hands the cluster back to Flux: resumed, applied again, and what the session created deleted. The session lives in the cluster: 'status' shows it to everyone. The same command is in the 'gitops' plugin as 'kubectl gitops dev'.", ""},
 	}
 }
 

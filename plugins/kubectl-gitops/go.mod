@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-branch v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-deps v0.0.0
+	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-dev v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-rollback v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-trace v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/shared v0.0.0
@@ -107,6 +108,7 @@ require (
 replace (
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-branch => ../kubectl-gitops-branch
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-deps => ../kubectl-gitops-deps
+	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-dev => ../kubectl-gitops-dev
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-rollback => ../kubectl-gitops-rollback
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-trace => ../kubectl-gitops-trace
 	github.com/kubectl-gitops/kubectl-gitops/shared => ../../shared

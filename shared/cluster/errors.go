@@ -67,6 +67,9 @@ func Classify(err error) error {
 // refused or reset, unknown host, a TLS handshake that failed or timed out, an unknown
 // certificate authority, or a request that timed out.
 func IsUnreachable(err error) bool {
+	if err == nil {
+		return false
+	}
 	var op *net.OpError
 	var dns *net.DNSError
 	var unknownCA x509.UnknownAuthorityError

@@ -31,6 +31,7 @@ func NewSuite(streams genericiooptions.IOStreams, version string, plugins ...*co
   deps      why nothing is moving: cycles, missing, suspended or failing dependencies
   rollback  history, pin, revert, suspend and resume, waited for until Flux applied
   branch    switch the branch a GitRepository tracks and put it back
+  dev       a development session: pause, try live, checkpoint, hand back to Flux
 
 ` + exitcode.Help(exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.NotManaged, exitcode.Forbidden, exitcode.Timeout, exitcode.ProblemFound, exitcode.FluxNotInstalled)),
 		Example: `  kubectl gitops trace deploy/api -n shop

@@ -24,6 +24,8 @@ const (
 	KindSuspension       = "Suspension"
 	KindVersion          = "Version"
 	KindRevert           = "Revert"
+	KindDevSession       = "DevSession"
+	KindDevStep          = "DevStep"
 )
 
 // TypeMeta opens every document, so a script can tell what it holds and which schema

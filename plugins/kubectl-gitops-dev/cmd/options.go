@@ -1,0 +1,110 @@
+package cmd
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// common is what every dev step takes: the session, the clone, the output format and
+// the writer flags.
+type common struct {
+	streams genericiooptions.IOStreams
+	f       cluster.Factory
+
+	Output  output.Format
+	Session string
+	GitDir  string
+	command.Write
+
+	namespace string
+	gitDirSet bool
+}
+
+func (o *common) addFlags(cmd *cobra.Command, f cluster.Factory, gitDirHelp string) {
+	o.f = f
+	o.Output.AddFlag(cmd, "text")
+	cmd.Flags().StringVar(&o.Session, "session", "", "The session ID (default: the one whose branch the clone has checked out, else your only open session).")
+	_ = cmd.RegisterFlagCompletionFunc("session", completeSessions(f))
+	if gitDirHelp != "" {
+		cmd.Flags().StringVar(&o.GitDir, "git-dir", ".", gitDirHelp)
+		_ = cmd.MarkFlagDirname("git-dir")
+	}
+}
+
+func (o *common) complete(cmd *cobra.Command) error {
+	o.gitDirSet = cmd.Flags().Changed("git-dir")
+	var err error
+	o.namespace, _, err = o.f.Namespace()
+	return err
+}
+
+// step returns the shared settings of a step, and the client.
+func (o *common) step(ctx context.Context) (*cluster.Client, dev.Step, error) {
+	client, err := o.f.Client()
+	if err != nil {
+		return nil, dev.Step{}, err
+	}
+	return client, dev.Step{
+		User: cluster.WhoAmI(ctx, client.Dynamic), DryRun: o.DryRun,
+		Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams), Now: time.Now,
+	}, nil
+}
+
+// clone opens the clone of the session's source: required says an error is fatal;
+// otherwise a folder that is not a clone of it gives nil, when --git-dir was not given.
+func (o *common) clone(ctx context.Context, s *dev.Session, url string, required bool) (*dev.Clone, error) {
+	c, err := dev.OpenClone(ctx, o.GitDir, url)
+	if err != nil && (required || o.gitDirSet) {
+		return nil, err
+	}
+	return c, nil
+}
+
+// find returns the session the step is about.
+func (o *common) find(ctx context.Context, client *cluster.Client, user string) (*dev.Session, error) {
+	var c *dev.Clone
+	if o.GitDir != "" {
+		c = dev.LocalClone(ctx, o.GitDir)
+	}
+	return dev.Find(ctx, client.Dynamic, o.Session, c, user, o.namespace)
+}
+
+func (o *common) print(res *dev.Result) error {
+	if res == nil {
+		return nil
+	}
+	if o.Output.Document() {
+		return output.Write(o.streams.Out, o.Output.Value, res)
+	}
+	w := &output.Writer{W: o.streams.Out}
+	res.Print(w)
+	return w.Err
+}
+
+// completeSessions completes --session with the open sessions' IDs.
+func completeSessions(f cluster.Factory) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		client, err := f.Client()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ns, _, _ := f.Namespace()
+		sessions, _, err := dev.Store{Dyn: client.Dynamic}.List(cmd.Context(), "", ns)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var ids []string
+		for _, s := range sessions {
+			ids = append(ids, s.ID)
+		}
+		return ids, cobra.ShellCompDirectiveNoFileComp
+	}
+}

@@ -1,0 +1,153 @@
+package dev
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// Print writes a step's result for a human: what happened, one fact per line.
+func (res *Result) Print(w *output.Writer) {
+	s := res.Session
+	would := ""
+	if res.DryRun {
+		would = " (server-side dry run, nothing changed)"
+	}
+	switch res.Action {
+	case "start":
+		w.Printf("Dev session %s started%s\n", s.ID, would)
+		w.Printf("Branch:     %s from %s at %s\n", s.Branch, s.TrackedBranch, shortSHA(s.Base))
+	case "test":
+		w.Printf("Dev session %s: applied%s\n", s.ID, would)
+	case "diff":
+		res.printDiffs(w)
+	case "checkpoint":
+		if res.Checkpoint != nil {
+			w.Printf("Dev session %s: checkpoint %s %s\n", s.ID, shortSHA(res.Checkpoint.Commit), res.Checkpoint.Message)
+		} else {
+			w.Printf("Dev session %s: no checkpoint\n", s.ID)
+		}
+	case "finish", "abort":
+		state := "closed"
+		if !res.Closed {
+			state = "handed back"
+		}
+		if res.DryRun {
+			state = "would be closed" + would
+		}
+		w.Printf("Dev session %s %s (%s)\n", s.ID, state, res.Action)
+		if res.Commit != "" {
+			w.Printf("Pushed:     %s %s\n", s.Branch, shortSHA(res.Commit))
+		}
+	}
+	for _, o := range res.Suspended {
+		w.Printf("Suspended:  %s\n", o)
+	}
+	for _, c := range res.Applied {
+		w.Printf("Applied:    %s %s\n", c.Object, c.Operation)
+	}
+	for _, c := range res.Preview {
+		w.Printf("Preview:    %s %s/%s %s %s\n", c.Kind, c.Namespace, c.Name, c.Status, c.Applied)
+	}
+	for _, o := range res.Resumed {
+		w.Printf("Resumed:    %s\n", o)
+	}
+	for _, c := range res.Consumers {
+		line := strings.TrimSpace(c.Status + " " + c.Applied)
+		if c.Message != "" {
+			line = c.Status + ": " + c.Message
+		}
+		w.Printf("Applied:    %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
+	}
+	for _, o := range res.Deleted {
+		w.Printf("Deleted:    %s (created by the session, not in Git)\n", o)
+	}
+	for _, o := range res.Released {
+		w.Printf("Released:   %s (back to what Git declares)\n", o)
+	}
+	for _, n := range res.Notes {
+		w.Printf("Note:       %s\n", n)
+	}
+	if res.PullRequest != "" {
+		w.Printf("Pull request: %s\n", output.Styled(res.PullRequest))
+	}
+	if res.Next != "" && !res.DryRun {
+		w.Printf("Next:       %s\n", res.Next)
+	}
+}
+
+func (res *Result) printDiffs(w *output.Writer) {
+	for _, n := range res.Notes {
+		if strings.HasPrefix(n, "Git: ") {
+			w.Printf("# %s\n", n)
+		}
+	}
+	for _, d := range res.Diffs {
+		w.Printf("=== %s\n", d.Object)
+		switch {
+		case !d.Live:
+			w.Printf("cluster: new object\n")
+		case d.Cluster == "":
+			w.Printf("cluster: no change\n")
+		}
+		if d.Live && d.Cluster != "" {
+			w.Printf("cluster:\n%s", d.Cluster)
+		}
+		switch {
+		case res.Session != nil && d.Git == "" && d.InGit:
+			w.Printf("git: as declared\n")
+		case d.Git != "" && !d.InGit:
+			w.Printf("git: not declared by the tracked branch\n")
+		case d.Git != "":
+			w.Printf("git:\n%s", d.Git)
+		}
+	}
+	res.Notes = dropGitNote(res.Notes)
+}
+
+func dropGitNote(notes []string) []string {
+	var out []string
+	for _, n := range notes {
+		if !strings.HasPrefix(n, "Git: ") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// PrintSessions writes the open sessions as a table, kubectl get style.
+func PrintSessions(w *output.Writer, sessions []*Session, now time.Time) error {
+	if len(sessions) == 0 {
+		w.Printf("No dev session is open.\n")
+		return w.Err
+	}
+	t := output.NewTable(w, "SESSION", "USER", "AGE", "BRANCH", "PAUSED", "APPLIED", "CHECKPOINTS", "STATE")
+	for _, s := range sessions {
+		paused := make([]string, len(s.Kustomizations))
+		for i, k := range s.Kustomizations {
+			paused[i] = k.Namespace + "/" + k.Name
+		}
+		applied := make([]string, len(s.Applied))
+		for i, a := range s.Applied {
+			applied[i] = a.Object.String()
+		}
+		state := "open"
+		if s.Overdue {
+			state = fmt.Sprintf("overdue (meant to end %s ago)", output.Age(now, *s.Until))
+		}
+		if err := t.Append(s.ID, orSomeone(s.User), output.Age(now, s.Started), s.Branch, strings.Join(paused, ","),
+			orNone(strings.Join(applied, ",")), len(s.Checkpoints), state); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
+}
