@@ -100,7 +100,9 @@ func TestDevSession(t *testing.T) {
 		}
 		return u
 	}
-	suspended := func(name string) bool { return status.Of(get(flux.KindKustomization, testbed.FluxNamespace, name)).Suspended }
+	suspended := func(name string) bool {
+		return status.Of(get(flux.KindKustomization, testbed.FluxNamespace, name)).Suspended
+	}
 
 	t.Run("refusals change nothing", func(t *testing.T) {
 		write("scratch.txt", "dirty\n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -64,7 +65,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 	}
 	// The record first: a Ctrl-C during the applies still leaves every object the
 	// session may have written in the record, for abort to clean up.
-	at := r.now().UTC().Truncate(1e9)
+	at := r.now().UTC().Truncate(time.Second)
 	if err := (Store{Dyn: dyn}).Modify(ctx, s, func(fresh *Session) {
 		for i, m := range r.Manifests {
 			fresh.record(Applied{Object: objectOf(m.Object), Created: live[i] == nil, At: at})
