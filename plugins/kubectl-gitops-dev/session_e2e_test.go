@@ -307,5 +307,66 @@ func TestDevSession(t *testing.T) {
 		if out := git(fleet.Repo.Work, "ls-remote", "origin", "refs/heads/dev/try-a-cache"); out != "" {
 			t.Fatalf("abort pushed: %s", out)
 		}
+		if err := os.Remove(filepath.Join(clone, "apps/cache.yaml")); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("finish --preview has Flux apply the pushed branch, then main again", func(t *testing.T) {
+		git(clone, "checkout", "--quiet", "main")
+		git(clone, "pull", "--quiet", "--ff-only")
+		main := git(clone, "rev-parse", "HEAD")
+		step(devIn("start", "preview a feature", "-k", "apps", "-n", "flux-system", "--yes", "-o", "json"))
+		write("apps/feature.yaml", testbed.ConfigMapYAML("shop", "feature", "enabled", "true"))
+		write("apps/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n  - web.yaml\n  - service.yaml\n  - feature.yaml\n")
+		step(devIn("checkpoint", "the feature flag", "--yes", "-o", "json"))
+		res := step(devIn("finish", "Add the feature flag", "--preview", "--yes", "-o", "json"))
+		pushed := git(fleet.Repo.Work, "ls-remote", "origin", "refs/heads/dev/preview-a-feature")
+		applied := false
+		for _, c := range res.Preview {
+			if c.Kind == flux.KindKustomization && c.Name == "apps" {
+				applied = c.Status == "Applied" && strings.HasPrefix(c.Applied, "dev/preview-a-feature@sha1:") && strings.HasPrefix(pushed, strings.TrimPrefix(c.Applied, "dev/preview-a-feature@sha1:"))
+			}
+		}
+		if !applied || !res.Closed {
+			t.Fatalf("preview: %+v (pushed %s)", res, pushed)
+		}
+		for _, c := range res.Consumers {
+			if c.Status != "Applied" || !strings.HasSuffix(c.Applied, main) {
+				t.Errorf("after the preview: %+v, want main %s applied", c, main)
+			}
+		}
+		repo := get(flux.KindGitRepository, "flux-system", "flux-system")
+		if ref, _, _ := unstructured.NestedString(repo.Object, "spec", "ref", "branch"); ref != "main" || repo.GetAnnotations()["gitops.kubectl.io/switch"] != "" {
+			t.Errorf("the source is not back on main: %s %v", ref, repo.GetAnnotations())
+		}
+		if get("ConfigMap", "shop", "feature") != nil {
+			t.Error("the previewed ConfigMap outlived the return to main")
+		}
+	})
+
+	t.Run("a start killed part way is shown by status and closed by abort", func(t *testing.T) {
+		git(clone, "checkout", "--quiet", "main")
+		bin, err := testbed.PluginBin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, "kubectl-gitops-dev"), "start", "killed", "-k", "infrastructure", "-k", "apps", "-n", "flux-system", "--git-dir", clone, "--yes", "--kubeconfig", bed.Kubeconfig)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for get("ConfigMap", "flux-system", "gitops-dev-killed") == nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		run := kubectl(bed.Kubeconfig, t.TempDir(), "status")
+		if run.Code != 0 || !strings.Contains(run.Stdout, "killed") {
+			t.Fatalf("status after the kill: %s", run)
+		}
+		res := step(kubectl(bed.Kubeconfig, t.TempDir(), "abort", "--session", "killed", "--yes", "-o", "json"))
+		if !res.Closed || suspended("apps") || suspended("infrastructure") {
+			t.Fatalf("abort after the kill: %+v", res)
+		}
 	})
 }

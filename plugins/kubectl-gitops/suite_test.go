@@ -69,7 +69,8 @@ func TestSuiteIsEachPlugin(t *testing.T) {
 	suite := filepath.Join(dir, "kubectl-gitops")
 	for _, args := range [][]string{
 		{"trace", "--help"}, {"deps", "--help"}, {"rollback", "--help"}, {"branch", "--help"},
-		{"rollback", "pin", "--help"}, {"branch", "set", "--help"},
+		{"rollback", "pin", "--help"}, {"branch", "set", "--help"}, {"dev", "--help"}, {"dev", "finish", "--help"},
+		{"dev", "start", "x"}, {"dev", "finish"}, {"dev", "status", "-o", "xml"},
 		{"trace"}, {"deps", "--dir", ""}, {"rollback", "pin", "apps"}, {"branch", "set", "a"},
 		{"trace", "deploy/api", "--context", "nope"}, {"rollback", "history", "a", "-o", "xml"},
 	} {
@@ -161,6 +162,7 @@ func TestSuiteThroughKubectl(t *testing.T) {
 		{[]string{"gitops", "branch", "set", "-n", "flux-system", ""}, []string{"flux-system\n"}},
 		{[]string{"gitops", "branch", "set", "flux-system", "-n", "flux-system", "st"}, []string{"stable-release\n"}},
 		{[]string{"gitops", "deps", "--output", ""}, []string{"tree\n", "mermaid\n"}},
+		{[]string{"gitops", "dev", "start", "x", "-n", "flux-system", "-k", ""}, []string{"apps\n", "infrastructure\n"}},
 	} {
 		r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", dir, append([]string{"__complete"}, tc.args...)...)
 		for _, w := range tc.want {

@@ -59,7 +59,7 @@ func (res *Result) Print(w *output.Writer) {
 		if c.Message != "" {
 			line = c.Status + ": " + c.Message
 		}
-		w.Printf("Applied:    %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
+		w.Printf("Flux:       %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
 	}
 	for _, o := range res.Deleted {
 		w.Printf("Deleted:    %s (created by the session, not in Git)\n", o)
@@ -93,7 +93,8 @@ func (res *Result) printDiffs(w *output.Writer) {
 			w.Printf("cluster: no change\n")
 		}
 		if d.Live && d.Cluster != "" {
-			w.Printf("cluster:\n%s", d.Cluster)
+			w.Printf("cluster:\n")
+			printLines(w, d.Cluster)
 		}
 		switch {
 		case res.Session != nil && d.Git == "" && d.InGit:
@@ -101,10 +102,19 @@ func (res *Result) printDiffs(w *output.Writer) {
 		case d.Git != "" && !d.InGit:
 			w.Printf("git: not declared by the tracked branch\n")
 		case d.Git != "":
-			w.Printf("git:\n%s", d.Git)
+			w.Printf("git:\n")
+			printLines(w, d.Git)
 		}
 	}
 	res.Notes = dropGitNote(res.Notes)
+}
+
+// printLines writes a diff line by line: each line is made safe on its own, so the
+// newlines stay newlines and nothing else from the cluster reaches the terminal raw.
+func printLines(w *output.Writer, text string) {
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		w.Printf("%s\n", line)
+	}
 }
 
 func dropGitNote(notes []string) []string {

@@ -122,7 +122,11 @@ var slugUnsafe = regexp.MustCompile(`[^a-z0-9]+`)
 func Slug(description string) (string, error) {
 	s := strings.Trim(slugUnsafe.ReplaceAllString(strings.ToLower(description), "-"), "-")
 	if len(s) > 40 {
-		s = strings.TrimRight(s[:40], "-")
+		s = s[:40]
+		if i := strings.LastIndex(s, "-"); i > 20 {
+			s = s[:i] // a whole word rather than half of one
+		}
+		s = strings.TrimRight(s, "-")
 	}
 	if s == "" {
 		return "", exitcode.New(exitcode.Usage, "the description %q has no letter or digit to name the session by: describe the change, e.g. \"implementing feature X\"", output.Safe(description))
