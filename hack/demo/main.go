@@ -67,6 +67,7 @@ In another terminal:
   kubectl gitops branch show flux-system -n flux-system
   kubectl gitops branch set flux-system stable-release -n flux-system --yes
   kubectl gitops branch restore flux-system -n flux-system --yes
+  kubectl gitops dev status
 
 The fleet's Git repository (push to it to see Flux apply a new commit):
 

@@ -138,7 +138,10 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 	for _, cmd := range [][]string{{"gitops", "trace"}, {"gitops", "deps"}, {"gitops", "rollback"}, {"gitops", "branch"},
 		{"gitops", "rollback", "history"}, {"gitops", "rollback", "suspend"}, {"gitops", "rollback", "resume"},
 		{"gitops", "rollback", "pin"}, {"gitops", "rollback", "unpin"}, {"gitops", "rollback", "revert"},
-		{"gitops", "branch", "show"}, {"gitops", "branch", "set"}, {"gitops", "branch", "restore"}} {
+		{"gitops", "branch", "show"}, {"gitops", "branch", "set"}, {"gitops", "branch", "restore"},
+		// A whole session, in order: the examples of each step run on the one before.
+		{"gitops", "dev"}, {"gitops", "dev", "start"}, {"gitops", "dev", "status"}, {"gitops", "dev", "test"},
+		{"gitops", "dev", "diff"}, {"gitops", "dev", "checkpoint"}, {"gitops", "dev", "abort"}, {"gitops", "dev", "finish"}} {
 		examples = append(examples, helpExamples(t, ctx, bed.Assets, cmd...)...)
 	}
 	for _, ex := range examples {

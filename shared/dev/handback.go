@@ -82,7 +82,7 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 	}
 	plan := fmt.Sprintf("squash %d commits of %s into one and push it to %s", n, s.Branch, r.Clone.Remote)
 	if n == 0 {
-		plan = "nothing to push (" + s.Branch + " has no commit)"
+		plan = "push nothing (" + s.Branch + " has no commit)"
 	}
 	if err := r.confirm(plan + "; then " + r.summary("finish")); err != nil {
 		return nil, err
@@ -108,7 +108,11 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 		}
 		res.Commit, res.Pushed, res.PullRequest = sha, true, pullRequest(s, r.Message)
 	} else {
-		res.Notes = append(res.Notes, "the session branch has no commit: nothing was pushed")
+		note := "the session branch has no commit: nothing was pushed"
+		if r.Preview {
+			note += ", so there is nothing to preview"
+		}
+		res.Notes = append(res.Notes, note)
 	}
 	var previewErr error
 	if r.Preview && res.Pushed {

@@ -32,18 +32,22 @@ func (res *Result) Print(w *output.Writer) {
 	case "finish", "abort":
 		state := "closed"
 		if !res.Closed {
-			state = "handed back"
+			state = "not closed"
 		}
 		if res.DryRun {
-			state = "would be closed" + would
+			state = "would be closed"
 		}
-		w.Printf("Dev session %s %s (%s)\n", s.ID, state, res.Action)
+		w.Printf("Dev session %s %s by %s%s\n", s.ID, state, res.Action, would)
 		if res.Commit != "" {
 			w.Printf("Pushed:     %s %s\n", s.Branch, shortSHA(res.Commit))
 		}
 	}
+	suspended, resumed := "Suspended:", "Resumed:"
+	if res.DryRun {
+		suspended, resumed = "Suspends:", "Resumes:"
+	}
 	for _, o := range res.Suspended {
-		w.Printf("Suspended:  %s\n", o)
+		w.Printf("%-11s %s\n", suspended, o)
 	}
 	for _, c := range res.Applied {
 		w.Printf("Applied:    %s %s\n", c.Object, c.Operation)
@@ -52,7 +56,7 @@ func (res *Result) Print(w *output.Writer) {
 		w.Printf("Preview:    %s %s/%s %s %s\n", c.Kind, c.Namespace, c.Name, c.Status, c.Applied)
 	}
 	for _, o := range res.Resumed {
-		w.Printf("Resumed:    %s\n", o)
+		w.Printf("%-11s %s\n", resumed, o)
 	}
 	for _, c := range res.Consumers {
 		line := strings.TrimSpace(c.Status + " " + c.Applied)

@@ -26,10 +26,11 @@ func newHandBackCommand(f cluster.Factory, streams genericiooptions.IOStreams, a
 	cmd := &cobra.Command{
 		Use:   "finish MESSAGE",
 		Short: "Squash the checkpoints into one commit, push the session branch, and hand the cluster back to Flux",
-		Example: `  # One clean commit on dev/implementing-feature-x, pushed; the cluster back on main
-  kubectl gitops dev finish "Add feature X" --yes
+		Example: `  # What finishing would do: the squash, the push, what is resumed, given back and deleted
+  kubectl gitops dev finish "Add feature X" --preview --dry-run
 
-  # First have Flux apply the pushed branch, then go back to main
+  # One clean commit on dev/implementing-feature-x, pushed; Flux applies it (--preview),
+  # then main again; the cluster handed back
   kubectl gitops dev finish "Add feature X" --preview --yes`,
 		Args: command.ExactArgs(1),
 	}
@@ -37,8 +38,8 @@ func newHandBackCommand(f cluster.Factory, streams genericiooptions.IOStreams, a
 	if action == "abort" {
 		cmd.Use = "abort"
 		cmd.Short = "Hand the cluster back to Flux without pushing anything: it ends exactly as Git says"
-		cmd.Example = `  # From any shell, even after the terminal that started it was closed
-  kubectl gitops dev abort --session implementing-feature-x --yes`
+		cmd.Example = `  # What handing back without pushing would do, from any shell (then --yes to do it)
+  kubectl gitops dev abort --session implementing-feature-x --dry-run`
 		cmd.Args = command.NoArgs()
 		help = "The clone (to find the session by its checked-out branch)."
 	} else {

@@ -29,8 +29,8 @@ hands back without pushing. 'status' lists every open session, for everyone.
 
 The session is a ConfigMap gitops-dev-<id> beside the GitRepository: it survives the
 terminal closing; 'status' and 'abort' work from any shell.`,
-		Example: `  # Work on what apps applies, from your clone of the fleet
-  kubectl gitops dev start "implementing feature X" -k apps -n flux-system --git-dir ~/fleet --yes
+		Example: `  # Plan a session on what apps applies, from your clone of the fleet: nothing changes
+  kubectl gitops dev start "implementing feature X" -k apps -n flux-system --dry-run
 
   # Every open session, whoever started it
   kubectl gitops dev status`,

@@ -29,11 +29,11 @@ func newStartCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cob
 	cmd := &cobra.Command{
 		Use:   "start DESCRIPTION (-k KUSTOMIZATION... | --path PATH) [--git-dir CLONE]",
 		Short: "Branch from what Flux applies and pause the Kustomizations you work on",
-		Example: `  # Pause apps and branch dev/implementing-feature-x in the clone at ~/fleet
-  kubectl gitops dev start "implementing feature X" -k apps -n flux-system --git-dir ~/fleet --yes
+		Example: `  # Pause apps and branch dev/implementing-feature-x in the clone in this folder
+  kubectl gitops dev start "implementing feature X" -k apps -n flux-system --yes
 
-  # Pause whatever applies ./apps, as planned, changing nothing
-  kubectl gitops dev start "new api" --path apps --dry-run`,
+  # What pausing whatever applies ./infrastructure would do, changing nothing
+  kubectl gitops dev start "tune infrastructure" --path infrastructure --dry-run`,
 		Args: command.ExactArgs(1),
 	}
 	o.addFlags(cmd, f, "The clone of the repository Flux applies, where the session branch is made.")

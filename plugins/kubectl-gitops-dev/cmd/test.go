@@ -24,16 +24,16 @@ func newTestCommand(f cluster.Factory, streams genericiooptions.IOStreams, diff 
 	cmd := &cobra.Command{
 		Use:   "test FILE|DIR",
 		Short: "Apply manifests live in the session, after a server-side dry run; each object is recorded",
-		Example: `  # Try a changed ConfigMap and a new Service
-  kubectl gitops dev test apps/ --yes`,
+		Example: `  # Try the changed Deployment live
+  kubectl gitops dev test apps/deployment.yaml --yes`,
 		Args: command.ExactArgs(1),
 	}
 	help := "The clone of the repository Flux applies (to find the session by its checked-out branch)."
 	if diff {
 		cmd.Use = "diff FILE|DIR"
 		cmd.Short = "Show what manifests change in the cluster, and how they differ from the tracked branch"
-		cmd.Example = `  # What would apps/configmap.yaml change, live and against Git?
-  kubectl gitops dev diff apps/configmap.yaml`
+		cmd.Example = `  # What would apps/deployment.yaml change, live and against Git?
+  kubectl gitops dev diff apps/deployment.yaml`
 		help = "The clone of the repository Flux applies: the tracked branch's head is read there."
 	}
 	o.addFlags(cmd, f, help)
