@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 )
 
@@ -182,20 +182,7 @@ func TestPrintGolden(t *testing.T) {
 			if err := tc.write(&output.Writer{W: &buf}); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if buf.String() != string(want) {
-				t.Errorf("%s differs (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, buf.String(), want)
-			}
+			outputtest.Golden(t, filepath.Join("testdata", tc.file), buf.Bytes(), *update)
 		})
 	}
 }

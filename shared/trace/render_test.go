@@ -3,13 +3,13 @@ package trace
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -92,19 +92,7 @@ func TestWriteHumanGolden(t *testing.T) {
 				if err := WriteHuman(&buf, reports, color, goldenNow); err != nil {
 					t.Fatal(err)
 				}
-				path := filepath.Join("testdata", file)
-				if *update {
-					if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run with -update to create it)", err)
-				}
-				if got := buf.String(); got != string(want) {
-					t.Errorf("human view differs from %s:\n%s\nwant:\n%s", path, got, want)
-				}
+				outputtest.Golden(t, filepath.Join("testdata", file), buf.Bytes(), *update)
 				if !color && strings.Contains(buf.String(), "\x1b[") {
 					t.Errorf("colour codes without colour")
 				}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +11,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -26,10 +28,14 @@ type common struct {
 
 	namespace string
 	gitDirSet bool
+	// arg is the command's one argument; empty says, when it is blank, what it is for.
+	arg   string
+	empty string
 }
 
 func (o *common) addFlags(cmd *cobra.Command, f cluster.Factory, gitDirHelp string) {
 	o.f = f
+	o.Timeout = time.Minute // a step without --timeout (diff) still has a valid one
 	o.Output.AddFlag(cmd, "text")
 	cmd.Flags().StringVar(&o.Session, "session", "", "The session ID (default: the one whose branch the clone has checked out, else your only open session).")
 	_ = cmd.RegisterFlagCompletionFunc("session", completeSessions(f))
@@ -39,7 +45,11 @@ func (o *common) addFlags(cmd *cobra.Command, f cluster.Factory, gitDirHelp stri
 	}
 }
 
-func (o *common) complete(cmd *cobra.Command) error {
+// Complete reads the argument, --git-dir and the namespace.
+func (o *common) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		o.arg = args[0]
+	}
 	o.gitDirSet = cmd.Flags().Changed("git-dir")
 	var err error
 	o.namespace, _, err = o.f.Namespace()
@@ -58,14 +68,50 @@ func (o *common) step(ctx context.Context) (*cluster.Client, dev.Step, error) {
 	}, nil
 }
 
-// clone opens the clone of the session's source: required says an error is fatal;
-// otherwise a folder that is not a clone of it gives nil, when --git-dir was not given.
-func (o *common) clone(ctx context.Context, s *dev.Session, url string, required bool) (*dev.Clone, error) {
+// clone opens --git-dir as a clone of the session's source: required says an error is
+// fatal; otherwise a folder that is not one gives nil, when --git-dir was not given.
+func (o *common) clone(ctx context.Context, client *cluster.Client, s *dev.Session, required bool) (*dev.Clone, error) {
+	url, err := dev.SourceURL(ctx, client.Dynamic, s)
+	if err != nil {
+		if required {
+			return nil, err
+		}
+		return nil, nil
+	}
 	c, err := dev.OpenClone(ctx, o.GitDir, url)
 	if err != nil && (required || o.gitDirSet) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// runStep is every step on an open session: the client, the session the flags name,
+// the step itself, then its result printed (also beside an error, when there is one).
+func (o *common) runStep(ctx context.Context, do func(*cluster.Client, dev.Step, *dev.Session) (*dev.Result, error)) error {
+	client, step, err := o.step(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := o.find(ctx, client, step.User)
+	if err != nil {
+		return err
+	}
+	res, err := do(client, step, s)
+	if perr := o.print(res); perr != nil && err == nil {
+		err = perr
+	}
+	return err
+}
+
+// Validate refuses a blank argument, saying what it is for, and checks the flags.
+func (o *common) Validate() error {
+	if o.empty != "" && strings.TrimSpace(o.arg) == "" {
+		return exitcode.New(exitcode.Usage, "%s", o.empty)
+	}
+	if err := o.Write.Validate(); err != nil {
+		return err
+	}
+	return o.Output.Validate()
 }
 
 // find returns the session the step is about.

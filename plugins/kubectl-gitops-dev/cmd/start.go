@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,11 +20,10 @@ type StartOptions struct {
 	Kustomizations []string
 	Path           string
 	For            time.Duration
-	description    string
 }
 
 func newStartCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &StartOptions{common: common{streams: streams}}
+	o := &StartOptions{common: common{streams: streams, empty: "the description is empty: say what you work on, e.g. \"implementing feature X\""}}
 	cmd := &cobra.Command{
 		Use:   "start DESCRIPTION (-k KUSTOMIZATION... | --path PATH) [--git-dir CLONE]",
 		Short: "Branch from what Flux applies and pause the Kustomizations you work on",
@@ -46,16 +44,10 @@ func newStartCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cob
 	return cmd
 }
 
-// Complete reads the description.
-func (o *StartOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.description = args[0]
-	return o.complete(cmd)
-}
-
 // Validate refuses a session with nothing to pause.
 func (o *StartOptions) Validate() error {
-	if strings.TrimSpace(o.description) == "" {
-		return exitcode.New(exitcode.Usage, "the description is empty: say what you work on, e.g. \"implementing feature X\"")
+	if err := o.common.Validate(); err != nil {
+		return err
 	}
 	if len(o.Kustomizations) == 0 && o.Path == "" {
 		return exitcode.New(exitcode.Usage, "name the Kustomizations to pause with -k, or the folder you work on with --path")
@@ -71,7 +63,7 @@ func (o *StartOptions) Validate() error {
 	if o.GitDir == "" {
 		return exitcode.New(exitcode.Usage, "--git-dir is empty: give your clone of the repository Flux applies")
 	}
-	return o.Output.Validate()
+	return nil
 }
 
 // Run starts the session.
@@ -81,7 +73,7 @@ func (o *StartOptions) Run(ctx context.Context) error {
 		return err
 	}
 	res, err := dev.Start(ctx, client.Dynamic, dev.StartRequest{
-		Step: step, Description: o.description, GitDir: o.GitDir,
+		Step: step, Description: o.arg, GitDir: o.GitDir,
 		Namespace: o.namespace, Kustomizations: o.Kustomizations, Path: o.Path, For: o.For,
 	})
 	if perr := o.print(res); perr != nil && err == nil {

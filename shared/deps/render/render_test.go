@@ -12,6 +12,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	. "github.com/kubectl-gitops/kubectl-gitops/shared/deps/depstest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -88,20 +89,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := tc.render(&buf); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tc.file)
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got := buf.String(); got != string(want) {
-				t.Errorf("%s differs from the output (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-			}
+			outputtest.Golden(t, filepath.Join("testdata", tc.file), buf.Bytes(), *update)
 		})
 	}
 }
