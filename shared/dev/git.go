@@ -72,6 +72,15 @@ func (c *Clone) Head(ctx context.Context, branch string) string {
 	return sha
 }
 
+// remoteHead is where the clone last saw branch on the remote, "" when it never did.
+func (c *Clone) remoteHead(ctx context.Context, branch string) string {
+	sha, err := git.Line(ctx, c.Dir, "rev-parse", "--verify", "--quiet", "refs/remotes/"+c.Remote+"/"+branch+"^{commit}")
+	if err != nil {
+		return ""
+	}
+	return sha
+}
+
 // commitAll commits every change of the working tree (what the guide's checkpoint
 // does) and returns the commit, or "" when there was nothing to commit.
 func (c *Clone) commitAll(ctx context.Context, message string) (string, error) {

@@ -80,6 +80,11 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	if n == 1 && r.Clone.remoteHead(ctx, s.Branch) == head {
+		// A finish cut short after its push: the squashed commit is on the remote
+		// already; squashing it again would make a push the remote must reject.
+		return r.handBackPushed(ctx, dyn, res, head, begin)
+	}
 	plan := fmt.Sprintf("squash %d commits of %s into one and push it to %s", n, s.Branch, r.Clone.Remote)
 	if n == 0 {
 		plan = "push nothing (" + s.Branch + " has no commit)"
@@ -123,6 +128,19 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 	if previewErr != nil {
 		return res, exitcode.New(exitcode.Of(previewErr), "the preview of %s did not apply: %v; the cluster is back on %s (fix the branch and push again)", s.Branch, previewErr, s.TrackedBranch)
 	}
+	return res, err
+}
+
+// handBackPushed finishes a session whose squashed commit was pushed by a finish that
+// did not get to hand back.
+func (r FinishRequest) handBackPushed(ctx context.Context, dyn dynamic.Interface, res *Result, head string, begin time.Time) (*Result, error) {
+	if err := r.confirm("hand back dev session " + r.Session.ID + " (its branch is pushed already); " + r.summary("finish")); err != nil {
+		return nil, err
+	}
+	res.Commit, res.Pushed, res.PullRequest = head, !r.DryRun, pullRequest(r.Session, r.Message)
+	res.Notes = append(res.Notes, fmt.Sprintf("%s was pushed already, at %s", r.Session.Branch, shortSHA(head)))
+	err := r.run(ctx, dyn, res)
+	res.DurationSeconds = since(begin)
 	return res, err
 }
 
