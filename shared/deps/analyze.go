@@ -17,6 +17,7 @@ func Analyze(nodes []Node) *Report {
 
 	comp, cyclic := components(r.Entries)
 	r.findCycles(comp, cyclic)
+	r.findDeadlocks()
 	r.findMissing()
 	r.findRootCauses(comp, cyclic)
 	return r

@@ -53,6 +53,29 @@ func TestAnalyze(t *testing.T) {
 			},
 		},
 		{
+			name: "a source that cannot fetch is the root cause of what is built from it",
+			nodes: []Node{
+				SourceFailing("apps-repo", "couldn't find remote ref refs/heads/nope", Failing("ArtifactFailed", "Source artifact not found", KS("apps"))),
+				SourceFailing("apps-repo", "couldn't find remote ref refs/heads/nope", Failing("ArtifactFailed", "Source artifact not found", KS("apps-config"))),
+				Waiting(KS("web", "apps")),
+				KS("infra"),
+			},
+			want: Summary{
+				Causes: []string{"source GitRepository flux-system/apps-repo victims=[flux-system/apps, flux-system/apps-config, flux-system/web]"},
+			},
+			nextSteps: []string{"kubectl describe gitrepository apps-repo -n flux-system (then 'flux reconcile source git apps-repo -n flux-system')"},
+			messages:  []string{"GitRepository flux-system/apps-repo cannot fetch (Ready=False (GitOperationFailed): couldn't find remote ref refs/heads/nope)"},
+		},
+		{
+			name: "a failing source whose consumers still apply its last artifact is a root cause too",
+			nodes: []Node{
+				SourceFailing("flux-system", "authentication required", KS("apps")),
+			},
+			want: Summary{
+				Causes: []string{"source GitRepository flux-system/flux-system victims=[]"},
+			},
+		},
+		{
 			name:  "self-loop on a node still Ready is a cycle but blocks nothing yet",
 			nodes: []Node{KS("a", "a"), KS("b", "a")},
 			want: Summary{
@@ -401,5 +424,93 @@ func TestAnalyzeDeepChain(t *testing.T) {
 	r := Analyze(nodes)
 	if len(r.Cycles) != 1 || len(r.RootCauses) != 1 || len(r.RootCauses[0].Victims) != n-1 {
 		t.Fatalf("cycles=%d causes=%d", len(r.Cycles), len(r.RootCauses))
+	}
+}
+
+// TestDeadlocks covers the cycles no controller sees: through a Kustomization that
+// waits for what it applies, and through an object that exists only once its
+// Kustomization applied.
+func TestDeadlocks(t *testing.T) {
+	applies := func(parent string, n Node) Node {
+		n.AppliedBy = NodeID{Kind: KindKustomization, Namespace: TestNS, Name: parent}
+		return n
+	}
+	waits := func(n Node) Node { n.WaitsAll = true; return n }
+	for _, tc := range []struct {
+		name       string
+		nodes      []Node
+		want       string
+		suggestion string
+	}{
+		{
+			name: "the RFC's shape: infra waits for cert-manager, which needs crds, which crds applies after infra",
+			nodes: []Node{
+				waits(KS("infra")),
+				applies("infra", HR("cert-manager", "crds")),
+				applies("crds", HR("crds")),
+				KS("crds", "infra"),
+			},
+			want:       "Kustomization flux-system/infra waits for HelmRelease flux-system/cert-manager, which depends on HelmRelease flux-system/crds, which exists only after Kustomization flux-system/crds, which depends on Kustomization flux-system/infra",
+			suggestion: `remove "infra" from the dependsOn of Kustomization flux-system/crds, or let Kustomization flux-system/infra stop waiting for HelmRelease flux-system/cert-manager`,
+		},
+		{
+			name:       "a parent that depends on its child",
+			nodes:      []Node{KS("apps", "child"), applies("apps", KS("child"))},
+			want:       "Kustomization flux-system/apps depends on Kustomization flux-system/child, which exists only after Kustomization flux-system/apps",
+			suggestion: `remove "child" from the dependsOn of Kustomization flux-system/apps`,
+		},
+		{
+			name: "healthChecks instead of wait",
+			nodes: []Node{
+				func() Node {
+					n := KS("infra")
+					n.WaitsFor = []NodeID{{Kind: KindHelmRelease, Namespace: TestNS, Name: "db"}}
+					return n
+				}(),
+				applies("infra", HR("db", "operator")),
+				applies("operators", HR("operator")),
+				KS("operators", "infra"),
+			},
+			want:       "Kustomization flux-system/infra waits for HelmRelease flux-system/db, which depends on HelmRelease flux-system/operator, which exists only after Kustomization flux-system/operators, which depends on Kustomization flux-system/infra",
+			suggestion: `remove "infra" from the dependsOn of Kustomization flux-system/operators`,
+		},
+		{
+			name:  "waiting for what it applies is no deadlock by itself",
+			nodes: []Node{waits(KS("infra")), applies("infra", HR("cert-manager")), applies("flux-system", KS("infra")), KS("flux-system")},
+		},
+		{
+			name:  "a root that applies itself is no deadlock",
+			nodes: []Node{applies("flux-system", waits(KS("flux-system"))), applies("flux-system", KS("apps", "infra")), applies("flux-system", KS("infra"))},
+		},
+		{
+			name:  "a plain dependsOn cycle is a Cycle, not a Deadlock",
+			nodes: []Node{KS("a", "b"), KS("b", "a")},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Analyze(tc.nodes)
+			if tc.want == "" {
+				if len(r.Deadlocks) != 0 {
+					t.Fatalf("deadlocks %+v, want none", r.Deadlocks)
+				}
+				return
+			}
+			if len(r.Deadlocks) != 1 {
+				t.Fatalf("%d deadlocks, want one", len(r.Deadlocks))
+			}
+			d := r.Deadlocks[0]
+			if got := d.PathWords(); got != tc.want {
+				t.Errorf("path\n got %s\nwant %s", got, tc.want)
+			}
+			if tc.suggestion != "" && !strings.HasPrefix(d.Suggestion, tc.suggestion) {
+				t.Errorf("suggestion %q, want %q", d.Suggestion, tc.suggestion)
+			}
+			if first, last := d.Steps[0].From, d.Steps[len(d.Steps)-1].To; first != last {
+				t.Errorf("the path does not close: %s ... %s", first, last)
+			}
+			if !r.HasProblems() {
+				t.Error("a deadlock is a problem")
+			}
+		})
 	}
 }

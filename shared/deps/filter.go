@@ -1,6 +1,7 @@
 package deps
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -89,6 +90,11 @@ func (r *Report) subset(keep []bool) *Report {
 		if kept(cy.Members[0]) {
 			cycleMap[c] = len(out.Cycles)
 			out.Cycles = append(out.Cycles, cy)
+		}
+	}
+	for _, d := range r.Deadlocks {
+		if slices.ContainsFunc(d.Members, kept) {
+			out.Deadlocks = append(out.Deadlocks, d)
 		}
 	}
 	for _, m := range r.Missing {

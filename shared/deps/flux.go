@@ -35,7 +35,22 @@ func FromKustomization(k *kustomizev1.Kustomization) Node {
 	if n.SourceRef.Kind == "" && n.SourceRef.Name == "" {
 		n.SourceRef = SourceRef{}
 	}
+	n.Path, n.WaitsAll, n.AppliedBy = k.Spec.Path, k.Spec.Wait, appliedBy(k.Labels)
+	for _, hc := range k.Spec.HealthChecks {
+		if kind := Kind(hc.Kind); kind == KindKustomization || kind == KindHelmRelease {
+			n.WaitsFor = append(n.WaitsFor, NodeID{Kind: kind, Namespace: flux.RefNamespace(hc.Namespace, k.Namespace), Name: hc.Name})
+		}
+	}
 	return n
+}
+
+// appliedBy reads the Kustomization kustomize-controller records on what it applies.
+func appliedBy(labels map[string]string) NodeID {
+	name, ns := labels[flux.KustomizeNameLabel], labels[flux.KustomizeNamespaceLabel]
+	if name == "" || ns == "" {
+		return NodeID{}
+	}
+	return NodeID{Kind: KindKustomization, Namespace: ns, Name: name}
 }
 
 // FromHelmRelease converts a HelmRelease. HelmReleases have no shared-source
@@ -52,6 +67,7 @@ func FromHelmRelease(hr *helmv2.HelmRelease) Node {
 		Ready:              readyCondition(hr.Status.Conditions),
 		Generation:         hr.Generation,
 		ObservedGeneration: hr.Status.ObservedGeneration,
+		AppliedBy:          appliedBy(hr.Labels),
 	}
 }
 
@@ -67,6 +83,18 @@ func SetSourceRevisions(nodes []Node, revisions map[SourceRef]string) {
 		}
 		if rev, ok := revisions[n.SourceRef]; ok {
 			n.SourceRevision = rev
+		}
+	}
+}
+
+// SetSourceConditions fills in the Ready condition of each Kustomization's source:
+// a source that cannot fetch (a branch that does not exist, credentials refused) is
+// the root cause of everything built from it, not its consumers.
+func SetSourceConditions(nodes []Node, ready map[SourceRef]status.Condition) {
+	for i := range nodes {
+		n := &nodes[i]
+		if n.Kind == KindKustomization && !n.SourceRef.IsZero() {
+			n.SourceReady = ready[n.SourceRef]
 		}
 	}
 }

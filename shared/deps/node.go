@@ -103,6 +103,21 @@ type Node struct {
 	// by the caller (see SetSourceRevisions). Empty disables the revision
 	// check, as the caller could not tell.
 	SourceRevision string
+	// SourceReady is the Ready condition of SourceRef, filled by the caller (see
+	// SetSourceConditions); empty when unknown.
+	SourceReady status.Condition
+
+	// Path is a Kustomization's spec.path.
+	Path string
+	// WaitsAll says a Kustomization is Ready only once everything it applies is
+	// (spec.wait); WaitsFor lists the Kustomizations and HelmReleases its
+	// spec.healthChecks name.
+	WaitsAll bool
+	WaitsFor []NodeID
+	// AppliedBy is the Kustomization that applies this object: live, its
+	// kustomize.toolkit.fluxcd.io labels; offline, the Kustomization whose path holds
+	// its file. Zero when unknown.
+	AppliedBy NodeID
 
 	// Offline marks a node read from a manifest rather than a cluster: it has
 	// no status, so Analyze reports cycles and missing dependencies for it

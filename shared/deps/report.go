@@ -10,7 +10,11 @@ type Report struct {
 	// the Report.
 	Entries []Entry
 
-	Cycles     []Cycle
+	Cycles []Cycle
+	// Deadlocks are cycles through dependsOn and what Flux does on its own (a
+	// Kustomization waiting for what it applies, an object existing only once its
+	// Kustomization applied): no controller reports them.
+	Deadlocks  []Deadlock
 	Missing    []MissingDependency
 	RootCauses []RootCause
 	// Duplicates lists nodes given more than once (offline mode: the same
@@ -25,6 +29,8 @@ type Report struct {
 	NothingChecked bool
 
 	index map[NodeID]int
+	// deadlockOf is the index into Deadlocks of each entry's deadlock, or -1.
+	deadlockOf []int
 	// suggested holds, per missing target, the ranked suggestions before
 	// the target's dependents were left out (see findMissing).
 	suggested map[NodeID][]NodeID
@@ -131,6 +137,11 @@ const (
 	CauseFailing       CauseKind = "failing"
 	CauseNotReconciled CauseKind = "not-reconciled"
 	CauseRevisionLag   CauseKind = "revision-lag"
+	// CauseSource is a source that cannot produce an artifact: every Kustomization
+	// built from it, and what waits for them, is its victim.
+	CauseSource CauseKind = "source"
+	// CauseDeadlock is a deadlock (see Report.Deadlocks): Node is its first step's.
+	CauseDeadlock CauseKind = "deadlock"
 )
 
 // RootCause is the object at the bottom of one or more blocked chains.
@@ -160,7 +171,7 @@ type Duplicate struct {
 // HasProblems reports whether anything needs fixing; it drives the exit code
 // of --check.
 func (r *Report) HasProblems() bool {
-	return len(r.Cycles) > 0 || len(r.Missing) > 0 || len(r.RootCauses) > 0 || len(r.FileErrors) > 0 || r.NothingChecked
+	return len(r.Cycles) > 0 || len(r.Deadlocks) > 0 || len(r.Missing) > 0 || len(r.RootCauses) > 0 || len(r.FileErrors) > 0 || r.NothingChecked
 }
 
 // FileError is a file (and line, when known) an offline check could not read.

@@ -26,6 +26,8 @@ const unexplained = -2
 type causeKey struct {
 	kind CauseKind
 	ref  int // entry index of the culprit, or the cycle index for CauseCycle
+	// source is the failing source of a CauseSource.
+	source SourceRef
 }
 
 // causeFinder walks blocked chains down to their root causes. Each entry's
@@ -60,6 +62,14 @@ func (r *Report) findRootCauses(comp []int32, cyclic []bool) {
 		blocked = append(blocked, s)
 		f.explain(s)
 	}
+	// A failing source whose consumers are still Ready on its last artifact: they
+	// apply nothing newer from Git, which is what "nothing is moving" means.
+	for s := range r.Entries {
+		e := &r.Entries[s]
+		if !e.Missing && !e.Offline && e.Kind == KindKustomization && e.SourceReady.IsFalse() && e.Ready.IsTrue() {
+			f.source(s)
+		}
+	}
 	if len(f.causes) == 0 {
 		return
 	}
@@ -92,6 +102,9 @@ func (r *Report) findRootCauses(comp []int32, cyclic []bool) {
 // culprit's cycle.
 func (f *causeFinder) victimOf(s int) int {
 	c := f.memo[s]
+	if c >= 0 && f.causes[c].Kind == CauseSource {
+		return c // the culprit is the source, not an entry
+	}
 	if c < 0 || f.culprits[c] == s {
 		return -1
 	}
@@ -150,9 +163,19 @@ walk:
 			result = f.suspendedNotReady(x)
 			break
 		}
+		if e.Kind == KindKustomization && e.SourceReady.IsFalse() {
+			// kustomize-controller asks for the source's artifact before it looks
+			// at dependencies: a source that cannot fetch stops it first.
+			result = f.source(x)
+			break
+		}
 		d, kind := f.firstFailing(x)
 		switch kind {
 		case passes:
+			if d := r.deadlockOf[x]; d >= 0 {
+				result = f.deadlock(d)
+				break walk
+			}
 			result = f.own(x)
 			break walk
 		case blockMissing:
@@ -218,12 +241,14 @@ func (f *causeFinder) get(key causeKey, culprit int) (int, bool) {
 	f.keys[key] = c
 	f.causes = append(f.causes, RootCause{Kind: key.kind, Node: f.r.Entries[culprit].ID()})
 	f.culprits = append(f.culprits, culprit)
-	f.r.Entries[culprit].Cause = c
+	if key.kind != CauseSource {
+		f.r.Entries[culprit].Cause = c // a source is no entry: its victims carry it
+	}
 	return c, true
 }
 
 func (f *causeFinder) suspendedNotReady(x int) int {
-	c, fresh := f.get(causeKey{CauseSuspended, x}, x)
+	c, fresh := f.get(causeKey{kind: CauseSuspended, ref: x}, x)
 	if fresh {
 		e := &f.r.Entries[x]
 		rc := &f.causes[c]
@@ -240,7 +265,7 @@ func (f *causeFinder) lagging(d, dependent int) int {
 	if e.Suspended {
 		kind = CauseSuspended
 	}
-	c, fresh := f.get(causeKey{kind, d}, d)
+	c, fresh := f.get(causeKey{kind: kind, ref: d}, d)
 	if !fresh {
 		return c
 	}
@@ -262,8 +287,38 @@ func (f *causeFinder) lagging(d, dependent int) int {
 	return c
 }
 
+// source explains Kustomization x, whose source is not Ready, by the source.
+func (f *causeFinder) source(x int) int {
+	e := &f.r.Entries[x]
+	ref := e.SourceRef
+	c, fresh := f.get(causeKey{kind: CauseSource, source: ref}, x)
+	if fresh {
+		rc := &f.causes[c]
+		rc.Node = NodeID{Kind: Kind(ref.Kind), Namespace: ref.Namespace, Name: ref.Name}
+		rc.Message = fmt.Sprintf("%s cannot fetch (%s): what is built from it applies nothing new", ref, readySummary(e.SourceReady))
+		rc.NextStep = fmt.Sprintf("kubectl describe %s %s -n %s (then 'flux reconcile source %s %s -n %s')",
+			strings.ToLower(ref.Kind), ref.Name, ref.Namespace, sourceCLI(ref.Kind), ref.Name, ref.Namespace)
+	}
+	return c
+}
+
+// sourceCLI is how the flux CLI names a source kind.
+func sourceCLI(kind string) string {
+	switch kind {
+	case "GitRepository":
+		return "git"
+	case "OCIRepository":
+		return "oci"
+	case "Bucket":
+		return "bucket"
+	case "HelmRepository":
+		return "helm"
+	}
+	return strings.ToLower(kind)
+}
+
 func (f *causeFinder) missing(p int) int {
-	c, fresh := f.get(causeKey{CauseMissing, p}, p)
+	c, fresh := f.get(causeKey{kind: CauseMissing, ref: p}, p)
 	if !fresh {
 		return c
 	}
@@ -296,12 +351,24 @@ func (f *causeFinder) missing(p int) int {
 func (f *causeFinder) cycle(idx int) int {
 	cy := &f.r.Cycles[idx]
 	culprit := f.r.index[cy.Path[0]]
-	c, fresh := f.get(causeKey{CauseCycle, idx}, culprit)
+	c, fresh := f.get(causeKey{kind: CauseCycle, ref: idx}, culprit)
 	if fresh {
 		rc := &f.causes[c]
 		rc.Message = fmt.Sprintf("%s cycle %s: its members wait for each other forever (Flux only shows DependencyNotReady)",
 			cy.Kind, PathString(cy.Path))
 		rc.NextStep = cy.Suggestion
+	}
+	return c
+}
+
+func (f *causeFinder) deadlock(idx int) int {
+	d := &f.r.Deadlocks[idx]
+	culprit := f.r.index[d.Steps[0].From]
+	c, fresh := f.get(causeKey{kind: CauseDeadlock, ref: idx}, culprit)
+	if fresh {
+		rc := &f.causes[c]
+		rc.Message = fmt.Sprintf("deadlock: %s; no controller sees it (Flux shows DependencyNotReady and health checks that time out)", d.PathWords())
+		rc.NextStep = d.Suggestion
 	}
 	return c
 }
@@ -313,7 +380,7 @@ func (f *causeFinder) own(x int) int {
 	if e.Ready.IsFalse() && !e.Ready.DependencyBlocked() {
 		kind = CauseFailing
 	}
-	c, fresh := f.get(causeKey{kind, x}, x)
+	c, fresh := f.get(causeKey{kind: kind, ref: x}, x)
 	if !fresh {
 		return c
 	}

@@ -7,7 +7,27 @@ package deps
 // The depth-first search keeps its own stack of frames instead of recursing,
 // so a dependsOn chain 100k long costs heap, not goroutine stack.
 func components(entries []Entry) (comp []int32, cyclic []bool) {
-	n := len(entries)
+	comp, sizes := scc(len(entries), func(v int) []int { return entries[v].Dependencies })
+	cyclic = make([]bool, len(sizes))
+	for c, size := range sizes {
+		cyclic[c] = size > 1
+	}
+	for v := range entries {
+		if cyclic[comp[v]] {
+			continue
+		}
+		for _, w := range entries[v].Dependencies {
+			if w == v {
+				cyclic[comp[v]] = true
+			}
+		}
+	}
+	return comp, cyclic
+}
+
+// scc labels each of n vertices with its strongly connected component (edges gives
+// a vertex's successors) and returns the size of every component.
+func scc(n int, edges func(v int) []int) (comp []int32, sizes []int32) {
 	comp = make([]int32, n)
 	index := make([]int32, n) // discovery number + 1; 0 means unvisited
 	low := make([]int32, n)
@@ -21,7 +41,6 @@ func components(entries []Entry) (comp []int32, cyclic []bool) {
 	var frames []frame
 	var counter int32
 	var ncomp int32
-	var sizes []int32
 
 	visit := func(v int32) {
 		counter++
@@ -40,7 +59,7 @@ func components(entries []Entry) (comp []int32, cyclic []bool) {
 		for len(frames) > 0 {
 			top := &frames[len(frames)-1]
 			v := top.v
-			deps := entries[v].Dependencies
+			deps := edges(int(v))
 			if int(top.next) < len(deps) {
 				w := int32(deps[top.next])
 				top.next++
@@ -78,19 +97,5 @@ func components(entries []Entry) (comp []int32, cyclic []bool) {
 		}
 	}
 
-	cyclic = make([]bool, ncomp)
-	for c, size := range sizes {
-		cyclic[c] = size > 1
-	}
-	for v := range entries {
-		if cyclic[comp[v]] {
-			continue
-		}
-		for _, w := range entries[v].Dependencies {
-			if w == v {
-				cyclic[comp[v]] = true
-			}
-		}
-	}
-	return comp, cyclic
+	return comp, sizes
 }

@@ -74,6 +74,14 @@ func FromGit(sourceRev, applied string, n Node) Node {
 	return n
 }
 
+// SourceFailing puts the node on GitRepository flux-system/name, whose Ready
+// condition is False with msg.
+func SourceFailing(name, msg string, n Node) Node {
+	n.SourceRef = SourceRef{Kind: "GitRepository", Namespace: TestNS, Name: name}
+	n.SourceReady = status.Condition{Status: metav1.ConditionFalse, Reason: "GitOperationFailed", Message: msg}
+	return n
+}
+
 func Offline(file string, line int, n Node) Node {
 	n.Offline = true
 	n.Ready = status.Condition{}

@@ -113,6 +113,7 @@ func Load(root string, opts Options) (*Result, error) {
 	if err == nil && len(kdirs) > 0 {
 		res.render(root, kdirs, bad, opts)
 	}
+	res.appliers(root)
 	return res, err
 }
 

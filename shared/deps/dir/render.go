@@ -207,3 +207,38 @@ func plainFolder(path string) bool {
 	}
 	return true
 }
+
+// appliers sets, offline, which Kustomization applies each object: the one whose
+// spec.path is the deepest folder holding the object's file (paths taken from root,
+// the repository's top). It is what the deadlock check's "exists only after" and
+// "waits for" edges hang on.
+func (res *Result) appliers(root string) {
+	type applier struct {
+		path string
+		id   deps.NodeID
+	}
+	var all []applier
+	for _, n := range res.Nodes {
+		if n.Kind == deps.KindKustomization && n.Path != "" {
+			p := strings.Trim(filepath.ToSlash(filepath.Clean(strings.TrimPrefix(n.Path, "./"))), "/")
+			all = append(all, applier{path: p, id: n.ID()})
+		}
+	}
+	for i := range res.Nodes {
+		n := &res.Nodes[i]
+		rel, err := filepath.Rel(root, n.File)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		best := -1
+		for j, a := range all {
+			if (a.path == "." || a.path == "" || strings.HasPrefix(rel, a.path+"/")) && (best < 0 || len(a.path) > len(all[best].path)) {
+				best = j
+			}
+		}
+		if best >= 0 {
+			n.AppliedBy = all[best].id
+		}
+	}
+}

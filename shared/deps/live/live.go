@@ -17,6 +17,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // Live is what was read from the cluster.
@@ -52,6 +53,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 		return nil, err
 	}
 	revisions := map[deps.SourceRef]string{}
+	conditions := map[deps.SourceRef]status.Condition{}
 	kinds := map[string]bool{}
 	for _, n := range l.Nodes {
 		if n.Kind == deps.KindKustomization && !n.SourceRef.IsZero() {
@@ -64,7 +66,8 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 		}
 		err := flux.List(ctx, dyn, kind, ns, func(u *unstructured.Unstructured) error {
 			rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
-			revisions[deps.SourceRef{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}] = rev
+			ref := deps.SourceRef{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}
+			revisions[ref], conditions[ref] = rev, status.Of(u).Ready
 			if rec, err := branch.ReadRecord(u.GetAnnotations()); err == nil && rec != nil {
 				// Everything reading a held source applies nothing newer from Git: the
 				// first thing to know when "nothing is moving".
@@ -84,6 +87,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 		}
 	}
 	deps.SetSourceRevisions(l.Nodes, revisions)
+	deps.SetSourceConditions(l.Nodes, conditions)
 	return l, nil
 }
 

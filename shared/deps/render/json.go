@@ -19,6 +19,9 @@ import (
 //	cycles[]    {kind, path, members, break, suggestion}: path is one cycle
 //	            in dependsOn direction, first ID repeated at the end;
 //	            break is the edge to remove
+//	deadlocks[] {steps, members, break, suggestion}: a cycle through
+//	            dependsOn, "waits for" and "exists only after"; steps are
+//	            {from, relation, to}, break is the dependsOn step to remove
 //	missing[]   {dependent, target, ref, suggestions, otherKind}
 //	rootCauses[] {kind, node, message, nextStep, victims}: kind is one of
 //	            missing, cycle, suspended, failing, not-reconciled,
@@ -35,6 +38,7 @@ type DependencyReport struct {
 	Nodes           []ReportNode      `json:"nodes"`
 	Edges           []ReportEdge      `json:"edges"`
 	Cycles          []ReportCycle     `json:"cycles"`
+	Deadlocks       []ReportDeadlock  `json:"deadlocks"`
 	Missing         []ReportMissing   `json:"missing"`
 	RootCauses      []ReportRootCause `json:"rootCauses"`
 	Duplicates      []ReportDuplicate `json:"duplicates"`
@@ -55,6 +59,7 @@ type ReportSummary struct {
 	Nodes      int `json:"nodes"`
 	Edges      int `json:"edges"`
 	Cycles     int `json:"cycles"`
+	Deadlocks  int `json:"deadlocks"`
 	Missing    int `json:"missing"`
 	RootCauses int `json:"rootCauses"`
 	Blocked    int `json:"blocked"`
@@ -113,6 +118,26 @@ type ReportCycle struct {
 	Suggestion string     `json:"suggestion"`
 }
 
+// ReportDeadlock is one deadlock across dependsOn, waits and applies.
+type ReportDeadlock struct {
+	Steps      []ReportStep `json:"steps"`
+	Members    []string     `json:"members"`
+	Break      ReportStep   `json:"break"`
+	Suggestion string       `json:"suggestion"`
+}
+
+// ReportStep is one link of a deadlock: from needs to, as relation says ("depends
+// on", "waits for", "exists only after").
+type ReportStep struct {
+	From     string `json:"from"`
+	Relation string `json:"relation"`
+	To       string `json:"to"`
+}
+
+func reportStep(s deps.Step) ReportStep {
+	return ReportStep{From: s.From.Key(), Relation: string(s.Relation), To: s.To.Key()}
+}
+
 // ReportRef is a dependsOn entry as written (namespace defaulted).
 type ReportRef struct {
 	Name      string `json:"name"`
@@ -152,6 +177,7 @@ func Document(r *deps.Report) DependencyReport {
 		Nodes:      make([]ReportNode, 0, len(r.Entries)),
 		Edges:      []ReportEdge{},
 		Cycles:     make([]ReportCycle, 0, len(r.Cycles)),
+		Deadlocks:  make([]ReportDeadlock, 0, len(r.Deadlocks)),
 		Missing:    make([]ReportMissing, 0, len(r.Missing)),
 		RootCauses: make([]ReportRootCause, 0, len(r.RootCauses)),
 		Duplicates: make([]ReportDuplicate, 0, len(r.Duplicates)),
@@ -175,6 +201,13 @@ func Document(r *deps.Report) DependencyReport {
 			Break:      ReportEdge{Dependent: cy.Break.Dependent.Key(), Dependency: cy.Break.Dependency.Key(), InCycle: true},
 			Suggestion: cy.Suggestion,
 		})
+	}
+	for _, d := range r.Deadlocks {
+		rd := ReportDeadlock{Members: idStrings(d.Members), Break: reportStep(d.Break), Suggestion: d.Suggestion}
+		for _, s := range d.Steps {
+			rd.Steps = append(rd.Steps, reportStep(s))
+		}
+		out.Deadlocks = append(out.Deadlocks, rd)
 	}
 	for _, m := range r.Missing {
 		out.Missing = append(out.Missing, ReportMissing{
@@ -201,6 +234,7 @@ func Document(r *deps.Report) DependencyReport {
 	out.Summary.Nodes = len(out.Nodes)
 	out.Summary.Edges = len(out.Edges)
 	out.Summary.Cycles = len(out.Cycles)
+	out.Summary.Deadlocks = len(out.Deadlocks)
 	out.Summary.Missing = len(out.Missing)
 	out.Summary.RootCauses = len(out.RootCauses)
 	out.FileErrors = []ReportFileError{}

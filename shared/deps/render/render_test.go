@@ -68,6 +68,25 @@ func docsFixture() []deps.Node {
 	}
 }
 
+// deadlockFixture is the cross-kind deadlock of Flux's RFC, live: infra waits for the
+// cert-manager release it applies, which needs the crds release, which the crds
+// Kustomization applies only after infra is Ready.
+func deadlockFixture() []deps.Node {
+	by := func(parent string, n deps.Node) deps.Node {
+		n.AppliedBy = deps.NodeID{Kind: deps.KindKustomization, Namespace: "flux-system", Name: parent}
+		return n
+	}
+	infra := Failing("HealthCheckFailed", "timeout waiting for: [HelmRelease/flux-system/cert-manager status: 'InProgress']", KS("infra"))
+	infra.WaitsAll = true
+	return []deps.Node{
+		KS("flux-system"),
+		by("flux-system", infra),
+		by("flux-system", Waiting(KS("crds", "infra"))),
+		by("infra", Waiting(HR("cert-manager", "crds"))),
+		by("crds", HR("crds")),
+	}
+}
+
 func TestRenderGolden(t *testing.T) {
 	cluster := deps.Analyze(clusterFixture())
 	tests := []struct {
@@ -78,6 +97,7 @@ func TestRenderGolden(t *testing.T) {
 		{"tree-color.golden", func(b *bytes.Buffer) error { return Tree(b, cluster, true) }},
 		{"tree-offline.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(offlineFixture()), false) }},
 		{"tree-healthy.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(docsFixture()), false) }},
+		{"tree-deadlock.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(deadlockFixture()), false) }},
 		{"dot.golden", func(b *bytes.Buffer) error { return DOT(b, cluster) }},
 		{"mermaid.golden", func(b *bytes.Buffer) error { return Mermaid(b, cluster) }},
 		{"mermaid-docs.golden", func(b *bytes.Buffer) error { return Mermaid(b, deps.Analyze(docsFixture())) }},

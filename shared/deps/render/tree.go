@@ -74,6 +74,7 @@ func summaryLine(r *deps.Report) string {
 		}
 	}
 	add(len(r.Cycles), "cycle", "cycles")
+	add(len(r.Deadlocks), "deadlock", "deadlocks")
 	add(len(r.Missing), "missing dependency", "missing dependencies")
 	add(len(r.RootCauses), "root cause", "root causes")
 	add(len(r.FileErrors), "unreadable file", "unreadable files")
@@ -191,6 +192,20 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 				t.Printf("    also caught in it: %s\n", joinShort(others))
 			}
 			t.Printf("    fix: %s\n", cy.Suggestion)
+		}
+	}
+
+	if len(r.Deadlocks) > 0 {
+		t.Printf("\n%s (%d), which no controller reports:\n", p.Bold("Deadlocks"), len(r.Deadlocks))
+		for _, d := range r.Deadlocks {
+			for i, s := range d.Steps {
+				from := "  " + s.From.String()
+				if i > 0 {
+					from = "    which"
+				}
+				t.Printf("%s %s %s\n", from, p.Red(string(s.Relation)), s.To.String())
+			}
+			t.Printf("    break it: %s\n", d.Suggestion)
 		}
 	}
 
