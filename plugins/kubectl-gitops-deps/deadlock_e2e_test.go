@@ -20,7 +20,8 @@ import (
 // applies only after infra is Ready. Flux sits in a health-check wait and
 // DependencyNotReady and reports nothing more; deps on the repository names the cycle
 // and the edge to break. Beside it, a GitRepository on a branch that does not exist:
-// live deps names that source as the root cause of the Kustomizations behind it.
+// live deps names that source as the root cause of the Kustomizations behind it; and
+// a dependsOn readyExpr that Flux finds false, which deps evaluates the same way.
 func TestDeadlockAndSourceRootCause(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -40,6 +41,9 @@ func TestDeadlockAndSourceRootCause(t *testing.T) {
 		"clusters/test/broken.yaml": testbed.GitRepositoryYAML(ns, "broken", repo.URL, "no-such-branch") + "---\n" +
 			testbed.KustomizationYAML(testbed.Kustomization{Namespace: ns, Name: "orphan", Path: "./apps", Source: "broken"}) + "---\n" +
 			testbed.KustomizationYAML(testbed.Kustomization{Namespace: ns, Name: "downstream", Path: "./apps", Source: "flux-system", DependsOn: []string{"orphan"}}),
+		"clusters/test/gated.yaml": strings.Replace(
+			testbed.KustomizationYAML(testbed.Kustomization{Namespace: ns, Name: "gated", Path: "./apps", Source: "flux-system", DependsOn: []string{"flux-system"}}),
+			"    - name: flux-system\n", "    - name: flux-system\n      readyExpr: dep.metadata.name == 'production'\n", 1),
 		"infra/cert-manager.yaml": testbed.HelmReleaseYAML(ns, "cert-manager", "./charts/web", ns, "flux-system", "crds"),
 		"crds/crds.yaml":          testbed.HelmReleaseYAML(ns, "crds", "./charts/web", ns, "flux-system"),
 		"apps/config.yaml":        testbed.ConfigMapYAML("default", "app", "k", "v"),
@@ -65,6 +69,7 @@ func TestDeadlockAndSourceRootCause(t *testing.T) {
 		{"HelmRelease", ns, "cert-manager", dependencyNotReady("crds")},
 		{"GitRepository", ns, "broken", failingWith("no-such-branch")},
 		{"Kustomization", ns, "downstream", dependencyNotReady("dependency 'flux-system/orphan' is not ready")},
+		{"Kustomization", ns, "gated", dependencyNotReady("is not ready according to readyExpr eval")},
 	} {
 		if _, err := bed.WaitFor(ctx, 2*time.Minute, w.kind, w.ns, w.name, w.cond); err != nil {
 			t.Fatal(err)
@@ -101,6 +106,16 @@ func TestDeadlockAndSourceRootCause(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no source root cause: %+v", rep.RootCauses)
+		}
+		// The readyExpr Flux evaluates, evaluated the same way on the same objects.
+		var gated bool
+		for _, rc := range rep.RootCauses {
+			if rc.Kind == "ready-expr" && rc.Node == "Kustomization/flux-system/flux-system" {
+				gated = strings.Join(rc.Victims, ",") == "Kustomization/flux-system/gated" && strings.Contains(rc.Message, "dep.metadata.name == 'production'")
+			}
+		}
+		if !gated || len(rep.ReadyExprs) != 1 || rep.ReadyExprs[0].Result != "False" {
+			t.Errorf("readyExpr: causes %+v, checks %+v", rep.RootCauses, rep.ReadyExprs)
 		}
 	})
 

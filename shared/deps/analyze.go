@@ -18,6 +18,7 @@ func Analyze(nodes []Node) *Report {
 	comp, cyclic := components(r.Entries)
 	r.findCycles(comp, cyclic)
 	r.findDeadlocks()
+	r.evaluateReadyExprs()
 	r.findMissing()
 	r.findRootCauses(comp, cyclic)
 	return r

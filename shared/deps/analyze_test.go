@@ -514,3 +514,46 @@ func TestDeadlocks(t *testing.T) {
 		})
 	}
 }
+
+// TestReadyExpr evaluates dependsOn readyExprs as the controllers do: self is the
+// dependent, dep the dependency; with one, the built-in readiness check is skipped.
+func TestReadyExpr(t *testing.T) {
+	withExpr := func(expr string, n Node) Node {
+		n.DependsOn[0].ReadyExpr = expr
+		return n
+	}
+	live := func(n Node) Node {
+		n.Object = map[string]any{"metadata": map[string]any{"name": n.Name, "namespace": n.Namespace}, "status": map[string]any{"phase": "Migrated"}}
+		return n
+	}
+	for _, tc := range []struct {
+		name   string
+		nodes  []Node
+		result string
+		cause  string
+	}{
+		{"true passes a dependency the built-in check would block", []Node{
+			live(Waiting(withExpr("dep.status.phase == 'Migrated'", KS("app", "db")))), live(Failing("HealthCheckFailed", "timeout", KS("db"))),
+		}, ExprTrue, "not-reconciled Kustomization flux-system/app"},
+		{"false is the root cause, on the dependency", []Node{
+			live(Waiting(withExpr("dep.status.phase == 'Done'", KS("app", "db")))), live(KS("db")),
+		}, ExprFalse, "ready-expr Kustomization flux-system/db victims=[flux-system/app]"},
+		{"an expression that does not compile fails as Flux fails", []Node{
+			live(Waiting(withExpr("dep.status.phase ==", KS("app", "db")))), live(KS("db")),
+		}, ExprError, "ready-expr Kustomization flux-system/db victims=[flux-system/app]"},
+		{"offline it is shown, not evaluated", []Node{
+			Offline("a.yaml", 1, withExpr("dep.status.phase == 'Done'", KS("app", "db"))), Offline("b.yaml", 1, KS("db")),
+		}, ExprNotEvaluated, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Analyze(tc.nodes)
+			if len(r.ReadyExprs) != 1 || r.ReadyExprs[0].Result != tc.result {
+				t.Fatalf("readyExprs %+v, want %s", r.ReadyExprs, tc.result)
+			}
+			causes := Summarize(r).Causes
+			if tc.cause == "" && len(causes) > 0 || tc.cause != "" && (len(causes) == 0 || !strings.HasPrefix(causes[0], tc.cause)) {
+				t.Errorf("causes %v, want %q", causes, tc.cause)
+			}
+		})
+	}
+}

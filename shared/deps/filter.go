@@ -97,6 +97,11 @@ func (r *Report) subset(keep []bool) *Report {
 			out.Deadlocks = append(out.Deadlocks, d)
 		}
 	}
+	for _, c := range r.ReadyExprs {
+		if kept(c.Dependent) {
+			out.ReadyExprs = append(out.ReadyExprs, c)
+		}
+	}
 	for _, m := range r.Missing {
 		if kept(m.Dependent) {
 			out.Missing = append(out.Missing, m)

@@ -119,6 +119,10 @@ type Node struct {
 	// its file. Zero when unknown.
 	AppliedBy NodeID
 
+	// Object is the object as read from the cluster, for readyExpr (self and dep);
+	// nil offline.
+	Object map[string]any
+
 	// Offline marks a node read from a manifest rather than a cluster: it has
 	// no status, so Analyze reports cycles and missing dependencies for it
 	// but never blocked chains.

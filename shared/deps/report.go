@@ -11,6 +11,8 @@ type Report struct {
 	Entries []Entry
 
 	Cycles []Cycle
+	// ReadyExprs are the dependsOn entries with a readyExpr and what each gave.
+	ReadyExprs []ReadyExprCheck
 	// Deadlocks are cycles through dependsOn and what Flux does on its own (a
 	// Kustomization waiting for what it applies, an object existing only once its
 	// Kustomization applied): no controller reports them.
@@ -29,6 +31,8 @@ type Report struct {
 	NothingChecked bool
 
 	index map[NodeID]int
+	// readyExprOf maps (dependent, dependency) entry indices to ReadyExprs.
+	readyExprOf map[[2]int]int
 	// deadlockOf is the index into Deadlocks of each entry's deadlock, or -1.
 	deadlockOf []int
 	// suggested holds, per missing target, the ranked suggestions before
@@ -142,6 +146,9 @@ const (
 	CauseSource CauseKind = "source"
 	// CauseDeadlock is a deadlock (see Report.Deadlocks): Node is its first step's.
 	CauseDeadlock CauseKind = "deadlock"
+	// CauseReadyExpr is a dependsOn readyExpr that is false or fails: Node is the
+	// dependency it was evaluated on.
+	CauseReadyExpr CauseKind = "ready-expr"
 )
 
 // RootCause is the object at the bottom of one or more blocked chains.

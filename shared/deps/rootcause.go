@@ -15,10 +15,11 @@ import (
 type blockKind int
 
 const (
-	passes        blockKind = iota
-	blockMissing            // check 1: the dependency does not exist
-	blockNotReady           // check 3: no Ready=True at the current generation
-	blockLag                // check 4: shared source moved past lastAppliedRevision
+	passes         blockKind = iota
+	blockMissing             // check 1: the dependency does not exist
+	blockNotReady            // check 3: no Ready=True at the current generation
+	blockLag                 // check 4: shared source moved past lastAppliedRevision
+	blockReadyExpr           // check 2: the readyExpr is false or fails
 )
 
 const unexplained = -2
@@ -184,6 +185,9 @@ walk:
 		case blockLag:
 			result = f.lagging(d, x)
 			break walk
+		case blockReadyExpr:
+			result = f.readyExpr(x, d)
+			break walk
 		case blockNotReady:
 			if f.cyclic[f.comp[x]] && f.comp[d] == f.comp[x] {
 				result = f.cycle(r.Entries[x].Cycle)
@@ -209,9 +213,16 @@ func (f *causeFinder) firstFailing(x int) (int, blockKind) {
 	// failure found here is the one the controller reports.
 	for _, j := range e.Dependencies {
 		d := &r.Entries[j]
-		switch {
-		case d.Missing:
+		if d.Missing {
 			return j, blockMissing
+		}
+		if c, ok := r.readyExprOf[[2]int{x, j}]; ok && r.ReadyExprs[c].Result != ExprNotEvaluated {
+			if r.ReadyExprs[c].Result != ExprTrue {
+				return j, blockReadyExpr
+			}
+			continue // with a readyExpr, the built-in checks are skipped
+		}
+		switch {
 		case d.Offline:
 			continue
 		case !d.reconciled():
@@ -369,6 +380,23 @@ func (f *causeFinder) deadlock(idx int) int {
 		rc := &f.causes[c]
 		rc.Message = fmt.Sprintf("deadlock: %s; no controller sees it (Flux shows DependencyNotReady and health checks that time out)", d.PathWords())
 		rc.NextStep = d.Suggestion
+	}
+	return c
+}
+
+func (f *causeFinder) readyExpr(x, d int) int {
+	idx := f.r.readyExprOf[[2]int{x, d}]
+	check := f.r.ReadyExprs[idx]
+	c, fresh := f.get(causeKey{kind: CauseReadyExpr, ref: idx}, d)
+	if fresh {
+		rc := &f.causes[c]
+		if check.Result == ExprError {
+			rc.Message = fmt.Sprintf("the readyExpr of %s on %s fails: %s (Flux fails the dependency check on it)", check.Dependent, check.Dependency, check.Message)
+		} else {
+			rc.Message = fmt.Sprintf("the readyExpr of %s on %s is false: %s (Flux: not ready according to readyExpr eval)", check.Dependent, check.Dependency, check.Expr)
+		}
+		rc.NextStep = fmt.Sprintf("kubectl get %s %s -n %s -o yaml, and check the readyExpr in the dependsOn of %s",
+			check.Dependency.Kind.lower(), check.Dependency.Name, check.Dependency.Namespace, check.Dependent)
 	}
 	return c
 }

@@ -97,7 +97,9 @@ func (l *Live) list(ctx context.Context, dyn dynamic.Interface, ns string) error
 		if err := flux.FromUnstructured(u, &ks); err != nil {
 			return err
 		}
-		l.Nodes = append(l.Nodes, deps.FromKustomization(&ks))
+		n := deps.FromKustomization(&ks)
+		n.Object = u.Object // readyExpr sees the object as the controller does
+		l.Nodes = append(l.Nodes, n)
 		return nil
 	})
 	if err != nil {
@@ -108,7 +110,9 @@ func (l *Live) list(ctx context.Context, dyn dynamic.Interface, ns string) error
 		if err := flux.FromUnstructured(u, &hr); err != nil {
 			return err
 		}
-		l.Nodes = append(l.Nodes, deps.FromHelmRelease(&hr))
+		n := deps.FromHelmRelease(&hr)
+		n.Object = u.Object
+		l.Nodes = append(l.Nodes, n)
 		return nil
 	})
 	if flux.IsNotInstalled(err) {

@@ -22,9 +22,11 @@ import (
 //	deadlocks[] {steps, members, break, suggestion}: a cycle through
 //	            dependsOn, "waits for" and "exists only after"; steps are
 //	            {from, relation, to}, break is the dependsOn step to remove
+//	readyExprs[] {dependent, dependency, expr, result, message}: result is
+//	            True, False, Error or NotEvaluated (offline)
 //	missing[]   {dependent, target, ref, suggestions, otherKind}
 //	rootCauses[] {kind, node, message, nextStep, victims}: kind is one of
-//	            missing, cycle, suspended, failing, not-reconciled,
+//	            missing, cycle, deadlock, source, suspended, failing, not-reconciled,
 //	            revision-lag; node is the culprit; victims are the blocked
 //	            nodes
 //	duplicates[] objects defined more than once (offline mode)
@@ -34,14 +36,16 @@ import (
 // are omitted when empty.
 type DependencyReport struct {
 	output.TypeMeta `json:",inline"`
-	Summary         ReportSummary     `json:"summary"`
-	Nodes           []ReportNode      `json:"nodes"`
-	Edges           []ReportEdge      `json:"edges"`
-	Cycles          []ReportCycle     `json:"cycles"`
-	Deadlocks       []ReportDeadlock  `json:"deadlocks"`
-	Missing         []ReportMissing   `json:"missing"`
-	RootCauses      []ReportRootCause `json:"rootCauses"`
-	Duplicates      []ReportDuplicate `json:"duplicates"`
+	Summary         ReportSummary    `json:"summary"`
+	Nodes           []ReportNode     `json:"nodes"`
+	Edges           []ReportEdge     `json:"edges"`
+	Cycles          []ReportCycle    `json:"cycles"`
+	Deadlocks       []ReportDeadlock `json:"deadlocks"`
+	// ReadyExprs are the dependsOn entries with a readyExpr and what each gave.
+	ReadyExprs []ReportReadyExpr `json:"readyExprs"`
+	Missing    []ReportMissing   `json:"missing"`
+	RootCauses []ReportRootCause `json:"rootCauses"`
+	Duplicates []ReportDuplicate `json:"duplicates"`
 	// FileErrors are what an offline check could not read.
 	FileErrors []ReportFileError `json:"fileErrors"`
 }
@@ -126,6 +130,16 @@ type ReportDeadlock struct {
 	Suggestion string       `json:"suggestion"`
 }
 
+// ReportReadyExpr is a dependsOn readyExpr: result is True or False (evaluated on
+// the live objects), Error (Flux fails on it too) or NotEvaluated (offline).
+type ReportReadyExpr struct {
+	Dependent  string `json:"dependent"`
+	Dependency string `json:"dependency"`
+	Expr       string `json:"expr"`
+	Result     string `json:"result"`
+	Message    string `json:"message,omitempty"`
+}
+
 // ReportStep is one link of a deadlock: from needs to, as relation says ("depends
 // on", "waits for", "exists only after").
 type ReportStep struct {
@@ -208,6 +222,10 @@ func Document(r *deps.Report) DependencyReport {
 			rd.Steps = append(rd.Steps, reportStep(s))
 		}
 		out.Deadlocks = append(out.Deadlocks, rd)
+	}
+	out.ReadyExprs = make([]ReportReadyExpr, 0, len(r.ReadyExprs))
+	for _, c := range r.ReadyExprs {
+		out.ReadyExprs = append(out.ReadyExprs, ReportReadyExpr{Dependent: c.Dependent.Key(), Dependency: c.Dependency.Key(), Expr: c.Expr, Result: c.Result, Message: c.Message})
 	}
 	for _, m := range r.Missing {
 		out.Missing = append(out.Missing, ReportMissing{

@@ -209,6 +209,17 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 		}
 	}
 
+	if len(r.ReadyExprs) > 0 {
+		t.Printf("\n%s (%d):\n", p.Bold("readyExpr"), len(r.ReadyExprs))
+		for _, c := range r.ReadyExprs {
+			result := map[string]output.Styled{deps.ExprTrue: "true", deps.ExprFalse: p.Red("false"), deps.ExprError: p.Red("error"), deps.ExprNotEvaluated: "not evaluated (no live objects)"}[c.Result]
+			t.Printf("  %s on %s: %s: %s\n", c.Dependent.String(), c.Dependency.String(), c.Expr, result)
+			if c.Message != "" {
+				t.Printf("    %s\n", c.Message)
+			}
+		}
+	}
+
 	if len(r.Missing) > 0 {
 		t.Printf("\n%s (%d):\n", p.Bold("Missing dependencies"), len(r.Missing))
 		for _, m := range r.Missing {
