@@ -72,7 +72,7 @@ func (r *Report) reach(seeds []int, keep []bool, next func(*Entry) []int) {
 // every index.
 func (r *Report) subset(keep []bool) *Report {
 	// What could not be read, or that nothing was, stays true of any view.
-	out := &Report{index: make(map[NodeID]int), FileErrors: r.FileErrors, NothingChecked: r.NothingChecked}
+	out := &Report{index: make(map[NodeID]int), FileErrors: r.FileErrors, NothingChecked: r.NothingChecked, Unrendered: r.Unrendered, Strict: r.Strict}
 	remap := make([]int, len(r.Entries))
 	for i := range r.Entries {
 		remap[i] = -1
@@ -95,6 +95,11 @@ func (r *Report) subset(keep []bool) *Report {
 	for _, d := range r.Deadlocks {
 		if slices.ContainsFunc(d.Members, kept) {
 			out.Deadlocks = append(out.Deadlocks, d)
+		}
+	}
+	for _, m := range r.Unknown {
+		if kept(m.Dependent) {
+			out.Unknown = append(out.Unknown, m)
 		}
 	}
 	for _, c := range r.ReadyExprs {

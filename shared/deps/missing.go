@@ -3,6 +3,7 @@ package deps
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/suggest"
 )
@@ -97,6 +98,12 @@ func (r *Report) findMissing() {
 				continue
 			}
 			reported[p] = true
+			if Unknowable(t) {
+				// A name holding a variable no offline source defines: unknown,
+				// never missing.
+				r.Unknown = append(r.Unknown, MissingDependency{Dependent: e.ID(), Ref: ref, Target: t})
+				continue
+			}
 			r.Missing = append(r.Missing, MissingDependency{
 				Dependent:   e.ID(),
 				Ref:         ref,
@@ -106,6 +113,12 @@ func (r *Report) findMissing() {
 			})
 		}
 	}
+}
+
+// Unknowable reports whether an ID holds a post-build variable left as ${NAME}: its
+// value could not be known offline.
+func Unknowable(id NodeID) bool {
+	return strings.Contains(id.Name, "${") || strings.Contains(id.Namespace, "${")
 }
 
 // suggest ranks existing objects of t's kind that t was probably meant to

@@ -16,8 +16,14 @@ type Report struct {
 	// Deadlocks are cycles through dependsOn and what Flux does on its own (a
 	// Kustomization waiting for what it applies, an object existing only once its
 	// Kustomization applied): no controller reports them.
-	Deadlocks  []Deadlock
-	Missing    []MissingDependency
+	Deadlocks []Deadlock
+	Missing   []MissingDependency
+	// Unknown are dependsOn entries whose target holds a variable that cannot be
+	// known offline; Unrendered the parts of the repository that were not rendered
+	// (another source). Neither is a problem unless Strict.
+	Unknown    []MissingDependency
+	Unrendered []string
+	Strict     bool
 	RootCauses []RootCause
 	// Duplicates lists nodes given more than once (offline mode: the same
 	// object defined in two files). The first one in input order is kept.
@@ -178,6 +184,9 @@ type Duplicate struct {
 // HasProblems reports whether anything needs fixing; it drives the exit code
 // of --check.
 func (r *Report) HasProblems() bool {
+	if r.Strict && (len(r.Unknown) > 0 || len(r.Unrendered) > 0) {
+		return true
+	}
 	return len(r.Cycles) > 0 || len(r.Deadlocks) > 0 || len(r.Missing) > 0 || len(r.RootCauses) > 0 || len(r.FileErrors) > 0 || r.NothingChecked
 }
 

@@ -75,6 +75,8 @@ type Options struct {
 	Check         bool
 	Dir           string
 	dirs          []string
+	Path          string
+	Strict        bool
 	All           bool
 	AllNamespaces bool
 
@@ -95,6 +97,8 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.All, "all", false, "In the tree, list the objects with no dependency, no dependent and no problem too (they are counted otherwise).")
 	cmd.Flags().StringArrayVar(&o.dirs, "dir", nil, "Read Kustomization and HelmRelease manifests from this directory (recursively, rendered like kustomize-controller) instead of a cluster.")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
+	cmd.Flags().StringVar(&o.Path, "path", "", "With --dir, the cluster's sync path in the repository (as 'flux build kustomization flux-system --path' takes it); default: every cluster root found.")
+	cmd.Flags().BoolVar(&o.Strict, "strict", false, "With --dir, count what cannot be known offline (another source, a variable not in the repository) as a problem.")
 }
 
 // Complete reads names and the namespace.
@@ -122,11 +126,24 @@ func (o *Options) Validate() error {
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	}
+	if (o.Path != "" || o.Strict) && o.Dir == "" {
+		return exitcode.New(exitcode.Usage, "--path and --strict check a repository: give it with --dir")
+	}
 	return nil
 }
 
-// Run loads the graph, analyses it and prints it.
+// Run loads the graph, analyses it and prints it: offline, one report per cluster of
+// the repository (or the loose manifests of a folder that has none).
 func (o *Options) Run(ctx context.Context) error {
+	if o.Dir != "" {
+		roots := dir.Roots(o.Dir, dir.Options{})
+		if o.Path != "" {
+			roots = []string{o.Path}
+		}
+		if len(roots) > 0 {
+			return o.runClusters(roots)
+		}
+	}
 	nodes, fileErrors, err := o.load(ctx)
 	if err != nil {
 		return err
@@ -134,23 +151,12 @@ func (o *Options) Run(ctx context.Context) error {
 	report := deps.Analyze(nodes)
 	report.FileErrors = fileErrors
 	report.NothingChecked = o.Dir != "" && len(nodes) == 0
-	view := report
-	scope := o.namespace
-	if o.AllNamespaces || (o.Dir != "" && !o.explicit) {
-		// Offline, every namespace unless -n names one.
-		scope = ""
+	report.Strict = o.Strict
+	view, err := o.view(report)
+	if err != nil {
+		return err
 	}
-	switch {
-	case len(o.names) > 0:
-		var unknown []string
-		view, unknown = report.FilterIn(scope, o.names)
-		if len(unknown) > 0 {
-			return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %v%s", unknown, o.where())
-		}
-	case scope != "":
-		view = report.Namespace(scope)
-	}
-	if err := o.print(view); err != nil {
+	if err := o.print(view, ""); err != nil {
 		return err
 	}
 	if o.Check && view.HasProblems() {
@@ -160,6 +166,69 @@ func (o *Options) Run(ctx context.Context) error {
 		return exitcode.New(exitcode.Forbidden, "the check is incomplete: some Flux objects could not be read (see the warnings), so no problem found does not mean none exists")
 	}
 	return nil
+}
+
+// runClusters checks each cluster of the repository on its own, as its Flux renders
+// it from its sync path: one broken cluster fails the check.
+func (o *Options) runClusters(roots []string) error {
+	problems, shown := false, 0
+	warn := &output.Writer{W: o.streams.ErrOut}
+	for _, root := range roots {
+		cl, err := dir.Walk(o.Dir, root, dir.Options{})
+		if err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--dir %s: %w", o.Dir, err))
+		}
+		var fileErrors []deps.FileError
+		for _, fe := range cl.Errors {
+			warn.Printf("warning: %s: %s\n", root, fe)
+			fileErrors = append(fileErrors, deps.FileError{File: fe.File, Line: fe.Line, Message: fe.Err.Error()})
+		}
+		report := deps.Analyze(cl.Nodes)
+		report.FileErrors, report.Unrendered, report.Strict = fileErrors, cl.Unrendered, o.Strict
+		report.NothingChecked = len(cl.Nodes) == 0
+		view, err := o.view(report)
+		if exitcode.Of(err) == exitcode.NotFound && len(roots) > 1 {
+			continue // the names are in another cluster
+		}
+		if err != nil {
+			return err
+		}
+		if shown > 0 && !o.Output.Document() {
+			fmt.Fprintln(o.streams.Out)
+		}
+		shown++
+		if err := o.print(view, root); err != nil {
+			return err
+		}
+		problems = problems || view.HasProblems()
+	}
+	if shown == 0 {
+		return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %v in any cluster of %s", o.names, o.Dir)
+	}
+	if o.Check && problems {
+		return command.Silent(exitcode.ProblemFound)
+	}
+	return nil
+}
+
+// view narrows a report to the names or the namespace asked for.
+func (o *Options) view(report *deps.Report) (*deps.Report, error) {
+	scope := o.namespace
+	if o.AllNamespaces || (o.Dir != "" && !o.explicit) {
+		// Offline, every namespace unless -n names one.
+		scope = ""
+	}
+	switch {
+	case len(o.names) > 0:
+		view, unknown := report.FilterIn(scope, o.names)
+		if len(unknown) > 0 {
+			return nil, exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %v%s", unknown, o.where())
+		}
+		return view, nil
+	case scope != "":
+		return report.Namespace(scope), nil
+	}
+	return report, nil
 }
 
 // load reads the nodes from --dir or the cluster, and the files that could not be
@@ -208,21 +277,34 @@ func (o *Options) where() string {
 	return " in namespace " + o.namespace
 }
 
-func (o *Options) print(r *deps.Report) error {
+// print writes one report; cluster names the cluster it is about, when the
+// repository holds several.
+func (o *Options) print(r *deps.Report, cluster string) error {
+	w := &output.Writer{W: o.streams.Out}
 	switch o.Output.Value {
 	case output.FormatJSON, output.FormatYAML:
-		return output.Write(o.streams.Out, o.Output.Value, render.Document(r))
+		doc := render.Document(r)
+		doc.Cluster = cluster
+		return output.Write(o.streams.Out, o.Output.Value, doc)
 	case "dot":
+		if cluster != "" {
+			w.Printf("// cluster %s\n", cluster)
+		}
 		return render.DOT(o.streams.Out, r)
 	case "mermaid":
+		if cluster != "" {
+			w.Printf("%%%% cluster %s\n", cluster)
+		}
 		return render.Mermaid(o.streams.Out, r)
+	}
+	if cluster != "" {
+		w.Printf("Cluster %s (rendered from its sync path, as its Flux does):\n", cluster)
 	}
 	if len(r.Entries) == 0 {
 		hint := ""
 		if o.Dir == "" && !o.AllNamespaces {
 			hint = " (use -A for every namespace, or -n flux-system)"
 		}
-		w := &output.Writer{W: o.streams.Out}
 		w.Printf("No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
 		if r.NothingChecked {
 			w.Printf("Nothing was checked: --check fails on it.\n")

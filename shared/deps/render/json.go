@@ -36,16 +36,24 @@ import (
 // are omitted when empty.
 type DependencyReport struct {
 	output.TypeMeta `json:",inline"`
-	Summary         ReportSummary    `json:"summary"`
-	Nodes           []ReportNode     `json:"nodes"`
-	Edges           []ReportEdge     `json:"edges"`
-	Cycles          []ReportCycle    `json:"cycles"`
-	Deadlocks       []ReportDeadlock `json:"deadlocks"`
+	// Cluster is the sync path an offline check walked from, when the repository
+	// holds clusters (one report each).
+	Cluster   string           `json:"cluster,omitempty"`
+	Summary   ReportSummary    `json:"summary"`
+	Nodes     []ReportNode     `json:"nodes"`
+	Edges     []ReportEdge     `json:"edges"`
+	Cycles    []ReportCycle    `json:"cycles"`
+	Deadlocks []ReportDeadlock `json:"deadlocks"`
 	// ReadyExprs are the dependsOn entries with a readyExpr and what each gave.
 	ReadyExprs []ReportReadyExpr `json:"readyExprs"`
 	Missing    []ReportMissing   `json:"missing"`
 	RootCauses []ReportRootCause `json:"rootCauses"`
 	Duplicates []ReportDuplicate `json:"duplicates"`
+	// Unknown are dependencies whose name holds a variable that cannot be known
+	// offline; Unrendered the parts not rendered (another source). Not problems
+	// unless --strict.
+	Unknown    []ReportMissing `json:"unknown"`
+	Unrendered []string        `json:"unrendered"`
 	// FileErrors are what an offline check could not read.
 	FileErrors []ReportFileError `json:"fileErrors"`
 }
@@ -65,6 +73,8 @@ type ReportSummary struct {
 	Cycles     int `json:"cycles"`
 	Deadlocks  int `json:"deadlocks"`
 	Missing    int `json:"missing"`
+	Unknown    int `json:"unknown"`
+	Unrendered int `json:"unrendered"`
 	RootCauses int `json:"rootCauses"`
 	Blocked    int `json:"blocked"`
 	FileErrors int `json:"fileErrors"`
@@ -227,6 +237,12 @@ func Document(r *deps.Report) DependencyReport {
 	for _, c := range r.ReadyExprs {
 		out.ReadyExprs = append(out.ReadyExprs, ReportReadyExpr{Dependent: c.Dependent.Key(), Dependency: c.Dependency.Key(), Expr: c.Expr, Result: c.Result, Message: c.Message})
 	}
+	out.Unknown = make([]ReportMissing, 0, len(r.Unknown))
+	for _, m := range r.Unknown {
+		out.Unknown = append(out.Unknown, ReportMissing{Dependent: m.Dependent.Key(), Target: m.Target.Key(),
+			Ref: ReportRef{Name: m.Ref.Name, Namespace: m.Ref.Namespace, ReadyExpr: m.Ref.ReadyExpr}, Suggestions: []string{}, OtherKind: []string{}})
+	}
+	out.Unrendered = append([]string{}, r.Unrendered...)
 	for _, m := range r.Missing {
 		out.Missing = append(out.Missing, ReportMissing{
 			Dependent:   m.Dependent.Key(),
@@ -254,6 +270,7 @@ func Document(r *deps.Report) DependencyReport {
 	out.Summary.Cycles = len(out.Cycles)
 	out.Summary.Deadlocks = len(out.Deadlocks)
 	out.Summary.Missing = len(out.Missing)
+	out.Summary.Unknown, out.Summary.Unrendered = len(out.Unknown), len(out.Unrendered)
 	out.Summary.RootCauses = len(out.RootCauses)
 	out.FileErrors = []ReportFileError{}
 	for _, fe := range r.FileErrors {

@@ -220,6 +220,19 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 		}
 	}
 
+	if len(r.Unknown) > 0 {
+		t.Printf("\n%s (%d), not a problem unless --strict:\n", p.Bold("Unknown offline"), len(r.Unknown))
+		for _, m := range r.Unknown {
+			t.Printf("  %s depends on %s: a variable whose value is not in the repository\n", m.Dependent.String(), m.Target.Short())
+		}
+	}
+	if len(r.Unrendered) > 0 {
+		t.Printf("\n%s (%d), not a problem unless --strict:\n", p.Bold("Not rendered"), len(r.Unrendered))
+		for _, u := range r.Unrendered {
+			t.Printf("  %s\n", u)
+		}
+	}
+
 	if len(r.Missing) > 0 {
 		t.Printf("\n%s (%d):\n", p.Bold("Missing dependencies"), len(r.Missing))
 		for _, m := range r.Missing {

@@ -1,0 +1,587 @@
+package dir
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	fluxkustomize "github.com/fluxcd/pkg/kustomize"
+	securefs "github.com/fluxcd/pkg/kustomize/filesys"
+	"github.com/fluxcd/pkg/sourceignore"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
+	kustypes "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
+)
+
+// maxArtifact bounds the copy a walk makes of a repository: far above a fleet's
+// manifests, far below what would fill a CI runner's disk.
+const maxArtifact = 1 << 30
+
+// Cluster is one cluster of a repository as its Flux sees it: what the root
+// Kustomization applies from its sync path, and every Kustomization below it on the
+// same source, each built the way kustomize-controller builds it.
+type Cluster struct {
+	// Path is the sync path the walk started from (clusters/production).
+	Path string
+	// Nodes are the Kustomizations and HelmReleases Flux would create.
+	Nodes  []deps.Node
+	Errors []*FileError
+	// Unrendered names the Kustomizations whose source is not this repository: what
+	// they apply is not known offline.
+	Unrendered []string
+	// Unknown names the post-build variables whose value cannot be known offline (a
+	// substituteFrom ConfigMap or Secret that is not in the repository, or encrypted).
+	Unknown []string
+}
+
+// Walk renders what Flux applies from path of the repository at repo, as
+// source-controller packs it (regular files, minus .git and what .sourceignore
+// excludes) and kustomize-controller builds it (fluxcd/pkg/kustomize's generator and
+// build: a kustomization.yaml generated where there is none, the Kustomization's
+// targetNamespace, patches, components and images; then its post-build variables,
+// inline and from the ConfigMaps and Secrets the walk rendered), following every child
+// Kustomization that reads the same source.
+func Walk(repo, path string, opts Options) (*Cluster, error) {
+	if opts.DefaultNamespace == "" {
+		opts.DefaultNamespace = DefaultNamespace
+	}
+	cl := &Cluster{Path: cleanRel(path)}
+	art, err := newArtifact(repo, cl)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(art)
+	w := &walker{repo: repo, art: art, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	w.origins = originsOf(repo, opts)
+	if _, err := os.Stat(filepath.Join(art, filepath.FromSlash(cl.Path))); err != nil {
+		return nil, fmt.Errorf("path %s is not in %s (or is excluded by .sourceignore)", cl.Path, repo)
+	}
+	root := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+		"metadata": map[string]any{"name": "", "namespace": opts.DefaultNamespace}, "spec": map[string]any{"path": cl.Path}}}
+	w.queue = append(w.queue, root)
+	for len(w.queue) > 0 {
+		k := w.queue[0]
+		w.queue = w.queue[1:]
+		w.build(k)
+	}
+	for _, i := range w.fromRoot {
+		if w.rootID != cl.Nodes[i].ID() {
+			cl.Nodes[i].AppliedBy = w.rootID
+		}
+	}
+	slices.Sort(cl.Unknown)
+	cl.Unknown = slices.Compact(cl.Unknown)
+	return cl, nil
+}
+
+type walker struct {
+	repo, art string
+	opts      Options
+	cl        *Cluster
+	queue     []*unstructured.Unstructured
+	// seen holds the Kustomizations already queued, "namespace/name".
+	seen map[string]bool
+	// source is the root's source, "Kind/namespace/name", once known.
+	source string
+	// vars holds the data of every ConfigMap and Secret rendered, by "namespace/name"
+	// and kind, for substituteFrom.
+	vars    map[string]map[string]string
+	origins map[string]deps.Node
+	// fromRoot are the indices of the nodes the sync path itself rendered: the root
+	// Kustomization (the one whose path is the sync path) applies them.
+	fromRoot []int
+	rootID   deps.NodeID
+}
+
+// build renders one Kustomization's path and queues its children.
+func (w *walker) build(k *unstructured.Unstructured) {
+	path, _, _ := unstructured.NestedString(k.Object, "spec", "path")
+	rel := cleanRel(path)
+	dir := filepath.Join(w.art, filepath.FromSlash(rel))
+	if !within(dir, w.art) {
+		w.fail(rel, fmt.Errorf("Kustomization %s/%s: path %s leaves the repository", k.GetNamespace(), k.GetName(), path))
+		return
+	}
+	gen := fluxkustomize.NewGeneratorWithIgnore(w.art, "", *k)
+	action, err := gen.WriteFile(dir)
+	if err != nil {
+		w.fail(rel, fmt.Errorf("generating the kustomization of %s: %w", rel, err))
+		return
+	}
+	resMap, err := w.kustomize(dir)
+	_ = fluxkustomize.CleanDirectory(dir, action)
+	if err != nil {
+		w.fail(rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
+		return
+	}
+	postBuild, hasPostBuild, _ := unstructured.NestedMap(k.Object, "spec", "postBuild")
+	var objects []*unstructured.Unstructured
+	for _, res := range resMap.Resources() {
+		if hasPostBuild {
+			vk := w.substitution(k, postBuild)
+			out, err := fluxkustomize.SubstituteVariables(context.Background(), nil, *vk, res, fluxkustomize.SubstituteWithDryRun(true))
+			if err != nil {
+				w.fail(rel, fmt.Errorf("post-build substitution in %s: %w", rel, err))
+				continue
+			}
+			if out == nil {
+				out = res // substitution disabled on it
+			}
+			res = out
+		}
+		m, err := res.Map()
+		if err != nil {
+			continue
+		}
+		objects = append(objects, &unstructured.Unstructured{Object: m})
+	}
+	// ConfigMaps and Secrets first: a sibling's substituteFrom may name them.
+	for _, u := range objects {
+		w.remember(u)
+	}
+	if k.GetName() == "" {
+		w.source = rootSource(objects, w.cl.Path)
+	}
+	for _, u := range objects {
+		w.take(k, rel, u)
+	}
+}
+
+// kustomize builds dir as kustomize-controller does (fluxcd/pkg/kustomize: a file
+// system that refuses to leave the artifact, files from outside the folder allowed,
+// built-in plugins only). Flux's Build re-parses kustomize's OpenAPI schema on every
+// build (about 75 ms) so that a kustomization's own openapi: schema cannot leak into
+// the next one; the walk does that only for a kustomization that declares one.
+func (w *walker) kustomize(dir string) (resmap.ResMap, error) {
+	if usesOpenAPI(dir) {
+		return fluxkustomize.SecureBuild(w.art, dir, false)
+	}
+	fsys, err := securefs.MakeFsOnDiskSecure(w.art)
+	if err != nil {
+		return nil, err
+	}
+	return krusty.MakeKustomizer(&krusty.Options{
+		LoadRestrictions: kustypes.LoadRestrictionsNone,
+		PluginConfig:     kustypes.DisabledPluginConfig(),
+	}).Run(fsys, dir)
+}
+
+// usesOpenAPI reports whether a kustomization file of dir declares an openapi schema.
+func usesOpenAPI(dir string) bool {
+	for _, name := range kustomizationNames() {
+		if data, err := os.ReadFile(filepath.Join(dir, name)); err == nil && strings.Contains(string(data), "openapi:") {
+			return true
+		}
+	}
+	return false
+}
+
+// substitution returns a copy of k whose inline variables are those of its
+// substituteFrom ConfigMaps and Secrets, overridden by its own, as the controller
+// merges them; a variable that cannot be known offline keeps its ${NAME} form.
+func (w *walker) substitution(k *unstructured.Unstructured, postBuild map[string]any) *unstructured.Unstructured {
+	vars := map[string]string{}
+	unresolved := false
+	from, _, _ := unstructured.NestedSlice(postBuild, "substituteFrom")
+	for _, f := range from {
+		ref, _ := f.(map[string]any)
+		kind, _ := ref["kind"].(string)
+		name, _ := ref["name"].(string)
+		optional, _ := ref["optional"].(bool)
+		data, ok := w.vars[kind+"/"+k.GetNamespace()+"/"+name]
+		if !ok {
+			if !optional {
+				unresolved = true
+			}
+			continue
+		}
+		for key, v := range data {
+			vars[key] = strings.ReplaceAll(v, "\n", "")
+		}
+	}
+	inline, _, _ := unstructured.NestedStringMap(postBuild, "substitute")
+	for key, v := range inline {
+		vars[key] = v
+	}
+	if unresolved {
+		w.markUnknown(k, vars)
+	}
+	out := k.DeepCopy()
+	_ = unstructured.SetNestedStringMap(out.Object, vars, "spec", "postBuild", "substitute")
+	return out
+}
+
+// bareVar matches ${NAME} without a default: the form that needs a value.
+var bareVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// markUnknown keeps ${NAME} as it stands for the variables of k's manifests that no
+// known source defines: the names holding one are unknown, never missing.
+func (w *walker) markUnknown(k *unstructured.Unstructured, vars map[string]string) {
+	path, _, _ := unstructured.NestedString(k.Object, "spec", "path")
+	rel := cleanRel(path)
+	_ = filepath.WalkDir(filepath.Join(w.art, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isYAML(d.Name()) {
+			return nil
+		}
+		content, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		for _, m := range bareVar.FindAllSubmatch(content, -1) {
+			name := string(m[1])
+			if _, ok := vars[name]; !ok {
+				vars[name] = "${" + name + "}"
+				w.cl.Unknown = append(w.cl.Unknown, name)
+			}
+		}
+		return nil
+	})
+}
+
+// remember keeps the data of a rendered ConfigMap or Secret for substituteFrom. An
+// encrypted Secret (SOPS) is not readable offline: its variables stay unknown.
+func (w *walker) remember(u *unstructured.Unstructured) {
+	if u.GetAPIVersion() != "v1" || (u.GetKind() != "ConfigMap" && u.GetKind() != "Secret") {
+		return
+	}
+	if _, encrypted := u.Object["sops"]; encrypted {
+		return
+	}
+	data := map[string]string{}
+	raw, _, _ := unstructured.NestedStringMap(u.Object, "data")
+	for key, v := range raw {
+		if u.GetKind() == "Secret" {
+			b, err := base64.StdEncoding.DecodeString(v)
+			if err != nil {
+				continue
+			}
+			v = string(b)
+		}
+		data[key] = v
+	}
+	if u.GetKind() == "Secret" {
+		plain, _, _ := unstructured.NestedStringMap(u.Object, "stringData")
+		for key, v := range plain {
+			data[key] = v
+		}
+	}
+	ns := u.GetNamespace()
+	if ns == "" {
+		ns = w.opts.DefaultNamespace
+	}
+	w.vars[u.GetKind()+"/"+ns+"/"+u.GetName()] = data
+}
+
+// take turns a rendered object into a node, and queues a child Kustomization.
+func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstructured.Unstructured) {
+	group, _, _ := strings.Cut(u.GetAPIVersion(), "/")
+	if !(group == kustomizeGroup && u.GetKind() == "Kustomization") && !(group == helmGroup && u.GetKind() == "HelmRelease") {
+		return // the kind decides before anything is converted
+	}
+	data, err := yaml.Marshal(u.Object)
+	if err != nil {
+		return
+	}
+	for _, doc := range yamldoc.Split(data) {
+		node, ok, ferr := decode(doc, w.opts)
+		if ferr != nil {
+			ferr.File = rel
+			w.cl.Errors = append(w.cl.Errors, ferr)
+			return
+		}
+		if !ok {
+			return
+		}
+		if o, found := w.origins[originKey(node)]; found {
+			node.File, node.Line = o.File, o.Line
+		} else {
+			node.File = filepath.Join(w.repo, filepath.FromSlash(rel))
+		}
+		if parent.GetName() != "" {
+			node.AppliedBy = deps.NodeID{Kind: deps.KindKustomization, Namespace: parent.GetNamespace(), Name: parent.GetName()}
+		} else {
+			w.fromRoot = append(w.fromRoot, len(w.cl.Nodes))
+		}
+		w.cl.Nodes = append(w.cl.Nodes, node)
+		if node.Kind != deps.KindKustomization {
+			return
+		}
+		if parent.GetName() == "" && cleanRel(node.Path) == w.cl.Path && w.rootID == (deps.NodeID{}) {
+			// The Kustomization that applies the sync path (flux bootstrap's
+			// flux-system): what the walk started from, not rendered twice.
+			w.rootID = node.ID()
+			w.seen[node.Namespace+"/"+node.Name] = true
+			return
+		}
+		key := node.Namespace + "/" + node.Name
+		if w.seen[key] {
+			return
+		}
+		w.seen[key] = true
+		if src := node.SourceRef.Key(); src != w.source {
+			w.cl.Unrendered = append(w.cl.Unrendered, fmt.Sprintf("Kustomization %s reads %s, not this repository: what it applies is not rendered", key, node.SourceRef))
+			return
+		}
+		child := u.DeepCopy()
+		child.SetNamespace(node.Namespace)
+		w.queue = append(w.queue, child)
+	}
+}
+
+// rootSource is the source the repository is to its Flux: the one the Kustomization
+// applying the sync path reads (flux bootstrap), else the one most Kustomizations at
+// the sync path read (a FluxInstance's sync, whose Kustomization is not in Git).
+func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
+	count := map[string]int{}
+	best := ""
+	for _, u := range objects {
+		if u.GetKind() != "Kustomization" || !strings.HasPrefix(u.GetAPIVersion(), kustomizeGroup+"/") {
+			continue
+		}
+		kind, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "kind")
+		name, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "name")
+		ns, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "namespace")
+		if ns == "" {
+			ns = orDefault(u.GetNamespace(), DefaultNamespace)
+		}
+		key := kind + "/" + ns + "/" + name
+		if path, _, _ := unstructured.NestedString(u.Object, "spec", "path"); cleanRel(path) == syncPath {
+			return key
+		}
+		if count[key]++; best == "" || count[key] > count[best] {
+			best = key
+		}
+	}
+	return best
+}
+
+// cleanRel is a Kustomization path as the repository's relative, slash-separated
+// folder: "./apps/" and "apps" are both "apps", the top is ".".
+func cleanRel(p string) string {
+	rel := strings.Trim(filepath.ToSlash(filepath.Clean(strings.TrimPrefix(p, "./"))), "/")
+	if rel == "" {
+		return "."
+	}
+	return rel
+}
+
+func (w *walker) fail(rel string, err error) {
+	w.cl.Errors = append(w.cl.Errors, &FileError{File: filepath.Join(w.repo, filepath.FromSlash(rel)), Err: err})
+}
+
+// originKey identifies a Flux object by kind, name and (when its file says) namespace,
+// to find the file and line it is written at.
+func originKey(n deps.Node) string { return string(n.Kind) + "/" + n.Name }
+
+// originsOf indexes where each Kustomization and HelmRelease of the repository is
+// written, read as the files stand.
+func originsOf(repo string, opts Options) map[string]deps.Node {
+	res := &Result{}
+	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != repo && skipDir(p, d.Name()) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !isYAML(d.Name()) {
+			return nil
+		}
+		data, err := yamldoc.ReadFile(p, repo)
+		if err == nil {
+			res.loadFile(p, data, opts)
+		}
+		return nil
+	})
+	out := map[string]deps.Node{}
+	for _, n := range res.Nodes {
+		if _, dup := out[originKey(n)]; !dup {
+			out[originKey(n)] = n
+		}
+	}
+	return out
+}
+
+// newArtifact copies the repository as source-controller packs it into an artifact:
+// regular files within the size cap, without .git and what the default exclusions
+// and .sourceignore files exclude. Links, FIFOs and devices are left out (a FIFO named
+// .yaml is recorded), so no build can hang on one or follow one out.
+func newArtifact(repo string, cl *Cluster) (string, error) {
+	abs, err := filepath.Abs(repo)
+	if err != nil {
+		return "", err
+	}
+	patterns, err := sourceignore.LoadIgnorePatterns(abs, nil)
+	if err != nil {
+		return "", err
+	}
+	matcher := sourceignore.NewDefaultMatcher(patterns, nil)
+	tmp, err := os.MkdirTemp("", "gitops-artifact-")
+	if err != nil {
+		return "", err
+	}
+	var total int64
+	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		rel, _ := filepath.Rel(abs, p)
+		if rel == "." {
+			return nil
+		}
+		parts := strings.Split(filepath.ToSlash(rel), "/")
+		if matcher.Match(parts, d.IsDir()) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		dst := filepath.Join(tmp, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		fi, err := d.Info()
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() > yamldoc.MaxFileSize {
+			if isYAML(d.Name()) {
+				reason := "not a regular file"
+				if err == nil && fi.Mode().IsRegular() {
+					reason = fmt.Sprintf("larger than %d MiB", yamldoc.MaxFileSize>>20)
+				}
+				cl.Errors = append(cl.Errors, &FileError{File: p, Err: fmt.Errorf("%s: not read", reason)})
+			}
+			return nil
+		}
+		if total += fi.Size(); total > maxArtifact {
+			return fmt.Errorf("the repository holds more than %d MiB of files: not copied", maxArtifact>>20)
+		}
+		return copyRegular(p, dst)
+	})
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	return tmp, nil
+}
+
+func copyRegular(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return nil
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, io.LimitReader(in, yamldoc.MaxFileSize)); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// within reports whether path is root or below it.
+func within(path, root string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// Roots finds the clusters of a repository: the sync path of every root Kustomization
+// in the `flux bootstrap` layout (a Kustomization written inside the path it applies,
+// reading a GitRepository the repository defines too) and of every flux-operator
+// FluxInstance (spec.sync.path, or the flux-instance chart's instance.sync.path).
+// Sorted, without repeats.
+func Roots(repo string, opts Options) []string {
+	if opts.DefaultNamespace == "" {
+		opts.DefaultNamespace = DefaultNamespace
+	}
+	var roots []string
+	sources := map[string]bool{}
+	var candidates []deps.Node
+	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if p != repo && skipDir(p, d.Name()) {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !isYAML(d.Name()) {
+			return nil
+		}
+		data, err := yamldoc.ReadFile(p, repo)
+		if err != nil {
+			return nil
+		}
+		for _, doc := range yamldoc.Split(data) {
+			var obj struct {
+				APIVersion string `json:"apiVersion"`
+				Kind       string `json:"kind"`
+				Metadata   struct {
+					Name      string `json:"name"`
+					Namespace string `json:"namespace"`
+				} `json:"metadata"`
+				Spec struct {
+					Sync struct {
+						Path string `json:"path"`
+					} `json:"sync"`
+					// A FluxInstance installed by the flux-instance chart.
+					Values struct {
+						Instance struct {
+							Sync struct {
+								Path string `json:"path"`
+							} `json:"sync"`
+						} `json:"instance"`
+					} `json:"values"`
+				} `json:"spec"`
+			}
+			if yaml.Unmarshal(doc.Text, &obj) != nil {
+				continue
+			}
+			group, _, _ := strings.Cut(obj.APIVersion, "/")
+			switch {
+			case obj.Kind == "FluxInstance" && group == "fluxcd.controlplane.io" && obj.Spec.Sync.Path != "":
+				roots = append(roots, cleanRel(obj.Spec.Sync.Path))
+			case obj.Kind == "HelmRelease" && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
+				roots = append(roots, cleanRel(obj.Spec.Values.Instance.Sync.Path))
+			case obj.Kind == "GitRepository" && group == "source.toolkit.fluxcd.io":
+				sources["GitRepository/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
+			case obj.Kind == "Kustomization" && group == kustomizeGroup:
+				if node, ok, _ := decode(doc, opts); ok {
+					node.File = p
+					candidates = append(candidates, node)
+				}
+			}
+		}
+		return nil
+	})
+	for _, k := range candidates {
+		rel, err := filepath.Rel(repo, k.File)
+		path := cleanRel(k.Path)
+		if err != nil || !sources[k.SourceRef.Key()] {
+			continue
+		}
+		if path == "." || strings.HasPrefix(filepath.ToSlash(rel), path+"/") {
+			roots = append(roots, path)
+		}
+	}
+	slices.Sort(roots)
+	return slices.Compact(roots)
+}
