@@ -81,6 +81,8 @@ const (
 // what the user has to act on.
 func (e *Entry) State() State {
 	switch {
+	case e.Missing && Unknowable(e.ID()):
+		return StateUnknown // a name offline variables decide
 	case e.Missing:
 		return StateMissing
 	case e.Offline:

@@ -30,8 +30,10 @@ const depsExample = `  # Why is nothing moving? The dependsOn graph of every nam
   # Gate a deploy: exit 7 when there is a cycle, a missing or a blocked dependency
   kubectl gitops deps -A --check
 
-  # Check a pull request before it is merged, without a cluster (inside the fleet repo)
-  kubectl gitops deps --dir ./clusters/demo --check
+  # Check a pull request before it is merged, without a cluster (inside the fleet repo):
+  # every cluster, rendered from its sync path as its Flux renders it
+  kubectl gitops deps --dir . --check
+  kubectl gitops deps --dir . --path clusters/demo --check
 
   # The report as a versioned document for a script, or drawn for the docs
   kubectl gitops deps -A -o yaml
@@ -53,8 +55,12 @@ reconciled, or lagging its source), with everything it blocks and a next step.
 
 The tree prints each object under what it depends on: in "A └── B", B depends on A.
 
-With --dir, reads manifests from a directory instead of a cluster and reports cycles
-and missing dependencies, so a pull request can be checked before it is merged.`,
+With --dir, reads a repository instead of a cluster, so a pull request can be checked
+before it is merged: each cluster is rendered from its sync path (found in the
+repository, or given with --path) as source- and kustomize-controller would render it,
+child Kustomizations, patches, components and post-build variables included, and
+checked on its own. Deadlocks across dependsOn, "waits for" and "exists only after"
+are reported live and offline.`,
 		Example:   depsExample,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.ProblemFound, exitcode.FluxNotInstalled},

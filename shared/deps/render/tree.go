@@ -172,6 +172,30 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 		}
 	}
 
+	if len(r.ReadyExprs) > 0 {
+		t.Printf("\n%s (%d):\n", p.Bold("readyExpr"), len(r.ReadyExprs))
+		for _, c := range r.ReadyExprs {
+			result := map[string]output.Styled{deps.ExprTrue: "true", deps.ExprFalse: p.Red("false"), deps.ExprError: p.Red("error"), deps.ExprNotEvaluated: "not evaluated (no live objects)"}[c.Result]
+			t.Printf("  %s on %s: %s: %s\n", c.Dependent.String(), c.Dependency.String(), c.Expr, result)
+			if c.Message != "" {
+				t.Printf("    %s\n", c.Message)
+			}
+		}
+	}
+
+	if len(r.Unknown) > 0 {
+		t.Printf("\n%s (%d), not a problem unless --strict:\n", p.Bold("Unknown offline"), len(r.Unknown))
+		for _, m := range r.Unknown {
+			t.Printf("  %s depends on %s: a variable whose value is not in the repository\n", m.Dependent.String(), m.Target.Short())
+		}
+	}
+	if len(r.Unrendered) > 0 {
+		t.Printf("\n%s (%d), not a problem unless --strict:\n", p.Bold("Not rendered"), len(r.Unrendered))
+		for _, u := range r.Unrendered {
+			t.Printf("  %s\n", u)
+		}
+	}
+
 	if !r.HasProblems() {
 		t.Printf("\n%s\n", p.Green("No cycles, no missing dependencies, nothing blocked."))
 		return
@@ -206,30 +230,6 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 				t.Printf("%s %s %s\n", from, p.Red(string(s.Relation)), s.To.String())
 			}
 			t.Printf("    break it: %s\n", d.Suggestion)
-		}
-	}
-
-	if len(r.ReadyExprs) > 0 {
-		t.Printf("\n%s (%d):\n", p.Bold("readyExpr"), len(r.ReadyExprs))
-		for _, c := range r.ReadyExprs {
-			result := map[string]output.Styled{deps.ExprTrue: "true", deps.ExprFalse: p.Red("false"), deps.ExprError: p.Red("error"), deps.ExprNotEvaluated: "not evaluated (no live objects)"}[c.Result]
-			t.Printf("  %s on %s: %s: %s\n", c.Dependent.String(), c.Dependency.String(), c.Expr, result)
-			if c.Message != "" {
-				t.Printf("    %s\n", c.Message)
-			}
-		}
-	}
-
-	if len(r.Unknown) > 0 {
-		t.Printf("\n%s (%d), not a problem unless --strict:\n", p.Bold("Unknown offline"), len(r.Unknown))
-		for _, m := range r.Unknown {
-			t.Printf("  %s depends on %s: a variable whose value is not in the repository\n", m.Dependent.String(), m.Target.Short())
-		}
-	}
-	if len(r.Unrendered) > 0 {
-		t.Printf("\n%s (%d), not a problem unless --strict:\n", p.Bold("Not rendered"), len(r.Unrendered))
-		for _, u := range r.Unrendered {
-			t.Printf("  %s\n", u)
 		}
 	}
 
