@@ -31,7 +31,7 @@ func TestOfflineClusters(t *testing.T) {
 		return testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: name, Path: path, Source: "flux-system", DependsOn: deps})
 	}
 	files := map[string]string{
-		".sourceignore":                                  "/stale/\n",
+		".sourceignore": "/stale/\n",
 		"clusters/production/flux-system/gotk-sync.yaml": sync("production"),
 		"clusters/production/infra.yaml":                 ks("infra", "./infra"),
 		"clusters/production/apps.yaml":                  ks("apps", "./apps/production", "infra"),
