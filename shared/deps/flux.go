@@ -5,6 +5,7 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
@@ -46,11 +47,39 @@ func FromKustomization(k *kustomizev1.Kustomization) Node {
 
 // appliedBy reads the Kustomization kustomize-controller records on what it applies.
 func appliedBy(labels map[string]string) NodeID {
+	if name, ns := labels[flux.ResourceSetNameLabel], labels[flux.ResourceSetNamespaceLabel]; name != "" && ns != "" {
+		return NodeID{Kind: KindResourceSet, Namespace: ns, Name: name}
+	}
 	name, ns := labels[flux.KustomizeNameLabel], labels[flux.KustomizeNamespaceLabel]
 	if name == "" || ns == "" {
 		return NodeID{}
 	}
 	return NodeID{Kind: KindKustomization, Namespace: ns, Name: name}
+}
+
+// FromResourceSet converts a flux-operator ResourceSet read from the cluster: its
+// dependsOn on Kustomizations, HelmReleases and ResourceSets are edges (other kinds
+// are not objects of this graph), wait says it is Ready only once what it creates is.
+func FromResourceSet(u *unstructured.Unstructured) Node {
+	n := Node{
+		Kind: KindResourceSet, Namespace: u.GetNamespace(), Name: u.GetName(),
+		Suspension: status.SuspensionOf(u.GetAnnotations()), AppliedBy: appliedBy(u.GetLabels()), Object: u.Object,
+	}
+	st := status.Of(u)
+	n.Ready, n.Generation, n.ObservedGeneration, n.Suspended = st.Ready, st.Generation, st.ObservedGeneration, st.Suspended
+	n.WaitsAll, _, _ = unstructured.NestedBool(u.Object, "spec", "wait")
+	list, _, _ := unstructured.NestedSlice(u.Object, "spec", "dependsOn")
+	for _, item := range list {
+		d, _ := item.(map[string]any)
+		kind, _ := d["kind"].(string)
+		name, _ := d["name"].(string)
+		ns, _ := d["namespace"].(string)
+		expr, _ := d["readyExpr"].(string)
+		if k := Kind(kind); k == KindKustomization || k == KindHelmRelease || k == KindResourceSet {
+			n.DependsOn = append(n.DependsOn, DependencyRef{Kind: k, Name: name, Namespace: flux.RefNamespace(ns, n.Namespace), ReadyExpr: expr})
+		}
+	}
+	return n
 }
 
 // FromHelmRelease converts a HelmRelease. HelmReleases have no shared-source

@@ -16,6 +16,9 @@ const (
 	KindKustomization Kind = "Kustomization"
 	// KindHelmRelease is helm.toolkit.fluxcd.io HelmRelease.
 	KindHelmRelease Kind = "HelmRelease"
+	// KindResourceSet is flux-operator's fluxcd.controlplane.io ResourceSet: it
+	// creates objects from templates, and its dependsOn names objects of any kind.
+	KindResourceSet Kind = "ResourceSet"
 )
 
 // lower returns the kind as kubectl and flux spell it on the command line.
@@ -50,6 +53,9 @@ func (id NodeID) Short() string { return id.Namespace + "/" + id.Name }
 type DependencyRef struct {
 	Name      string
 	Namespace string
+	// Kind is the kind of the dependency when it may differ from the dependent's
+	// (a ResourceSet's dependsOn); empty means the dependent's own kind.
+	Kind Kind
 	// ReadyExpr is the optional CEL readiness expression. It is kept so that
 	// messages can say the built-in check was used in its place: this package
 	// does not evaluate CEL.
@@ -139,7 +145,11 @@ func (n *Node) ID() NodeID { return NodeID{Kind: n.Kind, Namespace: n.Namespace,
 // Kustomizations only depend on Kustomizations and HelmReleases only on
 // HelmReleases.
 func (n *Node) target(ref DependencyRef) NodeID {
-	return NodeID{Kind: n.Kind, Namespace: ref.Namespace, Name: ref.Name}
+	kind := n.Kind
+	if ref.Kind != "" {
+		kind = ref.Kind
+	}
+	return NodeID{Kind: kind, Namespace: ref.Namespace, Name: ref.Name}
 }
 
 // reconciled is Flux's readiness test for a dependency (check 3): the object

@@ -37,6 +37,8 @@ const (
 	KindHelmRepository   = "HelmRepository"
 	KindHelmChart        = "HelmChart"
 	KindExternalArtifact = "ExternalArtifact"
+	// KindResourceSet is flux-operator's ResourceSet (fluxcd.controlplane.io).
+	KindResourceSet = "ResourceSet"
 )
 
 // Labels and annotations Flux and Helm put on applied objects.
@@ -47,6 +49,10 @@ const (
 	HelmNamespaceLabel       = "helm.toolkit.fluxcd.io/namespace"
 	HelmReleaseNameAnno      = "meta.helm.sh/release-name"
 	HelmReleaseNamespaceAnno = "meta.helm.sh/release-namespace"
+	// ResourceSetNameLabel and ResourceSetNamespaceLabel are what flux-operator puts on
+	// the objects a ResourceSet creates.
+	ResourceSetNameLabel      = "resourceset.fluxcd.controlplane.io/name"
+	ResourceSetNamespaceLabel = "resourceset.fluxcd.controlplane.io/namespace"
 	// ReconcileAnnotation is the manual-reconcile request every Flux controller honours.
 	ReconcileAnnotation = "reconcile.fluxcd.io/requestedAt"
 )
@@ -70,6 +76,8 @@ func GVR(kind string) (schema.GroupVersionResource, bool) {
 		return sourcev1.GroupVersion.WithResource("helmcharts"), true
 	case KindExternalArtifact:
 		return sourcev1.GroupVersion.WithResource("externalartifacts"), true
+	case KindResourceSet:
+		return schema.GroupVersionResource{Group: "fluxcd.controlplane.io", Version: "v1", Resource: "resourcesets"}, true
 	}
 	return schema.GroupVersionResource{}, false
 }

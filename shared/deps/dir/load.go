@@ -210,6 +210,20 @@ func decodeObject(root *yaml.Node, defined int, opts Options) (deps.Node, bool, 
 		h.Namespace = orDefault(h.Namespace, opts.DefaultNamespace)
 		h.Status = helmv2.HelmReleaseStatus{}
 		node = deps.FromHelmRelease(&h)
+	case isResourceSet(apiVersion, kind):
+		var v any
+		if err := root.Decode(&v); err != nil {
+			return node, false, &FileError{Line: defined, Err: err}
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return node, false, &FileError{Line: defined, Err: err}
+		}
+		rsNode, _, rerr := resourceSetNode(raw, opts.DefaultNamespace) // the node only: no template runs here
+		if rerr != nil {
+			return node, false, &FileError{Line: defined, Err: rerr}
+		}
+		node = rsNode
 	default:
 		return node, false, nil
 	}

@@ -1,8 +1,10 @@
 package dir
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -287,7 +289,7 @@ func (w *walker) remember(u *unstructured.Unstructured) {
 // take turns a rendered object into a node, and queues a child Kustomization.
 func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstructured.Unstructured) {
 	group, _, _ := strings.Cut(u.GetAPIVersion(), "/")
-	if !(group == kustomizeGroup && u.GetKind() == "Kustomization") && !(group == helmGroup && u.GetKind() == "HelmRelease") {
+	if !(group == kustomizeGroup && u.GetKind() == "Kustomization") && !(group == helmGroup && u.GetKind() == "HelmRelease") && !isResourceSet(u.GetAPIVersion(), u.GetKind()) {
 		return // the kind decides before anything is converted
 	}
 	data, err := yaml.Marshal(u.Object)
@@ -310,11 +312,19 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 			node.File = filepath.Join(w.repo, filepath.FromSlash(rel))
 		}
 		if parent.GetName() != "" {
-			node.AppliedBy = deps.NodeID{Kind: deps.KindKustomization, Namespace: parent.GetNamespace(), Name: parent.GetName()}
+			kind := deps.KindKustomization
+			if parent.GetKind() == string(deps.KindResourceSet) {
+				kind = deps.KindResourceSet
+			}
+			node.AppliedBy = deps.NodeID{Kind: kind, Namespace: parent.GetNamespace(), Name: parent.GetName()}
 		} else {
 			w.fromRoot = append(w.fromRoot, len(w.cl.Nodes))
 		}
 		w.cl.Nodes = append(w.cl.Nodes, node)
+		if node.Kind == deps.KindResourceSet {
+			w.expand(u, node, rel)
+			return
+		}
 		if node.Kind != deps.KindKustomization {
 			return
 		}
@@ -375,6 +385,38 @@ func cleanRel(p string) string {
 		return "."
 	}
 	return rel
+}
+
+// expand adds what a ResourceSet creates: its Kustomizations and HelmReleases, which
+// exist only once it has applied them (and so only once its dependsOn are Ready).
+func (w *walker) expand(u *unstructured.Unstructured, node deps.Node, rel string) {
+	// Without HTML escaping: the templates' << >> must reach text/template as written.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(u.Object); err != nil {
+		return
+	}
+	_, rs, err := resourceSetNode(buf.Bytes(), w.opts.DefaultNamespace)
+	if err != nil {
+		return
+	}
+	objects, unexpanded, err := rs.expand()
+	switch {
+	case err != nil:
+		w.fail(rel, fmt.Errorf("ResourceSet %s/%s: %w", node.Namespace, node.Name, err))
+		return
+	case unexpanded != "":
+		w.cl.Unrendered = append(w.cl.Unrendered, fmt.Sprintf("ResourceSet %s/%s is not expanded: %s", node.Namespace, node.Name, unexpanded))
+		return
+	}
+	owner := &unstructured.Unstructured{}
+	owner.SetName(node.Name)
+	owner.SetNamespace(node.Namespace)
+	owner.SetKind(string(deps.KindResourceSet))
+	for _, o := range objects {
+		w.take(owner, rel, o)
+	}
 }
 
 func (w *walker) fail(rel string, err error) {

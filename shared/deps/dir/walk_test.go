@@ -173,3 +173,93 @@ func TestRootsAndClusters(t *testing.T) {
 		t.Errorf("missing per cluster %v: only staging is broken", missing)
 	}
 }
+
+// TestWalkResourceSet expands a flux-operator ResourceSet with inline inputs: the
+// Kustomizations it creates join the graph (and are rendered in turn), its dependsOn
+// on a Kustomization is an edge, and one with inputs from a provider is listed as not
+// expanded.
+func TestWalkResourceSet(t *testing.T) {
+	rs := `apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata:
+  name: tenants
+  namespace: flux-system
+spec:
+  dependsOn:
+    - apiVersion: kustomize.toolkit.fluxcd.io/v1
+      kind: Kustomization
+      name: infra
+    - apiVersion: apiextensions.k8s.io/v1
+      kind: CustomResourceDefinition
+      name: widgets.example.com
+  inputs:
+    - tenant: team-a
+    - tenant: team-b
+  resources:
+    - apiVersion: kustomize.toolkit.fluxcd.io/v1
+      kind: Kustomization
+      metadata:
+        name: << inputs.tenant >>
+        namespace: flux-system
+      spec:
+        interval: 10m
+        path: ./tenants/<< inputs.tenant | lower >>
+        prune: true
+        sourceRef:
+          kind: GitRepository
+          name: flux-system
+        dependsOn:
+          - name: platform
+---
+apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata:
+  name: previews
+  namespace: flux-system
+spec:
+  inputsFrom:
+    - kind: ResourceSetInputProvider
+      name: pull-requests
+  resources: []
+`
+	repo := writeRepo(t, map[string]string{
+		"clusters/prod/sync.yaml":    ks("flux-system", "flux-system", "./clusters/prod", ""),
+		"clusters/prod/infra.yaml":   ks("infra", "flux-system", "./infra", ""),
+		"clusters/prod/tenants.yaml": rs,
+		"infra/cm.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: i\n  namespace: default\n",
+		"tenants/team-a/hr.yaml":     "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app-a\n  namespace: team-a\n",
+		"tenants/team-b/hr.yaml":     "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app-b\n  namespace: team-b\n",
+	})
+	cl, err := Walk(repo, "clusters/prod", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"HelmRelease team-a/app-a",
+		"HelmRelease team-b/app-b",
+		"Kustomization flux-system/flux-system",
+		"Kustomization flux-system/infra",
+		"Kustomization flux-system/team-a ->flux-system/platform",
+		"Kustomization flux-system/team-b ->flux-system/platform",
+		"ResourceSet flux-system/previews",
+		"ResourceSet flux-system/tenants ->flux-system/infra",
+	}, "\n")
+	if got := ids(cl.Nodes); got != want {
+		t.Errorf("nodes\n%s\nwant\n%s", got, want)
+	}
+	if len(cl.Unrendered) != 1 || !strings.Contains(cl.Unrendered[0], "ResourceSet flux-system/previews is not expanded: its inputs come from ResourceSetInputProviders") {
+		t.Errorf("unrendered %v", cl.Unrendered)
+	}
+	r := deps.Analyze(cl.Nodes)
+	if len(r.Missing) != 2 || r.Missing[0].Target.Name != "platform" {
+		t.Errorf("missing %+v", r.Missing)
+	}
+	if i, ok := r.Lookup(deps.NodeID{Kind: deps.KindResourceSet, Namespace: "flux-system", Name: "tenants"}); !ok || len(r.Entries[i].Dependencies) != 1 {
+		t.Errorf("the ResourceSet's dependsOn on infra is not an edge")
+	}
+	for _, n := range cl.Nodes {
+		if n.Name == "team-a" && n.AppliedBy.Kind != deps.KindResourceSet {
+			t.Errorf("team-a applied by %v", n.AppliedBy)
+		}
+	}
+}

@@ -118,6 +118,17 @@ func (l *Live) list(ctx context.Context, dyn dynamic.Interface, ns string) error
 	if flux.IsNotInstalled(err) {
 		// helm-controller's CRD is optional: a Flux without Helm support is still Flux.
 		l.Warnings = append(l.Warnings, "HelmReleases are not served by this cluster: showing Kustomizations only")
+		err = nil
+	}
+	if err != nil {
+		return err
+	}
+	// flux-operator's ResourceSets, where it runs: their dependsOn are edges too.
+	err = flux.List(ctx, dyn, flux.KindResourceSet, ns, func(u *unstructured.Unstructured) error {
+		l.Nodes = append(l.Nodes, deps.FromResourceSet(u))
+		return nil
+	})
+	if flux.IsNotInstalled(err) || exitcode.Of(err) == exitcode.Forbidden {
 		return nil
 	}
 	return err
