@@ -62,7 +62,8 @@ func TestOfflineClusters(t *testing.T) {
 			"Kustomization flux-system/web depends on flux-system/redis, which does not exist"}},
 		{Args: []string{"gitops", "deps", "--dir", repo, "--path", "clusters/production", "--check"}, Stdout: []string{"no problems."}},
 		{Args: []string{"gitops", "deps", "--dir", repo, "--path", "clusters/nope"}, Code: 2, Stderr: "path clusters/nope is not in"},
-		{Args: []string{"gitops", "deps", "--path", "clusters/production"}, Code: 2, Stderr: "--path and --strict check a repository: give it with --dir"},
+		{Args: []string{"gitops", "deps", "--path", "clusters/production"}, Code: 2, Stderr: "--path, --source and --strict check a repository: give it with --dir"},
+		{Args: []string{"gitops", "deps", "--dir", repo, "--source", "OCIRepository/apps"}, Code: 2, Stderr: "give KIND/NAMESPACE/NAME=DIR"},
 		{Args: []string{"gitops", "deps", "--dir", repo, "nothing-by-this-name"}, Code: 3, Stderr: "in any cluster of"},
 	})
 

@@ -6,6 +6,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -83,6 +84,8 @@ type Options struct {
 	dirs          []string
 	Path          string
 	Strict        bool
+	sourceFlags   []string
+	sources       map[string]string
 	All           bool
 	AllNamespaces bool
 
@@ -104,6 +107,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&o.dirs, "dir", nil, "Read Kustomization and HelmRelease manifests from this directory (recursively, rendered like kustomize-controller) instead of a cluster.")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
 	cmd.Flags().StringVar(&o.Path, "path", "", "With --dir, the cluster's sync path in the repository (as 'flux build kustomization flux-system --path' takes it); default: every cluster root found.")
+	cmd.Flags().StringArrayVar(&o.sourceFlags, "source", nil, "With --dir, render the Kustomizations reading another source from a local checkout: KIND/NAMESPACE/NAME=DIR (repeatable).")
 	cmd.Flags().BoolVar(&o.Strict, "strict", false, "With --dir, count what cannot be known offline (another source, a variable not in the repository) as a problem.")
 }
 
@@ -119,6 +123,16 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 	case len(o.dirs) == 1:
 		o.Dir = o.dirs[0]
 	}
+	for _, m := range o.sourceFlags {
+		ref, checkout, ok := strings.Cut(m, "=")
+		if parts := strings.Split(ref, "/"); !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" || checkout == "" {
+			return exitcode.New(exitcode.Usage, "--source %q: give KIND/NAMESPACE/NAME=DIR, e.g. --source OCIRepository/flux-system/apps=../apps", m)
+		}
+		if o.sources == nil {
+			o.sources = map[string]string{}
+		}
+		o.sources[ref] = checkout
+	}
 	var err error
 	o.namespace, o.explicit, err = f.Namespace()
 	return err
@@ -132,8 +146,8 @@ func (o *Options) Validate() error {
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	}
-	if (o.Path != "" || o.Strict) && o.Dir == "" {
-		return exitcode.New(exitcode.Usage, "--path and --strict check a repository: give it with --dir")
+	if (o.Path != "" || o.Strict || len(o.sources) > 0) && o.Dir == "" {
+		return exitcode.New(exitcode.Usage, "--path, --source and --strict check a repository: give it with --dir")
 	}
 	return nil
 }
@@ -180,7 +194,7 @@ func (o *Options) runClusters(roots []string) error {
 	problems, shown := false, 0
 	warn := &output.Writer{W: o.streams.ErrOut}
 	for _, root := range roots {
-		cl, err := dir.Walk(o.Dir, root, dir.Options{})
+		cl, err := dir.Walk(o.Dir, root, dir.Options{Sources: o.sources})
 		if err != nil {
 			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--dir %s: %w", o.Dir, err))
 		}

@@ -40,6 +40,9 @@ type Options struct {
 	// DefaultNamespace replaces an empty metadata.namespace; empty means
 	// the package DefaultNamespace ("flux-system").
 	DefaultNamespace string
+	// Sources maps another source ("GitRepository/namespace/name") to a local
+	// checkout, so that Walk renders the Kustomizations reading it too.
+	Sources map[string]string
 }
 
 // Result is what Load found.

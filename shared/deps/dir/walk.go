@@ -65,7 +65,12 @@ func Walk(repo, path string, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(art)
-	w := &walker{repo: repo, art: art, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	w := &walker{repo: repo, art: art, arts: map[string]string{}, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	defer func() {
+		for _, a := range w.arts {
+			os.RemoveAll(a)
+		}
+	}()
 	w.origins = originsOf(repo, opts)
 	if _, err := os.Stat(filepath.Join(art, filepath.FromSlash(cl.Path))); err != nil {
 		return nil, fmt.Errorf("path %s is not in %s (or is excluded by .sourceignore)", cl.Path, repo)
@@ -90,9 +95,12 @@ func Walk(repo, path string, opts Options) (*Cluster, error) {
 
 type walker struct {
 	repo, art string
-	opts      Options
-	cl        *Cluster
-	queue     []*unstructured.Unstructured
+	// arts are the artifacts of the other sources --source maps to a checkout, by
+	// source key.
+	arts  map[string]string
+	opts  Options
+	cl    *Cluster
+	queue []*unstructured.Unstructured
 	// seen holds the Kustomizations already queued, "namespace/name".
 	seen map[string]bool
 	// source is the root's source, "Kind/namespace/name", once known.
@@ -111,18 +119,19 @@ type walker struct {
 func (w *walker) build(k *unstructured.Unstructured) {
 	path, _, _ := unstructured.NestedString(k.Object, "spec", "path")
 	rel := cleanRel(path)
-	dir := filepath.Join(w.art, filepath.FromSlash(rel))
-	if !within(dir, w.art) {
+	art := w.artifactOf(k)
+	dir := filepath.Join(art, filepath.FromSlash(rel))
+	if !within(dir, art) {
 		w.fail(rel, fmt.Errorf("Kustomization %s/%s: path %s leaves the repository", k.GetNamespace(), k.GetName(), path))
 		return
 	}
-	gen := fluxkustomize.NewGeneratorWithIgnore(w.art, "", *k)
+	gen := fluxkustomize.NewGeneratorWithIgnore(art, "", *k)
 	action, err := gen.WriteFile(dir)
 	if err != nil {
 		w.fail(rel, fmt.Errorf("generating the kustomization of %s: %w", rel, err))
 		return
 	}
-	resMap, err := w.kustomize(dir)
+	resMap, err := kustomize(art, dir)
 	_ = fluxkustomize.CleanDirectory(dir, action)
 	if err != nil {
 		w.fail(rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
@@ -132,7 +141,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 	var objects []*unstructured.Unstructured
 	for _, res := range resMap.Resources() {
 		if hasPostBuild {
-			vk := w.substitution(k, postBuild)
+			vk := w.substitution(k, postBuild, art)
 			out, err := fluxkustomize.SubstituteVariables(context.Background(), nil, *vk, res, fluxkustomize.SubstituteWithDryRun(true))
 			if err != nil {
 				w.fail(rel, fmt.Errorf("post-build substitution in %s: %w", rel, err))
@@ -161,16 +170,28 @@ func (w *walker) build(k *unstructured.Unstructured) {
 	}
 }
 
+// artifactOf is the artifact a Kustomization builds from: the repository's, or the
+// checkout --source maps its source to.
+func (w *walker) artifactOf(k *unstructured.Unstructured) string {
+	kind, _, _ := unstructured.NestedString(k.Object, "spec", "sourceRef", "kind")
+	name, _, _ := unstructured.NestedString(k.Object, "spec", "sourceRef", "name")
+	ns, _, _ := unstructured.NestedString(k.Object, "spec", "sourceRef", "namespace")
+	if a, ok := w.arts[kind+"/"+orDefault(ns, k.GetNamespace())+"/"+name]; ok {
+		return a
+	}
+	return w.art
+}
+
 // kustomize builds dir as kustomize-controller does (fluxcd/pkg/kustomize: a file
 // system that refuses to leave the artifact, files from outside the folder allowed,
 // built-in plugins only). Flux's Build re-parses kustomize's OpenAPI schema on every
 // build (about 75 ms) so that a kustomization's own openapi: schema cannot leak into
 // the next one; the walk does that only for a kustomization that declares one.
-func (w *walker) kustomize(dir string) (resmap.ResMap, error) {
+func kustomize(art, dir string) (resmap.ResMap, error) {
 	if usesOpenAPI(dir) {
-		return fluxkustomize.SecureBuild(w.art, dir, false)
+		return fluxkustomize.SecureBuild(art, dir, false)
 	}
-	fsys, err := securefs.MakeFsOnDiskSecure(w.art)
+	fsys, err := securefs.MakeFsOnDiskSecure(art)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +214,7 @@ func usesOpenAPI(dir string) bool {
 // substitution returns a copy of k whose inline variables are those of its
 // substituteFrom ConfigMaps and Secrets, overridden by its own, as the controller
 // merges them; a variable that cannot be known offline keeps its ${NAME} form.
-func (w *walker) substitution(k *unstructured.Unstructured, postBuild map[string]any) *unstructured.Unstructured {
+func (w *walker) substitution(k *unstructured.Unstructured, postBuild map[string]any, art string) *unstructured.Unstructured {
 	vars := map[string]string{}
 	unresolved := false
 	from, _, _ := unstructured.NestedSlice(postBuild, "substituteFrom")
@@ -218,7 +239,7 @@ func (w *walker) substitution(k *unstructured.Unstructured, postBuild map[string
 		vars[key] = v
 	}
 	if unresolved {
-		w.markUnknown(k, vars)
+		w.markUnknown(k, vars, art)
 	}
 	out := k.DeepCopy()
 	_ = unstructured.SetNestedStringMap(out.Object, vars, "spec", "postBuild", "substitute")
@@ -230,10 +251,10 @@ var bareVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // markUnknown keeps ${NAME} as it stands for the variables of k's manifests that no
 // known source defines: the names holding one are unknown, never missing.
-func (w *walker) markUnknown(k *unstructured.Unstructured, vars map[string]string) {
+func (w *walker) markUnknown(k *unstructured.Unstructured, vars map[string]string, art string) {
 	path, _, _ := unstructured.NestedString(k.Object, "spec", "path")
 	rel := cleanRel(path)
-	_ = filepath.WalkDir(filepath.Join(w.art, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(art, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isYAML(d.Name()) {
 			return nil
 		}
@@ -341,8 +362,19 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 		}
 		w.seen[key] = true
 		if src := node.SourceRef.Key(); src != w.source {
-			w.cl.Unrendered = append(w.cl.Unrendered, fmt.Sprintf("Kustomization %s reads %s, not this repository: what it applies is not rendered", key, node.SourceRef))
-			return
+			checkout, mapped := w.opts.Sources[src]
+			if !mapped {
+				w.cl.Unrendered = append(w.cl.Unrendered, fmt.Sprintf("Kustomization %s reads %s, not this repository: what it applies is not rendered (map it to a checkout with --source %s=DIR)", key, node.SourceRef, src))
+				return
+			}
+			if _, done := w.arts[src]; !done {
+				a, err := newArtifact(checkout, w.cl)
+				if err != nil {
+					w.fail(rel, fmt.Errorf("--source %s=%s: %w", src, checkout, err))
+					return
+				}
+				w.arts[src] = a
+			}
 		}
 		child := u.DeepCopy()
 		child.SetNamespace(node.Namespace)

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 )
@@ -261,5 +263,44 @@ spec:
 		if n.Name == "team-a" && n.AppliedBy.Kind != deps.KindResourceSet {
 			t.Errorf("team-a applied by %v", n.AppliedBy)
 		}
+	}
+}
+
+// TestWalkSourceMapAndHostileFiles: --source renders a child on another source from a
+// local checkout; a FIFO, a link to /dev/zero and an oversized file in the repository
+// are recorded and never read, so the walk ends at once.
+func TestWalkSourceMapAndHostileFiles(t *testing.T) {
+	vendor := writeRepo(t, map[string]string{"hr.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: vendored\n  namespace: default\n"})
+	repo := writeRepo(t, map[string]string{
+		"clusters/prod/sync.yaml": ks("flux-system", "flux-system", "./clusters/prod", ""),
+		"clusters/prod/oci.yaml":  strings.Replace(ks("vendor", "flux-system", "./", ""), "kind: GitRepository\n    name: flux-system", "kind: OCIRepository\n    name: vendor", 1),
+	})
+	if err := syscall.Mkfifo(filepath.Join(repo, "clusters/prod/fifo.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(repo, "clusters/prod/zero.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "clusters/prod/huge.yaml"), make([]byte, 17<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	cl, err := Walk(repo, "clusters/prod", Options{Sources: map[string]string{"OCIRepository/flux-system/vendor": vendor}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the walk took %s", d)
+	}
+	if got := ids(cl.Nodes); !strings.Contains(got, "HelmRelease default/vendored") || len(cl.Unrendered) != 0 {
+		t.Errorf("the mapped source was not rendered: %s %v", got, cl.Unrendered)
+	}
+	var refused []string
+	for _, e := range cl.Errors {
+		refused = append(refused, filepath.Base(e.File))
+	}
+	sort.Strings(refused)
+	if strings.Join(refused, ",") != "fifo.yaml,huge.yaml,zero.yaml" {
+		t.Errorf("refused %v", refused)
 	}
 }
