@@ -463,25 +463,7 @@ func originKey(n deps.Node) string { return string(n.Kind) + "/" + n.Name }
 // written, read as the files stand.
 func originsOf(repo string, opts Options) map[string]deps.Node {
 	res := &Result{}
-	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if p != repo && skipDir(p, d.Name()) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !isYAML(d.Name()) {
-			return nil
-		}
-		data, err := yamldoc.ReadFile(p, repo)
-		if err == nil {
-			res.loadFile(p, data, opts)
-		}
-		return nil
-	})
+	eachManifest(repo, func(p string, data []byte) { res.loadFile(p, data, opts) })
 	out := map[string]deps.Node{}
 	for _, n := range res.Nodes {
 		if _, dup := out[originKey(n)]; !dup {
@@ -587,23 +569,7 @@ func Roots(repo string, opts Options) []string {
 	var roots []string
 	sources := map[string]bool{}
 	var candidates []deps.Node
-	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if p != repo && skipDir(p, d.Name()) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !isYAML(d.Name()) {
-			return nil
-		}
-		data, err := yamldoc.ReadFile(p, repo)
-		if err != nil {
-			return nil
-		}
+	eachManifest(repo, func(p string, data []byte) {
 		for _, doc := range yamldoc.Split(data) {
 			var obj struct {
 				APIVersion string `json:"apiVersion"`
@@ -644,7 +610,6 @@ func Roots(repo string, opts Options) []string {
 				}
 			}
 		}
-		return nil
 	})
 	for _, k := range candidates {
 		rel, err := filepath.Rel(repo, k.File)
@@ -658,4 +623,24 @@ func Roots(repo string, opts Options) []string {
 	}
 	slices.Sort(roots)
 	return slices.Compact(roots)
+}
+
+// eachManifest hands fn every manifest file of repo as Load reads them: .yaml, .yml
+// and .json files, hidden folders and Helm charts skipped, regular files within the
+// size cap only.
+func eachManifest(repo string, fn func(path string, data []byte)) {
+	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return nil
+		case d.IsDir() && p != repo && skipDir(p, d.Name()):
+			return fs.SkipDir
+		case d.IsDir() || !isYAML(d.Name()):
+			return nil
+		}
+		if data, err := yamldoc.ReadFile(p, repo); err == nil {
+			fn(p, data)
+		}
+		return nil
+	})
 }
