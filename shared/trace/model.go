@@ -103,6 +103,8 @@ type Hop struct {
 
 	// Notes are findings a reader must not miss (label/inventory disagreement, ...).
 	Notes []string `json:"notes,omitempty"`
+	// Events are the hop's recent Warning events, newest first (AttachEvents).
+	Events []Event `json:"events,omitempty"`
 }
 
 // Health is the state of one Flux hop as its controller reported it.

@@ -52,6 +52,7 @@ type view struct {
 func (v view) report(r *Report) {
 	v.w.Printf("%s\n", v.p.Bold(r.Object.String()))
 	v.hops(r.Hops)
+	v.events(r.Hops)
 	if r.Commit != nil {
 		v.commit(r.Commit)
 	}
@@ -76,6 +77,19 @@ func (v view) hops(hops []Hop) {
 	}
 	if err := table.Render(); err != nil && v.w.Err == nil {
 		v.w.Err = err
+	}
+}
+
+// events writes each hop's Warning events under the table, when they were read.
+func (v view) events(hops []Hop) {
+	for _, h := range hops {
+		for _, e := range h.Events {
+			count := ""
+			if e.Count > 1 {
+				count = fmt.Sprintf(", x%d", e.Count)
+			}
+			v.w.Printf("  %s %s: %s: %s (%s ago%s)\n", v.p.Yellow("warning"), name(h.Ref), e.Reason, e.Message, output.Age(v.now, e.Last), count)
+		}
 	}
 }
 

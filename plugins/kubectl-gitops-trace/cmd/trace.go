@@ -34,6 +34,7 @@ type TraceOptions struct {
 
 	Output        output.Format
 	GitDir        string
+	Events        bool
 	Selector      string
 	AllNamespaces bool
 	Filenames     resource.FilenameOptions
@@ -51,6 +52,7 @@ func NewTraceOptions(streams genericiooptions.IOStreams) *TraceOptions {
 // AddFlags binds the options to the command's flags.
 func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
 	o.Output.AddFlag(cmd, "table")
+	cmd.Flags().BoolVar(&o.Events, "events", false, "Show each hop's recent Warning events (one list per namespace; always in -o json|yaml).")
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "Path to a local clone of the source repository: also print the file and line defining the object at the applied commit.")
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Label selector to trace every matching object (e.g. -l app=api).")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Trace matching objects in every namespace.")
@@ -117,6 +119,9 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 			stopped = exitcode.New(exitcode.Failure, "stopped after %d of %d objects: %s", len(reports), len(objs), r.Error)
 			break
 		}
+	}
+	if (o.Events || o.Output.Document()) && stopped == nil {
+		trace.AttachEvents(ctx, client.Dynamic, reports)
 	}
 	if err := o.print(reports); err != nil {
 		return err

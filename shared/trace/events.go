@@ -1,0 +1,101 @@
+package trace
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+)
+
+// Event is a recent Warning event about a hop: what the object's controller (or
+// Flux's) complained about, so that a trace answers it without `flux events`.
+type Event struct {
+	Reason  string    `json:"reason"`
+	Message string    `json:"message"`
+	Count   int64     `json:"count,omitempty"`
+	Last    time.Time `json:"lastSeen"`
+	// From is the component that reported it (kustomize-controller, …).
+	From string `json:"from,omitempty"`
+}
+
+// Bounds of the events a trace reads and shows.
+const (
+	maxEventsPerHop = 5
+	// maxEventPages bounds the pages read per namespace: a namespace flooded with
+	// events must not make a trace slow or large.
+	maxEventPages = 4
+)
+
+var eventsResource = schema.GroupVersionResource{Version: "v1", Resource: "events"}
+
+// AttachEvents puts beside every hop its recent Warning events, newest first, at most
+// maxEventsPerHop: one list per namespace the reports touch (Warnings only, by field
+// selector), not one per hop. Events that cannot be read (RBAC) are left out; the
+// trace itself does not depend on them.
+func AttachEvents(ctx context.Context, dyn dynamic.Interface, reports []*Report) {
+	namespaces := map[string]bool{}
+	for _, r := range reports {
+		for _, h := range r.Hops {
+			if h.Ref.Namespace != "" {
+				namespaces[h.Ref.Namespace] = true
+			}
+		}
+	}
+	type key struct{ kind, namespace, name string }
+	byObject := map[key][]Event{}
+	for ns := range namespaces {
+		opts := metav1.ListOptions{FieldSelector: "type=Warning", Limit: 500}
+		for page := 0; page < maxEventPages; page++ {
+			list, err := dyn.Resource(eventsResource).Namespace(ns).List(ctx, opts)
+			if err != nil {
+				break
+			}
+			for _, u := range list.Items {
+				k := key{
+					kind:      nested(u.Object, "involvedObject", "kind"),
+					namespace: nested(u.Object, "involvedObject", "namespace"),
+					name:      nested(u.Object, "involvedObject", "name"),
+				}
+				byObject[k] = append(byObject[k], eventOf(&u))
+			}
+			if opts.Continue = list.GetContinue(); opts.Continue == "" {
+				break
+			}
+		}
+	}
+	for _, r := range reports {
+		for i := range r.Hops {
+			h := &r.Hops[i]
+			events := byObject[key{h.Ref.Kind, h.Ref.Namespace, h.Ref.Name}]
+			slices.SortFunc(events, func(a, b Event) int { return b.Last.Compare(a.Last) })
+			if len(events) > maxEventsPerHop {
+				events = events[:maxEventsPerHop]
+			}
+			h.Events = events
+		}
+	}
+}
+
+func eventOf(u *unstructured.Unstructured) Event {
+	e := Event{Reason: nested(u.Object, "reason"), Message: nested(u.Object, "message"), From: nested(u.Object, "source", "component")}
+	if e.From == "" {
+		e.From = nested(u.Object, "reportingComponent")
+	}
+	e.Count, _, _ = unstructured.NestedInt64(u.Object, "count")
+	for _, field := range [][]string{{"lastTimestamp"}, {"series", "lastObservedTime"}, {"eventTime"}, {"metadata", "creationTimestamp"}} {
+		if t, err := time.Parse(time.RFC3339, nested(u.Object, field...)); err == nil {
+			e.Last = t
+			break
+		}
+	}
+	return e
+}
+
+func nested(obj map[string]any, fields ...string) string {
+	s, _, _ := unstructured.NestedString(obj, fields...)
+	return s
+}
