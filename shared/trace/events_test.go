@@ -19,7 +19,7 @@ func warning(ns, kind, name, reason string, at time.Time) runtime.Object {
 		"involvedObject": map[string]any{"kind": kind, "namespace": ns, "name": name},
 		"type":           "Warning", "reason": reason, "message": reason + " happened",
 		"lastTimestamp": at.UTC().Format(time.RFC3339), "count": int64(2),
-		"source":        map[string]any{"component": "helm-controller"},
+		"source": map[string]any{"component": "helm-controller"},
 	}}
 }
 
