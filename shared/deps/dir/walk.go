@@ -60,7 +60,7 @@ func Walk(repo, path string, opts Options) (*Cluster, error) {
 		opts.DefaultNamespace = DefaultNamespace
 	}
 	cl := &Cluster{Path: cleanRel(path)}
-	art, err := newArtifact(repo, cl)
+	art, err := newArtifact(repo, cl, sourceIgnore(repo, cl.Path, opts))
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +368,7 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 				return
 			}
 			if _, done := w.arts[src]; !done {
-				a, err := newArtifact(checkout, w.cl)
+				a, err := newArtifact(checkout, w.cl, "")
 				if err != nil {
 					w.fail(rel, fmt.Errorf("--source %s=%s: %w", src, checkout, err))
 					return
@@ -473,11 +473,51 @@ func originsOf(repo string, opts Options) map[string]deps.Node {
 	return out
 }
 
+// sourceIgnore is spec.ignore of the GitRepository the sync path's Kustomization reads,
+// when the repository defines it (the `flux bootstrap` layout): source-controller
+// leaves what it names out of the artifact, beside .sourceignore.
+func sourceIgnore(repo, syncPath string, opts Options) string {
+	var ks []deps.Node
+	ignores := map[string]string{}
+	eachManifest(repo, func(p string, data []byte) {
+		for _, doc := range yamldoc.Split(data) {
+			var obj struct {
+				APIVersion string `json:"apiVersion"`
+				Kind       string `json:"kind"`
+				Metadata   struct {
+					Name      string `json:"name"`
+					Namespace string `json:"namespace"`
+				} `json:"metadata"`
+				Spec struct {
+					Ignore string `json:"ignore"`
+				} `json:"spec"`
+			}
+			if yaml.Unmarshal(doc.Text, &obj) != nil {
+				continue
+			}
+			switch {
+			case obj.Kind == "GitRepository" && strings.HasPrefix(obj.APIVersion, "source.toolkit.fluxcd.io/") && obj.Spec.Ignore != "":
+				ignores["GitRepository/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
+			case obj.Kind == "Kustomization" && strings.HasPrefix(obj.APIVersion, kustomizeGroup+"/"):
+				if n, ok, _ := decode(doc, opts); ok && cleanRel(n.Path) == syncPath {
+					ks = append(ks, n)
+				}
+			}
+		}
+	})
+	for _, k := range ks {
+		if ig, ok := ignores[k.SourceRef.Key()]; ok {
+			return ig
+		}
+	}
+	return ""
+}
+
 // newArtifact copies the repository as source-controller packs it into an artifact:
 // regular files within the size cap, without .git and what the default exclusions
 // and .sourceignore files exclude. Links, FIFOs and devices are left out (a FIFO named
 // .yaml is recorded), so no build can hang on one or follow one out.
-func newArtifact(repo string, cl *Cluster) (string, error) {
+func newArtifact(repo string, cl *Cluster, ignore string) (string, error) {
 	abs, err := filepath.Abs(repo)
 	if err != nil {
 		return "", err
@@ -485,6 +525,9 @@ func newArtifact(repo string, cl *Cluster) (string, error) {
 	patterns, err := sourceignore.LoadIgnorePatterns(abs, nil)
 	if err != nil {
 		return "", err
+	}
+	if ignore != "" {
+		patterns = append(patterns, sourceignore.ReadPatterns(strings.NewReader(ignore), nil)...)
 	}
 	matcher := sourceignore.NewDefaultMatcher(patterns, nil)
 	tmp, err := os.MkdirTemp("", "gitops-artifact-")

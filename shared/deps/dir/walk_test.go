@@ -111,17 +111,20 @@ func TestWalkHomeOps(t *testing.T) {
 }
 
 // TestWalkSourceIgnoreAndOtherSources: a stale copy a .sourceignore hides is not
-// applied; a Kustomization on another source is listed, not rendered; a variable from
+// applied, nor a folder the GitRepository's spec.ignore names; a Kustomization on another source is listed, not rendered; a variable from
 // a Secret the repository does not hold stays unknown.
 func TestWalkSourceIgnoreAndOtherSources(t *testing.T) {
 	repo := writeRepo(t, map[string]string{
-		".sourceignore":           "stale/\n",
-		"clusters/prod/sync.yaml": ks("flux-system", "flux-system", "./clusters/prod", ""),
-		"clusters/prod/apps.yaml": ks("apps", "flux-system", "./apps", "  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: not-in-git\n"),
-		"clusters/prod/oci.yaml":  strings.Replace(ks("vendor", "flux-system", "./", ""), "kind: GitRepository\n    name: flux-system", "kind: OCIRepository\n    name: vendor", 1),
-		"apps/ks.yaml":            ks("web", "flux-system", "./web", "  dependsOn:\n    - name: db-${ENV}\n"),
-		"web/cm.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  namespace: default\n",
-		"stale/apps.yaml":         ks("apps", "flux-system", "./stale", "  dependsOn:\n    - name: nothing\n"),
+		".sourceignore": "stale/\n",
+		"clusters/prod/sync.yaml": "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  url: https://example.com/fleet\n  ignore: |\n    /drafts/\n---\n" +
+			ks("flux-system", "flux-system", "./clusters/prod", ""),
+		"clusters/prod/drafts.yaml": ks("drafts", "flux-system", "./drafts", ""),
+		"drafts/ks.yaml":            ks("draft", "flux-system", "./nowhere", "  dependsOn:\n    - name: nothing-either\n"),
+		"clusters/prod/apps.yaml":   ks("apps", "flux-system", "./apps", "  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: not-in-git\n"),
+		"clusters/prod/oci.yaml":    strings.Replace(ks("vendor", "flux-system", "./", ""), "kind: GitRepository\n    name: flux-system", "kind: OCIRepository\n    name: vendor", 1),
+		"apps/ks.yaml":              ks("web", "flux-system", "./web", "  dependsOn:\n    - name: db-${ENV}\n"),
+		"web/cm.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  namespace: default\n",
+		"stale/apps.yaml":           ks("apps", "flux-system", "./stale", "  dependsOn:\n    - name: nothing\n"),
 	})
 	cl, err := Walk(repo, "clusters/prod", Options{})
 	if err != nil {
@@ -133,7 +136,7 @@ func TestWalkSourceIgnoreAndOtherSources(t *testing.T) {
 	if strings.Join(cl.Unknown, ",") != "ENV" {
 		t.Errorf("unknown %v", cl.Unknown)
 	}
-	if got := ids(cl.Nodes); !strings.Contains(got, "Kustomization flux-system/web ->flux-system/db-${ENV}") || strings.Contains(got, "nothing") {
+	if got := ids(cl.Nodes); !strings.Contains(got, "Kustomization flux-system/web ->flux-system/db-${ENV}") || strings.Contains(got, "nothing") || strings.Contains(got, "draft ") {
 		t.Errorf("nodes %s", got)
 	}
 }
