@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 )
 
 // Event is a recent Warning event about a hop: what the object's controller (or
@@ -81,7 +83,9 @@ func AttachEvents(ctx context.Context, dyn dynamic.Interface, reports []*Report)
 }
 
 func eventOf(u *unstructured.Unstructured) Event {
-	e := Event{Reason: nested(u.Object, "reason"), Message: nested(u.Object, "message"), From: nested(u.Object, "source", "component")}
+	// Flux's messages can hold a source's URL with its credentials: masked here, so that
+	// no format prints them.
+	e := Event{Reason: nested(u.Object, "reason"), Message: redact.Text(nested(u.Object, "message")), From: nested(u.Object, "source", "component")}
 	if e.From == "" {
 		e.From = nested(u.Object, "reportingComponent")
 	}

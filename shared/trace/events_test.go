@@ -3,6 +3,7 @@ package trace
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,11 +33,15 @@ func TestAttachEvents(t *testing.T) {
 		objs = append(objs, warning("shop", "HelmRelease", "web", fmt.Sprintf("Failed%d", i), now.Add(time.Duration(i)*time.Minute)))
 	}
 	objs = append(objs, warning("flux-system", "Kustomization", "apps", "HealthCheckFailed", now), warning("shop", "HelmRelease", "other", "Nope", now))
+	leak := warning("flux-system", "GitRepository", "flux-system", "GitOperationFailed", now).(*unstructured.Unstructured)
+	leak.Object["message"] = "unable to clone 'https://bot:s3cr3t-token@git.example.com/fleet.git'"
+	objs = append(objs, leak)
 	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{eventsResource: "EventList"}, objs...)
 	r := &Report{Hops: []Hop{
 		{Role: RoleObject, Ref: ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "web-config"}},
 		{Role: RoleHelmRelease, Ref: ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "web"}},
 		{Role: RoleKustomization, Ref: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}},
+		{Role: RoleSource, Ref: ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}},
 	}}
 	AttachEvents(context.Background(), dyn, []*Report{r})
 	if len(r.Hops[0].Events) != 0 {
@@ -48,6 +53,9 @@ func TestAttachEvents(t *testing.T) {
 	}
 	if ks := r.Hops[2].Events; len(ks) != 1 || ks[0].Reason != "HealthCheckFailed" {
 		t.Errorf("Kustomization events %+v", ks)
+	}
+	if src := r.Hops[3].Events; len(src) != 1 || strings.Contains(src[0].Message, "s3cr3t") {
+		t.Errorf("source events %+v: credentials must be masked", src)
 	}
 	lists := 0
 	for _, a := range dyn.Actions() {
