@@ -25,10 +25,12 @@ type Factory struct {
 func New(namespace string, objs ...runtime.Object) *Factory {
 	lists := map[schema.GroupVersionResource]string{}
 	for _, kind := range []string{flux.KindKustomization, flux.KindHelmRelease, flux.KindGitRepository, flux.KindOCIRepository,
-		flux.KindBucket, flux.KindHelmRepository, flux.KindHelmChart, flux.KindExternalArtifact} {
+		flux.KindBucket, flux.KindHelmRepository, flux.KindHelmChart, flux.KindExternalArtifact, flux.KindResourceSet} {
 		gvr, _ := flux.GVR(kind)
 		lists[gvr] = kind + "List"
 	}
+	// Events, which a trace in -o json reads beside its hops.
+	lists[schema.GroupVersionResource{Version: "v1", Resource: "events"}] = "EventList"
 	return &Factory{Ns: namespace, Dynamic: dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)}
 }
 
