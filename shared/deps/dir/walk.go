@@ -108,7 +108,7 @@ type walker struct {
 	// vars holds the data of every ConfigMap and Secret rendered, by "namespace/name"
 	// and kind, for substituteFrom.
 	vars    map[string]map[string]string
-	origins map[string]deps.Node
+	origins map[string][]deps.Node
 	// fromRoot are the indices of the nodes the sync path itself rendered: the root
 	// Kustomization (the one whose path is the sync path) applies them.
 	fromRoot []int
@@ -327,7 +327,7 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 		if !ok {
 			return
 		}
-		if o, found := w.origins[originKey(node)]; found {
+		if o, found := w.origin(node, rel); found {
 			node.File, node.Line = o.File, o.Line
 		} else {
 			node.File = filepath.Join(w.repo, filepath.FromSlash(rel))
@@ -383,8 +383,9 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 }
 
 // rootSource is the source the repository is to its Flux: the one the Kustomization
-// applying the sync path reads (flux bootstrap), else the one most Kustomizations at
-// the sync path read (a FluxInstance's sync, whose Kustomization is not in Git).
+// applying the sync path reads (flux bootstrap), else the GitRepository most
+// Kustomizations at the sync path read (a FluxInstance's sync, whose Kustomization is
+// not in Git); "" when none reads one, and every child is then on another source.
 func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
 	count := map[string]int{}
 	best := ""
@@ -401,6 +402,9 @@ func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
 		key := kind + "/" + ns + "/" + name
 		if path, _, _ := unstructured.NestedString(u.Object, "spec", "path"); cleanRel(path) == syncPath {
 			return key
+		}
+		if kind != "GitRepository" {
+			continue // an OCIRepository, an ExternalArtifact: not this repository
 		}
 		if count[key]++; best == "" || count[key] > count[best] {
 			best = key
@@ -460,17 +464,32 @@ func (w *walker) fail(rel string, err error) {
 func originKey(n deps.Node) string { return string(n.Kind) + "/" + n.Name }
 
 // originsOf indexes where each Kustomization and HelmRelease of the repository is
-// written, read as the files stand.
-func originsOf(repo string, opts Options) map[string]deps.Node {
+// written, read as the files stand: every place a name is written, since several
+// clusters of one repository often define the same names.
+func originsOf(repo string, opts Options) map[string][]deps.Node {
 	res := &Result{}
 	eachManifest(repo, func(p string, data []byte) { res.loadFile(p, data, opts) })
-	out := map[string]deps.Node{}
+	out := map[string][]deps.Node{}
 	for _, n := range res.Nodes {
-		if _, dup := out[originKey(n)]; !dup {
-			out[originKey(n)] = n
-		}
+		out[originKey(n)] = append(out[originKey(n)], n)
 	}
 	return out
+}
+
+// origin is where a rendered object is written: the definition inside the folder
+// being rendered when there is one (this cluster's copy), else the first.
+func (w *walker) origin(n deps.Node, rel string) (deps.Node, bool) {
+	all := w.origins[originKey(n)]
+	if len(all) == 0 {
+		return deps.Node{}, false
+	}
+	folder := filepath.Join(w.repo, filepath.FromSlash(rel)) + string(filepath.Separator)
+	for _, o := range all {
+		if strings.HasPrefix(o.File, folder) {
+			return o, true
+		}
+	}
+	return all[0], true
 }
 
 // sourceIgnore is spec.ignore of the GitRepository the sync path's Kustomization reads,

@@ -173,6 +173,11 @@ func TestRootsAndClusters(t *testing.T) {
 			t.Fatal(err)
 		}
 		missing[root] = len(deps.Analyze(cl.Nodes).Missing)
+		for _, n := range cl.Nodes {
+			if n.Name == "apps" && !strings.Contains(filepath.ToSlash(n.File), root+"/") {
+				t.Errorf("%s: apps is said to be written at %s, another cluster's copy", root, n.File)
+			}
+		}
 	}
 	if missing["clusters/staging"] != 1 || missing["clusters/production"] != 0 || missing["clusters/edge"] != 0 {
 		t.Errorf("missing per cluster %v: only staging is broken", missing)
