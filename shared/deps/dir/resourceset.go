@@ -13,8 +13,8 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 )
 
-// resourceSetGroup is flux-operator's API group.
-const resourceSetGroup = "fluxcd.controlplane.io"
+// operatorGroup is flux-operator's API group (ResourceSet, FluxInstance).
+const operatorGroup = "fluxcd.controlplane.io"
 
 // resourceSet is the part of a flux-operator ResourceSet the dependency check reads.
 type resourceSet struct {
@@ -112,7 +112,7 @@ func (rs *resourceSet) expand() (objects []*unstructured.Unstructured, unexpande
 // isResourceSet reports whether apiVersion and kind are flux-operator's ResourceSet.
 func isResourceSet(apiVersion, kind string) bool {
 	group, _, _ := strings.Cut(apiVersion, "/")
-	return group == resourceSetGroup && kind == "ResourceSet"
+	return group == operatorGroup && kind == "ResourceSet"
 }
 
 // maxRendered bounds what one resource template may render to.

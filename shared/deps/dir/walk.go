@@ -498,29 +498,13 @@ func (w *walker) origin(n deps.Node, rel string) (deps.Node, bool) {
 func sourceIgnore(repo, syncPath string, opts Options) string {
 	var ks []deps.Node
 	ignores := map[string]string{}
-	eachManifest(repo, func(p string, data []byte) {
-		for _, doc := range yamldoc.Split(data) {
-			var obj struct {
-				APIVersion string `json:"apiVersion"`
-				Kind       string `json:"kind"`
-				Metadata   struct {
-					Name      string `json:"name"`
-					Namespace string `json:"namespace"`
-				} `json:"metadata"`
-				Spec struct {
-					Ignore string `json:"ignore"`
-				} `json:"spec"`
-			}
-			if yaml.Unmarshal(doc.Text, &obj) != nil {
-				continue
-			}
-			switch {
-			case obj.Kind == "GitRepository" && strings.HasPrefix(obj.APIVersion, "source.toolkit.fluxcd.io/") && obj.Spec.Ignore != "":
-				ignores["GitRepository/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
-			case obj.Kind == "Kustomization" && strings.HasPrefix(obj.APIVersion, kustomizeGroup+"/"):
-				if n, ok, _ := decode(doc, opts); ok && cleanRel(n.Path) == syncPath {
-					ks = append(ks, n)
-				}
+	eachObject(repo, func(p string, doc yamldoc.Document, obj *repoObject) {
+		switch {
+		case obj.Kind == "GitRepository" && obj.group() == "source.toolkit.fluxcd.io" && obj.Spec.Ignore != "":
+			ignores["GitRepository/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
+		case obj.Kind == "Kustomization" && obj.group() == kustomizeGroup:
+			if n, ok, _ := decode(doc, opts); ok && cleanRel(n.Path) == syncPath {
+				ks = append(ks, n)
 			}
 		}
 	})
@@ -631,45 +615,18 @@ func Roots(repo string, opts Options) []string {
 	var roots []string
 	sources := map[string]bool{}
 	var candidates []deps.Node
-	eachManifest(repo, func(p string, data []byte) {
-		for _, doc := range yamldoc.Split(data) {
-			var obj struct {
-				APIVersion string `json:"apiVersion"`
-				Kind       string `json:"kind"`
-				Metadata   struct {
-					Name      string `json:"name"`
-					Namespace string `json:"namespace"`
-				} `json:"metadata"`
-				Spec struct {
-					Sync struct {
-						Path string `json:"path"`
-					} `json:"sync"`
-					// A FluxInstance installed by the flux-instance chart.
-					Values struct {
-						Instance struct {
-							Sync struct {
-								Path string `json:"path"`
-							} `json:"sync"`
-						} `json:"instance"`
-					} `json:"values"`
-				} `json:"spec"`
-			}
-			if yaml.Unmarshal(doc.Text, &obj) != nil {
-				continue
-			}
-			group, _, _ := strings.Cut(obj.APIVersion, "/")
-			switch {
-			case obj.Kind == "FluxInstance" && group == "fluxcd.controlplane.io" && obj.Spec.Sync.Path != "":
-				roots = append(roots, cleanRel(obj.Spec.Sync.Path))
-			case obj.Kind == "HelmRelease" && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
-				roots = append(roots, cleanRel(obj.Spec.Values.Instance.Sync.Path))
-			case obj.Kind == "GitRepository" && group == "source.toolkit.fluxcd.io":
-				sources["GitRepository/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
-			case obj.Kind == "Kustomization" && group == kustomizeGroup:
-				if node, ok, _ := decode(doc, opts); ok {
-					node.File = p
-					candidates = append(candidates, node)
-				}
+	eachObject(repo, func(p string, doc yamldoc.Document, obj *repoObject) {
+		switch group := obj.group(); {
+		case obj.Kind == "FluxInstance" && group == operatorGroup && obj.Spec.Sync.Path != "":
+			roots = append(roots, cleanRel(obj.Spec.Sync.Path))
+		case obj.Kind == "HelmRelease" && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
+			roots = append(roots, cleanRel(obj.Spec.Values.Instance.Sync.Path))
+		case obj.Kind == "GitRepository" && group == "source.toolkit.fluxcd.io":
+			sources["GitRepository/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
+		case obj.Kind == "Kustomization" && group == kustomizeGroup:
+			if node, ok, _ := decode(doc, opts); ok {
+				node.File = p
+				candidates = append(candidates, node)
 			}
 		}
 	})
@@ -704,5 +661,47 @@ func eachManifest(repo string, fn func(path string, data []byte)) {
 			fn(p, data)
 		}
 		return nil
+	})
+}
+
+// repoObject is what the repository-wide scans read of any object: its identity, a
+// GitRepository's spec.ignore, and the sync path a FluxInstance (or the flux-instance
+// chart's values) names.
+type repoObject struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Metadata   struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+	} `json:"metadata"`
+	Spec struct {
+		Ignore string `json:"ignore"`
+		Sync   struct {
+			Path string `json:"path"`
+		} `json:"sync"`
+		Values struct {
+			Instance struct {
+				Sync struct {
+					Path string `json:"path"`
+				} `json:"sync"`
+			} `json:"instance"`
+		} `json:"values"`
+	} `json:"spec"`
+}
+
+func (o *repoObject) group() string {
+	g, _, _ := strings.Cut(o.APIVersion, "/")
+	return g
+}
+
+// eachObject hands fn every document of the repository's manifests with its repoObject.
+func eachObject(repo string, fn func(path string, doc yamldoc.Document, obj *repoObject)) {
+	eachManifest(repo, func(p string, data []byte) {
+		for _, doc := range yamldoc.Split(data) {
+			var obj repoObject
+			if yaml.Unmarshal(doc.Text, &obj) == nil {
+				fn(p, doc, &obj)
+			}
+		}
 	})
 }
