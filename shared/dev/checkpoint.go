@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
@@ -50,7 +52,7 @@ func Save(ctx context.Context, dyn dynamic.Interface, r CheckpointRequest) (*Res
 	cp := Checkpoint{Commit: sha, Message: r.Message, At: r.now().UTC().Truncate(time.Second)}
 	res.Checkpoint = &cp
 	if err := (Store{Dyn: dyn}).Modify(ctx, s, func(fresh *Session) { fresh.Checkpoints = append(fresh.Checkpoints, cp) }); err != nil {
-		return res, exitcode.New(exitcode.Of(err), "committed %s, but the session record could not say so: %v", shortSHA(sha), err)
+		return res, exitcode.New(exitcode.Of(err), "committed %s, but the session record could not say so: %v", git.Short(sha), err)
 	}
 	res.DurationSeconds = since(begin)
 	return res, nil

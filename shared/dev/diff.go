@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/pmezard/go-difflib/difflib"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -40,7 +42,7 @@ func Diff(ctx context.Context, dyn dynamic.Interface, r DiffRequest) (*Result, e
 	if r.Clone == nil {
 		res.Notes = append(res.Notes, "no clone (--git-dir): compared with the cluster only")
 	} else {
-		res.Notes = append(res.Notes, fmt.Sprintf("Git: %s at %s", r.Session.TrackedBranch, shortSHA(head)))
+		res.Notes = append(res.Notes, fmt.Sprintf("Git: %s at %s", r.Session.TrackedBranch, git.Short(head)))
 	}
 	for _, m := range r.Manifests {
 		d := ObjectDiff{Object: objectOf(m.Object)}
@@ -57,9 +59,9 @@ func Diff(ctx context.Context, dyn dynamic.Interface, r DiffRequest) (*Result, e
 			return nil, err
 		}
 		if r.Clone != nil {
-			git := find(declared, m.Object)
-			d.InGit = git != nil
-			if d.Git, err = unified(git, m.Object, r.Session.TrackedBranch+" "+shortSHA(head), "file"); err != nil {
+			declaredObj := find(declared, m.Object)
+			d.InGit = declaredObj != nil
+			if d.Git, err = unified(declaredObj, m.Object, r.Session.TrackedBranch+" "+git.Short(head), "file"); err != nil {
 				return nil, err
 			}
 		}
@@ -91,7 +93,7 @@ func (r DiffRequest) declared(ctx context.Context, dyn dynamic.Interface) ([]*un
 		}
 		built, err := rollback.Build(ctx, r.Clone.Dir, head, ks.Spec.Path, paths)
 		if err != nil {
-			return nil, "", exitcode.New(exitcode.Failure, "Kustomization %s/%s does not build at %s: %v", k.Namespace, k.Name, shortSHA(head), err)
+			return nil, "", exitcode.New(exitcode.Failure, "Kustomization %s/%s does not build at %s: %v", k.Namespace, k.Name, git.Short(head), err)
 		}
 		for _, doc := range yamldoc.Split(built) {
 			var u unstructured.Unstructured

@@ -122,13 +122,6 @@ func (c *Clone) count(ctx context.Context, base, head string) (int, error) {
 	return ahead, err
 }
 
-func shortSHA(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
-}
-
 // pullRequest is the command that opens the pull request of the session branch.
 func pullRequest(s *Session, title string) string {
 	return fmt.Sprintf("gh pr create --base %s --head %s --title %q", s.TrackedBranch, s.Branch, title)

@@ -109,7 +109,7 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 			if _, uerr := git.Run(ctx, r.Clone.Dir, "update-ref", "refs/heads/"+s.Branch, head, sha); uerr != nil {
 				return nil, exitcode.New(exitcode.Failure, "the push was rejected (%v) and %s could not be put back on its checkpoints (%v): they are at %s", err, s.Branch, uerr, head)
 			}
-			return nil, exitcode.New(exitcode.Failure, "the push was rejected: %v; nothing was lost: %s points at its checkpoints again (%s) and the cluster was not touched (bring the remote's changes into the branch, then finish again)", err, s.Branch, shortSHA(head))
+			return nil, exitcode.New(exitcode.Failure, "the push was rejected: %v; nothing was lost: %s points at its checkpoints again (%s) and the cluster was not touched (bring the remote's changes into the branch, then finish again)", err, s.Branch, git.Short(head))
 		}
 		res.Commit, res.Pushed, res.PullRequest = sha, true, pullRequest(s, r.Message)
 	} else {
@@ -138,7 +138,7 @@ func (r FinishRequest) handBackPushed(ctx context.Context, dyn dynamic.Interface
 		return nil, err
 	}
 	res.Commit, res.Pushed, res.PullRequest = head, !r.DryRun, pullRequest(r.Session, r.Message)
-	res.Notes = append(res.Notes, fmt.Sprintf("%s was pushed already, at %s", r.Session.Branch, shortSHA(head)))
+	res.Notes = append(res.Notes, fmt.Sprintf("%s was pushed already, at %s", r.Session.Branch, git.Short(head)))
 	err := r.run(ctx, dyn, res)
 	res.DurationSeconds = since(begin)
 	return res, err

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -18,14 +20,14 @@ func (res *Result) Print(w *output.Writer) {
 	switch res.Action {
 	case "start":
 		w.Printf("Dev session %s started%s\n", s.ID, would)
-		w.Printf("Branch:     %s from %s at %s\n", s.Branch, s.TrackedBranch, shortSHA(s.Base))
+		w.Printf("Branch:     %s from %s at %s\n", s.Branch, s.TrackedBranch, git.Short(s.Base))
 	case "test":
 		w.Printf("Dev session %s: applied%s\n", s.ID, would)
 	case "diff":
 		res.printDiffs(w)
 	case "checkpoint":
 		if res.Checkpoint != nil {
-			w.Printf("Dev session %s: checkpoint %s %s\n", s.ID, shortSHA(res.Checkpoint.Commit), res.Checkpoint.Message)
+			w.Printf("Dev session %s: checkpoint %s %s\n", s.ID, git.Short(res.Checkpoint.Commit), res.Checkpoint.Message)
 		} else {
 			w.Printf("Dev session %s: no checkpoint\n", s.ID)
 		}
@@ -39,7 +41,7 @@ func (res *Result) Print(w *output.Writer) {
 		}
 		w.Printf("Dev session %s %s by %s%s\n", s.ID, state, res.Action, would)
 		if res.Commit != "" {
-			w.Printf("Pushed:     %s %s\n", s.Branch, shortSHA(res.Commit))
+			w.Printf("Pushed:     %s %s\n", s.Branch, git.Short(res.Commit))
 		}
 	}
 	suspended, resumed := "Suspended:", "Resumed:"

@@ -123,7 +123,7 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 		names[i] = k.Namespace + "/" + k.Name
 	}
 	if err := r.confirm(fmt.Sprintf("start dev session %s: branch %s from %s at %s in %s, suspend Kustomization %s",
-		id, s.Branch, tracked, shortSHA(s.Base), clone.Dir, strings.Join(names, ", "))); err != nil {
+		id, s.Branch, tracked, git.Short(s.Base), clone.Dir, strings.Join(names, ", "))); err != nil {
 		return nil, err
 	}
 	res.Notes = append(res.Notes, parentNotes(targets)...)
@@ -135,7 +135,7 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 		if err := r.suspendAll(ctx, dyn, s, res); err != nil {
 			return nil, err
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("would create branch %s from %s (%s) in %s", s.Branch, tracked, shortSHA(s.Base), clone.Dir))
+		res.Notes = append(res.Notes, fmt.Sprintf("would create branch %s from %s (%s) in %s", s.Branch, tracked, git.Short(s.Base), clone.Dir))
 		res.DurationSeconds = since(begin)
 		return res, nil
 	}

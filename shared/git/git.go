@@ -90,3 +90,12 @@ func firstLine(s, fallback string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
+
+// Short abbreviates a commit SHA to the 12 characters the suite prints (Flux's
+// revisions and the HelmRelease chart versions carry the same prefix).
+func Short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}

@@ -47,7 +47,7 @@ func Build(ctx context.Context, dir, rev, root string, paths []string) ([]byte, 
 	opts := krusty.MakeDefaultOptions()
 	m, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), folder)
 	if err != nil {
-		return nil, fmt.Errorf("kustomize build of %s at %s: %w", root, short(rev), err)
+		return nil, fmt.Errorf("kustomize build of %s at %s: %w", root, git.Short(rev), err)
 	}
 	return m.AsYaml()
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"k8s.io/client-go/dynamic"
 
@@ -105,7 +107,7 @@ func Pin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Resu
 			branchName = "branch " + res.To.Branch
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("the cluster now differs from %s: Flux applies commit %s and nothing newer until '%s'",
-			branchName, short(t.Entry.SHA), req.UndoCommand))
+			branchName, git.Short(t.Entry.SHA), req.UndoCommand))
 	}
 	return res, err
 }
@@ -119,13 +121,6 @@ func Unpin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Re
 	req := r.Switch
 	req.Namespace, req.Name = t.SourceNamespace, t.SourceName
 	return branch.Restore(ctx, dyn, req)
-}
-
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
 }
 
 // AppliedBy names the Kustomization that applies the HelmRelease namespace/name (its

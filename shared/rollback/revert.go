@@ -145,7 +145,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 		return resultOf(res, r.revertOne(ctx, dyn, t, res))
 	}
 	if !git.HasCommit(ctx, r.GitDir, t.Entry.SHA) {
-		return nil, exitcode.New(exitcode.NotFound, "commit %s is not in the clone at %s: fetch it ('git -C %s fetch --all') and run again", short(t.Entry.SHA), r.GitDir, r.GitDir)
+		return nil, exitcode.New(exitcode.NotFound, "commit %s is not in the clone at %s: fetch it ('git -C %s fetch --all') and run again", git.Short(t.Entry.SHA), r.GitDir, r.GitDir)
 	}
 
 	// What the Kustomization builds from, at the target and now: restoring all of it
@@ -165,7 +165,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 	}
 	res.Undo = ""
 	if len(res.Files) == 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("what %s builds from on %s already equals %s: nothing to revert", output.Name(flux.KindKustomization, r.Namespace, r.Name), res.Branch, short(t.Entry.SHA)))
+		res.Notes = append(res.Notes, fmt.Sprintf("what %s builds from on %s already equals %s: nothing to revert", output.Name(flux.KindKustomization, r.Namespace, r.Name), res.Branch, git.Short(t.Entry.SHA)))
 		return res, nil
 	}
 	message := r.message(t, res)
@@ -208,7 +208,7 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 	if r.NoPush {
 		return r.keep(ctx, res, "")
 	}
-	r.progress("pushing %s to %s %s", short(res.Commit), res.Remote, res.Branch)
+	r.progress("pushing %s to %s %s", git.Short(res.Commit), res.Remote, res.Branch)
 	if _, err := git.Run(ctx, r.GitDir, "push", "--quiet", "--porcelain", res.Remote, res.Commit+":refs/heads/"+res.Branch); err != nil {
 		// Rejected (the remote moved) or unreachable: nothing was forced, and the commit
 		// is kept on a local branch.
@@ -217,7 +217,7 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 			res.Remote, res.Branch, redact.Text(err.Error()), res.LocalBranch, r.GitDir, errSuffix(kerr)))
 	}
 	res.Pushed = true
-	res.Undo = fmt.Sprintf("git -C %s revert %s && git -C %s push %s HEAD:%s", r.GitDir, short(res.Commit), r.GitDir, res.Remote, res.Branch)
+	res.Undo = fmt.Sprintf("git -C %s revert %s && git -C %s push %s HEAD:%s", r.GitDir, git.Short(res.Commit), r.GitDir, res.Remote, res.Branch)
 	if !r.Wait {
 		return nil
 	}
@@ -227,9 +227,9 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 // what says what a revert goes back to, for the confirmation.
 func (r RevertRequest) what(t *Target, res *RevertResult) string {
 	if res.Reverted != "" {
-		return "undoing commit " + short(res.Reverted)
+		return "undoing commit " + git.Short(res.Reverted)
 	}
-	return "to " + short(t.Entry.SHA)
+	return "to " + git.Short(t.Entry.SHA)
 }
 
 // revertOne undoes one commit's changes under what the Kustomization builds from.
@@ -240,7 +240,7 @@ func (r RevertRequest) revertOne(ctx context.Context, dyn dynamic.Interface, t *
 	}
 	res.Reverted = sha
 	if _, err := git.Run(ctx, r.GitDir, "merge-base", "--is-ancestor", sha, res.Base); err != nil {
-		return exitcode.New(exitcode.Usage, "commit %s is not on %s (its head is %s): nothing to revert there", short(sha), res.Branch, short(res.Base))
+		return exitcode.New(exitcode.Usage, "commit %s is not on %s (its head is %s): nothing to revert there", git.Short(sha), res.Branch, git.Short(res.Base))
 	}
 	root := t.Kustomization.Spec.Path
 	then, err := Inputs(ctx, r.GitDir, sha, root)
@@ -253,11 +253,11 @@ func (r RevertRequest) revertOne(ctx context.Context, dyn dynamic.Interface, t *
 	}
 	res.Paths = union(then, now)
 	if res.Files, err = git.Changed(ctx, r.GitDir, sha+"^", sha, res.Paths); err != nil {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("commit %s has no parent to revert to: %w", short(sha), err))
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("commit %s has no parent to revert to: %w", git.Short(sha), err))
 	}
 	res.Undo = ""
 	if len(res.Files) == 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("commit %s changed nothing %s builds from: nothing to revert", short(sha), output.Name(flux.KindKustomization, r.Namespace, r.Name)))
+		res.Notes = append(res.Notes, fmt.Sprintf("commit %s changed nothing %s builds from: nothing to revert", git.Short(sha), output.Name(flux.KindKustomization, r.Namespace, r.Name)))
 		return nil
 	}
 	subject, _ := git.Line(ctx, r.GitDir, "show", "-s", "--format=%s", sha)
@@ -267,7 +267,7 @@ func (r RevertRequest) revertOne(ctx context.Context, dyn dynamic.Interface, t *
 	}
 	message += "\n\nMade with kubectl gitops rollback revert."
 	if res.Commit, err = git.RevertPaths(ctx, r.GitDir, res.Base, sha, res.Paths, message); err != nil {
-		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("commit %s's changes do not revert cleanly on %s (later commits built on them): %s; revert to an earlier revision with --to instead; nothing was written", short(sha), res.Branch, redact.Text(err.Error())))
+		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("commit %s's changes do not revert cleanly on %s (later commits built on them): %s; revert to an earlier revision with --to instead; nothing was written", git.Short(sha), res.Branch, redact.Text(err.Error())))
 	}
 	// No revision to compare with: the result must at least build.
 	if _, err := Build(ctx, r.GitDir, res.Commit, root, res.Paths); err != nil {
@@ -291,7 +291,7 @@ func (r RevertRequest) checkBuild(ctx context.Context, t *Target, res *RevertRes
 	case gerr != nil:
 		return exitcode.New(exitcode.Failure, "the revert commit does not build: %s; nothing was pushed", redact.Text(gerr.Error()))
 	case !bytes.Equal(want, got):
-		return exitcode.New(exitcode.Failure, "the revert commit does not build to the objects of %s (an input outside %v changed): nothing was pushed; revert by hand", short(t.Entry.SHA), res.Paths)
+		return exitcode.New(exitcode.Failure, "the revert commit does not build to the objects of %s (an input outside %v changed): nothing was pushed; revert by hand", git.Short(t.Entry.SHA), res.Paths)
 	}
 	res.BuildChecked = true
 	return nil
@@ -300,7 +300,7 @@ func (r RevertRequest) checkBuild(ctx context.Context, t *Target, res *RevertRes
 // keep names the commit with a local branch, so that nothing is lost when it is not
 // pushed, and says how to open a pull request from it.
 func (r RevertRequest) keep(ctx context.Context, res *RevertResult, why string) error {
-	res.LocalBranch = fmt.Sprintf("rollback/%s-%s", r.Name, short(res.Commit))
+	res.LocalBranch = fmt.Sprintf("rollback/%s-%s", r.Name, git.Short(res.Commit))
 	if _, err := git.Run(ctx, r.GitDir, "branch", res.LocalBranch, res.Commit); err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func (r RevertRequest) keep(ctx context.Context, res *RevertResult, why string) 
 func (r RevertRequest) waitApplied(ctx context.Context, dyn dynamic.Interface, t *Target, res *RevertResult) error {
 	follower := reconcile.Follower{Interval: reconcile.PollInterval, Now: r.Now, Progress: r.Progress}
 	repo := reconcile.Target{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName}
-	r.progress("asking source-controller to fetch %s", short(res.Commit))
+	r.progress("asking source-controller to fetch %s", git.Short(res.Commit))
 	token, err := reconcile.Request(ctx, dyn, repo, r.now())
 	if err != nil {
 		return pushed(err, res)
@@ -340,11 +340,11 @@ func pushed(err error, res *RevertResult) error {
 	if err == nil {
 		return nil
 	}
-	return exitcode.New(exitcode.Of(err), "%s (commit %s was pushed to %s; Flux applies it when it can)", err.Error(), short(res.Commit), res.Branch)
+	return exitcode.New(exitcode.Of(err), "%s (commit %s was pushed to %s; Flux applies it when it can)", err.Error(), git.Short(res.Commit), res.Branch)
 }
 
 func (r RevertRequest) message(t *Target, res *RevertResult) string {
-	subject := fmt.Sprintf("Revert %s/%s to %s", r.Namespace, r.Name, short(t.Entry.SHA))
+	subject := fmt.Sprintf("Revert %s/%s to %s", r.Namespace, r.Name, git.Short(t.Entry.SHA))
 	body := fmt.Sprintf("Restores what Kustomization %s/%s builds from (%s) to commit %s,\nthe revision Flux applied on %s.",
 		r.Namespace, r.Name, strings.Join(res.Paths, ", "), t.Entry.SHA, t.Entry.LastReconciled.Format(time.RFC3339))
 	if r.Reason != "" {
