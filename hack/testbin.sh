@@ -8,7 +8,7 @@
 # that every checkout, `make test`, `make demo` and CI on one machine share the builds):
 #   $TESTBIN_CACHE/<name>-<key>/<name>   one binary per pinned build
 #   .cache/testbin/current/              symlinks the tests and `make demo` use:
-#       etcd kube-apiserver kubectl source-controller kustomize-controller helm-controller
+#       etcd kube-apiserver kube-controller-manager kubectl source-controller kustomize-controller helm-controller
 #       krew validate-krew-manifest flux  (the install tests)
 #       crds/{source,kustomize,helm}     the CRD folders of the pinned Flux modules
 set -euo pipefail
@@ -51,6 +51,9 @@ kver="-X k8s.io/component-base/version.gitVersion=$k8s -X k8s.io/component-base/
 build etcd etcd go.etcd.io/etcd/server/v3
 build kube kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$kver"
 build kube kubectl k8s.io/kubernetes/cmd/kubectl "$kver"
+# Deployments create ReplicaSets and Pods (with real ownerReferences and events) only
+# with the controller manager; no scheduler or kubelet, so Pods stay Pending.
+build kube kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$kver"
 build flux source-controller github.com/fluxcd/source-controller
 build flux kustomize-controller github.com/fluxcd/kustomize-controller
 build helm helm-controller github.com/fluxcd/helm-controller

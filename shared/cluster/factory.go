@@ -6,6 +6,7 @@ package cluster
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -34,6 +35,14 @@ type Factory interface {
 	// Lost receives the first error of a request the server never answered; nil when
 	// nothing watches.
 	Lost() <-chan error
+	// Context names the kubeconfig context in use ("" when there is none).
+	Context() string
+	// Contexts lists every context of the kubeconfig, for commands that look across
+	// clusters.
+	Contexts() ([]string, error)
+	// ForContext returns a factory over another context (of another kubeconfig file
+	// when kubeconfig is set), whose requests time out after timeout when positive.
+	ForContext(kubeconfig, context string, timeout time.Duration) (Factory, error)
 }
 
 // ConfigFactory builds clients from kubectl's global flags, lazily: --help and

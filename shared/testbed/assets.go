@@ -25,7 +25,7 @@ func FindAssets() (Assets, error) {
 
 func checkAssets(dir string) (Assets, error) {
 	a := Assets{Dir: dir}
-	for _, name := range []string{"etcd", "kube-apiserver", "kubectl", "source-controller", "kustomize-controller", "helm-controller"} {
+	for _, name := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "source-controller", "kustomize-controller", "helm-controller"} {
 		if _, err := os.Stat(a.Bin(name)); err != nil {
 			return Assets{}, fmt.Errorf("test bed binary %s not found in %s: run 'make testbin' first", name, dir)
 		}

@@ -29,6 +29,9 @@ type Options struct {
 	Flux bool
 	// Dir holds the bed's files (kubeconfig, repos, logs); a temporary folder when empty.
 	Dir string
+	// ControllerManager starts kube-controller-manager (Deployment and ReplicaSet
+	// controllers) against every control plane of the bed.
+	ControllerManager bool
 }
 
 // Bed is one running test bed.
@@ -46,6 +49,9 @@ type Bed struct {
 	env    *envtest.Environment
 	procs  []*process
 	ownDir bool
+	opts   Options
+	// workloads are the extra control planes of a multi-cluster bed.
+	workloads []*Workload
 }
 
 // New starts a bed. On error everything already started is stopped.
@@ -57,7 +63,7 @@ func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 	// envtest logs through controller-runtime's logger, which warns with a stack trace
 	// when nobody set it; the bed reports its own errors.
 	ctrllog.SetLogger(logr.Discard())
-	b := &Bed{Assets: assets, Dir: opts.Dir}
+	b := &Bed{Assets: assets, Dir: opts.Dir, opts: opts}
 	if b.Dir == "" {
 		if b.Dir, err = os.MkdirTemp("", "gitops-bed-"); err != nil {
 			return nil, err
@@ -101,6 +107,11 @@ func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 		return nil, err
 	}
 	b.Mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))
+	if opts.ControllerManager {
+		if err = b.startControllerManager("kube-controller-manager", b.Kubeconfig); err != nil {
+			return nil, err
+		}
+	}
 	if b.Git, err = StartGitServer(filepath.Join(b.Dir, "git")); err != nil {
 		return nil, err
 	}
@@ -142,6 +153,10 @@ func (b *Bed) Stop() error {
 		errs = append(errs, b.procs[i].stop())
 	}
 	b.procs = nil
+	for i := len(b.workloads) - 1; i >= 0; i-- {
+		errs = append(errs, b.workloads[i].env.Stop())
+	}
+	b.workloads = nil
 	if b.Git != nil {
 		errs = append(errs, b.Git.Stop())
 		b.Git = nil
@@ -163,6 +178,11 @@ func (b *Bed) Stop() error {
 // started through a two-line wrapper that asks the kernel (setpriv --pdeathsig, from
 // util-linux) for SIGKILL when its parent dies, then execs the real binary.
 func (b *Bed) tieControlPlane(assets Assets) error {
+	return b.tie(b.env, assets)
+}
+
+// tie wraps env's etcd and kube-apiserver as tieControlPlane says.
+func (b *Bed) tie(env *envtest.Environment, assets Assets) error {
 	setpriv, err := exec.LookPath("setpriv")
 	if err != nil {
 		return nil // without util-linux the bed still works; Stop cleans up as before
@@ -184,7 +204,7 @@ func (b *Bed) tieControlPlane(assets Assets) error {
 	if err != nil {
 		return err
 	}
-	b.env.ControlPlane.Etcd = &envtest.Etcd{Path: etcd}
-	b.env.ControlPlane.APIServer = &envtest.APIServer{Path: apiserver}
+	env.ControlPlane.Etcd = &envtest.Etcd{Path: etcd}
+	env.ControlPlane.APIServer = &envtest.APIServer{Path: apiserver}
 	return nil
 }

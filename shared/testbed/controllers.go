@@ -79,13 +79,18 @@ func (b *Bed) startFlux(ctx context.Context) error {
 }
 
 func (b *Bed) startProcess(name string, args []string) (*process, error) {
+	return b.startProcessEnv(name, name, args, b.Kubeconfig)
+}
+
+// startProcessEnv starts binary under the log name name, against kubeconfig.
+func (b *Bed) startProcessEnv(name, binary string, args []string, kubeconfig string) (*process, error) {
 	logPath := filepath.Join(b.Dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(b.Assets.Bin(name), args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+b.Kubeconfig, "RUNTIME_NAMESPACE="+FluxNamespace)
+	cmd := exec.Command(b.Assets.Bin(binary), args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "RUNTIME_NAMESPACE="+FluxNamespace)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// If the test binary dies (a panic, a -timeout), the controllers die with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}

@@ -22,6 +22,66 @@ type Fleet struct {
 	// Stable is the fleet's first commit, where stable-release points: the revision
 	// every rollback example goes back to.
 	Stable string
+	// Workload is the workload cluster of a multi-cluster fleet (nil otherwise), and
+	// Kubeconfig a kubeconfig with the contexts management (current) and workload-1.
+	Workload   *Workload
+	Kubeconfig string
+}
+
+// DemoOptions choose the parts of the demo fleet.
+type DemoOptions struct {
+	// Workload adds a workload cluster, workload-1, that the management cluster's Flux
+	// applies to: Kustomization fleet/workload-apps with spec.kubeConfig, in the same
+	// repository (clusters/demo/workloads.yaml).
+	Workload bool
+}
+
+// Names of the multi-cluster demo.
+const (
+	DemoWorkload          = "workload-1"
+	DemoWorkloadNamespace = "fleet"
+)
+
+// WorkloadFiles returns the files of the management cluster's part of the fleet that
+// apply to the workload cluster: namespace fleet, Kustomization fleet/workload-apps
+// (kubeConfig Secret workload-1-kubeconfig) and what it applies there, a namespace
+// edge with a Deployment and a ConfigMap.
+func WorkloadFiles() map[string]string {
+	return map[string]string{
+		"clusters/demo/workloads.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + DemoWorkloadNamespace + "\n---\n" +
+			KustomizationYAML(Kustomization{
+				Namespace: DemoWorkloadNamespace, Name: "workload-apps", Path: "./workloads/" + DemoWorkload + "/apps",
+				Source: "flux-system", SourceNamespace: FluxNamespace, KubeConfigSecret: DemoWorkload + "-kubeconfig",
+			}),
+		"workloads/" + DemoWorkload + "/apps/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: edge
+resources:
+  - namespace.yaml
+  - deployment.yaml
+  - config.yaml
+`,
+		"workloads/" + DemoWorkload + "/apps/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n",
+		"workloads/" + DemoWorkload + "/apps/deployment.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: gateway
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: gateway
+  template:
+    metadata:
+      labels:
+        app: gateway
+    spec:
+      containers:
+        - name: gateway
+          image: registry.example.com/edge/gateway:2.0.0
+`,
+		"workloads/" + DemoWorkload + "/apps/config.yaml": ConfigMapYAML("edge", "gateway-config", "upstream", "shop"),
+	}
 }
 
 // DemoFleetFiles returns the files of the sample fleet, in the `flux bootstrap`
@@ -91,11 +151,28 @@ func BootstrapYAML(url, path string) string {
 // stable-release), bootstraps Flux on it and waits until every Kustomization and the
 // HelmRelease are Ready at that commit.
 func (b *Bed) StartDemoFleet(ctx context.Context) (*Fleet, error) {
+	return b.StartDemoFleetWith(ctx, DemoOptions{})
+}
+
+// StartDemoFleetWith is StartDemoFleet with the parts opts adds.
+func (b *Bed) StartDemoFleetWith(ctx context.Context, opts DemoOptions) (*Fleet, error) {
 	repo, err := b.Git.CreateRepo(ctx, "fleet")
 	if err != nil {
 		return nil, err
 	}
 	files := DemoFleetFiles(repo.URL)
+	fleet := &Fleet{Repo: repo, Kubeconfig: b.Kubeconfig}
+	if opts.Workload {
+		if fleet.Workload, err = b.AddWorkload(ctx, DemoWorkload, DemoWorkloadNamespace); err != nil {
+			return nil, err
+		}
+		if fleet.Kubeconfig, err = b.FleetKubeconfig("kubeconfig-fleet", ManagementContext, nil); err != nil {
+			return nil, err
+		}
+		for k, v := range WorkloadFiles() {
+			files[k] = v
+		}
+	}
 	stable, err := repo.Commit(ctx, "Add the demo fleet", files)
 	if err != nil {
 		return nil, err
@@ -113,7 +190,7 @@ func (b *Bed) StartDemoFleet(ctx context.Context) (*Fleet, error) {
 	if err := b.Apply(ctx, BootstrapYAML(repo.URL, "./clusters/demo")); err != nil {
 		return nil, err
 	}
-	if err := b.waitDemo(ctx, stable); err != nil {
+	if err := b.waitDemo(ctx, stable, opts); err != nil {
 		return nil, err
 	}
 	// A release on main after it, so that history has something to go back to.
@@ -126,17 +203,23 @@ func (b *Bed) StartDemoFleet(ctx context.Context) (*Fleet, error) {
 	if err := b.Reconcile(ctx, "GitRepository", FluxNamespace, "flux-system"); err != nil {
 		return nil, err
 	}
-	if err := b.waitDemo(ctx, sha); err != nil {
+	if err := b.waitDemo(ctx, sha, opts); err != nil {
 		return nil, err
 	}
-	return &Fleet{Repo: repo, Commit: sha, Stable: stable}, nil
+	fleet.Commit, fleet.Stable = sha, stable
+	return fleet, nil
 }
 
 // waitDemo waits until every Kustomization of the demo fleet applied sha and the
 // HelmRelease installed the chart built from it.
-func (b *Bed) waitDemo(ctx context.Context, sha string) error {
+func (b *Bed) waitDemo(ctx context.Context, sha string, opts DemoOptions) error {
 	for _, ks := range []string{"flux-system", "infrastructure", "apps"} {
 		if _, err := b.WaitApplied(ctx, FluxNamespace, ks, sha); err != nil {
+			return fmt.Errorf("demo fleet: %w", err)
+		}
+	}
+	if opts.Workload {
+		if _, err := b.WaitApplied(ctx, DemoWorkloadNamespace, "workload-apps", sha); err != nil {
 			return fmt.Errorf("demo fleet: %w", err)
 		}
 	}

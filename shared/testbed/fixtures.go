@@ -34,6 +34,9 @@ type Kustomization struct {
 	Suspend         bool
 	// Interval is the reconcile interval; 1m when empty.
 	Interval string
+	// KubeConfigSecret names the Secret of spec.kubeConfig: the Kustomization applies
+	// to the cluster that kubeconfig points at.
+	KubeConfigSecret string
 }
 
 // KustomizationYAML renders k with prune on and a short retry, so failures show fast.
@@ -62,6 +65,9 @@ spec:
 	}
 	if k.Suspend {
 		b.WriteString("  suspend: true\n")
+	}
+	if k.KubeConfigSecret != "" {
+		fmt.Fprintf(&b, "  kubeConfig:\n    secretRef:\n      name: %s\n", k.KubeConfigSecret)
 	}
 	writeDependsOn(&b, k.DependsOn)
 	return b.String()

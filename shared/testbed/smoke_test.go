@@ -97,3 +97,27 @@ func TestBedSmoke(t *testing.T) {
 		t.Errorf("rendered ConfigMap label helm.toolkit.fluxcd.io/name = %q, want web (labels: %v)", got, rendered.GetLabels())
 	}
 }
+
+// TestWorkloadFleet checks the multi-cluster bed: Flux in the management cluster
+// applies to a second control plane through a kubeConfig Secret, and the controller
+// manager of each cluster turns the Deployments into ReplicaSets and Pods.
+func TestWorkloadFleet(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true, ControllerManager: true})
+	fleet, err := bed.StartDemoFleetWith(ctx, testbed.DemoOptions{Workload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, rs, err := testbed.WaitOwned(ctx, fleet.Workload.Dynamic, "edge", "gateway")
+	if err != nil {
+		t.Fatalf("no Pod of edge/gateway in the workload cluster: %v", err)
+	}
+	t.Logf("workload: pod %s of replicaset %s", pod, rs)
+	if _, _, err := testbed.WaitOwned(ctx, bed.Dynamic, "shop", "api"); err != nil {
+		t.Fatalf("no Pod of shop/api in the management cluster: %v", err)
+	}
+	if _, err := bed.Dynamic.Resource(schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}).Namespace("edge").Get(ctx, "gateway", metav1.GetOptions{}); err == nil {
+		t.Error("edge/gateway was applied to the management cluster, not only to the workload cluster")
+	}
+}

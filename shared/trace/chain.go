@@ -18,28 +18,35 @@ import (
 // applied the previous hop, up to the root, then the sources of those Kustomizations,
 // and fills the report's Commit from the Kustomization nearest the object. A HelmRelease
 // may apply a Kustomization and the other way round, so both are followed in one loop.
-// It reports whether any Flux object was found.
+// When the object's cluster does not hold the Kustomization its labels name, the walk
+// goes on in the cluster that does (a management cluster applying through
+// spec.kubeConfig). It reports whether any Flux object was found.
 func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructured.Unstructured) bool {
-	var sources []objKey
+	var sources []sourceIn
 	defer func() {
 		for _, s := range sources {
-			t.addSource(ctx, r, RoleSource, s.kind, s.namespace, s.name, "sourceRef")
+			n := len(r.Hops)
+			s.t.addSource(ctx, r, RoleSource, s.key.kind, s.key.namespace, s.key.name, "sourceRef")
+			r.stamp(n, s.t.cluster)
 		}
 	}()
+	cur := t
 	found := false
-	seen := map[objKey]bool{}
+	seen := map[string]bool{}
 	for depth := 0; depth < maxParents; depth++ {
+		n := len(r.Hops)
 		if isHelmManaged(child) {
 			found = true
-			hr, ok := t.walkHelmRelease(ctx, r, child)
+			hr, ok := cur.walkHelmRelease(ctx, r, child)
+			r.stamp(n, cur.cluster)
 			if !ok {
 				return true
 			}
 			key := objKey{flux.KindHelmRelease, hr.GetNamespace(), hr.GetName()}
-			if seen[key] {
+			if seen[cur.cluster+"\x00"+key.String()] {
 				return true
 			}
-			seen[key] = true
+			seen[cur.cluster+"\x00"+key.String()] = true
 			child = hr
 			continue
 		}
@@ -49,7 +56,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 			// No labels on the object itself: labels can be stripped by hand, the
 			// inventory is what Flux prunes by. Costs one list, only on this path.
 			var err error
-			key, ok, err = t.inventoryOwner(ctx, r, child)
+			key, ok, err = cur.inventoryOwner(ctx, r, child)
 			via = "inventory"
 			if err != nil {
 				// Not being able to look is not "not managed".
@@ -60,7 +67,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		if !ok {
 			return found
 		}
-		if seen[key] {
+		if seen[cur.cluster+"\x00"+key.String()] {
 			last := &r.Hops[len(r.Hops)-1]
 			if last.Ref.Kind == flux.KindKustomization && last.Ref.Namespace == key.namespace && last.Ref.Name == key.name {
 				// flux-system applies its own Kustomization (bootstrap): the root.
@@ -70,30 +77,53 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 			}
 			return found
 		}
-		seen[key] = true
+		seen[cur.cluster+"\x00"+key.String()] = true
 		found = true
-		u, ks, ok := t.kustomization(ctx, r, key, via)
+		from := cur
+		if cur == t {
+			var stop bool
+			if cur, stop = t.elsewhere(ctx, r, key, via); stop {
+				return true
+			}
+		}
+		u, ks, ok := cur.kustomization(ctx, r, key, via)
 		if !ok {
+			r.stamp(n, cur.cluster)
 			return true
 		}
 		hop := kustomizationHop(u, ks)
 		hop.Via = via
-		hop.Inventory, hop.Notes = t.inventoryCheck(key, ks, child)
-		if hop.Inventory == InventoryNotListed {
-			hop.Notes = append(hop.Notes, t.listedElsewhere(ctx, child, key)...)
+		hop.Inventory, hop.Notes = cur.inventoryCheck(key, ks, child)
+		if cur != from {
+			hop.Via = via + ", in another cluster"
+			cur.confirmRemote(ctx, &hop, ks, from)
+		} else if hop.Inventory == InventoryNotListed {
+			hop.Notes = append(hop.Notes, cur.listedElsewhere(ctx, child, key)...)
 		}
 		src := objKey{kind: ks.Spec.SourceRef.Kind, namespace: flux.RefNamespace(ks.Spec.SourceRef.Namespace, ks.Namespace), name: ks.Spec.SourceRef.Name}
 		hop.SourceRef = &ObjectRef{Kind: src.kind, Namespace: src.namespace, Name: src.name}
 		r.Hops = append(r.Hops, hop)
+		r.stamp(n, cur.cluster)
 		if r.Commit == nil {
-			r.Commit = t.commit(ctx, ks, src)
+			r.Commit = cur.commit(ctx, ks, src)
 		}
-		if !containsKey(sources, src) {
-			sources = append(sources, src)
+		if !containsSource(sources, cur, src) {
+			sources = append(sources, sourceIn{cur, src})
 		}
 		child = u
 	}
 	return found
+}
+
+func (k objKey) String() string { return k.kind + "/" + k.namespace + "/" + k.name }
+
+// stamp names the cluster of the hops from index from on that have none yet.
+func (r *Report) stamp(from int, cluster string) {
+	for i := from; i < len(r.Hops); i++ {
+		if r.Hops[i].Cluster == "" {
+			r.Hops[i].Cluster = cluster
+		}
+	}
 }
 
 // kustomization reads one Kustomization, recording an error hop when it cannot.
@@ -208,11 +238,4 @@ func (t *Tracer) listedElsewhere(ctx context.Context, obj *unstructured.Unstruct
 	return notes
 }
 
-func containsKey(keys []objKey, k objKey) bool {
-	for _, x := range keys {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+

@@ -35,29 +35,48 @@ const (
 var eventsResource = schema.GroupVersionResource{Version: "v1", Resource: "events"}
 
 // AttachEvents puts beside every hop its recent Warning events, newest first, at most
-// maxEventsPerHop: one list per namespace the reports touch (Warnings only, by field
-// selector), not one per hop. Events that cannot be read (RBAC) are left out; the
-// trace itself does not depend on them.
-func AttachEvents(ctx context.Context, dyn dynamic.Interface, reports []*Report) {
-	namespaces := map[string]bool{}
+// maxEventsPerHop: one list per namespace the reports touch in each cluster (Warnings
+// only, by field selector), not one per hop. Events that cannot be read (RBAC) are
+// left out; the trace itself does not depend on them. It reads through the tracer's
+// clients: those of the object's cluster and of every cluster the traces crossed into.
+func (t *Tracer) AttachEvents(ctx context.Context, reports []*Report) {
+	AttachEvents(ctx, t.clients(), reports)
+}
+
+// clients are the dynamic clients of the clusters this tracer read, by cluster name.
+func (t *Tracer) clients() map[string]dynamic.Interface {
+	m := map[string]dynamic.Interface{t.cluster: t.dyn}
+	for _, f := range t.found {
+		if f.t != nil {
+			m[f.t.cluster] = f.t.dyn
+		}
+	}
+	return m
+}
+
+// AttachEvents is Tracer.AttachEvents over clients by cluster name.
+func AttachEvents(ctx context.Context, clients map[string]dynamic.Interface, reports []*Report) {
+	type where struct{ cluster, namespace string }
+	namespaces := map[where]bool{}
 	for _, r := range reports {
 		for _, h := range r.Hops {
-			if h.Ref.Namespace != "" {
-				namespaces[h.Ref.Namespace] = true
+			if h.Ref.Namespace != "" && clients[h.Cluster] != nil {
+				namespaces[where{h.Cluster, h.Ref.Namespace}] = true
 			}
 		}
 	}
-	type key struct{ kind, namespace, name string }
+	type key struct{ cluster, kind, namespace, name string }
 	byObject := map[key][]Event{}
-	for ns := range namespaces {
+	for w := range namespaces {
 		opts := metav1.ListOptions{FieldSelector: "type=Warning", Limit: 500}
 		for page := 0; page < maxEventPages; page++ {
-			list, err := dyn.Resource(eventsResource).Namespace(ns).List(ctx, opts)
+			list, err := clients[w.cluster].Resource(eventsResource).Namespace(w.namespace).List(ctx, opts)
 			if err != nil {
 				break
 			}
 			for _, u := range list.Items {
 				k := key{
+					cluster:   w.cluster,
 					kind:      nested(u.Object, "involvedObject", "kind"),
 					namespace: nested(u.Object, "involvedObject", "namespace"),
 					name:      nested(u.Object, "involvedObject", "name"),
@@ -72,7 +91,7 @@ func AttachEvents(ctx context.Context, dyn dynamic.Interface, reports []*Report)
 	for _, r := range reports {
 		for i := range r.Hops {
 			h := &r.Hops[i]
-			events := byObject[key{h.Ref.Kind, h.Ref.Namespace, h.Ref.Name}]
+			events := byObject[key{h.Cluster, h.Ref.Kind, h.Ref.Namespace, h.Ref.Name}]
 			slices.SortFunc(events, func(a, b Event) int { return b.Last.Compare(a.Last) })
 			if len(events) > maxEventsPerHop {
 				events = events[:maxEventsPerHop]

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 )
 
@@ -43,7 +44,7 @@ func TestAttachEvents(t *testing.T) {
 		{Role: RoleKustomization, Ref: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}},
 		{Role: RoleSource, Ref: ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}},
 	}}
-	AttachEvents(context.Background(), dyn, []*Report{r})
+	AttachEvents(context.Background(), map[string]dynamic.Interface{"": dyn}, []*Report{r})
 	if len(r.Hops[0].Events) != 0 {
 		t.Errorf("the ConfigMap got %v", r.Hops[0].Events)
 	}

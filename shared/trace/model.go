@@ -50,6 +50,9 @@ type Report struct {
 	Hops []Hop `json:"hops"`
 	// Commit is what the Kustomization (or HelmRelease) nearest the object applied.
 	Commit *Commit `json:"commit,omitempty"`
+	// Discovery is what each kubeconfig context answered when the object's own cluster
+	// did not hold the Kustomization its labels name.
+	Discovery []Probe `json:"discovery,omitempty"`
 
 	// unreachable is set when a hop could not be read for want of an answer.
 	unreachable bool
@@ -67,6 +70,8 @@ type ObjectRef struct {
 type Hop struct {
 	Role string    `json:"role"`
 	Ref  ObjectRef `json:"ref"`
+	// Cluster is the kubeconfig context of the cluster holding this hop.
+	Cluster string `json:"cluster,omitempty"`
 	// Via says how this hop was reached from the previous one: "ownerReference",
 	// "kustomize labels", "helm labels", "helm annotations", "status.helmChart",
 	// "sourceRef", "chartRef".
@@ -84,6 +89,8 @@ type Hop struct {
 	// status.inventory: Listed, NotListed (stale or orphaned: labels without inventory
 	// entry), or Unknown (no inventory recorded).
 	Inventory string `json:"inventory,omitempty"`
+	// Target is the remote cluster a Kustomization applies to (spec.kubeConfig).
+	Target *Target `json:"target,omitempty"`
 	// SourceRef names the source a Kustomization or HelmChart reads.
 	SourceRef *ObjectRef `json:"sourceRef,omitempty"`
 

@@ -52,6 +52,7 @@ type view struct {
 func (v view) report(r *Report) {
 	v.w.Printf("%s\n", v.p.Bold(r.Object.String()))
 	v.hops(r.Hops)
+	v.remote(r.Hops)
 	v.events(r.Hops)
 	if r.Commit != nil {
 		v.commit(r.Commit)
@@ -64,19 +65,88 @@ func (v view) hops(hops []Hop) {
 	if len(hops) == 0 {
 		return
 	}
-	table := output.NewTable(v.w, "HOP", "KIND", "NAME", "READY", "AGE", "DETAILS")
+	// The CLUSTER column only when the chain crosses clusters: a single-cluster trace
+	// reads as before.
+	clusters := spansClusters(hops)
+	header := []any{"HOP", "KIND", "NAME", "READY", "AGE", "DETAILS"}
+	if clusters {
+		header = append([]any{"CLUSTER"}, header...)
+	}
+	table := output.NewTable(v.w, header...)
 	for _, h := range hops {
 		age := ""
 		if h.Health != nil && h.Health.LastReconciled != nil {
 			age = output.Age(v.now, *h.Health.LastReconciled)
 		}
-		if err := table.Append(strings.ToLower(h.Role), h.Ref.Kind, name(h.Ref), v.ready(h), age, details(h)); err != nil {
+		row := []any{strings.ToLower(h.Role), h.Ref.Kind, name(h.Ref), v.ready(h), age, details(h)}
+		if clusters {
+			row = append([]any{h.Cluster}, row...)
+		}
+		if err := table.Append(row...); err != nil {
 			v.w.Err = err
 			return
 		}
 	}
 	if err := table.Render(); err != nil && v.w.Err == nil {
 		v.w.Err = err
+	}
+}
+
+// spansClusters reports whether the hops live in more than one cluster.
+func spansClusters(hops []Hop) bool {
+	for _, h := range hops {
+		if h.Cluster != hops[0].Cluster {
+			return true
+		}
+	}
+	return false
+}
+
+// remote writes, under a Kustomization that applies to another cluster, the objects
+// it applied there: present or missing, and their health.
+func (v view) remote(hops []Hop) {
+	for _, h := range hops {
+		tg := h.Target
+		if tg == nil {
+			continue
+		}
+		where := orNone(tg.Server, "")
+		if tg.Server == "" {
+			where = tg.ServerNote
+		}
+		ref := "Secret " + tg.Secret
+		if tg.ConfigMap != "" {
+			ref = "ConfigMap " + tg.ConfigMap
+		}
+		v.w.Printf("%s %s applies to a remote cluster: %s (%s)\n", h.Ref.Kind, name(h.Ref), where, ref)
+		if tg.ObjectsNote != "" {
+			v.w.Printf("  %s\n", tg.ObjectsNote)
+		}
+		if len(tg.Objects) == 0 {
+			continue
+		}
+		v.w.Printf("Objects in %s (%d, %d missing):\n", tg.Cluster, len(tg.Objects), tg.Missing)
+		table := output.NewTable(v.w, "KIND", "NAME", "PRESENT", "STATUS", "MESSAGE")
+		for _, o := range tg.Objects {
+			present := v.p.Green("yes")
+			if !o.Present {
+				present = v.p.Red("MISSING")
+				if o.Error != "" {
+					present = v.p.Yellow("unknown")
+				}
+			}
+			msg := o.Message
+			if o.Error != "" {
+				msg = o.Error
+			}
+			if err := table.Append(o.Ref.Kind, name(o.Ref), present, o.Status, msg); err != nil {
+				v.w.Err = err
+				return
+			}
+		}
+		if err := table.Render(); err != nil && v.w.Err == nil {
+			v.w.Err = err
+		}
 	}
 }
 
@@ -151,8 +221,22 @@ func (v view) commit(c *Commit) {
 	}
 }
 
-// findings writes the notes, failure messages and errors of every hop, one per line.
+// findings writes the notes, failure messages and errors of every hop, one per line,
+// then where a Kustomization was looked for across clusters.
 func (v view) findings(r *Report) {
+	defer func() {
+		for _, p := range r.Discovery {
+			line := fmt.Sprintf("context %s: %s", p.Context, p.Result)
+			if p.Error != "" {
+				line += ": " + p.Error
+			}
+			mark := v.p.Yellow("?")
+			if p.Result == ProbeFound {
+				mark = v.p.Green("+")
+			}
+			v.w.Printf("%s %s\n", mark, line)
+		}
+	}()
 	for _, h := range r.Hops {
 		if h.Health != nil && h.Health.Suspended {
 			why := "no reason recorded"

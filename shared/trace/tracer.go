@@ -38,6 +38,24 @@ type Tracer struct {
 	// per Kustomization.
 	inventories map[objKey]*inventory.Index
 	typed       map[objKey]*kustomizev1.Kustomization
+
+	// cluster and server name the cluster this tracer reads (its kubeconfig context
+	// and API server), for traces that cross clusters.
+	cluster, server string
+	// finder, when set, looks in other clusters for a Kustomization that this
+	// cluster does not hold.
+	finder Finder
+	found  map[objKey]foundIn
+	// remote, when set, opens the cluster a traced Kustomization applies to.
+	remote RemoteOpener
+}
+
+// AcrossClusters lets the tracer follow labels into other clusters through f, and
+// list what a traced Kustomization applied to a remote cluster through open. Either
+// may be nil.
+func (t *Tracer) AcrossClusters(f Finder, open RemoteOpener) *Tracer {
+	t.finder, t.remote = f, open
+	return t
 }
 
 type objKey struct{ kind, namespace, name string }
@@ -57,11 +75,14 @@ func NewTracer(dyn dynamic.Interface, mapper meta.RESTMapper) *Tracer {
 func (t *Tracer) Trace(ctx context.Context, obj *unstructured.Unstructured) *Report {
 	r := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Object: refOf(obj), Result: ResultTraced}
 	r.Hops = append(r.Hops, Hop{Role: RoleObject, Ref: refOf(obj)})
+	defer r.stamp(0, t.cluster)
 
 	cur, ok := t.walkOwners(ctx, r, obj)
 	if !ok {
 		return r
 	}
+	r.stamp(0, t.cluster)
+	t.describeTarget(ctx, r, obj)
 	if !t.walkAppliers(ctx, r, cur) && r.Result == ResultTraced {
 		r.fail(ResultNotManaged, fmt.Sprintf("%s is not managed by Flux: no %s or %s labels on it or its owners, and no Kustomization lists it in its inventory",
 			r.Object, flux.KustomizeNameLabel, flux.HelmNameLabel))

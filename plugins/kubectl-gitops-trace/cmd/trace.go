@@ -38,6 +38,13 @@ type TraceOptions struct {
 	Selector      string
 	AllNamespaces bool
 	Filenames     resource.FilenameOptions
+	// Across clusters: where Flux runs when the object's cluster does not hold the
+	// Kustomization its labels name, and the cluster a traced Kustomization applies to.
+	FluxContext         string
+	FluxKubeconfig      string
+	RemoteContext       string
+	UseKubeconfigSecret bool
+	ContextTimeout      time.Duration
 
 	args      []string
 	namespace string
@@ -46,8 +53,13 @@ type TraceOptions struct {
 
 // NewTraceOptions returns options with defaults.
 func NewTraceOptions(streams genericiooptions.IOStreams) *TraceOptions {
-	return &TraceOptions{streams: streams}
+	return &TraceOptions{streams: streams, ContextTimeout: defaultContextTimeout}
 }
+
+// defaultContextTimeout bounds each context's answer when the kubeconfig's contexts
+// are searched for the cluster running Flux: they are asked at once, so the search
+// costs this much at worst, however many contexts there are.
+const defaultContextTimeout = 3 * time.Second
 
 // AddFlags binds the options to the command's flags.
 func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
@@ -58,6 +70,11 @@ func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Trace matching objects in every namespace.")
 	cmd.Flags().StringSliceVarP(&o.Filenames.Filenames, "filename", "f", nil, "Files naming the objects to trace (the live objects are read).")
 	cmd.Flags().BoolVarP(&o.Filenames.Recursive, "recursive", "R", false, "Process the directory used in -f recursively.")
+	cmd.Flags().StringVar(&o.FluxContext, "flux-context", "", "Context of the cluster running the Flux that applied the object (a management cluster); by default the kubeconfig's other contexts are asked when the object's cluster does not hold its Kustomization.")
+	cmd.Flags().StringVar(&o.FluxKubeconfig, "flux-kubeconfig", "", "Kubeconfig of the cluster running Flux (its current context, or --flux-context).")
+	cmd.Flags().StringVar(&o.RemoteContext, "remote-context", "", "For a Kustomization applying to a remote cluster (spec.kubeConfig): the context of that cluster, to list what it applied there.")
+	cmd.Flags().BoolVar(&o.UseKubeconfigSecret, "use-kubeconfig-secret", false, "Read the remote cluster through the Kustomization's kubeConfig Secret (needs RBAC to read it) instead of your own context.")
+	cmd.Flags().DurationVar(&o.ContextTimeout, "context-timeout", defaultContextTimeout, "How long each other kubeconfig context may take to answer when looking for the cluster running Flux.")
 }
 
 // Complete reads the namespace and arguments.
@@ -75,6 +92,12 @@ func (o *TraceOptions) Validate() error {
 	}
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	}
+	if o.RemoteContext != "" && o.UseKubeconfigSecret {
+		return exitcode.New(exitcode.Usage, "--remote-context and --use-kubeconfig-secret cannot be used together: choose whose credentials read the remote cluster")
+	}
+	if o.ContextTimeout <= 0 {
+		return exitcode.New(exitcode.Usage, "--context-timeout must be positive, got %s", o.ContextTimeout)
 	}
 	if err := checkFilenames(o.Filenames.Filenames); err != nil {
 		return err
@@ -96,10 +119,15 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tracer := trace.NewTracer(client.Dynamic, client.Mapper)
+	tracer, err := o.tracer(client)
+	if err != nil {
+		return err
+	}
 	if len(objs) > 1 {
 		// Bulk: one paged list of Kustomizations instead of a GET per object.
-		if err := tracer.IndexKustomizations(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		// A cluster without Flux (a workload cluster) is traced through the cluster
+		// that runs it, Kustomization by Kustomization.
+		if err := tracer.IndexKustomizations(ctx); err != nil && !errors.Is(err, context.Canceled) && !flux.IsNotInstalled(err) {
 			return err
 		}
 	}
@@ -121,7 +149,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 		}
 	}
 	if (o.Events || o.Output.Document()) && stopped == nil {
-		trace.AttachEvents(ctx, client.Dynamic, reports)
+		tracer.AttachEvents(ctx, reports)
 	}
 	if err := o.print(reports); err != nil {
 		return err

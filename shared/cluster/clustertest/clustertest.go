@@ -3,6 +3,9 @@
 package clustertest
 
 import (
+	"sort"
+	"time"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -11,6 +14,7 @@ import (
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 )
 
@@ -19,6 +23,9 @@ type Factory struct {
 	Ns       string
 	Explicit bool
 	Dynamic  *dynamicfake.FakeDynamicClient
+	// Name is the context's name; Others are the kubeconfig's other contexts.
+	Name   string
+	Others map[string]*Factory
 }
 
 // New returns a factory whose client holds objs; every Flux kind can be listed.
@@ -51,3 +58,27 @@ func (f *Factory) Kubectl() cmdutil.Factory { return nil }
 
 // Lost implements cluster.Factory: an in-memory cluster is never lost.
 func (f *Factory) Lost() <-chan error { return nil }
+
+// Context implements cluster.Factory.
+func (f *Factory) Context() string { return f.Name }
+
+// Contexts implements cluster.Factory: this context and the others, in name order.
+func (f *Factory) Contexts() ([]string, error) {
+	names := []string{f.Name}
+	for name := range f.Others {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// ForContext implements cluster.Factory over Others (the kubeconfig file is ignored).
+func (f *Factory) ForContext(_, context string, _ time.Duration) (cluster.Factory, error) {
+	if context == f.Name || context == "" {
+		return f, nil
+	}
+	if o, ok := f.Others[context]; ok {
+		return o, nil
+	}
+	return nil, exitcode.New(exitcode.Usage, "context %q is not in the kubeconfig", context)
+}

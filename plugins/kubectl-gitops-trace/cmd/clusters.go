@@ -1,0 +1,112 @@
+package cmd
+
+import (
+	"context"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
+)
+
+// tracer returns the tracer over the object's cluster, able to follow labels into the
+// cluster running Flux and to read the cluster a Kustomization applies to.
+func (o *TraceOptions) tracer(client *cluster.Client) (*trace.Tracer, error) {
+	own := clusterOf(o.factory.Context(), client)
+	finder, err := o.finder(own.Name)
+	if err != nil {
+		return nil, err
+	}
+	return trace.InCluster(own).AcrossClusters(finder, o.openRemote), nil
+}
+
+func clusterOf(name string, c *cluster.Client) *trace.Cluster {
+	cl := &trace.Cluster{Name: name, Dynamic: c.Dynamic, Mapper: c.Mapper}
+	if c.Config != nil {
+		cl.Server = c.Config.Host
+	}
+	return cl
+}
+
+// finder is --flux-context/--flux-kubeconfig when given (a wrong name is a usage
+// error before anything is traced), else every other context of the kubeconfig.
+func (o *TraceOptions) finder(current string) (trace.Finder, error) {
+	if o.FluxContext != "" || o.FluxKubeconfig != "" {
+		f, err := o.factory.ForContext(o.FluxKubeconfig, o.FluxContext, 0)
+		if err != nil {
+			return nil, err
+		}
+		name := f.Context()
+		return trace.ContextFinder{Candidates: []trace.Candidate{{Name: name, Open: func() (*trace.Cluster, error) { return open(f, name) }}}}, nil
+	}
+	names, err := o.factory.Contexts()
+	if err != nil {
+		return nil, nil // no kubeconfig to search: the trace stays in its cluster
+	}
+	var candidates []trace.Candidate
+	for _, name := range names {
+		if name == current {
+			continue
+		}
+		candidates = append(candidates, trace.Candidate{Name: name, Open: func() (*trace.Cluster, error) {
+			f, err := o.factory.ForContext("", name, o.ContextTimeout)
+			if err != nil {
+				return nil, err
+			}
+			return open(f, name)
+		}})
+	}
+	if len(candidates) == 0 {
+		return nil, nil
+	}
+	return trace.ContextFinder{Candidates: candidates, Timeout: o.ContextTimeout}, nil
+}
+
+func open(f cluster.Factory, name string) (*trace.Cluster, error) {
+	c, err := f.Client()
+	if err != nil {
+		return nil, err
+	}
+	return clusterOf(name, c), nil
+}
+
+// openRemote gives the clients of the cluster a traced Kustomization applies to: the
+// user's --remote-context, the kubeConfig Secret's own kubeconfig with
+// --use-kubeconfig-secret, or else the context of the user's kubeconfig whose server
+// is the one the Secret points at (found without a request).
+func (o *TraceOptions) openRemote(_ context.Context, tg *trace.Target) (*trace.Cluster, error) {
+	switch {
+	case o.RemoteContext != "":
+		f, err := o.factory.ForContext("", o.RemoteContext, 0)
+		if err != nil {
+			return nil, err
+		}
+		return open(f, o.RemoteContext)
+	case o.UseKubeconfigSecret:
+		data := tg.Kubeconfig()
+		if data == nil {
+			return nil, exitcode.New(exitcode.Forbidden, "--use-kubeconfig-secret: %s", tg.ServerNote)
+		}
+		c, err := cluster.ClientFromKubeconfig(data, 30*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		return clusterOf("Secret "+tg.Secret, c), nil
+	case tg.Server != "":
+		names, err := o.factory.Contexts()
+		if err != nil {
+			return nil, nil
+		}
+		for _, name := range names {
+			f, err := o.factory.ForContext("", name, 0)
+			if err != nil {
+				continue
+			}
+			c, err := f.Client()
+			if err == nil && c.Config != nil && trace.SameServer(c.Config.Host, tg.Server) {
+				return clusterOf(name, c), nil
+			}
+		}
+	}
+	return nil, nil
+}
