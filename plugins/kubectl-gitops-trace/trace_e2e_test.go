@@ -103,10 +103,12 @@ type traceBed struct {
 	bed           *testbed.Bed
 	repo          *testbed.Repo
 	first, second string
+	// pod and replicaSet are what kube-controller-manager made of Deployment shop/api.
+	pod, replicaSet string
 }
 
 func setupTraceBed(t *testing.T, ctx context.Context) *traceBed {
-	bed := testbed.Start(t, testbed.Options{Flux: true})
+	bed := testbed.Start(t, testbed.Options{Flux: true, ControllerManager: true})
 	repo, err := bed.Git.CreateRepo(ctx, "fleet")
 	must(t, err)
 	first, err := repo.Commit(ctx, "e2e: the fleet", traceFleet())
@@ -171,30 +173,10 @@ spec: {interval: 1m, url: "` + credsURL + `", ref: {branch: main}}
 	_, err = bed.WaitApplied(ctx, ns, "creds", second)
 	must(t, err)
 
-	// What kube-controller-manager would create for the Deployment: a ReplicaSet and a Pod.
-	deploy, err := bed.Dynamic.Resource(schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}).Namespace("shop").Get(ctx, "api", metav1.GetOptions{})
+	// kube-controller-manager turns the Deployment into a ReplicaSet and a Pod, with
+	// their real ownerReferences (the Pod stays Pending: no scheduler, no kubelet).
+	tbPod, tbRS, err := testbed.WaitOwned(ctx, bed.Dynamic, "shop", "api")
 	must(t, err)
-	rsUID := createOwned(t, ctx, bed, fmt.Sprintf(`apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: api-5d9f7
-  namespace: shop
-  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: %s, controller: true}]
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {containers: [{name: api, image: registry.example.com/shop/api:1.0.0}]}
-`, deploy.GetUID()))
-	createOwned(t, ctx, bed, fmt.Sprintf(`apiVersion: v1
-kind: Pod
-metadata:
-  name: api-5d9f7-x2x9q
-  namespace: shop
-  labels: {app: api}
-  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d9f7, uid: %s, controller: true}]
-spec: {containers: [{name: api, image: registry.example.com/shop/api:1.0.0}]}
-`, rsUID))
 
 	// A hand-made object, and one that carries apps' labels without being in its inventory.
 	must(t, bed.Apply(ctx, testbed.ConfigMapYAML("default", "handmade", "by", "hand")+`---
@@ -276,7 +258,7 @@ metadata: {name: cm-reader, namespace: default}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: cm-reader}
 subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: cm-reader}]
 `))
-	return &traceBed{bed: bed, repo: repo, first: first, second: second}
+	return &traceBed{bed: bed, repo: repo, first: first, second: second, pod: tbPod, replicaSet: tbRS}
 }
 
 // TestTraceLive traces real objects that real Flux applied, through the real kubectl.
@@ -327,8 +309,8 @@ func TestTraceLive(t *testing.T) {
 		},
 		{
 			name: "Pod of a Deployment, up its owners",
-			args: []string{"pod/api-5d9f7-x2x9q", "-n", "shop"},
-			hops: []hopWant{{role: "Object", kind: "Pod", name: "shop/api-5d9f7-x2x9q"}, {role: "Owner", kind: "ReplicaSet", name: "shop/api-5d9f7"}, {role: "Owner", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
+			args: []string{"pod/" + tb.pod, "-n", "shop"},
+			hops: []hopWant{{role: "Object", kind: "Pod", name: "shop/" + tb.pod}, {role: "Owner", kind: "ReplicaSet", name: "shop/" + tb.replicaSet}, {role: "Owner", kind: "Deployment", name: "shop/api"}, {role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"}, root, gitSource},
 		},
 		{
 			name: "cluster-scoped Namespace",
@@ -636,17 +618,6 @@ func kubectlTrace(t *testing.T, ctx context.Context, bed *testbed.Bed, args ...s
 		t.Fatal(err)
 	}
 	return run
-}
-
-func createOwned(t *testing.T, ctx context.Context, bed *testbed.Bed, manifest string) string {
-	t.Helper()
-	objs, err := testbed.ParseObjects(manifest)
-	must(t, err)
-	ri, err := bed.Resource(objs[0])
-	must(t, err)
-	created, err := ri.Create(ctx, objs[0], metav1.CreateOptions{})
-	must(t, err)
-	return string(created.GetUID())
 }
 
 func must(t *testing.T, err error) {

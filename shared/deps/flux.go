@@ -37,12 +37,27 @@ func FromKustomization(k *kustomizev1.Kustomization) Node {
 		n.SourceRef = SourceRef{}
 	}
 	n.Path, n.WaitsAll, n.AppliedBy = k.Spec.Path, k.Spec.Wait, appliedBy(k.Labels)
+	n.Target = targetOf(k.Namespace, k.Spec.KubeConfig)
 	for _, hc := range k.Spec.HealthChecks {
 		if kind := Kind(hc.Kind); kind == KindKustomization || kind == KindHelmRelease {
 			n.WaitsFor = append(n.WaitsFor, NodeID{Kind: kind, Namespace: flux.RefNamespace(hc.Namespace, k.Namespace), Name: hc.Name})
 		}
 	}
 	return n
+}
+
+// targetOf names the remote cluster a spec.kubeConfig points at by the object holding
+// its kubeconfig: the server itself is in a Secret, which deps does not read.
+func targetOf(namespace string, kc *meta.KubeConfigReference) string {
+	switch {
+	case kc == nil:
+		return ""
+	case kc.SecretRef != nil:
+		return "Secret " + namespace + "/" + kc.SecretRef.Name
+	case kc.ConfigMapRef != nil:
+		return "ConfigMap " + namespace + "/" + kc.ConfigMapRef.Name
+	}
+	return ""
 }
 
 // appliedBy reads the Kustomization kustomize-controller records on what it applies.
@@ -97,6 +112,7 @@ func FromHelmRelease(hr *helmv2.HelmRelease) Node {
 		Generation:         hr.Generation,
 		ObservedGeneration: hr.Status.ObservedGeneration,
 		AppliedBy:          appliedBy(hr.Labels),
+		Target:             targetOf(hr.Namespace, hr.Spec.KubeConfig),
 	}
 }
 

@@ -120,6 +120,10 @@ type Node struct {
 	// spec.healthChecks name.
 	WaitsAll bool
 	WaitsFor []NodeID
+	// Target names where a Kustomization or HelmRelease applies when its
+	// spec.kubeConfig points at another cluster ("Secret fleet/workload-1-kubeconfig");
+	// empty for its own cluster.
+	Target string
 	// AppliedBy is the Kustomization that applies this object: live, its
 	// kustomize.toolkit.fluxcd.io labels; offline, the Kustomization whose path holds
 	// its file. Zero when unknown.

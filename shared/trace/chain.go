@@ -237,5 +237,3 @@ func (t *Tracer) listedElsewhere(ctx context.Context, obj *unstructured.Unstruct
 	}
 	return notes
 }
-
-

@@ -100,12 +100,15 @@ type ReportNode struct {
 	SourceRef           string           `json:"sourceRef,omitempty"`
 	SourceRevision      string           `json:"sourceRevision,omitempty"`
 	LastAppliedRevision string           `json:"lastAppliedRevision,omitempty"`
-	DependsOn           []string         `json:"dependsOn"`
-	InCycle             bool             `json:"inCycle,omitempty"`
-	RootCause           *int             `json:"rootCause,omitempty"`
-	Offline             bool             `json:"offline,omitempty"`
-	File                string           `json:"file,omitempty"`
-	Line                int              `json:"line,omitempty"`
+	// TargetCluster names the Secret or ConfigMap of spec.kubeConfig when the object
+	// applies to another cluster.
+	TargetCluster string   `json:"targetCluster,omitempty"`
+	DependsOn     []string `json:"dependsOn"`
+	InCycle       bool     `json:"inCycle,omitempty"`
+	RootCause     *int     `json:"rootCause,omitempty"`
+	Offline       bool     `json:"offline,omitempty"`
+	File          string   `json:"file,omitempty"`
+	Line          int      `json:"line,omitempty"`
 }
 
 // ReportCondition is the Ready condition; status is True, False or Unknown.
@@ -185,6 +188,9 @@ type ReportRootCause struct {
 	Message  string   `json:"message"`
 	NextStep string   `json:"nextStep"`
 	Victims  []string `json:"victims"`
+	// RemoteVictims are the victims that apply to another cluster, with where: a cause
+	// in this cluster blocks what is behind them there.
+	RemoteVictims []string `json:"remoteVictims,omitempty"`
 }
 
 // ReportDuplicate is a second definition of an object, ignored.
@@ -254,11 +260,12 @@ func Document(r *deps.Report) DependencyReport {
 	}
 	for _, rc := range r.RootCauses {
 		out.RootCauses = append(out.RootCauses, ReportRootCause{
-			Kind:     string(rc.Kind),
-			Node:     rc.Node.Key(),
-			Message:  rc.Message,
-			NextStep: rc.NextStep,
-			Victims:  idStrings(rc.Victims),
+			Kind:          string(rc.Kind),
+			Node:          rc.Node.Key(),
+			Message:       rc.Message,
+			NextStep:      rc.NextStep,
+			Victims:       idStrings(rc.Victims),
+			RemoteVictims: remoteVictims(r, rc.Victims),
 		})
 		out.Summary.Blocked += len(rc.Victims)
 	}
@@ -295,6 +302,7 @@ func jsonNode(r *deps.Report, i int) ReportNode {
 		ObservedGeneration:  e.ObservedGeneration,
 		SourceRevision:      e.SourceRevision,
 		LastAppliedRevision: e.LastAppliedRevision,
+		TargetCluster:       e.Target,
 		DependsOn:           make([]string, 0, len(e.Dependencies)),
 		InCycle:             e.Cycle >= 0,
 		Offline:             e.Offline,
@@ -321,6 +329,18 @@ func idStrings(ids []deps.NodeID) []string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = id.Key()
+	}
+	return out
+}
+
+// remoteVictims lists the victims that apply to another cluster, as
+// "Kind/namespace/name -> Secret namespace/name".
+func remoteVictims(r *deps.Report, victims []deps.NodeID) []string {
+	var out []string
+	for _, v := range victims {
+		if i, ok := r.Lookup(v); ok && r.Entries[i].Target != "" {
+			out = append(out, v.Key()+" -> "+r.Entries[i].Target)
+		}
 	}
 	return out
 }

@@ -114,6 +114,9 @@ func writeTree(r *deps.Report, t *output.Writer, p output.Palette, opts TreeOpti
 				}
 			}
 			label := r.Entries[it.idx].ID().String()
+			if tg := r.Entries[it.idx].Target; tg != "" {
+				label += " → remote cluster (" + tg + ")"
+			}
 			if printed[it.idx] {
 				t.Printf("%s%s%s %s\n", it.prefix, connector, label, p.Dim("(see above)"))
 				continue
@@ -264,6 +267,10 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 			if len(rc.Victims) > 0 {
 				t.Printf("    blocks %d:\n", len(rc.Victims))
 				for _, v := range rc.Victims {
+					if i, ok := r.Lookup(v); ok && r.Entries[i].Target != "" {
+						t.Printf("      %s, and what it applies to the remote cluster of %s\n", v.String(), r.Entries[i].Target)
+						continue
+					}
 					t.Printf("      %s\n", v.String())
 				}
 			}
@@ -310,8 +317,9 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// plain is an object with nothing to see: no dependency, no dependent, no problem.
+// plain is an object with nothing to see: no dependency, no dependent, no problem,
+// and its own cluster as target (which cluster is fed from here is always shown).
 func plain(e *deps.Entry) bool {
-	return len(e.Dependencies) == 0 && len(e.Dependents) == 0 && !e.Missing && e.Cycle < 0 && e.Cause < 0 &&
+	return e.Target == "" && len(e.Dependencies) == 0 && len(e.Dependents) == 0 && !e.Missing && e.Cycle < 0 && e.Cause < 0 &&
 		!e.Suspended && (e.Offline || e.Ready.IsTrue())
 }
