@@ -27,10 +27,10 @@ func run() error {
 	defer stop()
 
 	start := time.Now()
-	fmt.Fprintln(os.Stderr, "demo: starting etcd, kube-apiserver, source-, kustomize- and helm-controller ...")
+	fmt.Fprintln(os.Stderr, "demo: starting etcd, kube-apiserver, kube-controller-manager, source-, kustomize- and helm-controller, and a workload cluster ...")
 	startCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	bed, err := testbed.New(startCtx, testbed.Options{Flux: true})
+	bed, err := testbed.New(startCtx, testbed.Options{Flux: true, ControllerManager: true})
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func run() error {
 		}
 	}()
 	fmt.Fprintln(os.Stderr, "demo: pushing the sample fleet and waiting for Flux to apply it ...")
-	fleet, err := bed.StartDemoFleet(startCtx)
+	fleet, err := bed.StartDemoFleetWith(startCtx, testbed.DemoOptions{Workload: true})
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, bed.Logs(20))
 	}
@@ -51,7 +51,8 @@ func run() error {
 	}
 	kubectl := bed.Assets.Bin("kubectl")
 	fmt.Printf(`
-Flux applied commit %s of %s in %s.
+Flux applied commit %s of %s in %s, in the management cluster (context
+management) and, through Kustomization fleet/workload-apps, in workload-1.
 
 In another terminal:
 
@@ -62,6 +63,9 @@ In another terminal:
   kubectl gitops trace deploy/api -n shop
   kubectl gitops trace configmap/web-config -n shop
   kubectl gitops trace clusterrole/shop:reader -o yaml
+  kubectl gitops trace pods -l app=api -n shop
+  kubectl gitops trace deploy/gateway -n edge --context workload-1
+  kubectl gitops trace kustomization/workload-apps -n fleet
   kubectl gitops deps -A
   kubectl gitops rollback history apps -n flux-system
   kubectl gitops branch show flux-system -n flux-system
@@ -74,8 +78,8 @@ The fleet's Git repository (push to it to see Flux apply a new commit):
   git clone %s
 
 Press Ctrl-C to stop.
-`, fleet.Commit, fleet.Repo.URL, time.Since(start).Round(time.Second), bed.Kubeconfig, bin, filepath.Dir(kubectl), fleet.Repo.URL)
-	fmt.Printf("KUBECONFIG=%s\n", bed.Kubeconfig)
+`, fleet.Commit, fleet.Repo.URL, time.Since(start).Round(time.Second), fleet.Kubeconfig, bin, filepath.Dir(kubectl), fleet.Repo.URL)
+	fmt.Printf("KUBECONFIG=%s\n", fleet.Kubeconfig)
 	<-ctx.Done()
 	return nil
 }

@@ -122,8 +122,8 @@ func shellWords(line string) []string {
 func TestReadmeAndHelpExamples(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	bed := testbed.Start(t, testbed.Options{Flux: true})
-	fleet, err := bed.StartDemoFleet(ctx)
+	bed := testbed.Start(t, testbed.Options{Flux: true, ControllerManager: true})
+	fleet, err := bed.StartDemoFleetWith(ctx, testbed.DemoOptions{Workload: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 	}
 	for _, ex := range examples {
 		t.Run("example "+strings.Join(ex.args, " "), func(t *testing.T) {
-			run, err := testbed.KubectlIn(ctx, bed.Assets, bed.Kubeconfig, fleet.Repo.Work, ex.args...)
+			run, err := testbed.KubectlIn(ctx, bed.Assets, fleet.Kubeconfig, fleet.Repo.Work, ex.args...)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -61,5 +62,25 @@ func TestClassify(t *testing.T) {
 	}
 	if Classify(nil) != nil {
 		t.Error("Classify(nil) != nil")
+	}
+}
+
+func TestClientFromKubeconfigRefusesPlugins(t *testing.T) {
+	base := "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:6443'}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user:\n"
+	tests := []struct {
+		name, user string
+		refused    bool
+	}{
+		{"token", "    token: abc\n", false},
+		{"exec plugin", "    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh, args: [-c, 'touch /tmp/pwned']}\n", true},
+		{"auth provider", "    auth-provider: {name: oidc, config: {}}\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ClientFromKubeconfig([]byte(base+tt.user), time.Second)
+			if (err != nil) != tt.refused {
+				t.Errorf("err = %v, refused want %v", err, tt.refused)
+			}
+		})
 	}
 }

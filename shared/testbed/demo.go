@@ -207,6 +207,17 @@ func (b *Bed) StartDemoFleetWith(ctx context.Context, opts DemoOptions) (*Fleet,
 		return nil, err
 	}
 	fleet.Commit, fleet.Stable = sha, stable
+	if b.opts.ControllerManager {
+		// The Pods the examples trace exist once the controller manager made them.
+		if _, _, err := WaitOwned(ctx, b.Dynamic, "shop", "api"); err != nil {
+			return nil, fmt.Errorf("demo fleet: no Pod of shop/api: %w", err)
+		}
+		if fleet.Workload != nil {
+			if _, _, err := WaitOwned(ctx, fleet.Workload.Dynamic, "edge", "gateway"); err != nil {
+				return nil, fmt.Errorf("demo fleet: no Pod of edge/gateway in %s: %w", DemoWorkload, err)
+			}
+		}
+	}
 	return fleet, nil
 }
 

@@ -72,7 +72,40 @@ func goldenReports() map[string][]*Report {
 		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "stray"}}, stray, gitSource()},
 	}
 	missing := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultNotFound, Error: "not found", Object: ObjectRef{Kind: "deployments", Namespace: "shop", Name: "nope"}}
+	// Across clusters: the object in workload-1, its Kustomization and the rest in the
+	// management cluster; then the management side's view of what it applied there.
+	remoteKs := ks("workload-apps", "./workloads/w1", "main@sha1:"+shaBad)
+	remoteKs.Ref.Namespace = "fleet"
+	remoteKs.Via = "kustomize labels, in another cluster"
+	remoteKs.Target = &Target{Secret: "fleet/w1-kubeconfig", Server: "https://10.0.0.2:6443"}
+	remoteKs.Notes = []string{"applies to workload-1 (https://10.0.0.2:6443) through Secret fleet/w1-kubeconfig"}
+	inCluster := func(h Hop, c string) Hop { h.Cluster = c; return h }
+	crossing := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
+		Object: ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"},
+		Hops: []Hop{
+			inCluster(Hop{Role: RoleObject, Ref: ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"}}, "workload-1"),
+			inCluster(remoteKs, "management"),
+			inCluster(ks("flux-system", "./clusters/management", "main@sha1:"+shaBad), "management"),
+			inCluster(gitSource(), "management"),
+		},
+		Commit:    &Commit{By: remoteKs.Ref, Applied: "main@sha1:" + shaBad, SHA: shaBad, Source: "main@sha1:" + shaBad, Status: CommitCurrent},
+		Discovery: []Probe{{Context: "management", Result: ProbeFound}, {Context: "offline", Result: ProbeUnreachable, Error: "dial tcp 127.0.0.1:1: connect: connection refused"}},
+	}
+	mgmtView := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
+		Object: remoteKs.Ref,
+		Hops: []Hop{
+			{Role: RoleObject, Ref: remoteKs.Ref, Health: remoteKs.Health, Target: &Target{Secret: "fleet/w1-kubeconfig", Server: "https://10.0.0.2:6443", Cluster: "workload-1", Missing: 1,
+				Objects: []RemoteObject{
+					{Ref: ObjectRef{Kind: "Namespace", Name: "edge"}, Present: true, Status: "Current", Message: "Resource is current"},
+					{Ref: ObjectRef{Kind: "ConfigMap", Namespace: "edge", Name: "gateway-config"}, Status: "NotFound"},
+					{Ref: ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"}, Present: true, Status: "InProgress", Message: "Available: 0/1"},
+				}}},
+			ks("flux-system", "./clusters/management", "main@sha1:"+shaBad),
+			gitSource(),
+		},
+	}
 	return map[string][]*Report{
+		"clusters":  {crossing, mgmtView},
 		"current":   {current},
 		"failed":    {failed},
 		"forbidden": {forbidden},

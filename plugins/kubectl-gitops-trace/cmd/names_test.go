@@ -2,12 +2,16 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
 
 func names(prefix string, n int) []string {
@@ -63,5 +67,53 @@ func TestPickNamedKeepsOrderAndReportsMissing(t *testing.T) {
 	}
 	if len(reports) != 1 || reports[0].Object.Name != "gone" || reports[0].Object.Kind != "ConfigMap" || reports[0].ExitCode() != 3 {
 		t.Errorf("reports %+v %+v, want one NotFound ConfigMap gone", reports[0].Object, reports[0].Result)
+	}
+}
+
+func TestValidateClusterFlags(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*TraceOptions)
+		err   string
+	}{
+		{"remote context", func(o *TraceOptions) { o.RemoteContext = "workload-1" }, ""},
+		{"both ways to read the remote cluster", func(o *TraceOptions) { o.RemoteContext, o.UseKubeconfigSecret = "w", true }, "cannot be used together"},
+		{"zero timeout", func(o *TraceOptions) { o.ContextTimeout = 0 }, "--context-timeout must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := NewTraceOptions(genericiooptions.IOStreams{})
+			o.args = []string{"deploy/api"}
+			tt.setup(o)
+			err := o.Validate()
+			if (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+				t.Errorf("Validate() = %v, want %q", err, tt.err)
+			}
+		})
+	}
+}
+
+func TestFinderFromKubeconfigContexts(t *testing.T) {
+	f := clustertest.New("edge")
+	f.Name = "workload-1"
+	f.Others = map[string]*clustertest.Factory{"management": clustertest.New("flux-system"), "staging": clustertest.New("default")}
+	o := NewTraceOptions(genericiooptions.IOStreams{})
+	o.factory = f
+	finder, err := o.finder("workload-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, ok := finder.(trace.ContextFinder)
+	if !ok || len(cf.Candidates) != 2 || cf.Candidates[0].Name != "management" || cf.Candidates[1].Name != "staging" || cf.Timeout != defaultContextTimeout {
+		t.Errorf("finder %+v, want the two other contexts with the default timeout", finder)
+	}
+	o.FluxContext = "nope"
+	if _, err := o.finder("workload-1"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("unknown --flux-context: err %v", err)
+	}
+	o.FluxContext = "management"
+	finder, err = o.finder("workload-1")
+	if cf, ok := finder.(trace.ContextFinder); err != nil || !ok || len(cf.Candidates) != 1 || cf.Candidates[0].Name != "" && cf.Candidates[0].Name != "management" {
+		t.Errorf("--flux-context management: finder %+v err %v", finder, err)
 	}
 }

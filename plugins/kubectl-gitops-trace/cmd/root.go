@@ -20,7 +20,13 @@ const traceExample = `  # Where did this Deployment come from? Every hop, up to 
   kubectl gitops trace cm,ns -A -l kustomize.toolkit.fluxcd.io/name=infrastructure
 
   # Also show the file and line that define it: run inside a clone of the source repo
-  kubectl gitops trace deploy/api -n shop --git-dir .`
+  kubectl gitops trace deploy/api -n shop --git-dir .
+
+  # An object of a workload cluster, applied by the Flux of a management cluster
+  kubectl gitops trace deploy/gateway -n edge --context workload-1 --flux-context management
+
+  # What a Kustomization applied to a remote cluster: each object present or missing
+  kubectl gitops trace kustomization/workload-apps -n fleet --remote-context workload-1`
 
 // New returns the `kubectl gitops trace` command.
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
@@ -33,7 +39,11 @@ func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 Walks from the object (following ownerReferences, so a Pod leads to its Deployment) to
 the HelmRelease and chart that rendered it, the Kustomization that applied it (checked
 against the Kustomization's inventory), every parent Kustomization up to the root, and
-their sources, and says whether the applied commit is the one the source holds now.`,
+their sources, and says whether the applied commit is the one the source holds now.
+
+When the object's cluster does not hold the Kustomization its labels name (a management
+cluster applies to it through spec.kubeConfig), the trace goes on in the cluster that
+does: --flux-context, or else every other context of the kubeconfig, asked at once.`,
 		Example:   traceExample,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.NotManaged, exitcode.Forbidden, exitcode.FluxNotInstalled},
