@@ -89,7 +89,9 @@ func TestTraceAcrossClusters(t *testing.T) {
 
 	t.Run("workload side by discovery, one context unreachable", func(t *testing.T) {
 		start := time.Now()
-		r := traceDoc(t, ctx, bed, discover, 0, "pod/"+pod, "-n", "edge")
+		// A generous --context-timeout: a loaded CI machine may take more than the
+		// default 3s to answer; the closed port fails at once anyway.
+		r := traceDoc(t, ctx, bed, discover, 0, "pod/"+pod, "-n", "edge", "--context-timeout", "30s")
 		if got, want := chain(r), wantChain("workload-1:Object:Pod:edge/"+pod+" workload-1:Owner:ReplicaSet:edge/"+rs+" workload-1:Owner:Deployment:edge/gateway"); got != want {
 			t.Errorf("chain\n got %s\nwant %s", got, want)
 		}
@@ -101,7 +103,7 @@ func TestTraceAcrossClusters(t *testing.T) {
 			t.Errorf("discovery %+v, want management Found and offline Unreachable", r.Discovery)
 		}
 		t.Logf("traced across clusters by discovery in %s", time.Since(start))
-		run, err := testbed.Kubectl(ctx, bed.Assets, discover, "gitops", "trace", "pod/"+pod, "-n", "edge")
+		run, err := testbed.Kubectl(ctx, bed.Assets, discover, "gitops", "trace", "pod/"+pod, "-n", "edge", "--context-timeout", "30s")
 		must(t, err)
 		for _, want := range []string{"CLUSTER", "workload-1", "management", "context offline: Unreachable", "context management: Found", "applies to workload-1"} {
 			if !strings.Contains(run.Stdout, want) {
@@ -228,7 +230,7 @@ func TestTraceAcrossClusters(t *testing.T) {
 		if len(r.Hops) != 2 || !r.Hops[1].Forbidden || r.Hops[1].Cluster != testbed.ManagementContext || r.Hops[0].Cluster != wl.Name {
 			t.Errorf("want a partial trace ending at a forbidden hop in management: %s %+v", chain(r), r.Hops)
 		}
-		r = traceDoc(t, ctx, bed, mixed, 5, "deploy/gateway", "-n", "edge")
+		r = traceDoc(t, ctx, bed, mixed, 5, "deploy/gateway", "-n", "edge", "--context-timeout", "30s")
 		if len(r.Hops) != 2 || !r.Hops[1].Forbidden {
 			t.Errorf("by discovery: want a partial trace ending at a forbidden hop: %s", chain(r))
 		}

@@ -41,8 +41,14 @@ func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
 // runTrace runs `kubectl gitops trace args...` in-process against kubeconfig with a
 // discovery cache in cacheDir, and returns how many requests it made.
 func runTrace(b testing.TB, kubeconfig, cacheDir string, args ...string) (int64, []string, string) {
+	return runTraceIn(b, kubeconfig, "", cacheDir, nil, args...)
+}
+
+// runTraceIn is runTrace in a context of the kubeconfig, with set changing the options.
+func runTraceIn(b testing.TB, kubeconfig, context_, cacheDir string, set func(*TraceOptions), args ...string) (int64, []string, string) {
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.KubeConfig = &kubeconfig
+	flags.Context = &context_
 	flags.CacheDir = &cacheDir
 	f := cluster.NewFactory(flags)
 	c := &counter{}
@@ -50,6 +56,9 @@ func runTrace(b testing.TB, kubeconfig, cacheDir string, args ...string) (int64,
 	var out, errOut bytes.Buffer
 	o := NewTraceOptions(genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
 	o.Output.Value = "json"
+	if set != nil {
+		set(o)
+	}
 	if err := o.Complete(f, nil, args); err != nil {
 		b.Fatal(err)
 	}
@@ -116,6 +125,57 @@ func BenchmarkTraceRequests(b *testing.B) {
 			b.Logf("warm (%d): %v", warm, warmLog)
 			if warm > tc.maxWarm {
 				b.Errorf("warm trace made %d requests, want at most %d", warm, tc.maxWarm)
+			}
+		})
+	}
+}
+
+// BenchmarkTraceAcrossClusters counts the requests of a trace of a Deployment in a
+// workload cluster that the management cluster's Flux applied: with --flux-context,
+// and by discovery over a kubeconfig of three contexts (one unreachable). It must cost
+// at most two single-cluster traces (2 x 6 warm) plus one discovery per cluster.
+func BenchmarkTraceAcrossClusters(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bed := testbed.Start(b, testbed.Options{Flux: true})
+	fleet, err := bed.StartDemoFleetWith(ctx, testbed.DemoOptions{Workload: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	discover, err := bed.FleetKubeconfig("kubeconfig-bench", testbed.DemoWorkload, map[string]string{"offline": "https://127.0.0.1:1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const maxWarm = 2 * (4 + 2)
+	for _, tc := range []struct {
+		name       string
+		kubeconfig string
+		set        func(*TraceOptions)
+	}{
+		{"flux-context", fleet.Kubeconfig, func(o *TraceOptions) { o.FluxContext = testbed.ManagementContext }},
+		// A generous timeout: under a loaded CI machine the management cluster may take
+		// more than the default to answer; what is counted is requests, not time.
+		{"discovery", discover, func(o *TraceOptions) { o.ContextTimeout = 30 * time.Second }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			cache := b.TempDir()
+			cold, coldLog, out := runTraceIn(b, tc.kubeconfig, testbed.DemoWorkload, cache, tc.set, "deploy/gateway", "-n", "edge")
+			if !strings.Contains(out, `"result": "Traced"`) {
+				b.Fatalf("not traced:\n%s", out)
+			}
+			b.ResetTimer()
+			var warm int64
+			var warmLog []string
+			for i := 0; i < b.N; i++ {
+				warm, warmLog, _ = runTraceIn(b, tc.kubeconfig, testbed.DemoWorkload, cache, tc.set, "deploy/gateway", "-n", "edge")
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(cold), "cold-requests")
+			b.ReportMetric(float64(warm), "warm-requests")
+			b.Logf("cold (%d): %v", cold, coldLog)
+			b.Logf("warm (%d): %v", warm, warmLog)
+			if warm > maxWarm {
+				b.Errorf("warm cross-cluster trace made %d requests, want at most %d", warm, maxWarm)
 			}
 		})
 	}
