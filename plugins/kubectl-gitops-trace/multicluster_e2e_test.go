@@ -129,6 +129,11 @@ func TestTraceAcrossClusters(t *testing.T) {
 		if tg := r.Hops[0].Target; tg == nil || tg.Cluster != wl.Name || len(tg.Objects) != 3 {
 			t.Errorf("target without --remote-context %+v, want the objects read through context %s", tg, wl.Name)
 		}
+		// With the controller's own kubeconfig, read from its Secret (the admin may).
+		r = traceDoc(t, ctx, bed, fleet.Kubeconfig, 0, "kustomization/workload-apps", "-n", "fleet", "--use-kubeconfig-secret")
+		if tg := r.Hops[0].Target; tg == nil || tg.Cluster != "Secret fleet/workload-1-kubeconfig" || len(tg.Objects) != 3 || tg.Missing != 0 {
+			t.Errorf("target with --use-kubeconfig-secret %+v, want the objects read through the Secret", tg)
+		}
 		// A remote object deleted by hand shows as missing.
 		must(t, wl.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}).Namespace("edge").Delete(ctx, "gateway-config", metav1.DeleteOptions{}))
 		r = traceDoc(t, ctx, bed, fleet.Kubeconfig, 0, "kustomization/workload-apps", "-n", "fleet", "--remote-context", wl.Name)

@@ -310,3 +310,48 @@ func TestSameServer(t *testing.T) {
 		}
 	}
 }
+
+func TestTargetOfKubeConfig(t *testing.T) {
+	secretWith := func(key string) *unstructured.Unstructured {
+		u := kubeconfigSecret("fleet", "w1", "https://user:pw@10.0.0.2:6443")
+		data := u.Object["data"].(map[string]any)
+		if key != "value" {
+			data[key], data["value"] = data["value"], nil
+			delete(data, "value")
+		}
+		return u
+	}
+	ksWith := func(kubeConfig map[string]any) *unstructured.Unstructured {
+		u := remoteKustomization("")
+		u.Object["spec"].(map[string]any)["kubeConfig"] = kubeConfig
+		return u
+	}
+	tests := []struct {
+		name   string
+		ks     *unstructured.Unstructured
+		objs   []runtime.Object
+		server string
+		note   string
+	}{
+		{"default key", ksWith(map[string]any{"secretRef": map[string]any{"name": "w1"}}), []runtime.Object{secretWith("value")}, "https://10.0.0.2:6443", ""},
+		{"value.yaml fallback", ksWith(map[string]any{"secretRef": map[string]any{"name": "w1"}}), []runtime.Object{secretWith("value.yaml")}, "https://10.0.0.2:6443", ""},
+		{"named key", ksWith(map[string]any{"secretRef": map[string]any{"name": "w1", "key": "kubeconfig"}}), []runtime.Object{secretWith("kubeconfig")}, "https://10.0.0.2:6443", ""},
+		{"named key absent", ksWith(map[string]any{"secretRef": map[string]any{"name": "w1", "key": "other"}}), []runtime.Object{secretWith("value")}, "", "has no key other"},
+		{"workload identity ConfigMap", ksWith(map[string]any{"configMapRef": map[string]any{"name": "w1"}}),
+			[]runtime.Object{obj("v1", "ConfigMap", "fleet", "w1", map[string]any{"data": map[string]any{"provider": "generic", "address": "https://10.0.0.3"}})}, "https://10.0.0.3", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := newTestTracer(tt.objs...)
+			key := objKey{flux.KindKustomization, "fleet", "workload-apps"}
+			ks, err := tr.typedKustomization(key, tt.ks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg := tr.target(context.Background(), ks)
+			if tg.Server != tt.server || !strings.Contains(tg.ServerNote, tt.note) {
+				t.Errorf("target %+v, want server %q note %q", tg, tt.server, tt.note)
+			}
+		})
+	}
+}

@@ -132,8 +132,8 @@ func kubeconfigServer(data []byte) (string, error) {
 			return redact.URL(cl.Server), nil
 		}
 	}
-	for _, cl := range cfg.Clusters {
-		if len(cfg.Clusters) == 1 {
+	if len(cfg.Clusters) == 1 {
+		for _, cl := range cfg.Clusters {
 			return redact.URL(cl.Server), nil
 		}
 	}
