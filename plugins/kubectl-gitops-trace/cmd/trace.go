@@ -115,11 +115,12 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	objs, reports, err := o.readObjectsUntil(ctx, client.Mapper)
+	// A --flux-context that is not in the kubeconfig is a usage error before any read.
+	tracer, err := o.tracer(client)
 	if err != nil {
 		return err
 	}
-	tracer, err := o.tracer(client)
+	objs, reports, err := o.readObjectsUntil(ctx, client.Mapper)
 	if err != nil {
 		return err
 	}
