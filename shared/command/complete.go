@@ -160,3 +160,7 @@ func completeKubeconfig(f cluster.Factory, what string) cobra.CompletionFunc {
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// CompleteContexts completes a flag naming another context of the kubeconfig
+// (--flux-context, --remote-context) as --context is completed.
+func CompleteContexts(f cluster.Factory) cobra.CompletionFunc { return completeKubeconfig(f, "context") }

@@ -50,6 +50,9 @@ does: --flux-context, or else every other context of the kubeconfig, asked at on
 	}, streams)
 	o := NewTraceOptions(streams)
 	o.AddFlags(root)
+	for _, flag := range []string{"flux-context", "remote-context"} {
+		_ = root.RegisterFlagCompletionFunc(flag, command.CompleteContexts(f))
+	}
 	root.Args = cobra.ArbitraryArgs
 	root.ValidArgsFunction = completeArgs(f)
 	command.Bind(root, f, o)
