@@ -87,6 +87,18 @@ func TestTraceAcrossClusters(t *testing.T) {
 		}
 	})
 
+	t.Run("a chart the management cluster installed into the workload cluster", func(t *testing.T) {
+		r := traceDoc(t, ctx, bed, fleet.Kubeconfig, 0, "cm/edge-web-config", "-n", "edge", "--context", wl.Name, "--flux-context", testbed.ManagementContext)
+		want := "workload-1:Object:ConfigMap:edge/edge-web-config management:HelmRelease:HelmRelease:fleet/edge-web management:HelmChart:HelmChart:flux-system/fleet-edge-web " +
+			"management:ChartSource:GitRepository:flux-system/flux-system management:Kustomization:Kustomization:flux-system/flux-system management:Source:GitRepository:flux-system/flux-system"
+		if got := chain(r); got != want {
+			t.Errorf("chain\n got %s\nwant %s", got, want)
+		}
+		if h := r.Hops[1]; h.Target == nil || h.Target.Secret != "fleet/workload-1-kubeconfig" || !trace.SameServer(h.Target.Server, wlServer) {
+			t.Errorf("HelmRelease hop not confirmed through its kubeConfig: %+v", h.Target)
+		}
+	})
+
 	t.Run("workload side by discovery, one context unreachable", func(t *testing.T) {
 		start := time.Now()
 		// A generous --context-timeout: a loaded CI machine may take more than the

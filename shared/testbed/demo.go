@@ -45,7 +45,8 @@ const (
 // WorkloadFiles returns the files of the management cluster's part of the fleet that
 // apply to the workload cluster: namespace fleet, Kustomization fleet/workload-apps
 // (kubeConfig Secret workload-1-kubeconfig) and what it applies there, a namespace
-// edge with a Deployment and a ConfigMap.
+// edge with a Deployment and a ConfigMap; and HelmRelease fleet/edge-web installing the
+// fleet's web chart into edge there.
 func WorkloadFiles() map[string]string {
 	return map[string]string{
 		"clusters/demo/workloads.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + DemoWorkloadNamespace + "\n---\n" +
@@ -53,6 +54,32 @@ func WorkloadFiles() map[string]string {
 				Namespace: DemoWorkloadNamespace, Name: "workload-apps", Path: "./workloads/" + DemoWorkload + "/apps",
 				Source: "flux-system", SourceNamespace: FluxNamespace, KubeConfigSecret: DemoWorkload + "-kubeconfig",
 			}),
+		// A chart the management cluster installs into workload-1 (helm-controller's own
+		// kubeConfig support): its objects name a HelmRelease workload-1 does not hold.
+		"clusters/demo/workload-web.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: edge-web
+  namespace: ` + DemoWorkloadNamespace + `
+spec:
+  interval: 1m
+  releaseName: edge-web
+  targetNamespace: edge
+  storageNamespace: edge
+  install:
+    createNamespace: true
+  kubeConfig:
+    secretRef:
+      name: ` + DemoWorkload + `-kubeconfig
+  chart:
+    spec:
+      chart: ./charts/web
+      reconcileStrategy: Revision
+      sourceRef:
+        kind: GitRepository
+        name: flux-system
+        namespace: ` + FluxNamespace + `
+`,
 		"workloads/" + DemoWorkload + "/apps/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: edge
@@ -233,8 +260,16 @@ func (b *Bed) waitDemo(ctx context.Context, sha string, opts DemoOptions) error 
 		if _, err := b.WaitApplied(ctx, DemoWorkloadNamespace, "workload-apps", sha); err != nil {
 			return fmt.Errorf("demo fleet: %w", err)
 		}
+		if err := b.waitRelease(ctx, DemoWorkloadNamespace, "edge-web", sha); err != nil {
+			return err
+		}
 	}
-	if _, err := b.WaitFor(ctx, 2*time.Minute, "HelmRelease", "shop", "web", func(u *unstructured.Unstructured) bool {
+	return b.waitRelease(ctx, "shop", "web", sha)
+}
+
+// waitRelease waits until HelmRelease namespace/name installed the chart built from sha.
+func (b *Bed) waitRelease(ctx context.Context, namespace, name, sha string) error {
+	if _, err := b.WaitFor(ctx, 2*time.Minute, "HelmRelease", namespace, name, func(u *unstructured.Unstructured) bool {
 		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
 		return strings.HasSuffix(rev, "+"+sha[:12]) && status.Of(u).ReadyAtGeneration()
 	}); err != nil {

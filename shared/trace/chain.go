@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -37,7 +38,20 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		n := len(r.Hops)
 		if isHelmManaged(child) {
 			found = true
+			from := cur
+			if key, ok := helmOwner(child); ok && cur == t {
+				var stop bool
+				if cur, stop = t.elsewhere(ctx, r, key, "helm labels"); stop {
+					return true
+				}
+			}
 			hr, ok := cur.walkHelmRelease(ctx, r, child)
+			if ok && cur != from {
+				var typed helmv2.HelmRelease
+				if flux.FromUnstructured(hr, &typed) == nil {
+					cur.confirmRemote(ctx, &r.Hops[n], typed.Namespace, typed.Spec.KubeConfig, from)
+				}
+			}
 			r.stamp(n, cur.cluster)
 			if !ok {
 				return true
@@ -95,8 +109,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		hop.Via = via
 		hop.Inventory, hop.Notes = cur.inventoryCheck(key, ks, child)
 		if cur != from {
-			hop.Via = via + ", in another cluster"
-			cur.confirmRemote(ctx, &hop, ks, from)
+			cur.confirmRemote(ctx, &hop, ks.Namespace, ks.Spec.KubeConfig, from)
 		} else if hop.Inventory == InventoryNotListed {
 			hop.Notes = append(hop.Notes, cur.listedElsewhere(ctx, child, key)...)
 		}

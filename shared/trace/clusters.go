@@ -42,7 +42,7 @@ type Candidate struct {
 	Open func() (*Cluster, error)
 }
 
-// Probe is what one cluster answered when asked for a Kustomization.
+// Probe is what one cluster answered when asked for a Kustomization or HelmRelease.
 type Probe struct {
 	Context string `json:"context"`
 	Server  string `json:"server,omitempty"`
@@ -61,13 +61,14 @@ const (
 	ProbeError       = "Error"
 )
 
-// Finder looks in other clusters for a Kustomization that the traced object's labels
-// name and its own cluster does not hold (a management cluster applying to this one
-// through spec.kubeConfig).
+// Finder looks in other clusters for a Kustomization or HelmRelease that the traced
+// object's labels name and its own cluster does not hold (a management cluster
+// applying to this one through spec.kubeConfig).
 type Finder interface {
-	// Find returns a tracer over the cluster holding namespace/name and the object it
-	// read there (nil when no cluster holds it), and what every cluster answered.
-	Find(ctx context.Context, namespace, name string) (*Tracer, *unstructured.Unstructured, []Probe)
+	// Find returns a tracer over the cluster holding the Flux object kind
+	// namespace/name and the object it read there (nil when no cluster holds it), and
+	// what every cluster answered.
+	Find(ctx context.Context, kind, namespace, name string) (*Tracer, *unstructured.Unstructured, []Probe)
 }
 
 // ContextFinder asks every candidate at once, each bounded by Timeout, so that ten
@@ -79,7 +80,7 @@ type ContextFinder struct {
 
 // Find implements Finder. Among several clusters holding the Kustomization, the first
 // candidate wins (the order the caller gave); the probes show the others.
-func (f ContextFinder) Find(ctx context.Context, namespace, name string) (*Tracer, *unstructured.Unstructured, []Probe) {
+func (f ContextFinder) Find(ctx context.Context, kind, namespace, name string) (*Tracer, *unstructured.Unstructured, []Probe) {
 	type answer struct {
 		cluster *Cluster
 		obj     *unstructured.Unstructured
@@ -99,7 +100,7 @@ func (f ContextFinder) Find(ctx context.Context, namespace, name string) (*Trace
 				if f.Timeout > 0 {
 					pctx, cancel = context.WithTimeout(ctx, f.Timeout)
 				}
-				a.obj, err = flux.Get(pctx, cl.Dynamic, flux.KindKustomization, namespace, name)
+				a.obj, err = flux.Get(pctx, cl.Dynamic, kind, namespace, name)
 				cancel()
 			}
 			a.probe.Result, a.probe.Error = probeResult(err)
@@ -119,7 +120,7 @@ func (f ContextFinder) Find(ctx context.Context, namespace, name string) (*Trace
 		return nil, nil, probes
 	}
 	t := InCluster(found.cluster)
-	t.cache[objKey{flux.KindKustomization, namespace, name}] = fetched{obj: found.obj}
+	t.cache[objKey{kind, namespace, name}] = fetched{obj: found.obj}
 	return t, found.obj, probes
 }
 

@@ -56,7 +56,7 @@ type fixedFinder struct {
 	asked  int
 }
 
-func (f *fixedFinder) Find(context.Context, string, string) (*Tracer, *unstructured.Unstructured, []Probe) {
+func (f *fixedFinder) Find(context.Context, string, string, string) (*Tracer, *unstructured.Unstructured, []Probe) {
 	f.asked++
 	return f.t, nil, f.probes
 }
@@ -189,7 +189,7 @@ func TestContextFinder(t *testing.T) {
 		}},
 		{Name: "e-also", Open: func() (*Cluster, error) { return &Cluster{Name: "e-also", Dynamic: probeClient(nil)}, nil }},
 	}
-	m, u, probes := ContextFinder{Candidates: candidates, Timeout: time.Second}.Find(context.Background(), "fleet", "workload-apps")
+	m, u, probes := ContextFinder{Candidates: candidates, Timeout: time.Second}.Find(context.Background(), flux.KindKustomization, "fleet", "workload-apps")
 	if m == nil || m.cluster != "d-mgmt" || u == nil {
 		t.Fatalf("found %v, want the first candidate holding it (d-mgmt)", m)
 	}
@@ -257,7 +257,7 @@ func silentCandidates(tb testing.TB, n int) []Candidate {
 func TestContextFinderTimeout(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	start := time.Now()
-	m, _, probes := ContextFinder{Candidates: silentCandidates(t, 10), Timeout: timeout}.Find(context.Background(), "fleet", "workload-apps")
+	m, _, probes := ContextFinder{Candidates: silentCandidates(t, 10), Timeout: timeout}.Find(context.Background(), flux.KindKustomization, "fleet", "workload-apps")
 	elapsed := time.Since(start)
 	if m != nil || len(probes) != 10 {
 		t.Fatalf("found %v with %d probes", m, len(probes))
@@ -280,7 +280,7 @@ func BenchmarkContextDiscovery(b *testing.B) {
 	var worst time.Duration
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		ContextFinder{Candidates: cs, Timeout: timeout}.Find(context.Background(), "fleet", "workload-apps")
+		ContextFinder{Candidates: cs, Timeout: timeout}.Find(context.Background(), flux.KindKustomization, "fleet", "workload-apps")
 		if d := time.Since(start); d > worst {
 			worst = d
 		}
@@ -348,10 +348,51 @@ func TestTargetOfKubeConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tg := tr.target(context.Background(), ks)
+			tg := tr.target(context.Background(), ks.Namespace, ks.Spec.KubeConfig)
 			if tg.Server != tt.server || !strings.Contains(tg.ServerNote, tt.note) {
 				t.Errorf("target %+v, want server %q note %q", tg, tt.server, tt.note)
 			}
 		})
+	}
+}
+
+// TestTraceHelmReleaseAcrossClusters: a chart installed into the workload cluster by a
+// HelmRelease of the management cluster (spec.kubeConfig): its objects carry
+// helm-controller's labels naming a HelmRelease their cluster does not hold.
+func TestTraceHelmReleaseAcrossClusters(t *testing.T) {
+	cm := obj("v1", "ConfigMap", "edge", "edge-web-config", nil)
+	cm.SetLabels(map[string]string{flux.HelmNameLabel: "edge-web", flux.HelmNamespaceLabel: "fleet"})
+	hr := obj("helm.toolkit.fluxcd.io/v2", "HelmRelease", "fleet", "edge-web", map[string]any{
+		"spec": map[string]any{
+			"kubeConfig": map[string]any{"secretRef": map[string]any{"name": "w1"}},
+			"chart":      map[string]any{"spec": map[string]any{"chart": "./charts/web", "sourceRef": map[string]any{"kind": "GitRepository", "name": "flux-system", "namespace": "flux-system"}}},
+		},
+		"status": map[string]any{"helmChart": "flux-system/fleet-edge-web", "conditions": ready["conditions"]},
+	})
+	labelled(hr, "flux-system", "flux-system")
+	chart := obj("source.toolkit.fluxcd.io/v1", "HelmChart", "flux-system", "fleet-edge-web", map[string]any{
+		"spec": map[string]any{"chart": "./charts/web", "sourceRef": map[string]any{"kind": "GitRepository", "name": "flux-system"}},
+	})
+	root := labelled(kustomization("flux-system", "./clusters/management", "fleet_edge-web_helm.toolkit.fluxcd.io_HelmRelease"), "flux-system", "flux-system")
+	w := newTestTracer(cm)
+	w.cluster, w.server = "w1", workloadServer
+	m := newTestTracer(hr, chart, root, gitRepository(), kubeconfigSecret("fleet", "w1", workloadServer))
+	m.cluster = "mgmt"
+	w.AcrossClusters(&fixedFinder{t: m, probes: []Probe{{Context: "mgmt", Result: ProbeFound}}}, nil)
+	r := w.Trace(context.Background(), cm)
+	if r.Result != ResultTraced {
+		t.Fatalf("result %s (%s): %s", r.Result, r.Error, hopNames(r))
+	}
+	var got []string
+	for _, h := range r.Hops {
+		got = append(got, h.Cluster+":"+h.Ref.Kind)
+	}
+	want := "w1:ConfigMap mgmt:HelmRelease mgmt:HelmChart mgmt:GitRepository mgmt:Kustomization mgmt:GitRepository"
+	if strings.Join(got, " ") != want {
+		t.Errorf("chain %q, want %q", strings.Join(got, " "), want)
+	}
+	h := r.Hops[1]
+	if h.Target == nil || h.Target.Server != workloadServer || !strings.Contains(h.Via, "in another cluster") || !strings.Contains(strings.Join(h.Notes, " "), "applies to w1") {
+		t.Errorf("HelmRelease hop not confirmed: via %q target %+v notes %q", h.Via, h.Target, h.Notes)
 	}
 }

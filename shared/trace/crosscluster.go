@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -33,15 +35,15 @@ func containsSource(sources []sourceIn, t *Tracer, key objKey) bool {
 	return false
 }
 
-// elsewhere returns the tracer of the cluster holding key when the object's own
-// cluster does not hold it (or has no Flux) and a finder is set; else t. stop is set
-// when the walk must end here (RBAC hid the Kustomization in the cluster that may
-// hold it: a partial trace, exit 5).
+// elsewhere returns the tracer of the cluster holding key (a Kustomization or
+// HelmRelease) when the object's own cluster does not hold it (or has no Flux) and a
+// finder is set; else t. stop is set when the walk must end here (RBAC hid it in the
+// cluster that may hold it: a partial trace, exit 5).
 func (t *Tracer) elsewhere(ctx context.Context, r *Report, key objKey, via string) (*Tracer, bool) {
 	if t.finder == nil {
 		return t, false
 	}
-	_, err := t.getFlux(ctx, flux.KindKustomization, key.namespace, key.name)
+	_, err := t.getFlux(ctx, key.kind, key.namespace, key.name)
 	if err == nil || (exitcode.Of(err) != exitcode.NotFound && !flux.IsNotInstalled(err)) {
 		return t, false
 	}
@@ -52,7 +54,7 @@ func (t *Tracer) elsewhere(ctx context.Context, r *Report, key objKey, via strin
 	}
 	f, ok := t.found[key]
 	if !ok {
-		f.t, _, f.probes = t.finder.Find(ctx, key.namespace, key.name)
+		f.t, _, f.probes = t.finder.Find(ctx, key.kind, key.namespace, key.name)
 		t.found[key] = f
 	}
 	m, probes := f.t, f.probes
@@ -62,16 +64,19 @@ func (t *Tracer) elsewhere(ctx context.Context, r *Report, key objKey, via strin
 	}
 	for _, p := range probes {
 		if p.Result == ProbeForbidden {
-			ref := ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: key.namespace, Name: key.name}
+			ref, role := ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: key.kind, Namespace: key.namespace, Name: key.name}, RoleKustomization
+			if key.kind == flux.KindHelmRelease {
+				ref.APIVersion, role = helmv2.GroupVersion.String(), RoleHelmRelease
+			}
 			n := len(r.Hops)
-			r.addErrorHop(RoleKustomization, ref, via, exitcode.New(exitcode.Forbidden, "%s: %s", p.Context, p.Error))
+			r.addErrorHop(role, ref, via, exitcode.New(exitcode.Forbidden, "%s: %s", p.Context, p.Error))
 			r.Hops[n].Cluster = p.Context
-			r.Hops[n].Notes = append(r.Hops[n].Notes, fmt.Sprintf("not in %s; context %s may hold it, but you may not read its Kustomizations there", orThis(t.cluster), p.Context))
+			r.Hops[n].Notes = append(r.Hops[n].Notes, fmt.Sprintf("not in %s; context %s may hold it, but you may not read its %ss there", orThis(t.cluster), p.Context, key.kind))
 			return nil, true
 		}
 	}
 	last := &r.Hops[len(r.Hops)-1]
-	last.Notes = append(last.Notes, fmt.Sprintf("its labels name Kustomization %s/%s, which no cluster of the kubeconfig holds (%s)", key.namespace, key.name, describeProbes(probes)))
+	last.Notes = append(last.Notes, fmt.Sprintf("its labels name %s %s/%s, which no cluster of the kubeconfig holds (%s)", key.kind, key.namespace, key.name, describeProbes(probes)))
 	return t, false
 }
 
@@ -82,16 +87,20 @@ func orThis(cluster string) string {
 	return cluster
 }
 
-// confirmRemote checks that ks, found in another cluster than the object, really
-// applies to the object's cluster: it must have a spec.kubeConfig, and the server that
-// kubeConfig points at must be the object's cluster (when the user may read it).
-func (t *Tracer) confirmRemote(ctx context.Context, hop *Hop, ks *kustomizev1.Kustomization, from *Tracer) {
-	tg := t.target(ctx, ks)
+// confirmRemote checks that a Kustomization or HelmRelease of namespace, found in
+// another cluster than the object, really applies to the object's cluster: it must
+// have a spec.kubeConfig (kc), and the server that kubeConfig points at must be the
+// object's cluster (when the user may read it).
+func (t *Tracer) confirmRemote(ctx context.Context, hop *Hop, namespace string, kc *meta.KubeConfigReference, from *Tracer) {
+	tg := t.target(ctx, namespace, kc)
 	hop.Target = tg
+	hop.Via += ", in another cluster"
 	if tg == nil {
-		hop.Inventory = InventoryNotListed
-		hop.Notes = append(hop.Notes, fmt.Sprintf("has no spec.kubeConfig: it applies to its own cluster %s, not to %s where the object is; the labels name a Kustomization of the same name elsewhere",
-			orThis(t.cluster), orThis(from.cluster)))
+		if hop.Role == RoleKustomization {
+			hop.Inventory = InventoryNotListed
+		}
+		hop.Notes = append(hop.Notes, fmt.Sprintf("has no spec.kubeConfig: it applies to its own cluster %s, not to %s where the object is; the labels name a %s of the same name elsewhere",
+			orThis(t.cluster), orThis(from.cluster), hop.Ref.Kind))
 		return
 	}
 	via := "Secret " + tg.Secret
@@ -122,11 +131,24 @@ func (t *Tracer) describeTarget(ctx context.Context, r *Report, obj *unstructure
 	if err != nil || ks.Spec.KubeConfig == nil {
 		return
 	}
-	tg := t.target(ctx, ks)
+	tg := t.target(ctx, ks.Namespace, ks.Spec.KubeConfig)
 	hop := &r.Hops[0]
 	hop.Target = tg
 	hop.Health = health(obj)
 	if t.remote != nil {
 		t.remoteView(ctx, ks, tg)
 	}
+}
+
+// helmOwner returns the HelmRelease an object's helm-controller labels (else Helm's
+// release annotations) name, as walkHelmRelease reads them.
+func helmOwner(u *unstructured.Unstructured) (objKey, bool) {
+	ns, name := u.GetLabels()[flux.HelmNamespaceLabel], u.GetLabels()[flux.HelmNameLabel]
+	if name == "" {
+		ns, name = u.GetAnnotations()[flux.HelmReleaseNamespaceAnno], u.GetAnnotations()[flux.HelmReleaseNameAnno]
+	}
+	if ns == "" {
+		ns = u.GetNamespace()
+	}
+	return objKey{flux.KindHelmRelease, ns, name}, name != ""
 }

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -57,18 +57,18 @@ var (
 	configMapsResource = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
 )
 
-// target describes where ks applies, reading the Secret or ConfigMap its kubeConfig
-// names when RBAC allows; nil for a Kustomization that applies to its own cluster.
-func (t *Tracer) target(ctx context.Context, ks *kustomizev1.Kustomization) *Target {
-	kc := ks.Spec.KubeConfig
+// target describes where a Kustomization or HelmRelease of namespace applies, reading
+// the Secret or ConfigMap its kubeConfig names when RBAC allows; nil when it applies to
+// its own cluster.
+func (t *Tracer) target(ctx context.Context, namespace string, kc *meta.KubeConfigReference) *Target {
 	if kc == nil {
 		return nil
 	}
 	tg := &Target{}
 	switch {
 	case kc.SecretRef != nil:
-		tg.Secret, tg.Key = ks.Namespace+"/"+kc.SecretRef.Name, kc.SecretRef.Key
-		u, err := t.dyn.Resource(secretsResource).Namespace(ks.Namespace).Get(ctx, kc.SecretRef.Name, metav1.GetOptions{})
+		tg.Secret, tg.Key = namespace+"/"+kc.SecretRef.Name, kc.SecretRef.Key
+		u, err := t.dyn.Resource(secretsResource).Namespace(namespace).Get(ctx, kc.SecretRef.Name, metav1.GetOptions{})
 		if err != nil {
 			tg.ServerNote = unreadable("Secret", tg.Secret, err)
 			return tg
@@ -95,8 +95,8 @@ func (t *Tracer) target(ctx context.Context, ks *kustomizev1.Kustomization) *Tar
 		}
 		tg.Server = server
 	case kc.ConfigMapRef != nil:
-		tg.ConfigMap = ks.Namespace + "/" + kc.ConfigMapRef.Name
-		u, err := t.dyn.Resource(configMapsResource).Namespace(ks.Namespace).Get(ctx, kc.ConfigMapRef.Name, metav1.GetOptions{})
+		tg.ConfigMap = namespace + "/" + kc.ConfigMapRef.Name
+		u, err := t.dyn.Resource(configMapsResource).Namespace(namespace).Get(ctx, kc.ConfigMapRef.Name, metav1.GetOptions{})
 		if err != nil {
 			tg.ServerNote = unreadable("ConfigMap", tg.ConfigMap, err)
 			return tg
