@@ -163,4 +163,6 @@ func completeKubeconfig(f cluster.Factory, what string) cobra.CompletionFunc {
 
 // CompleteContexts completes a flag naming another context of the kubeconfig
 // (--flux-context, --remote-context) as --context is completed.
-func CompleteContexts(f cluster.Factory) cobra.CompletionFunc { return completeKubeconfig(f, "context") }
+func CompleteContexts(f cluster.Factory) cobra.CompletionFunc {
+	return completeKubeconfig(f, "context")
+}
