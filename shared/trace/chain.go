@@ -33,7 +33,8 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 	}()
 	cur := t
 	found := false
-	seen := map[string]bool{}
+	// Keyed by cluster too: flux-system/flux-system is the root of every cluster.
+	seen := map[inCluster]bool{}
 	for depth := 0; depth < maxParents; depth++ {
 		n := len(r.Hops)
 		if isHelmManaged(child) {
@@ -57,10 +58,10 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 				return true
 			}
 			key := objKey{flux.KindHelmRelease, hr.GetNamespace(), hr.GetName()}
-			if seen[cur.cluster+"\x00"+key.String()] {
+			if seen[inCluster{cur.cluster, key}] {
 				return true
 			}
-			seen[cur.cluster+"\x00"+key.String()] = true
+			seen[inCluster{cur.cluster, key}] = true
 			child = hr
 			continue
 		}
@@ -81,7 +82,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		if !ok {
 			return found
 		}
-		if seen[cur.cluster+"\x00"+key.String()] {
+		if seen[inCluster{cur.cluster, key}] {
 			last := &r.Hops[len(r.Hops)-1]
 			if last.Ref.Kind == flux.KindKustomization && last.Ref.Namespace == key.namespace && last.Ref.Name == key.name {
 				// flux-system applies its own Kustomization (bootstrap): the root.
@@ -91,7 +92,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 			}
 			return found
 		}
-		seen[cur.cluster+"\x00"+key.String()] = true
+		seen[inCluster{cur.cluster, key}] = true
 		found = true
 		from := cur
 		if cur == t {
@@ -128,7 +129,11 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 	return found
 }
 
-func (k objKey) String() string { return k.kind + "/" + k.namespace + "/" + k.name }
+// inCluster is a Flux object of one cluster.
+type inCluster struct {
+	cluster string
+	key     objKey
+}
 
 // stamp names the cluster of the hops from index from on that have none yet.
 func (r *Report) stamp(from int, cluster string) {
