@@ -45,6 +45,11 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, bed.Logs(20))
 	}
+	// The Pod the controller manager made of Deployment shop/api, traced by name below.
+	pod, _, err := testbed.WaitOwned(startCtx, bed.Dynamic, "shop", "api")
+	if err != nil {
+		return err
+	}
 	bin, _ := filepath.Abs("bin")
 	if root, err := testbed.RepoRoot(); err == nil {
 		bin = filepath.Join(root, "bin")
@@ -63,7 +68,7 @@ In another terminal:
   kubectl gitops trace deploy/api -n shop
   kubectl gitops trace configmap/web-config -n shop
   kubectl gitops trace clusterrole/shop:reader -o yaml
-  kubectl gitops trace pods -l app=api -n shop
+  kubectl gitops trace pod/%s -n shop
   kubectl gitops trace deploy/gateway -n edge --context workload-1
   kubectl gitops trace kustomization/workload-apps -n fleet
   kubectl gitops deps -A
@@ -78,7 +83,7 @@ The fleet's Git repository (push to it to see Flux apply a new commit):
   git clone %s
 
 Press Ctrl-C to stop.
-`, fleet.Commit, fleet.Repo.URL, time.Since(start).Round(time.Second), fleet.Kubeconfig, bin, filepath.Dir(kubectl), fleet.Repo.URL)
+`, fleet.Commit, fleet.Repo.URL, time.Since(start).Round(time.Second), fleet.Kubeconfig, bin, filepath.Dir(kubectl), pod, fleet.Repo.URL)
 	fmt.Printf("KUBECONFIG=%s\n", fleet.Kubeconfig)
 	<-ctx.Done()
 	return nil
