@@ -3,7 +3,6 @@ package main_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
@@ -242,7 +240,8 @@ func TestTraceAcrossClusters(t *testing.T) {
 	t.Run("RBAC hides the Kustomization in the management cluster", func(t *testing.T) {
 		viewer, err := bed.AddUser("edge-oncall")
 		must(t, err)
-		mixed := mergeKubeconfigs(t, filepath.Join(bed.Dir, "kubeconfig-oncall"), map[string]string{testbed.ManagementContext: viewer, wl.Name: wl.Kubeconfig}, wl.Name)
+		mixed, err := testbed.MergeKubeconfigs(filepath.Join(bed.Dir, "kubeconfig-oncall"), map[string]string{testbed.ManagementContext: viewer, wl.Name: wl.Kubeconfig}, wl.Name, nil)
+		must(t, err)
 		r := traceDoc(t, ctx, bed, mixed, 5, "deploy/gateway", "-n", "edge", "--flux-context", testbed.ManagementContext)
 		if len(r.Hops) != 2 || !r.Hops[1].Forbidden || r.Hops[1].Cluster != testbed.ManagementContext || r.Hops[0].Cluster != wl.Name {
 			t.Errorf("want a partial trace ending at a forbidden hop in management: %s %+v", chain(r), r.Hops)
@@ -254,33 +253,7 @@ func TestTraceAcrossClusters(t *testing.T) {
 	})
 }
 
-func mustLoad(t *testing.T, path string) *clientcmdapi.Config {
-	t.Helper()
-	cfg, err := clientcmd.LoadFromFile(path)
-	must(t, err)
-	return cfg
-}
-
 func indent(s, prefix string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return prefix + strings.Join(lines, "\n"+prefix) + "\n"
-}
-
-// mergeKubeconfigs writes a kubeconfig with one context per entry (named by its key,
-// taken from the current context of the file it names), current as its current one.
-func mergeKubeconfigs(t *testing.T, path string, files map[string]string, current string) string {
-	t.Helper()
-	out := clientcmdapi.NewConfig()
-	for name, file := range files {
-		cfg := mustLoad(t, file)
-		c := cfg.Contexts[cfg.CurrentContext]
-		out.Clusters[name], out.AuthInfos[name] = cfg.Clusters[c.Cluster], cfg.AuthInfos[c.AuthInfo]
-		ctxCopy := *c
-		ctxCopy.Cluster, ctxCopy.AuthInfo = name, name
-		out.Contexts[name] = &ctxCopy
-	}
-	out.CurrentContext = current
-	must(t, clientcmd.WriteToFile(*out, path))
-	_ = os.Chmod(path, 0o600)
-	return path
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -101,40 +100,37 @@ func (b *Bed) AddWorkload(ctx context.Context, name, namespace string) (_ *Workl
 // the given servers (for clusters that are unreachable), with current as its current
 // context, and returns its path.
 func (b *Bed) FleetKubeconfig(file, current string, extra map[string]string) (string, error) {
+	files := map[string]string{ManagementContext: b.Kubeconfig}
+	for _, w := range b.workloads {
+		files[w.Name] = w.Kubeconfig
+	}
+	return MergeKubeconfigs(filepath.Join(b.Dir, file), files, current, extra)
+}
+
+// MergeKubeconfigs writes to path a kubeconfig with one context per entry of files
+// (named by its key, taken from the current context of the file it names) and one per
+// entry of extra (a server nothing answers for), with current as its current context,
+// and returns path.
+func MergeKubeconfigs(path string, files map[string]string, current string, extra map[string]string) (string, error) {
 	out := clientcmdapi.NewConfig()
-	add := func(ctxName, path string) error {
-		cfg, err := clientcmd.LoadFromFile(path)
+	for name, file := range files {
+		cfg, err := clientcmd.LoadFromFile(file)
 		if err != nil {
-			return err
+			return "", err
 		}
 		c := cfg.Contexts[cfg.CurrentContext]
 		if c == nil {
-			return fmt.Errorf("%s has no current context", path)
+			return "", fmt.Errorf("%s has no current context", file)
 		}
-		out.Clusters[ctxName] = cfg.Clusters[c.Cluster]
-		out.AuthInfos[ctxName] = cfg.AuthInfos[c.AuthInfo]
-		out.Contexts[ctxName] = &clientcmdapi.Context{Cluster: ctxName, AuthInfo: ctxName}
-		return nil
+		out.Clusters[name] = cfg.Clusters[c.Cluster]
+		out.AuthInfos[name] = cfg.AuthInfos[c.AuthInfo]
+		out.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
 	}
-	if err := add(ManagementContext, b.Kubeconfig); err != nil {
-		return "", err
-	}
-	for _, w := range b.workloads {
-		if err := add(w.Name, w.Kubeconfig); err != nil {
-			return "", err
-		}
-	}
-	names := make([]string, 0, len(extra))
-	for name := range extra {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		out.Clusters[name] = &clientcmdapi.Cluster{Server: extra[name], InsecureSkipTLSVerify: true}
+	for name, server := range extra {
+		out.Clusters[name] = &clientcmdapi.Cluster{Server: server, InsecureSkipTLSVerify: true}
 		out.AuthInfos[name] = &clientcmdapi.AuthInfo{Token: "unused"}
 		out.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
 	}
 	out.CurrentContext = current
-	path := filepath.Join(b.Dir, file)
 	return path, clientcmd.WriteToFile(*out, path)
 }
