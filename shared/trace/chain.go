@@ -21,9 +21,9 @@ import (
 // may apply a Kustomization and the other way round, so both are followed in one loop.
 // When the object's cluster does not hold the Kustomization its labels name, the walk
 // goes on in the cluster that does (a management cluster applying through
-// spec.kubeConfig). It reports whether any Flux object was found.
-func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructured.Unstructured) bool {
-	var sources []sourceIn
+// spec.kubeConfig). sources are those the traced object itself reads (a traced
+// Kustomization's). It reports whether any Flux object was found.
+func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructured.Unstructured, sources []sourceIn) bool {
 	defer func() {
 		for _, s := range sources {
 			n := len(r.Hops)
@@ -35,6 +35,11 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 	found := false
 	// Keyed by cluster too: flux-system/flux-system is the root of every cluster.
 	seen := map[inCluster]bool{}
+	if fluxKind(child) == flux.KindKustomization {
+		// A traced Kustomization is the first of the chain: one that applies itself
+		// (the bootstrap root) ends it there.
+		seen[inCluster{t.cluster, objKey{flux.KindKustomization, child.GetNamespace(), child.GetName()}}] = true
+	}
 	for depth := 0; depth < maxParents; depth++ {
 		n := len(r.Hops)
 		if isHelmManaged(child) {
@@ -85,11 +90,12 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		if seen[inCluster{cur.cluster, key}] {
 			last := &r.Hops[len(r.Hops)-1]
 			if last.Ref.Kind == flux.KindKustomization && last.Ref.Namespace == key.namespace && last.Ref.Name == key.name {
-				// flux-system applies its own Kustomization (bootstrap): the root.
+				// flux-system applies its own Kustomization (bootstrap): the root, managed
+				// by Flux like any object it applies.
 				last.Notes = append(last.Notes, "applies itself (bootstrap root)")
-			} else {
-				last.Notes = append(last.Notes, fmt.Sprintf("labels form a loop: it names Kustomization %s/%s, which is already in this chain (%s)", key.namespace, key.name, loopPath(r, key)))
+				return true
 			}
+			last.Notes = append(last.Notes, fmt.Sprintf("labels form a loop: it names Kustomization %s/%s, which is already in this chain (%s)", key.namespace, key.name, loopPath(r, key)))
 			return found
 		}
 		seen[inCluster{cur.cluster, key}] = true
@@ -111,15 +117,24 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		hop.Inventory, hop.Notes = cur.inventoryCheck(key, ks, child)
 		if cur != from {
 			cur.confirmRemote(ctx, &hop, ks.Namespace, ks.Spec.KubeConfig, from)
-		} else if hop.Inventory == InventoryNotListed {
-			hop.Notes = append(hop.Notes, cur.listedElsewhere(ctx, child, key)...)
+		}
+		var owners []objKey
+		if hop.Inventory == InventoryNotListed && cur == from {
+			owners = cur.listedElsewhere(ctx, child, key)
+			for _, o := range owners {
+				hop.Notes = append(hop.Notes, fmt.Sprintf("labels disagree with the inventory: Kustomization %s/%s lists it", o.namespace, o.name))
+			}
 		}
 		src := objKey{kind: ks.Spec.SourceRef.Kind, namespace: flux.RefNamespace(ks.Spec.SourceRef.Namespace, ks.Namespace), name: ks.Spec.SourceRef.Name}
 		hop.SourceRef = &ObjectRef{Kind: src.kind, Namespace: src.namespace, Name: src.name}
 		r.Hops = append(r.Hops, hop)
 		r.stamp(n, cur.cluster)
 		if r.Commit == nil {
-			r.Commit = cur.commit(ctx, ks, src)
+			if hop.Inventory == InventoryNotListed {
+				r.Commit = notInInventory(ks, refOf(child), owners)
+			} else {
+				r.Commit = cur.commit(ctx, ks, src)
+			}
 		}
 		if !containsSource(sources, cur, src) {
 			sources = append(sources, sourceIn{cur, src})
@@ -233,25 +248,64 @@ func loopPath(r *Report, key objKey) string {
 		if h.Ref.Kind == flux.KindKustomization && h.Ref.Namespace == key.namespace && h.Ref.Name == key.name {
 			on = true
 		}
-		if on && h.Role == RoleKustomization {
+		// A traced Kustomization is the object hop: it is in the loop too.
+		if on && h.Ref.Kind == flux.KindKustomization && (h.Role == RoleKustomization || h.Role == RoleObject) {
 			names = append(names, h.Ref.Namespace+"/"+h.Ref.Name)
 		}
 	}
 	return strings.Join(append(names, key.namespace+"/"+key.name), " -> ")
 }
 
-// listedElsewhere names the Kustomizations whose inventory lists obj when the one its
-// labels name does not: the labels disagree with the inventory.
-func (t *Tracer) listedElsewhere(ctx context.Context, obj *unstructured.Unstructured, labelled objKey) []string {
+// listedElsewhere returns the Kustomizations whose inventory lists obj when the one
+// its labels name does not: the labels disagree with the inventory.
+func (t *Tracer) listedElsewhere(ctx context.Context, obj *unstructured.Unstructured, labelled objKey) []objKey {
 	owners, err := t.inventoryOwners(ctx, obj)
 	if err != nil {
 		return nil
 	}
-	var notes []string
+	var others []objKey
 	for _, o := range owners {
 		if o != labelled {
-			notes = append(notes, fmt.Sprintf("labels disagree with the inventory: Kustomization %s/%s lists it", o.namespace, o.name))
+			others = append(others, o)
 		}
 	}
-	return notes
+	return others
+}
+
+// notInInventory is the commit block of an object that carries a Kustomization's
+// labels but is not in its inventory. Flux neither applied it at that Kustomization's
+// revision nor manages it: kustomize-controller updates and prunes only what its
+// inventory lists, so the labels are all that is left of an earlier apply (or were
+// copied by hand). owners are the Kustomizations whose inventory does list it.
+func notInInventory(ks *kustomizev1.Kustomization, obj ObjectRef, owners []objKey) *Commit {
+	c := &Commit{
+		By:     ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
+		Status: CommitNotInInventory,
+	}
+	if len(owners) > 0 {
+		o := owners[0]
+		c.Reason = fmt.Sprintf("Kustomization %s/%s lists it in its inventory and manages it; the labels naming %s/%s are stale: trace Kustomization %s/%s for the commit it applied",
+			o.namespace, o.name, ks.Namespace, ks.Name, o.namespace, o.name)
+		return c
+	}
+	prune := "it prunes only what its inventory lists, so it will not delete it either"
+	if !ks.Spec.Prune {
+		prune = "it will not prune it either (prune is disabled)"
+	}
+	where := "this Kustomization's path"
+	if ks.Spec.Path != "" {
+		where = ks.Spec.Path
+	}
+	c.Reason = fmt.Sprintf("Flux does not manage it any more: Kustomization %s/%s neither applies nor updates it, and %s. If it is still wanted, add it back under %s in Git; if not, delete it (kubectl delete %s)",
+		ks.Namespace, ks.Name, prune, where, kubectlName(obj))
+	return c
+}
+
+// kubectlName is how kubectl names obj: "configmap/stray -n shop".
+func kubectlName(obj ObjectRef) string {
+	s := strings.ToLower(obj.Kind) + "/" + obj.Name
+	if obj.Namespace != "" {
+		s += " -n " + obj.Namespace
+	}
+	return s
 }

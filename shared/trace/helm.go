@@ -10,6 +10,9 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // isHelmManaged reports whether helm-controller's labels or Helm's release annotations
@@ -56,14 +59,83 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 		r.addErrorHop(RoleHelmRelease, ref, via, err)
 		return nil, false
 	}
-	hop := Hop{Role: RoleHelmRelease, Ref: refOf(u), Via: via, Health: health(u)}
+	hop := helmReleaseHop(u, &hr)
+	hop.Via = via
+	n := len(r.Hops)
+	r.Hops = append(r.Hops, hop)
+	t.walkChart(ctx, r, &hr)
+	if r.Commit == nil {
+		r.Commit = helmCommit(&hr, r.Hops[n:])
+	}
+	return u, true
+}
+
+// helmCommit states what a HelmRelease installed, the revision the objects it rendered
+// came from: the chart of its latest Helm release and, for a chart built from Git
+// (reconcileStrategy Revision puts the commit in the version, 0.1.0+1a2b3c4d5e6f), that
+// commit, in full when the HelmChart still holds a build of it. The Kustomization that
+// applied the HelmRelease may be behind (blocked, failed): its commit is not the one
+// the chart came from. hops are the HelmRelease's hop and those walkChart added.
+func helmCommit(hr *helmv2.HelmRelease, hops []Hop) *Commit {
+	c := &Commit{By: ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: hr.Namespace, Name: hr.Name}}
+	latest := hr.Status.History.Latest()
+	if latest != nil {
+		c.Chart, c.ChartVersion = latest.ChartName, latest.ChartVersion
+	}
+	if h := history.NewHelmRelease(hr); len(h.Entries) > 0 {
+		c.SHA = h.Entries[0].SHA
+	}
+	// The HelmChart's source revision names the commit in full when it is the one the
+	// installed version carries.
+	var chart *Hop
+	for i := range hops {
+		if hops[i].Role == RoleHelmChart {
+			chart = &hops[i]
+		}
+	}
+	if chart != nil && c.SHA != "" {
+		if rev, err := revision.Parse(chart.Revision); err == nil && strings.HasPrefix(rev.Commit(), c.SHA) {
+			c.Applied, c.SHA = chart.Revision, rev.Commit()
+		}
+	}
+	if hr.Status.LastAttemptedRevision != "" && hr.Status.LastAttemptedRevision != c.ChartVersion {
+		c.Attempted = hr.Status.LastAttemptedRevision
+	}
+	st := status.FromConditions(hr.Status.Conditions, hr.Generation, hr.Status.ObservedGeneration, hr.Spec.Suspend)
+	known, current := false, false
+	switch {
+	case chart != nil:
+		// spec.chart: the HelmChart's artifact is the chart version helm-controller
+		// installs next.
+		c.Source = chart.ChartVersion
+		known, current = c.Source != "", c.Source == c.ChartVersion
+	case hr.Spec.ChartRef != nil:
+		// chartRef: helm-controller records the version it attempted last.
+		c.Source = hr.Status.LastAttemptedRevision
+		known, current = c.Source != "", c.Source == c.ChartVersion && st.ReadyAtGeneration()
+	}
+	if latest == nil {
+		known, current = true, false
+	}
+	judge(c, known, current, st, "the HelmRelease", "the HelmChart holds a chart version that Flux has not installed yet")
+	if latest == nil && c.Status == CommitApplying {
+		c.Reason = "no Helm release installed yet"
+		if st.Ready.Message != "" {
+			c.Reason += ": " + st.Ready.Message
+		}
+	}
+	return c
+}
+
+// helmReleaseHop is the hop of a HelmRelease: its health and the chart of its latest
+// Helm release.
+func helmReleaseHop(u *unstructured.Unstructured, hr *helmv2.HelmRelease) Hop {
+	hop := Hop{Role: RoleHelmRelease, Ref: refOf(u), Health: health(u)}
 	if latest := hr.Status.History.Latest(); latest != nil {
 		hop.Chart, hop.ChartVersion, hop.ReleaseName = latest.ChartName, latest.ChartVersion, latest.Namespace+"/"+latest.Name
 	}
 	hop.LastAppliedRevision = hr.Status.LastAttemptedRevision
-	r.Hops = append(r.Hops, hop)
-	t.walkChart(ctx, r, &hr)
-	return u, true
+	return hop
 }
 
 // findReleaseOwner lists HelmReleases and returns the one whose latest release is

@@ -107,14 +107,23 @@ func commitStatus(ks *kustomizev1.Kustomization, source string) *Commit {
 		c.Attempted = ks.Status.LastAttemptedRevision
 	}
 	st := status.FromConditions(ks.Status.Conditions, ks.Generation, ks.Status.ObservedGeneration, ks.Spec.Suspend)
+	judge(c, c.Source != "", c.Applied == c.Source, st, "the Kustomization", "the source holds a newer revision that Flux has not applied yet")
+	return c
+}
+
+// judge sets a commit's Status and Reason: Current when what was applied is what the
+// source holds (current), else why not, in the controller's own terms: suspended,
+// blocked by a dependency (DependencyNotReady), failed (Ready=False), or still
+// applying. known is false when the source's current revision could not be read.
+func judge(c *Commit, known, current bool, st status.Status, what, newer string) {
 	switch {
-	case c.Source == "":
+	case !known:
 		c.Status, c.Reason = CommitUnknown, "the source's current revision cannot be read"
-	case c.Applied == c.Source && !ks.Spec.Suspend:
+	case current && !st.Suspended:
 		c.Status = CommitCurrent
-	case ks.Spec.Suspend:
-		c.Status, c.Reason = CommitSuspended, "the Kustomization is suspended: Flux applies nothing until it is resumed"
-		if c.Applied == c.Source {
+	case st.Suspended:
+		c.Status, c.Reason = CommitSuspended, what+" is suspended: Flux applies nothing until it is resumed"
+		if current {
 			c.Reason += " (the applied revision is still the source's current one)"
 		}
 	case st.Ready.DependencyBlocked():
@@ -125,10 +134,9 @@ func commitStatus(ks *kustomizev1.Kustomization, source string) *Commit {
 	case st.Ready.IsFalse():
 		c.Status, c.Reason = CommitFailed, st.Ready.Message
 	default:
-		c.Status, c.Reason = CommitApplying, "the source holds a newer revision that Flux has not applied yet"
+		c.Status, c.Reason = CommitApplying, newer
 		if st.Ready.Message != "" {
 			c.Reason += ": " + st.Ready.Message
 		}
 	}
-	return c
 }

@@ -132,17 +132,26 @@ type Health struct {
 
 // Commit states what was applied and whether it is what the source holds now.
 type Commit struct {
-	// By is the Kustomization or HelmRelease that applied it.
+	// By is the Kustomization or HelmRelease nearest the object: the revision the
+	// object came from is that hop's, not its parents'.
 	By ObjectRef `json:"by"`
-	// Applied is the full revision last applied ("main@sha1:…"); SHA is its commit.
+	// Chart and ChartVersion are the chart a HelmRelease installed (its latest Helm
+	// release); for a chart built from Git the version carries the commit.
+	Chart        string `json:"chart,omitempty"`
+	ChartVersion string `json:"chartVersion,omitempty"`
+	// Applied is the full revision last applied ("main@sha1:…"); SHA is its commit (for
+	// a HelmRelease, the commit its chart was built from, a 12-character prefix when
+	// the HelmChart no longer names it in full).
 	Applied string `json:"applied,omitempty"`
 	SHA     string `json:"sha,omitempty"`
 	// Attempted is the last revision tried, when it differs from Applied (a failed apply).
 	Attempted string `json:"attempted,omitempty"`
-	// Source is the revision the source holds now.
+	// Source is the revision the source holds now (for a HelmRelease, the chart
+	// version its HelmChart holds now).
 	Source string `json:"source,omitempty"`
-	// Status is Current (applied == source), Applying, Failed, Blocked, Suspended or
-	// Unknown; Reason explains any status but Current, in Flux's words.
+	// Status is Current (applied == source), Applying, Failed, Blocked, Suspended,
+	// NotInInventory or Unknown; Reason explains any status but Current, in Flux's
+	// words.
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"`
 	// BlockedBy names the dependency that blocks it, for status Blocked.
@@ -169,4 +178,8 @@ const (
 	CommitBlocked   = "Blocked"
 	CommitSuspended = "Suspended"
 	CommitUnknown   = "Unknown"
+	// CommitNotInInventory: the object carries the labels of the Kustomization nearest
+	// it, but that Kustomization's inventory does not list it, so it did not apply it at
+	// its revision and does not manage it.
+	CommitNotInInventory = "NotInInventory"
 )

@@ -54,8 +54,13 @@ func (v view) report(r *Report) {
 	v.hops(r.Hops)
 	v.remote(r.Hops)
 	v.events(r.Hops)
+	v.state(r.Hops[0])
 	if r.Commit != nil {
-		v.commit(r.Commit)
+		said := ""
+		if h := r.Hops[0].Health; h != nil {
+			said = h.Message
+		}
+		v.commit(r.Commit, said)
 	}
 	v.findings(r)
 }
@@ -68,7 +73,9 @@ func (v view) hops(hops []Hop) {
 	// The CLUSTER column only when the chain crosses clusters: a single-cluster trace
 	// reads as before.
 	clusters := spansClusters(hops)
-	header := []any{"HOP", "KIND", "NAME", "READY", "AGE", "DETAILS"}
+	// RECONCILED, not AGE: the time is since the hop last reconciled, and kubectl
+	// users read AGE as the time since the object was created.
+	header := []any{"HOP", "KIND", "NAME", "READY", "RECONCILED", "DETAILS"}
 	if clusters {
 		header = append([]any{"CLUSTER"}, header...)
 	}
@@ -181,13 +188,63 @@ func (v view) ready(h Hop) output.Styled {
 	return v.p.Green(readyText(h.Health))
 }
 
+// field writes one "Label:     value" line of the summary.
+func (v view) field(label, format string, args ...any) {
+	v.w.Printf("%-11s "+format+"\n", append([]any{output.Styled(label + ":")}, args...)...)
+}
+
+// state writes, for a traced Flux object, its own state first: what the person asked
+// about, before where its definition came from.
+func (v view) state(h Hop) {
+	if h.Health == nil {
+		return
+	}
+	var st output.Styled
+	switch {
+	case h.Health.Ready == "True":
+		st = v.p.Green("ready")
+	case h.Health.Ready == "False":
+		st = v.p.Red("not ready")
+	case h.Health.Ready == "":
+		st = v.p.Yellow("not reconciled yet")
+	default:
+		st = v.p.Yellow("reconciling")
+	}
+	if h.Health.Suspended {
+		st = v.p.Yellow("suspended") + ", " + st
+	}
+	if h.Health.Stale {
+		st += " (the controller has not observed its latest spec yet)"
+	}
+	if h.Health.Reason != "" {
+		st += output.Styled(": " + output.Safe(h.Health.Reason))
+	}
+	if h.Health.Message != "" {
+		v.field("State", "%s: %s", st, h.Health.Message)
+		return
+	}
+	v.field("State", "%s", st)
+}
+
 // commit writes what was applied and whether it is what the source holds now.
-func (v view) commit(c *Commit) {
-	field := func(label, format string, args ...any) {
-		v.w.Printf("%-11s "+format+"\n", append([]any{output.Styled(label + ":")}, args...)...)
+// said is a message the State line gave already, not repeated as the Reason.
+func (v view) commit(c *Commit, said string) {
+	field := v.field
+	if c.Status == CommitNotInInventory {
+		// Not applied by that Kustomization at its revision: no commit to claim.
+		field("Inventory", "not listed by %s, whose labels it carries", c.By)
+		field("Status", "%s", v.p.Red(c.Status))
+		field("Reason", "%s", c.Reason)
+		v.git(c.Git)
+		return
+	}
+	if c.Chart != "" {
+		field("Chart", "%s %s installed by %s", c.Chart, orNone(c.ChartVersion, ""), c.By)
 	}
 	field("Commit", "%s", orNone(c.SHA, c.Applied))
-	field("Applied", "%s by %s", orNone(c.Applied, ""), c.By)
+	if c.Chart == "" || c.Applied != "" {
+		field("Applied", "%s by %s", orNone(c.Applied, ""), c.By)
+	}
 	if c.Attempted != "" {
 		field("Attempted", "%s (not applied)", c.Attempted)
 	}
@@ -196,6 +253,9 @@ func (v view) commit(c *Commit) {
 	switch c.Status {
 	case CommitCurrent:
 		st = v.p.Green(c.Status) + " (the source holds the applied commit)"
+		if c.By.Kind == "HelmRelease" {
+			st = v.p.Green(c.Status) + " (the HelmChart holds the installed chart version)"
+		}
 	case CommitApplying, CommitSuspended, CommitUnknown:
 		st = v.p.Yellow(c.Status)
 	default:
@@ -205,19 +265,25 @@ func (v view) commit(c *Commit) {
 	if c.BlockedBy != "" {
 		field("Blocked by", "%s", c.BlockedBy)
 	}
-	if c.Reason != "" {
+	if c.Reason != "" && c.Reason != said {
 		field("Reason", "%s", c.Reason)
 	}
-	if g := c.Git; g != nil {
-		if g.File != "" {
-			field("Defined", "%s:%d", g.File, g.Line)
-		}
-		if g.Note != "" {
-			field("Git", "%s", g.Note)
-		}
-		if g.Subject != "" {
-			field("Message", "%s (%s)", g.Subject, g.Author)
-		}
+	v.git(c.Git)
+}
+
+// git writes where the object is defined in the clone given by --git-dir.
+func (v view) git(g *GitLocation) {
+	if g == nil {
+		return
+	}
+	if g.File != "" {
+		v.field("Defined", "%s:%d", g.File, g.Line)
+	}
+	if g.Note != "" {
+		v.field("Git", "%s", g.Note)
+	}
+	if g.Subject != "" {
+		v.field("Message", "%s (%s)", g.Subject, g.Author)
 	}
 }
 
@@ -237,7 +303,7 @@ func (v view) findings(r *Report) {
 			v.w.Printf("%s %s\n", mark, line)
 		}
 	}()
-	for _, h := range r.Hops {
+	for i, h := range r.Hops {
 		if h.Health != nil && h.Health.Suspended {
 			why := "no reason recorded"
 			if h.Health.Suspension != nil {
@@ -248,7 +314,8 @@ func (v view) findings(r *Report) {
 		for _, n := range h.Notes {
 			v.w.Printf("%s %s %s: %s\n", v.p.Yellow("!"), h.Ref.Kind, name(h.Ref), n)
 		}
-		if h.Health != nil && h.Health.Ready == "False" && h.Health.Message != "" && (r.Commit == nil || r.Commit.Reason != h.Health.Message) {
+		// The object's own message is in the State line already.
+		if i > 0 && h.Health != nil && h.Health.Ready == "False" && h.Health.Message != "" && (r.Commit == nil || r.Commit.Reason != h.Health.Message) {
 			v.w.Printf("%s %s %s: %s\n", v.p.Red("!"), h.Ref.Kind, name(h.Ref), h.Health.Message)
 		}
 		if h.Error != "" {
@@ -257,13 +324,22 @@ func (v view) findings(r *Report) {
 	}
 }
 
+// readyText is the READY cell: the Ready status and, unless it is True, the reason
+// (DependencyNotReady, ReconciliationFailed, …), which tells a failure from a wait.
 func readyText(h *Health) string {
 	s := h.Ready
 	if s == "" {
 		s = "Unknown"
 	}
+	var why []string
+	if h.Ready != "True" && h.Reason != "" {
+		why = append(why, h.Reason)
+	}
 	if h.Suspended {
-		s += " (suspended)"
+		why = append(why, "suspended")
+	}
+	if len(why) > 0 {
+		s += " (" + strings.Join(why, ", ") + ")"
 	}
 	return s
 }
@@ -292,7 +368,7 @@ func details(h Hop) string {
 	if h.ReleaseName != "" {
 		add("release %s", h.ReleaseName)
 	}
-	if h.LastAppliedRevision != "" && h.Role == RoleKustomization {
+	if h.LastAppliedRevision != "" && h.Ref.Kind == "Kustomization" {
 		add("applied %s", shortRev(h.LastAppliedRevision))
 	}
 	if h.LastAttemptedRevision != "" && h.LastAttemptedRevision != h.LastAppliedRevision {

@@ -82,8 +82,10 @@ func (t *Tracer) Trace(ctx context.Context, obj *unstructured.Unstructured) *Rep
 		return r
 	}
 	r.stamp(0, t.cluster)
+	own := t.describeSelf(ctx, r, obj)
 	t.describeTarget(ctx, r, obj)
-	if !t.walkAppliers(ctx, r, cur) && r.Result == ResultTraced {
+	r.stamp(0, t.cluster)
+	if !t.walkAppliers(ctx, r, cur, own) && r.Result == ResultTraced {
 		r.fail(ResultNotManaged, fmt.Sprintf("%s is not managed by Flux: no %s or %s labels on it or its owners, and no Kustomization lists it in its inventory",
 			r.Object, flux.KustomizeNameLabel, flux.HelmNameLabel))
 	}
