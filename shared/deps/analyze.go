@@ -11,7 +11,8 @@ import (
 // entries: every dependsOn entry costs one map lookup, everything after
 // that works on integer indices.
 func Analyze(nodes []Node) *Report {
-	r := &Report{}
+	// A check of no object at all (a wrong -n, an empty folder) is not a pass.
+	r := &Report{NothingChecked: len(nodes) == 0}
 	kept := r.place(nodes)
 	r.resolve(nodes, kept)
 

@@ -218,5 +218,7 @@ func (r *Report) Namespace(namespace string) *Report {
 		}
 	}
 	view, _ := r.Filter(names)
+	// A namespace holding none of them checks nothing, whatever the others hold.
+	view.NothingChecked = view.NothingChecked || len(names) == 0
 	return view
 }

@@ -103,6 +103,8 @@ func TestNamespaceAndFilterIn(t *testing.T) {
 		view        func() (*Report, []string)
 		want        []string
 		wantUnknown []string
+		// nothing: the view checks nothing, so --check must fail on it.
+		nothing bool
 	}{
 		{
 			name: "namespace keeps its objects and what they depend on elsewhere",
@@ -125,8 +127,14 @@ func TestNamespaceAndFilterIn(t *testing.T) {
 			wantUnknown: []string{"team-b/nope"},
 		},
 		{
-			name: "empty namespace",
-			view: func() (*Report, []string) { return r.Namespace("nobody"), nil },
+			name:    "empty namespace checks nothing",
+			view:    func() (*Report, []string) { return r.Namespace("nobody"), nil },
+			nothing: true,
+		},
+		{
+			name:    "an empty cluster checks nothing",
+			view:    func() (*Report, []string) { return Analyze(nil).Namespace("flux-system"), nil },
+			nothing: true,
 		},
 	}
 	for _, tt := range tests {
@@ -137,6 +145,9 @@ func TestNamespaceAndFilterIn(t *testing.T) {
 			}
 			if !reflect.DeepEqual(unknown, tt.wantUnknown) {
 				t.Errorf("unknown = %v, want %v", unknown, tt.wantUnknown)
+			}
+			if v.NothingChecked != tt.nothing || (tt.nothing && !v.HasProblems()) {
+				t.Errorf("NothingChecked = %v, HasProblems = %v; want %v", v.NothingChecked, v.HasProblems(), tt.nothing)
 			}
 		})
 	}

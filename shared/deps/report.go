@@ -32,8 +32,9 @@ type Report struct {
 	// read (malformed YAML, a refused file, a kustomize build that failed): Flux would
 	// fail on them too.
 	FileErrors []FileError
-	// NothingChecked says an offline check found no Kustomization or HelmRelease at
-	// all: a check of nothing is not a pass.
+	// NothingChecked says the check found no Kustomization or HelmRelease at all, in
+	// the folder, the cluster or the namespace asked about: a check of nothing is not
+	// a pass, or a CI job pointed at the wrong namespace would pass silently.
 	NothingChecked bool
 
 	index map[NodeID]int

@@ -28,7 +28,8 @@ const depsExample = `  # Why is nothing moving? The dependsOn graph of every nam
   # Only what apps depends on and what depends on it
   kubectl gitops deps apps -n flux-system
 
-  # Gate a deploy: exit 7 when there is a cycle, a missing or a blocked dependency
+  # Gate a deploy: exit 7 when there is a cycle, a missing or a blocked dependency,
+  # or nothing to check (a wrong -n)
   kubectl gitops deps -A --check
 
   # Check a pull request before it is merged, without a cluster (inside the fleet repo):
@@ -102,7 +103,7 @@ func NewOptions(streams genericiooptions.IOStreams) *Options { return &Options{s
 // AddFlags binds the options to the command's flags.
 func (o *Options) AddFlags(cmd *cobra.Command) {
 	o.Output.AddFlag(cmd, "tree", "dot", "mermaid")
-	cmd.Flags().BoolVar(&o.Check, "check", false, "Exit with code 7 when any cycle, missing dependency or blocked chain exists.")
+	cmd.Flags().BoolVar(&o.Check, "check", false, "Exit with code 7 when any cycle, missing dependency or blocked chain exists, or when there is no Kustomization or HelmRelease to check.")
 	cmd.Flags().BoolVar(&o.All, "all", false, "In the tree, list the objects with no dependency, no dependent and no problem too (they are counted otherwise).")
 	cmd.Flags().StringArrayVar(&o.dirs, "dir", nil, "Read Kustomization and HelmRelease manifests from this directory (recursively, rendered like kustomize-controller) instead of a cluster.")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
@@ -170,7 +171,6 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	report := deps.Analyze(nodes)
 	report.FileErrors = fileErrors
-	report.NothingChecked = o.Dir != "" && len(nodes) == 0
 	report.Strict = o.Strict
 	view, err := o.view(report)
 	if err != nil {
@@ -205,7 +205,6 @@ func (o *Options) runClusters(roots []string) error {
 		}
 		report := deps.Analyze(cl.Nodes)
 		report.FileErrors, report.Unrendered, report.Strict = fileErrors, cl.Unrendered, o.Strict
-		report.NothingChecked = len(cl.Nodes) == 0
 		view, err := o.view(report)
 		if exitcode.Of(err) == exitcode.NotFound && len(roots) > 1 {
 			continue // the names are in another cluster

@@ -220,3 +220,27 @@ func TestOptionsDirNamespace(t *testing.T) {
 		t.Errorf("--dir without -n: %v\n%s", err, out)
 	}
 }
+
+// TestCheckNothingLive: a live --check of a namespace holding no Kustomization or
+// HelmRelease (a wrong -n) fails as an empty --dir does, instead of passing silently.
+func TestCheckNothingLive(t *testing.T) {
+	f := clustertest.New("default", ks("a"))
+	out, err := runDeps(t, f, func(o *Options, _ *cobra.Command) { o.Check = true })
+	if exitcode.Of(err) != exitcode.ProblemFound || !strings.Contains(out, "Nothing was checked: --check fails on it.") {
+		t.Errorf("--check in an empty namespace: %v (code %d)\n%s", err, exitcode.Of(err), out)
+	}
+	out, err = runDeps(t, f, func(o *Options, cmd *cobra.Command) { o.Check = true; _ = cmd.Flags().Set("output", "json") })
+	var r render.DependencyReport
+	if derr := outputtest.Decode(output.FormatJSON, []byte(out), output.KindDependencyReport, func() any { return &render.DependencyReport{} }, func(d any) { r = *d.(*render.DependencyReport) }); derr != nil {
+		t.Fatal(derr)
+	}
+	if exitcode.Of(err) != exitcode.ProblemFound || !r.Summary.NothingChecked || !r.Summary.HasProblems {
+		t.Errorf("-o json --check in an empty namespace: %v, summary %+v", err, r.Summary)
+	}
+	if _, err := runDeps(t, f, nil); err != nil {
+		t.Errorf("without --check an empty view is no error: %v", err)
+	}
+	if _, err := runDeps(t, clustertest.New("flux-system", ks("a")), func(o *Options, _ *cobra.Command) { o.Check = true }); err != nil {
+		t.Errorf("--check where the object is: %v", err)
+	}
+}

@@ -78,7 +78,8 @@ type ReportSummary struct {
 	RootCauses int `json:"rootCauses"`
 	Blocked    int `json:"blocked"`
 	FileErrors int `json:"fileErrors"`
-	// NothingChecked: an offline check found no Kustomization or HelmRelease.
+	// NothingChecked: the check found no Kustomization or HelmRelease (folder,
+	// cluster or namespace).
 	NothingChecked bool `json:"nothingChecked,omitempty"`
 	// HasProblems is exactly the verdict of --check.
 	HasProblems bool `json:"hasProblems"`
