@@ -31,6 +31,7 @@ func (res *Result) Print(w *output.Writer) {
 	default:
 		w.Printf("GitRepository %s/%s: nothing to do\n", ns, name)
 	}
+	res.Plan.Print(w.Printf)
 	if len(res.Cleared) > 0 {
 		w.Printf("Cleared:    %s (they outrank a branch)\n", strings.Join(res.Cleared, ", "))
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
@@ -88,6 +89,9 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 	// Restored is the restore --auto-restore ran after a switch that did not apply.
 	Restored *Result `json:"restored,omitempty"`
+	// Plan is, for a pin, the commit it goes back to and the commits it takes out of
+	// the cluster.
+	Plan *history.Plan `json:"plan,omitempty"`
 }
 
 // Parent names the Kustomization that manages the GitRepository and what the switch did.
@@ -285,6 +289,18 @@ func get(ctx context.Context, dyn dynamic.Interface, namespace, name string) (*u
 		return nil, nil, exitcode.New(exitcode.Failure, "GitRepository %s/%s is suspended: resume it first (flux resume source git %s -n %s); nothing was changed", namespace, name, name, namespace)
 	}
 	return u, &gr, nil
+}
+
+// Unchanged is the result of an action that found nothing to do on GitRepository
+// namespace/name: what it tracks, nothing written.
+func Unchanged(ctx context.Context, dyn dynamic.Interface, namespace, name, action string) (*Result, error) {
+	u, gr, err := get(ctx, dyn, namespace, name)
+	if err != nil {
+		return nil, err
+	}
+	res := Request{}.newResult(action, gr, u)
+	res.Undo = ""
+	return res, nil
 }
 
 func (r Request) newResult(action string, gr *sourcev1.GitRepository, u *unstructured.Unstructured) *Result {

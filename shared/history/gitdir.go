@@ -34,3 +34,15 @@ func Describe(ctx context.Context, dir, path string, entries []Entry) []string {
 	}
 	return notes
 }
+
+// GitAncestry answers ancestry questions from the user's clone at dir, with
+// `git merge-base --is-ancestor`; a commit the clone lacks is not known.
+func GitAncestry(ctx context.Context, dir string) Ancestry {
+	return func(a, b string) (bool, bool) {
+		if !git.HasCommit(ctx, dir, a) || !git.HasCommit(ctx, dir, b) {
+			return false, false
+		}
+		_, err := git.Run(ctx, dir, "merge-base", "--is-ancestor", a, b)
+		return err == nil, true
+	}
+}

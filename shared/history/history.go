@@ -3,15 +3,20 @@
 package history
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 )
 
@@ -34,14 +39,20 @@ type Object struct {
 
 // New returns the History document of ks.
 func New(ks *kustomizev1.Kustomization) History {
-	return History{
+	h := History{
 		TypeMeta: output.NewTypeMeta(output.KindHistory),
 		Object:   Object{Kind: kustomizev1.KustomizationKind, Namespace: ks.Namespace, Name: ks.Name},
 		Entries:  FromKustomization(ks),
 	}
+	for _, e := range h.Entries {
+		if e.NeverApplied {
+			h.Notes = append(h.Notes, fmt.Sprintf("commit %s never applied (%s): %s", e.SHA[:min(12, len(e.SHA))], e.Status, e.Message))
+		}
+	}
+	return h
 }
 
-// Entry is one applied revision, newest first.
+// Entry is one revision Flux applied or tried, newest first.
 type Entry struct {
 	Revision        string    `json:"revision"`
 	SHA             string    `json:"sha,omitempty"`
@@ -49,10 +60,20 @@ type Entry struct {
 	FirstReconciled time.Time `json:"firstReconciled"`
 	LastReconciled  time.Time `json:"lastReconciled"`
 	Reconciliations int64     `json:"reconciliations"`
-	// Current marks the revision the Kustomization applied last.
+	// Current marks the revision the Kustomization applied last: the one running.
 	Current bool `json:"current,omitempty"`
-	// LastGood marks the newest revision, other than the current one, that Flux
-	// applied successfully: what --to-last-good rolls back to.
+	// LastAttempted marks the revision Flux tried last (status.lastAttemptedRevision):
+	// "back" is counted from it, and nothing newer is ever a target.
+	LastAttempted bool `json:"lastAttempted,omitempty"`
+	// NeverApplied marks a revision Flux tried and could not apply at all (a build
+	// failure leaves no snapshot in status.history): listed so that the history does
+	// not hide it, never a target.
+	NeverApplied bool `json:"neverApplied,omitempty"`
+	// Message is Flux's message for a revision that never applied.
+	Message string `json:"message,omitempty"`
+	// LastGood marks the newest revision, older than the one Flux tried last, that
+	// applied successfully: what --to-last-good goes back to. When the newest try
+	// failed, that is the running revision.
 	LastGood bool `json:"lastGood,omitempty"`
 	// Commit is what the Git clone says about the revision, with --git-dir.
 	Commit *Commit `json:"commit,omitempty"`
@@ -129,6 +150,9 @@ func (e Entry) Marks() string {
 	if e.LastGood {
 		marks = append(marks, "last-good")
 	}
+	if e.NeverApplied {
+		marks = append(marks, "never-applied")
+	}
 	return strings.Join(marks, ",")
 }
 
@@ -143,9 +167,14 @@ type Commit struct {
 // Succeeded is the status kustomize-controller records for a successful apply.
 const Succeeded = meta.ReconciliationSucceededReason
 
-// FromKustomization lists ks's history, newest first, marking the last applied revision.
+// FromKustomization lists what ks applied and tried, newest first (Order), with the
+// marks a rollback picks its target by. status.history is ordered by when a revision
+// was last reconciled, so a pin or a branch switch moves an old revision to its top;
+// and a revision that never built leaves no snapshot there at all. Both would make
+// "back" go forward: the list is ordered by when each revision was first applied, and
+// the last attempt that never applied is added from status.lastAttemptedRevision.
 func FromKustomization(ks *kustomizev1.Kustomization) []Entry {
-	entries := make([]Entry, 0, len(ks.Status.History))
+	entries := make([]Entry, 0, len(ks.Status.History)+1)
 	for _, s := range ks.Status.History {
 		e := Entry{
 			Revision:        s.Metadata["revision"],
@@ -157,23 +186,147 @@ func FromKustomization(ks *kustomizev1.Kustomization) []Entry {
 		if r, err := revision.Parse(e.Revision); err == nil {
 			e.SHA = r.Commit()
 		}
-		e.Current = e.Revision != "" && e.Revision == ks.Status.LastAppliedRevision
 		entries = append(entries, e)
 	}
-	markLastGood(entries)
+	if e, ok := neverApplied(ks, entries); ok {
+		entries = append(entries, e)
+	}
+	for i := range entries {
+		e := &entries[i]
+		e.Current = e.Revision != "" && e.Revision == ks.Status.LastAppliedRevision
+		e.LastAttempted = e.Revision != "" && e.Revision == ks.Status.LastAttemptedRevision
+	}
+	Reorder(entries, nil)
 	return entries
 }
 
-// markLastGood marks the newest successful entry whose commit differs from the newest
-// entry's: after a commit that failed to apply, the one applied before it; after a
-// successful one, the one before that.
+// neverApplied is the entry of status.lastAttemptedRevision when no snapshot has it:
+// kustomize-controller records a snapshot only for what it built, so a commit that
+// failed to build is known only from the attempt and the Ready condition.
+func neverApplied(ks *kustomizev1.Kustomization, entries []Entry) (Entry, bool) {
+	rev := ks.Status.LastAttemptedRevision
+	if rev == "" || rev == ks.Status.LastAppliedRevision {
+		return Entry{}, false
+	}
+	for _, e := range entries {
+		if e.Revision == rev {
+			return Entry{}, false
+		}
+	}
+	e := Entry{Revision: rev, Status: "Failed", NeverApplied: true}
+	if r, err := revision.Parse(rev); err == nil {
+		e.SHA = r.Commit()
+	}
+	if c := apimeta.FindStatusCondition(ks.Status.Conditions, meta.ReadyCondition); c != nil && c.Status != metav1.ConditionTrue {
+		e.Status, e.Message = c.Reason, redact.Text(c.Message)
+		e.FirstReconciled, e.LastReconciled = c.LastTransitionTime.Time.UTC(), c.LastTransitionTime.Time.UTC()
+	}
+	if e.FirstReconciled.IsZero() {
+		// No failure recorded with a time: it was tried after everything applied.
+		for _, o := range entries {
+			if o.LastReconciled.After(e.FirstReconciled) {
+				e.FirstReconciled, e.LastReconciled = o.LastReconciled, o.LastReconciled
+			}
+		}
+	}
+	return e, true
+}
+
+// Ancestry answers whether commit a is an ancestor of commit b; known is false when
+// it cannot tell (a commit the clone lacks).
+type Ancestry func(a, b string) (ancestor, known bool)
+
+// Reorder puts entries newest first and marks the last good one again. Newest means
+// first applied last, except where Git knows better (ancestry, with a clone): a
+// descendant always comes before its ancestor, whatever the timestamps say (a snapshot
+// keeps its first time when a later commit builds to the same objects).
+func Reorder(entries []Entry, ancestry Ancestry) {
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].FirstReconciled.After(entries[j].FirstReconciled) })
+	if ancestry != nil {
+		orderByAncestry(entries, ancestry)
+	}
+	markLastGood(entries)
+}
+
+// orderByAncestry is a topological sort of entries (descendants first) that keeps the
+// time order wherever Git does not decide.
+func orderByAncestry(entries []Entry, ancestry Ancestry) {
+	n := len(entries)
+	// before[i][j]: entry i must come before entry j (j's commit is an ancestor of i's).
+	before := make([][]bool, n)
+	for i := range before {
+		before[i] = make([]bool, n)
+	}
+	for i := range entries {
+		for j := range entries {
+			a, b := entries[j].SHA, entries[i].SHA
+			if i == j || a == "" || b == "" || a == b {
+				continue
+			}
+			if is, known := ancestry(a, b); known && is {
+				before[i][j] = true
+			}
+		}
+	}
+	placed := make([]bool, n)
+	order := make([]Entry, 0, n)
+	for len(order) < n {
+		next := -1
+		for j := 0; j < n && next < 0; j++ {
+			if placed[j] {
+				continue
+			}
+			free := true
+			for i := 0; i < n; i++ {
+				if !placed[i] && before[i][j] {
+					free = false
+					break
+				}
+			}
+			if free {
+				next = j
+			}
+		}
+		if next < 0 {
+			// Not a partial order (cannot happen with Git's ancestry): keep time order.
+			return
+		}
+		placed[next] = true
+		order = append(order, entries[next])
+	}
+	copy(entries, order)
+}
+
+// newestTried is the index of the revision Flux tried last: "back" counts from there.
+// Without a status saying which, it is the newest entry.
+func newestTried(entries []Entry) int {
+	for i, e := range entries {
+		if e.LastAttempted {
+			return i
+		}
+	}
+	for i, e := range entries {
+		if e.Current {
+			return i
+		}
+	}
+	return 0
+}
+
+// markLastGood marks the newest entry older than the one Flux tried last that applied
+// successfully with another commit: after a commit that failed, the one running; after
+// a successful one, the one before it; while pinned back, the one before the pin.
 func markLastGood(entries []Entry) {
+	for i := range entries {
+		entries[i].LastGood = false
+	}
 	if len(entries) == 0 {
 		return
 	}
-	newest := entries[0].SHA
-	for i := range entries {
-		if e := entries[i]; e.Status == Succeeded && e.SHA != "" && e.SHA != newest {
+	k := newestTried(entries)
+	tried := entries[k].SHA
+	for i := k + 1; i < len(entries); i++ {
+		if e := entries[i]; e.Status == Succeeded && !e.NeverApplied && e.SHA != "" && e.SHA != tried {
 			entries[i].LastGood = true
 			return
 		}
@@ -182,15 +335,17 @@ func markLastGood(entries []Entry) {
 
 // Choice is how the user names the revision to go back to: exactly one of To (a
 // commit SHA or its prefix, or a revision as Flux writes it), Steps (that many distinct
-// commits back from the newest one Flux tried) or LastGood.
+// commits back from the one Flux tried last) or LastGood.
 type Choice struct {
 	To       string
 	Steps    int
 	LastGood bool
 }
 
-// Pick returns the entry of entries the choice names. Only revisions Flux applied are
-// candidates: a rollback goes back to something that was live.
+// Pick returns the entry of entries (in Reorder's order) the choice names. Only
+// revisions Flux applied are candidates: a rollback goes back to something that was
+// live; and --steps and --to-last-good never go forward past the revision Flux tried
+// last.
 func Pick(entries []Entry, c Choice) (Entry, error) {
 	switch {
 	case c.LastGood:
@@ -201,26 +356,35 @@ func Pick(entries []Entry, c Choice) (Entry, error) {
 		}
 		return Entry{}, exitcode.New(exitcode.NotFound, "no earlier revision applied successfully in status.history (%d entries): name one with --to", len(entries))
 	case c.Steps > 0:
-		// Steps count distinct commits back from the newest one Flux tried.
-		var seen []string
-		for _, e := range entries {
-			if e.SHA == "" || e.SHA == entries[0].SHA || contains(seen, e.SHA) {
+		// Steps count distinct commits back from the one Flux tried last.
+		k := newestTried(entries)
+		seen := []string{entries[k].SHA}
+		for _, e := range entries[k+1:] {
+			if e.SHA == "" || e.NeverApplied || contains(seen, e.SHA) {
 				continue
 			}
 			seen = append(seen, e.SHA)
-			if len(seen) == c.Steps {
+			if len(seen)-1 == c.Steps {
 				return e, nil
 			}
 		}
-		return Entry{}, exitcode.New(exitcode.NotFound, "status.history holds %d earlier commits, not %d: name one with --to", len(seen), c.Steps)
+		return Entry{}, exitcode.New(exitcode.NotFound, "status.history holds %d earlier commits, not %d: name one with --to", len(seen)-1, c.Steps)
 	case c.To != "":
 		want := c.To
 		if r, err := revision.Parse(c.To); err == nil && r.Commit() != "" {
 			want = r.Commit()
 		}
 		var found []Entry
+		never := false
 		for _, e := range entries {
-			if e.SHA != "" && strings.HasPrefix(e.SHA, strings.ToLower(want)) && (len(found) == 0 || found[0].SHA != e.SHA) {
+			if e.SHA == "" || !strings.HasPrefix(e.SHA, strings.ToLower(want)) {
+				continue
+			}
+			if e.NeverApplied {
+				never = true
+				continue
+			}
+			if len(found) == 0 || found[0].SHA != e.SHA {
 				found = append(found, e)
 			}
 		}
@@ -229,6 +393,8 @@ func Pick(entries []Entry, c Choice) (Entry, error) {
 			return found[0], nil
 		case len(found) > 1:
 			return Entry{}, exitcode.New(exitcode.Usage, "--to %s matches more than one commit: give more of the SHA", c.To)
+		case never:
+			return Entry{}, exitcode.New(exitcode.NotFound, "commit %s never applied (Flux could not build it): it is not a revision to go back to; list the candidates with 'kubectl gitops rollback history'", c.To)
 		}
 		return Entry{}, exitcode.New(exitcode.NotFound, "commit %s is not in status.history: list the candidates with 'kubectl gitops rollback history'", c.To)
 	}

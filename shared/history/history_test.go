@@ -51,7 +51,7 @@ func TestPick(t *testing.T) {
 	sha := func(c byte) string { return strings.Repeat(string(c), 40) }
 	// Newest first: c failed, b applied (current), b again, a applied before.
 	entries := []Entry{
-		{SHA: sha('c'), Status: "ReconciliationFailed"},
+		{SHA: sha('c'), Status: "ReconciliationFailed", LastAttempted: true},
 		{SHA: sha('b'), Status: Succeeded, Current: true},
 		{SHA: sha('b'), Status: "ReconciliationFailed"},
 		{SHA: sha('a'), Status: Succeeded},
@@ -81,7 +81,7 @@ func TestPick(t *testing.T) {
 		})
 	}
 	// After a successful commit, last good is the one before it.
-	ok := []Entry{{SHA: sha('b'), Status: Succeeded, Current: true}, {SHA: sha('a'), Status: Succeeded}}
+	ok := []Entry{{SHA: sha('b'), Status: Succeeded, Current: true, LastAttempted: true}, {SHA: sha('a'), Status: Succeeded}}
 	markLastGood(ok)
 	if got, err := Pick(ok, Choice{LastGood: true}); err != nil || got.SHA != sha('a') {
 		t.Errorf("last good after a good commit = %s, %v; want %s", got.SHA, err, sha('a'))

@@ -9,16 +9,18 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
-
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
 
@@ -29,11 +31,14 @@ type Target struct {
 	// Source is the GitRepository the Kustomization reads.
 	SourceNamespace, SourceName string
 	Entry                       history.Entry
+	// History is the Kustomization's history in the order the choice was read in.
+	History []history.Entry
 }
 
 // Resolve reads the Kustomization namespace/name, checks that it reads a GitRepository,
-// and picks the history entry the choice names (none for an unpin).
-func Resolve(ctx context.Context, dyn dynamic.Interface, namespace, name string, choice *history.Choice) (*Target, error) {
+// and picks the history entry the choice names (none for an unpin). With a clone
+// (gitDir), Git's ancestry orders the history where Flux's timestamps cannot.
+func Resolve(ctx context.Context, dyn dynamic.Interface, namespace, name string, choice *history.Choice, gitDir string) (*Target, error) {
 	t := &Target{}
 	if err := flux.GetInto(ctx, dyn, flux.KindKustomization, namespace, name, &t.Kustomization); err != nil {
 		return nil, err
@@ -46,7 +51,11 @@ func Resolve(ctx context.Context, dyn dynamic.Interface, namespace, name string,
 	if choice == nil {
 		return t, nil
 	}
-	entry, err := history.Pick(history.FromKustomization(&t.Kustomization), *choice)
+	t.History = history.FromKustomization(&t.Kustomization)
+	if gitDir != "" {
+		history.Reorder(t.History, history.GitAncestry(ctx, gitDir))
+	}
+	entry, err := history.Pick(t.History, *choice)
 	if err != nil {
 		return nil, err
 	}
@@ -54,12 +63,37 @@ func Resolve(ctx context.Context, dyn dynamic.Interface, namespace, name string,
 	return t, nil
 }
 
+// Running is the entry of the revision the Kustomization applied last, if any.
+func (t *Target) Running() (history.Entry, bool) {
+	for _, e := range t.History {
+		if e.Current {
+			return e, true
+		}
+	}
+	return history.Entry{}, false
+}
+
+// NewestFailed is the entry of the revision Flux tried last, when that is not the one
+// running and it did not apply successfully.
+func (t *Target) NewestFailed() (history.Entry, bool) {
+	for _, e := range t.History {
+		if e.LastAttempted && !e.Current && e.Status != history.Succeeded {
+			return e, true
+		}
+	}
+	return history.Entry{}, false
+}
+
 // PinRequest is a pin or unpin of the source of Kustomization Namespace/Name; Switch
 // carries the confirmation, dry run, wait and record settings of the source change.
 type PinRequest struct {
 	Namespace, Name string
 	Choice          history.Choice
-	Switch          branch.Request
+	// GitDir, when set, is a clone of the source: the target and the commits the pin
+	// undoes are named with their subjects and authors, and Git's ancestry orders the
+	// history.
+	GitDir string
+	Switch branch.Request
 }
 
 // Pin sets the Kustomization's source to the chosen commit (spec.ref.commit, keeping
@@ -67,7 +101,14 @@ type PinRequest struct {
 // parent kept from undoing it, every consumer waited for. A pin moves every consumer of
 // a shared source: they are named before asking, and in the result.
 func Pin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Result, error) {
-	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, &r.Choice)
+	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, &r.Choice, r.GitDir)
+	if err != nil {
+		return nil, err
+	}
+	if running, ok := t.Running(); ok && running.SHA == t.Entry.SHA {
+		return alreadyRunning(ctx, dyn, t, r)
+	}
+	plan, err := t.plan(ctx, dyn, r.GitDir)
 	if err != nil {
 		return nil, err
 	}
@@ -82,15 +123,20 @@ func Pin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Resu
 	req := r.Switch
 	req.Namespace, req.Name, req.Commit = t.SourceNamespace, t.SourceName, t.Entry.SHA
 	req.UndoCommand = fmt.Sprintf("kubectl gitops rollback unpin %s -n %s", r.Name, r.Namespace)
-	if confirm := req.Confirm; confirm != nil && len(names) > 1 {
+	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(summary string) error {
-			return confirm(summary + "; this moves every consumer of the source: " + strings.Join(names, ", "))
+			summary += ", " + plan.Summary()
+			if len(names) > 1 {
+				summary += "; this moves every consumer of the source: " + strings.Join(names, ", ")
+			}
+			return confirm(summary)
 		}
 	}
 	res, err := branch.Set(ctx, dyn, req)
 	if res == nil {
 		return nil, err
 	}
+	res.Plan = plan
 	if len(res.Consumers) == 0 {
 		// Not waited for (a dry run, --wait=false): still say what the pin moves.
 		status := "NotWaited"
@@ -114,7 +160,7 @@ func Pin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Resu
 
 // Unpin puts the Kustomization's source back to the ref recorded by the pin.
 func Unpin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Result, error) {
-	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, nil)
+	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, nil, "")
 	if err != nil {
 		return nil, err
 	}
@@ -137,4 +183,59 @@ func AppliedBy(ctx context.Context, dyn dynamic.Interface, namespace, name strin
 		return "", "", exitcode.New(exitcode.NotManaged, "HelmRelease %s/%s is not applied by a Flux Kustomization (no %s label): revert its manifest where it was applied from", namespace, name, flux.KustomizeNameLabel)
 	}
 	return ksNamespace, ksName, nil
+}
+
+// alreadyRunning answers a pin whose target is the revision running now: nothing is
+// written. When the newest commit never applied, the cluster already runs the last good
+// revision, and what undoes that commit is a revert in Git, not a pin.
+func alreadyRunning(ctx context.Context, dyn dynamic.Interface, t *Target, r PinRequest) (*branch.Result, error) {
+	res, err := branch.Unchanged(ctx, dyn, t.SourceNamespace, t.SourceName, "pin")
+	if err != nil {
+		return nil, err
+	}
+	res.Plan = history.PlanFromHistory(t.History, t.Entry)
+	res.Plan.Undoes = []history.Revision{}
+	running := *res.Plan.Target
+	if failed, ok := t.NewestFailed(); ok {
+		clone := r.GitDir
+		if clone == "" {
+			clone = "CLONE"
+		}
+		res.Notes = append(res.Notes, fmt.Sprintf("the cluster already runs the last good revision, %s; the newest commit %s never applied (%s): 'kubectl gitops rollback revert %s -n %s --commit %s --git-dir %s' undoes it in Git; nothing was changed",
+			running, git.Short(failed.SHA), failed.Status, r.Name, r.Namespace, git.Short(failed.SHA), clone))
+		return res, nil
+	}
+	res.Notes = append(res.Notes, fmt.Sprintf("the cluster already runs %s: nothing to pin; name an older revision with --to (see 'kubectl gitops rollback history %s -n %s')", running, r.Name, r.Namespace))
+	return res, nil
+}
+
+// plan names the target and the commits a pin takes out of the cluster: from the
+// clone when there is one (every commit between the target and what the source holds
+// now, since every consumer of the source moves), else from the history.
+func (t *Target) plan(ctx context.Context, dyn dynamic.Interface, gitDir string) (*history.Plan, error) {
+	fromHistory := history.PlanFromHistory(t.History, t.Entry)
+	if gitDir == "" {
+		return fromHistory, nil
+	}
+	u, err := flux.Get(ctx, dyn, flux.KindGitRepository, t.SourceNamespace, t.SourceName)
+	if err != nil {
+		return nil, err
+	}
+	var gr sourcev1.GitRepository
+	if err := flux.FromUnstructured(u, &gr); err != nil {
+		return nil, err
+	}
+	if _, err := git.RemoteFor(ctx, gitDir, gr.Spec.URL); err != nil {
+		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("--git-dir: %s: pass the folder of a clone of %s", redact.Text(err.Error()), redact.URL(gr.Spec.URL)))
+	}
+	tip := ""
+	if a := gr.Status.Artifact; a != nil {
+		if rev, err := revision.Parse(a.Revision); err == nil {
+			tip = rev.Commit()
+		}
+	}
+	if !git.HasCommit(ctx, gitDir, t.Entry.SHA) || (tip != "" && !git.HasCommit(ctx, gitDir, tip)) {
+		return nil, exitcode.New(exitcode.NotFound, "the clone at %s lacks commit %s or %s: run 'git -C %s fetch' and again", gitDir, git.Short(t.Entry.SHA), git.Short(tip), gitDir)
+	}
+	return history.PlanFromGit(ctx, gitDir, t.Entry.SHA, tip, nil, t.History)
 }

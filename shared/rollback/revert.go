@@ -69,7 +69,9 @@ type RevertResult struct {
 	Paths []string `json:"paths"`
 	Files []string `json:"files,omitempty"`
 	// BuildChecked says kustomize built the result to the same objects as the target.
-	BuildChecked    bool               `json:"buildChecked"`
+	BuildChecked bool `json:"buildChecked"`
+	// Plan names the target and the commits the revert undoes, from the clone.
+	Plan            *history.Plan      `json:"plan,omitempty"`
 	Applied         *reconcile.Outcome `json:"applied,omitempty"`
 	Undo            string             `json:"undo,omitempty"`
 	DurationSeconds float64            `json:"durationSeconds"`
@@ -85,7 +87,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 	if r.OneCommit != "" {
 		choice = nil
 	}
-	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, choice)
+	t, err := Resolve(ctx, dyn, r.Namespace, r.Name, choice, r.GitDir)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +170,9 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 		res.Notes = append(res.Notes, fmt.Sprintf("what %s builds from on %s already equals %s: nothing to revert", output.Name(flux.KindKustomization, r.Namespace, r.Name), res.Branch, git.Short(t.Entry.SHA)))
 		return res, nil
 	}
+	if res.Plan, err = history.PlanFromGit(ctx, r.GitDir, t.Entry.SHA, res.Base, res.Paths, t.History); err != nil {
+		return nil, err
+	}
 	message := r.message(t, res)
 	if res.Commit, err = git.CommitWithPaths(ctx, r.GitDir, res.Base, t.Entry.SHA, res.Paths, message); err != nil {
 		return nil, err
@@ -199,6 +204,9 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 	if r.NoPush {
 		summary = fmt.Sprintf("commit a revert of %s %s on a local branch (%d files)", output.Name(flux.KindKustomization, r.Namespace, r.Name), r.what(t, res), len(res.Files))
 	}
+	if p := res.Plan.Summary(); p != "" {
+		summary += ": " + p
+	}
 	if r.Confirm != nil {
 		if err := r.Confirm(summary); err != nil {
 			return err
@@ -217,7 +225,10 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 			res.Remote, res.Branch, redact.Text(err.Error()), res.LocalBranch, r.GitDir, errSuffix(kerr)))
 	}
 	res.Pushed = true
-	res.Undo = fmt.Sprintf("git -C %s revert %s && git -C %s push %s HEAD:%s", r.GitDir, git.Short(res.Commit), r.GitDir, res.Remote, res.Branch)
+	// The clone's checkout was left where it was, so a `git revert` there would not
+	// find the pushed commit on its branch: the undo is this command undoing that one
+	// commit, which works on the fetched branch head from the same clone.
+	res.Undo = fmt.Sprintf("kubectl gitops rollback revert %s -n %s --commit %s --git-dir %s", r.Name, r.Namespace, git.Short(res.Commit), r.GitDir)
 	if !r.Wait {
 		return nil
 	}
@@ -241,6 +252,9 @@ func (r RevertRequest) revertOne(ctx context.Context, dyn dynamic.Interface, t *
 	res.Reverted = sha
 	if _, err := git.Run(ctx, r.GitDir, "merge-base", "--is-ancestor", sha, res.Base); err != nil {
 		return exitcode.New(exitcode.Usage, "commit %s is not on %s (its head is %s): nothing to revert there", git.Short(sha), res.Branch, git.Short(res.Base))
+	}
+	if res.Plan, err = history.PlanOfCommit(ctx, r.GitDir, sha, history.FromKustomization(&t.Kustomization)); err != nil {
+		return err
 	}
 	root := t.Kustomization.Spec.Path
 	then, err := Inputs(ctx, r.GitDir, sha, root)

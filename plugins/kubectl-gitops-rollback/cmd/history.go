@@ -97,6 +97,7 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		}
 		doc = history.New(&ks)
 		if o.GitDir != "" {
+			history.Reorder(doc.Entries, history.GitAncestry(ctx, o.GitDir))
 			doc.Notes = history.Describe(ctx, o.GitDir, ks.Spec.Path, doc.Entries)
 		}
 	}

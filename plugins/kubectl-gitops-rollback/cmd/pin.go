@@ -25,6 +25,7 @@ type PinOptions struct {
 
 	command.Write
 	Choice history.Choice
+	GitDir string
 	Output output.Format
 }
 
@@ -42,8 +43,9 @@ is written. 'rollback unpin' puts back exactly what was there.`,
 		Example: `  # The last commit that applied cleanly, now, while the fix goes through review
   kubectl gitops rollback pin apps -n flux-system --to-last-good --yes
 
-  # What it would change, checked by the API server, without changing it
-  kubectl gitops rollback pin apps -n flux-system --steps 1 --dry-run`,
+  # What it would change, checked by the API server, without changing it; with a clone,
+  # the target and every commit the pin takes out of the cluster by subject and author
+  kubectl gitops rollback pin apps -n flux-system --steps 1 --git-dir . --dry-run`,
 		Args:              command.ExactArgs(1),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}
@@ -55,6 +57,7 @@ is written. 'rollback unpin' puts back exactly what was there.`,
   kubectl gitops rollback unpin apps -n flux-system --yes`
 	} else {
 		addChoiceFlags(cmd, &o.Choice)
+		cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the source: name the target and the commits the pin undoes by subject and author, and order the history by Git's ancestry.")
 	}
 	o.Output.AddFlag(cmd, "text")
 	o.Write.AddFlags(cmd, command.ServerDryRun, "the source fetched the commit and every consumer applied it")
@@ -101,7 +104,7 @@ func (o *PinOptions) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	req := rollback.PinRequest{Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, Switch: branch.Request{
+	req := rollback.PinRequest{Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, GitDir: o.GitDir, Switch: branch.Request{
 		DryRun: o.DryRun, Wait: o.Wait, Remote: git.LsRemote,
 		User:     cluster.WhoAmI(ctx, client.Dynamic),
 		Confirm:  command.Confirm(o.streams, o.Yes),

@@ -157,6 +157,7 @@ func (o *RevertOptions) print(res *rollback.RevertResult) error {
 	default:
 		w.Printf("%s: nothing to revert\n", name)
 	}
+	res.Plan.Print(w.Printf)
 	w.Printf("Paths:      %s\n", strings.Join(res.Paths, ", "))
 	if len(res.Files) > 0 {
 		w.Printf("Files:      %s\n", strings.Join(res.Files, ", "))
