@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/klog/v2"
@@ -59,9 +60,13 @@ type Options interface {
 	Run(ctx context.Context) error
 }
 
-// Bind makes cmd run o: Complete, Validate, then Run.
+// Bind makes cmd run o: Complete, Validate, then Run. What every command checks the
+// same way (a malformed -l) is refused first.
 func Bind(cmd *cobra.Command, f cluster.Factory, o Options) {
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkSelector(cmd); err != nil {
+			return err
+		}
 		if err := o.Complete(f, cmd, args); err != nil {
 			return err
 		}
@@ -70,6 +75,22 @@ func Bind(cmd *cobra.Command, f cluster.Factory, o Options) {
 		}
 		return o.Run(cmd.Context())
 	}
+}
+
+// checkSelector refuses a malformed -l/--selector before any request, as the usage
+// error it is: left to the API server or kubectl's resource builder it would end as a
+// raw parse error with exit code 1.
+func checkSelector(cmd *cobra.Command) error {
+	flag := cmd.Flags().Lookup("selector")
+	if flag == nil || !flag.Changed {
+		return nil
+	}
+	if _, err := labels.Parse(flag.Value.String()); err != nil {
+		reason := strings.TrimPrefix(err.Error(), "unable to parse requirement: ")
+		return exitcode.UsageError(fmt.Errorf("-l %q is not a valid label selector (%s): write it as kubectl takes it, e.g. -l app=api or -l 'tier in (web,api)'",
+			flag.Value.String(), reason), cmd.CommandPath())
+	}
+	return nil
 }
 
 // NewRoot returns the plugin's root command with kubectl's global flags bound to a new

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
@@ -32,3 +34,38 @@ func TestExecuteErrorLine(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedSelector: a -l the label parser refuses is a usage error naming the
+// selector, refused before the command's own Complete runs (no request is made).
+func TestMalformedSelector(t *testing.T) {
+	tests := []struct {
+		selector string
+		code     int
+		stderr   string
+	}{
+		{"app in (", 2, "error: -l \"app in (\" is not a valid label selector (found '', expected: ',', ')' or identifier): write it as kubectl takes it, e.g. -l app=api or -l 'tier in (web,api)'\nSee 'x --help' for usage.\n"},
+		{"a=b=c", 2, "error: -l \"a=b=c\" is not a valid label selector"},
+		{"app=\x1b[2J", 2, `error: -l "app=\x1b[2J" is not a valid label selector`},
+		{"app=api,tier!=db", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.selector, func(t *testing.T) {
+			var errOut bytes.Buffer
+			ran := false
+			cmd := &cobra.Command{Use: "x", SilenceErrors: true, SilenceUsage: true}
+			cmd.Flags().StringP("selector", "l", "", "")
+			Bind(cmd, nil, &fakeOptions{run: func() { ran = true }})
+			cmd.SetErr(&errOut)
+			code := Execute(context.Background(), cmd, []string{"-l", tt.selector})
+			if code != tt.code || !strings.HasPrefix(errOut.String(), tt.stderr) || ran != (tt.code == 0) {
+				t.Errorf("-l %q: exit %d, ran %v, stderr %q; want %d, %q", tt.selector, code, ran, errOut.String(), tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+type fakeOptions struct{ run func() }
+
+func (o *fakeOptions) Complete(cluster.Factory, *cobra.Command, []string) error { return nil }
+func (o *fakeOptions) Validate() error                                          { return nil }
+func (o *fakeOptions) Run(context.Context) error                                { o.run(); return nil }
