@@ -1,0 +1,141 @@
+package main_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
+)
+
+// incident is the demo fleet during an incident: a commit broke infrastructure, so
+// apps is blocked (DependencyNotReady) at the commit before, while the same commit
+// changed the web chart and HelmRelease shop/web upgraded to it anyway.
+type incident struct {
+	bed *testbed.Bed
+	// fleet.Commit is what apps applied last; broken is the commit it is blocked on.
+	fleet  *testbed.Fleet
+	broken string
+}
+
+func startIncident(t *testing.T, ctx context.Context) *incident {
+	bed, fleet := testbed.StartDemo(t, ctx)
+	broken, err := fleet.Repo.Commit(ctx, "Break the platform config and greet differently", map[string]string{
+		"infrastructure/platform-config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: platform-config\n  namespace: shop\ndata:\n  region: [not, a, string]\n",
+		"charts/web/values.yaml":              "greeting: hi\n",
+	})
+	must(t, err)
+	must(t, bed.Reconcile(ctx, "GitRepository", ns, "flux-system"))
+	_, err = bed.WaitFor(ctx, 2*time.Minute, "Kustomization", ns, "infrastructure", func(u *unstructured.Unstructured) bool {
+		return strings.HasSuffix(status.Of(u).LastAttemptedRevision, broken) && status.Of(u).Ready.IsFalse()
+	})
+	must(t, err)
+	_, err = bed.WaitFor(ctx, 2*time.Minute, "Kustomization", ns, "apps", func(u *unstructured.Unstructured) bool {
+		return status.Of(u).Ready.DependencyBlocked()
+	})
+	must(t, err)
+	_, err = bed.WaitFor(ctx, 3*time.Minute, "HelmRelease", "shop", "web", func(u *unstructured.Unstructured) bool {
+		return strings.HasSuffix(status.Of(u).LastAttemptedRevision, "+"+broken[:12]) && status.Of(u).ReadyAtGeneration()
+	})
+	must(t, err)
+	return &incident{bed: bed, fleet: fleet, broken: broken}
+}
+
+// TestTraceIncident traces the objects an on-call engineer asks about first, with the
+// fleet in the state above, and checks each answer is the object's own.
+func TestTraceIncident(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	in := startIncident(t, ctx)
+	bed, applied, broken := in.bed, in.fleet.Commit, in.broken
+
+	t.Run("a blocked Kustomization shows its own state, not its parent's", func(t *testing.T) {
+		r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "kustomization/apps", "-n", ns)
+		h := r.Hops[0]
+		if h.Role != trace.RoleObject || h.Health == nil || h.Health.Ready != "False" || h.Health.Reason != "DependencyNotReady" ||
+			!strings.Contains(h.Health.Message, "infrastructure") || h.Health.LastReconciled == nil {
+			t.Errorf("object hop = %+v health %+v, want apps' own Ready=False DependencyNotReady", h, h.Health)
+		}
+		c := r.Commit
+		if c == nil || c.By.Name != "apps" || c.Status != trace.CommitBlocked || c.SHA != applied || c.BlockedBy != "flux-system/infrastructure" || !strings.HasSuffix(c.Source, broken) {
+			t.Errorf("commit = %+v, want apps' own: applied %s, Blocked by flux-system/infrastructure, source at %s", c, applied, broken)
+		}
+		run := kubectlTrace(t, ctx, bed, "kustomization/apps", "-n", ns)
+		for _, want := range []string{"object         Kustomization  flux-system/apps         False (DependencyNotReady)", "State:      not ready: DependencyNotReady: dependency 'flux-system/infrastructure'", "Status:     Blocked"} {
+			if !strings.Contains(run.Stdout, want) {
+				t.Errorf("human view lacks %q:\n%s", want, run.Stdout)
+			}
+		}
+		if strings.Contains(run.Stdout, "Current") {
+			t.Errorf("human view says Current (its parent's status):\n%s", run.Stdout)
+		}
+		yaml := kubectlTrace(t, ctx, bed, "kustomization/apps", "-n", ns, "-o", "yaml")
+		if !strings.Contains(yaml.Stdout, "reason: DependencyNotReady") {
+			t.Errorf("-o yaml has no health on the object hop:\n%s", yaml.Stdout)
+		}
+	})
+
+	t.Run("a HelmRelease shows its own state and chart", func(t *testing.T) {
+		r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "helmrelease/web", "-n", "shop")
+		if h := r.Hops[0]; h.Health == nil || h.Health.Ready != "True" || h.Chart != "web" || !strings.HasSuffix(h.ChartVersion, "+"+broken[:12]) {
+			t.Errorf("object hop = %+v, want web's own health and installed chart", h)
+		}
+		if c := r.Commit; c == nil || c.By.Kind != "HelmRelease" || c.SHA != broken || c.Status != trace.CommitCurrent {
+			t.Errorf("commit = %+v, want web's chart, built from %s", c, broken)
+		}
+	})
+
+	t.Run("a Helm-rendered object came from the installed chart, not the blocked Kustomization's commit", func(t *testing.T) {
+		r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "cm/web-config", "-n", "shop")
+		c := r.Commit
+		if c == nil || c.By.Kind != "HelmRelease" || c.By.Name != "web" || c.Chart != "web" || !strings.HasPrefix(c.ChartVersion, "0.1.0+"+broken[:12]) ||
+			c.SHA != broken || !strings.HasSuffix(c.Applied, broken) {
+			t.Errorf("commit = %+v, want HelmRelease shop/web's chart web 0.1.0+%s, commit %s", c, broken[:12], broken)
+		}
+		for _, h := range r.Hops {
+			if h.Ref.Name == "apps" && !strings.HasSuffix(h.LastAppliedRevision, applied) {
+				t.Errorf("apps hop applied %q, want %s (blocked before the chart changed)", h.LastAppliedRevision, applied)
+			}
+		}
+		run := kubectlTrace(t, ctx, bed, "cm/web-config", "-n", "shop")
+		if !strings.Contains(run.Stdout, "Commit:     "+broken) || strings.Contains(run.Stdout, "Commit:     "+applied) {
+			t.Errorf("human view: want commit %s, not %s:\n%s", broken, applied, run.Stdout)
+		}
+	})
+
+	t.Run("labels without inventory entry: no apply claimed", func(t *testing.T) {
+		must(t, bed.Apply(ctx, `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: stray
+  namespace: shop
+  labels:
+    kustomize.toolkit.fluxcd.io/name: infrastructure
+    kustomize.toolkit.fluxcd.io/namespace: flux-system
+data: {left: behind}
+`))
+		r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "cm/stray", "-n", "shop")
+		if c := r.Commit; c == nil || c.Status != trace.CommitNotInInventory || c.Applied != "" || c.SHA != "" || !strings.Contains(c.Reason, "Flux does not manage it any more") {
+			t.Errorf("commit = %+v, want NotInInventory and no applied commit", c)
+		}
+		run := kubectlTrace(t, ctx, bed, "cm/stray", "-n", "shop")
+		if strings.Contains(run.Stdout, "Applied:") || strings.Contains(run.Stdout, "Current") ||
+			!strings.Contains(run.Stdout, "Inventory:  not listed by Kustomization flux-system/infrastructure") ||
+			!strings.Contains(run.Stdout, "kubectl delete configmap/stray -n shop") {
+			t.Errorf("human view must not claim the apply, and must say what to do:\n%s", run.Stdout)
+		}
+	})
+
+	t.Run("the time column is named for what it is", func(t *testing.T) {
+		run := kubectlTrace(t, ctx, bed, "deploy/api", "-n", "shop")
+		header := strings.SplitN(run.Stdout, "\n", 3)[1]
+		if !strings.Contains(header, "RECONCILED") || strings.Contains(header, "AGE") {
+			t.Errorf("header = %q, want RECONCILED and no AGE", header)
+		}
+	})
+}
