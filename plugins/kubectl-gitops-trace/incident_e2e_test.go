@@ -131,6 +131,41 @@ data: {left: behind}
 		}
 	})
 
+	t.Run("git-dir names the applied commit and, apart, the commit that changed the file", func(t *testing.T) {
+		// apps applied "Release api 1.1.0", which changed apps/deployment.yaml; the root
+		// applied the broken commit, which did not touch apps.yaml.
+		r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "kustomization/apps", "-n", ns, "--git-dir", in.fleet.Repo.Work)
+		g := r.Commit.Git
+		if g == nil || g.File != "clusters/demo/apps.yaml" || g.Subject != "Break the platform config and greet differently" ||
+			g.LastChange == nil || g.LastChange.SHA != in.fleet.Stable || g.LastChange.Subject != "Add the demo fleet" {
+			t.Errorf("git = %+v (last change %+v), want clusters/demo/apps.yaml at the broken commit, last changed by %s", g, g.LastChange, in.fleet.Stable)
+		}
+		run := kubectlTrace(t, ctx, bed, "kustomization/apps", "-n", ns, "--git-dir", in.fleet.Repo.Work)
+		for _, want := range []string{"Message:    Break the platform config and greet differently (", "): the applied commit's subject",
+			"Changed in: " + in.fleet.Stable[:12] + " Add the demo fleet (", "): the last commit to change clusters/demo/apps.yaml"} {
+			if !strings.Contains(run.Stdout, want) {
+				t.Errorf("human view lacks %q:\n%s", want, run.Stdout)
+			}
+		}
+	})
+
+	t.Run("git-dir of another repository's clone says so", func(t *testing.T) {
+		other, err := bed.Git.CreateRepo(ctx, "other")
+		must(t, err)
+		_, err = other.Commit(ctx, "something else", map[string]string{"README": "other\n"})
+		must(t, err)
+		run := kubectlTrace(t, ctx, bed, "deploy/api", "-n", "shop", "--git-dir", other.Work)
+		if run.Code != 0 || !strings.Contains(run.Stdout, "is a clone of another repository") || strings.Contains(run.Stdout, "fetch") {
+			t.Errorf("want the clone named a clone of another repository, without 'git fetch':\n%s", run)
+		}
+	})
+
+	t.Run("git-dir that does not exist is a usage error", func(t *testing.T) {
+		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+			{Args: []string{"gitops", "trace", "deploy/api", "-n", "shop", "--git-dir", "/no/such/clone"}, Code: 2, Stderr: "--git-dir /no/such/clone does not exist"},
+		})
+	})
+
 	t.Run("the time column is named for what it is", func(t *testing.T) {
 		run := kubectlTrace(t, ctx, bed, "deploy/api", "-n", "shop")
 		header := strings.SplitN(run.Stdout, "\n", 3)[1]

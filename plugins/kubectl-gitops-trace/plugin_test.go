@@ -34,6 +34,7 @@ func TestThroughKubectl(t *testing.T) {
 		{Args: []string{"gitops", "trace", "cm", "-A", "-n", "shop"}, Code: 2, Stderr: "--all-namespaces and --namespace cannot be used together"},
 		{Args: []string{"gitops", "trace", "-f", "/dev/zero"}, Code: 2, Stderr: "-f /dev/zero: not a regular file"},
 		{Args: []string{"gitops", "trace", "-f", fifo}, Code: 2, Stderr: "not a regular file"},
+		{Args: []string{"gitops", "trace", "deploy/api", "--git-dir", "/no/such/clone"}, Code: 2, Stderr: "--git-dir /no/such/clone does not exist: give the path of a local clone"},
 	})
 }
 

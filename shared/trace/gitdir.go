@@ -2,27 +2,72 @@ package trace
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/gitlocate"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 )
 
+// CheckGitDir refuses a --git-dir that is not a directory holding a git repository, as
+// a usage error before anything is traced: a typo would otherwise surface as a note
+// under every trace.
+func CheckGitDir(ctx context.Context, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil && os.IsNotExist(err):
+		return exitcode.New(exitcode.Usage, "--git-dir %s does not exist: give the path of a local clone of the source repository", dir)
+	case err != nil:
+		return exitcode.New(exitcode.Usage, "--git-dir %s cannot be read: %v", dir, err)
+	case !fi.IsDir():
+		return exitcode.New(exitcode.Usage, "--git-dir %s is not a directory: give the path of a local clone of the source repository", dir)
+	}
+	if _, err := git.Run(ctx, dir, "rev-parse", "--git-dir"); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return exitcode.New(exitcode.Usage, "--git-dir %s is not a git clone: give the path of a local clone of the source repository", dir)
+	}
+	return nil
+}
+
 // LocateInGit fills r.Commit.Git from a local clone: where the object (or, for an
-// object rendered by a HelmRelease, the HelmRelease) is defined at the applied commit,
-// and that commit's subject and author. Problems (a clone without the commit) become a
-// note rather than an error: the trace itself stands without them.
+// object rendered by a HelmRelease, the HelmRelease) is defined at the commit its
+// Kustomization applied, that commit's subject and author, and the commit that last
+// changed that file. Problems (a clone of another repository, a clone without the
+// commit) become a note rather than an error: the trace itself stands without them.
 func (r *Report) LocateInGit(ctx context.Context, gitDir string) {
-	if r.Commit == nil || r.Commit.SHA == "" {
+	if r.Commit == nil {
 		return
 	}
 	target, ks := definedObject(r)
 	if ks == nil {
 		return
 	}
+	// The file is read at the Kustomization's applied commit: for a HelmRelease's
+	// objects the report's commit is the chart's, which need not be the one the
+	// HelmRelease itself was applied from.
+	rev, err := revision.Parse(ks.LastAppliedRevision)
+	if err != nil || rev.Commit() == "" {
+		return
+	}
+	sha := rev.Commit()
 	g := &GitLocation{}
 	r.Commit.Git = g
+	if src := sourceOf(r, ks); src != nil && src.Ref.Kind == flux.KindGitRepository && src.URL != "" {
+		// A clone of another repository would be told to fetch a commit it never
+		// will hold: say what it is instead.
+		if _, err := git.RemoteFor(ctx, gitDir, src.URL); err != nil {
+			g.Note = fmt.Sprintf("%s is a clone of another repository (%v): give --git-dir a clone of %s", gitDir, err, src.URL)
+			return
+		}
+	}
 	res, err := gitlocate.Locate(ctx, gitlocate.Request{
-		GitDir: gitDir, Commit: r.Commit.SHA, Path: ks.Path,
+		GitDir: gitDir, Commit: sha, Path: ks.Path,
 		APIVersion: target.APIVersion, Kind: target.Kind, Namespace: target.Namespace, Name: target.Name,
 	})
 	if err != nil {
@@ -41,6 +86,37 @@ func (r *Report) LocateInGit(ctx context.Context, gitDir string) {
 		g.Subject = res.Commit.Subject
 		g.Author = res.Commit.AuthorName + " <" + res.Commit.AuthorEmail + ">"
 	}
+	if g.File != "" {
+		g.LastChange = lastChange(ctx, gitDir, sha, g.File)
+	}
+}
+
+// lastChange is the commit that last changed file as of sha (`git log -1 SHA -- FILE`):
+// the applied commit usually changed something else entirely.
+func lastChange(ctx context.Context, gitDir, sha, file string) *GitCommit {
+	line, err := git.Line(ctx, gitDir, "log", "-1", "--no-show-signature", "--format=%H%x00%s%x00%an <%ae>", sha, "--", file)
+	if err != nil || line == "" {
+		return nil
+	}
+	f := strings.SplitN(line, "\x00", 3)
+	if len(f) != 3 {
+		return nil
+	}
+	return &GitCommit{SHA: f[0], Subject: f[1], Author: f[2]}
+}
+
+// sourceOf returns the source hop of a Kustomization hop.
+func sourceOf(r *Report, ks *Hop) *Hop {
+	if ks.SourceRef == nil {
+		return nil
+	}
+	for i := range r.Hops {
+		h := &r.Hops[i]
+		if h.Role == RoleSource && h.Cluster == ks.Cluster && h.Ref.Kind == ks.SourceRef.Kind && h.Ref.Namespace == ks.SourceRef.Namespace && h.Ref.Name == ks.SourceRef.Name {
+			return h
+		}
+	}
+	return nil
 }
 
 // definedObject returns the object a Kustomization applied from Git (the traced object,

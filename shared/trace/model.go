@@ -160,14 +160,25 @@ type Commit struct {
 	Git *GitLocation `json:"git,omitempty"`
 }
 
-// GitLocation is where the object is defined at the applied commit.
+// GitLocation is where the object is defined at the commit its Kustomization applied.
 type GitLocation struct {
-	File    string `json:"file,omitempty"`
-	Line    int    `json:"line,omitempty"`
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Subject and Author are the applied commit's, which need not have touched File.
 	Subject string `json:"subject,omitempty"`
 	Author  string `json:"author,omitempty"`
-	// Note says why no file is given (generator, remote base, Helm chart, …).
+	// LastChange is the commit that last changed File, as of the applied commit.
+	LastChange *GitCommit `json:"lastChange,omitempty"`
+	// Note says why no file is given (generator, remote base, Helm chart, a clone of
+	// another repository, …).
 	Note string `json:"note,omitempty"`
+}
+
+// GitCommit names one commit of the clone.
+type GitCommit struct {
+	SHA     string `json:"sha"`
+	Subject string `json:"subject"`
+	Author  string `json:"author"`
 }
 
 // Commit statuses.

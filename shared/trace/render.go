@@ -283,8 +283,19 @@ func (v view) git(g *GitLocation) {
 		v.field("Git", "%s", g.Note)
 	}
 	if g.Subject != "" {
-		v.field("Message", "%s (%s)", g.Subject, g.Author)
+		v.field("Message", "%s (%s): the applied commit's subject", g.Subject, g.Author)
 	}
+	if c := g.LastChange; c != nil {
+		v.field("Changed in", "%s %s (%s): the last commit to change %s", shortSHA(c.SHA), c.Subject, c.Author, g.File)
+	}
+}
+
+// shortSHA abbreviates a commit to 12 characters, as revisions are shown.
+func shortSHA(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
 }
 
 // findings writes the notes, failure messages and errors of every hop, one per line,

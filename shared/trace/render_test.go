@@ -47,7 +47,8 @@ func goldenReports() map[string][]*Report {
 			gitSource(),
 		},
 		Commit: &Commit{By: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Applied: "main@sha1:" + shaBad, SHA: shaBad, Source: "main@sha1:" + shaBad, Status: CommitCurrent,
-			Git: &GitLocation{File: "apps/deployment.yaml", Line: 1, Subject: "Bump api to 1.2.0", Author: "Dev <dev@example.com>"}},
+			Git: &GitLocation{File: "apps/deployment.yaml", Line: 1, Subject: "Bump api to 1.2.0", Author: "Dev <dev@example.com>",
+				LastChange: &GitCommit{SHA: shaGood, Subject: "Add api", Author: "Ops <ops@example.com>"}}},
 	}
 	failedKs := ks("apps", "./apps", "main@sha1:"+shaGood)
 	failedKs.LastAttemptedRevision = "main@sha1:" + shaBad

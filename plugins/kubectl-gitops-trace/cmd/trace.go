@@ -111,6 +111,11 @@ func (o *TraceOptions) Validate() error {
 // Run reads the objects, traces each one and prints the reports. The exit code is
 // the most serious result among them.
 func (o *TraceOptions) Run(ctx context.Context) error {
+	if o.GitDir != "" {
+		if err := trace.CheckGitDir(ctx, o.GitDir); err != nil {
+			return err
+		}
+	}
 	client, err := o.factory.Client()
 	if err != nil {
 		return err
