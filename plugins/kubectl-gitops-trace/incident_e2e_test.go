@@ -166,6 +166,26 @@ data: {left: behind}
 		})
 	})
 
+	t.Run("Helm's storage Secret leads to its HelmRelease", func(t *testing.T) {
+		// The upgrade to the broken commit's chart is release 2 of shop/web.
+		r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "secret/sh.helm.release.v1.web.v2", "-n", "shop")
+		wantHops(t, r, []hopWant{{role: "Object", kind: "Secret", name: "shop/sh.helm.release.v1.web.v2"}, {role: "HelmRelease", kind: "HelmRelease", name: "shop/web"},
+			{role: "HelmChart", kind: "HelmChart", name: "flux-system/shop-web"}, {role: "ChartSource", kind: "GitRepository", name: "flux-system/flux-system"},
+			{role: "Kustomization", kind: "Kustomization", name: "flux-system/apps", inventory: "Listed"},
+			{role: "Kustomization", kind: "Kustomization", name: "flux-system/flux-system", inventory: "Listed"},
+			{role: "Source", kind: "GitRepository", name: "flux-system/flux-system"}})
+		if r.Hops[1].Via != "helm storage" || r.Commit == nil || r.Commit.SHA != broken {
+			t.Errorf("via %q, commit %+v: want helm storage and the chart's commit %s", r.Hops[1].Via, r.Commit, broken)
+		}
+		for _, format := range []string{"json", "yaml", "table"} {
+			run := kubectlTrace(t, ctx, bed, "secret/sh.helm.release.v1.web.v2", "-n", "shop", "-o", format)
+			// Helm stores base64(gzip(release)): "H4sI" once encoded, "SDRzSU" twice.
+			if run.Code != 0 || strings.Contains(run.Stdout, "H4sI") || strings.Contains(run.Stdout, "SDRzSU") || strings.Contains(run.Stdout, `"data"`) {
+				t.Errorf("-o %s: want the trace without the Secret's data:\n%s", format, run)
+			}
+		}
+	})
+
 	t.Run("the time column is named for what it is", func(t *testing.T) {
 		run := kubectlTrace(t, ctx, bed, "deploy/api", "-n", "shop")
 		header := strings.SplitN(run.Stdout, "\n", 3)[1]

@@ -16,13 +16,56 @@ import (
 )
 
 // isHelmManaged reports whether helm-controller's labels or Helm's release annotations
-// are on the object.
+// are on the object, or it is the storage of a Helm release.
 func isHelmManaged(u *unstructured.Unstructured) bool {
 	if _, ok := u.GetLabels()[flux.HelmNameLabel]; ok {
 		return true
 	}
+	if _, ok := helmStorage(u); ok {
+		return true
+	}
 	_, ok := u.GetAnnotations()[flux.HelmReleaseNameAnno]
 	return ok
+}
+
+// Helm's storage of a release: a Secret of this type, labelled owner=helm and
+// name=<release>, in the release's storage namespace (sh.helm.release.v1.NAME.vN).
+const (
+	helmStorageType  = "helm.sh/release.v1"
+	helmStorageOwner = "helm"
+)
+
+// helmStorage returns the release name of a Helm storage Secret. Only its type and
+// labels are read, never its data.
+func helmStorage(u *unstructured.Unstructured) (string, bool) {
+	if u.GetAPIVersion() != "v1" || u.GetKind() != "Secret" {
+		return "", false
+	}
+	typ, _, _ := unstructured.NestedString(u.Object, "type")
+	l := u.GetLabels()
+	if typ != helmStorageType || l["owner"] != helmStorageOwner || l["name"] == "" {
+		return "", false
+	}
+	return l["name"], true
+}
+
+// storageNamespace is where helm-controller keeps a HelmRelease's Helm storage: the
+// namespace recorded in its status, else the one its spec asks for (storageNamespace,
+// defaulting to the HelmRelease's own namespace).
+func storageNamespace(hr *helmv2.HelmRelease) string {
+	if hr.Status.StorageNamespace != "" {
+		return hr.Status.StorageNamespace
+	}
+	return hr.GetStorageNamespace()
+}
+
+// releaseName is the Helm release a HelmRelease manages: its latest release's name,
+// else the one its spec gives (releaseName, defaulting to [targetNamespace-]name).
+func releaseName(hr *helmv2.HelmRelease) string {
+	if l := hr.Status.History.Latest(); l != nil && l.Name != "" {
+		return l.Name
+	}
+	return hr.GetReleaseName()
 }
 
 // walkHelmRelease adds the HelmRelease that rendered obj, its HelmChart and the chart's
@@ -40,15 +83,29 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 		ns = obj.GetNamespace()
 	}
 	ref := ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: ns, Name: name}
-	u, err := t.getFlux(ctx, flux.KindHelmRelease, ns, name)
-	if err != nil && via == "helm annotations" && exitcode.Of(err) == exitcode.NotFound {
-		u, err = t.findReleaseOwner(ctx, ns, name)
+	var u *unstructured.Unstructured
+	var err error
+	if release, ok := helmStorage(obj); ok {
+		// Helm's storage Secret of a release: the HelmRelease whose storage namespace
+		// and release name match.
+		ns, name, via = obj.GetNamespace(), release, "helm storage"
+		ref.Namespace, ref.Name = ns, name
+		u, err = t.findStorageOwner(ctx, ns, release)
+	} else {
+		u, err = t.getFlux(ctx, flux.KindHelmRelease, ns, name)
+		if err != nil && via == "helm annotations" && exitcode.Of(err) == exitcode.NotFound {
+			u, err = t.findReleaseOwner(ctx, ns, name)
+		}
 	}
 	if err != nil {
-		if via == "helm annotations" && exitcode.Of(err) == exitcode.NotFound {
+		if via != "helm labels" && exitcode.Of(err) == exitcode.NotFound {
+			what, verdict := "installed by", fmt.Sprintf("%s was installed by Helm release %s/%s, not by Flux", r.Object, ns, name)
+			if via == "helm storage" {
+				what, verdict = "the storage of", fmt.Sprintf("%s is the storage of Helm release %s/%s, which no HelmRelease manages: not Flux's", r.Object, ns, name)
+			}
 			r.Hops[len(r.Hops)-1].Notes = append(r.Hops[len(r.Hops)-1].Notes,
-				fmt.Sprintf("installed by Helm release %s/%s, which no HelmRelease manages", ns, name))
-			r.fail(ResultNotManaged, fmt.Sprintf("%s was installed by Helm release %s/%s, not by Flux", r.Object, ns, name))
+				fmt.Sprintf("%s Helm release %s/%s, which no HelmRelease manages", what, ns, name))
+			r.fail(ResultNotManaged, verdict)
 			return nil, false
 		}
 		r.addErrorHop(RoleHelmRelease, ref, via, err)
@@ -58,6 +115,14 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 	if err := flux.FromUnstructured(u, &hr); err != nil {
 		r.addErrorHop(RoleHelmRelease, ref, via, err)
 		return nil, false
+	}
+	if via == "helm storage" {
+		last := &r.Hops[len(r.Hops)-1]
+		note := fmt.Sprintf("Helm's record of release %s/%s, revision %s (its data is not shown)", ns, name, obj.GetLabels()["version"])
+		if l := hr.Status.History.Latest(); l != nil && fmt.Sprint(l.Version) != obj.GetLabels()["version"] {
+			note += fmt.Sprintf("; the release is at revision %d now", l.Version)
+		}
+		last.Notes = append(last.Notes, note)
 	}
 	hop := helmReleaseHop(u, &hr)
 	hop.Via = via
@@ -157,6 +222,32 @@ func (t *Tracer) findReleaseOwner(ctx context.Context, namespace, name string) (
 	}
 	if found == nil {
 		return nil, exitcode.New(exitcode.NotFound, "no HelmRelease manages Helm release %s/%s", namespace, name)
+	}
+	return found, nil
+}
+
+// findStorageOwner lists HelmReleases and returns the one that keeps Helm release
+// release in namespace, as helm-controller does: its storage namespace and release
+// name. One that applies to its own cluster wins over one with a spec.kubeConfig (whose
+// storage is in another cluster).
+func (t *Tracer) findStorageOwner(ctx context.Context, namespace, release string) (*unstructured.Unstructured, error) {
+	var found *unstructured.Unstructured
+	local := false
+	err := flux.List(ctx, t.dyn, flux.KindHelmRelease, "", func(u *unstructured.Unstructured) error {
+		var hr helmv2.HelmRelease
+		if flux.FromUnstructured(u, &hr) != nil || storageNamespace(&hr) != namespace || releaseName(&hr) != release {
+			return nil
+		}
+		if found == nil || (!local && hr.Spec.KubeConfig == nil) {
+			found, local = u.DeepCopy(), hr.Spec.KubeConfig == nil
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, exitcode.New(exitcode.NotFound, "no HelmRelease keeps Helm release %s in namespace %s", release, namespace)
 	}
 	return found, nil
 }

@@ -46,8 +46,8 @@ func sourceHop(role, via string, u *unstructured.Unstructured) Hop {
 		if rec.Action == "pin" {
 			what = "pinned to one commit (the cluster differs from the branch head) instead of"
 		}
-		hop.Notes = append(hop.Notes, fmt.Sprintf("%s %s%s at %s: 'kubectl gitops branch restore %s -n %s' puts it back",
-			what, source.FromGit(rec.RefBefore), by, rec.At.Format(time.RFC3339), u.GetName(), u.GetNamespace()))
+		hop.Notes = append(hop.Notes, fmt.Sprintf("%s %s%s at %s: '%s' puts it back",
+			what, source.FromGit(rec.RefBefore), by, rec.At.Format(time.RFC3339), rec.UndoCommand(u.GetNamespace(), u.GetName())))
 	}
 	return hop
 }
