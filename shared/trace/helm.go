@@ -131,6 +131,7 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 	t.walkChart(ctx, r, &hr)
 	if r.Commit == nil {
 		r.Commit = helmCommit(&hr, r.Hops[n:])
+		t.explainBlocked(ctx, r.Commit)
 	}
 	return u, true
 }

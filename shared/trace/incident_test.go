@@ -225,3 +225,42 @@ func TestTraceHelmStorageSecret(t *testing.T) {
 		})
 	}
 }
+
+func TestTraceBlockedByCycle(t *testing.T) {
+	root := labelled(kustomization("flux-system", "./clusters/demo"), "flux-system", "flux-system")
+	blocked := func(name, dep string, inventory ...string) *unstructured.Unstructured {
+		k := labelled(kustomization(name, "./"+name, inventory...), "flux-system", "flux-system")
+		k.Object["spec"].(map[string]any)["dependsOn"] = []any{map[string]any{"name": dep}}
+		for key, v := range condition("False", "DependencyNotReady", "dependency 'flux-system/"+dep+"' is not ready") {
+			k.Object["status"].(map[string]any)[key] = v
+		}
+		return k
+	}
+	src := gitRepository()
+	src.Object["status"].(map[string]any)["artifact"] = map[string]any{"revision": "main@sha1:" + shaBad}
+	cmA := labelled(obj("v1", "ConfigMap", "default", "in-a", nil), "flux-system", "a")
+	cmC := labelled(obj("v1", "ConfigMap", "default", "in-c", nil), "flux-system", "c")
+	tr := newTestTracer(root, src, cmA, cmC,
+		blocked("a", "b", "default_in-a__ConfigMap"), blocked("b", "a"), blocked("c", "a", "default_in-c__ConfigMap"))
+
+	r := tr.Trace(context.Background(), cmA)
+	c := r.Commit
+	if c == nil || c.Status != CommitBlocked || (c.Cycle != "flux-system/a -> flux-system/b -> flux-system/a" && c.Cycle != "flux-system/b -> flux-system/a -> flux-system/b") ||
+		!strings.Contains(c.NextStep, "kubectl gitops deps a -n flux-system") || !strings.Contains(c.NextStep, "remove") {
+		t.Fatalf("commit = %+v, want the cycle a -> b -> a named and deps pointed at", c)
+	}
+	var buf bytes.Buffer
+	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Cycle:      " + c.Cycle, "Next step:  ", "kubectl gitops deps a -n flux-system"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("human view lacks %q:\n%s", want, buf.String())
+		}
+	}
+
+	victim := tr.Trace(context.Background(), cmC).Commit
+	if victim == nil || victim.Cycle != c.Cycle || !strings.Contains(victim.Reason, "waits on the dependency cycle") {
+		t.Errorf("commit of a victim = %+v, want the cycle it waits on", victim)
+	}
+}

@@ -88,7 +88,9 @@ func (t *Tracer) commit(ctx context.Context, ks *kustomizev1.Kustomization, src 
 	if u, err := t.getFlux(ctx, src.kind, src.namespace, src.name); err == nil {
 		current = status.Of(u).ArtifactRevision
 	}
-	return commitStatus(ks, current)
+	c := commitStatus(ks, current)
+	t.explainBlocked(ctx, c)
+	return c
 }
 
 // commitStatus says whether ks applied the source's current revision and, if not,

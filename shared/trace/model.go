@@ -156,6 +156,10 @@ type Commit struct {
 	Reason string `json:"reason,omitempty"`
 	// BlockedBy names the dependency that blocks it, for status Blocked.
 	BlockedBy string `json:"blockedBy,omitempty"`
+	// Cycle is the dependsOn cycle behind a Blocked status ("ns/a -> ns/b -> ns/a"),
+	// as `kubectl gitops deps` finds it; NextStep is how to break it.
+	Cycle    string `json:"cycle,omitempty"`
+	NextStep string `json:"nextStep,omitempty"`
 	// Git is filled with --git-dir.
 	Git *GitLocation `json:"git,omitempty"`
 }

@@ -265,6 +265,10 @@ func (v view) commit(c *Commit, said string) {
 	if c.BlockedBy != "" {
 		field("Blocked by", "%s", c.BlockedBy)
 	}
+	if c.Cycle != "" {
+		field("Cycle", "%s", c.Cycle)
+		field("Next step", "%s", c.NextStep)
+	}
 	if c.Reason != "" && c.Reason != said {
 		field("Reason", "%s", c.Reason)
 	}

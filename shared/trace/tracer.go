@@ -48,6 +48,8 @@ type Tracer struct {
 	found  map[objKey]foundIn
 	// remote, when set, opens the cluster a traced Kustomization applies to.
 	remote RemoteOpener
+	// graph is the cluster's dependsOn graph, read once the first blocked hop needs it.
+	graph *depsGraph
 }
 
 // AcrossClusters lets the tracer follow labels into other clusters through f, and

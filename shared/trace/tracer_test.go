@@ -95,7 +95,7 @@ func newTestTracer(objs ...runtime.Object) *Tracer {
 		mapper.Add(gvk, meta.RESTScopeNamespace)
 	}
 	lists := map[schema.GroupVersionResource]string{}
-	for _, kind := range []string{flux.KindKustomization, flux.KindHelmRelease, flux.KindGitRepository, flux.KindHelmChart} {
+	for _, kind := range []string{flux.KindKustomization, flux.KindHelmRelease, flux.KindGitRepository, flux.KindHelmChart, flux.KindResourceSet} {
 		gvr, _ := flux.GVR(kind)
 		lists[gvr] = kind + "List"
 	}
