@@ -19,6 +19,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
@@ -218,12 +219,18 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", "0000000"}, Code: 3, Stderr: "commit 0000000 is not in status.history"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "--as", "flux-reader"}, Code: 5, Stderr: "cannot patch resource"},
-			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--dry-run"}, Stdout: []string{
-				"would be pinned: branch main -> commit " + c2 + " (on branch main)", "Consumer:   Kustomization flux-system/apps Planned", "Note:       the cluster now differs from branch main"}},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", c1, "--dry-run"}, Stdout: []string{
+				"would be pinned: branch main -> commit " + c1 + " (on branch main)", "Consumer:   Kustomization flux-system/apps Planned", "Note:       the cluster now differs from branch main",
+				"Target:     " + c1[:12] + " (first applied ", "Undoes:     " + c3[:12] + " (first applied ", "Undoes:     " + c2[:12] + " (first applied "}},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--steps", "2", "--git-dir", clone, "--dry-run"}, Stdout: []string{
+				"would be pinned: branch main -> commit " + c1, "Target:     " + c1[:12] + ` "first" by Test Bed <bed@example.com>`,
+				"Undoes:     " + c3[:12] + ` "third, broken" by Test Bed <bed@example.com>`, "Undoes:     " + c2[:12] + ` "second" by Test Bed <bed@example.com>`}},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--steps", "1", "--git-dir", t.TempDir(), "--dry-run"}, Code: 2, Stderr: "--git-dir"},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--steps", "1"}, Code: 2, Stderr: "--git-dir is required"},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--steps", "1", "--git-dir", t.TempDir()}, Code: 2, Stderr: "is not a git clone"},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone, "--dry-run"}, Stdout: []string{
-				"would be reverted to " + c2, "Checked:    kustomize builds the result to the same objects as " + c2, "Files:      apps/config.yaml, base/app/configmap.yaml"}},
+				"would be reverted to " + c2, "Checked:    kustomize builds the result to the same objects as " + c2, "Files:      apps/config.yaml, base/app/configmap.yaml",
+				"Target:     " + c2[:12] + ` "second" by Test Bed <bed@example.com>`, "Undoes:     " + c3[:12] + ` "third, broken" by Test Bed <bed@example.com>`}},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone}, Code: 2, Stderr: "without --yes: there is no terminal"},
 		})
 		if got := gitRepo().GetResourceVersion(); got != rv {
@@ -234,8 +241,21 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		}
 	})
 
-	t.Run("pin the last good commit, held through a forced parent reconcile", func(t *testing.T) {
-		run := kubectl("pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "-o", "json")
+	t.Run("the newest commit failed: the last good revision is the one running, nothing is pinned", func(t *testing.T) {
+		rv := gitRepo().GetResourceVersion()
+		for _, args := range [][]string{{"--to-last-good"}, {"--steps", "1"}} {
+			run := kubectl(append([]string{"pin", "apps", "-n", "flux-system", "--yes"}, args...)...)
+			if run.Code != 0 || !strings.Contains(run.Stdout, "the cluster already runs the last good revision, "+c2[:12]) || !strings.Contains(run.Stdout, "nothing was changed") {
+				t.Errorf("pin %v when the newest commit failed:\n%s", args, run)
+			}
+		}
+		if got := gitRepo().GetResourceVersion(); got != rv {
+			t.Errorf("resourceVersion %s -> %s: a pin to the running revision wrote", rv, got)
+		}
+	})
+
+	t.Run("pin an earlier commit, held through a forced parent reconcile", func(t *testing.T) {
+		run := kubectl("pin", "apps", "-n", "flux-system", "--to", c2, "--yes", "-o", "json")
 		var res branch.Result
 		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindBranchSwitch, func() any { return &branch.Result{} }, func(d any) { res = *d.(*branch.Result) }); err != nil || run.Code != 0 {
 			t.Fatalf("%v\n%s", err, run)
@@ -271,7 +291,7 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		}
 		// A revert would not be applied while the source is pinned.
 		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
-			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone, "--yes"}, Code: 1, Stderr: "rollback unpin apps -n flux-system"},
+			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to", c1, "--git-dir", clone, "--yes"}, Code: 1, Stderr: "rollback unpin apps -n flux-system"},
 			{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Pinned:        the cluster differs from the branch head; was branch main by admin"}},
 		})
 	})
@@ -341,7 +361,7 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		}
 	})
 
-	reverted := ""
+	reverted, undo := "", ""
 	t.Run("revert to the second commit: pushed, applied, base restored", func(t *testing.T) {
 		run := kubectl("revert", "apps", "-n", "flux-system", "--to", c2[:10], "--git-dir", clone, "--reason", "INC-42", "--yes", "-o", "json")
 		var res rollback.RevertResult
@@ -364,14 +384,22 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		if diff := gitIn(repo.Bare, "diff", "--stat", c2, res.Commit, "--", "apps", "base"); diff != "" {
 			t.Errorf("the revert differs from %s:\n%s", c2, diff)
 		}
-		reverted = res.Commit
+		reverted, undo = res.Commit, res.Undo
 	})
 
 	t.Run("revert --commit undoes one commit: the revert itself", func(t *testing.T) {
 		if reverted == "" {
 			t.Skip("no revert to undo")
 		}
-		run := kubectl("revert", "apps", "-n", "flux-system", "--commit", reverted, "--git-dir", clone, "--yes", "-o", "json")
+		// The undo the revert printed, run as printed, from the clone it left alone.
+		args, ok := strings.CutPrefix(undo, "kubectl ")
+		if !ok || !strings.Contains(undo, "--commit "+reverted[:12]) {
+			t.Fatalf("the revert's undo is %q", undo)
+		}
+		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append(strings.Fields(args), "--yes", "-o", "json")...)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var res rollback.RevertResult
 		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindRevert, func() any { return &rollback.RevertResult{} }, func(d any) { res = *d.(*rollback.RevertResult) }); err != nil || run.Code != 0 {
 			t.Fatalf("%v\n%s", err, run)
@@ -389,4 +417,96 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--commit", c2, "--steps", "1", "--git-dir", clone}, Code: 2, Stderr: "--commit undoes one commit"},
 		})
 	})
+
+	// A commit that does not build: kustomize-controller leaves no snapshot for it.
+	headBefore := serverHead()
+	brokenBuild := files("v5", "v5")
+	brokenBuild["apps/kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base/app\n  - config.yaml\n  - missing.yaml\n"
+	c5 := commitApplied("fifth, does not build", brokenBuild)
+	if _, err := bed.WaitFor(ctx, 2*time.Minute, flux.KindKustomization, testbed.FluxNamespace, "apps", func(u *unstructured.Unstructured) bool {
+		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
+		return rev == "main@sha1:"+c5 && !status.Of(u).Ready.IsTrue()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("a commit that never built is listed, and the running one is the last good", func(t *testing.T) {
+		run := kubectl("history", "apps", "-n", "flux-system", "-o", "json")
+		var doc history.History
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindHistory, func() any { return &history.History{} }, func(d any) { doc = *d.(*history.History) }); err != nil {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		if e := doc.Entries[0]; e.SHA != c5 || !e.NeverApplied || e.Status != "BuildFailed" || !e.LastAttempted {
+			t.Errorf("newest entry %+v, want %s never applied (BuildFailed)", e, c5)
+		}
+		for _, e := range doc.Entries {
+			if e.LastGood && (!e.Current || e.SHA != headBefore) {
+				t.Errorf("last good is %s (current %v), want the running %s", e.SHA, e.Current, headBefore)
+			}
+		}
+		rv := gitRepo().GetResourceVersion()
+		pin := kubectl("pin", "apps", "-n", "flux-system", "--to-last-good", "--yes")
+		if pin.Code != 0 || !strings.Contains(pin.Stdout, "the cluster already runs the last good revision, "+headBefore[:12]) ||
+			!strings.Contains(pin.Stdout, "the newest commit "+c5[:12]+" never applied (BuildFailed)") || !strings.Contains(pin.Stdout, "rollback revert apps -n flux-system --commit "+c5[:12]) {
+			t.Errorf("pin --to-last-good after a build failure:\n%s", pin)
+		}
+		if got := gitRepo().GetResourceVersion(); got != rv {
+			t.Errorf("resourceVersion %s -> %s: nothing should have been written", rv, got)
+		}
+		table := kubectl("history", "apps", "-n", "flux-system")
+		if !strings.Contains(table.Stdout, "never-applied") || !strings.Contains(table.Stderr, "never applied (BuildFailed)") {
+			t.Errorf("the table does not show the failed attempt:\n%s", table)
+		}
+	})
+
+	// The fix lands; a pin goes back to the release before it, and a second pin never
+	// goes forward to the release just escaped.
+	c6 := commitApplied("sixth, fixed build", files("v6", "v6"))
+	if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c6); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("pin --to-last-good twice never goes forward", func(t *testing.T) {
+		first := kubectl("pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "-o", "json")
+		var res branch.Result
+		if err := outputtest.Decode(output.FormatJSON, []byte(first.Stdout), output.KindBranchSwitch, func() any { return &branch.Result{} }, func(d any) { res = *d.(*branch.Result) }); err != nil || first.Code != 0 {
+			t.Fatalf("%v\n%s", err, first)
+		}
+		pinned := res.To.Value
+		if pinned == c6 || pinned == c5 || res.Plan == nil || res.Plan.Target == nil || res.Plan.Target.SHA != pinned {
+			t.Fatalf("first pin went to %s (plan %+v), want a release before %s", pinned, res.Plan, c6)
+		}
+		undone := map[string]bool{}
+		for _, u := range res.Plan.Undoes {
+			undone[u.SHA] = true
+		}
+		if !undone[c6] || !undone[c5] {
+			t.Errorf("the plan does not name the commits the pin undoes: %+v", res.Plan.Undoes)
+		}
+		for _, gitDir := range []string{"", clone} {
+			args := []string{"pin", "apps", "-n", "flux-system", "--to-last-good", "--dry-run", "-o", "json"}
+			if gitDir != "" {
+				gitIn(clone, "fetch", "--quiet", "origin")
+				args = append(args, "--git-dir", gitDir)
+			}
+			second := kubectl(args...)
+			var again branch.Result
+			if err := outputtest.Decode(output.FormatJSON, []byte(second.Stdout), output.KindBranchSwitch, func() any { return &branch.Result{} }, func(d any) { again = *d.(*branch.Result) }); err != nil {
+				if second.Code == 3 && strings.Contains(second.Stderr, "no earlier revision") {
+					continue // nothing older than the pin: refused, never forward
+				}
+				t.Fatalf("%v\n%s", err, second)
+			}
+			target := again.Plan.Target.SHA
+			if target == c6 || target == pinned {
+				t.Errorf("second pin (git-dir %q) targets %s: forward or in place, want older than %s", gitDir, target, pinned)
+			}
+			if gitIn(clone, "merge-base", "--is-ancestor", target, pinned) != "" {
+				t.Errorf("second pin targets %s, not an ancestor of %s", target, pinned)
+			}
+		}
+		unpin := kubectl("unpin", "apps", "-n", "flux-system", "--yes")
+		if unpin.Code != 0 {
+			t.Fatalf("unpin:\n%s", unpin)
+		}
+	})
+
 }

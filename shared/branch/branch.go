@@ -39,6 +39,23 @@ type Record struct {
 	// ReconcileBefore is that annotation's value before (nil: absent).
 	ParentDisabled  bool    `json:"parentDisabled,omitempty"`
 	ReconcileBefore *string `json:"reconcileBefore,omitempty"`
+	// Undo is the command that puts it back, as the command that made it printed it
+	// (a pin's is `rollback unpin`): every view of the record names the same one.
+	Undo string `json:"undo,omitempty"`
+}
+
+// UndoCommand is the command that puts the GitRepository namespace/name back: the one
+// recorded, or else the branch command's restore (records written before Undo was).
+func (r *Record) UndoCommand(namespace, name string) string {
+	if r.Undo != "" {
+		return r.Undo
+	}
+	return RestoreCommand(namespace, name)
+}
+
+// RestoreCommand is `branch restore` of the GitRepository namespace/name.
+func RestoreCommand(namespace, name string) string {
+	return fmt.Sprintf("kubectl gitops branch restore %s -n %s", name, namespace)
 }
 
 // ReadRecord returns the Record in annotations, nil when the source was never switched.

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
@@ -133,7 +134,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	}
 	if rec == nil {
 		// The first switch records the ref to come back to; a later one keeps it.
-		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.now().UTC().Truncate(time.Second)}
+		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.now().UTC().Truncate(time.Second), Undo: res.Undo}
 		if parent, ok, err := parentOf(ctx, dyn, u); err != nil {
 			return nil, err
 		} else if ok {
@@ -163,7 +164,8 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 		return nil, err
 	}
 	err = r.finish(ctx, dyn, res, refName, sha, start)
-	if err == nil || !r.AutoRestore || !res.Changed {
+	if err == nil || !r.AutoRestore || !res.Changed || cluster.IsInterrupted(err) {
+		// Stopped by the user: nothing is restored behind their back; the undo is printed.
 		return res, err
 	}
 	// The new ref did not apply: back to the recorded ref, waited for like any restore.
@@ -307,7 +309,7 @@ func (r Request) newResult(action string, gr *sourcev1.GitRepository, u *unstruc
 	from := source.FromGit(gr.Spec.Reference)
 	undo := r.UndoCommand
 	if undo == "" {
-		undo = fmt.Sprintf("kubectl gitops branch restore %s -n %s", gr.Name, gr.Namespace)
+		undo = RestoreCommand(gr.Namespace, gr.Name)
 	}
 	res := &Result{
 		TypeMeta: output.NewTypeMeta(output.KindBranchSwitch),

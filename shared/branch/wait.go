@@ -66,7 +66,7 @@ func written(err error, res *Result) error {
 	if res.Undo != "" {
 		undo = "; '" + res.Undo + "' puts it back"
 	}
-	return exitcode.New(exitcode.Of(err), "%s (the change was written%s)", err.Error(), undo)
+	return exitcode.Wrap(exitcode.Of(err), fmt.Errorf("%w (the change was written%s)", err, undo))
 }
 
 func (r Request) progress(format string, args ...any) {

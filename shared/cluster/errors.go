@@ -54,7 +54,7 @@ func Classify(err error) error {
 	case apierrors.IsNotFound(err):
 		return exitcode.Wrap(exitcode.NotFound, err)
 	case errors.Is(err, context.Canceled):
-		return exitcode.Wrap(exitcode.Failure, errors.New("interrupted"))
+		return exitcode.Wrap(exitcode.Failure, &InterruptedError{})
 	case IsUnreachable(err):
 		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("cannot reach the Kubernetes API server: %w (check --kubeconfig, --context or --server, and --request-timeout)", err))
 	case clientcmd.IsConfigurationInvalid(err), clientcmd.IsEmptyConfig(err), isMissingContext(err), isBadFlag(err):
@@ -62,6 +62,27 @@ func Classify(err error) error {
 	}
 	return exitcode.Wrap(exitcode.Failure, err)
 }
+
+// InterruptedError is Ctrl-C or SIGTERM ending a request or a wait: exit 1, said as
+// an interruption and never as a timeout, with what was going on. It counts as
+// context.Canceled for errors.Is.
+type InterruptedError struct {
+	// While says what was interrupted ("waiting for Kustomization flux-system/apps").
+	While string
+}
+
+func (e *InterruptedError) Error() string {
+	if e.While == "" {
+		return "interrupted"
+	}
+	return "interrupted while " + e.While
+}
+
+// Is makes an InterruptedError match context.Canceled.
+func (e *InterruptedError) Is(target error) bool { return target == context.Canceled }
+
+// IsInterrupted reports whether err ends a command the user stopped (Ctrl-C, SIGTERM).
+func IsInterrupted(err error) bool { return errors.Is(err, context.Canceled) }
 
 // IsUnreachable reports a failure to get any HTTP answer from the server: connection
 // refused or reset, unknown host, a TLS handshake that failed or timed out, an unknown

@@ -275,7 +275,7 @@ func trackedBranch(repo *sourcev1.GitRepository) (string, error) {
 		return "", err
 	}
 	if rec != nil {
-		return "", exitcode.New(exitcode.Failure, "GitRepository %s/%s was switched by 'kubectl gitops branch' and does not apply its own branch: restore it first ('kubectl gitops branch restore %s -n %s')", repo.Namespace, repo.Name, repo.Name, repo.Namespace)
+		return "", exitcode.New(exitcode.Failure, "GitRepository %s/%s is switched or pinned by kubectl gitops and does not apply its own branch: put it back first ('%s')", repo.Namespace, repo.Name, rec.UndoCommand(repo.Namespace, repo.Name))
 	}
 	ref := source.FromGit(repo.Spec.Reference)
 	switch {

@@ -21,8 +21,8 @@ type Outcome struct {
 	// Applied is what it applied (a HelmChart: the source revision it built from; a
 	// HelmRelease: the chart version it installed).
 	Applied string `json:"applied,omitempty"`
-	// Status is Applied, Failed, Suspended, Waiting (timed out), Planned (a dry run) or
-	// NotWaited (--wait=false).
+	// Status is Applied, Failed, Suspended, Waiting (timed out), Interrupted (the
+	// command was stopped), Planned (a dry run) or NotWaited (--wait=false).
 	Status  string `json:"status"`
 	Message string `json:"message,omitempty"`
 }
@@ -75,11 +75,17 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 		case flux.KindHelmRelease:
 			built, ok := charts[c.Chart]
 			if !ok {
-				o.Status, o.Message = "Waiting", "its HelmChart "+c.Chart+" did not build the new revision"
+				o.Status, o.Message = StatusWaiting, "its HelmChart "+c.Chart+" did not build the new revision"
 				out = append(out, o)
 				continue
 			}
 			done = func(token string) Done { return installed(token, built) }
+		}
+		if failed != nil && cluster.IsInterrupted(failed) {
+			// Stopped by the user: the rest is not waited for, and says so once each.
+			o.Status, o.Message = StatusInterrupted, "not waited for: the command was interrupted"
+			out = append(out, o)
+			continue
 		}
 		f.progress("waiting for %s to apply %s", t, revision)
 		s, err := f.follow(ctx, dyn, t, done, tokens[t])
@@ -94,14 +100,7 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 		case flux.KindHelmRelease:
 			o.Applied = s.LastAttemptedRevision
 		}
-		switch {
-		case err == nil:
-			o.Status = "Applied"
-		case exitcode.Of(err) == exitcode.Timeout:
-			o.Status, o.Message = "Waiting", err.Error()
-		default:
-			o.Status, o.Message = "Failed", err.Error()
-		}
+		o.Status, o.Message = outcomeOf(err)
 		out = append(out, o)
 		if err != nil && failed == nil {
 			failed = err
@@ -119,14 +118,32 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 func (f Follower) Kustomization(ctx context.Context, dyn dynamic.Interface, t Target, revision string) (Outcome, error) {
 	f.progress("waiting for %s to apply %s", t, revision)
 	s, err := f.follow(ctx, dyn, t, func(token string) Done { return appliedRevision(token, revision) }, "")
-	o := Outcome{Kind: t.Kind, Namespace: t.Namespace, Name: t.Name, Applied: s.LastAppliedRevision, Status: "Applied"}
-	switch {
-	case exitcode.Of(err) == exitcode.Timeout:
-		o.Status, o.Message = "Waiting", err.Error()
-	case err != nil:
-		o.Status, o.Message = "Failed", err.Error()
-	}
+	o := Outcome{Kind: t.Kind, Namespace: t.Namespace, Name: t.Name, Applied: s.LastAppliedRevision}
+	o.Status, o.Message = outcomeOf(err)
 	return o, err
+}
+
+// The statuses of an Outcome that waited.
+const (
+	StatusApplied     = "Applied"
+	StatusFailed      = "Failed"
+	StatusWaiting     = "Waiting"
+	StatusInterrupted = "Interrupted"
+)
+
+// outcomeOf is the status and message of a consumer whose wait ended with err: one
+// word for each way a wait ends, so that an interrupted command never reads as a
+// timeout or a failure of Flux.
+func outcomeOf(err error) (string, string) {
+	switch {
+	case err == nil:
+		return StatusApplied, ""
+	case cluster.IsInterrupted(err):
+		return StatusInterrupted, err.Error()
+	case exitcode.Of(err) == exitcode.Timeout:
+		return StatusWaiting, err.Error()
+	}
+	return StatusFailed, err.Error()
 }
 
 // follow requests a reconcile of t (unless asked holds the token of a request already
@@ -144,7 +161,7 @@ func (f Follower) follow(ctx context.Context, dyn dynamic.Interface, t Target, d
 			}
 		}
 		s, err = Wait(ctx, dyn, t, f.Interval, done(token), func(s Status) { f.progress("%s: %s", t, s) })
-		if exitcode.Of(err) != exitcode.Failure {
+		if exitcode.Of(err) != exitcode.Failure || cluster.IsInterrupted(err) {
 			break
 		}
 	}

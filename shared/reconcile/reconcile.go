@@ -147,10 +147,20 @@ func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Du
 		}
 		select {
 		case <-ctx.Done():
-			return last, exitcode.New(exitcode.Timeout, "timed out waiting for %s; last seen: %s%s", t, last, blockedHint(last))
+			return last, Ended(ctx, t, last)
 		case <-time.After(interval):
 		}
 	}
+}
+
+// Ended is the error of a wait on t whose context ended: a timeout (exit 6) when its
+// deadline passed, an interruption (exit 1) when the user stopped the command. A
+// Ctrl-C is not Flux being slow, and a script must be able to tell the two apart.
+func Ended(ctx context.Context, t Target, last Status) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return exitcode.New(exitcode.Timeout, "timed out waiting for %s; last seen: %s%s", t, last, blockedHint(last))
+	}
+	return exitcode.Wrap(exitcode.Failure, &cluster.InterruptedError{While: fmt.Sprintf("waiting for %s; last seen: %s", t, last)})
 }
 
 // blockedHint names what to look at when a dependency blocks the wait.

@@ -105,7 +105,10 @@ func Pin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Resu
 	if err != nil {
 		return nil, err
 	}
-	if running, ok := t.Running(); ok && running.SHA == t.Entry.SHA {
+	// --to-last-good and --steps counted from a newest commit that never applied land
+	// on the revision running: nothing to do. --to names a commit on purpose (it may
+	// still move the source's other consumers back), so it is pinned.
+	if running, ok := t.Running(); ok && running.SHA == t.Entry.SHA && r.Choice.To == "" {
 		return alreadyRunning(ctx, dyn, t, r)
 	}
 	plan, err := t.plan(ctx, dyn, r.GitDir)

@@ -116,7 +116,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 		ref = source.FromGit(rec.RefBefore)
 		if !r.NoPush {
 			return nil, exitcode.New(exitcode.Failure, "GitRepository %s/%s is held on %s by kubectl gitops: Flux would not apply the revert; undo that first ('%s') or use --no-push",
-				t.SourceNamespace, t.SourceName, source.FromGit(gr.Spec.Reference), undoOf(rec, t, r))
+				t.SourceNamespace, t.SourceName, source.FromGit(gr.Spec.Reference), rec.UndoCommand(t.SourceNamespace, t.SourceName))
 		}
 	}
 	res.Branch = ref.Value
@@ -354,7 +354,7 @@ func pushed(err error, res *RevertResult) error {
 	if err == nil {
 		return nil
 	}
-	return exitcode.New(exitcode.Of(err), "%s (commit %s was pushed to %s; Flux applies it when it can)", err.Error(), git.Short(res.Commit), res.Branch)
+	return exitcode.Wrap(exitcode.Of(err), fmt.Errorf("%w (commit %s was pushed to %s; Flux applies it when it can; '%s' undoes it)", err, git.Short(res.Commit), res.Branch, res.Undo))
 }
 
 func (r RevertRequest) message(t *Target, res *RevertResult) string {
@@ -365,13 +365,6 @@ func (r RevertRequest) message(t *Target, res *RevertResult) string {
 		body += "\n\nReason: " + r.Reason
 	}
 	return subject + "\n\n" + body + "\n\nMade with kubectl gitops rollback revert."
-}
-
-func undoOf(rec *branch.Record, t *Target, r RevertRequest) string {
-	if rec.Action == "pin" {
-		return fmt.Sprintf("kubectl gitops rollback unpin %s -n %s", r.Name, r.Namespace)
-	}
-	return fmt.Sprintf("kubectl gitops branch restore %s -n %s", t.SourceName, t.SourceNamespace)
 }
 
 func errSuffix(err error) string {

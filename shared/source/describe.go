@@ -150,6 +150,8 @@ type Switched struct {
 	By     string    `json:"by,omitempty"`
 	At     time.Time `json:"at"`
 	Parent string    `json:"parent,omitempty"`
+	// Undo is the command that puts the source back.
+	Undo string `json:"undo,omitempty"`
 }
 
 // Object names the source.

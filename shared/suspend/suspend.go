@@ -9,6 +9,7 @@ package suspend
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -131,6 +132,11 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 	if err := r.write(ctx, dyn, u, false, annotations, summary, res); err != nil {
 		return nil, err
 	}
+	reason := "resumed by mistake"
+	if res.Suspension != nil && res.Suspension.Reason != "" {
+		reason = res.Suspension.Reason
+	}
+	res.Undo = "kubectl gitops rollback suspend " + r.command() + " --reason " + shellQuote(reason)
 	defer func() { res.DurationSeconds = time.Since(start).Round(time.Millisecond).Seconds() }()
 	if res.DryRun || !r.Wait {
 		return res, nil
@@ -148,7 +154,7 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 	st, err := reconcile.Wait(ctx, dyn, target, 500*time.Millisecond, resumed(token), progress)
 	res.Applied = st.LastAppliedRevision
 	if err != nil {
-		return res, exitcode.New(exitcode.Of(err), "%v (it is resumed; Flux goes on retrying)", err)
+		return res, exitcode.Wrap(exitcode.Of(err), fmt.Errorf("%w (it is resumed; Flux goes on retrying)", err))
 	}
 	return res, nil
 }
@@ -207,4 +213,10 @@ func orNil(s string) any {
 		return nil
 	}
 	return s
+}
+
+// shellQuote quotes s for a POSIX shell, so that a printed undo command can be pasted
+// whatever the recorded reason holds.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

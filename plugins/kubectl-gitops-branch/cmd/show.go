@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -145,7 +144,7 @@ func printShow(w *output.Writer, doc *source.Document) {
 		if sw.By != "" {
 			by = " by " + sw.By
 		}
-		label, undo := "Switched:      from", fmt.Sprintf("'kubectl gitops branch restore %s -n %s'", output.Safe(name), output.Safe(ns))
+		label, undo := "Switched:      from", "'"+output.Safe(sw.Undo)+"'"
 		if sw.Action == "pin" {
 			label = "Pinned:        the cluster differs from the branch head; was"
 		}

@@ -75,8 +75,8 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 				if rec.Action == "pin" {
 					what = "pinned to " + source.Describe(u).Tracks
 				}
-				l.Warnings = append(l.Warnings, fmt.Sprintf("%s %s/%s is %s by %s since %s: its consumers apply nothing newer from Git until 'kubectl gitops branch restore %s -n %s'",
-					kind, u.GetNamespace(), u.GetName(), what, orSomeone(rec.By), rec.At.Format(time.RFC3339), u.GetName(), u.GetNamespace()))
+				l.Warnings = append(l.Warnings, fmt.Sprintf("%s %s/%s is %s by %s since %s: its consumers apply nothing newer from Git until '%s'",
+					kind, u.GetNamespace(), u.GetName(), what, orSomeone(rec.By), rec.At.Format(time.RFC3339), rec.UndoCommand(u.GetNamespace(), u.GetName())))
 			}
 			return nil
 		})

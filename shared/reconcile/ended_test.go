@@ -1,0 +1,65 @@
+package reconcile_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+)
+
+// TestWaitEnds tells the two ways a wait's context ends apart: its deadline is a
+// timeout (exit 6), Ctrl-C is an interruption (exit 1), never "timed out".
+func TestWaitEnds(t *testing.T) {
+	ks := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+		"metadata": map[string]any{"name": "apps", "namespace": "flux-system", "generation": int64(2)},
+		"status":   map[string]any{"observedGeneration": int64(1)},
+	}}
+	client, err := clustertest.New("flux-system", ks).Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := reconcile.Target{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}
+	never := func(reconcile.Status) (bool, error) { return false, nil }
+	tests := []struct {
+		name  string
+		ctx   func() (context.Context, context.CancelFunc)
+		code  exitcode.Code
+		say   string
+		isInt bool
+	}{
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 50*time.Millisecond)
+		}, exitcode.Timeout, "timed out waiting for Kustomization flux-system/apps", false},
+		{"interrupted", func() (context.Context, context.CancelFunc) {
+			// Ctrl-C cancels the command's context; its own timeout is still far off.
+			parent, cancel := context.WithCancel(context.Background())
+			ctx, stop := context.WithTimeout(parent, time.Hour)
+			time.AfterFunc(50*time.Millisecond, cancel)
+			return ctx, stop
+		}, exitcode.Failure, "interrupted while waiting for Kustomization flux-system/apps", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			_, err := reconcile.Wait(ctx, client.Dynamic, target, 10*time.Millisecond, never, nil)
+			if exitcode.Of(err) != tt.code || !strings.HasPrefix(err.Error(), tt.say) || cluster.IsInterrupted(err) != tt.isInt {
+				t.Errorf("Wait ended with %v (exit %d, interrupted %v); want %q, exit %d", err, exitcode.Of(err), cluster.IsInterrupted(err), tt.say, tt.code)
+			}
+			// What a writer adds on top keeps the interruption visible.
+			wrapped := exitcode.Wrap(exitcode.Of(err), errors.Join(err))
+			if cluster.IsInterrupted(wrapped) != tt.isInt {
+				t.Errorf("a wrapped %s error lost its kind", tt.name)
+			}
+		})
+	}
+}
