@@ -126,7 +126,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 			}
 		}
 		src := objKey{kind: ks.Spec.SourceRef.Kind, namespace: flux.RefNamespace(ks.Spec.SourceRef.Namespace, ks.Namespace), name: ks.Spec.SourceRef.Name}
-		hop.SourceRef = &ObjectRef{Kind: src.kind, Namespace: src.namespace, Name: src.name}
+		hop.SourceRef = fluxRef(src.kind, src.namespace, src.name)
 		r.Hops = append(r.Hops, hop)
 		r.stamp(n, cur.cluster)
 		if r.Commit == nil {

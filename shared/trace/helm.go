@@ -269,7 +269,7 @@ func (t *Tracer) walkChart(ctx context.Context, r *Report, hr *helmv2.HelmReleas
 	if !ok {
 		ns, name = hr.Namespace, hr.Status.HelmChart
 	}
-	ref := ObjectRef{APIVersion: "source.toolkit.fluxcd.io/v1", Kind: flux.KindHelmChart, Namespace: ns, Name: name}
+	ref := *fluxRef(flux.KindHelmChart, ns, name)
 	u, err := t.getFlux(ctx, flux.KindHelmChart, ns, name)
 	if err != nil {
 		r.addErrorHop(RoleHelmChart, ref, "status.helmChart", err)
@@ -281,7 +281,7 @@ func (t *Tracer) walkChart(ctx context.Context, r *Report, hr *helmv2.HelmReleas
 	hop.Revision, _, _ = unstructured.NestedString(u.Object, "status", "observedSourceArtifactRevision")
 	kind, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "kind")
 	srcName, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "name")
-	hop.SourceRef = &ObjectRef{Kind: kind, Namespace: ns, Name: srcName}
+	hop.SourceRef = fluxRef(kind, ns, srcName)
 	r.Hops = append(r.Hops, hop)
 	if kind != "" && srcName != "" {
 		t.addSource(ctx, r, RoleChartSource, kind, ns, srcName, "sourceRef")

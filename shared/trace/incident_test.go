@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 )
 
@@ -262,5 +264,52 @@ func TestTraceBlockedByCycle(t *testing.T) {
 	victim := tr.Trace(context.Background(), cmC).Commit
 	if victim == nil || victim.Cycle != c.Cycle || !strings.Contains(victim.Reason, "waits on the dependency cycle") {
 		t.Errorf("commit of a victim = %+v, want the cycle it waits on", victim)
+	}
+}
+
+// emptyAPIVersions returns the JSON paths of every empty apiVersion in v.
+func emptyAPIVersions(path string, v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if s, ok := x.(string); ok && k == "apiVersion" && s == "" {
+				out = append(out, path+"."+k)
+			}
+			out = append(out, emptyAPIVersions(path+"."+k, x)...)
+		}
+	case []any:
+		for i, x := range v {
+			out = append(out, emptyAPIVersions(fmt.Sprintf("%s[%d]", path, i), x)...)
+		}
+	}
+	return out
+}
+
+func TestDocumentsHaveOneShape(t *testing.T) {
+	for _, r := range []*Report{
+		traceIncident(t, "Kustomization", "flux-system", "apps"),
+		traceIncident(t, "HelmRelease", "shop", "web"),
+		traceIncident(t, "ConfigMap", "shop", "web-config"),
+	} {
+		doc, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(doc, &v); err != nil {
+			t.Fatal(err)
+		}
+		if empty := emptyAPIVersions("", v); len(empty) > 0 {
+			t.Errorf("%s: empty apiVersion at %v", r.Object, empty)
+		}
+	}
+	missing := NotFoundReport(ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "nope"}, flux.NotFound("Deployment", "shop", "nope"))
+	doc, err := json.Marshal(missing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), `"hops":[]`) {
+		t.Errorf("NotFound document = %s, want hops: []", doc)
 	}
 }

@@ -15,7 +15,10 @@ import (
 
 // addSource reads a source once and appends its hop.
 func (t *Tracer) addSource(ctx context.Context, r *Report, role, kind, namespace, name, via string) {
-	ref := ObjectRef{APIVersion: sourcev1.GroupVersion.String(), Kind: kind, Namespace: namespace, Name: name}
+	ref := *fluxRef(kind, namespace, name)
+	if ref.APIVersion == "" {
+		ref.APIVersion = sourcev1.GroupVersion.String() // a kind the suite does not know
+	}
 	if _, ok := flux.GVR(kind); !ok {
 		r.Hops = append(r.Hops, Hop{Role: role, Ref: ref, Via: via, Error: fmt.Sprintf("unsupported source kind %q", kind)})
 		return

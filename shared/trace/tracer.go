@@ -247,7 +247,8 @@ func (r *Report) Unreachable() bool { return r.Result == ResultError && r.unreac
 
 // NotFoundReport is the report for an object that does not exist.
 func NotFoundReport(ref ObjectRef, err error) *Report {
-	r := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Object: ref, Result: ResultNotFound, Error: err.Error()}
+	// hops is [] rather than null: every document has the same shape.
+	r := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Object: ref, Result: ResultNotFound, Error: err.Error(), Hops: []Hop{}}
 	if code := exitcode.Of(cluster.Classify(err)); code == exitcode.Forbidden {
 		r.Result = ResultForbidden
 	} else if code != exitcode.NotFound {
@@ -258,6 +259,16 @@ func NotFoundReport(ref ObjectRef, err error) *Report {
 
 func refOf(u *unstructured.Unstructured) ObjectRef {
 	return ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
+}
+
+// fluxRef names a Flux object of kind with the apiVersion the suite reads it at: no
+// document carries an empty apiVersion.
+func fluxRef(kind, namespace, name string) *ObjectRef {
+	ref := &ObjectRef{Kind: kind, Namespace: namespace, Name: name}
+	if gvr, ok := flux.GVR(kind); ok {
+		ref.APIVersion = gvr.GroupVersion().String()
+	}
+	return ref
 }
 
 // String renders the object for humans, as output.Name does everywhere.
