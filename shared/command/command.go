@@ -60,10 +60,13 @@ type Options interface {
 	Run(ctx context.Context) error
 }
 
-// Bind makes cmd run o: Complete, Validate, then Run. What every command checks the
-// same way (a malformed -l) is refused first.
+// Bind makes cmd run o: Complete, Validate, then Run. What every command does the same
+// way comes first: -v turns on request logging, a malformed -l is refused.
 func Bind(cmd *cobra.Command, f cluster.Factory, o Options) {
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := setVerbosity(cmd); err != nil {
+			return err
+		}
 		if err := checkSelector(cmd); err != nil {
 			return err
 		}
@@ -129,6 +132,7 @@ func NewRoot(r Root, streams genericiooptions.IOStreams) (*cobra.Command, *clust
 		return exitcode.UsageError(err, c.CommandPath())
 	})
 	flags.AddFlags(cmd.PersistentFlags())
+	addVerbosityFlag(cmd)
 	f := cluster.NewFactory(flags)
 	registerFlagCompletion(cmd, f)
 	return cmd, f
@@ -230,8 +234,10 @@ func Execute(ctx context.Context, cmd *cobra.Command, args []string) int {
 		if strings.HasPrefix(err.Error(), "unknown command") {
 			code = exitcode.Usage
 		}
-		if errors.Is(err, context.Canceled) {
-			err = errors.New("interrupted")
+		// A bare context error says nothing of what was interrupted; one the suite
+		// wrote (with what was written and how to undo it) is kept as it is.
+		if errors.Is(err, context.Canceled) && !errors.As(err, new(*cluster.InterruptedError)) {
+			err = &cluster.InterruptedError{}
 		}
 	}
 	var silent *SilentError

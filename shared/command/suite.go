@@ -47,6 +47,8 @@ func NewSuite(streams genericiooptions.IOStreams, version string, plugins ...*co
 		RunE:          func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	root.SetVersionTemplate(SuiteName + " {{.Version}}\n")
+	// -v is kubectl's log level in every command, never --version.
+	addVerbosityFlag(root)
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
@@ -63,7 +65,7 @@ func NewSuite(streams genericiooptions.IOStreams, version string, plugins ...*co
 		// cobra words these flags with the command's own name ("help for trace"); the
 		// plugin's binary says "help for kubectl gitops trace", and so does the suite.
 		p.Flags().BoolP("help", "h", false, "help for "+display)
-		p.Flags().BoolP("version", "v", false, "version for "+display)
+		p.Flags().Bool("version", false, "version for "+display)
 		if len(p.Commands()) > 0 {
 			p.AddCommand(HelpCommand())
 		}
