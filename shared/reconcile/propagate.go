@@ -168,16 +168,18 @@ func (f Follower) follow(ctx context.Context, dyn dynamic.Interface, t Target, d
 	return s, err
 }
 
-// appliedRevision is done when the Kustomization handled the request and applied
-// exactly the source's revision (Flux compares the strings too); a failure at the
-// current generation ends the wait with Flux's message.
+// appliedRevision is done when the Kustomization applied exactly the source's revision
+// (Flux compares the strings too) and is Ready at its generation: Flux's own status
+// proves it, whether or not the round the request asked for has come yet (waiting for
+// that round costs seconds after Flux already finished). A failure ends the wait with
+// Flux's message only once the request was handled, so an old failure never counts.
 func appliedRevision(token, rev string) Done {
 	return func(s Status) (bool, error) {
-		if s.HandledToken != token {
-			return false, nil
-		}
 		if s.LastAppliedRevision == rev && s.ReadyAtGeneration() {
 			return true, nil
+		}
+		if s.HandledToken != token {
+			return false, nil
 		}
 		if s.Ready.IsFalse() && !s.Ready.DependencyBlocked() && s.LastAttemptedRevision == rev {
 			return false, exitcode.New(exitcode.Failure, "applying %s failed: %s", rev, s.Ready.Message)
@@ -186,15 +188,15 @@ func appliedRevision(token, rev string) Done {
 	}
 }
 
-// builtFrom is done when the HelmChart handled the request and built its chart from
-// the source's revision.
+// builtFrom is done when the HelmChart built its chart from the source's revision
+// and is Ready (as appliedRevision, without waiting for the requested round).
 func builtFrom(token, rev string) Done {
 	return func(s Status) (bool, error) {
-		if s.HandledToken != token {
-			return false, nil
-		}
 		if s.ObservedSourceRevision == rev && s.ReadyAtGeneration() {
 			return true, nil
+		}
+		if s.HandledToken != token {
+			return false, nil
 		}
 		if s.Ready.IsFalse() && s.ObservedGeneration == s.Generation {
 			return false, exitcode.New(exitcode.Failure, "building the chart from %s failed: %s", rev, s.Ready.Message)
@@ -203,15 +205,15 @@ func builtFrom(token, rev string) Done {
 	}
 }
 
-// installed is done when the HelmRelease handled the request and is Ready with the
-// chart revision its HelmChart built.
+// installed is done when the HelmRelease is Ready with the chart revision its
+// HelmChart built (as appliedRevision, without waiting for the requested round).
 func installed(token, chart string) Done {
 	return func(s Status) (bool, error) {
-		if s.HandledToken != token {
-			return false, nil
-		}
 		if s.LastAttemptedRevision == chart && s.ReadyAtGeneration() {
 			return true, nil
+		}
+		if s.HandledToken != token {
+			return false, nil
 		}
 		if s.Ready.IsFalse() && !s.Ready.DependencyBlocked() && s.LastAttemptedRevision == chart && s.ObservedGeneration == s.Generation {
 			return false, exitcode.New(exitcode.Failure, "installing chart %s failed: %s", chart, s.Ready.Message)
