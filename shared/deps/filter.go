@@ -1,8 +1,11 @@
 package deps
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/suggest"
 )
 
 // Filter narrows the report to what matters for the named objects, as in
@@ -221,4 +224,82 @@ func (r *Report) Namespace(namespace string) *Report {
 	// A namespace holding none of them checks nothing, whatever the others hold.
 	view.NothingChecked = view.NothingChecked || len(names) == 0
 	return view
+}
+
+// Namespaces lists the namespaces holding an object of the report, sorted: where to
+// look when the one asked about holds none.
+func (r *Report) Namespaces() []string {
+	var out []string
+	for i := range r.Entries {
+		if e := &r.Entries[i]; !e.Missing && (len(out) == 0 || out[len(out)-1] != e.Namespace) {
+			out = append(out, e.Namespace)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Unmatched explains a name Filter (or FilterIn) returned as matching nothing, as one
+// line for the user: when the name exists in another namespace, which one and the -n
+// that finds it ("Kustomization default/apps not found; flux-system has one: add -n
+// flux-system"); otherwise the close names of its namespace, if any.
+func (r *Report) Unmatched(name string) string {
+	parts := strings.Split(name, "/")
+	var kind, namespace string
+	switch len(parts) {
+	case 2:
+		namespace = parts[0]
+	case 3:
+		kind, namespace = parts[0], parts[1]
+	}
+	base := parts[len(parts)-1]
+	what := "Kustomization or HelmRelease"
+	for _, k := range []Kind{KindKustomization, KindHelmRelease} {
+		if kind != "" && kindMatches(k, kind) {
+			what = string(k)
+		}
+	}
+	var elsewhere []NodeID
+	var close []string
+	for i := range r.Entries {
+		e := &r.Entries[i]
+		if e.Missing || (kind != "" && !kindMatches(e.Kind, kind)) {
+			continue
+		}
+		switch {
+		case e.Name == base:
+			elsewhere = append(elsewhere, e.ID())
+		case namespace == "" || e.Namespace == namespace:
+			close = append(close, e.Name)
+		}
+	}
+	asked := base
+	if namespace != "" {
+		asked = namespace + "/" + base
+	}
+	if len(elsewhere) > 0 {
+		kinds := map[Kind]bool{}
+		var namespaces []string
+		for _, id := range elsewhere {
+			kinds[id.Kind] = true
+			if !slices.Contains(namespaces, id.Namespace) {
+				namespaces = append(namespaces, id.Namespace)
+			}
+		}
+		if len(kinds) == 1 {
+			what = string(elsewhere[0].Kind)
+		}
+		if len(namespaces) == 1 {
+			return fmt.Sprintf("%s %s not found; %s has one: add -n %s", what, asked, namespaces[0], namespaces[0])
+		}
+		return fmt.Sprintf("%s %s not found; %s have one: add -n with one of them, or -A", what, asked, strings.Join(namespaces, ", "))
+	}
+	msg := "no " + what + " named " + base
+	if namespace != "" {
+		msg += " in namespace " + namespace
+	}
+	if s := suggest.Closest(base, close, maxTypoDistance, maxSuggestions); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, ", ") + "?"
+	}
+	return msg
 }

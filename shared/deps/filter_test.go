@@ -152,3 +152,31 @@ func TestNamespaceAndFilterIn(t *testing.T) {
 		})
 	}
 }
+
+func TestUnmatched(t *testing.T) {
+	r := Analyze([]Node{
+		KS("apps"),
+		KS("infra"),
+		KSIn("team-a", "web"),
+		KSIn("team-b", "web"),
+		HR("podinfo"),
+	})
+	tests := []struct{ name, want string }{
+		{"default/apps", "Kustomization default/apps not found; flux-system has one: add -n flux-system"},
+		{"Kustomization/default/apps", "Kustomization default/apps not found; flux-system has one: add -n flux-system"},
+		{"default/web", "Kustomization default/web not found; team-a, team-b have one: add -n with one of them, or -A"},
+		{"flux-system/aps", "no Kustomization or HelmRelease named aps in namespace flux-system; did you mean apps?"},
+		{"hr/flux-system/podinf", "no HelmRelease named podinf in namespace flux-system; did you mean podinfo?"},
+		{"hr/default/apps", "no HelmRelease named apps in namespace default"},
+		{"nosuch", "no Kustomization or HelmRelease named nosuch in namespace default"},
+	}
+	for _, tt := range tests {
+		view, unknown := r.FilterIn("default", []string{tt.name})
+		if len(unknown) != 1 || len(view.Entries) != 0 {
+			t.Fatalf("%s: unknown %v", tt.name, unknown)
+		}
+		if got := r.Unmatched(unknown[0]); got != tt.want {
+			t.Errorf("Unmatched(%q) = %q, want %q", unknown[0], got, tt.want)
+		}
+	}
+}

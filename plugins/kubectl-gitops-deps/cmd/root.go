@@ -92,6 +92,8 @@ type Options struct {
 
 	client     func() (*cluster.Client, error)
 	incomplete bool
+	// elsewhere are the namespaces holding objects when the one asked about holds none.
+	elsewhere []string
 	names      []string
 	namespace  string
 	explicit   bool
@@ -222,7 +224,7 @@ func (o *Options) runClusters(roots []string) error {
 		problems = problems || view.HasProblems()
 	}
 	if shown == 0 {
-		return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %v in any cluster of %s", o.names, o.Dir)
+		return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %s in any cluster of %s", strings.Join(o.names, ", "), o.Dir)
 	}
 	if o.Check && problems {
 		return command.Silent(exitcode.ProblemFound)
@@ -241,11 +243,23 @@ func (o *Options) view(report *deps.Report) (*deps.Report, error) {
 	case len(o.names) > 0:
 		view, unknown := report.FilterIn(scope, o.names)
 		if len(unknown) > 0 {
-			return nil, exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %v%s", unknown, o.where())
+			why := make([]string, len(unknown))
+			for i, u := range unknown {
+				why[i] = report.Unmatched(u)
+			}
+			in := ""
+			if o.Dir != "" {
+				in = " (in " + o.Dir + ")"
+			}
+			return nil, exitcode.New(exitcode.NotFound, "%s%s", strings.Join(why, "; "), in)
 		}
 		return view, nil
 	case scope != "":
-		return report.Namespace(scope), nil
+		view := report.Namespace(scope)
+		if len(view.Entries) == 0 {
+			o.elsewhere = report.Namespaces()
+		}
+		return view, nil
 	}
 	return report, nil
 }
@@ -321,8 +335,13 @@ func (o *Options) print(r *deps.Report, cluster string) error {
 	}
 	if len(r.Entries) == 0 {
 		hint := ""
-		if o.Dir == "" && !o.AllNamespaces {
-			hint = " (use -A for every namespace, or -n flux-system)"
+		switch {
+		case len(o.elsewhere) == 1:
+			hint = fmt.Sprintf("; %s has some: add -n %s", o.elsewhere[0], o.elsewhere[0])
+		case len(o.elsewhere) > 1:
+			hint = fmt.Sprintf("; %s have some: add -n with one of them, or -A", strings.Join(o.elsewhere, ", "))
+		case o.Dir == "" && !o.AllNamespaces:
+			hint = " (use -A for every namespace, or -n NAMESPACE)"
 		}
 		w.Printf("No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
 		if r.NothingChecked {

@@ -226,7 +226,8 @@ func TestOptionsDirNamespace(t *testing.T) {
 func TestCheckNothingLive(t *testing.T) {
 	f := clustertest.New("default", ks("a"))
 	out, err := runDeps(t, f, func(o *Options, _ *cobra.Command) { o.Check = true })
-	if exitcode.Of(err) != exitcode.ProblemFound || !strings.Contains(out, "Nothing was checked: --check fails on it.") {
+	if exitcode.Of(err) != exitcode.ProblemFound || !strings.Contains(out, "Nothing was checked: --check fails on it.") ||
+		!strings.Contains(out, "No Kustomizations or HelmReleases found in namespace default; flux-system has some: add -n flux-system.") {
 		t.Errorf("--check in an empty namespace: %v (code %d)\n%s", err, exitcode.Of(err), out)
 	}
 	out, err = runDeps(t, f, func(o *Options, cmd *cobra.Command) { o.Check = true; _ = cmd.Flags().Set("output", "json") })
@@ -242,5 +243,24 @@ func TestCheckNothingLive(t *testing.T) {
 	}
 	if _, err := runDeps(t, clustertest.New("flux-system", ks("a")), func(o *Options, _ *cobra.Command) { o.Check = true }); err != nil {
 		t.Errorf("--check where the object is: %v", err)
+	}
+}
+
+// TestUnknownNameHints: a name found in another namespace says which and the -n to
+// add; a typo gets the close names; names are printed as typed, never as a Go slice.
+func TestUnknownNameHints(t *testing.T) {
+	f := clustertest.New("default", ks("apps"), ks("infra"))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apps"}, "Kustomization default/apps not found; flux-system has one: add -n flux-system"},
+		{[]string{"flux-system/aps"}, "no Kustomization or HelmRelease named aps in namespace flux-system; did you mean apps?"},
+		{[]string{"apps", "nope"}, "Kustomization default/apps not found; flux-system has one: add -n flux-system; no Kustomization or HelmRelease named nope in namespace default"},
+	} {
+		_, err := runDeps(t, f, nil, tc.args...)
+		if exitcode.Of(err) != exitcode.NotFound || err.Error() != tc.want {
+			t.Errorf("deps %v: %v (code %d), want %q", tc.args, err, exitcode.Of(err), tc.want)
+		}
 	}
 }
