@@ -94,9 +94,9 @@ type Options struct {
 	incomplete bool
 	// elsewhere are the namespaces holding objects when the one asked about holds none.
 	elsewhere []string
-	names      []string
-	namespace  string
-	explicit   bool
+	names     []string
+	namespace string
+	explicit  bool
 }
 
 // NewOptions returns options with defaults.
