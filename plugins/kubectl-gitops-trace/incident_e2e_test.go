@@ -2,12 +2,15 @@ package main_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
@@ -222,6 +225,38 @@ data: {left: behind}
 		for _, want := range []string{"Cycle:      " + c.Cycle, "Next step:  ", "'kubectl gitops deps cyc-a -n flux-system'"} {
 			if !strings.Contains(run.Stdout, want) {
 				t.Errorf("human view lacks %q:\n%s", want, run.Stdout)
+			}
+		}
+	})
+
+	t.Run("-f a folder with a kustomization.yaml is built as kubectl -k does", func(t *testing.T) {
+		run := kubectlTrace(t, ctx, bed, "-f", filepath.Join(in.fleet.Repo.Work, "apps"), "-o", "json")
+		if run.Code != 0 || strings.Count(run.Stdout, `"result": "Traced"`) != 2 ||
+			!strings.Contains(run.Stdout, `"name": "api"`) || !strings.Contains(run.Stdout, `"name": "web"`) || run.Stderr != "" {
+			t.Errorf("want Deployment shop/api and HelmRelease shop/web traced from apps/:\n%s", run)
+		}
+	})
+
+	t.Run("several names: documents in argument order, one shape each", func(t *testing.T) {
+		for _, format := range []string{"json", "yaml"} {
+			run := kubectlTrace(t, ctx, bed, "cm/web-config", "cm/nope", "deploy/api", "-n", "shop", "-o", format)
+			if run.Code != 3 {
+				t.Errorf("-o %s: exit %d, want 3\n%s", format, run.Code, run)
+			}
+			var order []string
+			err := outputtest.Decode(format, []byte(run.Stdout), output.KindTrace, func() any { return &trace.Report{} }, func(d any) {
+				r := d.(*trace.Report)
+				order = append(order, r.Object.Kind+"/"+r.Object.Name)
+				if r.Hops == nil || r.Object.APIVersion == "" {
+					t.Errorf("-o %s: %s has hops %v and apiVersion %q", format, r.Object, r.Hops, r.Object.APIVersion)
+				}
+			})
+			if err != nil || strings.Join(order, " ") != "ConfigMap/web-config ConfigMap/nope Deployment/api" {
+				t.Errorf("-o %s: documents %v (%v), want web-config, nope, api", format, order, err)
+			}
+			if strings.Contains(run.Stdout, `"hops": null`) || strings.Contains(run.Stdout, "hops: null") ||
+				strings.Contains(run.Stdout, `"apiVersion": ""`) || strings.Contains(run.Stdout, `apiVersion: ""`) {
+				t.Errorf("-o %s: a document with null hops or an empty apiVersion:\n%s", format, run.Stdout)
 			}
 		}
 	})

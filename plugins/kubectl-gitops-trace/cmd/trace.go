@@ -157,6 +157,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if (o.Events || o.Output.Document()) && stopped == nil {
 		tracer.AttachEvents(ctx, reports)
 	}
+	o.inArgumentOrder(client.Mapper, reports)
 	if err := o.print(reports); err != nil {
 		return err
 	}
@@ -205,39 +206,49 @@ func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unst
 	if wanted != nil {
 		args = []string{typ} // one paged list of the type instead of a GET per name
 	}
-	result := o.factory.Builder().
-		Unstructured().
-		NamespaceParam(o.namespace).DefaultNamespace().AllNamespaces(o.AllNamespaces).
-		FilenameParam(o.explicit, &o.Filenames).
-		LabelSelectorParam(o.Selector).
-		ResourceTypeOrNameArgs(true, args...).
-		RequestChunksOf(flux.PageSize).
-		ContinueOnError().
-		Latest().
-		Flatten().
-		Do()
-	if err := result.Err(); err != nil {
-		return nil, nil, o.builderError(err)
+	groups := []resource.FilenameOptions{o.Filenames}
+	if len(o.Filenames.Filenames) > 0 {
+		groups = filenameGroups(o.Filenames)
 	}
 	var objs []*unstructured.Unstructured
 	var reports []*trace.Report
-	err := result.Visit(func(info *resource.Info, err error) error {
-		if err != nil {
-			return err
+	var errs []error
+	for i := range groups {
+		result := o.factory.Builder().
+			Unstructured().
+			NamespaceParam(o.namespace).DefaultNamespace().AllNamespaces(o.AllNamespaces).
+			FilenameParam(o.explicit, &groups[i]).
+			LabelSelectorParam(o.Selector).
+			ResourceTypeOrNameArgs(true, args...).
+			RequestChunksOf(flux.PageSize).
+			ContinueOnError().
+			Latest().
+			Flatten().
+			Do()
+		if err := result.Err(); err != nil {
+			return nil, nil, o.builderError(kustomizeError(groups[i], err))
 		}
-		if u, ok := info.Object.(*unstructured.Unstructured); ok {
-			if wanted == nil {
-				objs = append(objs, u)
-			} else if _, ok := wanted[u.GetName()]; ok {
-				wanted[u.GetName()] = u
+		err := result.Visit(func(info *resource.Info, err error) error {
+			if err != nil {
+				return err
 			}
+			if u, ok := info.Object.(*unstructured.Unstructured); ok {
+				if wanted == nil {
+					objs = append(objs, u)
+				} else if _, ok := wanted[u.GetName()]; ok {
+					wanted[u.GetName()] = u
+				}
+			}
+			return nil
+		})
+		for _, e := range flatten(err) {
+			errs = append(errs, kustomizeError(groups[i], e))
 		}
-		return nil
-	})
+	}
 	if wanted != nil {
 		objs, reports = o.pickNamed(mapper, typ, wanted)
 	}
-	for _, e := range flatten(err) {
+	for _, e := range errs {
 		var status apierrors.APIStatus
 		if errors.As(e, &status) && (apierrors.IsNotFound(e) || apierrors.IsForbidden(e)) {
 			ref := trace.ObjectRef{Namespace: o.namespace}
@@ -336,6 +347,16 @@ func (o *TraceOptions) scope() string {
 		return "any namespace"
 	}
 	return "namespace " + o.namespace
+}
+
+// kustomizeError names the folder a kustomize build failed in, on one line: kustomize's
+// own message spans several.
+func kustomizeError(g resource.FilenameOptions, err error) error {
+	var status apierrors.APIStatus
+	if err == nil || g.Kustomize == "" || errors.As(err, &status) || cluster.IsUnreachable(err) {
+		return err
+	}
+	return exitcode.New(exitcode.Usage, "-f %s: kustomize build failed: %s", g.Kustomize, strings.Join(strings.Fields(err.Error()), " "))
 }
 
 func flatten(err error) []error {

@@ -1,0 +1,90 @@
+package cmd
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"k8s.io/cli-runtime/pkg/resource"
+)
+
+// kustomizationFiles are the file names kustomize recognises as a kustomization.
+var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// isKustomization reports whether dir holds a kustomization file.
+func isKustomization(dir string) bool {
+	for _, name := range kustomizationFiles {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
+// manifestExts are the extensions kubectl reads from a folder given to -f.
+var manifestExts = map[string]bool{".json": true, ".yaml": true, ".yml": true}
+
+// filenameGroups splits -f into what the builder reads in one go, in the order given:
+// files and folders as kubectl reads them, and each folder holding a kustomization
+// file built as `kubectl -k` builds it. Read as a plain file, a kustomization.yaml is
+// no Kubernetes object and fails the whole read, and every folder of a Flux repository
+// has one. With -R, the folders below are split the same way.
+func filenameGroups(f resource.FilenameOptions) []resource.FilenameOptions {
+	var groups []resource.FilenameOptions
+	var plain []string
+	flush := func() {
+		if len(plain) > 0 {
+			groups = append(groups, resource.FilenameOptions{Filenames: plain, Recursive: f.Recursive})
+			plain = nil
+		}
+	}
+	kustomize := func(dir string) {
+		flush()
+		groups = append(groups, resource.FilenameOptions{Kustomize: dir})
+	}
+	for _, name := range f.Filenames {
+		fi, err := os.Stat(name)
+		if name == "-" || strings.Contains(name, "://") || err != nil || !fi.IsDir() {
+			plain = append(plain, name)
+			continue
+		}
+		if isKustomization(name) {
+			kustomize(name)
+			continue
+		}
+		if !f.Recursive || !kustomizationBelow(name) {
+			plain = append(plain, name)
+			continue
+		}
+		// Folders with a kustomization are built; the files outside them are read
+		// one by one, as the recursive read would have.
+		_ = filepath.WalkDir(name, func(path string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return nil
+			case d.IsDir() && path != name && isKustomization(path):
+				kustomize(path)
+				return filepath.SkipDir
+			case !d.IsDir() && manifestExts[filepath.Ext(path)]:
+				plain = append(plain, path)
+			}
+			return nil
+		})
+	}
+	flush()
+	return groups
+}
+
+// kustomizationBelow reports whether a folder below dir holds a kustomization file.
+func kustomizationBelow(dir string) bool {
+	found := false
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && path != dir && isKustomization(path) {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
