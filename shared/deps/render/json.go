@@ -3,6 +3,7 @@ package render
 import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // DependencyReport is the machine-readable form of a Report (`-o json|yaml`).
@@ -89,18 +90,21 @@ type ReportSummary struct {
 // Unknown (offline: no status). RootCause indexes rootCauses when the node
 // is a culprit or a victim.
 type ReportNode struct {
-	ID                  string           `json:"id"`
-	Kind                string           `json:"kind"`
-	Namespace           string           `json:"namespace"`
-	Name                string           `json:"name"`
-	State               string           `json:"state"`
-	Suspended           bool             `json:"suspended,omitempty"`
-	Ready               *ReportCondition `json:"ready,omitempty"`
-	Generation          int64            `json:"generation,omitempty"`
-	ObservedGeneration  int64            `json:"observedGeneration,omitempty"`
-	SourceRef           string           `json:"sourceRef,omitempty"`
-	SourceRevision      string           `json:"sourceRevision,omitempty"`
-	LastAppliedRevision string           `json:"lastAppliedRevision,omitempty"`
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	State     string `json:"state"`
+	Suspended bool   `json:"suspended,omitempty"`
+	// Suspension is the record `rollback suspend` wrote: why, by whom, since and until
+	// when (past until, the suspension is overdue).
+	Suspension          *status.Suspension `json:"suspension,omitempty"`
+	Ready               *ReportCondition   `json:"ready,omitempty"`
+	Generation          int64              `json:"generation,omitempty"`
+	ObservedGeneration  int64              `json:"observedGeneration,omitempty"`
+	SourceRef           string             `json:"sourceRef,omitempty"`
+	SourceRevision      string             `json:"sourceRevision,omitempty"`
+	LastAppliedRevision string             `json:"lastAppliedRevision,omitempty"`
 	// TargetCluster names the Secret or ConfigMap of spec.kubeConfig when the object
 	// applies to another cluster.
 	TargetCluster string   `json:"targetCluster,omitempty"`
@@ -299,6 +303,7 @@ func jsonNode(r *deps.Report, i int) ReportNode {
 		Name:                e.Name,
 		State:               string(e.State()),
 		Suspended:           e.Suspended,
+		Suspension:          e.Suspension,
 		Generation:          e.Generation,
 		ObservedGeneration:  e.ObservedGeneration,
 		SourceRevision:      e.SourceRevision,

@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	. "github.com/kubectl-gitops/kubectl-gitops/shared/deps/depstest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -206,5 +208,48 @@ func TestRenderersReportWriteErrors(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s: write error was swallowed", name)
 		}
+	}
+}
+
+// TestTreeShowsSuspensions: a suspension recorded by `rollback suspend` is shown on its
+// object with its reason and end, OVERDUE past it, even when nothing is blocked.
+func TestTreeShowsSuspensions(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	at, past, future := now.Add(-3*time.Hour), now.Add(-time.Hour), now.Add(time.Hour)
+	suspend := func(reason string, until time.Time, n deps.Node) deps.Node {
+		n = Suspended(n)
+		n.Suspension = &status.Suspension{Reason: reason, By: "alice", At: &at, Until: &until}
+		return n
+	}
+	r := deps.Analyze([]deps.Node{
+		suspend("INC-42: bad migration", past, KS("apps")),
+		suspend("INC-43: noisy alerts", future, KS("monitoring")),
+		Suspended(KS("legacy")),
+	})
+	var buf bytes.Buffer
+	if err := TreeWith(&buf, r, TreeOptions{Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"Kustomization flux-system/apps  Suspended, Ready: INC-42: bad migration (by alice, since 2026-12-03T09:00:00Z, until 2026-12-03T11:00:00Z, OVERDUE)\n",
+		"Kustomization flux-system/monitoring  Suspended, Ready: INC-43: noisy alerts (by alice, since 2026-12-03T09:00:00Z, until 2026-12-03T13:00:00Z)\n",
+		"Kustomization flux-system/legacy  Suspended, Ready\n",
+		"No cycles, no missing dependencies, nothing blocked.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tree lacks %q:\n%s", want, out)
+		}
+	}
+	buf.Reset()
+	if err := TreeWith(&buf, r, TreeOptions{Now: now, Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "\x1b[31mINC-42: bad migration (by alice, since 2026-12-03T09:00:00Z, until 2026-12-03T11:00:00Z, OVERDUE)\x1b[0m") {
+		t.Errorf("an overdue suspension is not red:\n%q", buf.String())
+	}
+	doc := Document(r)
+	if s := doc.Nodes[0].Suspension; s == nil || s.Reason != "INC-42: bad migration" || !s.Until.Equal(past) {
+		t.Errorf("json node %s: suspension %+v", doc.Nodes[0].ID, s)
 	}
 }

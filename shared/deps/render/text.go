@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -32,8 +33,10 @@ func relative(base, file string) string {
 	return file
 }
 
-// statusText is the per-node status shown in the tree.
-func statusText(r *deps.Report, i int, p output.Palette, base string) output.Styled {
+// statusText is the per-node status shown in the tree. A suspension recorded by
+// `rollback suspend` shows its reason and end, OVERDUE past it (status.Suspension, as
+// trace shows it), whether or not anything is blocked.
+func statusText(r *deps.Report, i int, p output.Palette, base string, now time.Time) output.Styled {
 	e := &r.Entries[i]
 	var s output.Styled
 	switch e.State() {
@@ -54,6 +57,14 @@ func statusText(r *deps.Report, i int, p output.Palette, base string) output.Sty
 			s = p.Yellow(notReadyText(e.Ready))
 		} else {
 			s = p.Red(notReadyText(e.Ready))
+		}
+	}
+	if e.Suspended && e.Suspension != nil {
+		why := e.Suspension.String(now)
+		if e.Suspension.Overdue(now) {
+			s += ": " + p.Red(why)
+		} else {
+			s += ": " + p.Dim(why)
 		}
 	}
 	if e.Cycle >= 0 {

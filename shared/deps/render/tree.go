@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -33,6 +34,8 @@ type TreeOptions struct {
 	// All lists every object; otherwise those with no dependency, no dependent and no
 	// problem are folded into a count (three quarters of a real fleet's lines).
 	All bool
+	// Now is when a suspension's end is compared to (OVERDUE); zero means time.Now().
+	Now time.Time
 }
 
 // DefaultMaxLines bounds a tree: past it a terminal or a CI log is no place to read a
@@ -46,6 +49,9 @@ func TreeWith(w io.Writer, r *deps.Report, opts TreeOptions) error {
 	p := output.Palette(opts.Color)
 	if opts.MaxLines <= 0 {
 		opts.MaxLines = DefaultMaxLines
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
 	}
 	if len(r.Entries) > 0 {
 		t.Printf("%s\n%s\n\n", summaryLine(r), p.Dim("Each object is listed under what it depends on; an object with several dependencies is shown once, then \"(see above)\"."))
@@ -123,7 +129,7 @@ func writeTree(r *deps.Report, t *output.Writer, p output.Palette, opts TreeOpti
 			}
 			printed[it.idx] = true
 			shown++
-			t.Printf("%s%s%s  %s\n", it.prefix, connector, label, statusText(r, it.idx, p, opts.Base))
+			t.Printf("%s%s%s  %s\n", it.prefix, connector, label, statusText(r, it.idx, p, opts.Base, opts.Now))
 			kids := r.Entries[it.idx].Dependents
 			for k := len(kids) - 1; k >= 0; k-- {
 				stack = append(stack, treeItem{idx: kids[k], prefix: childPrefix, last: k == len(kids)-1})
