@@ -313,3 +313,18 @@ func TestDocumentsHaveOneShape(t *testing.T) {
 		t.Errorf("NotFound document = %s, want hops: []", doc)
 	}
 }
+
+// A chart from a Helm repository carries no commit: the summary names the chart and
+// claims no commit.
+func TestHelmRepositoryChartClaimsNoCommit(t *testing.T) {
+	r := &Report{Result: ResultTraced, Object: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"},
+		Hops: []Hop{{Role: RoleObject, Ref: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"}}},
+		Commit: &Commit{By: ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "podinfo"}, Chart: "podinfo", ChartVersion: "6.5.0", Source: "6.5.0", Status: CommitCurrent}}
+	var buf bytes.Buffer
+	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); strings.Contains(out, "Commit:") || strings.Contains(out, "Applied:") || !strings.Contains(out, "Chart:      podinfo 6.5.0 installed by HelmRelease shop/podinfo") {
+		t.Errorf("summary:\n%s", out)
+	}
+}

@@ -241,7 +241,10 @@ func (v view) commit(c *Commit, said string) {
 	if c.Chart != "" {
 		field("Chart", "%s %s installed by %s", c.Chart, orNone(c.ChartVersion, ""), c.By)
 	}
-	field("Commit", "%s", orNone(c.SHA, c.Applied))
+	if c.Chart == "" || c.SHA != "" {
+		// A chart from a Helm repository carries no commit.
+		field("Commit", "%s", orNone(c.SHA, c.Applied))
+	}
 	if c.Chart == "" || c.Applied != "" {
 		field("Applied", "%s by %s", orNone(c.Applied, ""), c.By)
 	}
