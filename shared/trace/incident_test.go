@@ -318,7 +318,7 @@ func TestDocumentsHaveOneShape(t *testing.T) {
 // claims no commit.
 func TestHelmRepositoryChartClaimsNoCommit(t *testing.T) {
 	r := &Report{Result: ResultTraced, Object: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"},
-		Hops: []Hop{{Role: RoleObject, Ref: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"}}},
+		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"}}},
 		Commit: &Commit{By: ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "podinfo"}, Chart: "podinfo", ChartVersion: "6.5.0", Source: "6.5.0", Status: CommitCurrent}}
 	var buf bytes.Buffer
 	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
