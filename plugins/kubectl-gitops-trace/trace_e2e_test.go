@@ -139,6 +139,12 @@ func setupTraceBed(t *testing.T, ctx context.Context) *traceBed {
 		_, err := bed.WaitApplied(ctx, ns, k, second)
 		must(t, err)
 	}
+	// The chart is built from the same repository (reconcileStrategy Revision): the
+	// second commit is a new chart version, which the objects of the release come from.
+	_, err = bed.WaitFor(ctx, 2*time.Minute, "HelmRelease", "shop", "web", func(u *unstructured.Unstructured) bool {
+		return strings.HasSuffix(status.Of(u).LastAttemptedRevision, "+"+second[:12]) && status.Of(u).ReadyAtGeneration()
+	})
+	must(t, err)
 	_, err = bed.WaitFor(ctx, 90*time.Second, "Kustomization", ns, "flaky", func(u *unstructured.Unstructured) bool {
 		attempted, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
 		return strings.HasSuffix(attempted, second) && status.Of(u).Ready.IsFalse()
