@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // TestRequest applies manifests in a session.
@@ -43,7 +44,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 		}
 		live[i] = u
 	}
-	r.progress("server-side dry run of %d objects", len(r.Manifests))
+	r.progress("server-side dry run of %s", output.Count(len(r.Manifests), "object", "objects"))
 	for _, m := range r.Manifests {
 		if _, err := apply(ctx, dyn, m.Info.Mapping.Resource, m.Object, true); err != nil {
 			return nil, exitcode.New(exitcode.Of(err), "%s: the server-side dry run refused it: %v; nothing was applied", objectOf(m.Object), err)

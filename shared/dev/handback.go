@@ -21,6 +21,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/suspend"
@@ -85,7 +86,7 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 		// already; squashing it again would make a push the remote must reject.
 		return r.handBackPushed(ctx, dyn, res, head, begin)
 	}
-	plan := fmt.Sprintf("squash %d commits of %s into one and push it to %s", n, s.Branch, r.Clone.Remote)
+	plan := fmt.Sprintf("squash %s of %s into one and push it to %s", output.Count(n, "commit", "commits"), s.Branch, r.Clone.Remote)
 	if n == 0 {
 		plan = "push nothing (" + s.Branch + " has no commit)"
 	}
@@ -99,7 +100,7 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 		return res, err
 	}
 	if n > 0 {
-		r.progress("squashing %d commits of %s", n, s.Branch)
+		r.progress("squashing %s of %s", output.Count(n, "commit", "commits"), s.Branch)
 		sha, err := r.Clone.squash(ctx, s.Branch, s.Base, head, r.Message)
 		if err != nil {
 			return nil, err

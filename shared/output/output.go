@@ -6,6 +6,7 @@ package output
 import (
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/term"
@@ -46,6 +47,15 @@ func Age(now, t time.Time) string {
 		d = 0
 	}
 	return duration.HumanDuration(d)
+}
+
+// Count is a number and its noun agreeing with it, everywhere the suite counts for
+// humans: "1 dependency", "2 dependencies", "0 objects".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // Name renders an object for humans, everywhere in the suite: "Kind namespace/name",

@@ -95,3 +95,11 @@ func TestAgeAndName(t *testing.T) {
 		t.Errorf("Name = %q", got)
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 dependencies", 1: "1 dependency", 2: "2 dependencies", 12: "12 dependencies"} {
+		if got := Count(n, "dependency", "dependencies"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

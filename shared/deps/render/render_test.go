@@ -253,3 +253,19 @@ func TestTreeShowsSuspensions(t *testing.T) {
 		t.Errorf("json node %s: suspension %+v", doc.Nodes[0].ID, s)
 	}
 }
+
+// TestSummaryLineCounts: every count agrees with its noun ("1 dependency").
+func TestSummaryLineCounts(t *testing.T) {
+	for _, tc := range []struct {
+		nodes []deps.Node
+		want  string
+	}{
+		{[]deps.Node{KS("a"), KS("b", "a")}, "2 objects, 1 dependency: no problems."},
+		{[]deps.Node{KS("a", "b")}, "1 object, 1 dependency: 1 missing dependency."},
+		{[]deps.Node{KS("a"), KS("b", "a"), KS("c", "a")}, "3 objects, 2 dependencies: no problems."},
+	} {
+		if got := summaryLine(deps.Analyze(tc.nodes)); got != tc.want {
+			t.Errorf("summary %q, want %q", got, tc.want)
+		}
+	}
+}

@@ -72,11 +72,8 @@ func summaryLine(r *deps.Report) string {
 	}
 	var problems []string
 	add := func(n int, one, many string) {
-		switch {
-		case n == 1:
-			problems = append(problems, "1 "+one)
-		case n > 1:
-			problems = append(problems, fmt.Sprintf("%d %s", n, many))
+		if n > 0 {
+			problems = append(problems, output.Count(n, one, many))
 		}
 	}
 	add(len(r.Cycles), "cycle", "cycles")
@@ -88,7 +85,7 @@ func summaryLine(r *deps.Report) string {
 	if len(problems) > 0 {
 		verdict = strings.Join(problems, ", ")
 	}
-	return fmt.Sprintf("%d objects, %d dependencies: %s.", objects, edges, verdict)
+	return fmt.Sprintf("%s, %s: %s.", output.Count(objects, "object", "objects"), output.Count(edges, "dependency", "dependencies"), verdict)
 }
 
 type treeItem struct {
@@ -154,14 +151,10 @@ func writeTree(r *deps.Report, t *output.Writer, p output.Palette, opts TreeOpti
 		}
 	}
 	if folded > 0 {
-		what := "objects"
-		if folded == 1 {
-			what = "object"
-		}
-		t.Printf("%s\n", p.Dim(fmt.Sprintf("… and %d more %s with no dependency, no dependent and no problem (--all lists them)", folded, what)))
+		t.Printf("%s\n", p.Dim("… and "+output.Count(folded, "more object", "more objects")+" with no dependency, no dependent and no problem (--all lists them)"))
 	}
 	if shown+folded < len(r.Entries) {
-		t.Printf("%s\n", p.Dim(fmt.Sprintf("… %d more objects not shown: the tree is cut at %d lines (-o json has everything)", len(r.Entries)-shown-folded, opts.MaxLines)))
+		t.Printf("%s\n", p.Dim(fmt.Sprintf("… %s not shown: the tree is cut at %d lines (-o json has everything)", output.Count(len(r.Entries)-shown-folded, "more object", "more objects"), opts.MaxLines)))
 	}
 }
 
@@ -263,8 +256,7 @@ func writeProblems(r *deps.Report, t *output.Writer, p output.Palette) {
 		for _, rc := range r.RootCauses {
 			victims += len(rc.Victims)
 		}
-		t.Printf("\n%s (%d root %s, %d blocked):\n", p.Bold("Blocked"), len(r.RootCauses),
-			plural(len(r.RootCauses), "cause", "causes"), victims)
+		t.Printf("\n%s (%s, %d blocked):\n", p.Bold("Blocked"), output.Count(len(r.RootCauses), "root cause", "root causes"), victims)
 		for _, rc := range r.RootCauses {
 			t.Printf("  %s %s\n", p.Red("["+string(rc.Kind)+"]"), p.Bold(rc.Node.String()))
 			// Flux messages (kustomize build output, say) can span lines: one
@@ -314,13 +306,6 @@ func joinShort(ids []deps.NodeID) string {
 		parts[i] = id.Short()
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // plain is an object with nothing to see: no dependency, no dependent, no problem,
