@@ -6,6 +6,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -198,7 +199,7 @@ func (o *Options) runClusters(roots []string) error {
 	for _, root := range roots {
 		cl, err := dir.Walk(o.Dir, root, dir.Options{Sources: o.sources})
 		if err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--dir %s: %w", o.Dir, err))
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--dir %s: %w", o.dirShown(), err))
 		}
 		var fileErrors []deps.FileError
 		for _, fe := range cl.Errors {
@@ -224,7 +225,7 @@ func (o *Options) runClusters(roots []string) error {
 		problems = problems || view.HasProblems()
 	}
 	if shown == 0 {
-		return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %s in any cluster of %s", strings.Join(o.names, ", "), o.Dir)
+		return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %s in any cluster of %s", strings.Join(o.names, ", "), o.dirShown())
 	}
 	if o.Check && problems {
 		return command.Silent(exitcode.ProblemFound)
@@ -249,7 +250,7 @@ func (o *Options) view(report *deps.Report) (*deps.Report, error) {
 			}
 			in := ""
 			if o.Dir != "" {
-				in = " (in " + o.Dir + ")"
+				in = " (in " + o.dirShown() + ")"
 			}
 			return nil, exitcode.New(exitcode.NotFound, "%s%s", strings.Join(why, "; "), in)
 		}
@@ -300,9 +301,20 @@ func (o *Options) load(ctx context.Context) ([]deps.Node, []deps.FileError, erro
 	return l.Nodes, nil, nil
 }
 
+// dirShown is --dir as a message names it: a path made of dots ("found in ..") says
+// nothing once printed, so it is shown absolute; any other path as typed.
+func (o *Options) dirShown() string {
+	if strings.Trim(filepath.ToSlash(o.Dir), "./") == "" || strings.HasPrefix(filepath.ToSlash(o.Dir), "../") {
+		if abs, err := filepath.Abs(o.Dir); err == nil {
+			return abs
+		}
+	}
+	return o.Dir
+}
+
 func (o *Options) where() string {
 	if o.Dir != "" {
-		return " in " + o.Dir
+		return " in " + o.dirShown()
 	}
 	if o.AllNamespaces {
 		return ""

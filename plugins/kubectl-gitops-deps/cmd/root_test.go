@@ -264,3 +264,26 @@ func TestUnknownNameHints(t *testing.T) {
 		}
 	}
 }
+
+// TestDirShown: a --dir made of dots is named by its absolute path in what is printed
+// ("found in .." says nothing); another path as typed.
+func TestDirShown(t *testing.T) {
+	parent := t.TempDir()
+	sub := filepath.Join(parent, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(sub)
+	f := clustertest.New("default")
+	for _, tc := range []struct{ dir, want string }{
+		{"..", "No Kustomizations or HelmReleases found in " + parent + "."},
+		{".", "No Kustomizations or HelmReleases found in " + sub + "."},
+		{"../sub", "No Kustomizations or HelmReleases found in " + sub + "."},
+		{sub, "No Kustomizations or HelmReleases found in " + sub + "."},
+	} {
+		out, err := runDeps(t, f, func(_ *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", tc.dir) })
+		if err != nil || !strings.Contains(out, tc.want) {
+			t.Errorf("--dir %s: %v\n%s", tc.dir, err, out)
+		}
+	}
+}
