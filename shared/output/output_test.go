@@ -103,3 +103,34 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// TestTableColour: colour wraps exactly a cell's text, never its padding, and leaves no
+// reset code alone; without colour there is no escape code at all.
+func TestTableColour(t *testing.T) {
+	for _, tc := range []struct {
+		color bool
+		want  string
+	}{
+		{true, "HOP            READY  AGE  DETAILS\n" +
+			"object         \x1b[32mTrue\x1b[0m   3s   x\n" +
+			"kustomization  \x1b[31mFalse\x1b[0m\n" +
+			"source                     \x1b[2mlong detail\x1b[0m\n"},
+		{false, "HOP            READY  AGE  DETAILS\n" +
+			"object         True   3s   x\n" +
+			"kustomization  False\n" +
+			"source                     long detail\n"},
+	} {
+		var b bytes.Buffer
+		p := Palette(tc.color)
+		tab := NewTable(&b, "HOP", "READY", "AGE", "DETAILS")
+		_ = tab.Append("object", p.Green("True"), "3s", "x")
+		_ = tab.Append("kustomization", p.Red("False"), "", "")
+		_ = tab.Append("source", "", "", p.Dim("long detail"))
+		if err := tab.Render(); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != tc.want {
+			t.Errorf("colour %v:\n%q\nwant\n%q", tc.color, b.String(), tc.want)
+		}
+	}
+}

@@ -1,63 +1,76 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"io"
+	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // Table is a table that looks like kubectl's: no borders, no separators, left-aligned,
 // headers as given, two spaces between columns and no trailing blanks.
+//
+// It lays the columns out itself rather than through a table library: a library that
+// pads a coloured cell closes the colour again after the padding, leaving a reset code
+// alone in the output. Here the palette's own codes wrap exactly the cell's text, and
+// the padding is plain blanks measured on the visible width.
 type Table struct {
-	w   io.Writer
-	buf bytes.Buffer
-	t   *tablewriter.Table
+	w      io.Writer
+	header []string
+	rows   [][]string
 }
 
 // NewTable returns a table writing to w on Render.
 func NewTable(w io.Writer, header ...any) *Table {
-	t := &Table{w: w}
-	t.t = tablewriter.NewTable(&t.buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{Separators: tw.SeparatorsNone, Lines: tw.LinesNone},
-		})),
-		tablewriter.WithConfig(tablewriter.Config{
-			Header: tw.CellConfig{Alignment: tw.CellAlignment{Global: tw.AlignLeft}, Formatting: tw.CellFormatting{AutoFormat: tw.Off}},
-			Row:    tw.CellConfig{Alignment: tw.CellAlignment{Global: tw.AlignLeft}, Formatting: tw.CellFormatting{AutoWrap: tw.WrapNone}},
-		}),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-	)
-	t.t.Header(header...)
-	return t
+	return &Table{w: w, header: cells(header)}
 }
 
 // Append adds a row. Cells are made Safe as Writer.Printf arguments are; Styled cells
 // print as they are.
-func (t *Table) Append(cells ...any) error {
-	row := make([]string, len(cells))
-	for i, c := range safeArgs(cells) {
-		row[i] = fmt.Sprint(c)
-	}
-	return t.t.Append(row)
+func (t *Table) Append(row ...any) error {
+	t.rows = append(t.rows, cells(row))
+	return nil
 }
 
-// Render writes the table. tablewriter pads every cell, the last included, to the
-// column width; the padding of each line's end is dropped so that output compares and
-// pastes cleanly.
+func cells(values []any) []string {
+	row := make([]string, len(values))
+	for i, c := range safeArgs(values) {
+		row[i] = fmt.Sprint(c)
+	}
+	return row
+}
+
+// Render writes the table: every column as wide as its widest visible cell, two
+// blanks between columns, each line's end without padding so that output compares
+// and pastes cleanly.
 func (t *Table) Render() error {
-	if err := t.t.Render(); err != nil {
-		return err
+	all := append([][]string{t.header}, t.rows...)
+	var widths []int
+	for _, row := range all {
+		for i, c := range row {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], twwidth.Width(c))
+		}
 	}
-	lines := bytes.Split(t.buf.Bytes(), []byte("\n"))
-	for i := range lines {
-		lines[i] = bytes.TrimRight(lines[i], " ")
+	var b strings.Builder
+	for _, row := range all {
+		var line strings.Builder
+		for i := range widths {
+			c := ""
+			if i < len(row) {
+				c = row[i]
+			}
+			line.WriteString(c)
+			if i < len(widths)-1 {
+				line.WriteString(strings.Repeat(" ", widths[i]-twwidth.Width(c)+2))
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteString("\n")
 	}
-	_, err := t.w.Write(bytes.Join(lines, []byte("\n")))
+	_, err := io.WriteString(t.w, b.String())
 	return err
 }
