@@ -207,9 +207,11 @@ data: {left: behind}
 		}
 		// Now each waits for the other, and the source moves on without them.
 		must(t, bed.Apply(ctx, ks("cyc-a", "cyc-b")+"---\n"+ks("cyc-b", "cyc-a")))
-		_, err = repo.Commit(ctx, "team a changes", map[string]string{"cyc-a/config.yaml": testbed.ConfigMapYAML("default", "cyc-a-config", "team", "a2")})
+		second, err := repo.Commit(ctx, "team a changes", map[string]string{"cyc-a/config.yaml": testbed.ConfigMapYAML("default", "cyc-a-config", "team", "a2")})
 		must(t, err)
 		must(t, bed.Reconcile(ctx, "GitRepository", ns, "cycles"))
+		_, err = bed.WaitSourceRevision(ctx, "GitRepository", ns, "cycles", second)
+		must(t, err)
 		_, err = bed.WaitFor(ctx, 2*time.Minute, "Kustomization", ns, "cyc-a", func(u *unstructured.Unstructured) bool {
 			return status.Of(u).Ready.DependencyBlocked()
 		})
