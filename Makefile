@@ -81,9 +81,11 @@ fuzz:
 unit:
 	@for m in $(MODULES); do (cd $$m && go test -short -count=1 ./...); done
 
-## demo: a local control plane, Flux and a Git server with a sample fleet; Ctrl-C stops it
+## demo: a local control plane, Flux and a Git server with a sample fleet; Ctrl-C stops it.
+## Built, then exec'd in place of the shell: `go run` exits 1 whenever it is interrupted,
+## which make reported as "Error 1" after a clean shutdown.
 demo: build testbin
-	@cd hack/demo && go run .
+	@cd hack/demo && go build -o demo . && exec ./demo
 
 ## bench: the benchmarks whose figures are in BENCHMARKS.md
 bench: build testbin

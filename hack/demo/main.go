@@ -16,16 +16,23 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx)
+	stop()
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// Ctrl-C while starting: what was started is stopped and cleaned up, which is
+		// what the user asked for, not a failure.
+		fmt.Fprintln(os.Stderr, "demo: interrupted while starting; stopped")
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
+// run starts the demo and keeps it up until ctx ends (Ctrl-C or SIGTERM), then stops
+// everything it started.
+func run(ctx context.Context) error {
 	start := time.Now()
 	fmt.Fprintln(os.Stderr, "demo: starting etcd, kube-apiserver, kube-controller-manager, source-, kustomize- and helm-controller, and a workload cluster ...")
 	startCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
