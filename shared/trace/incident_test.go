@@ -328,3 +328,18 @@ func TestHelmRepositoryChartClaimsNoCommit(t *testing.T) {
 		t.Errorf("summary:\n%s", out)
 	}
 }
+
+// A failing Kustomization never moves observedGeneration, and Flux's messages may end
+// in a newline: neither garbles its State line.
+func TestStateLineOfFailingObject(t *testing.T) {
+	ref := ObjectRef{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", Namespace: "fleet", Name: "unreachable"}
+	r := &Report{Result: ResultTraced, Object: ref, Hops: []Hop{{Role: RoleObject, Ref: ref,
+		Health: &Health{Ready: "False", Reason: "ReconciliationFailed", Message: "dial tcp 127.0.0.1:1: connect: connection refused\n", Stale: true}}}}
+	var buf bytes.Buffer
+	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
+		t.Fatal(err)
+	}
+	if want := "State:      not ready: ReconciliationFailed: dial tcp 127.0.0.1:1: connect: connection refused\n"; !strings.Contains(buf.String(), want) {
+		t.Errorf("human view lacks %q:\n%s", want, buf.String())
+	}
+}

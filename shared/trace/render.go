@@ -213,14 +213,12 @@ func (v view) state(h Hop) {
 	if h.Health.Suspended {
 		st = v.p.Yellow("suspended") + ", " + st
 	}
-	if h.Health.Stale {
-		st += " (the controller has not observed its latest spec yet)"
-	}
 	if h.Health.Reason != "" {
 		st += output.Styled(": " + output.Safe(h.Health.Reason))
 	}
-	if h.Health.Message != "" {
-		v.field("State", "%s: %s", st, h.Health.Message)
+	// Flux's messages may end in a newline, which would show as a trailing \n.
+	if msg := strings.TrimSpace(h.Health.Message); msg != "" {
+		v.field("State", "%s: %s", st, msg)
 		return
 	}
 	v.field("State", "%s", st)
