@@ -215,17 +215,17 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system"}, Code: 2, Stderr: "say where to go back to with --to SHA, --steps N or --to-last-good"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--steps", "1", "--to-last-good"}, Code: 2, Stderr: "give one"},
 			{Args: []string{"gitops", "rollback", "pin", "helmrelease/web", "-n", "shop", "--to-last-good"}, Code: 2, Stderr: "a HelmRelease cannot be pinned"},
-			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good"}, Code: 2, Stderr: "without --yes: there is no terminal"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", c1}, Code: 2, Stderr: "without --yes: there is no terminal"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", "0000000"}, Code: 3, Stderr: "commit 0000000 is not in status.history"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},
-			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "--as", "flux-reader"}, Code: 5, Stderr: "cannot patch resource"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", c1, "--yes", "--as", "flux-reader"}, Code: 5, Stderr: "cannot patch resource"},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--to", c1, "--dry-run"}, Stdout: []string{
 				"would be pinned: branch main -> commit " + c1 + " (on branch main)", "Consumer:   Kustomization flux-system/apps Planned", "Note:       the cluster now differs from branch main",
 				"Target:     " + c1[:12] + " (first applied ", "Undoes:     " + c3[:12] + " (first applied ", "Undoes:     " + c2[:12] + " (first applied "}},
 			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--steps", "2", "--git-dir", clone, "--dry-run"}, Stdout: []string{
 				"would be pinned: branch main -> commit " + c1, "Target:     " + c1[:12] + ` "first" by Test Bed <bed@example.com>`,
 				"Undoes:     " + c3[:12] + ` "third, broken" by Test Bed <bed@example.com>`, "Undoes:     " + c2[:12] + ` "second" by Test Bed <bed@example.com>`}},
-			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--steps", "1", "--git-dir", t.TempDir(), "--dry-run"}, Code: 2, Stderr: "--git-dir"},
+			{Args: []string{"gitops", "rollback", "pin", "apps", "-n", "flux-system", "--steps", "2", "--git-dir", t.TempDir(), "--dry-run"}, Code: 2, Stderr: "--git-dir"},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--steps", "1"}, Code: 2, Stderr: "--git-dir is required"},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--steps", "1", "--git-dir", t.TempDir()}, Code: 2, Stderr: "is not a git clone"},
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to-last-good", "--git-dir", clone, "--dry-run"}, Stdout: []string{
@@ -420,6 +420,11 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 
 	// A commit that does not build: kustomize-controller leaves no snapshot for it.
 	headBefore := serverHead()
+	for _, args := range [][]string{{"fetch", "--quiet", "origin"}, {"reset", "--quiet", "--hard", "origin/main"}} {
+		if err := repo.Git(ctx, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	brokenBuild := files("v5", "v5")
 	brokenBuild["apps/kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base/app\n  - config.yaml\n  - missing.yaml\n"
 	c5 := commitApplied("fifth, does not build", brokenBuild)
@@ -465,7 +470,10 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		t.Fatal(err)
 	}
 	t.Run("pin --to-last-good twice never goes forward", func(t *testing.T) {
-		first := kubectl("pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "-o", "json")
+		// With the clone, the plan names every commit the pin takes out, the one that
+		// never built too (Flux's status forgets it once a newer commit applied).
+		gitIn(clone, "fetch", "--quiet", "origin")
+		first := kubectl("pin", "apps", "-n", "flux-system", "--to-last-good", "--yes", "-o", "json", "--git-dir", clone)
 		var res branch.Result
 		if err := outputtest.Decode(output.FormatJSON, []byte(first.Stdout), output.KindBranchSwitch, func() any { return &branch.Result{} }, func(d any) { res = *d.(*branch.Result) }); err != nil || first.Code != 0 {
 			t.Fatalf("%v\n%s", err, first)
@@ -484,7 +492,6 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
 		for _, gitDir := range []string{"", clone} {
 			args := []string{"pin", "apps", "-n", "flux-system", "--to-last-good", "--dry-run", "-o", "json"}
 			if gitDir != "" {
-				gitIn(clone, "fetch", "--quiet", "origin")
 				args = append(args, "--git-dir", gitDir)
 			}
 			second := kubectl(args...)

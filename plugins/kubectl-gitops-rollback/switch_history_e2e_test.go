@@ -43,8 +43,10 @@ func TestBackAfterSwitch(t *testing.T) {
 	if err := bed.Apply(ctx, bootstrap); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c1); err != nil {
-		t.Fatal(err)
+	for _, ks := range []string{"flux-system", "apps"} {
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, ks, c1); err != nil {
+			t.Fatal(err)
+		}
 	}
 	c2, err := repo.Commit(ctx, "release 2", files("v2"))
 	if err != nil {
@@ -83,6 +85,11 @@ func TestBackAfterSwitch(t *testing.T) {
 	clone := filepath.Join(t.TempDir(), "clone")
 	if out, err := exec.CommandContext(ctx, "git", "clone", "--quiet", repo.URL, clone).CombinedOutput(); err != nil {
 		t.Fatalf("git clone: %v\n%s", err, out)
+	}
+	for _, kv := range [][2]string{{"user.name", "On Call"}, {"user.email", "oncall@example.com"}} {
+		if out, err := exec.CommandContext(ctx, "git", "-C", clone, "config", kv[0], kv[1]).CombinedOutput(); err != nil {
+			t.Fatalf("git config: %v\n%s", err, out)
+		}
 	}
 
 	for _, gitDir := range []string{"", clone} {

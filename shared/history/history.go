@@ -355,6 +355,8 @@ func Pick(entries []Entry, c Choice) (Entry, error) {
 			}
 		}
 		return Entry{}, exitcode.New(exitcode.NotFound, "no earlier revision applied successfully in status.history (%d entries): name one with --to", len(entries))
+	case c.Steps > 0 && len(entries) == 0:
+		return Entry{}, exitcode.New(exitcode.NotFound, "status.history holds 0 earlier commits, not %d: name one with --to", c.Steps)
 	case c.Steps > 0:
 		// Steps count distinct commits back from the one Flux tried last.
 		k := newestTried(entries)

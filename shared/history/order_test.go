@@ -166,6 +166,14 @@ func TestRollbackTargets(t *testing.T) {
 	}
 }
 
+func TestPickEmpty(t *testing.T) {
+	for _, c := range []Choice{{Steps: 1}, {LastGood: true}, {To: "abc"}} {
+		if _, err := Pick(nil, c); exitcode.Of(err) != exitcode.NotFound {
+			t.Errorf("Pick(nil, %+v) = %v, want not found", c, err)
+		}
+	}
+}
+
 func TestNeverAppliedEntry(t *testing.T) {
 	ready := &metav1.Condition{Type: meta.ReadyCondition, Status: metav1.ConditionFalse, Reason: "BuildFailed", Message: "fetch https://user:s3cret@example.com/x failed", LastTransitionTime: metav1.NewTime(t0.Add(time.Hour))}
 	h := New(kustomization([]snapshot{{'a', "", 10, 10}}, 'a', 'b', ready))

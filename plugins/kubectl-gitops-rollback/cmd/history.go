@@ -43,7 +43,7 @@ func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *c
 		Args:              command.ExactArgs(1),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}
-	o.Output.AddFlag(cmd, "table")
+	o.Output.AddFlag(cmd)
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the source: show each commit's subject, author and the files it changed under the Kustomization's path.")
 	command.Bind(cmd, f, o)
 	return cmd

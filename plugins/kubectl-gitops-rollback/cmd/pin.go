@@ -59,7 +59,7 @@ is written. 'rollback unpin' puts back exactly what was there.`,
 		addChoiceFlags(cmd, &o.Choice)
 		cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the source: name the target and the commits the pin undoes by subject and author, and order the history by Git's ancestry.")
 	}
-	o.Output.AddFlag(cmd, "text")
+	o.Output.AddFlag(cmd)
 	o.Write.AddFlags(cmd, command.ServerDryRun, "the source fetched the commit and every consumer applied it")
 	command.Bind(cmd, f, o)
 	return cmd

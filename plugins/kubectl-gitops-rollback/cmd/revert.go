@@ -62,7 +62,7 @@ nothing is forced and the commit is kept on a local branch.`,
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "Your clone of the Kustomization's source (required).")
 	cmd.Flags().StringVar(&o.Reason, "reason", "", "Why, for the commit message.")
 	cmd.Flags().BoolVar(&o.NoPush, "no-push", false, "Leave the commit on a local branch and print how to open a pull request.")
-	o.Output.AddFlag(cmd, "text")
+	o.Output.AddFlag(cmd)
 	o.Write.AddFlags(cmd, "Make and check the commit, push and change nothing.", "Flux applied the pushed commit")
 	command.Bind(cmd, f, o)
 	return cmd

@@ -58,7 +58,7 @@ func newSuspendCommand(f cluster.Factory, streams genericiooptions.IOStreams, re
 		cmd.Example = `  # Hand apps back to Flux and wait until it applied the branch again
   kubectl gitops rollback resume apps -n flux-system --yes`
 	}
-	o.Output.AddFlag(cmd, "text")
+	o.Output.AddFlag(cmd)
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Act on every Kustomization and HelmRelease matching this label selector.")
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "With -l, in every namespace.")
 	waitFor := ""
