@@ -198,7 +198,8 @@ func TestDevSession(t *testing.T) {
 			"ks.yaml":      "is paused by this session",
 		} {
 			run := devIn("test", filepath.Join(dir, file), "--yes")
-			if run.Code == 0 || !strings.Contains(run.Stderr, want) {
+			// The documented usage error (exit 2): an argument that cannot work, nothing written.
+			if run.Code != 2 || !strings.Contains(run.Stderr, want) {
 				t.Errorf("test %s: %s", file, run)
 			}
 		}
@@ -309,6 +310,22 @@ func TestDevSession(t *testing.T) {
 		}
 		if err := os.Remove(filepath.Join(clone, "apps/cache.yaml")); err != nil {
 			t.Fatal(err)
+		}
+		// The way to delete the kept branch that abort names works in the clone, which
+		// start left on that branch.
+		var del string
+		for _, n := range res.Notes {
+			if _, rest, ok := strings.Cut(n, "(to delete it: '"); ok {
+				del, _, _ = strings.Cut(rest, "')")
+			}
+		}
+		sh := exec.CommandContext(ctx, "sh", "-c", del)
+		sh.Dir = clone
+		if out, err := sh.CombinedOutput(); del == "" || err != nil {
+			t.Fatalf("abort's notes %q: running %q in the clone: %v\n%s", res.Notes, del, err, out)
+		}
+		if b := git(clone, "branch", "--list", "dev/try-a-cache"); b != "" {
+			t.Fatalf("the session branch is still there after %q: %s", del, b)
 		}
 	})
 

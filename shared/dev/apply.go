@@ -117,7 +117,8 @@ func groupOf(apiVersion string) string {
 	return g
 }
 
-// reach refuses an object the session cannot own for its duration.
+// reach refuses an object the session cannot own for its duration: a usage error (an
+// argument that cannot work, nothing written), as the paused Kustomization itself is.
 func (s *Session) reach(m Manifest, live *unstructured.Unstructured) error {
 	o := objectOf(m.Object)
 	if strings.HasPrefix(m.Object.GetAPIVersion(), "kustomize.toolkit.fluxcd.io/") && s.pauses(o.Namespace, o.Name) {
@@ -132,13 +133,13 @@ func (s *Session) reach(m Manifest, live *unstructured.Unstructured) error {
 	case ksName != "" && s.pauses(ksNamespace, ksName):
 		return nil
 	case ksName != "":
-		return exitcode.New(exitcode.Failure, "%s is applied by Kustomization %s/%s, which this session did not pause: Flux would revert it (start a session on that Kustomization); nothing was applied", o, ksNamespace, ksName)
+		return exitcode.New(exitcode.Usage, "%s is applied by Kustomization %s/%s, which this session did not pause: Flux would revert it (start a session on that Kustomization); nothing was applied", o, ksNamespace, ksName)
 	case l[flux.HelmNameLabel] != "":
-		return exitcode.New(exitcode.Failure, "%s is installed by HelmRelease %s/%s: helm-controller owns it (change the release's values instead); nothing was applied", o, l[flux.HelmNamespaceLabel], l[flux.HelmNameLabel])
+		return exitcode.New(exitcode.Usage, "%s is installed by HelmRelease %s/%s: helm-controller owns it (change the release's values instead); nothing was applied", o, l[flux.HelmNamespaceLabel], l[flux.HelmNameLabel])
 	case s.created(o):
 		return nil
 	}
-	return exitcode.New(exitcode.Failure, "%s exists and no Kustomization applies it: the session could not give it back to Git at the end; nothing was applied", o)
+	return exitcode.New(exitcode.Usage, "%s exists and no Kustomization applies it: the session could not give it back to Git at the end; nothing was applied", o)
 }
 
 func get(ctx context.Context, dyn dynamic.Interface, m Manifest) (*unstructured.Unstructured, error) {

@@ -84,6 +84,10 @@ func TestReach(t *testing.T) {
 			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
 				t.Errorf("reach = %v, want %q", err, tc.want)
 			}
+			// A refusal is the documented usage error: nothing was written.
+			if err != nil && exitcode.Of(err) != exitcode.Usage {
+				t.Errorf("reach exits %d, want %d (usage)", exitcode.Of(err), exitcode.Usage)
+			}
 		})
 	}
 }
@@ -184,5 +188,15 @@ func TestPrintGolden(t *testing.T) {
 			}
 			outputtest.Golden(t, filepath.Join("testdata", tc.file), buf.Bytes(), *update)
 		})
+	}
+}
+
+// TestKeptBranchNote: the command an abort suggests works in the clone `dev start` left
+// on the session branch: git refuses to delete the branch checked out.
+func TestKeptBranchNote(t *testing.T) {
+	s := session()
+	want := "(to delete it: 'git switch " + s.TrackedBranch + " && git branch -D " + s.Branch + "')"
+	if got := keptBranchNote(s); !strings.HasSuffix(got, want) {
+		t.Errorf("note %q, want it to end %q", got, want)
 	}
 }

@@ -57,9 +57,16 @@ func Abort(ctx context.Context, dyn dynamic.Interface, r HandBack) (*Result, err
 		return nil, err
 	}
 	err := r.run(ctx, dyn, res)
-	res.Notes = append(res.Notes, fmt.Sprintf("nothing was pushed; the branch %s with its checkpoints stays in your clone (delete it with 'git branch -D %s')", r.Session.Branch, r.Session.Branch))
+	res.Notes = append(res.Notes, keptBranchNote(r.Session))
 	res.DurationSeconds = since(begin)
 	return res, err
+}
+
+// keptBranchNote says where an aborted session's work is and how to delete it: git
+// refuses to delete the branch a clone has checked out, which after `dev start` the
+// clone has, so the command switches back to the tracked branch first.
+func keptBranchNote(s *Session) string {
+	return fmt.Sprintf("nothing was pushed; the branch %s with its checkpoints stays in your clone (to delete it: 'git switch %s && git branch -D %s')", s.Branch, s.TrackedBranch, s.Branch)
 }
 
 // Finish squashes the session's commits into one (message), pushes the session branch
