@@ -16,7 +16,7 @@ func TestThroughKubectl(t *testing.T) {
 	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
 		{Args: []string{"gitops", "deps", "--help"}, Stdout: []string{"kubectl gitops deps -A --check", "--dir", "-A, --all-namespaces", "Exit codes:", "  7  a check found a problem"}},
 		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-deps"}},
-		{Args: []string{"__complete", "gitops", "deps", "--output", ""}, Stdout: []string{"tree\n", "json\n", "yaml\n", "dot\n", "mermaid\n"}},
+		{Args: []string{"__complete", "gitops", "deps", "--output", ""}, Stdout: []string{"text\n", "json\n", "yaml\n", "dot\n", "mermaid\n"}},
 		{Args: []string{"gitops", "deps", "-o", "png"}, Code: 2, Stderr: `unknown output format "png"`},
 		{Args: []string{"gitops", "deps", "--dir", ""}, Code: 2, Stderr: "--dir needs a directory"},
 	})

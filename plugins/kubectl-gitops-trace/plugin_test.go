@@ -26,7 +26,7 @@ func TestThroughKubectl(t *testing.T) {
 	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
 		{Args: []string{"gitops", "trace", "--help"}, Stdout: []string{"kubectl gitops trace deploy/api -n shop", "--kubeconfig", "--context", "--as", "--request-timeout", "-n, --namespace", "Exit codes:\n  0  success", "  4  the object is not managed by Flux"}},
 		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-trace"}},
-		{Args: []string{"__complete", "gitops", "trace", "-o", ""}, Stdout: []string{"table\n", "json\n", "yaml\n"}},
+		{Args: []string{"__complete", "gitops", "trace", "-o", ""}, Stdout: []string{"text\n", "json\n", "yaml\n"}},
 		{Args: []string{"gitops", "trace"}, Code: 2, Stderr: "name what to trace"},
 		{Args: []string{"gitops", "trace", "deploy/api", "-o", "xml"}, Code: 2, Stderr: `unknown output format "xml"`},
 		{Args: []string{"gitops", "trace", "deploy/api", "--no-such-flag"}, Code: 2, Stderr: "unknown flag: --no-such-flag"},

@@ -161,7 +161,7 @@ func TestSuiteThroughKubectl(t *testing.T) {
 		{[]string{"gitops", "rollback", "history", "-n", "flux-system", ""}, []string{"apps\n", "flux-system\n", "infrastructure\n"}},
 		{[]string{"gitops", "branch", "set", "-n", "flux-system", ""}, []string{"flux-system\n"}},
 		{[]string{"gitops", "branch", "set", "flux-system", "-n", "flux-system", "st"}, []string{"stable-release\n"}},
-		{[]string{"gitops", "deps", "--output", ""}, []string{"tree\n", "mermaid\n"}},
+		{[]string{"gitops", "deps", "--output", ""}, []string{"text\n", "mermaid\n"}},
 		{[]string{"gitops", "dev", "start", "x", "-n", "flux-system", "-k", ""}, []string{"apps\n", "infrastructure\n"}},
 	} {
 		r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", dir, append([]string{"__complete"}, tc.args...)...)

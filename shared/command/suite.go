@@ -117,7 +117,7 @@ func newVersionCommand(streams genericiooptions.IOStreams, version string) *cobr
 			return w.Err
 		},
 	}
-	format.AddFlag(cmd, "text")
+	format.AddFlag(cmd)
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -26,7 +27,7 @@ func Check(format string, allowed ...string) error {
 			return nil
 		}
 	}
-	return exitcode.New(exitcode.Usage, "unknown output format %q: use one of %v", format, allowed)
+	return exitcode.New(exitcode.Usage, "unknown output format %q: use one of %s", format, strings.Join(allowed, ", "))
 }
 
 // Color reports whether the human view written to w may use ANSI colour: only on a

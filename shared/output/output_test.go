@@ -46,7 +46,9 @@ func TestFormat(t *testing.T) {
 		ok, doc     bool
 	}{
 		{"", "", true, false},
-		{"tree", "tree", true, false},
+		{"text", "", true, false},
+		{"tree", "", true, false},
+		{"table", "", true, false},
 		{"json", "json", true, true},
 		{"yaml", "yaml", true, true},
 		{"dot", "dot", true, false},
@@ -54,12 +56,23 @@ func TestFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var f Format
-		f.AddFlag(&cobra.Command{}, "tree", "dot")
+		f.AddFlag(&cobra.Command{}, "dot")
 		f.Value = tt.value
 		err := f.Validate()
 		if (err == nil) != tt.ok || f.Value != tt.want || f.Document() != tt.doc {
 			t.Errorf("-o %q: err %v, value %q, document %v", tt.value, err, f.Value, f.Document())
 		}
+	}
+	// One name for the human view in help and errors; the old ones are never shown.
+	var f Format
+	cmd := &cobra.Command{}
+	f.AddFlag(cmd, "dot")
+	if usage := cmd.Flags().Lookup("output").Usage; !strings.HasPrefix(usage, "Output format: text, json, yaml, dot. Default: text, the human view.") || strings.Contains(usage, "tree") || strings.Contains(usage, "table") {
+		t.Errorf("usage %q", usage)
+	}
+	f.Value = "png"
+	if err := f.Validate(); err == nil || err.Error() != `unknown output format "png": use one of text, json, yaml, dot` {
+		t.Errorf("-o png: %v", err)
 	}
 }
 

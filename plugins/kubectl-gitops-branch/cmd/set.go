@@ -58,7 +58,7 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 		cmd.Args = command.ArbitraryArgs()
 	}
 	o.Selection.AddFlags(cmd)
-	o.Output.AddFlag(cmd, "text")
+	o.Output.AddFlag(cmd)
 	o.Write.AddFlags(cmd, command.ServerDryRun, "the source fetched the ref and every consumer reading it applied it")
 	if !restore {
 		cmd.Flags().BoolVar(&o.AutoRestore, "auto-restore", false, "If the source cannot fetch the branch or a Kustomization fails to apply it within --timeout, restore the recorded ref, wait until it is applied again, and exit with the failure's code.")

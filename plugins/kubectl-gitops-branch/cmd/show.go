@@ -44,7 +44,7 @@ func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobr
 		ValidArgsFunction: command.CompleteNames(f, flux.KindGitRepository),
 	}
 	o.Selection.AddFlags(cmd)
-	o.Output.AddFlag(cmd, "text")
+	o.Output.AddFlag(cmd)
 	cmd.Flags().BoolVar(&o.Remote, "remote", false, "Also list the remote's branches, asked with your own git and credentials.")
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "A local clone of the source: list its branches and count how far the tracked branch is from the one Git declares.")
 	command.Bind(cmd, f, o)

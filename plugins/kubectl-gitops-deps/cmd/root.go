@@ -105,7 +105,7 @@ func NewOptions(streams genericiooptions.IOStreams) *Options { return &Options{s
 
 // AddFlags binds the options to the command's flags.
 func (o *Options) AddFlags(cmd *cobra.Command) {
-	o.Output.AddFlag(cmd, "tree", "dot", "mermaid")
+	o.Output.AddFlag(cmd, "dot", "mermaid")
 	cmd.Flags().BoolVar(&o.Check, "check", false, "Exit with code 7 when any cycle, missing dependency or blocked chain exists, or when there is no Kustomization or HelmRelease to check.")
 	cmd.Flags().BoolVar(&o.All, "all", false, "In the tree, list the objects with no dependency, no dependent and no problem too (they are counted otherwise).")
 	cmd.Flags().StringArrayVar(&o.dirs, "dir", nil, "Read Kustomization and HelmRelease manifests from this directory (recursively, rendered like kustomize-controller) instead of a cluster.")

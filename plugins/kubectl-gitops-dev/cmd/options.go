@@ -36,7 +36,7 @@ type common struct {
 func (o *common) addFlags(cmd *cobra.Command, f cluster.Factory, gitDirHelp string) {
 	o.f = f
 	o.Timeout = time.Minute // a step without --timeout (diff) still has a valid one
-	o.Output.AddFlag(cmd, "text")
+	o.Output.AddFlag(cmd)
 	cmd.Flags().StringVar(&o.Session, "session", "", "The session ID (default: the one whose branch the clone has checked out, else your only open session).")
 	_ = cmd.RegisterFlagCompletionFunc("session", completeSessions(f))
 	if gitDirHelp != "" {

@@ -35,7 +35,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"checkpoint", ""}, "the message is empty"},
 		{[]string{"finish", "\t"}, "the message is empty"},
 		{[]string{"finish", "msg", "--timeout", "-1s"}, "--timeout must be positive"},
-		{[]string{"abort", "-o", "table"}, `unknown output format "table"`},
+		{[]string{"abort", "-o", "png"}, `unknown output format "png": use one of text, json, yaml`},
 		{[]string{"status", "extra"}, "unknown command"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -33,7 +33,7 @@ func newStatusCommand(f cluster.Factory, streams genericiooptions.IOStreams) *co
   kubectl gitops dev status -o json`,
 		Args: command.NoArgs(),
 	}
-	o.Output.AddFlag(cmd, "text")
+	o.Output.AddFlag(cmd)
 	command.Bind(cmd, f, o)
 	return cmd
 }

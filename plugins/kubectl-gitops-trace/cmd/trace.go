@@ -63,7 +63,7 @@ const defaultContextTimeout = 3 * time.Second
 
 // AddFlags binds the options to the command's flags.
 func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
-	o.Output.AddFlag(cmd, "table")
+	o.Output.AddFlag(cmd)
 	cmd.Flags().BoolVar(&o.Events, "events", false, "Show each hop's recent Warning events (one list per namespace; always in -o json|yaml).")
 	cmd.Flags().StringVar(&o.GitDir, "git-dir", "", "Path to a local clone of the source repository: also print the file and line defining the object at the applied commit.")
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Label selector to trace every matching object (e.g. -l app=api).")
