@@ -239,6 +239,15 @@ data: {left: behind}
 		}
 	})
 
+	t.Run("-f a whole repository: kustomizations built, the chart skipped with one line", func(t *testing.T) {
+		run := kubectlTrace(t, ctx, bed, "-f", in.fleet.Repo.Work, "-R", "-o", "json")
+		// clusters/demo (4 objects), infrastructure (3), apps (2, built with kustomize).
+		note := "note: -f " + filepath.Join(in.fleet.Repo.Work, "charts", "web") + ": a Helm chart, not manifests: skipped"
+		if run.Code != 0 || strings.Count(run.Stdout, `"kind": "Trace"`) != 9 || !strings.HasPrefix(run.Stderr, note) || strings.Count(run.Stderr, "\n") != 1 {
+			t.Errorf("want 9 documents and one note on the chart:\n%s", run)
+		}
+	})
+
 	t.Run("several names: documents in argument order, one shape each", func(t *testing.T) {
 		for _, format := range []string{"json", "yaml"} {
 			run := kubectlTrace(t, ctx, bed, "cm/web-config", "cm/nope", "deploy/api", "-n", "shop", "-o", format)

@@ -22,6 +22,13 @@ func isKustomization(dir string) bool {
 	return false
 }
 
+// isChart reports whether dir is a Helm chart: its templates are not manifests, and
+// its Chart.yaml and values.yaml are no Kubernetes objects.
+func isChart(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, "Chart.yaml"))
+	return err == nil && fi.Mode().IsRegular()
+}
+
 // manifestExts are the extensions kubectl reads from a folder given to -f.
 var manifestExts = map[string]bool{".json": true, ".yaml": true, ".yml": true}
 
@@ -29,9 +36,10 @@ var manifestExts = map[string]bool{".json": true, ".yaml": true, ".yml": true}
 // files and folders as kubectl reads them, and each folder holding a kustomization
 // file built as `kubectl -k` builds it. Read as a plain file, a kustomization.yaml is
 // no Kubernetes object and fails the whole read, and every folder of a Flux repository
-// has one. With -R, the folders below are split the same way.
-func filenameGroups(f resource.FilenameOptions) []resource.FilenameOptions {
-	var groups []resource.FilenameOptions
+// has one. Helm charts are skipped (and returned): a chart's files are no objects, the
+// objects it installs are traced by name. With -R, the folders below are split the
+// same way.
+func filenameGroups(f resource.FilenameOptions) (groups []resource.FilenameOptions, charts []string) {
 	var plain []string
 	flush := func() {
 		if len(plain) > 0 {
@@ -49,11 +57,15 @@ func filenameGroups(f resource.FilenameOptions) []resource.FilenameOptions {
 			plain = append(plain, name)
 			continue
 		}
+		if isChart(name) {
+			charts = append(charts, name)
+			continue
+		}
 		if isKustomization(name) {
 			kustomize(name)
 			continue
 		}
-		if !f.Recursive || !kustomizationBelow(name) {
+		if !f.Recursive || !splitBelow(name) {
 			plain = append(plain, name)
 			continue
 		}
@@ -63,6 +75,9 @@ func filenameGroups(f resource.FilenameOptions) []resource.FilenameOptions {
 			switch {
 			case err != nil:
 				return nil
+			case d.IsDir() && path != name && isChart(path):
+				charts = append(charts, path)
+				return filepath.SkipDir
 			case d.IsDir() && path != name && isKustomization(path):
 				kustomize(path)
 				return filepath.SkipDir
@@ -73,14 +88,14 @@ func filenameGroups(f resource.FilenameOptions) []resource.FilenameOptions {
 		})
 	}
 	flush()
-	return groups
+	return groups, charts
 }
 
-// kustomizationBelow reports whether a folder below dir holds a kustomization file.
-func kustomizationBelow(dir string) bool {
+// splitBelow reports whether a folder below dir holds a kustomization file or a chart.
+func splitBelow(dir string) bool {
 	found := false
 	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() && path != dir && isKustomization(path) {
+		if err == nil && d.IsDir() && path != dir && (isKustomization(path) || isChart(path)) {
 			found = true
 			return filepath.SkipAll
 		}

@@ -50,7 +50,8 @@ func describeGroups(root string, groups []resource.FilenameOptions) string {
 func TestFilenameGroups(t *testing.T) {
 	root := t.TempDir()
 	writeFiles(t, root, "apps/kustomization.yaml", "apps/deployment.yaml", "apps/web.yaml",
-		"clusters/demo/apps.yaml", "clusters/demo/infrastructure.yaml", "loose.yaml", "infra/ns.yaml", "infra/sub/kustomization.yaml", "infra/sub/rbac.yaml")
+		"clusters/demo/apps.yaml", "clusters/demo/infrastructure.yaml", "loose.yaml", "infra/ns.yaml", "infra/sub/kustomization.yaml", "infra/sub/rbac.yaml",
+		"repo/charts/web/Chart.yaml", "repo/charts/web/templates/cm.yaml", "repo/apps/kustomization.yaml", "repo/ns.yaml")
 	in := func(p string) string { return filepath.Join(root, p) }
 	tests := []struct {
 		name string
@@ -63,10 +64,18 @@ func TestFilenameGroups(t *testing.T) {
 		{"recursive: folders below with a kustomization are built", resource.FilenameOptions{Filenames: []string{in("infra")}, Recursive: true}, "-f infra/ns.yaml R=true; -k infra/sub"},
 		{"recursive without a kustomization below is unchanged", resource.FilenameOptions{Filenames: []string{in("clusters")}, Recursive: true}, "-f clusters R=true"},
 		{"not recursive: the folder's own files only, as kubectl", resource.FilenameOptions{Filenames: []string{in("infra")}}, "-f infra R=false"},
+		{"a whole repository: charts skipped", resource.FilenameOptions{Filenames: []string{in("repo")}, Recursive: true}, "-k repo/apps; -f repo/ns.yaml R=true"},
+		{"a chart named itself is skipped", resource.FilenameOptions{Filenames: []string{in("repo/charts/web"), in("loose.yaml")}}, "-f loose.yaml R=false"},
 	}
 	for _, tt := range tests {
-		if got := describeGroups(root, filenameGroups(tt.f)); got != tt.want {
+		groups, charts := filenameGroups(tt.f)
+		if got := describeGroups(root, groups); got != tt.want {
 			t.Errorf("%s: groups = %s, want %s", tt.name, got, tt.want)
+		}
+		if strings.HasPrefix(tt.name, "a whole repository") || strings.HasPrefix(tt.name, "a chart") {
+			if len(charts) != 1 || charts[0] != in("repo/charts/web") {
+				t.Errorf("%s: charts skipped %v, want repo/charts/web", tt.name, charts)
+			}
 		}
 	}
 }

@@ -208,7 +208,12 @@ func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unst
 	}
 	groups := []resource.FilenameOptions{o.Filenames}
 	if len(o.Filenames.Filenames) > 0 {
-		groups = filenameGroups(o.Filenames)
+		var charts []string
+		groups, charts = filenameGroups(o.Filenames)
+		errOut := &output.Writer{W: o.streams.ErrOut}
+		for _, c := range charts {
+			errOut.Printf("note: -f %s: a Helm chart, not manifests: skipped (trace the objects its HelmRelease installed)\n", c)
+		}
 	}
 	var objs []*unstructured.Unstructured
 	var reports []*trace.Report
