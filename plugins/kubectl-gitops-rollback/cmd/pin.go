@@ -40,12 +40,12 @@ kept), what was there is recorded on it, its parent Kustomization is kept from p
 Git's ref back, and the command waits until every consumer of the source applied the
 commit. A pin moves every consumer of a shared source; they are named before anything
 is written. 'rollback unpin' puts back exactly what was there.`,
-		Example: `  # The last commit that applied cleanly, now, while the fix goes through review
-  kubectl gitops rollback pin apps -n flux-system --to-last-good --yes
-
-  # What it would change, checked by the API server, without changing it; with a clone,
+		Example: `  # What it would change, checked by the API server, without changing it; with a clone,
   # the target and every commit the pin takes out of the cluster by subject and author
-  kubectl gitops rollback pin apps -n flux-system --steps 1 --git-dir . --dry-run`,
+  kubectl gitops rollback pin apps -n flux-system --steps 1 --git-dir . --dry-run
+
+  # The last commit that applied cleanly, now, while the fix goes through review
+  kubectl gitops rollback pin apps -n flux-system --to-last-good --yes`,
 		Args:              command.ExactArgs(1),
 		ValidArgsFunction: command.CompleteNames(f, flux.KindKustomization),
 	}
