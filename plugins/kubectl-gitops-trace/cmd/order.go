@@ -18,12 +18,16 @@ import (
 func (o *TraceOptions) inArgumentOrder(mapper meta.RESTMapper, reports []*trace.Report) {
 	type key struct{ group, kind, name string }
 	pos := map[key]int{}
+	// One mapping per type, not per name: `trace cm NAME…` may name thousands.
+	kinds := map[string]schema.GroupKind{}
 	add := func(types, name string, i int) {
 		for _, typ := range strings.Split(types, ",") {
-			k := key{name: name}
-			if gk, ok := kindOf(mapper, typ); ok {
-				k.group, k.kind = gk.Group, gk.Kind
+			gk, known := kinds[typ]
+			if !known {
+				gk, _ = kindOf(mapper, typ)
+				kinds[typ] = gk
 			}
+			k := key{group: gk.Group, kind: gk.Kind, name: name}
 			if _, seen := pos[k]; !seen {
 				pos[k] = i
 			}
