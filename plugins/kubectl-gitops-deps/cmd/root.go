@@ -195,6 +195,10 @@ func (o *Options) Run(ctx context.Context) error {
 // it from its sync path: one broken cluster fails the check.
 func (o *Options) runClusters(roots []string) error {
 	problems, shown := false, 0
+	// empty is the first cluster whose objects lie outside the -n asked for: shown
+	// only when no cluster has any there, so that --check fails on checking nothing.
+	var empty *deps.Report
+	emptyRoot := ""
 	warn := &output.Writer{W: o.streams.ErrOut}
 	for _, root := range roots {
 		cl, err := dir.Walk(o.Dir, root, dir.Options{Sources: o.sources})
@@ -215,6 +219,12 @@ func (o *Options) runClusters(roots []string) error {
 		if err != nil {
 			return err
 		}
+		if view.NothingChecked && !report.NothingChecked && len(roots) > 1 {
+			if empty == nil {
+				empty, emptyRoot = view, root
+			}
+			continue // the namespace is in another cluster
+		}
 		if shown > 0 && !o.Output.Document() {
 			fmt.Fprintln(o.streams.Out)
 		}
@@ -223,6 +233,12 @@ func (o *Options) runClusters(roots []string) error {
 			return err
 		}
 		problems = problems || view.HasProblems()
+	}
+	if shown == 0 && empty != nil {
+		if err := o.print(empty, emptyRoot); err != nil {
+			return err
+		}
+		shown, problems = 1, true
 	}
 	if shown == 0 {
 		return exitcode.New(exitcode.NotFound, "no Kustomization or HelmRelease named %s in any cluster of %s", strings.Join(o.names, ", "), o.dirShown())

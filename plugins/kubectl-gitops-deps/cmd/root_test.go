@@ -287,3 +287,43 @@ func TestDirShown(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckNamespaceAcrossClusters: offline, -n names a namespace one cluster of the
+// repository has and another has not: that is no failure; a namespace no cluster has
+// checks nothing and fails --check.
+func TestCheckNamespaceAcrossClusters(t *testing.T) {
+	repo := t.TempDir()
+	sync := func(cluster string) string {
+		return "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  url: https://example.com/fleet.git\n  ref:\n    branch: main\n---\n" +
+			"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  path: ./clusters/" + cluster + "\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n"
+	}
+	files := map[string]string{
+		"clusters/prod/flux-system/gotk-sync.yaml": sync("prod"),
+		"clusters/prod/shop.yaml":                  "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  path: ./shop\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n",
+		"clusters/test/flux-system/gotk-sync.yaml": sync("test"),
+		"shop/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  namespace: shop\n",
+	}
+	for name, content := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(repo, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		ns   string
+		code exitcode.Code
+		want string
+	}{
+		{"shop", exitcode.OK, "Cluster clusters/prod"},
+		{"nope", exitcode.ProblemFound, "Nothing was checked: --check fails on it."},
+	} {
+		f := clustertest.New(tc.ns)
+		f.Explicit = true
+		out, err := runDeps(t, f, func(o *Options, cmd *cobra.Command) { _ = cmd.Flags().Set("dir", repo); o.Check = true })
+		if exitcode.Of(err) != tc.code || !strings.Contains(out, tc.want) || strings.Count(out, "Cluster ") != 1 {
+			t.Errorf("-n %s --check: %v (code %d)\n%s", tc.ns, err, exitcode.Of(err), out)
+		}
+	}
+}
