@@ -9,7 +9,7 @@ MODULES := shared $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) plugins/kubect
 # A bound on each test binary: the bed-backed suites take minutes, never this long.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build build-standalone testbin test unit fuzz vet fmt-check demo bench clean dist krew-manifests install
+.PHONY: all build build-standalone testbin test unit fuzz vet lint fmt-check demo bench clean dist krew-manifests install
 
 all: build
 
@@ -61,11 +61,18 @@ vet:
 	@for m in $(MODULES); do (cd $$m && go vet ./...); done
 	@cd hack/release && GOWORK=off go vet ./...
 
+## lint: staticcheck's default checks (the Go community's linter), pinned, on every module
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	@for m in $(MODULES); do (cd $$m && go run $(STATICCHECK) ./...) || exit 1; done
+	@cd hack/release && GOWORK=off go run $(STATICCHECK) ./...
+	@echo "staticcheck: clean"
+
 fmt-check:
 	@out=$$(gofmt -l shared plugins hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## test: every module's tests against the real test bed, then the redaction fuzzer for a bounded time
-test: fmt-check vet build build-standalone testbin
+test: fmt-check vet lint build build-standalone testbin
 	@for m in $(MODULES); do \
 		echo "=== go test $$m"; \
 		(cd $$m && go test -count=1 -timeout $(TEST_TIMEOUT) ./...); \

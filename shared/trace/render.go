@@ -250,7 +250,7 @@ func (v view) commit(c *Commit, said string) {
 		field("Attempted", "%s (not applied)", c.Attempted)
 	}
 	field("Source", "%s", orNone(c.Source, ""))
-	st := output.Styled(output.Safe(c.Status))
+	var st output.Styled
 	switch c.Status {
 	case CommitCurrent:
 		st = v.p.Green(c.Status) + " (the source holds the applied commit)"

@@ -3,6 +3,8 @@
 // case reads as one expression.
 package depstest
 
+//lint:file-ignore ST1001 the fixtures read in the vocabulary of the deps package they build for
+
 import (
 	"fmt"
 	"strings"

@@ -122,7 +122,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 	art := w.artifactOf(k)
 	dir := filepath.Join(art, filepath.FromSlash(rel))
 	if !within(dir, art) {
-		w.fail(rel, fmt.Errorf("Kustomization %s/%s: path %s leaves the repository", k.GetNamespace(), k.GetName(), path))
+		w.fail(rel, fmt.Errorf("path %s of Kustomization %s/%s leaves the repository", path, k.GetNamespace(), k.GetName()))
 		return
 	}
 	gen := fluxkustomize.NewGeneratorWithIgnore(art, "", *k)
