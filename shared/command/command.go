@@ -2,7 +2,7 @@
 // cobra command: kubectl's global flags, --version, completion, Ctrl-C, and turning an
 // error into one line on stderr plus a documented exit code.
 //
-// Keeping this in one place is what makes the three plugins feel like one tool: a script
+// Keeping this in one place is what makes the plugins and the suite feel like one tool: a script
 // that handles exit code 5 for `trace` can rely on it for `rollback` too.
 package command
 

@@ -1,4 +1,4 @@
-// Package graph models the dependsOn graph of Flux Kustomizations and
+// Package deps models the dependsOn graph of Flux Kustomizations and
 // HelmReleases and explains why it is stuck.
 //
 // Flux itself only ever says "dependency 'ns/name' is not ready" on the

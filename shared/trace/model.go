@@ -1,4 +1,4 @@
-// Package resolve walks from any Kubernetes object to the Flux objects that put it
+// Package trace walks from any Kubernetes object to the Flux objects that put it
 // there and the Git commit they applied: owner references up to a labelled owner, the
 // HelmRelease and its chart, the Kustomization (confirmed against its inventory), its
 // parents up to the root, each source, and whether the applied commit is the one the

@@ -1,4 +1,4 @@
-// Package manifests reads Flux Kustomizations and HelmReleases from YAML
+// Package dir reads Flux Kustomizations and HelmReleases from YAML
 // files on disk, for analysing a repository's dependency graph offline,
 // before anything reaches a cluster (a pre-merge check, say).
 package dir

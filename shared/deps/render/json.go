@@ -205,7 +205,7 @@ type ReportDuplicate struct {
 	Line int    `json:"line,omitempty"`
 }
 
-// NewDependencyReport converts a Report to its JSON form.
+// Document converts a Report to the DependencyReport document -o json|yaml prints.
 func Document(r *deps.Report) DependencyReport {
 	out := DependencyReport{
 		TypeMeta:   output.NewTypeMeta(output.KindDependencyReport),

@@ -1,3 +1,5 @@
+// Package render prints a dependency report: the tree and text views for people, the
+// DependencyReport document for -o json|yaml, and DOT and Mermaid graphs.
 package render
 
 import "github.com/kubectl-gitops/kubectl-gitops/shared/deps"
