@@ -97,6 +97,20 @@ func TestTraceAcrossClusters(t *testing.T) {
 		}
 	})
 
+	t.Run("Helm's storage Secret in the workload cluster leads to the HelmRelease in management", func(t *testing.T) {
+		// helm-controller keeps the release's storage in the cluster it installs into;
+		// nothing on the Secret names the HelmRelease.
+		r := traceDoc(t, ctx, bed, fleet.Kubeconfig, 0, "secret/sh.helm.release.v1.edge-web.v1", "-n", "edge", "--context", wl.Name)
+		want := "workload-1:Object:Secret:edge/sh.helm.release.v1.edge-web.v1 management:HelmRelease:HelmRelease:fleet/edge-web management:HelmChart:HelmChart:flux-system/fleet-edge-web " +
+			"management:ChartSource:GitRepository:flux-system/flux-system management:Kustomization:Kustomization:flux-system/flux-system management:Source:GitRepository:flux-system/flux-system"
+		if got := chain(r); got != want {
+			t.Errorf("chain\n got %s\nwant %s", got, want)
+		}
+		if h := r.Hops[1]; h.Via != "helm storage, in another cluster" || h.Target == nil || !trace.SameServer(h.Target.Server, wlServer) {
+			t.Errorf("HelmRelease hop via %q target %+v, want helm storage confirmed through its kubeConfig", h.Via, h.Target)
+		}
+	})
+
 	t.Run("workload side by discovery, one context unreachable", func(t *testing.T) {
 		start := time.Now()
 		// A generous --context-timeout: a loaded CI machine may take more than the

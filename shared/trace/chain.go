@@ -50,6 +50,8 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 				if cur, stop = t.elsewhere(ctx, r, key, "helm labels"); stop {
 					return true
 				}
+			} else if release, ok := helmStorage(child); ok && cur == t {
+				cur = t.storageElsewhere(ctx, r, child.GetNamespace(), release)
 			}
 			hr, ok := cur.walkHelmRelease(ctx, r, child)
 			if ok && cur != from {

@@ -78,9 +78,36 @@ type ContextFinder struct {
 	Timeout    time.Duration
 }
 
+// ReleaseFinder is a Finder that also finds, in other clusters, the HelmRelease keeping
+// a Helm release whose storage is in the traced object's cluster: helm-controller
+// applying through spec.kubeConfig keeps the release's storage Secret in the cluster it
+// installs into, and nothing on that Secret names the HelmRelease.
+type ReleaseFinder interface {
+	FindRelease(ctx context.Context, storageNamespace, release string) (*Tracer, *unstructured.Unstructured, []Probe)
+}
+
 // Find implements Finder. Among several clusters holding the Kustomization, the first
 // candidate wins (the order the caller gave); the probes show the others.
 func (f ContextFinder) Find(ctx context.Context, kind, namespace, name string) (*Tracer, *unstructured.Unstructured, []Probe) {
+	t, u, probes := f.ask(ctx, func(ctx context.Context, cl *Cluster) (*unstructured.Unstructured, error) {
+		return flux.Get(ctx, cl.Dynamic, kind, namespace, name)
+	})
+	if t != nil {
+		t.cache[objKey{kind, namespace, name}] = fetched{obj: u}
+	}
+	return t, u, probes
+}
+
+// FindRelease implements ReleaseFinder: every candidate lists its HelmReleases once.
+func (f ContextFinder) FindRelease(ctx context.Context, storageNamespace, release string) (*Tracer, *unstructured.Unstructured, []Probe) {
+	return f.ask(ctx, func(ctx context.Context, cl *Cluster) (*unstructured.Unstructured, error) {
+		return InCluster(cl).findStorageOwner(ctx, storageNamespace, release, true)
+	})
+}
+
+// ask runs get against every candidate at once, each within the timeout, and returns a
+// tracer over the first that found the object.
+func (f ContextFinder) ask(ctx context.Context, get func(context.Context, *Cluster) (*unstructured.Unstructured, error)) (*Tracer, *unstructured.Unstructured, []Probe) {
 	type answer struct {
 		cluster *Cluster
 		obj     *unstructured.Unstructured
@@ -100,7 +127,7 @@ func (f ContextFinder) Find(ctx context.Context, kind, namespace, name string) (
 				if f.Timeout > 0 {
 					pctx, cancel = context.WithTimeout(ctx, f.Timeout)
 				}
-				a.obj, err = flux.Get(pctx, cl.Dynamic, kind, namespace, name)
+				a.obj, err = get(pctx, cl)
 				cancel()
 			}
 			a.probe.Result, a.probe.Error = probeResult(err)
@@ -119,9 +146,7 @@ func (f ContextFinder) Find(ctx context.Context, kind, namespace, name string) (
 	if found == nil {
 		return nil, nil, probes
 	}
-	t := InCluster(found.cluster)
-	t.cache[objKey{kind, namespace, name}] = fetched{obj: found.obj}
-	return t, found.obj, probes
+	return InCluster(found.cluster), found.obj, probes
 }
 
 // probeResult classifies a probe's error with the suite's classifier.

@@ -396,3 +396,38 @@ func TestTraceHelmReleaseAcrossClusters(t *testing.T) {
 		t.Errorf("HelmRelease hop not confirmed: via %q target %+v notes %q", h.Via, h.Target, h.Notes)
 	}
 }
+
+// Helm's storage Secret of a release a management cluster's helm-controller installed
+// through spec.kubeConfig is in the workload cluster, which runs no HelmRelease: the
+// HelmRelease is looked for in the other contexts by storage namespace and release.
+func TestTraceHelmStorageAcrossClusters(t *testing.T) {
+	root := labelled(kustomization("flux-system", "./clusters/management", "fleet_edge-web_helm.toolkit.fluxcd.io_HelmRelease"), "flux-system", "flux-system")
+	edgeWeb := labelled(obj("helm.toolkit.fluxcd.io/v2", "HelmRelease", "fleet", "edge-web", map[string]any{
+		"spec": map[string]any{"releaseName": "edge-web", "targetNamespace": "edge", "storageNamespace": "edge",
+			"kubeConfig": map[string]any{"secretRef": map[string]any{"name": "w1"}},
+			"chart":      map[string]any{"spec": map[string]any{"chart": "./charts/web", "sourceRef": map[string]any{"kind": "GitRepository", "name": "flux-system", "namespace": "flux-system"}}}},
+	}), "flux-system", "flux-system")
+	// A HelmRelease of the management cluster's own with the same storage: not it.
+	local := obj("helm.toolkit.fluxcd.io/v2", "HelmRelease", "edge", "edge-web", map[string]any{"spec": map[string]any{}})
+	m := newTestTracer(root, gitRepository(), edgeWeb, local, kubeconfigSecret("fleet", "w1", workloadServer))
+	finder := ContextFinder{Candidates: []Candidate{{Name: "mgmt", Open: func() (*Cluster, error) {
+		return &Cluster{Name: "mgmt", Server: "https://10.0.0.1:6443", Dynamic: m.dyn, Mapper: m.mapper}, nil
+	}}}, Timeout: time.Second}
+	w := newTestTracer()
+	w.cluster, w.server = "w1", workloadServer
+	w.AcrossClusters(finder, nil)
+
+	r := w.Trace(context.Background(), helmStorageSecret("edge", "edge-web", "1"))
+	if r.Result != ResultTraced {
+		t.Fatalf("result %s (%s): %s", r.Result, r.Error, hopNames(r))
+	}
+	if len(r.Hops) < 2 || r.Hops[1].Ref.Namespace != "fleet" || r.Hops[1].Cluster != "mgmt" || r.Hops[1].Target == nil || r.Hops[1].Target.Secret != "fleet/w1" {
+		t.Errorf("hops %s (HelmRelease hop %+v), want HelmRelease fleet/edge-web in mgmt, confirmed through its kubeConfig", hopNames(r), r.Hops[1])
+	}
+	if notes := strings.Join(r.Hops[1].Notes, "\n"); !strings.Contains(notes, "applies to w1 ("+workloadServer+")") {
+		t.Errorf("notes %q, want the kubeConfig confirmed", notes)
+	}
+	if len(r.Discovery) != 1 || r.Discovery[0].Result != ProbeFound {
+		t.Errorf("discovery %+v", r.Discovery)
+	}
+}

@@ -80,6 +80,26 @@ func (t *Tracer) elsewhere(ctx context.Context, r *Report, key objKey, via strin
 	return t, false
 }
 
+// storageElsewhere returns the tracer of the cluster holding the HelmRelease that keeps
+// Helm release release, whose storage Secret is in namespace of this cluster, when this
+// cluster holds no such HelmRelease (or no Flux) and the finder can look; else t.
+func (t *Tracer) storageElsewhere(ctx context.Context, r *Report, namespace, release string) *Tracer {
+	rf, ok := t.finder.(ReleaseFinder)
+	if !ok {
+		return t
+	}
+	_, err := t.findStorageOwner(ctx, namespace, release, false)
+	if err == nil || (exitcode.Of(err) != exitcode.NotFound && !flux.IsNotInstalled(err)) {
+		return t
+	}
+	m, _, probes := rf.FindRelease(ctx, namespace, release)
+	r.Discovery = append(r.Discovery, probes...)
+	if m == nil {
+		return t
+	}
+	return m
+}
+
 func orThis(cluster string) string {
 	if cluster == "" {
 		return "this cluster"

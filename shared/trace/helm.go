@@ -90,7 +90,7 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 		// and release name match.
 		ns, name, via = obj.GetNamespace(), release, "helm storage"
 		ref.Namespace, ref.Name = ns, name
-		u, err = t.findStorageOwner(ctx, ns, release)
+		u, err = t.findStorageOwner(ctx, ns, release, r.Hops[0].Cluster != t.cluster)
 	} else {
 		u, err = t.getFlux(ctx, flux.KindHelmRelease, ns, name)
 		if err != nil && via == "helm annotations" && exitcode.Of(err) == exitcode.NotFound {
@@ -229,18 +229,19 @@ func (t *Tracer) findReleaseOwner(ctx context.Context, namespace, name string) (
 
 // findStorageOwner lists HelmReleases and returns the one that keeps Helm release
 // release in namespace, as helm-controller does: its storage namespace and release
-// name. One that applies to its own cluster wins over one with a spec.kubeConfig (whose
-// storage is in another cluster).
-func (t *Tracer) findStorageOwner(ctx context.Context, namespace, release string) (*unstructured.Unstructured, error) {
+// name. For storage in this cluster (remote false) one that applies to its own cluster
+// wins over one with a spec.kubeConfig, whose storage is in another cluster; for
+// storage in another cluster (remote), the other way round.
+func (t *Tracer) findStorageOwner(ctx context.Context, namespace, release string, remote bool) (*unstructured.Unstructured, error) {
 	var found *unstructured.Unstructured
-	local := false
+	preferred := false
 	err := flux.List(ctx, t.dyn, flux.KindHelmRelease, "", func(u *unstructured.Unstructured) error {
 		var hr helmv2.HelmRelease
 		if flux.FromUnstructured(u, &hr) != nil || storageNamespace(&hr) != namespace || releaseName(&hr) != release {
 			return nil
 		}
-		if found == nil || (!local && hr.Spec.KubeConfig == nil) {
-			found, local = u.DeepCopy(), hr.Spec.KubeConfig == nil
+		if is := (hr.Spec.KubeConfig != nil) == remote; found == nil || (!preferred && is) {
+			found, preferred = u.DeepCopy(), is
 		}
 		return nil
 	})
