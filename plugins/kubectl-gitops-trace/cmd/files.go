@@ -9,12 +9,10 @@ import (
 	"k8s.io/cli-runtime/pkg/resource"
 )
 
-// kustomizationFiles are the file names kustomize recognises as a kustomization.
-var kustomizationFiles = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
-
-// isKustomization reports whether dir holds a kustomization file.
+// isKustomization reports whether dir holds a kustomization file, by the names
+// kustomize recognises.
 func isKustomization(dir string) bool {
-	for _, name := range kustomizationFiles {
+	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
 		if fi, err := os.Stat(filepath.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
 			return true
 		}
@@ -29,8 +27,14 @@ func isChart(dir string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// manifestExts are the extensions kubectl reads from a folder given to -f.
-var manifestExts = map[string]bool{".json": true, ".yaml": true, ".yml": true}
+// isManifest reports whether kubectl reads path from a folder given to -f.
+func isManifest(path string) bool {
+	switch filepath.Ext(path) {
+	case ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
 
 // filenameGroups splits -f into what the builder reads in one go, in the order given:
 // files and folders as kubectl reads them, and each folder holding a kustomization
@@ -81,7 +85,7 @@ func filenameGroups(f resource.FilenameOptions) (groups []resource.FilenameOptio
 			case d.IsDir() && path != name && isKustomization(path):
 				kustomize(path)
 				return filepath.SkipDir
-			case !d.IsDir() && manifestExts[filepath.Ext(path)]:
+			case !d.IsDir() && isManifest(path):
 				plain = append(plain, path)
 			}
 			return nil
