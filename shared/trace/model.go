@@ -73,8 +73,10 @@ type Hop struct {
 	// Cluster is the kubeconfig context of the cluster holding this hop.
 	Cluster string `json:"cluster,omitempty"`
 	// Via says how this hop was reached from the previous one: "ownerReference",
-	// "kustomize labels", "helm labels", "helm annotations", "status.helmChart",
-	// "sourceRef", "chartRef".
+	// "kustomize labels", "inventory", "helm labels", "helm annotations", "helm storage"
+	// (Helm's storage Secret of a release), "status.helmChart", "sourceRef", "chartRef";
+	// ", in another cluster" is added when the hop is in another cluster than the
+	// previous one.
 	Via    string  `json:"via,omitempty"`
 	Health *Health `json:"health,omitempty"`
 	// Forbidden is set when RBAC denied reading this hop; Error then says what.
