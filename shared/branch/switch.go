@@ -25,6 +25,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // Request says what to switch and how.
@@ -38,18 +39,11 @@ type Request struct {
 	// UndoCommand is the command the result names to undo the change (default: branch
 	// restore of the source).
 	UndoCommand string
-	// DryRun sends the patch as a server-side dry run: validated, nothing changed.
-	DryRun bool
-	// Confirm, when set, is asked with a one-line summary before anything is written;
-	// an error refuses.
-	Confirm func(summary string) error
+	// Hooks: who switches (for the record), a server-side dry run, the confirmation
+	// asked before anything is written, progress and the clock.
+	write.Hooks
 	// Wait until the source fetched the ref and every consumer applied it.
 	Wait bool
-	// Progress, when set, gets a line per step of the wait.
-	Progress func(string)
-	// User is who switches (SelfSubjectReview), for the record.
-	User string
-	Now  func() time.Time
 	// AutoRestore restores the recorded ref when the switch does not apply, within
 	// RestoreTimeout.
 	AutoRestore    bool
@@ -105,7 +99,7 @@ type Parent struct {
 
 // Set switches the GitRepository to r.Branch.
 func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
-	start := r.now()
+	start := r.Clock()
 	u, gr, err := get(ctx, dyn, r.Namespace, r.Name)
 	if err != nil {
 		return nil, err
@@ -134,7 +128,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	}
 	if rec == nil {
 		// The first switch records the ref to come back to; a later one keeps it.
-		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.now().UTC().Truncate(time.Second), Undo: res.Undo}
+		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.Clock().UTC().Truncate(time.Second), Undo: res.Undo}
 		if parent, ok, err := parentOf(ctx, dyn, u); err != nil {
 			return nil, err
 		} else if ok {
@@ -169,7 +163,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 		return res, err
 	}
 	// The new ref did not apply: back to the recorded ref, waited for like any restore.
-	r.progress("the switch failed (%v): restoring", err)
+	r.Say("the switch failed (%v): restoring", err)
 	back, rerr := r.undo(ctx, dyn, r.Namespace, r.Name)
 	res.Restored = back
 	if rerr != nil {
@@ -201,7 +195,7 @@ func (r Request) undo(ctx context.Context, dyn dynamic.Interface, namespace, nam
 // Restore puts the GitRepository back to the ref recorded by the first switch and
 // hands it back to its parent.
 func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
-	start := r.now()
+	start := r.Clock()
 	u, gr, err := get(ctx, dyn, r.Namespace, r.Name)
 	if err != nil {
 		return nil, err
@@ -268,13 +262,6 @@ func (r Request) target(current *sourcev1.GitRepositoryRef) (*sourcev1.GitReposi
 		return &sourcev1.GitRepositoryRef{Name: name}, name
 	}
 	return &sourcev1.GitRepositoryRef{Branch: r.Branch}, r.Branch
-}
-
-func (r Request) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
 }
 
 func get(ctx context.Context, dyn dynamic.Interface, namespace, name string) (*unstructured.Unstructured, *sourcev1.GitRepository, error) {
@@ -349,10 +336,8 @@ func (r Request) checkRemote(ctx context.Context, url, branch string, res *Resul
 // write changes spec.ref and the annotations, nothing else, through the suite's one
 // write, flux.Patch (a resourceVersion precondition, cluster.FieldManager), after asking.
 func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured, ref map[string]any, annotations map[string]any, summary string, res *Result) error {
-	if !r.DryRun && r.Confirm != nil {
-		if err := r.Confirm(summary); err != nil {
-			return err
-		}
+	if err := r.Ask(summary); err != nil {
+		return err
 	}
 	patch := map[string]any{"metadata": map[string]any{"annotations": annotations}, "spec": map[string]any{"ref": ref}}
 	rv := u.GetResourceVersion()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 func gitRepo(ref map[string]any, annotations map[string]any) *unstructured.Unstructured {
@@ -44,7 +45,7 @@ func TestSetWritesOnlyTheRefWithAPrecondition(t *testing.T) {
 		patch = a.(k8stesting.PatchAction).GetPatch()
 		return false, nil, nil
 	})
-	res, err := Set(context.Background(), f.Dynamic, Request{Namespace: "flux-system", Name: "flux-system", Branch: "stable", Remote: remote("stable"), User: "alice"})
+	res, err := Set(context.Background(), f.Dynamic, Request{Namespace: "flux-system", Name: "flux-system", Branch: "stable", Remote: remote("stable"), Hooks: write.Hooks{User: "alice"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,8 @@ func (r Request) finish(ctx context.Context, dyn dynamic.Interface, res *Result,
 		return nil
 	}
 	repo := reconcile.Target{Kind: flux.KindGitRepository, Namespace: r.Namespace, Name: r.Name}
-	r.progress("asking source-controller to fetch %s", res.To)
-	token, err := reconcile.Request(ctx, dyn, repo, r.now())
+	r.Say("asking source-controller to fetch %s", res.To)
+	token, err := reconcile.Request(ctx, dyn, repo, r.Clock())
 	if err != nil {
 		return written(err, res)
 	}
@@ -31,7 +31,7 @@ func (r Request) finish(ctx context.Context, dyn dynamic.Interface, res *Result,
 		return written(err, res)
 	}
 	res.RevisionAfter = st.ArtifactRevision
-	follower := reconcile.Follower{Interval: reconcile.PollInterval, Now: r.now, Progress: r.Progress}
+	follower := reconcile.Follower{Interval: reconcile.PollInterval, Hooks: r.Hooks}
 	res.Consumers, err = follower.Propagate(ctx, dyn, repo, st.ArtifactRevision)
 	return written(err, res)
 }
@@ -69,12 +69,6 @@ func written(err error, res *Result) error {
 	return exitcode.Wrap(exitcode.Of(err), fmt.Errorf("%w (the change was written%s)", err, undo))
 }
 
-func (r Request) progress(format string, args ...any) {
-	if r.Progress != nil {
-		r.Progress(fmt.Sprintf(format, args...))
-	}
-}
-
 func (r Request) progressStatus(t reconcile.Target) func(reconcile.Status) {
-	return func(s reconcile.Status) { r.progress("%s: %s", t, s) }
+	return func(s reconcile.Status) { r.Say("%s: %s", t, s) }
 }

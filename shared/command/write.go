@@ -4,8 +4,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // Write is the flags every writer of the suite takes, spelled and checked one way:
@@ -27,6 +29,13 @@ func (w *Write) AddFlags(cmd *cobra.Command, dryRun, waitFor string) {
 		cmd.Flags().BoolVar(&w.Wait, "wait", true, "Wait until "+waitFor+".")
 		cmd.Flags().DurationVar(&w.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
 	}
+}
+
+// Hooks are the writer's hooks these flags ask for: a dry run, the confirmation (none
+// with --yes; without a terminal to ask on, a refusal), progress lines on a terminal,
+// who writes, and the wall clock.
+func (w *Write) Hooks(streams genericiooptions.IOStreams, user string) write.Hooks {
+	return write.Hooks{User: user, DryRun: w.DryRun, Confirm: Confirm(streams, w.Yes), Progress: Progress(streams), Now: time.Now}
 }
 
 // Validate refuses a timeout that is not positive.

@@ -16,11 +16,12 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // TestRequest applies manifests in a session.
 type TestRequest struct {
-	Step
+	write.Hooks
 	Session   *Session
 	Manifests []Manifest
 }
@@ -30,7 +31,7 @@ type TestRequest struct {
 // the session paused is refused before anything is written: Flux would revert it, or
 // the session could not give it back to Git at the end.
 func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, error) {
-	begin := r.now()
+	begin := r.Clock()
 	s := r.Session
 	res := newResult("test", s, r.DryRun)
 	live := make([]*unstructured.Unstructured, len(r.Manifests))
@@ -44,7 +45,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 		}
 		live[i] = u
 	}
-	r.progress("server-side dry run of %s", output.Count(len(r.Manifests), "object", "objects"))
+	r.Say("server-side dry run of %s", output.Count(len(r.Manifests), "object", "objects"))
 	for _, m := range r.Manifests {
 		if _, err := apply(ctx, dyn, m.Info.Mapping.Resource, m.Object, true); err != nil {
 			return nil, exitcode.New(exitcode.Of(err), "%s: the server-side dry run refused it: %v; nothing was applied", objectOf(m.Object), err)
@@ -54,7 +55,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 	for i, m := range r.Manifests {
 		names[i] = objectOf(m.Object).String()
 	}
-	if err := r.confirm(fmt.Sprintf("apply %s in dev session %s", strings.Join(first(names, 5), ", "), s.ID)); err != nil {
+	if err := r.Ask(fmt.Sprintf("apply %s in dev session %s", strings.Join(first(names, 5), ", "), s.ID)); err != nil {
 		return nil, err
 	}
 	if r.DryRun {
@@ -66,7 +67,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 	}
 	// The record first: a Ctrl-C during the applies still leaves every object the
 	// session may have written in the record, for abort to clean up.
-	at := r.now().UTC().Truncate(time.Second)
+	at := r.Clock().UTC().Truncate(time.Second)
 	if err := (Store{Dyn: dyn}).Modify(ctx, s, func(fresh *Session) {
 		for i, m := range r.Manifests {
 			fresh.record(Applied{Object: objectOf(m.Object), Created: live[i] == nil, At: at})

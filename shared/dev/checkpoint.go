@@ -11,11 +11,12 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // CheckpointRequest commits the clone's changes on the session branch.
 type CheckpointRequest struct {
-	Step
+	write.Hooks
 	Session *Session
 	Clone   *Clone
 	Message string
@@ -24,7 +25,7 @@ type CheckpointRequest struct {
 // Save commits every change of the working tree on the session branch (which
 // must be checked out) and records the commit in the session.
 func Save(ctx context.Context, dyn dynamic.Interface, r CheckpointRequest) (*Result, error) {
-	begin := r.now()
+	begin := r.Clock()
 	s := r.Session
 	res := newResult("checkpoint", s, r.DryRun)
 	if b := r.Clone.CurrentBranch(ctx); b != s.Branch {
@@ -38,7 +39,7 @@ func Save(ctx context.Context, dyn dynamic.Interface, r CheckpointRequest) (*Res
 		res.Notes = append(res.Notes, "nothing to checkpoint: the working tree has no change")
 		return res, nil
 	}
-	if err := r.confirm(fmt.Sprintf("commit %d changed files on %s: %s", len(dirty), s.Branch, strings.Join(first(dirty, 3), "; "))); err != nil {
+	if err := r.Ask(fmt.Sprintf("commit %d changed files on %s: %s", len(dirty), s.Branch, strings.Join(first(dirty, 3), "; "))); err != nil {
 		return nil, err
 	}
 	if r.DryRun {
@@ -49,7 +50,7 @@ func Save(ctx context.Context, dyn dynamic.Interface, r CheckpointRequest) (*Res
 	if err != nil {
 		return nil, err
 	}
-	cp := Checkpoint{Commit: sha, Message: r.Message, At: r.now().UTC().Truncate(time.Second)}
+	cp := Checkpoint{Commit: sha, Message: r.Message, At: r.Clock().UTC().Truncate(time.Second)}
 	res.Checkpoint = &cp
 	if err := (Store{Dyn: dyn}).Modify(ctx, s, func(fresh *Session) { fresh.Checkpoints = append(fresh.Checkpoints, cp) }); err != nil {
 		return res, exitcode.New(exitcode.Of(err), "committed %s, but the session record could not say so: %v", git.Short(sha), err)

@@ -16,12 +16,13 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
 // DiffRequest compares manifests with the cluster and with the tracked branch.
 type DiffRequest struct {
-	Step
+	write.Hooks
 	Session   *Session
 	Manifests []Manifest
 	// Clone, when set, is where the tracked branch's head is read; without it only
@@ -33,7 +34,7 @@ type DiffRequest struct {
 // (a server-side dry run against the live object, as kubectl diff does) and how they
 // differ from what the tracked branch's head declares. It changes nothing.
 func Diff(ctx context.Context, dyn dynamic.Interface, r DiffRequest) (*Result, error) {
-	begin := r.now()
+	begin := r.Clock()
 	res := newResult("diff", r.Session, false)
 	declared, head, err := r.declared(ctx, dyn)
 	if err != nil {

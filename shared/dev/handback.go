@@ -25,13 +25,14 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/suspend"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // HandBack is how a session gives the cluster back to Flux: resume what it paused,
 // wait until each paused Kustomization applied the tracked branch, give back the
 // fields it wrote, delete what it created that Git does not declare, close the record.
 type HandBack struct {
-	Step
+	write.Hooks
 	Session *Session
 	Mapper  meta.RESTMapper
 	// Wait until Flux applied the tracked branch (the cleanup then sees Flux's
@@ -51,9 +52,9 @@ type FinishRequest struct {
 
 // Abort hands the cluster back without pushing anything.
 func Abort(ctx context.Context, dyn dynamic.Interface, r HandBack) (*Result, error) {
-	begin := r.now()
+	begin := r.Clock()
 	res := newResult("abort", r.Session, r.DryRun)
-	if err := r.confirm(r.summary("abort")); err != nil {
+	if err := r.Ask(r.summary("abort")); err != nil {
 		return nil, err
 	}
 	err := r.run(ctx, dyn, res)
@@ -72,7 +73,7 @@ func keptBranchNote(s *Session) string {
 // Finish squashes the session's commits into one (message), pushes the session branch
 // without force and hands back. A push the remote rejects leaves everything as it was.
 func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Result, error) {
-	begin := r.now()
+	begin := r.Clock()
 	s := r.Session
 	res := newResult("finish", s, r.DryRun)
 	if dirty, err := r.Clone.Dirty(ctx); err != nil {
@@ -97,7 +98,7 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 	if n == 0 {
 		plan = "push nothing (" + s.Branch + " has no commit)"
 	}
-	if err := r.confirm(plan + "; then " + r.summary("finish")); err != nil {
+	if err := r.Ask(plan + "; then " + r.summary("finish")); err != nil {
 		return nil, err
 	}
 	if r.DryRun {
@@ -107,12 +108,12 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 		return res, err
 	}
 	if n > 0 {
-		r.progress("squashing %s of %s", output.Count(n, "commit", "commits"), s.Branch)
+		r.Say("squashing %s of %s", output.Count(n, "commit", "commits"), s.Branch)
 		sha, err := r.Clone.squash(ctx, s.Branch, s.Base, head, r.Message)
 		if err != nil {
 			return nil, err
 		}
-		r.progress("pushing %s to %s", s.Branch, r.Clone.Remote)
+		r.Say("pushing %s to %s", s.Branch, r.Clone.Remote)
 		if err := r.Clone.push(ctx, s.Branch); err != nil {
 			if _, uerr := git.Run(ctx, r.Clone.Dir, "update-ref", "refs/heads/"+s.Branch, head, sha); uerr != nil {
 				return nil, exitcode.New(exitcode.Failure, "the push was rejected (%v) and %s could not be put back on its checkpoints (%v): they are at %s", err, s.Branch, uerr, head)
@@ -142,7 +143,7 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 // handBackPushed finishes a session whose squashed commit was pushed by a finish that
 // did not get to hand back.
 func (r FinishRequest) handBackPushed(ctx context.Context, dyn dynamic.Interface, res *Result, head string, begin time.Time) (*Result, error) {
-	if err := r.confirm("hand back dev session " + r.Session.ID + " (its branch is pushed already); " + r.summary("finish")); err != nil {
+	if err := r.Ask("hand back dev session " + r.Session.ID + " (its branch is pushed already); " + r.summary("finish")); err != nil {
 		return nil, err
 	}
 	res.Commit, res.Pushed, res.PullRequest = head, !r.DryRun, pullRequest(r.Session, r.Message)
@@ -161,10 +162,10 @@ func (r FinishRequest) preview(ctx context.Context, dyn dynamic.Interface, res *
 	s := r.Session
 	req := branch.Request{
 		Namespace: s.Source.Namespace, Name: s.Source.Name, Branch: s.Branch, Wait: true,
-		User: r.User, Now: r.Now, Progress: r.Progress, AutoRestore: true, RestoreContext: context.WithoutCancel(ctx),
+		Hooks: write.Hooks{User: r.User, Now: r.Now, Progress: r.Progress}, AutoRestore: true, RestoreContext: context.WithoutCancel(ctx),
 		Remote: git.LsRemote,
 	}
-	r.progress("preview: Flux applies %s", s.Branch)
+	r.Say("preview: Flux applies %s", s.Branch)
 	set, err := branch.Set(ctx, dyn, req)
 	if set != nil {
 		res.Preview = set.Consumers
@@ -172,7 +173,7 @@ func (r FinishRequest) preview(ctx context.Context, dyn dynamic.Interface, res *
 	if err != nil {
 		return err
 	}
-	r.progress("preview applied: back to %s", s.TrackedBranch)
+	r.Say("preview applied: back to %s", s.TrackedBranch)
 	_, err = branch.Restore(ctx, dyn, req)
 	return err
 }
@@ -261,8 +262,8 @@ func (r HandBack) resume(ctx context.Context, dyn dynamic.Interface, res *Result
 			res.Notes = append(res.Notes, fmt.Sprintf("Kustomization %s/%s was suspended again by someone else (%s): left suspended", k.Namespace, k.Name, rec.String(time.Now())))
 			continue
 		}
-		r.progress("resuming Kustomization %s/%s", k.Namespace, k.Name)
-		if _, err := suspend.Resume(ctx, dyn, suspend.Request{Kind: flux.KindKustomization, Namespace: k.Namespace, Name: k.Name, DryRun: r.DryRun, Now: r.Now}); err != nil {
+		r.Say("resuming Kustomization %s/%s", k.Namespace, k.Name)
+		if _, err := suspend.Resume(ctx, dyn, suspend.Request{Kind: flux.KindKustomization, Namespace: k.Namespace, Name: k.Name, Hooks: write.Hooks{DryRun: r.DryRun, Now: r.Now}}); err != nil {
 			return r.left(err)
 		}
 		res.Resumed = append(res.Resumed, k)
@@ -275,8 +276,8 @@ func (r HandBack) resume(ctx context.Context, dyn dynamic.Interface, res *Result
 func (r HandBack) waitApplied(ctx context.Context, dyn dynamic.Interface, res *Result) error {
 	s := r.Session
 	repo := reconcile.Target{Kind: flux.KindGitRepository, Namespace: s.Source.Namespace, Name: s.Source.Name}
-	r.progress("asking source-controller to fetch %s", s.TrackedBranch)
-	token, err := reconcile.Request(ctx, dyn, repo, r.now())
+	r.Say("asking source-controller to fetch %s", s.TrackedBranch)
+	token, err := reconcile.Request(ctx, dyn, repo, r.Clock())
 	if err != nil {
 		return err
 	}
@@ -291,11 +292,11 @@ func (r HandBack) waitApplied(ctx context.Context, dyn dynamic.Interface, res *R
 			return false, exitcode.New(exitcode.Failure, "source-controller cannot fetch %s: %s", s.TrackedBranch, st.Ready.Message)
 		}
 		return false, nil
-	}, func(st reconcile.Status) { r.progress("%s: %s", repo, st) })
+	}, func(st reconcile.Status) { r.Say("%s: %s", repo, st) })
 	if err != nil {
 		return err
 	}
-	follower := reconcile.Follower{Interval: reconcile.PollInterval, Now: r.Now, Progress: r.Progress}
+	follower := reconcile.Follower{Interval: reconcile.PollInterval, Hooks: r.Hooks}
 	var failed error
 	for _, k := range s.Kustomizations {
 		t := reconcile.Target{Kind: flux.KindKustomization, Namespace: k.Namespace, Name: k.Name}
@@ -355,7 +356,7 @@ func (r HandBack) cleanup(ctx context.Context, dyn dynamic.Interface, a Applied,
 	inGit := declared.Contains(gv.WithKind(a.Kind).GroupKind(), a.Namespace, a.Name)
 	if a.Created && !inGit && live.GetLabels()[flux.KustomizeNameLabel] == "" {
 		uid := live.GetUID()
-		r.progress("deleting %s: the session created it and Git does not declare it", a.Object)
+		r.Say("deleting %s: the session created it and Git does not declare it", a.Object)
 		err := ri.Delete(ctx, a.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return cluster.Classify(err)

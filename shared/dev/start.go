@@ -21,43 +21,15 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/suspend"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // fluxManager is kustomize-controller's field manager on what it applies.
 const fluxManager = "kustomize-controller"
 
-// Step is what every step shares: who runs it, how to ask, report and tell the time.
-type Step struct {
-	User     string
-	DryRun   bool
-	Confirm  func(summary string) error
-	Progress func(string)
-	Now      func() time.Time
-}
-
-func (s Step) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
-
-func (s Step) progress(format string, args ...any) {
-	if s.Progress != nil {
-		s.Progress(fmt.Sprintf(format, args...))
-	}
-}
-
-func (s Step) confirm(summary string) error {
-	if s.DryRun || s.Confirm == nil {
-		return nil
-	}
-	return s.Confirm(summary)
-}
-
 // StartRequest opens a session.
 type StartRequest struct {
-	Step
+	write.Hooks
 	Description string
 	GitDir      string
 	// Namespace and Kustomizations name what to pause; or Path, a folder of the
@@ -72,7 +44,7 @@ type StartRequest struct {
 // Start creates the session branch from the branch Flux tracks, records the session
 // and pauses its Kustomizations. A failure part way undoes what was done.
 func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result, error) {
-	begin := r.now()
+	begin := r.Clock()
 	id, err := Slug(r.Description)
 	if err != nil {
 		return nil, err
@@ -114,7 +86,7 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 	if clone.Head(ctx, s.Branch) != "" {
 		return nil, exitcode.New(exitcode.Usage, "branch %s already exists in %s: describe the session differently, or delete the branch", s.Branch, clone.Dir)
 	}
-	r.progress("fetching %s from %s", tracked, clone.Remote)
+	r.Say("fetching %s from %s", tracked, clone.Remote)
 	if s.Base, err = clone.Fetch(ctx, tracked); err != nil {
 		return nil, err
 	}
@@ -122,7 +94,7 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 	for i, k := range s.Kustomizations {
 		names[i] = k.Namespace + "/" + k.Name
 	}
-	if err := r.confirm(fmt.Sprintf("start dev session %s: branch %s from %s at %s in %s, suspend Kustomization %s",
+	if err := r.Ask(fmt.Sprintf("start dev session %s: branch %s from %s at %s in %s, suspend Kustomization %s",
 		id, s.Branch, tracked, git.Short(s.Base), clone.Dir, strings.Join(names, ", "))); err != nil {
 		return nil, err
 	}
@@ -153,10 +125,10 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 
 func (r StartRequest) suspendAll(ctx context.Context, dyn dynamic.Interface, s *Session, res *Result) error {
 	for _, k := range s.Kustomizations {
-		r.progress("suspending Kustomization %s/%s", k.Namespace, k.Name)
+		r.Say("suspending Kustomization %s/%s", k.Namespace, k.Name)
 		_, err := suspend.Suspend(ctx, dyn, suspend.Request{
 			Kind: flux.KindKustomization, Namespace: k.Namespace, Name: k.Name,
-			Reason: s.Reason(), User: s.User, Until: s.Until, DryRun: r.DryRun, Now: r.Now,
+			Reason: s.Reason(), Until: s.Until, Hooks: write.Hooks{User: s.User, DryRun: r.DryRun, Now: r.Now},
 		})
 		if err != nil {
 			return err

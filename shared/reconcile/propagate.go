@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"k8s.io/client-go/dynamic"
@@ -11,6 +10,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // Outcome is what one consumer of a source did with the source's new revision.
@@ -30,9 +30,8 @@ type Outcome struct {
 // Follower waits for a source's consumers to take up its new revision.
 type Follower struct {
 	Interval time.Duration
-	Now      func() time.Time
-	// Progress, when set, gets one line per step.
-	Progress func(string)
+	// Hooks are the writer's: its progress lines and its clock.
+	write.Hooks
 }
 
 // Propagate asks every consumer of the GitRepository repo to reconcile and waits until
@@ -50,7 +49,7 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 	tokens := map[Target]string{}
 	for _, c := range consumers {
 		if t := (Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}); !c.Suspended {
-			if token, err := Request(ctx, dyn, t, f.now()); err == nil {
+			if token, err := Request(ctx, dyn, t, f.Clock()); err == nil {
 				tokens[t] = token
 			}
 		}
@@ -87,7 +86,7 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 			out = append(out, o)
 			continue
 		}
-		f.progress("waiting for %s to apply %s", t, revision)
+		f.Say("waiting for %s to apply %s", t, revision)
 		s, err := f.follow(ctx, dyn, t, done, tokens[t])
 		switch c.Kind {
 		case flux.KindKustomization:
@@ -116,7 +115,7 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 // Kustomization asks one Kustomization to reconcile and waits until it applied
 // revision, or failed (with Flux's message), or ctx ended.
 func (f Follower) Kustomization(ctx context.Context, dyn dynamic.Interface, t Target, revision string) (Outcome, error) {
-	f.progress("waiting for %s to apply %s", t, revision)
+	f.Say("waiting for %s to apply %s", t, revision)
 	s, err := f.follow(ctx, dyn, t, func(token string) Done { return appliedRevision(token, revision) }, "")
 	o := Outcome{Kind: t.Kind, Namespace: t.Namespace, Name: t.Name, Applied: s.LastAppliedRevision}
 	o.Status, o.Message = outcomeOf(err)
@@ -156,11 +155,11 @@ func (f Follower) follow(ctx context.Context, dyn dynamic.Interface, t Target, d
 	for attempt := 0; attempt < 2; attempt++ {
 		token := asked
 		if attempt > 0 || token == "" {
-			if token, err = Request(ctx, dyn, t, f.now()); err != nil {
+			if token, err = Request(ctx, dyn, t, f.Clock()); err != nil {
 				return s, err
 			}
 		}
-		s, err = Wait(ctx, dyn, t, f.Interval, done(token), func(s Status) { f.progress("%s: %s", t, s) })
+		s, err = Wait(ctx, dyn, t, f.Interval, done(token), func(s Status) { f.Say("%s: %s", t, s) })
 		if exitcode.Of(err) != exitcode.Failure || cluster.IsInterrupted(err) {
 			break
 		}
@@ -219,18 +218,5 @@ func installed(token, chart string) Done {
 			return false, exitcode.New(exitcode.Failure, "installing chart %s failed: %s", chart, s.Ready.Message)
 		}
 		return false, nil
-	}
-}
-
-func (f Follower) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
-}
-
-func (f Follower) progress(format string, args ...any) {
-	if f.Progress != nil {
-		f.Progress(fmt.Sprintf(format, args...))
 	}
 }

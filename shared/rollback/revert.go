@@ -19,6 +19,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // RevertRequest is `rollback revert`: one new commit on the branch Flux tracks that
@@ -34,13 +35,11 @@ type RevertRequest struct {
 	// Reason goes into the commit message.
 	Reason string
 	// NoPush leaves the commit on a local branch for a pull request.
-	NoPush  bool
-	DryRun  bool
-	Wait    bool
-	Confirm func(summary string) error
-	// Progress, when set, gets one line per step.
-	Progress func(string)
-	Now      func() time.Time
+	NoPush bool
+	Wait   bool
+	// Hooks: a dry run (the commit is made and checked, nothing pushed), the
+	// confirmation asked before the push, progress and the clock.
+	write.Hooks
 }
 
 // RevertResult is the document `rollback revert -o json|yaml` prints: kind Revert.
@@ -82,7 +81,7 @@ type RevertResult struct {
 // credentials do the fetch and the push; nothing is forced, and the working tree, the
 // index and the checked-out branch are never touched.
 func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*RevertResult, error) {
-	start := r.now()
+	start := r.Clock()
 	choice := &r.Choice
 	if r.OneCommit != "" {
 		choice = nil
@@ -105,7 +104,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 		Source:   source.Object{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName},
 		URL:      redact.URL(gr.Spec.URL), Target: t.Entry.SHA, DryRun: r.DryRun,
 	}
-	defer func() { res.DurationSeconds = r.now().Sub(start).Round(time.Millisecond).Seconds() }()
+	defer func() { res.DurationSeconds = r.Clock().Sub(start).Round(time.Millisecond).Seconds() }()
 	// The branch Git declares: the recorded one while the source is switched or pinned.
 	ref := source.FromGit(gr.Spec.Reference)
 	rec, err := branch.ReadRecord(u.GetAnnotations())
@@ -129,7 +128,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 		return nil, exitcode.New(exitcode.Usage, "GitRepository %s/%s tracks %s, not a branch: a revert needs a branch to commit on", t.SourceNamespace, t.SourceName, ref)
 	}
 
-	r.progress("fetching %s from %s", res.Branch, res.URL)
+	r.Say("fetching %s from %s", res.Branch, res.URL)
 	if res.Remote, err = git.RemoteFor(ctx, r.GitDir, gr.Spec.URL); err != nil {
 		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: clone %s, or pass the folder of a clone of it", redact.Text(err.Error()), res.URL))
 	}
@@ -207,16 +206,14 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 	if p := res.Plan.Summary(); p != "" {
 		summary += ": " + p
 	}
-	if r.Confirm != nil {
-		if err := r.Confirm(summary); err != nil {
-			return err
-		}
+	if err := r.Ask(summary); err != nil {
+		return err
 	}
 	res.Changed = true
 	if r.NoPush {
 		return r.keep(ctx, res, "")
 	}
-	r.progress("pushing %s to %s %s", git.Short(res.Commit), res.Remote, res.Branch)
+	r.Say("pushing %s to %s %s", git.Short(res.Commit), res.Remote, res.Branch)
 	if _, err := git.Run(ctx, r.GitDir, "push", "--quiet", "--porcelain", res.Remote, res.Commit+":refs/heads/"+res.Branch); err != nil {
 		// Rejected (the remote moved) or unreachable: nothing was forced, and the commit
 		// is kept on a local branch.
@@ -327,10 +324,10 @@ func (r RevertRequest) keep(ctx context.Context, res *RevertResult, why string) 
 // waitApplied asks source-controller to fetch the new commit and the Kustomization to
 // apply it, and waits for both.
 func (r RevertRequest) waitApplied(ctx context.Context, dyn dynamic.Interface, t *Target, res *RevertResult) error {
-	follower := reconcile.Follower{Interval: reconcile.PollInterval, Now: r.Now, Progress: r.Progress}
+	follower := reconcile.Follower{Interval: reconcile.PollInterval, Hooks: r.Hooks}
 	repo := reconcile.Target{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName}
-	r.progress("asking source-controller to fetch %s", git.Short(res.Commit))
-	token, err := reconcile.Request(ctx, dyn, repo, r.now())
+	r.Say("asking source-controller to fetch %s", git.Short(res.Commit))
+	token, err := reconcile.Request(ctx, dyn, repo, r.Clock())
 	if err != nil {
 		return pushed(err, res)
 	}
@@ -372,17 +369,4 @@ func errSuffix(err error) string {
 		return ""
 	}
 	return " (keeping it failed too: " + err.Error() + ")"
-}
-
-func (r RevertRequest) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
-
-func (r RevertRequest) progress(format string, args ...any) {
-	if r.Progress != nil {
-		r.Progress(fmt.Sprintf(format, args...))
-	}
 }

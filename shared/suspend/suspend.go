@@ -20,22 +20,20 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // Request names the object and how to change it.
 type Request struct {
 	Kind, Namespace, Name string
-	// Reason, User and Until are recorded by Suspend.
+	// Reason, Hooks.User and Until are recorded by Suspend.
 	Reason string
-	User   string
 	Until  *time.Time
-	DryRun bool
-	// Confirm, when set, is asked with a one-line summary before anything is written.
-	Confirm func(summary string) error
+	// Hooks: who (for the record), a server-side dry run, the confirmation asked before
+	// the write, progress and the clock.
+	write.Hooks
 	// Wait (Resume only) until Flux reconciled the object at its new generation.
-	Wait     bool
-	Progress func(string)
-	Now      func() time.Time
+	Wait bool
 }
 
 // Result is the document `rollback suspend|resume -o json|yaml` prints: kind
@@ -63,13 +61,6 @@ type Object struct {
 	Name      string `json:"name"`
 }
 
-func (r Request) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
-
 func (r Request) command() string {
 	kind := "kustomization"
 	if r.Kind == flux.KindHelmRelease {
@@ -91,7 +82,7 @@ func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 		res.Undo = "kubectl gitops rollback resume " + r.command()
 		return res, nil
 	}
-	at := r.now().UTC().Truncate(time.Second)
+	at := r.Clock().UTC().Truncate(time.Second)
 	rec := &status.Suspension{Reason: r.Reason, By: r.User, At: &at, Until: r.Until}
 	annotations := map[string]any{
 		status.SuspendReasonAnnotation: r.Reason,
@@ -113,7 +104,7 @@ func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 
 // Resume clears spec.suspend and the record, asks Flux to reconcile, and waits.
 func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error) {
-	start := r.now()
+	start := r.Clock()
 	u, err := flux.Get(ctx, dyn, r.Kind, r.Namespace, r.Name)
 	if err != nil {
 		return nil, err
@@ -142,15 +133,11 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 		return res, nil
 	}
 	target := reconcile.Target{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}
-	token, err := reconcile.Request(ctx, dyn, target, r.now())
+	token, err := reconcile.Request(ctx, dyn, target, r.Clock())
 	if err != nil {
 		return res, err
 	}
-	progress := func(s reconcile.Status) {
-		if r.Progress != nil {
-			r.Progress(fmt.Sprintf("%s: %s", target, s))
-		}
-	}
+	progress := func(s reconcile.Status) { r.Say("%s: %s", target, s) }
 	st, err := reconcile.Wait(ctx, dyn, target, 500*time.Millisecond, resumed(token), progress)
 	res.Applied = st.LastAppliedRevision
 	if err != nil {
@@ -191,10 +178,8 @@ func (r Request) result(action string) *Result {
 // write changes spec.suspend and the record, nothing else, through the suite's one
 // write, flux.Patch (a resourceVersion precondition, cluster.FieldManager), after asking.
 func (r Request) write(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstructured, suspend bool, annotations map[string]any, summary string, res *Result) error {
-	if !r.DryRun && r.Confirm != nil {
-		if err := r.Confirm(summary); err != nil {
-			return err
-		}
+	if err := r.Ask(summary); err != nil {
+		return err
 	}
 	var suspendField any = true
 	if !suspend {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 func apps(suspended bool, annotations map[string]any) *unstructured.Unstructured {
@@ -35,7 +36,7 @@ func TestSuspendAndResumePatches(t *testing.T) {
 		return false, nil, nil
 	})
 	res, err := Suspend(context.Background(), f.Dynamic, Request{Kind: "Kustomization", Namespace: "flux-system", Name: "apps",
-		Reason: "INC-42", User: "alice", Until: &until, Now: func() time.Time { return at }})
+		Reason: "INC-42", Until: &until, Hooks: write.Hooks{User: "alice", Now: func() time.Time { return at }}})
 	if err != nil {
 		t.Fatal(err)
 	}

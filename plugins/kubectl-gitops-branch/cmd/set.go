@@ -110,11 +110,9 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 	req := branch.Request{
 		RestoreContext: commandCtx,
 		Branch:         o.Branch,
-		DryRun:         o.DryRun, Wait: o.Wait, Remote: git.LsRemote,
+		Wait:           o.Wait, Remote: git.LsRemote,
 		AutoRestore: o.AutoRestore, RestoreTimeout: o.Timeout,
-		User:     cluster.WhoAmI(ctx, client.Dynamic),
-		Confirm:  command.Confirm(o.streams, o.Yes),
-		Progress: command.Progress(o.streams),
+		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)),
 	}
 	targets, err := o.Resolve(ctx, client.Dynamic)
 	if err != nil {

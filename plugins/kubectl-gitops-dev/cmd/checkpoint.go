@@ -9,6 +9,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // CheckpointOptions are the flags of `dev checkpoint`.
@@ -31,11 +32,11 @@ func newCheckpointCommand(f cluster.Factory, streams genericiooptions.IOStreams)
 
 // Run commits.
 func (o *CheckpointOptions) Run(ctx context.Context) error {
-	return o.runStep(ctx, func(client *cluster.Client, step dev.Step, s *dev.Session) (*dev.Result, error) {
+	return o.runStep(ctx, func(client *cluster.Client, step write.Hooks, s *dev.Session) (*dev.Result, error) {
 		clone, err := o.clone(ctx, client, s, true)
 		if err != nil {
 			return nil, err
 		}
-		return dev.Save(ctx, client.Dynamic, dev.CheckpointRequest{Step: step, Session: s, Clone: clone, Message: o.arg})
+		return dev.Save(ctx, client.Dynamic, dev.CheckpointRequest{Hooks: step, Session: s, Clone: clone, Message: o.arg})
 	})
 }

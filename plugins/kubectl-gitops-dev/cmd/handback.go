@@ -9,6 +9,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // HandBackOptions are the flags of `dev finish` and `dev abort`.
@@ -53,8 +54,8 @@ func newHandBackCommand(f cluster.Factory, streams genericiooptions.IOStreams, a
 func (o *HandBackOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	return o.runStep(ctx, func(client *cluster.Client, step dev.Step, s *dev.Session) (*dev.Result, error) {
-		hb := dev.HandBack{Step: step, Session: s, Mapper: client.Mapper, Wait: o.Wait}
+	return o.runStep(ctx, func(client *cluster.Client, step write.Hooks, s *dev.Session) (*dev.Result, error) {
+		hb := dev.HandBack{Hooks: step, Session: s, Mapper: client.Mapper, Wait: o.Wait}
 		if o.action == "abort" {
 			return dev.Abort(ctx, client.Dynamic, hb)
 		}

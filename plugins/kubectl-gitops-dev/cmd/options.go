@@ -13,6 +13,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // common is what every dev step takes: the session, the clone, the output format and
@@ -57,15 +58,12 @@ func (o *common) Complete(f cluster.Factory, cmd *cobra.Command, args []string) 
 }
 
 // step returns the shared settings of a step, and the client.
-func (o *common) step(ctx context.Context) (*cluster.Client, dev.Step, error) {
+func (o *common) step(ctx context.Context) (*cluster.Client, write.Hooks, error) {
 	client, err := o.f.Client()
 	if err != nil {
-		return nil, dev.Step{}, err
+		return nil, write.Hooks{}, err
 	}
-	return client, dev.Step{
-		User: cluster.WhoAmI(ctx, client.Dynamic), DryRun: o.DryRun,
-		Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams), Now: time.Now,
-	}, nil
+	return client, o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)), nil
 }
 
 // clone opens --git-dir as a clone of the session's source: required says an error is
@@ -87,7 +85,7 @@ func (o *common) clone(ctx context.Context, client *cluster.Client, s *dev.Sessi
 
 // runStep is every step on an open session: the client, the session the flags name,
 // the step itself, then its result printed (also beside an error, when there is one).
-func (o *common) runStep(ctx context.Context, do func(*cluster.Client, dev.Step, *dev.Session) (*dev.Result, error)) error {
+func (o *common) runStep(ctx context.Context, do func(*cluster.Client, write.Hooks, *dev.Session) (*dev.Result, error)) error {
 	client, step, err := o.step(ctx)
 	if err != nil {
 		return err

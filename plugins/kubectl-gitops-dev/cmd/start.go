@@ -73,7 +73,7 @@ func (o *StartOptions) Run(ctx context.Context) error {
 		return err
 	}
 	res, err := dev.Start(ctx, client.Dynamic, dev.StartRequest{
-		Step: step, Description: o.arg, GitDir: o.GitDir,
+		Hooks: step, Description: o.arg, GitDir: o.GitDir,
 		Namespace: o.namespace, Kustomizations: o.Kustomizations, Path: o.Path, For: o.For,
 	})
 	if perr := o.print(res); perr != nil && err == nil {

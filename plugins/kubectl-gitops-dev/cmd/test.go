@@ -9,6 +9,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
 // TestOptions are the flags of `dev test` and `dev diff`.
@@ -44,18 +45,18 @@ func newTestCommand(f cluster.Factory, streams genericiooptions.IOStreams, diff 
 
 // Run applies or compares the manifests.
 func (o *TestOptions) Run(ctx context.Context) error {
-	return o.runStep(ctx, func(client *cluster.Client, step dev.Step, s *dev.Session) (*dev.Result, error) {
+	return o.runStep(ctx, func(client *cluster.Client, step write.Hooks, s *dev.Session) (*dev.Result, error) {
 		manifests, err := dev.ReadManifests(o.f.Builder(), o.arg, o.namespace)
 		if err != nil {
 			return nil, err
 		}
 		if !o.diff {
-			return dev.Test(ctx, client.Dynamic, dev.TestRequest{Step: step, Session: s, Manifests: manifests})
+			return dev.Test(ctx, client.Dynamic, dev.TestRequest{Hooks: step, Session: s, Manifests: manifests})
 		}
 		clone, err := o.clone(ctx, client, s, false)
 		if err != nil {
 			return nil, err
 		}
-		return dev.Diff(ctx, client.Dynamic, dev.DiffRequest{Step: step, Session: s, Manifests: manifests, Clone: clone})
+		return dev.Diff(ctx, client.Dynamic, dev.DiffRequest{Hooks: step, Session: s, Manifests: manifests, Clone: clone})
 	})
 }

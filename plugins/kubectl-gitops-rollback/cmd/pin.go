@@ -105,10 +105,7 @@ func (o *PinOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	req := rollback.PinRequest{Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, GitDir: o.GitDir, Switch: branch.Request{
-		DryRun: o.DryRun, Wait: o.Wait, Remote: git.LsRemote,
-		User:     cluster.WhoAmI(ctx, client.Dynamic),
-		Confirm:  command.Confirm(o.streams, o.Yes),
-		Progress: command.Progress(o.streams),
+		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)), Wait: o.Wait, Remote: git.LsRemote,
 	}}
 	var res *branch.Result
 	if o.unpin {

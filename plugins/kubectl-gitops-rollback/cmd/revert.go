@@ -123,8 +123,7 @@ func (o *RevertOptions) Run(ctx context.Context) error {
 	}
 	res, err := rollback.Revert(ctx, client.Dynamic, rollback.RevertRequest{
 		Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, OneCommit: o.Commit, GitDir: o.GitDir, Reason: o.Reason,
-		NoPush: o.NoPush, DryRun: o.DryRun, Wait: o.Wait,
-		Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams),
+		NoPush: o.NoPush, Wait: o.Wait, Hooks: o.Write.Hooks(o.streams, ""),
 	})
 	if res != nil {
 		if note != "" {

@@ -164,9 +164,7 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	for _, t := range o.targets {
 		req := suspend.Request{
 			Kind: t.kind, Namespace: t.namespace, Name: t.name,
-			Reason: o.Reason, User: user, Until: o.until,
-			DryRun: o.DryRun, Wait: o.Wait,
-			Confirm: command.Confirm(o.streams, o.Yes), Progress: command.Progress(o.streams),
+			Reason: o.Reason, Until: o.until, Wait: o.Wait, Hooks: o.Write.Hooks(o.streams, user),
 		}
 		var res *suspend.Result
 		if o.resume {
