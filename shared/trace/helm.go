@@ -28,6 +28,9 @@ func isHelmManaged(u *unstructured.Unstructured) bool {
 	return ok
 }
 
+// helmDeployed is the status of a Helm release that Helm installed and did not replace.
+const helmDeployed = "deployed"
+
 // Helm's storage of a release: a Secret of this type, labelled owner=helm and
 // name=<release>, in the release's storage namespace (sh.helm.release.v1.NAME.vN).
 const (
@@ -144,12 +147,15 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 // the chart came from. hops are the HelmRelease's hop and those walkChart added.
 func helmCommit(hr *helmv2.HelmRelease, hops []Hop) *Commit {
 	c := &Commit{By: ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: hr.Namespace, Name: hr.Name}}
-	latest := hr.Status.History.Latest()
-	if latest != nil {
-		c.Chart, c.ChartVersion = latest.ChartName, latest.ChartVersion
-	}
-	if h := history.NewHelmRelease(hr); len(h.Entries) > 0 {
-		c.SHA = h.Entries[0].SHA
+	latest := hr.Status.History.Latest() // sorts the history, newest first
+	// The installed chart is the newest release Helm deployed: a failed upgrade is
+	// what was attempted, not what runs.
+	entries := history.NewHelmRelease(hr).Entries
+	for i, e := range entries {
+		if e.Status == helmDeployed || i == len(entries)-1 {
+			c.Chart, c.ChartVersion, c.SHA = e.Chart.Name, e.Chart.Version, e.SHA
+			break
+		}
 	}
 	// The HelmChart's source revision names the commit in full when it is the one the
 	// installed version carries.

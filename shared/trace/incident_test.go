@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -341,5 +343,23 @@ func TestStateLineOfFailingObject(t *testing.T) {
 	}
 	if want := "State:      not ready: ReconciliationFailed: dial tcp 127.0.0.1:1: connect: connection refused\n"; !strings.Contains(buf.String(), want) {
 		t.Errorf("human view lacks %q:\n%s", want, buf.String())
+	}
+}
+
+// A failed upgrade is what was attempted; the chart installed is the newest release
+// Helm deployed.
+func TestHelmCommitAfterFailedUpgrade(t *testing.T) {
+	const shaNew = "3333333333333333333333333333333333333333"
+	hr := &helmv2.HelmRelease{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "web"}}
+	hr.Status.LastAttemptedRevision = "0.1.0+" + shaNew[:12]
+	hr.Status.Conditions = []metav1.Condition{{Type: "Ready", Status: "False", Reason: "UpgradeFailed", Message: "Helm upgrade failed"}}
+	hr.Status.History = helmv2.Snapshots{
+		{Name: "web", Namespace: "shop", Version: 2, Status: "deployed", ChartName: "web", ChartVersion: "0.1.0+" + shaBad[:12]},
+		{Name: "web", Namespace: "shop", Version: 3, Status: "failed", ChartName: "web", ChartVersion: "0.1.0+" + shaNew[:12]},
+	}
+	chart := Hop{Role: RoleHelmChart, ChartVersion: "0.1.0+" + shaNew[:12], Revision: "main@sha1:" + shaNew}
+	c := helmCommit(hr, []Hop{{Role: RoleHelmRelease}, chart})
+	if c.ChartVersion != "0.1.0+"+shaBad[:12] || c.SHA != shaBad[:12] || c.Attempted != "0.1.0+"+shaNew[:12] || c.Status != CommitFailed {
+		t.Errorf("commit = %+v, want the deployed chart %s, attempted %s, Failed", c, shaBad[:12], shaNew[:12])
 	}
 }
