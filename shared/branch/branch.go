@@ -23,6 +23,14 @@ const (
 	ReconcileDisabled   = "disabled"
 )
 
+// The actions of a switch: a branch set, a commit pin (rollback pin), and the restore
+// that undoes either.
+const (
+	ActionSet     = "set"
+	ActionPin     = "pin"
+	ActionRestore = "restore"
+)
+
 // Record is what a switch changed, kept on the GitRepository so that restore can undo
 // it exactly, from any terminal, and so that show can tell who switched it.
 type Record struct {
@@ -43,6 +51,9 @@ type Record struct {
 	// (a pin's is `rollback unpin`): every view of the record names the same one.
 	Undo string `json:"undo,omitempty"`
 }
+
+// Pinned reports a commit pin, as opposed to a branch switch.
+func (r *Record) Pinned() bool { return r.Action == ActionPin }
 
 // UndoCommand is the command that puts the GitRepository namespace/name back: the one
 // recorded, or else the branch command's restore (records written before Undo was).

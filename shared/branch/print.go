@@ -10,9 +10,9 @@ import (
 // pastTense names what an action did.
 func pastTense(action string) string {
 	switch action {
-	case "pin":
+	case ActionPin:
 		return "pinned"
-	case "restore":
+	case ActionRestore:
 		return "restored"
 	}
 	return "switched"

@@ -3,7 +3,6 @@ package branch
 import (
 	"context"
 	"sort"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
@@ -42,7 +41,7 @@ func Show(ctx context.Context, dyn dynamic.Interface, r ShowRequest) (*source.Do
 	if rec != nil {
 		doc.Switched = &source.Switched{Action: rec.Action, From: source.FromGit(rec.RefBefore), By: rec.By, At: rec.At, Parent: rec.Parent, Undo: rec.UndoCommand(u.GetNamespace(), u.GetName())}
 		if doc.Switched.Action == "" {
-			doc.Switched.Action = "set"
+			doc.Switched.Action = ActionSet
 		}
 	}
 	doc.Consumers, err = source.Consumers(ctx, dyn, r.Namespace, r.Name, doc.Revision)
@@ -77,10 +76,13 @@ func remoteBranches(ctx context.Context, url string, doc source.Document, r Show
 		out.Notes = append(out.Notes, redact.Text(err.Error()))
 		return out
 	}
-	tracked := trackedBranch(doc.Ref)
+	tracked := ""
+	if doc.Ref != nil {
+		tracked = doc.Ref.TrackedBranch()
+	}
 	declared := tracked
 	if doc.Switched != nil {
-		declared = trackedBranch(&doc.Switched.From)
+		declared = doc.Switched.From.TrackedBranch()
 	}
 	out.Tracked, out.Declared = tracked, declared
 	names := make([]string, 0, len(heads))
@@ -117,19 +119,3 @@ func remoteBranches(ctx context.Context, url string, doc source.Document, r Show
 	return out
 }
 
-// trackedBranch is the branch a ref follows, "" for a tag, semver range or bare commit.
-func trackedBranch(ref *source.Ref) string {
-	switch {
-	case ref == nil:
-		return ""
-	case ref.Branch != "":
-		return ref.Branch
-	case ref.Kind == "branch":
-		return ref.Value
-	case ref.Kind == "name":
-		if b, ok := strings.CutPrefix(ref.Value, "refs/heads/"); ok {
-			return b
-		}
-	}
-	return ""
-}

@@ -104,9 +104,9 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	action, verb := "set", "switch"
+	action, verb := ActionSet, "switch"
 	if r.Commit != "" {
-		action, verb = "pin", "pin"
+		action, verb = ActionPin, "pin"
 	}
 	res := r.newResult(action, gr, u)
 	newRef, refName := r.target(gr.Spec.Reference)
@@ -200,7 +200,7 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res := r.newResult("restore", gr, u)
+	res := r.newResult(ActionRestore, gr, u)
 	rec, err := ReadRecord(u.GetAnnotations())
 	if err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 		res.Parent = parentResult(rec.Parent, "manages the GitRepository again")
 	}
 	var sha string
-	if b := strings.TrimPrefix(to.Value, "refs/heads/"); to.Kind == "branch" || (to.Kind == "name" && b != to.Value) {
+	if b := to.TrackedBranch(); b != "" && to.Kind != source.RefCommit {
 		if sha, err = r.checkRemote(ctx, gr.Spec.URL, b, res); err != nil {
 			return nil, err
 		}
@@ -232,14 +232,7 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 		return nil, err
 	}
 	res.Undo = ""
-	refName := ""
-	switch {
-	case to.Kind == "branch":
-		refName = to.Value
-	case to.Kind == "name" && strings.HasPrefix(to.Value, "refs/heads/"):
-		refName = to.Value
-	}
-	return res, r.finish(ctx, dyn, res, refName, sha, start)
+	return res, r.finish(ctx, dyn, res, to.RevisionRef(), sha, start)
 }
 
 // target is the ref a Set writes and the ref name its artifact revision will carry
@@ -248,11 +241,8 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 // keeps the branch tracked, so that unpinning is only clearing the commit.
 func (r Request) target(current *sourcev1.GitRepositoryRef) (*sourcev1.GitRepositoryRef, string) {
 	if r.Commit != "" {
-		if from := source.FromGit(current); from.Kind == "branch" || from.Branch != "" {
-			b := from.Value
-			if from.Branch != "" {
-				b = from.Branch
-			}
+		if from := source.FromGit(current); from.Kind == source.RefBranch || from.Branch != "" {
+			b := from.TrackedBranch()
 			return &sourcev1.GitRepositoryRef{Branch: b, Commit: r.Commit}, b
 		}
 		return &sourcev1.GitRepositoryRef{Commit: r.Commit}, ""

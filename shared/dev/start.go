@@ -250,11 +250,8 @@ func trackedBranch(repo *sourcev1.GitRepository) (string, error) {
 		return "", exitcode.New(exitcode.Failure, "GitRepository %s/%s is switched or pinned by kubectl gitops and does not apply its own branch: put it back first ('%s')", repo.Namespace, repo.Name, rec.UndoCommand(repo.Namespace, repo.Name))
 	}
 	ref := source.FromGit(repo.Spec.Reference)
-	switch {
-	case ref.Kind == "branch":
-		return ref.Value, nil
-	case ref.Kind == "name" && strings.HasPrefix(ref.Value, "refs/heads/"):
-		return strings.TrimPrefix(ref.Value, "refs/heads/"), nil
+	if b := ref.TrackedBranch(); b != "" && ref.Kind != source.RefCommit {
+		return b, nil
 	}
 	return "", exitcode.New(exitcode.Usage, "GitRepository %s/%s tracks %s, not a branch: a dev session branches from the branch Flux applies", repo.Namespace, repo.Name, ref)
 }

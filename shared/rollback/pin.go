@@ -192,7 +192,7 @@ func AppliedBy(ctx context.Context, dyn dynamic.Interface, namespace, name strin
 // written. When the newest commit never applied, the cluster already runs the last good
 // revision, and what undoes that commit is a revert in Git, not a pin.
 func alreadyRunning(ctx context.Context, dyn dynamic.Interface, t *Target, r PinRequest) (*branch.Result, error) {
-	res, err := branch.Unchanged(ctx, dyn, t.SourceNamespace, t.SourceName, "pin")
+	res, err := branch.Unchanged(ctx, dyn, t.SourceNamespace, t.SourceName, branch.ActionPin)
 	if err != nil {
 		return nil, err
 	}

@@ -118,13 +118,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 				t.SourceNamespace, t.SourceName, source.FromGit(gr.Spec.Reference), rec.UndoCommand(t.SourceNamespace, t.SourceName))
 		}
 	}
-	res.Branch = ref.Value
-	if ref.Branch != "" {
-		res.Branch = ref.Branch
-	}
-	if b, ok := strings.CutPrefix(res.Branch, "refs/heads/"); ok {
-		res.Branch = b
-	} else if ref.Kind != "branch" && ref.Branch == "" {
+	if res.Branch = ref.TrackedBranch(); res.Branch == "" {
 		return nil, exitcode.New(exitcode.Usage, "GitRepository %s/%s tracks %s, not a branch: a revert needs a branch to commit on", t.SourceNamespace, t.SourceName, ref)
 	}
 

@@ -46,7 +46,7 @@ func sourceHop(role, via string, u *unstructured.Unstructured) Hop {
 			by = " by " + rec.By
 		}
 		what := "switched away from"
-		if rec.Action == "pin" {
+		if rec.Pinned() {
 			what = "pinned to one commit (the cluster differs from the branch head) instead of"
 		}
 		hop.Notes = append(hop.Notes, fmt.Sprintf("%s %s%s at %s: '%s' puts it back",

@@ -145,7 +145,7 @@ func printShow(w *output.Writer, doc *source.Document) {
 			by = " by " + sw.By
 		}
 		label, undo := "Switched:      from", "'"+output.Safe(sw.Undo)+"'"
-		if sw.Action == "pin" {
+		if sw.Action == branch.ActionPin {
 			label = "Pinned:        the cluster differs from the branch head; was"
 		}
 		w.Printf("%s %s%s at %s; undo with %s\n", label, sw.From, by, sw.At.Format(time.RFC3339), output.Styled(undo))

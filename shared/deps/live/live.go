@@ -72,7 +72,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 				// Everything reading a held source applies nothing newer from Git: the
 				// first thing to know when "nothing is moving".
 				what := "switched to " + source.Describe(u).Tracks
-				if rec.Action == "pin" {
+				if rec.Pinned() {
 					what = "pinned to " + source.Describe(u).Tracks
 				}
 				l.Warnings = append(l.Warnings, fmt.Sprintf("%s %s/%s is %s by %s since %s: its consumers apply nothing newer from Git until '%s'",
