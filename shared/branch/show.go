@@ -118,4 +118,3 @@ func remoteBranches(ctx context.Context, url string, doc source.Document, r Show
 	}
 	return out
 }
-
