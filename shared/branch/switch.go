@@ -3,6 +3,7 @@ package branch
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/suggest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -51,9 +53,9 @@ type Request struct {
 	// RestoreContext bounds the restore instead of the switch's context, which may
 	// have run out: the command's own (Ctrl-C still stops it).
 	RestoreContext context.Context
-	// Remote resolves a branch of a Git URL to its commit with the user's own git;
-	// found is false when the branch does not exist, err when git could not ask.
-	Remote func(ctx context.Context, url, branch string) (sha string, found bool, err error)
+	// Remote lists the branches of a Git URL and the commit of each, with the user's
+	// own git (git.Heads); err when git could not ask.
+	Remote func(ctx context.Context, url string) (heads map[string]string, err error)
 }
 
 // Result is the document `branch set|restore -o json|yaml` prints: kind BranchSwitch.
@@ -311,13 +313,23 @@ func (r Request) checkRemote(ctx context.Context, url, branch string, res *Resul
 	if r.Remote == nil {
 		return "", nil
 	}
-	sha, found, err := r.Remote(ctx, url, branch)
+	heads, err := r.Remote(ctx, url)
+	sha, found := heads[branch]
 	switch {
 	case err != nil:
-		res.Notes = append(res.Notes, fmt.Sprintf("could not ask %s whether branch %s exists (%v): the wait will tell", redact.URL(url), branch, err))
+		res.Notes = append(res.Notes, fmt.Sprintf("could not ask %s whether branch %s exists (%v): the wait will tell", redact.URL(url), branch, redact.Text(err.Error())))
 		return "", nil
 	case !found:
-		return "", exitcode.New(exitcode.NotFound, "branch %q does not exist in %s: nothing was changed (list the branches with 'git ls-remote --heads %s')", branch, redact.URL(url), redact.URL(url))
+		names := make([]string, 0, len(heads))
+		for name := range heads {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		hint := ""
+		if close := suggest.Closest(branch, names, 3, 3); len(close) > 0 {
+			hint = "; did you mean " + strings.Join(close, " or ") + "?"
+		}
+		return "", exitcode.New(exitcode.NotFound, "branch %q does not exist in %s%s: nothing was changed (list the branches with 'git ls-remote --heads %s')", branch, redact.URL(url), hint, redact.URL(url))
 	}
 	res.ExpectedCommit = sha
 	return sha, nil

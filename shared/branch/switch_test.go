@@ -27,14 +27,13 @@ func gitRepo(ref map[string]any, annotations map[string]any) *unstructured.Unstr
 	}}
 }
 
-func remote(branches ...string) func(context.Context, string, string) (string, bool, error) {
-	return func(_ context.Context, _, b string) (string, bool, error) {
-		for _, x := range branches {
-			if x == b {
-				return strings.Repeat("a", 40), true, nil
-			}
+func remote(branches ...string) func(context.Context, string) (map[string]string, error) {
+	return func(context.Context, string) (map[string]string, error) {
+		heads := map[string]string{}
+		for _, b := range branches {
+			heads[b] = strings.Repeat("a", 40)
 		}
-		return "", false, nil
+		return heads, nil
 	}
 }
 
@@ -77,6 +76,7 @@ func TestSetRefusals(t *testing.T) {
 		msg    string
 	}{
 		{"branch that does not exist", gitRepo(map[string]any{"branch": "main"}, nil), "nope", nil, exitcode.NotFound, `branch "nope" does not exist in https://git.example.com/fleet.git`},
+		{"a branch name mistyped", gitRepo(map[string]any{"branch": "main"}, nil), "stabel", nil, exitcode.NotFound, `branch "stabel" does not exist in https://git.example.com/fleet.git; did you mean stable?`},
 		{"concurrent write", gitRepo(map[string]any{"branch": "main"}, nil), "stable", conflict, exitcode.Failure, "changed while this command ran"},
 		{"suspended source", func() *unstructured.Unstructured {
 			u := gitRepo(map[string]any{"branch": "main"}, nil)

@@ -163,7 +163,7 @@ func (r FinishRequest) preview(ctx context.Context, dyn dynamic.Interface, res *
 	req := branch.Request{
 		Namespace: s.Source.Namespace, Name: s.Source.Name, Branch: s.Branch, Wait: true,
 		Hooks: write.Hooks{User: r.User, Now: r.Now, Progress: r.Progress}, AutoRestore: true, RestoreContext: context.WithoutCancel(ctx),
-		Remote: git.LsRemote,
+		Remote: git.Heads,
 	}
 	r.Say("preview: Flux applies %s", s.Branch)
 	set, err := branch.Set(ctx, dyn, req)

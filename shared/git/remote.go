@@ -28,15 +28,3 @@ func Heads(ctx context.Context, url string) (map[string]string, error) {
 	}
 	return heads, nil
 }
-
-// LsRemote says which commit branch points at on the remote at url; found is false
-// when the remote has no such branch, err when git could not ask (no git, no network,
-// no credentials).
-func LsRemote(ctx context.Context, url, branch string) (sha string, found bool, err error) {
-	heads, err := Heads(ctx, url)
-	if err != nil {
-		return "", false, err
-	}
-	sha, found = heads[branch]
-	return sha, found, nil
-}

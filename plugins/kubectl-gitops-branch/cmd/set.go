@@ -110,7 +110,7 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 	req := branch.Request{
 		RestoreContext: commandCtx,
 		Branch:         o.Branch,
-		Wait:           o.Wait, Remote: git.LsRemote,
+		Wait:           o.Wait, Remote: git.Heads,
 		AutoRestore: o.AutoRestore, RestoreTimeout: o.Timeout,
 		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)),
 	}

@@ -105,7 +105,7 @@ func (o *PinOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	req := rollback.PinRequest{Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, GitDir: o.GitDir, Switch: branch.Request{
-		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)), Wait: o.Wait, Remote: git.LsRemote,
+		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)), Wait: o.Wait, Remote: git.Heads,
 	}}
 	var res *branch.Result
 	if o.unpin {
