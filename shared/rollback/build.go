@@ -11,8 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
+	fluxkustomize "github.com/fluxcd/pkg/kustomize"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 )
@@ -21,8 +20,8 @@ import (
 // inputs are manifests, not the repository's binaries.
 const maxCheckout = 256 << 20
 
-// Build renders the Kustomization folder root as it is at commit rev, with kustomize's
-// own library (what kustomize-controller runs): the files of paths are extracted to a
+// Build renders the Kustomization folder root as it is at commit rev, as
+// kustomize-controller does (fluxcd/pkg/kustomize): the files of paths are extracted to a
 // temporary folder, never the user's working tree. A folder without kustomization.yaml
 // is Flux's generated case: its files, concatenated in order, are what it applies.
 func Build(ctx context.Context, dir, rev, root string, paths []string) ([]byte, error) {
@@ -44,8 +43,10 @@ func Build(ctx context.Context, dir, rev, root string, paths []string) ([]byte, 
 	if !hasKustomization {
 		return concatenate(folder)
 	}
-	opts := krusty.MakeDefaultOptions()
-	m, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), folder)
+	// kustomize-controller's own build: files from outside the folder allowed (a base
+	// pulling in ../shared/ns.yaml, a patch in ../../patches), nothing outside the
+	// extracted commit, built-in plugins only, remote bases fetched as its default does.
+	m, err := fluxkustomize.SecureBuild(tmp, folder, true)
 	if err != nil {
 		return nil, fmt.Errorf("kustomize build of %s at %s: %w", root, git.Short(rev), err)
 	}
