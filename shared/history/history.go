@@ -354,7 +354,7 @@ func Pick(entries []Entry, c Choice) (Entry, error) {
 				return e, nil
 			}
 		}
-		return Entry{}, exitcode.New(exitcode.NotFound, "no earlier revision applied successfully in status.history (%d entries): name one with --to", len(entries))
+		return Entry{}, exitcode.New(exitcode.NotFound, "no earlier revision applied successfully in status.history (%s): name one with --to", output.Count(len(entries), "entry", "entries"))
 	case c.Steps > 0 && len(entries) == 0:
 		return Entry{}, exitcode.New(exitcode.NotFound, "status.history holds 0 earlier commits, not %d: name one with --to", c.Steps)
 	case c.Steps > 0:
@@ -370,7 +370,7 @@ func Pick(entries []Entry, c Choice) (Entry, error) {
 				return e, nil
 			}
 		}
-		return Entry{}, exitcode.New(exitcode.NotFound, "status.history holds %d earlier commits, not %d: name one with --to", len(seen)-1, c.Steps)
+		return Entry{}, exitcode.New(exitcode.NotFound, "status.history holds %s, not %d: name one with --to", output.Count(len(seen)-1, "earlier commit", "earlier commits"), c.Steps)
 	case c.To != "":
 		want := c.To
 		if r, err := revision.Parse(c.To); err == nil && r.Commit() != "" {

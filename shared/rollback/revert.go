@@ -193,9 +193,9 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 		res.Notes = append(res.Notes, "dry run: the commit was built and checked, nothing was pushed or changed")
 		return nil
 	}
-	summary := fmt.Sprintf("commit a revert of %s %s on %s (%d files) and push it to %s", output.Name(flux.KindKustomization, r.Namespace, r.Name), r.what(t, res), res.Branch, len(res.Files), res.Remote)
+	summary := fmt.Sprintf("commit a revert of %s %s on %s (%s) and push it to %s", output.Name(flux.KindKustomization, r.Namespace, r.Name), r.what(t, res), res.Branch, output.Count(len(res.Files), "file", "files"), res.Remote)
 	if r.NoPush {
-		summary = fmt.Sprintf("commit a revert of %s %s on a local branch (%d files)", output.Name(flux.KindKustomization, r.Namespace, r.Name), r.what(t, res), len(res.Files))
+		summary = fmt.Sprintf("commit a revert of %s %s on a local branch (%s)", output.Name(flux.KindKustomization, r.Namespace, r.Name), r.what(t, res), output.Count(len(res.Files), "file", "files"))
 	}
 	if p := res.Plan.Summary(); p != "" {
 		summary += ": " + p
