@@ -21,7 +21,7 @@ func TestThroughKubectl(t *testing.T) {
 	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
 		{Args: []string{"gitops", "branch", "--help"}, Stdout: []string{"kubectl gitops branch show flux-system -n flux-system", "--kubeconfig", "Exit codes:"}},
 		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-branch"}},
-		{Args: []string{"gitops", "branch", "show", "a", "-A"}, Code: 2, Stderr: "name GitRepositorys or select them with -l/-A, not both"},
+		{Args: []string{"gitops", "branch", "show", "a", "-A"}, Code: 2, Stderr: "name GitRepositories or select them with -l/-A, not both"},
 		{Args: []string{"gitops", "branch", "show", "a", "--remote", "--git-dir", "."}, Code: 2, Stderr: "--remote and --git-dir cannot be used together"},
 		{Args: []string{"gitops", "branch", "show", ""}, Code: 2, Stderr: "the GitRepository name is empty"},
 	})

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -45,7 +46,7 @@ func (s *Selection) Validate(example string) error {
 	fleet := s.Selector != "" || s.AllNamespaces
 	switch {
 	case fleet && len(s.Names) > 0:
-		return exitcode.New(exitcode.Usage, "name %ss or select them with -l/-A, not both", s.Kind)
+		return exitcode.New(exitcode.Usage, "name %s or select them with -l/-A, not both", plural(s.Kind))
 	case s.AllNamespaces && s.explicit:
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	case !fleet && len(s.Names) == 0:
@@ -57,6 +58,14 @@ func (s *Selection) Validate(example string) error {
 		}
 	}
 	return nil
+}
+
+// plural is a kind's plural as the messages write it: GitRepositories, Kustomizations.
+func plural(kind string) string {
+	if k, ok := strings.CutSuffix(kind, "y"); ok {
+		return k + "ies"
+	}
+	return kind + "s"
 }
 
 // Resolve lists the selected objects: the names as given (each is read later, so a
