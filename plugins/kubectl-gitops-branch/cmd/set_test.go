@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,33 +18,19 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
 )
 
 // remoteWith is a bare repository with the branches given, each at one commit: the
 // URL `set` asks for the branch with the user's git, without a network.
 func remoteWith(t *testing.T, branches ...string) string {
 	t.Helper()
-	dir := t.TempDir()
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_AUTHOR_NAME=A", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=A", "GIT_COMMITTER_EMAIL=a@example.com")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("init", "--quiet", "--bare", "--initial-branch=main")
-	tree := "4b825dc642cb6eb9a060e54bf8d69288fbee4904" // the empty tree
-	git("hash-object", "-t", "tree", "-w", "--stdin")
+	r := gittest.Bare(t)
+	const emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 	for _, b := range branches {
-		out, err := exec.Command("git", "-C", dir, "-c", "user.name=A", "-c", "user.email=a@example.com", "commit-tree", tree, "-m", b).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		git("update-ref", "refs/heads/"+b, strings.TrimSpace(string(out)))
+		r.Git("update-ref", "refs/heads/"+b, r.Git("commit-tree", emptyTree, "-m", b))
 	}
-	return dir
+	return r.Dir
 }
 
 func gitRepository(namespace, name, url string, labels map[string]any) *unstructured.Unstructured {
