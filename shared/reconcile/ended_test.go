@@ -63,3 +63,40 @@ func TestWaitEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestPropagateInterrupted: Ctrl-C during the wait for the first consumer leaves one
+// outcome per consumer, every one Interrupted (a HelmRelease whose chart was never
+// waited for too), never Waiting or Failed beside them.
+func TestPropagateInterrupted(t *testing.T) {
+	obj := func(apiVersion, kind, name string, spec map[string]any, st map[string]any) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": apiVersion, "kind": kind,
+			"metadata": map[string]any{"name": name, "namespace": "flux-system", "generation": int64(1)},
+			"spec":     spec, "status": st,
+		}}
+	}
+	fleet := map[string]any{"kind": "GitRepository", "name": "fleet"}
+	client, err := clustertest.New("flux-system",
+		obj("kustomize.toolkit.fluxcd.io/v1", "Kustomization", "apps", map[string]any{"sourceRef": fleet}, map[string]any{"lastAppliedRevision": "main@sha1:1111"}),
+		obj("source.toolkit.fluxcd.io/v1", "HelmChart", "flux-system-web", map[string]any{"sourceRef": fleet}, map[string]any{}),
+		obj("helm.toolkit.fluxcd.io/v2", "HelmRelease", "web", map[string]any{}, map[string]any{"helmChart": "flux-system/flux-system-web"}),
+	).Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	f := reconcile.Follower{Interval: 10 * time.Millisecond}
+	out, err := f.Propagate(ctx, client.Dynamic, reconcile.Target{Kind: "GitRepository", Namespace: "flux-system", Name: "fleet"}, "main@sha1:2222")
+	if !cluster.IsInterrupted(err) || exitcode.Of(err) != exitcode.Failure {
+		t.Errorf("Propagate ended with %v, want an interruption (exit 1)", err)
+	}
+	if len(out) != 3 {
+		t.Fatalf("outcomes %+v, want one per consumer", out)
+	}
+	for _, o := range out {
+		if o.Status != reconcile.StatusInterrupted {
+			t.Errorf("%s %s: %s (%s), want Interrupted", o.Kind, o.Name, o.Status, o.Message)
+		}
+	}
+}

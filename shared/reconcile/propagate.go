@@ -59,6 +59,12 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 	charts := map[string]string{} // HelmChart "ns/name" -> the chart revision it built
 	for _, c := range consumers {
 		o := Outcome{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
+		if failed != nil && cluster.IsInterrupted(failed) {
+			// Stopped by the user: the rest is not waited for, and says so once each.
+			o.Status, o.Message = StatusInterrupted, "not waited for: the command was interrupted"
+			out = append(out, o)
+			continue
+		}
 		if c.Suspended {
 			o.Status, o.Message = "Suspended", "suspended: it applies nothing until it is resumed"
 			out = append(out, o)
@@ -79,12 +85,6 @@ func (f Follower) Propagate(ctx context.Context, dyn dynamic.Interface, repo Tar
 				continue
 			}
 			done = func(token string) Done { return installed(token, built) }
-		}
-		if failed != nil && cluster.IsInterrupted(failed) {
-			// Stopped by the user: the rest is not waited for, and says so once each.
-			o.Status, o.Message = StatusInterrupted, "not waited for: the command was interrupted"
-			out = append(out, o)
-			continue
 		}
 		f.Say("waiting for %s to apply %s", t, revision)
 		s, err := f.follow(ctx, dyn, t, done, tokens[t])
