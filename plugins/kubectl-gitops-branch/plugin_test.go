@@ -15,12 +15,7 @@ import (
 
 // TestThroughKubectl runs the built binary through the real kubectl, as a user does.
 func TestThroughKubectl(t *testing.T) {
-	assets := testbed.NeedAssets(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
-		{Args: []string{"gitops", "branch", "--help"}, Stdout: []string{"kubectl gitops branch show flux-system -n flux-system", "--kubeconfig", "Exit codes:"}},
-		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-branch"}},
+	testbed.CheckPluginBinary(t, "branch", []string{"kubectl gitops branch show flux-system -n flux-system", "--kubeconfig", "Exit codes:"}, []testbed.KubectlCase{
 		{Args: []string{"gitops", "branch", "show", "a", "-A"}, Code: 2, Stderr: "name GitRepositories or select them with -l/-A, not both"},
 		{Args: []string{"gitops", "branch", "show", "a", "--remote", "--git-dir", "."}, Code: 2, Stderr: "--remote and --git-dir cannot be used together"},
 		{Args: []string{"gitops", "branch", "show", ""}, Code: 2, Stderr: "the GitRepository name is empty"},

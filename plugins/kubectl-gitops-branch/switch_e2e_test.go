@@ -74,20 +74,7 @@ func TestSwitchAndRestore(t *testing.T) {
 
 	t.Run("refusals change nothing", func(t *testing.T) {
 		// A user who may read sources and Kustomizations but not write them.
-		if err := bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: flux-reader}
-rules:
-  - apiGroups: ["source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io"]
-    resources: ["gitrepositories", "kustomizations"]
-    verbs: ["get", "list"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: flux-reader}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: flux-reader}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
-`); err != nil {
+		if err := bed.Apply(ctx, testbed.ReadOnlyUserYAML("flux-reader", []string{"source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io"}, []string{"gitrepositories", "kustomizations"})); err != nil {
 			t.Fatal(err)
 		}
 		rv := source().GetResourceVersion()

@@ -332,20 +332,7 @@ func TestDepsLive(t *testing.T) {
 		// A user who may list Kustomizations and HelmReleases but no source: the
 		// revision check cannot run, so --check may not say "no problem" (exit 5), and
 		// -A never quietly narrows to one namespace.
-		if err := bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: flux-lister}
-rules:
-  - apiGroups: ["kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"]
-    resources: ["kustomizations", "helmreleases"]
-    verbs: ["get", "list"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: flux-lister}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: flux-lister}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-lister}]
-`); err != nil {
+		if err := bed.Apply(ctx, testbed.ReadOnlyUserYAML("flux-lister", []string{"kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"}, []string{"kustomizations", "helmreleases"})); err != nil {
 			t.Fatal(err)
 		}
 		run := runDeps(ctx, t, bed.Assets, kc, "-n", "cross-a", "--check", "--as", "flux-lister")

@@ -1,9 +1,7 @@
 package main_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
@@ -11,12 +9,7 @@ import (
 // TestThroughKubectl runs the built binary through the real kubectl, as a user does:
 // help, usage errors before any request, completion of the subcommands.
 func TestThroughKubectl(t *testing.T) {
-	assets := testbed.NeedAssets(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
-		{Args: []string{"gitops", "dev", "--help"}, Stdout: []string{"kubectl gitops dev status", "--kubeconfig", "Exit codes:", "gitops-dev-<id>"}},
-		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-dev"}},
+	testbed.CheckPluginBinary(t, "dev", []string{"kubectl gitops dev status", "--kubeconfig", "Exit codes:", "gitops-dev-<id>"}, []testbed.KubectlCase{
 		{Args: []string{"__complete", "gitops", "dev", "ch"}, Stdout: []string{"checkpoint"}},
 		{Args: []string{"gitops", "dev", "start"}, Code: 2, Stderr: "accepts 1 arg(s), received 0"},
 		{Args: []string{"gitops", "dev", "start", " ", "-k", "apps"}, Code: 2, Stderr: "the description is empty"},

@@ -12,12 +12,7 @@ import (
 
 // TestThroughKubectl runs the built binary through the real kubectl, as a user does.
 func TestThroughKubectl(t *testing.T) {
-	assets := testbed.NeedAssets(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
-		{Args: []string{"gitops", "rollback", "--help"}, Stdout: []string{"kubectl gitops rollback history apps -n flux-system", "--kubeconfig", "Exit codes:"}},
-		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-rollback"}},
+	testbed.CheckPluginBinary(t, "rollback", []string{"kubectl gitops rollback history apps -n flux-system", "--kubeconfig", "Exit codes:"}, []testbed.KubectlCase{
 		{Args: []string{"__complete", "gitops", "rollback", "h"}, Stdout: []string{"history"}},
 		{Args: []string{"gitops", "rollback", "history"}, Code: 2, Stderr: "accepts 1 arg(s), received 0"},
 		{Args: []string{"gitops", "rollback", "history", ""}, Code: 2, Stderr: "the Kustomization name is empty"},

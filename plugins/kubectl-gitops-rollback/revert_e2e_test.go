@@ -193,20 +193,7 @@ func TestPinAndRevert(t *testing.T) {
 
 	t.Run("refusals change nothing", func(t *testing.T) {
 		// A user who may read Flux's objects but not change them.
-		if err := bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: flux-reader}
-rules:
-  - apiGroups: ["source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"]
-    resources: ["*"]
-    verbs: ["get", "list"]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: flux-reader}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: flux-reader}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: flux-reader}]
-`); err != nil {
+		if err := bed.Apply(ctx, testbed.ReadOnlyUserYAML("flux-reader", []string{"source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io"}, []string{"*"})); err != nil {
 			t.Fatal(err)
 		}
 		rv := gitRepo().GetResourceVersion()

@@ -1,13 +1,11 @@
 package main_test
 
 import (
-	"context"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
@@ -16,16 +14,11 @@ import (
 // `kubectl gitops trace` must reach kubectl-gitops-trace on PATH, complete through
 // kubectl_complete-gitops-trace, and answer bad input with one error line and exit 2.
 func TestThroughKubectl(t *testing.T) {
-	assets := testbed.NeedAssets(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	fifo := filepath.Join(t.TempDir(), "objects.yaml")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
-		{Args: []string{"gitops", "trace", "--help"}, Stdout: []string{"kubectl gitops trace deploy/api -n shop", "--kubeconfig", "--context", "--as", "--request-timeout", "-n, --namespace", "Exit codes:\n  0  success", "  4  the object is not managed by Flux"}},
-		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-trace"}},
+	testbed.CheckPluginBinary(t, "trace", []string{"kubectl gitops trace deploy/api -n shop", "--kubeconfig", "--context", "--as", "--request-timeout", "-n, --namespace", "Exit codes:\n  0  success", "  4  the object is not managed by Flux"}, []testbed.KubectlCase{
 		{Args: []string{"__complete", "gitops", "trace", "-o", ""}, Stdout: []string{"text\n", "json\n", "yaml\n"}},
 		{Args: []string{"gitops", "trace"}, Code: 2, Stderr: "name what to trace"},
 		{Args: []string{"gitops", "trace", "deploy/api", "-o", "xml"}, Code: 2, Stderr: `unknown output format "xml"`},

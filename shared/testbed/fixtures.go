@@ -129,6 +129,36 @@ func ConfigMapYAML(namespace, name, key, value string) string {
 	return fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  %s: %q\n", name, namespace, key, value)
 }
 
+// ReadOnlyUserYAML returns a ClusterRole and its ClusterRoleBinding, both named user,
+// that let User user get and list resources of groups and nothing else: the user a
+// test's refusals run as ("--as user"), who may read what a command reads but not
+// write it.
+func ReadOnlyUserYAML(user string, groups, resources []string) string {
+	return fmt.Sprintf(`apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: %[1]s}
+rules:
+  - apiGroups: [%[2]s]
+    resources: [%[3]s]
+    verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: %[1]s}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %[1]s}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: %[1]s}]
+`, user, quoted(groups), quoted(resources))
+}
+
+// quoted writes a YAML flow list's items: "a", "b".
+func quoted(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
 // writeDependsOn renders a spec.dependsOn list from "name" or "namespace/name" entries.
 func writeDependsOn(b *strings.Builder, deps []string) {
 	if len(deps) == 0 {

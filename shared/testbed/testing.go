@@ -32,6 +32,21 @@ func Start(t testing.TB, opts Options) *Bed {
 	return b
 }
 
+// CheckPluginBinary runs the built plugin kubectl-gitops-<plugin> through the real
+// kubectl, as a user does, without a cluster: `kubectl gitops <plugin> --help` prints
+// every string of help, `kubectl plugin list` finds the binary, then cases run. Every
+// plugin's plugin_test.go starts this way; skipped under -short.
+func CheckPluginBinary(t *testing.T, plugin string, help []string, cases []KubectlCase) {
+	t.Helper()
+	assets := NeedAssets(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	CheckKubectl(t, ctx, assets, "", append([]KubectlCase{
+		{Args: []string{"gitops", plugin, "--help"}, Stdout: help},
+		{Args: []string{"plugin", "list"}, Stdout: []string{"kubectl-gitops-" + plugin}},
+	}, cases...))
+}
+
 // NeedAssets returns the bed's binaries (the real kubectl among them) for a test that
 // runs them without a control plane, skipping it under -short.
 func NeedAssets(t testing.TB) Assets {
