@@ -142,6 +142,24 @@ func TestSuiteThroughKubectl(t *testing.T) {
 			t.Errorf("kubectl %s: %v\n%s", strings.Join(args, " "), err, r)
 		}
 	}
+	// kubectl's habit: global flags before the verb, for every command of the suite.
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"gitops", "-n", "shop", "--request-timeout", "30s", "trace", "deploy/api"}, 0, fleet.Commit[:12]},
+		{[]string{"gitops", "-n", "flux-system", "deps", "--check"}, 0, "apps"},
+		{[]string{"gitops", "-n", "flux-system", "rollback", "history", "apps"}, 0, fleet.Commit},
+		{[]string{"gitops", "-n", "flux-system", "branch", "show", "flux-system"}, 0, "GitRepository: flux-system/flux-system"},
+		{[]string{"gitops", "-n", "flux-system", "dev", "status"}, 0, ""},
+		{[]string{"gitops", "--context", "nope", "-n", "shop", "trace", "deploy/api"}, 2, `context "nope"`},
+	} {
+		r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", dir, tc.args...)
+		if err != nil || r.Code != tc.code || !strings.Contains(r.Stdout+r.Stderr, tc.want) {
+			t.Errorf("kubectl %s: %v, want exit %d with %q\n%s", strings.Join(tc.args, " "), err, tc.code, tc.want, r)
+		}
+	}
 	r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", dir, "gitops", "deps", "-A", "-o", "json")
 	if err != nil || r.Code != 0 || !strings.Contains(r.Stdout, `"kind": "DependencyReport"`) {
 		t.Errorf("kubectl gitops deps -A: %v\n%s", err, r)
