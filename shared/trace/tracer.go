@@ -84,15 +84,31 @@ func (t *Tracer) Trace(ctx context.Context, obj *unstructured.Unstructured) *Rep
 		return r
 	}
 	r.stamp(0, t.cluster)
+	// The hop of cur: the object, or the owner its walk ended at.
+	at := len(r.Hops) - 1
 	own := t.describeSelf(ctx, r, obj)
 	t.describeTarget(ctx, r, obj)
 	r.stamp(0, t.cluster)
-	if !t.walkAppliers(ctx, r, cur, own) && r.Result == ResultTraced {
-		r.fail(ResultNotManaged, fmt.Sprintf("%s is not managed by Flux: no %s or %s labels on it or its owners, and no Kustomization lists it in its inventory",
-			r.Object, flux.KustomizeNameLabel, flux.HelmNameLabel))
+	if t.walkAppliers(ctx, r, cur, own) || r.Result != ResultTraced {
+		return r
 	}
+	if fluxKind(cur) != "" {
+		// A Flux object that nothing applies (created by kubectl apply, flux create,
+		// Terraform) is the root of its own chain: its controller manages it, and its
+		// source, commit and health are above.
+		r.Hops[at].Notes = append(r.Hops[at].Notes, RootNote)
+		return r
+	}
+	r.fail(ResultNotManaged, fmt.Sprintf("%s is not managed by Flux: no %s or %s labels on it or its owners, and no Kustomization lists it in its inventory",
+		r.Object, flux.KustomizeNameLabel, flux.HelmNameLabel))
 	return r
 }
+
+// RootNote is the note on a Flux object that no Kustomization or HelmRelease applies:
+// the root of its own chain.
+const RootNote = "nothing in Git applies it (no Flux labels, and no Kustomization lists it in its inventory): " +
+	"it is the root of its chain, created outside Flux (kubectl apply, flux create, Terraform); " +
+	"Flux will not put it back if it is edited or deleted"
 
 // walkOwners follows controller ownerReferences until an object carries Flux labels or
 // Helm release annotations, and returns that object.
