@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
 // BenchmarkSwitch times `branch set` and `branch restore` from command start to
 // "applied", through the real kubectl, against the time Flux itself needed: from the
-// write (the record's time) to the last consumer's Ready transition. Flux's status
-// timestamps have a resolution of one second, so the overhead is read to ±1 s.
+// write to the moment the last consumer finished applying, by its own status
+// (testbed.FinishedAt, as BenchmarkPin reads it). Flux's status timestamps have a
+// resolution of one second, so the overhead is read to ±1 s.
 func BenchmarkSwitch(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -30,14 +30,14 @@ func BenchmarkSwitch(b *testing.B) {
 				b.Fatalf("%v: %v\n%s", args, err, run)
 			}
 			cmd := time.Since(start)
-			// Flux's own time: write (second resolution) to the last consumer's Ready.
+			// Flux's own time: write (second resolution) to the last consumer's finish.
 			last := time.Time{}
-			for _, name := range []string{"flux-system", "apps"} {
+			for _, name := range []string{"flux-system", "infra", "apps"} {
 				u, err := bed.Get(ctx, flux.KindKustomization, testbed.FluxNamespace, name)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if t := status.Of(u).LastTransition; t.After(last) {
+				if t := testbed.FinishedAt(u); t.After(last) {
 					last = t
 				}
 			}

@@ -6,30 +6,8 @@ import (
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
-
-// finished is when Flux last finished with u, to the second: its Ready transition, or
-// later, the newest history entry (a Kustomization that stays Ready keeps its old
-// transition time but records each apply in status.history; a HelmRelease records its
-// upgrade there).
-func finished(u *unstructured.Unstructured) time.Time {
-	last := status.Of(u).LastTransition
-	if h, _, _ := unstructured.NestedSlice(u.Object, "status", "history"); len(h) > 0 {
-		if entry, ok := h[0].(map[string]any); ok {
-			for _, field := range []string{"lastReconciled", "lastDeployed"} {
-				if s, ok := entry[field].(string); ok {
-					if t, err := time.Parse(time.RFC3339, s); err == nil && t.After(last) {
-						last = t
-					}
-				}
-			}
-		}
-	}
-	return last
-}
 
 // BenchmarkPin times `rollback pin --to-last-good` and `rollback unpin` on the demo
 // fleet (three Kustomizations, a HelmChart and a HelmRelease read the pinned source),
@@ -64,7 +42,7 @@ func BenchmarkPin(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if t := finished(u); t.After(last) {
+				if t := testbed.FinishedAt(u); t.After(last) {
 					last = t
 				}
 			}

@@ -89,3 +89,23 @@ func describeStatus(u *unstructured.Unstructured) string {
 	s := status.Of(u)
 	return fmt.Sprintf("generation=%d observed=%d %s lastAppliedRevision=%q artifact=%q", s.Generation, s.ObservedGeneration, s, s.LastAppliedRevision, s.ArtifactRevision)
 }
+
+// FinishedAt is when Flux last finished with u, by its own status, to the second: its
+// Ready transition or, later, the newest status.history entry (a Kustomization that
+// stays Ready keeps its old transition time but records each apply in its history; a
+// HelmRelease records its upgrade there). Benchmarks compare a command's end with it.
+func FinishedAt(u *unstructured.Unstructured) time.Time {
+	last := status.Of(u).LastTransition
+	if h, _, _ := unstructured.NestedSlice(u.Object, "status", "history"); len(h) > 0 {
+		if entry, ok := h[0].(map[string]any); ok {
+			for _, field := range []string{"lastReconciled", "lastDeployed"} {
+				if s, ok := entry[field].(string); ok {
+					if t, err := time.Parse(time.RFC3339, s); err == nil && t.After(last) {
+						last = t
+					}
+				}
+			}
+		}
+	}
+	return last
+}
