@@ -216,16 +216,11 @@ func alreadyRunning(ctx context.Context, dyn dynamic.Interface, t *Target, r Pin
 // clone when there is one (every commit between the target and what the source holds
 // now, since every consumer of the source moves), else from the history.
 func (t *Target) plan(ctx context.Context, dyn dynamic.Interface, gitDir string) (*history.Plan, error) {
-	fromHistory := history.PlanFromHistory(t.History, t.Entry)
 	if gitDir == "" {
-		return fromHistory, nil
-	}
-	u, err := flux.Get(ctx, dyn, flux.KindGitRepository, t.SourceNamespace, t.SourceName)
-	if err != nil {
-		return nil, err
+		return history.PlanFromHistory(t.History, t.Entry), nil
 	}
 	var gr sourcev1.GitRepository
-	if err := flux.FromUnstructured(u, &gr); err != nil {
+	if err := flux.GetInto(ctx, dyn, flux.KindGitRepository, t.SourceNamespace, t.SourceName, &gr); err != nil {
 		return nil, err
 	}
 	if _, err := git.RemoteFor(ctx, gitDir, gr.Spec.URL); err != nil {
