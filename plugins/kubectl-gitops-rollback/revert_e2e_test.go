@@ -273,13 +273,19 @@ func TestPinAndRevert(t *testing.T) {
 		}
 		// deps says why nothing newer moves.
 		deps, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "deps", "-A")
-		if err != nil || !strings.Contains(deps.Stderr, "GitRepository flux-system/flux-system is pinned to commit "+c2+" (on branch main) by admin") {
-			t.Errorf("deps does not say the source is pinned: %v\n%s", err, deps)
+		unpin := "'kubectl gitops rollback unpin apps -n flux-system'"
+		if err != nil || !strings.Contains(deps.Stderr, "GitRepository flux-system/flux-system is pinned to commit "+c2+" (on branch main) by admin") || !strings.Contains(deps.Stderr, unpin) {
+			t.Errorf("deps does not say the source is pinned, with the pin's own undo: %v\n%s", err, deps)
+		}
+		// One undo everywhere: the one the pin printed.
+		trace, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "trace", "configmap/release", "-n", "default")
+		if err != nil || !strings.Contains(trace.Stdout, unpin+" puts it back") {
+			t.Errorf("trace does not name the pin's undo: %v\n%s", err, trace)
 		}
 		// A revert would not be applied while the source is pinned.
 		testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
 			{Args: []string{"gitops", "rollback", "revert", "apps", "-n", "flux-system", "--to", c1, "--git-dir", clone, "--yes"}, Code: 1, Stderr: "rollback unpin apps -n flux-system"},
-			{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Pinned:        the cluster differs from the branch head; was branch main by admin"}},
+			{Args: []string{"gitops", "branch", "show", "flux-system", "-n", "flux-system"}, Stdout: []string{"Pinned:        the cluster differs from the branch head; was branch main by admin", "undo with 'kubectl gitops rollback unpin apps -n flux-system'"}},
 		})
 	})
 
