@@ -14,8 +14,8 @@ import (
 // revision to go back to.
 func addChoiceFlags(cmd *cobra.Command, c *history.Choice) {
 	cmd.Flags().StringVar(&c.To, "to", "", "The commit to go back to (a SHA or its prefix, from 'rollback history').")
-	cmd.Flags().IntVar(&c.Steps, "steps", 0, "Go back this many commits from the newest one Flux tried.")
-	cmd.Flags().BoolVar(&c.LastGood, "to-last-good", false, "Go back to the newest commit, before the newest one, that Flux applied successfully.")
+	cmd.Flags().IntVar(&c.Steps, "steps", 0, "Go back this many commits from the one Flux tried last (never forward past it).")
+	cmd.Flags().BoolVar(&c.LastGood, "to-last-good", false, "Go back to the newest commit, older than the one Flux tried last, that applied successfully: the running one when the newest never applied.")
 }
 
 // validateChoice wants exactly one of the three.
