@@ -36,11 +36,11 @@ build-standalone:
 DIST ?= dist
 PLATFORMS ?= linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64
 dist:
-	@cd hack/release && GOWORK=off go run . dist -version "$(VERSION)" -platforms "$(PLATFORMS)" -out "$(abspath $(DIST))"
+	@cd hack/release && GOWORK=off go run . dist -root "$(CURDIR)" -version "$(VERSION)" -platforms "$(PLATFORMS)" -out "$(abspath $(DIST))"
 
 ## krew-manifests: krew and Flux CLI plugin manifests for the archives in dist/
 krew-manifests:
-	@cd hack/release && GOWORK=off go run . manifests -version "$(VERSION)" -dist "$(abspath $(DIST))" \
+	@cd hack/release && GOWORK=off go run . manifests -root "$(CURDIR)" -version "$(VERSION)" -dist "$(abspath $(DIST))" \
 		-krew "$(CURDIR)/krew-manifests" -flux "$(CURDIR)/krew-manifests/flux"
 
 ## install: the suite, the plugins and kubectl's completion helpers into PREFIX/bin

@@ -2,8 +2,8 @@
 // them: `make dist` and `make krew-manifests` run it. Every version, URL and checksum
 // in a manifest comes from the archives just built, never from a hand.
 //
-//	release dist -version v0.1.0 [-platforms linux/amd64,...] [-out dist]
-//	release manifests -version v0.1.0 [-dist dist] [-base-url URL] [-krew DIR] [-flux DIR]
+//	release dist [-root DIR] -version v0.1.0 [-platforms linux/amd64,...] [-out dist]
+//	release manifests [-root DIR] -version v0.1.0 [-dist dist] [-base-url URL] [-krew DIR] [-flux DIR]
 package main
 
 import (
@@ -39,14 +39,15 @@ func run(verb string, args []string) error {
 	baseURL := fs.String("base-url", "", "where the archives are downloaded from (default: the GitHub release of -version)")
 	krewDir := fs.String("krew", "krew-manifests", "where manifests writes the krew manifests")
 	fluxDir := fs.String("flux", "krew-manifests/flux", "where manifests writes the Flux CLI plugin manifest and catalog")
+	rootDir := fs.String("root", "../..", "the repository, the folder holding go.work (make runs this from hack/release)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if !strings.HasPrefix(*version, "v") {
 		return fmt.Errorf("-version %q: give the release's tag, e.g. -version v0.1.0", *version)
 	}
-	root, err := repoRoot()
-	if err != nil {
+	root := *rootDir
+	if err := checkRoot(root); err != nil {
 		return err
 	}
 	switch verb {
@@ -72,22 +73,12 @@ func run(verb string, args []string) error {
 	return fmt.Errorf("unknown verb %q: dist or manifests", verb)
 }
 
-// repoRoot is the folder holding go.work, from the working directory up.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
+// checkRoot makes sure root is the repository: the folder holding go.work.
+func checkRoot(root string) error {
+	if _, err := os.Stat(filepath.Join(root, "go.work")); err != nil {
+		return fmt.Errorf("-root %s: no go.work there: name the repository (make passes it)", root)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.work above the working directory: run from the repository")
-		}
-		dir = parent
-	}
+	return nil
 }
 
 // readChecksums reads the archives dist wrote, from its checksums.txt.

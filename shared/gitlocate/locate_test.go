@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
 )
 
 // text joins lines into a file body, so that line numbers in the fixtures
@@ -203,8 +205,8 @@ func fleet() map[string]string {
 }
 
 func TestLocate(t *testing.T) {
-	repo := newTestRepo(t)
-	sha := repo.commit("fleet", fleet())
+	repo := gittest.New(t)
+	sha := repo.Commit("fleet", fleet())
 	short := sha[:7]
 
 	tests := []struct {
@@ -400,7 +402,7 @@ func TestLocate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := tt.req
-			req.GitDir, req.Commit = repo.dir, sha
+			req.GitDir, req.Commit = repo.Dir, sha
 			got, err := Locate(context.Background(), req)
 			if err != nil {
 				t.Fatalf("Locate: %v", err)
@@ -430,7 +432,7 @@ func TestLocate(t *testing.T) {
 // TestLocateReadsRequestedCommit checks that neither HEAD nor uncommitted
 // changes leak into the answer.
 func TestLocateReadsRequestedCommit(t *testing.T) {
-	repo := newTestRepo(t)
+	repo := gittest.New(t)
 	deploy := text(
 		"apiVersion: apps/v1",
 		"kind: Deployment",
@@ -438,16 +440,16 @@ func TestLocateReadsRequestedCommit(t *testing.T) {
 		"  name: api",
 		"  namespace: shop",
 	)
-	old := repo.commit("add api", map[string]string{
+	old := repo.Commit("add api", map[string]string{
 		"apps/shop/kustomization.yaml": text("resources:", "  - api.yaml"),
 		"apps/shop/api.yaml":           deploy,
 	})
-	repo.commit("move api", map[string]string{
+	repo.Commit("move api", map[string]string{
 		"apps/shop/kustomization.yaml": text("resources:", "  - web.yaml"),
 		"apps/shop/api.yaml":           "",
 		"apps/shop/web.yaml":           text("# moved", "", deploy),
 	})
-	repo.write(map[string]string{"apps/shop/web.yaml": text("# dirty", "", "", "", deploy)})
+	repo.Write(map[string]string{"apps/shop/web.yaml": text("# dirty", "", "", "", deploy)})
 
 	for _, tc := range []struct {
 		commit   string
@@ -455,10 +457,10 @@ func TestLocateReadsRequestedCommit(t *testing.T) {
 		wantLine int
 	}{
 		{old, "apps/shop/api.yaml", 1},
-		{repo.git("rev-parse", "HEAD"), "apps/shop/web.yaml", 3},
+		{repo.Git("rev-parse", "HEAD"), "apps/shop/web.yaml", 3},
 	} {
 		got, err := Locate(context.Background(), Request{
-			GitDir: repo.dir, Commit: tc.commit, Path: "./apps/shop",
+			GitDir: repo.Dir, Commit: tc.commit, Path: "./apps/shop",
 			APIVersion: "apps", Kind: "Deployment", Namespace: "shop", Name: "api",
 		})
 		if err != nil {
@@ -471,7 +473,7 @@ func TestLocateReadsRequestedCommit(t *testing.T) {
 
 	// A bare clone has no working tree at all and must work the same.
 	bare := t.TempDir()
-	runTestGit(t, repo.dir, "clone", "-q", "--bare", repo.dir, bare)
+	repo.Git("clone", "-q", "--bare", repo.Dir, bare)
 	got, err := Locate(context.Background(), Request{
 		GitDir: bare, Commit: old, Path: "apps/shop",
 		APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "api",
@@ -484,31 +486,31 @@ func TestLocateReadsRequestedCommit(t *testing.T) {
 // TestLocateSkipsHugeFiles checks that an oversized blob is noted and
 // skipped instead of being read into memory.
 func TestLocateSkipsHugeFiles(t *testing.T) {
-	repo := newTestRepo(t)
+	repo := gittest.New(t)
 	huge := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n  x: \"" + strings.Repeat("a", maxFileSize) + "\"\n"
-	sha := repo.commit("huge", map[string]string{
+	sha := repo.Commit("huge", map[string]string{
 		"apps/huge.yaml": huge,
 		"apps/ok.yaml":   text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: ok"),
 	})
-	got, err := Locate(context.Background(), Request{GitDir: repo.dir, Commit: sha, Path: "apps", Kind: "ConfigMap", Name: "huge"})
+	got, err := Locate(context.Background(), Request{GitDir: repo.Dir, Commit: sha, Path: "apps", Kind: "ConfigMap", Name: "huge"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Found || !strings.Contains(got.Reason, "skipped apps/huge.yaml: larger than 8 MiB") {
 		t.Errorf("got %+v", got)
 	}
-	got, err = Locate(context.Background(), Request{GitDir: repo.dir, Commit: sha, Path: "apps", Kind: "ConfigMap", Name: "ok"})
+	got, err = Locate(context.Background(), Request{GitDir: repo.Dir, Commit: sha, Path: "apps", Kind: "ConfigMap", Name: "ok"})
 	if err != nil || !got.Found || got.File != "apps/ok.yaml" {
 		t.Errorf("got %+v, %v", got, err)
 	}
 }
 
 func TestLocateMissingCommit(t *testing.T) {
-	origin := newTestRepo(t)
-	origin.commit("first", map[string]string{"a.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a")})
+	origin := gittest.New(t)
+	origin.Commit("first", map[string]string{"a.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a")})
 	clone := t.TempDir()
-	runTestGit(t, origin.dir, "clone", "-q", origin.dir, clone)
-	newer := origin.commit("second", map[string]string{"b.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: b")})
+	origin.Git("clone", "-q", origin.Dir, clone)
+	newer := origin.Commit("second", map[string]string{"b.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: b")})
 
 	_, err := Locate(context.Background(), Request{GitDir: clone, Commit: newer, Kind: "ConfigMap", Name: "b"})
 	var missing *MissingCommitError
@@ -522,8 +524,8 @@ func TestLocateMissingCommit(t *testing.T) {
 }
 
 func TestLocateRequestErrors(t *testing.T) {
-	repo := newTestRepo(t)
-	sha := repo.commit("init", map[string]string{"a.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a")})
+	repo := gittest.New(t)
+	sha := repo.Commit("init", map[string]string{"a.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a")})
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 
@@ -533,11 +535,11 @@ func TestLocateRequestErrors(t *testing.T) {
 		req     Request
 		wantErr string
 	}{
-		{"path escaping the root", context.Background(), Request{GitDir: repo.dir, Commit: sha, Path: "../outside", Kind: "ConfigMap", Name: "a"}, "escapes the repository root"},
-		{"option-like commit", context.Background(), Request{GitDir: repo.dir, Commit: "--output=/tmp/x", Kind: "ConfigMap", Name: "a"}, "invalid commit"},
-		{"no kind", context.Background(), Request{GitDir: repo.dir, Commit: sha, Name: "a"}, "Kind and Name are required"},
+		{"path escaping the root", context.Background(), Request{GitDir: repo.Dir, Commit: sha, Path: "../outside", Kind: "ConfigMap", Name: "a"}, "escapes the repository root"},
+		{"option-like commit", context.Background(), Request{GitDir: repo.Dir, Commit: "--output=/tmp/x", Kind: "ConfigMap", Name: "a"}, "invalid commit"},
+		{"no kind", context.Background(), Request{GitDir: repo.Dir, Commit: sha, Name: "a"}, "Kind and Name are required"},
 		{"not a repository", context.Background(), Request{GitDir: t.TempDir(), Commit: sha, Kind: "ConfigMap", Name: "a"}, "is not a git repository"},
-		{"cancelled", cancelled, Request{GitDir: repo.dir, Commit: sha, Kind: "ConfigMap", Name: "a"}, "context canceled"},
+		{"cancelled", cancelled, Request{GitDir: repo.Dir, Commit: sha, Kind: "ConfigMap", Name: "a"}, "context canceled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -552,12 +554,12 @@ func TestLocateRequestErrors(t *testing.T) {
 // TestLocateIgnoresGitDirEnv checks that a GIT_DIR inherited from, say, a
 // git hook does not redirect reads to another repository.
 func TestLocateIgnoresGitDirEnv(t *testing.T) {
-	repo := newTestRepo(t)
-	sha := repo.commit("init", map[string]string{"a.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a")})
-	other := newTestRepo(t)
-	t.Setenv("GIT_DIR", other.dir+"/.git")
+	repo := gittest.New(t)
+	sha := repo.Commit("init", map[string]string{"a.yaml": text("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a")})
+	other := gittest.New(t)
+	t.Setenv("GIT_DIR", other.Dir+"/.git")
 
-	got, err := Locate(context.Background(), Request{GitDir: repo.dir, Commit: sha, Kind: "ConfigMap", Name: "a"})
+	got, err := Locate(context.Background(), Request{GitDir: repo.Dir, Commit: sha, Kind: "ConfigMap", Name: "a"})
 	if err != nil || !got.Found || got.File != "a.yaml" || got.Line != 1 {
 		t.Errorf("got %+v, %v", got, err)
 	}
