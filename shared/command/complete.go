@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
@@ -44,9 +45,7 @@ func completeNames(f cluster.Factory, resource, prefix string) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 	defer cancel()
 	ri := client.Dynamic.Resource(mapping.Resource)
-	var list interface {
-		UnstructuredContent() map[string]any
-	}
+	var list *unstructured.UnstructuredList
 	if mapping.Scope.Name() == "namespace" {
 		ns, _, _ := f.Namespace()
 		list, err = ri.Namespace(ns).List(ctx, metav1.ListOptions{})
@@ -56,12 +55,9 @@ func completeNames(f cluster.Factory, resource, prefix string) []string {
 	if err != nil {
 		return nil
 	}
-	items, _ := list.UnstructuredContent()["items"].([]any)
 	var out []string
-	for _, it := range items {
-		obj, _ := it.(map[string]any)
-		meta, _ := obj["metadata"].(map[string]any)
-		if name, _ := meta["name"].(string); strings.HasPrefix(name, prefix) {
+	for _, it := range list.Items {
+		if name := it.GetName(); strings.HasPrefix(name, prefix) {
 			out = append(out, name)
 		}
 	}

@@ -12,21 +12,21 @@ import (
 
 // Named is the part of Options every command acting on one named Flux object shares
 // (rollback history, branch show, and the writers after them): the name from the
-// arguments, the namespace from -n or the kubeconfig, and the client, read lazily.
+// arguments, the namespace from -n or the kubeconfig, and the cluster.
 type Named struct {
 	// Kind is the Flux kind the name is of.
 	Kind      string
 	Name      string
 	Namespace string
-	Client    func() (*cluster.Client, error)
+	Cluster   Cluster
 }
 
-// Complete reads the name, the namespace and the client from args and f.
+// Complete reads the name, the namespace and the cluster from args and f.
 func (n *Named) Complete(f cluster.Factory, args []string) error {
 	if len(args) > 0 {
 		n.Name = args[0]
 	}
-	n.Client = f.Client
+	n.Cluster.Complete(f)
 	var err error
 	n.Namespace, _, err = f.Namespace()
 	return err

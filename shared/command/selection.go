@@ -22,6 +22,7 @@ type Selection struct {
 	Namespace     string
 	Selector      string
 	AllNamespaces bool
+	Cluster       Cluster
 	// explicit says -n was given, which -A contradicts.
 	explicit bool
 }
@@ -32,9 +33,10 @@ func (s *Selection) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&s.AllNamespaces, "all-namespaces", "A", false, "With -l (or alone), in every namespace.")
 }
 
-// Complete reads the names and the namespace.
+// Complete reads the names, the namespace and the cluster.
 func (s *Selection) Complete(f cluster.Factory, names []string) error {
 	s.Names = names
+	s.Cluster.Complete(f)
 	var err error
 	s.Namespace, s.explicit, err = f.Namespace()
 	return err

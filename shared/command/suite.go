@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // SuiteName is how the suite binary is called through kubectl: krew's plugin `gitops`.
@@ -85,40 +83,6 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 		err = fmt.Errorf("%w: did you mean '%s'?", err, strings.Replace(s, SuiteName, DisplayName(cmd), 1))
 	}
 	return exitcode.UsageError(err, cmd.CommandPath())
-}
-
-// VersionDocument is what `kubectl gitops version -o json|yaml` prints: kind Version.
-type VersionDocument struct {
-	output.TypeMeta `json:",inline"`
-	Version         string `json:"version"`
-	GoVersion       string `json:"goVersion"`
-	Platform        string `json:"platform"`
-}
-
-func newVersionCommand(streams genericiooptions.IOStreams, version string) *cobra.Command {
-	var format output.Format
-	cmd := &cobra.Command{
-		Use:   "version",
-		Short: "Print the suite's version",
-		Example: `  kubectl gitops version
-  kubectl gitops version -o json`,
-		Args: NoArgs(),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := format.Validate(); err != nil {
-				return err
-			}
-			doc := VersionDocument{TypeMeta: output.NewTypeMeta(output.KindVersion), Version: version,
-				GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
-			if format.Document() {
-				return output.Write(streams.Out, format.Value, doc)
-			}
-			w := &output.Writer{W: streams.Out}
-			w.Printf("%s %s (%s, %s)\n", DisplayName(cmd.Root()), doc.Version, doc.GoVersion, doc.Platform)
-			return w.Err
-		},
-	}
-	format.AddFlag(cmd)
-	return cmd
 }
 
 // DisplayName is the name a command tree answers to, as the user typed it.

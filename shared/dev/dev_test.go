@@ -173,17 +173,17 @@ func TestPrintGolden(t *testing.T) {
 	diff.Notes = []string{"Git: main at 0123456789ab"}
 	diff.Diffs = []ObjectDiff{{Object: Object{Kind: "ConfigMap", Namespace: "shop", Name: "cfg"}, Live: true, InGit: true, Git: "--- main\n+++ file\n@@ -1 +1 @@\n-a\n+b\n"}}
 	for _, tc := range []struct {
-		file  string
-		write func(w *output.Writer) error
+		file string
+		view output.TextViewer
 	}{
-		{"status.golden", func(w *output.Writer) error { return PrintSessions(w, []*Session{s, other}, now) }},
-		{"status-empty.golden", func(w *output.Writer) error { return PrintSessions(w, nil, now) }},
-		{"finish.golden", func(w *output.Writer) error { finish.Print(w); return w.Err }},
-		{"diff.golden", func(w *output.Writer) error { diff.Print(w); return w.Err }},
+		{"status.golden", Sessions{s, other}},
+		{"status-empty.golden", Sessions(nil)},
+		{"finish.golden", finish},
+		{"diff.golden", diff},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := tc.write(&output.Writer{W: &buf}); err != nil {
+			if err := tc.view.WriteText(&buf, output.TextOptions{Now: now}); err != nil {
 				t.Fatal(err)
 			}
 			outputtest.Golden(t, filepath.Join("testdata", tc.file), buf.Bytes(), *update)

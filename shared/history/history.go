@@ -28,6 +28,9 @@ type History struct {
 	Entries []Entry `json:"entries"`
 	// Notes say what could not be found out (a commit the clone lacks).
 	Notes []string `json:"notes,omitempty"`
+	// Described says the entries were described from a clone (--git-dir): the text
+	// view then shows each commit's subject, author and files, blank where unknown.
+	Described bool `json:"-"`
 }
 
 // Object names the Kustomization.

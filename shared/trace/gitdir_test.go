@@ -75,7 +75,7 @@ func TestLocateInGitNamesBothCommits(t *testing.T) {
 	}
 	var buf strings.Builder
 	r.Result, r.Hops[0].Health = ResultTraced, nil
-	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
+	if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Message:    Tune the platform (Dev <dev@example.com>): the applied commit's subject",

@@ -165,7 +165,7 @@ func TestIncidentGolden(t *testing.T) {
 		traceIncident(t, "ConfigMap", "shop", "stray"),
 	}
 	var buf bytes.Buffer
-	if err := WriteHuman(&buf, reports, false, goldenNow); err != nil {
+	if err := writeText(&buf, reports, false, goldenNow); err != nil {
 		t.Fatal(err)
 	}
 	outputtest.Golden(t, filepath.Join("testdata", "incident.golden"), buf.Bytes(), *update)
@@ -254,7 +254,7 @@ func TestTraceBlockedByCycle(t *testing.T) {
 		t.Fatalf("commit = %+v, want the cycle a -> b -> a named and deps pointed at", c)
 	}
 	var buf bytes.Buffer
-	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
+	if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Cycle:      " + c.Cycle, "Next step:  ", "kubectl gitops deps a -n flux-system"} {
@@ -323,7 +323,7 @@ func TestHelmRepositoryChartClaimsNoCommit(t *testing.T) {
 		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"}}},
 		Commit: &Commit{By: ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "podinfo"}, Chart: "podinfo", ChartVersion: "6.5.0", Source: "6.5.0", Status: CommitCurrent}}
 	var buf bytes.Buffer
-	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
+	if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
 		t.Fatal(err)
 	}
 	if out := buf.String(); strings.Contains(out, "Commit:") || strings.Contains(out, "Applied:") || !strings.Contains(out, "Chart:      podinfo 6.5.0 installed by HelmRelease shop/podinfo") {
@@ -338,7 +338,7 @@ func TestStateLineOfFailingObject(t *testing.T) {
 	r := &Report{Result: ResultTraced, Object: ref, Hops: []Hop{{Role: RoleObject, Ref: ref,
 		Health: &Health{Ready: "False", Reason: "ReconciliationFailed", Message: "dial tcp 127.0.0.1:1: connect: connection refused\n", Stale: true}}}}
 	var buf bytes.Buffer
-	if err := WriteHuman(&buf, []*Report{r}, false, goldenNow); err != nil {
+	if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
 		t.Fatal(err)
 	}
 	if want := "State:      not ready: ReconciliationFailed: dial tcp 127.0.0.1:1: connect: connection refused\n"; !strings.Contains(buf.String(), want) {

@@ -9,16 +9,29 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
-// WriteHuman renders reports as the human view: one table per object that reads
+// Reports are what one trace prints: one Trace document per object, and in text one
+// table per object, separated by a blank line.
+type Reports []*Report
+
+// Items implements output.List.
+func (rs Reports) Items() []any {
+	out := make([]any, len(rs))
+	for i, r := range rs {
+		out[i] = r
+	}
+	return out
+}
+
+// WriteText renders reports as the human view: one table per object that reads
 // top-down from the object to its source, then the commit and any findings.
 //
 // Reports without any hop (an object that does not exist) print nothing here: their
 // error goes to stderr through WriteErrors, like every other error.
-func WriteHuman(w io.Writer, reports []*Report, color bool, now time.Time) error {
+func (rs Reports) WriteText(w io.Writer, opts output.TextOptions) error {
 	out := &output.Writer{W: w}
-	v := view{w: out, p: output.Palette(color), now: now}
+	v := view{w: out, p: opts.Palette, now: opts.Now}
 	first := true
-	for _, r := range reports {
+	for _, r := range rs {
 		if len(r.Hops) == 0 {
 			continue
 		}

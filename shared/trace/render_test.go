@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"flag"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -114,7 +115,12 @@ func goldenReports() map[string][]*Report {
 	}
 }
 
-func TestWriteHumanGolden(t *testing.T) {
+// writeText is the human view of reports, as the text printer writes it.
+func writeText(w io.Writer, reports []*Report, color bool, now time.Time) error {
+	return Reports(reports).WriteText(w, output.TextOptions{Palette: output.Palette(color), Now: now})
+}
+
+func TestWriteTextGolden(t *testing.T) {
 	for name, reports := range goldenReports() {
 		for _, color := range []bool{false, true} {
 			file := name + ".golden"
@@ -123,7 +129,7 @@ func TestWriteHumanGolden(t *testing.T) {
 			}
 			t.Run(file, func(t *testing.T) {
 				var buf bytes.Buffer
-				if err := WriteHuman(&buf, reports, color, goldenNow); err != nil {
+				if err := writeText(&buf, reports, color, goldenNow); err != nil {
 					t.Fatal(err)
 				}
 				outputtest.Golden(t, filepath.Join("testdata", file), buf.Bytes(), *update)

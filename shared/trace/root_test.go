@@ -144,7 +144,7 @@ func TestRootGolden(t *testing.T) {
 		traceHand(t, "GitRepository", "flux-system", "flux-system"),
 	}
 	var buf bytes.Buffer
-	if err := WriteHuman(&buf, reports, false, goldenNow); err != nil {
+	if err := writeText(&buf, reports, false, goldenNow); err != nil {
 		t.Fatal(err)
 	}
 	outputtest.Golden(t, filepath.Join("testdata", "root.golden"), buf.Bytes(), *update)

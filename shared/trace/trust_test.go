@@ -34,7 +34,7 @@ func TestTraceTrustsNothing(t *testing.T) {
 
 	for _, color := range []bool{false, true} {
 		var b bytes.Buffer
-		if err := WriteHuman(&b, []*Report{r}, color, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+		if err := writeText(&b, []*Report{r}, color, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()

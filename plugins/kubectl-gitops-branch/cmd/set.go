@@ -24,7 +24,7 @@ type SwitchOptions struct {
 	command.Selection
 	streams genericiooptions.IOStreams
 	restore bool
-	client  func() (*cluster.Client, error)
+	printer output.Printer
 
 	command.Write
 	Output      output.Format
@@ -67,13 +67,12 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 	return cmd
 }
 
-// Complete reads the names, the branch (the last argument of set), the namespace and,
-// for -l or -A, the GitRepositories they select.
+// Complete reads the names, the branch (the last argument of set), the namespace and
+// the cluster.
 func (o *SwitchOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
 	if !o.restore {
 		o.Branch, args = args[len(args)-1], args[:len(args)-1]
 	}
-	o.client = f.Client
 	return o.Selection.Complete(f, args)
 }
 
@@ -95,12 +94,14 @@ func (o *SwitchOptions) Validate() error {
 	if err := o.Write.Validate(); err != nil {
 		return err
 	}
-	return o.Output.Validate()
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
 }
 
 // Run switches or restores, then prints the result.
 func (o *SwitchOptions) Run(ctx context.Context) error {
-	client, err := o.client()
+	client, err := o.Cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -118,7 +119,7 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var results []*branch.Result
+	var results branch.Results
 	if o.restore {
 		for _, t := range targets {
 			one := req
@@ -135,25 +136,10 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 	} else {
 		results, err = branch.SetFleet(ctx, client.Dynamic, req, targets)
 	}
-	if perr := o.print(results); perr != nil && err == nil {
+	if perr := o.printer.Print(o.streams.Out, results); perr != nil && err == nil {
 		err = perr
 	}
 	return err
-}
-
-func (o *SwitchOptions) print(results []*branch.Result) error {
-	if o.Output.Document() {
-		docs := make([]any, len(results))
-		for i, r := range results {
-			docs[i] = r
-		}
-		return output.Write(o.streams.Out, o.Output.Value, docs...)
-	}
-	w := &output.Writer{W: o.streams.Out}
-	for _, res := range results {
-		res.Print(w)
-	}
-	return w.Err
 }
 
 // completeSet completes GitRepository names, and after one, the branches of its remote

@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -21,7 +19,7 @@ import (
 type ShowOptions struct {
 	command.Selection
 	streams genericiooptions.IOStreams
-	client  func() (*cluster.Client, error)
+	printer output.Printer
 	Output  output.Format
 	Remote  bool
 	GitDir  string
@@ -51,9 +49,8 @@ func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobr
 	return cmd
 }
 
-// Complete reads the names, the namespace and the client.
+// Complete reads the names, the namespace and the cluster.
 func (o *ShowOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.client = f.Client
 	return o.Selection.Complete(f, args)
 }
 
@@ -65,12 +62,14 @@ func (o *ShowOptions) Validate() error {
 	if o.Remote && o.GitDir != "" {
 		return exitcode.New(exitcode.Usage, "--remote and --git-dir cannot be used together: --git-dir reads the clone's branches, --remote asks the remote")
 	}
-	return o.Output.Validate()
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
 }
 
 // Run reads each GitRepository and prints what it tracks.
 func (o *ShowOptions) Run(ctx context.Context) error {
-	client, err := o.client()
+	client, err := o.Cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -78,7 +77,7 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var docs []*source.Document
+	var docs source.Documents
 	var failed error
 	for _, t := range targets {
 		doc, err := branch.Show(ctx, client.Dynamic, branch.ShowRequest{Namespace: t.Namespace, Name: t.Name, Remote: o.Remote, GitDir: o.GitDir})
@@ -93,98 +92,8 @@ func (o *ShowOptions) Run(ctx context.Context) error {
 		}
 		docs = append(docs, doc)
 	}
-	if o.Output.Document() {
-		out := make([]any, len(docs))
-		for i, d := range docs {
-			out[i] = d
-		}
-		if err := output.Write(o.streams.Out, o.Output.Value, out...); err != nil {
-			return err
-		}
-		return command.Silent(exitcode.Of(failed))
-	}
-	w := &output.Writer{W: o.streams.Out}
-	for i, doc := range docs {
-		if i > 0 {
-			w.Printf("\n")
-		}
-		printShow(w, doc)
-	}
-	if w.Err != nil {
-		return w.Err
+	if err := o.printer.Print(o.streams.Out, docs); err != nil {
+		return err
 	}
 	return command.Silent(exitcode.Of(failed))
-}
-
-func printShow(w *output.Writer, doc *source.Document) {
-	ns, name := doc.Object.Namespace, doc.Object.Name
-	w.Printf("GitRepository: %s/%s\nURL:           %s\nTracks:        %s\nRevision:      %s\nReady:         %s\n",
-		ns, name, doc.URL, doc.Tracks, doc.Revision, doc.Ready)
-	if doc.Ready == "False" {
-		w.Printf("Message:       %s\n", doc.Message)
-	}
-	for _, c := range doc.Consumers {
-		state := "behind"
-		switch {
-		case c.Suspended:
-			state = "suspended"
-		case c.Current:
-			state = "current"
-		}
-		what := "applied"
-		if c.Kind == flux.KindHelmChart {
-			what = "built from"
-		} else if c.Kind == flux.KindHelmRelease {
-			what = "installed chart"
-		}
-		w.Printf("Consumer:      %s %s/%s %s %s (%s)\n", c.Kind, c.Namespace, c.Name, what, orNone(c.Applied), state)
-	}
-	if sw := doc.Switched; sw != nil {
-		by := ""
-		if sw.By != "" {
-			by = " by " + sw.By
-		}
-		label, undo := "Switched:      from", "'"+output.Safe(sw.Undo)+"'"
-		if sw.Action == branch.ActionPin {
-			label = "Pinned:        the cluster differs from the branch head; was"
-		}
-		w.Printf("%s %s%s at %s; undo with %s\n", label, sw.From, by, sw.At.Format(time.RFC3339), output.Styled(undo))
-		if sw.Parent != "" {
-			w.Printf("Parent:        Kustomization %s skips it until then (Git declares %s)\n", sw.Parent, sw.From)
-		}
-	} else if doc.Ref != nil && doc.Ref.Kind == "commit" {
-		w.Printf("Pinned:        to commit %s in its spec (Git declares it)\n", doc.Ref.Value)
-	}
-	if r := doc.Remote; r != nil {
-		for _, b := range r.Branches {
-			var marks []string
-			if b.Tracked {
-				marks = append(marks, "tracked")
-			}
-			if b.Declared {
-				marks = append(marks, "declared in Git")
-			}
-			mark := ""
-			if len(marks) > 0 {
-				mark = " (" + strings.Join(marks, ", ") + ")"
-			}
-			w.Printf("Branch:        %s %s%s\n", b.Name, b.Commit, mark)
-		}
-		if c := r.TrackedVsDeclared; c != nil {
-			w.Printf("Compared:      %s is %d ahead and %d behind %s\n", r.Tracked, c.Ahead, c.Behind, r.Declared)
-		}
-		if c := r.HeldVsTracked; c != nil {
-			w.Printf("Fetched:       the source's commit is %d behind the head of %s\n", c.Behind, r.Tracked)
-		}
-		for _, n := range r.Notes {
-			w.Printf("Note:          %s\n", n)
-		}
-	}
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "nothing yet"
-	}
-	return s
 }

@@ -91,7 +91,8 @@ type Options struct {
 	All           bool
 	AllNamespaces bool
 
-	client     func() (*cluster.Client, error)
+	cluster    command.Cluster
+	printer    output.Printer
 	incomplete bool
 	// elsewhere are the namespaces holding objects when the one asked about holds none.
 	elsewhere []string
@@ -105,7 +106,7 @@ func NewOptions(streams genericiooptions.IOStreams) *Options { return &Options{s
 
 // AddFlags binds the options to the command's flags.
 func (o *Options) AddFlags(cmd *cobra.Command) {
-	o.Output.AddFlag(cmd, "dot", "mermaid")
+	o.Output.AddFlag(cmd, render.FormatDOT, render.FormatMermaid)
 	cmd.Flags().BoolVar(&o.Check, "check", false, "Exit with code 7 when any cycle, missing dependency or blocked chain exists, or when there is no Kustomization or HelmRelease to check.")
 	cmd.Flags().BoolVar(&o.All, "all", false, "In the tree, list the objects with no dependency, no dependent and no problem too (they are counted otherwise).")
 	cmd.Flags().StringArrayVar(&o.dirs, "dir", nil, "Read Kustomization and HelmRelease manifests from this directory (recursively, rendered like kustomize-controller) instead of a cluster.")
@@ -115,10 +116,10 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.Strict, "strict", false, "With --dir, count what cannot be known offline (another source, a variable not in the repository) as a problem.")
 }
 
-// Complete reads names and the namespace.
+// Complete reads names, the namespace and the cluster (read only without --dir).
 func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
 	o.names = args
-	o.client = f.Client
+	o.cluster.Complete(f)
 	switch {
 	case len(o.dirs) > 1:
 		return exitcode.New(exitcode.Usage, "--dir given %d times: give the one folder of the repository (every cluster in it is checked), or run once per folder", len(o.dirs))
@@ -144,7 +145,8 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 
 // Validate rejects flag combinations that cannot work.
 func (o *Options) Validate() error {
-	if err := o.Output.Validate(); err != nil {
+	var err error
+	if o.printer, err = o.Output.ToPrinter(o.streams.ErrOut); err != nil {
 		return err
 	}
 	if o.AllNamespaces && o.explicit {
@@ -179,7 +181,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := o.print(view, ""); err != nil {
+	if err := o.print(view, "", false); err != nil {
 		return err
 	}
 	if o.Check && view.HasProblems() {
@@ -225,17 +227,14 @@ func (o *Options) runClusters(roots []string) error {
 			}
 			continue // the namespace is in another cluster
 		}
-		if shown > 0 && !o.Output.Document() {
-			fmt.Fprintln(o.streams.Out)
-		}
 		shown++
-		if err := o.print(view, root); err != nil {
+		if err := o.print(view, root, shown > 1); err != nil {
 			return err
 		}
 		problems = problems || view.HasProblems()
 	}
 	if shown == 0 && empty != nil {
-		if err := o.print(empty, emptyRoot); err != nil {
+		if err := o.print(empty, emptyRoot, false); err != nil {
 			return err
 		}
 		shown, problems = 1, true
@@ -297,7 +296,7 @@ func (o *Options) load(ctx context.Context) ([]deps.Node, []deps.FileError, erro
 		}
 		return res.Nodes, fileErrors, nil
 	}
-	client, err := o.client()
+	client, err := o.cluster.Client()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -339,48 +338,25 @@ func (o *Options) where() string {
 }
 
 // print writes one report; cluster names the cluster it is about, when the
-// repository holds several.
-func (o *Options) print(r *deps.Report, cluster string) error {
-	w := &output.Writer{W: o.streams.Out}
-	switch o.Output.Value {
-	case output.FormatJSON, output.FormatYAML:
-		doc := render.Document(r)
-		doc.Cluster = cluster
-		return output.Write(o.streams.Out, o.Output.Value, doc)
-	case "dot":
-		if cluster != "" {
-			w.Printf("// cluster %s\n", cluster)
-		}
-		return render.DOT(o.streams.Out, r)
-	case "mermaid":
-		if cluster != "" {
-			w.Printf("%%%% cluster %s\n", cluster)
-		}
-		return render.Mermaid(o.streams.Out, r)
+// repository holds several, and follows says another cluster's report came before.
+func (o *Options) print(r *deps.Report, cluster string, follows bool) error {
+	doc := render.Document(r)
+	doc.Cluster = cluster
+	doc.View = render.View{Base: o.Dir, All: o.All, NotFound: o.where() + o.hint(), Follows: follows}
+	return o.printer.Print(o.streams.Out, doc)
+}
+
+// hint says where to look when the namespace asked about holds nothing.
+func (o *Options) hint() string {
+	switch {
+	case len(o.elsewhere) == 1:
+		return fmt.Sprintf("; %s has some: add -n %s", o.elsewhere[0], o.elsewhere[0])
+	case len(o.elsewhere) > 1:
+		return fmt.Sprintf("; %s have some: add -n with one of them, or -A", strings.Join(o.elsewhere, ", "))
+	case o.Dir == "" && !o.AllNamespaces:
+		return " (use -A for every namespace, or -n NAMESPACE)"
 	}
-	if cluster != "" {
-		w.Printf("Cluster %s (rendered from its sync path, as its Flux does):\n", cluster)
-	}
-	if len(r.Entries) == 0 {
-		hint := ""
-		switch {
-		case len(o.elsewhere) == 1:
-			hint = fmt.Sprintf("; %s has some: add -n %s", o.elsewhere[0], o.elsewhere[0])
-		case len(o.elsewhere) > 1:
-			hint = fmt.Sprintf("; %s have some: add -n with one of them, or -A", strings.Join(o.elsewhere, ", "))
-		case o.Dir == "" && !o.AllNamespaces:
-			hint = " (use -A for every namespace, or -n NAMESPACE)"
-		}
-		w.Printf("No Kustomizations or HelmReleases found%s%s.\n", o.where(), hint)
-		if r.NothingChecked {
-			w.Printf("Nothing was checked: --check fails on it.\n")
-		}
-		for _, fe := range r.FileErrors {
-			w.Printf("Unreadable: %s:%d: %s\n", fe.File, fe.Line, fe.Message)
-		}
-		return w.Err
-	}
-	return render.TreeWith(o.streams.Out, r, render.TreeOptions{Color: output.Color(o.streams.Out), Base: o.Dir, All: o.All})
+	return ""
 }
 
 // completeNames completes Kustomization and HelmRelease names from the cluster.

@@ -126,6 +126,9 @@ func TestOptionsDir(t *testing.T) {
 	if err := o.Complete(f, cmd, nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	err = o.Run(context.Background())
 	if err != nil || time.Since(start) > 5*time.Second {
 		t.Errorf("hostile --dir: %v after %s", err, time.Since(start))

@@ -20,7 +20,8 @@ import (
 // the writer flags.
 type common struct {
 	streams genericiooptions.IOStreams
-	f       cluster.Factory
+	cluster command.Cluster
+	printer output.Printer
 
 	Output  output.Format
 	Session string
@@ -35,7 +36,6 @@ type common struct {
 }
 
 func (o *common) addFlags(cmd *cobra.Command, f cluster.Factory, gitDirHelp string) {
-	o.f = f
 	o.Timeout = time.Minute // a step without --timeout (diff) still has a valid one
 	o.Output.AddFlag(cmd)
 	cmd.Flags().StringVar(&o.Session, "session", "", "The session ID (default: the one whose branch the clone has checked out, else your only open session).")
@@ -46,20 +46,21 @@ func (o *common) addFlags(cmd *cobra.Command, f cluster.Factory, gitDirHelp stri
 	}
 }
 
-// Complete reads the argument, --git-dir and the namespace.
+// Complete reads the argument, --git-dir, the namespace and the cluster.
 func (o *common) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		o.arg = args[0]
 	}
 	o.gitDirSet = cmd.Flags().Changed("git-dir")
+	o.cluster.Complete(f)
 	var err error
-	o.namespace, _, err = o.f.Namespace()
+	o.namespace, _, err = f.Namespace()
 	return err
 }
 
 // step returns the shared settings of a step, and the client.
 func (o *common) step(ctx context.Context) (*cluster.Client, write.Hooks, error) {
-	client, err := o.f.Client()
+	client, err := o.cluster.Client()
 	if err != nil {
 		return nil, write.Hooks{}, err
 	}
@@ -109,7 +110,9 @@ func (o *common) Validate() error {
 	if err := o.Write.Validate(); err != nil {
 		return err
 	}
-	return o.Output.Validate()
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
 }
 
 // find returns the session the step is about.
@@ -125,12 +128,7 @@ func (o *common) print(res *dev.Result) error {
 	if res == nil {
 		return nil
 	}
-	if o.Output.Document() {
-		return output.Write(o.streams.Out, o.Output.Value, res)
-	}
-	w := &output.Writer{W: o.streams.Out}
-	res.Print(w)
-	return w.Err
+	return o.printer.Print(o.streams.Out, res)
 }
 
 // completeSessions completes --session with the open sessions' IDs.

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -16,13 +15,14 @@ import (
 // StatusOptions are the flags of `dev status`.
 type StatusOptions struct {
 	streams   genericiooptions.IOStreams
-	f         cluster.Factory
+	cluster   command.Cluster
+	printer   output.Printer
 	Output    output.Format
 	namespace string
 }
 
 func newStatusCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &StatusOptions{streams: streams, f: f}
+	o := &StatusOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "List every open dev session in the cluster: who, since when, what is paused and applied",
@@ -38,19 +38,24 @@ func newStatusCommand(f cluster.Factory, streams genericiooptions.IOStreams) *co
 	return cmd
 }
 
-// Complete reads the namespace to fall back on.
+// Complete reads the namespace to fall back on and the cluster.
 func (o *StatusOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.cluster.Complete(f)
 	var err error
 	o.namespace, _, err = f.Namespace()
 	return err
 }
 
 // Validate checks -o.
-func (o *StatusOptions) Validate() error { return o.Output.Validate() }
+func (o *StatusOptions) Validate() error {
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
+}
 
 // Run lists the sessions.
 func (o *StatusOptions) Run(ctx context.Context) error {
-	client, err := o.f.Client()
+	client, err := o.cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -61,12 +66,5 @@ func (o *StatusOptions) Run(ctx context.Context) error {
 	if note != "" {
 		(&output.Writer{W: o.streams.ErrOut}).Printf("note: %s\n", note)
 	}
-	if o.Output.Document() {
-		docs := make([]any, len(sessions))
-		for i, s := range sessions {
-			docs[i] = s
-		}
-		return output.Write(o.streams.Out, o.Output.Value, docs...)
-	}
-	return dev.PrintSessions(&output.Writer{W: o.streams.Out}, sessions, time.Now())
+	return o.printer.Print(o.streams.Out, dev.Sessions(sessions))
 }

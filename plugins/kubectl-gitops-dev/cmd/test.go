@@ -46,7 +46,7 @@ func newTestCommand(f cluster.Factory, streams genericiooptions.IOStreams, diff 
 // Run applies or compares the manifests.
 func (o *TestOptions) Run(ctx context.Context) error {
 	return o.runStep(ctx, func(client *cluster.Client, step write.Hooks, s *dev.Session) (*dev.Result, error) {
-		manifests, err := dev.ReadManifests(o.f.Builder(), o.arg, o.namespace)
+		manifests, err := dev.ReadManifests(o.cluster.Builder(), o.arg, o.namespace)
 		if err != nil {
 			return nil, err
 		}

@@ -2,9 +2,7 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -25,6 +23,7 @@ type HistoryOptions struct {
 	streams genericiooptions.IOStreams
 	Output  output.Format
 	GitDir  string
+	printer output.Printer
 }
 
 func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
@@ -74,12 +73,14 @@ func (o *HistoryOptions) Validate() error {
 	if o.Kind == flux.KindHelmRelease && o.GitDir != "" {
 		return exitcode.New(exitcode.Usage, "--git-dir describes the commits of a Kustomization's source: for a HelmRelease, ask the Kustomization that applies it")
 	}
-	return o.Output.Validate()
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
 }
 
 // Run reads the Kustomization and prints its history.
 func (o *HistoryOptions) Run(ctx context.Context) error {
-	client, err := o.Client()
+	client, err := o.Cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -99,56 +100,8 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 		if o.GitDir != "" {
 			history.Reorder(doc.Entries, history.GitAncestry(ctx, o.GitDir))
 			doc.Notes = history.Describe(ctx, o.GitDir, ks.Spec.Path, doc.Entries)
+			doc.Described = true
 		}
 	}
-	if o.Output.Document() {
-		return output.Write(o.streams.Out, o.Output.Value, doc)
-	}
-	if len(doc.Entries) == 0 {
-		w := &output.Writer{W: o.streams.Out}
-		w.Printf("%s has no history yet\n", output.Name(o.Kind, o.Namespace, o.Name))
-		return w.Err
-	}
-	if o.Kind == flux.KindHelmRelease {
-		return o.printReleases(doc)
-	}
-	headers := []any{"REVISION", "STATUS", "FIRST APPLIED", "LAST APPLIED", "RECONCILES", "MARK"}
-	if o.GitDir != "" {
-		headers = append(headers, "SUBJECT", "AUTHOR", "FILES")
-	}
-	table := output.NewTable(o.streams.Out, headers...)
-	for _, e := range doc.Entries {
-		row := []any{e.Revision, e.Status, e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), fmt.Sprint(e.Reconciliations), e.Marks()}
-		if o.GitDir != "" {
-			if c := e.Commit; c != nil {
-				row = append(row, c.Subject, c.Author, strings.Join(c.Files, " "))
-			} else {
-				row = append(row, "", "", "")
-			}
-		}
-		if err := table.Append(row...); err != nil {
-			return err
-		}
-	}
-	if err := table.Render(); err != nil {
-		return err
-	}
-	w := &output.Writer{W: o.streams.ErrOut}
-	for _, n := range doc.Notes {
-		w.Printf("note: %s\n", n)
-	}
-	return w.Err
-}
-
-// printReleases is the table of a HelmRelease's Helm releases.
-func (o *HistoryOptions) printReleases(doc history.History) error {
-	table := output.NewTable(o.streams.Out, "RELEASE", "CHART", "VERSION", "APP VERSION", "STATUS", "FIRST DEPLOYED", "LAST DEPLOYED", "MARK")
-	for _, e := range doc.Entries {
-		c := e.Chart
-		if err := table.Append(fmt.Sprint(c.Release), c.Name, c.Version, c.AppVersion, e.Status,
-			e.FirstReconciled.Format(time.RFC3339), e.LastReconciled.Format(time.RFC3339), e.Marks()); err != nil {
-			return err
-		}
-	}
-	return table.Render()
+	return o.printer.Print(o.streams.Out, doc)
 }

@@ -24,9 +24,10 @@ type PinOptions struct {
 	arg     string
 
 	command.Write
-	Choice history.Choice
-	GitDir string
-	Output output.Format
+	Choice  history.Choice
+	GitDir  string
+	Output  output.Format
+	printer output.Printer
 }
 
 func newPinCommand(f cluster.Factory, streams genericiooptions.IOStreams, unpin bool) *cobra.Command {
@@ -93,12 +94,13 @@ func (o *PinOptions) Validate() error {
 	if err := o.Write.Validate(); err != nil {
 		return err
 	}
-	return o.Output.Validate()
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
 }
 
 // Run pins or unpins, then prints the result.
 func (o *PinOptions) Run(ctx context.Context) error {
-	client, err := o.Client()
+	client, err := o.Cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -114,18 +116,9 @@ func (o *PinOptions) Run(ctx context.Context) error {
 		res, err = rollback.Pin(ctx, client.Dynamic, req)
 	}
 	if res != nil {
-		if perr := o.print(res); perr != nil && err == nil {
+		if perr := o.printer.Print(o.streams.Out, res); perr != nil && err == nil {
 			err = perr
 		}
 	}
 	return err
-}
-
-func (o *PinOptions) print(res *branch.Result) error {
-	if o.Output.Document() {
-		return output.Write(o.streams.Out, o.Output.Value, res)
-	}
-	w := &output.Writer{W: o.streams.Out}
-	res.Print(w)
-	return w.Err
 }

@@ -25,12 +25,13 @@ type RevertOptions struct {
 	// helmRelease is set when the argument was helmrelease/NAME.
 	helmRelease string
 
-	Choice history.Choice
-	Commit string
-	GitDir string
-	Reason string
-	NoPush bool
-	Output output.Format
+	Choice  history.Choice
+	Commit  string
+	GitDir  string
+	Reason  string
+	NoPush  bool
+	Output  output.Format
+	printer output.Printer
 	command.Write
 }
 
@@ -103,12 +104,14 @@ func (o *RevertOptions) Validate() error {
 	if err := o.Write.Validate(); err != nil {
 		return err
 	}
-	return o.Output.Validate()
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
 }
 
 // Run reverts and prints the result.
 func (o *RevertOptions) Run(ctx context.Context) error {
-	client, err := o.Client()
+	client, err := o.Cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -129,62 +132,11 @@ func (o *RevertOptions) Run(ctx context.Context) error {
 		if note != "" {
 			res.Notes = append([]string{note}, res.Notes...)
 		}
-		if perr := o.print(res); perr != nil && err == nil {
+		if perr := o.printer.Print(o.streams.Out, res); perr != nil && err == nil {
 			err = perr
 		}
 	}
 	return err
-}
-
-func (o *RevertOptions) print(res *rollback.RevertResult) error {
-	if o.Output.Document() {
-		return output.Write(o.streams.Out, o.Output.Value, res)
-	}
-	w := &output.Writer{W: o.streams.Out}
-	name := output.Name(res.Object.Kind, res.Object.Namespace, res.Object.Name)
-	what := "to " + res.Target
-	if res.Reverted != "" {
-		what = "by undoing commit " + res.Reverted
-	}
-	switch {
-	case res.DryRun:
-		w.Printf("%s would be reverted %s on %s (dry run, nothing pushed)\n", name, what, res.Branch)
-	case res.Pushed:
-		w.Printf("%s reverted %s: commit %s pushed to %s %s\n", name, what, res.Commit, res.Remote, res.Branch)
-	case res.Changed:
-		w.Printf("%s reverted %s: commit %s, not pushed\n", name, what, res.Commit)
-	default:
-		w.Printf("%s: nothing to revert\n", name)
-	}
-	res.Plan.Print(w.Printf)
-	w.Printf("Paths:      %s\n", strings.Join(res.Paths, ", "))
-	if len(res.Files) > 0 {
-		w.Printf("Files:      %s\n", strings.Join(res.Files, ", "))
-	}
-	if res.BuildChecked {
-		if res.Reverted != "" {
-			w.Printf("Checked:    kustomize builds the result\n")
-		} else {
-			w.Printf("Checked:    kustomize builds the result to the same objects as %s\n", res.Target)
-		}
-	}
-	if res.LocalBranch != "" {
-		w.Printf("Branch:     %s (local)\n", res.LocalBranch)
-	}
-	if a := res.Applied; a != nil {
-		line := strings.TrimSpace(a.Status + " " + a.Applied)
-		if a.Message != "" {
-			line = a.Status + ": " + a.Message
-		}
-		w.Printf("Applied:    %s\n", line)
-	}
-	for _, n := range res.Notes {
-		w.Printf("Note:       %s\n", n)
-	}
-	if res.Undo != "" {
-		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
-	}
-	return w.Err
 }
 
 func isHelmRelease(kind string) bool {

@@ -21,7 +21,8 @@ import (
 type SuspendOptions struct {
 	streams genericiooptions.IOStreams
 	resume  bool
-	client  func() (*cluster.Client, error)
+	cluster command.Cluster
+	printer output.Printer
 
 	Output output.Format
 	Reason string
@@ -75,9 +76,9 @@ func newSuspendCommand(f cluster.Factory, streams genericiooptions.IOStreams, re
 	return cmd
 }
 
-// Complete reads the targets and the namespace.
+// Complete reads the targets, the namespace and the cluster.
 func (o *SuspendOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.client = f.Client
+	o.cluster.Complete(f)
 	for _, a := range args {
 		kind, name := flux.KindKustomization, a
 		if k, n, ok := strings.Cut(a, "/"); ok {
@@ -142,12 +143,14 @@ func (o *SuspendOptions) Validate() error {
 	if err := o.Write.Validate(); err != nil {
 		return err
 	}
-	return o.Output.Validate()
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
 }
 
 // Run suspends or resumes each target in turn; the first failure stops it.
 func (o *SuspendOptions) Run(ctx context.Context) error {
-	client, err := o.client()
+	client, err := o.cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -159,7 +162,7 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout*time.Duration(len(o.targets)))
 	defer cancel()
 	user := cluster.WhoAmI(ctx, client.Dynamic)
-	var docs []any
+	var results suspend.Results
 	var runErr error
 	for _, t := range o.targets {
 		req := suspend.Request{
@@ -173,48 +176,16 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 			res, runErr = suspend.Suspend(ctx, client.Dynamic, req)
 		}
 		if res != nil {
-			docs = append(docs, res)
+			results = append(results, res)
 		}
 		if runErr != nil {
 			break
 		}
 	}
-	if err := o.print(docs); err != nil && runErr == nil {
+	if err := o.printer.Print(o.streams.Out, results); err != nil && runErr == nil {
 		runErr = err
 	}
 	return runErr
-}
-
-func (o *SuspendOptions) print(docs []any) error {
-	if o.Output.Document() {
-		return output.Write(o.streams.Out, o.Output.Value, docs...)
-	}
-	w := &output.Writer{W: o.streams.Out}
-	now := time.Now()
-	for _, d := range docs {
-		res := d.(*suspend.Result)
-		state := map[string]string{"suspend": "suspended", "resume": "resumed"}[res.Action]
-		switch {
-		case res.DryRun:
-			state = "would be " + state + " (server-side dry run, nothing changed)"
-		case !res.Changed:
-			state = "unchanged"
-		}
-		w.Printf("%s %s\n", output.Name(res.Object.Kind, res.Object.Namespace, res.Object.Name), state)
-		if res.Suspension != nil {
-			w.Printf("  reason:  %s\n", res.Suspension.String(now))
-		}
-		if res.Applied != "" {
-			w.Printf("  applied: %s\n", res.Applied)
-		}
-		for _, n := range res.Notes {
-			w.Printf("  note:    %s\n", n)
-		}
-		if res.Changed && res.Undo != "" {
-			w.Printf("  undo:    %s\n", output.Styled(res.Undo))
-		}
-	}
-	return w.Err
 }
 
 // selected lists the Kustomizations and HelmReleases -l (and -A) select, in that order.

@@ -12,7 +12,7 @@ import (
 // tracer returns the tracer over the object's cluster, able to follow labels into the
 // cluster running Flux and to read the cluster a Kustomization applies to.
 func (o *TraceOptions) tracer(client *cluster.Client) (*trace.Tracer, error) {
-	own := clusterOf(o.factory.Context(), client)
+	own := clusterOf(o.cluster.Context(), client)
 	finder, err := o.finder(own.Name)
 	if err != nil {
 		return nil, err
@@ -32,14 +32,14 @@ func clusterOf(name string, c *cluster.Client) *trace.Cluster {
 // error before anything is traced), else every other context of the kubeconfig.
 func (o *TraceOptions) finder(current string) (trace.Finder, error) {
 	if o.FluxContext != "" || o.FluxKubeconfig != "" {
-		f, err := o.factory.ForContext(o.FluxKubeconfig, o.FluxContext, 0)
+		f, err := o.kubeconfig.ForContext(o.FluxKubeconfig, o.FluxContext, 0)
 		if err != nil {
 			return nil, err
 		}
 		name := f.Context()
 		return trace.ContextFinder{Candidates: []trace.Candidate{{Name: name, Open: func() (*trace.Cluster, error) { return open(f, name) }}}}, nil
 	}
-	names, err := o.factory.Contexts()
+	names, err := o.kubeconfig.Contexts()
 	if err != nil {
 		return nil, nil // no kubeconfig to search: the trace stays in its cluster
 	}
@@ -49,7 +49,7 @@ func (o *TraceOptions) finder(current string) (trace.Finder, error) {
 			continue
 		}
 		candidates = append(candidates, trace.Candidate{Name: name, Open: func() (*trace.Cluster, error) {
-			f, err := o.factory.ForContext("", name, o.ContextTimeout)
+			f, err := o.kubeconfig.ForContext("", name, o.ContextTimeout)
 			if err != nil {
 				return nil, err
 			}
@@ -77,7 +77,7 @@ func open(f cluster.Factory, name string) (*trace.Cluster, error) {
 func (o *TraceOptions) openRemote(_ context.Context, tg *trace.Target) (*trace.Cluster, error) {
 	switch {
 	case o.RemoteContext != "":
-		f, err := o.factory.ForContext("", o.RemoteContext, 0)
+		f, err := o.kubeconfig.ForContext("", o.RemoteContext, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -93,12 +93,12 @@ func (o *TraceOptions) openRemote(_ context.Context, tg *trace.Target) (*trace.C
 		}
 		return clusterOf("Secret "+tg.Secret, c), nil
 	case tg.Server != "":
-		names, err := o.factory.Contexts()
+		names, err := o.kubeconfig.Contexts()
 		if err != nil {
 			return nil, nil
 		}
 		for _, name := range names {
-			f, err := o.factory.ForContext("", name, 0)
+			f, err := o.kubeconfig.ForContext("", name, 0)
 			if err != nil {
 				continue
 			}

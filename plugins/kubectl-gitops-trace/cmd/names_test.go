@@ -98,7 +98,7 @@ func TestFinderFromKubeconfigContexts(t *testing.T) {
 	f.Name = "workload-1"
 	f.Others = map[string]*clustertest.Factory{"management": clustertest.New("flux-system"), "staging": clustertest.New("default")}
 	o := NewTraceOptions(genericiooptions.IOStreams{})
-	o.factory = f
+	o.kubeconfig = f
 	finder, err := o.finder("workload-1")
 	if err != nil {
 		t.Fatal(err)

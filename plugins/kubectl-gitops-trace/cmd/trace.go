@@ -29,8 +29,12 @@ import (
 
 // TraceOptions are the flags and state of one `kubectl gitops trace` run.
 type TraceOptions struct {
-	factory cluster.Factory
 	streams genericiooptions.IOStreams
+	cluster command.Cluster
+	// kubeconfig opens the kubeconfig's other contexts, where the trace goes on when
+	// the object's cluster does not run the Flux that applied it.
+	kubeconfig cluster.Factory
+	printer    output.Printer
 
 	Output        output.Format
 	GitDir        string
@@ -77,17 +81,21 @@ func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&o.ContextTimeout, "context-timeout", defaultContextTimeout, "How long each other kubeconfig context may take to answer when looking for the cluster running Flux.")
 }
 
-// Complete reads the namespace and arguments.
+// Complete reads the namespace and arguments, the cluster and the kubeconfig's other
+// contexts.
 func (o *TraceOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.factory, o.args = f, args
+	o.args = args
+	o.cluster.Complete(f)
+	o.kubeconfig = f
 	var err error
-	o.namespace, o.explicit, err = o.factory.Namespace()
+	o.namespace, o.explicit, err = f.Namespace()
 	return err
 }
 
 // Validate rejects flag combinations that cannot work, before any request is made.
 func (o *TraceOptions) Validate() error {
-	if err := o.Output.Validate(); err != nil {
+	var err error
+	if o.printer, err = o.Output.ToPrinter(o.streams.ErrOut); err != nil {
 		return err
 	}
 	if o.AllNamespaces && o.explicit {
@@ -116,7 +124,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	client, err := o.factory.Client()
+	client, err := o.cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -158,7 +166,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 		tracer.AttachEvents(ctx, reports)
 	}
 	o.inArgumentOrder(client.Mapper, reports)
-	if err := o.print(reports); err != nil {
+	if err := o.printer.Print(o.streams.Out, trace.Reports(reports)); err != nil {
 		return err
 	}
 	trace.WriteErrors(o.streams.ErrOut, reports)
@@ -191,7 +199,7 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMap
 		return r.objs, r.reports, r.err
 	case <-ctx.Done():
 		return nil, nil, cluster.Classify(ctx.Err())
-	case err := <-o.factory.Lost():
+	case err := <-o.cluster.Lost():
 		// The builder would go on asking for every remaining name, each waiting for the
 		// same timeout; nothing read so far can be traced without the server either.
 		return nil, nil, err
@@ -219,7 +227,7 @@ func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unst
 	var reports []*trace.Report
 	var errs []error
 	for i := range groups {
-		result := o.factory.Builder().
+		result := o.cluster.Builder().
 			Unstructured().
 			NamespaceParam(o.namespace).DefaultNamespace().AllNamespaces(o.AllNamespaces).
 			FilenameParam(o.explicit, &groups[i]).
@@ -391,17 +399,6 @@ func (o *TraceOptions) builderError(err error) error {
 		}
 	}
 	return classified
-}
-
-func (o *TraceOptions) print(reports []*trace.Report) error {
-	if o.Output.Document() {
-		docs := make([]any, len(reports))
-		for i, r := range reports {
-			docs[i] = r
-		}
-		return output.Write(o.streams.Out, o.Output.Value, docs...)
-	}
-	return trace.WriteHuman(o.streams.Out, reports, output.Color(o.streams.Out), time.Now())
 }
 
 // completeArgs completes TYPE and NAME like kubectl get.

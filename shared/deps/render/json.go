@@ -57,6 +57,11 @@ type DependencyReport struct {
 	Unrendered []string        `json:"unrendered"`
 	// FileErrors are what an offline check could not read.
 	FileErrors []ReportFileError `json:"fileErrors"`
+
+	// View shapes the text view and the drawings; report is what they are drawn
+	// from. Neither is part of the document.
+	View   View `json:"-"`
+	report *deps.Report
 }
 
 // ReportFileError is one file an offline check could not read.
@@ -208,6 +213,7 @@ type ReportDuplicate struct {
 // Document converts a Report to the DependencyReport document -o json|yaml prints.
 func Document(r *deps.Report) DependencyReport {
 	out := DependencyReport{
+		report:     r,
 		TypeMeta:   output.NewTypeMeta(output.KindDependencyReport),
 		Nodes:      make([]ReportNode, 0, len(r.Entries)),
 		Edges:      []ReportEdge{},

@@ -2,6 +2,7 @@ package branch
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -18,9 +19,11 @@ func pastTense(action string) string {
 	return "switched"
 }
 
-// Print writes the result for a human, one "Label: value" line per fact: the change,
-// what happened to the parent, the revisions, every consumer, notes and the undo.
-func (res *Result) Print(w *output.Writer) {
+// WriteText is the human view of a switch, pin or restore, one "Label: value" line per
+// fact: the change, what happened to the parent, the revisions, every consumer, notes
+// and the undo.
+func (res *Result) WriteText(out io.Writer, _ output.TextOptions) error {
+	w := &output.Writer{W: out}
 	verb := pastTense(res.Action)
 	ns, name := res.Object.Namespace, res.Object.Name
 	switch {
@@ -57,4 +60,28 @@ func (res *Result) Print(w *output.Writer) {
 	if res.Changed && res.Undo != "" {
 		w.Printf("Undo:       %s\n", output.Styled(res.Undo))
 	}
+	return w.Err
+}
+
+// Results are the results of a switch or restore of several GitRepositories: one
+// document each, their text views one after the other.
+type Results []*Result
+
+// Items implements output.List.
+func (rs Results) Items() []any {
+	out := make([]any, len(rs))
+	for i, r := range rs {
+		out[i] = r
+	}
+	return out
+}
+
+// WriteText writes each result's view in turn.
+func (rs Results) WriteText(w io.Writer, opts output.TextOptions) error {
+	for _, r := range rs {
+		if err := r.WriteText(w, opts); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,17 +2,18 @@ package dev
 
 import (
 	"fmt"
+	"io"
 	"strings"
-	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
-
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
-// Print writes a step's result for a human: what happened, one fact per line.
-func (res *Result) Print(w *output.Writer) {
+// WriteText is the human view of a step's result: what happened, one fact per line.
+func (res *Result) WriteText(out io.Writer, _ output.TextOptions) error {
+	w := &output.Writer{W: out}
 	s := res.Session
+	notes := res.Notes
 	would := ""
 	if res.DryRun {
 		would = " (server-side dry run, nothing changed)"
@@ -24,7 +25,9 @@ func (res *Result) Print(w *output.Writer) {
 	case "test":
 		w.Printf("Dev session %s: applied%s\n", s.ID, would)
 	case "diff":
-		res.printDiffs(w)
+		res.writeDiffs(w)
+		// The diff's heading carries the Git note.
+		notes = dropGitNote(notes)
 	case "checkpoint":
 		if res.Checkpoint != nil {
 			w.Printf("Dev session %s: checkpoint %s %s\n", s.ID, git.Short(res.Checkpoint.Commit), res.Checkpoint.Message)
@@ -73,7 +76,7 @@ func (res *Result) Print(w *output.Writer) {
 	for _, o := range res.Released {
 		w.Printf("Released:   %s (back to what Git declares)\n", o)
 	}
-	for _, n := range res.Notes {
+	for _, n := range notes {
 		w.Printf("Note:       %s\n", n)
 	}
 	if res.PullRequest != "" {
@@ -82,9 +85,10 @@ func (res *Result) Print(w *output.Writer) {
 	if res.Next != "" && !res.DryRun {
 		w.Printf("Next:       %s\n", res.Next)
 	}
+	return w.Err
 }
 
-func (res *Result) printDiffs(w *output.Writer) {
+func (res *Result) writeDiffs(w *output.Writer) {
 	for _, n := range res.Notes {
 		if strings.HasPrefix(n, "Git: ") {
 			w.Printf("# %s\n", n)
@@ -112,7 +116,6 @@ func (res *Result) printDiffs(w *output.Writer) {
 			printLines(w, d.Git)
 		}
 	}
-	res.Notes = dropGitNote(res.Notes)
 }
 
 // printLines writes a diff line by line: each line is made safe on its own, so the
@@ -133,8 +136,23 @@ func dropGitNote(notes []string) []string {
 	return out
 }
 
-// PrintSessions writes the open sessions as a table, kubectl get style.
-func PrintSessions(w *output.Writer, sessions []*Session, now time.Time) error {
+// Sessions are what `dev status` prints: one DevSession document each, and in text one
+// table, kubectl get style.
+type Sessions []*Session
+
+// Items implements output.List.
+func (sessions Sessions) Items() []any {
+	out := make([]any, len(sessions))
+	for i, s := range sessions {
+		out[i] = s
+	}
+	return out
+}
+
+// WriteText writes the open sessions as a table, ages counted from opts.Now.
+func (sessions Sessions) WriteText(out io.Writer, opts output.TextOptions) error {
+	w := &output.Writer{W: out}
+	now := opts.Now
 	if len(sessions) == 0 {
 		w.Printf("No dev session is open.\n")
 		return w.Err

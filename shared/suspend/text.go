@@ -1,0 +1,58 @@
+package suspend
+
+import (
+	"io"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// WriteText is the human view of one suspend or resume: the object and what became of
+// it, then the reason with its intended end (overdue counted from opts.Now), what Flux
+// applied, notes and the undo.
+func (res *Result) WriteText(out io.Writer, opts output.TextOptions) error {
+	w := &output.Writer{W: out}
+	state := map[string]string{"suspend": "suspended", "resume": "resumed"}[res.Action]
+	switch {
+	case res.DryRun:
+		state = "would be " + state + " (server-side dry run, nothing changed)"
+	case !res.Changed:
+		state = "unchanged"
+	}
+	w.Printf("%s %s\n", output.Name(res.Object.Kind, res.Object.Namespace, res.Object.Name), state)
+	if res.Suspension != nil {
+		w.Printf("  reason:  %s\n", res.Suspension.String(opts.Now))
+	}
+	if res.Applied != "" {
+		w.Printf("  applied: %s\n", res.Applied)
+	}
+	for _, n := range res.Notes {
+		w.Printf("  note:    %s\n", n)
+	}
+	if res.Changed && res.Undo != "" {
+		w.Printf("  undo:    %s\n", output.Styled(res.Undo))
+	}
+	return w.Err
+}
+
+// Results are the results of suspending or resuming several objects: one document each,
+// their text views one after the other.
+type Results []*Result
+
+// Items implements output.List.
+func (rs Results) Items() []any {
+	out := make([]any, len(rs))
+	for i, r := range rs {
+		out[i] = r
+	}
+	return out
+}
+
+// WriteText writes each result's view in turn.
+func (rs Results) WriteText(w io.Writer, opts output.TextOptions) error {
+	for _, r := range rs {
+		if err := r.WriteText(w, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
