@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -46,6 +48,9 @@ type Cluster struct {
 	// Unknown names the post-build variables whose value cannot be known offline (a
 	// substituteFrom ConfigMap or Secret that is not in the repository, or encrypted).
 	Unknown []string
+	// Warnings are problems of the walk itself that do not touch what it found (a
+	// temporary copy that could not be removed): shown, never a failed check.
+	Warnings []string
 }
 
 // Walk renders what Flux applies from path of the repository at repo, as
@@ -55,20 +60,26 @@ type Cluster struct {
 // targetNamespace, patches, components and images; then its post-build variables,
 // inline and from the ConfigMaps and Secrets the walk rendered), following every child
 // Kustomization that reads the same source.
-func Walk(repo, path string, opts Options) (*Cluster, error) {
+//
+// ctx stops the copy and the walk between two Kustomizations (Ctrl-C, a deadline): the
+// error is then ctx's, and no partial Cluster is returned.
+func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error) {
 	if opts.DefaultNamespace == "" {
 		opts.DefaultNamespace = DefaultNamespace
 	}
 	cl := &Cluster{Path: cleanRel(path)}
-	art, err := newArtifact(repo, cl, sourceIgnore(repo, cl.Path, opts))
+	art, err := newArtifact(ctx, repo, cl, sourceIgnore(repo, cl.Path, opts))
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(art)
-	w := &walker{repo: repo, art: art, arts: map[string]string{}, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	w := &walker{ctx: ctx, repo: repo, art: art, arts: map[string]string{}, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	// The copies live in the temporary folder: one left behind costs disk, not the
+	// result, so it is a warning and not an error.
 	defer func() {
-		for _, a := range w.arts {
-			os.RemoveAll(a)
+		for _, a := range append([]string{art}, slices.Sorted(maps.Values(w.arts))...) {
+			if rmErr := os.RemoveAll(a); rmErr != nil {
+				cl.Warnings = append(cl.Warnings, fmt.Sprintf("the temporary copy %s was not removed: %v", a, rmErr))
+			}
 		}
 	}()
 	w.origins = originsOf(repo, opts)
@@ -79,6 +90,9 @@ func Walk(repo, path string, opts Options) (*Cluster, error) {
 		"metadata": map[string]any{"name": "", "namespace": opts.DefaultNamespace}, "spec": map[string]any{"path": cl.Path}}}
 	w.queue = append(w.queue, root)
 	for len(w.queue) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		k := w.queue[0]
 		w.queue = w.queue[1:]
 		w.build(k)
@@ -94,6 +108,8 @@ func Walk(repo, path string, opts Options) (*Cluster, error) {
 }
 
 type walker struct {
+	// ctx is Walk's: the post-build substitution runs under it.
+	ctx       context.Context
 	repo, art string
 	// arts are the artifacts of the other sources --source maps to a checkout, by
 	// source key.
@@ -132,7 +148,11 @@ func (w *walker) build(k *unstructured.Unstructured) {
 		return
 	}
 	resMap, err := kustomize(art, dir)
-	_ = fluxkustomize.CleanDirectory(dir, action)
+	// The generated kustomization.yaml must go before a sibling builds a parent folder:
+	// left in place it would change what that build includes.
+	if cleanErr := fluxkustomize.CleanDirectory(dir, action); cleanErr != nil {
+		w.fail(rel, fmt.Errorf("removing the kustomization generated in %s: %w", rel, cleanErr))
+	}
 	if err != nil {
 		w.fail(rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
 		return
@@ -142,7 +162,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 	for _, res := range resMap.Resources() {
 		if hasPostBuild {
 			vk := w.substitution(k, postBuild, art)
-			out, err := fluxkustomize.SubstituteVariables(context.Background(), nil, *vk, res, fluxkustomize.SubstituteWithDryRun(true))
+			out, err := fluxkustomize.SubstituteVariables(w.ctx, nil, *vk, res, fluxkustomize.SubstituteWithDryRun(true))
 			if err != nil {
 				w.fail(rel, fmt.Errorf("post-build substitution in %s: %w", rel, err))
 				continue
@@ -250,17 +270,21 @@ func (w *walker) substitution(k *unstructured.Unstructured, postBuild map[string
 var bareVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // markUnknown keeps ${NAME} as it stands for the variables of k's manifests that no
-// known source defines: the names holding one are unknown, never missing.
+// known source defines: the names holding one are unknown, never missing. A file it
+// cannot read is a file error: a variable in it would otherwise read as missing.
 func (w *walker) markUnknown(k *unstructured.Unstructured, vars map[string]string, art string) {
 	path, _, _ := unstructured.NestedString(k.Object, "spec", "path")
 	rel := cleanRel(path)
-	_ = filepath.WalkDir(filepath.Join(art, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !isYAML(d.Name()) {
+	err := filepath.WalkDir(filepath.Join(art, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !isYAML(d.Name()) {
 			return nil
 		}
 		content, err := os.ReadFile(p)
 		if err != nil {
-			return nil
+			return err
 		}
 		for _, m := range bareVar.FindAllSubmatch(content, -1) {
 			name := string(m[1])
@@ -271,6 +295,9 @@ func (w *walker) markUnknown(k *unstructured.Unstructured, vars map[string]strin
 		}
 		return nil
 	})
+	if err != nil {
+		w.fail(rel, fmt.Errorf("looking for the variables of Kustomization %s/%s: %w", k.GetNamespace(), k.GetName(), err))
+	}
 }
 
 // remember keeps the data of a rendered ConfigMap or Secret for substituteFrom. An
@@ -368,7 +395,7 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 				return
 			}
 			if _, done := w.arts[src]; !done {
-				a, err := newArtifact(checkout, w.cl, "")
+				a, err := newArtifact(w.ctx, checkout, w.cl, "")
 				if err != nil {
 					w.fail(rel, fmt.Errorf("--source %s=%s: %w", src, checkout, err))
 					return
@@ -519,8 +546,10 @@ func sourceIgnore(repo, syncPath string, opts Options) string {
 // newArtifact copies the repository as source-controller packs it into an artifact:
 // regular files within the size cap, without .git and what the default exclusions
 // and .sourceignore files exclude. Links, FIFOs and devices are left out (a FIFO named
-// .yaml is recorded), so no build can hang on one or follow one out.
-func newArtifact(repo string, cl *Cluster, ignore string) (string, error) {
+// .yaml is recorded), so no build can hang on one or follow one out. A folder or file
+// that cannot be read is recorded too: what it holds is missing from every build.
+// ctx stops the copy.
+func newArtifact(ctx context.Context, repo string, cl *Cluster, ignore string) (string, error) {
 	abs, err := filepath.Abs(repo)
 	if err != nil {
 		return "", err
@@ -539,7 +568,17 @@ func newArtifact(repo string, cl *Cluster, ignore string) (string, error) {
 	}
 	var total int64
 	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
 		if err != nil {
+			if p == abs {
+				return err
+			}
+			cl.Errors = append(cl.Errors, &FileError{File: p, Err: fmt.Errorf("not read: %w", err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
 			return nil
 		}
 		rel, _ := filepath.Rel(abs, p)
@@ -571,19 +610,29 @@ func newArtifact(repo string, cl *Cluster, ignore string) (string, error) {
 		if total += fi.Size(); total > maxArtifact {
 			return fmt.Errorf("the repository holds more than %d MiB of files: not copied", maxArtifact>>20)
 		}
-		return copyRegular(p, dst)
+		if err := copyRegular(p, dst); err != nil {
+			if !errors.Is(err, errUnreadable) {
+				return err
+			}
+			cl.Errors = append(cl.Errors, &FileError{File: p, Err: err})
+		}
+		return nil
 	})
 	if err != nil {
-		os.RemoveAll(tmp)
-		return "", err
+		return "", errors.Join(err, os.RemoveAll(tmp))
 	}
 	return tmp, nil
 }
 
+// errUnreadable marks a source file copyRegular could not open: a problem of that file
+// (recorded, the copy goes on), not of the copy (which stops).
+var errUnreadable = errors.New("not read")
+
+// copyRegular copies src to dst, at most yamldoc.MaxFileSize bytes of it.
 func copyRegular(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
-		return nil
+		return fmt.Errorf("%w: %w", errUnreadable, err)
 	}
 	defer in.Close()
 	out, err := os.Create(dst)
@@ -646,7 +695,9 @@ func Roots(repo string, opts Options) []string {
 
 // eachManifest hands fn every manifest file of repo as Load reads them: .yaml, .yml
 // and .json files, hidden folders and Helm charts skipped, regular files within the
-// size cap only.
+// size cap only. What it cannot read it skips without a word on purpose: it only
+// indexes (origins, spec.ignore, roots), and the same files are reported by whatever
+// reads them for the result (Walk's artifact copy, or Load).
 func eachManifest(repo string, fn func(path string, data []byte)) {
 	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
 		switch {
