@@ -16,9 +16,11 @@ import (
 	"slices"
 	"strings"
 
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	fluxkustomize "github.com/fluxcd/pkg/kustomize"
 	securefs "github.com/fluxcd/pkg/kustomize/filesys"
 	"github.com/fluxcd/pkg/sourceignore"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -26,6 +28,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
@@ -86,7 +89,7 @@ func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error
 	if _, err := os.Stat(filepath.Join(art, filepath.FromSlash(cl.Path))); err != nil {
 		return nil, fmt.Errorf("path %s is not in %s (or is excluded by .sourceignore)", cl.Path, repo)
 	}
-	root := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+	root := &unstructured.Unstructured{Object: map[string]any{"apiVersion": kustomizev1.GroupVersion.String(), "kind": flux.KindKustomization,
 		"metadata": map[string]any{"name": "", "namespace": opts.DefaultNamespace}, "spec": map[string]any{"path": cl.Path}}}
 	w.queue = append(w.queue, root)
 	for len(w.queue) > 0 {
@@ -337,7 +340,7 @@ func (w *walker) remember(u *unstructured.Unstructured) {
 // take turns a rendered object into a node, and queues a child Kustomization.
 func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstructured.Unstructured) {
 	group, _, _ := strings.Cut(u.GetAPIVersion(), "/")
-	if !(group == kustomizeGroup && u.GetKind() == "Kustomization") && !(group == helmGroup && u.GetKind() == "HelmRelease") && !isResourceSet(u.GetAPIVersion(), u.GetKind()) {
+	if !(group == kustomizeGroup && u.GetKind() == flux.KindKustomization) && !(group == helmGroup && u.GetKind() == flux.KindHelmRelease) && !isResourceSet(u.GetAPIVersion(), u.GetKind()) {
 		return // the kind decides before anything is converted
 	}
 	data, err := yaml.Marshal(u.Object)
@@ -417,7 +420,7 @@ func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
 	count := map[string]int{}
 	best := ""
 	for _, u := range objects {
-		if u.GetKind() != "Kustomization" || !strings.HasPrefix(u.GetAPIVersion(), kustomizeGroup+"/") {
+		if u.GetKind() != flux.KindKustomization || !strings.HasPrefix(u.GetAPIVersion(), kustomizeGroup+"/") {
 			continue
 		}
 		kind, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "kind")
@@ -430,7 +433,7 @@ func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
 		if path, _, _ := unstructured.NestedString(u.Object, "spec", "path"); cleanRel(path) == syncPath {
 			return key
 		}
-		if kind != "GitRepository" {
+		if kind != flux.KindGitRepository {
 			continue // an OCIRepository, an ExternalArtifact: not this repository
 		}
 		if count[key]++; best == "" || count[key] > count[best] {
@@ -527,9 +530,9 @@ func sourceIgnore(repo, syncPath string, opts Options) string {
 	ignores := map[string]string{}
 	eachObject(repo, func(p string, doc yamldoc.Document, obj *repoObject) {
 		switch {
-		case obj.Kind == "GitRepository" && obj.group() == "source.toolkit.fluxcd.io" && obj.Spec.Ignore != "":
-			ignores["GitRepository/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
-		case obj.Kind == "Kustomization" && obj.group() == kustomizeGroup:
+		case obj.Kind == flux.KindGitRepository && obj.group() == sourcev1.GroupVersion.Group && obj.Spec.Ignore != "":
+			ignores[flux.KindGitRepository+"/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
+		case obj.Kind == flux.KindKustomization && obj.group() == kustomizeGroup:
 			if n, ok, _ := decode(doc, opts); ok && cleanRel(n.Path) == syncPath {
 				ks = append(ks, n)
 			}
@@ -668,11 +671,11 @@ func Roots(repo string, opts Options) []string {
 		switch group := obj.group(); {
 		case obj.Kind == "FluxInstance" && group == operatorGroup && obj.Spec.Sync.Path != "":
 			roots = append(roots, cleanRel(obj.Spec.Sync.Path))
-		case obj.Kind == "HelmRelease" && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
+		case obj.Kind == flux.KindHelmRelease && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
 			roots = append(roots, cleanRel(obj.Spec.Values.Instance.Sync.Path))
-		case obj.Kind == "GitRepository" && group == "source.toolkit.fluxcd.io":
-			sources["GitRepository/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
-		case obj.Kind == "Kustomization" && group == kustomizeGroup:
+		case obj.Kind == flux.KindGitRepository && group == sourcev1.GroupVersion.Group:
+			sources[flux.KindGitRepository+"/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
+		case obj.Kind == flux.KindKustomization && group == kustomizeGroup:
 			if node, ok, _ := decode(doc, opts); ok {
 				node.File = p
 				candidates = append(candidates, node)
