@@ -194,7 +194,7 @@ func (r StartRequest) resolve(ctx context.Context, dyn dynamic.Interface) ([]*un
 		}
 		if repo == nil {
 			repo = &sourcev1.GitRepository{}
-			if err := flux.GetInto(ctx, dyn, flux.KindGitRepository, ns, ref.Name, repo); err != nil {
+			if err := flux.GetInto(ctx, dyn, ns, ref.Name, repo); err != nil {
 				return nil, nil, err
 			}
 		}
