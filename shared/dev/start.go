@@ -235,8 +235,13 @@ func byPath(ctx context.Context, dyn dynamic.Interface, p string) ([]*unstructur
 	return best, nil
 }
 
+// cleanPath is p relative to the top of the repository, "." for the top itself (a
+// Kustomization of path "./" or "" applies every folder).
 func cleanPath(p string) string {
-	return strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(p, "./")), "/")
+	if c := strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(p, "./")), "/"); c != "" {
+		return c
+	}
+	return "."
 }
 
 // trackedBranch is the branch the source applies; a session starts from it, so a
