@@ -170,13 +170,13 @@ func TestCheckFree(t *testing.T) {
 	ctx := context.Background()
 	byGit := kustomization("flux-system", "apps", "./apps", "GitRepository/flux-system")
 	byGit.SetManagedFields([]metav1.ManagedFieldsEntry{
-		{Manager: "kubectl-gitops", FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:interval":{}}}`)}},
-		{Manager: fluxManager, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:suspend":{}}}`)}},
+		{Manager: "kubectl-gitops", FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:interval":{}}}`)},
+		{Manager: fluxManager, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:suspend":{}}}`)},
 	})
 	notByGit := kustomization("flux-system", "apps", "./apps", "GitRepository/flux-system")
 	notByGit.SetManagedFields([]metav1.ManagedFieldsEntry{
-		{Manager: fluxManager, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:path":{}}}`)}},
-		{Manager: "kubectl-gitops", FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:suspend":{}}}`)}},
+		{Manager: fluxManager, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:path":{}}}`)},
+		{Manager: "kubectl-gitops", FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:suspend":{}}}`)},
 	})
 	suspended := kustomization("flux-system", "apps", "./apps", "GitRepository/flux-system")
 	suspended.Object["spec"].(map[string]any)["suspend"] = true
