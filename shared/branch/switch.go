@@ -373,7 +373,7 @@ func parentOf(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstru
 		return "", false, nil
 	}
 	var ks kustomizev1.Kustomization
-	if err := flux.GetInto(ctx, dyn, flux.KindKustomization, ns, name, &ks); err != nil {
+	if err := flux.GetInto(ctx, dyn, ns, name, &ks); err != nil {
 		if exitcode.Of(err) == exitcode.NotFound {
 			return "", false, nil // stale labels: nothing will re-apply it
 		}

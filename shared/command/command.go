@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -230,14 +233,19 @@ func Execute(ctx context.Context, cmd *cobra.Command, args []string) int {
 	}
 	code := exitcode.Of(err)
 	if code == exitcode.Failure {
-		// cobra reports unknown subcommands as plain errors.
-		if strings.HasPrefix(err.Error(), "unknown command") {
+		switch {
+		case strings.HasPrefix(err.Error(), "unknown command"):
+			// cobra reports unknown subcommands as plain errors.
 			code = exitcode.Usage
-		}
-		// A bare context error says nothing of what was interrupted; one the suite
-		// wrote (with what was written and how to undo it) is kept as it is.
-		if errors.Is(err, context.Canceled) && !errors.As(err, new(*cluster.InterruptedError)) {
-			err = &cluster.InterruptedError{}
+		case errors.Is(err, context.Canceled):
+			// A bare context error says nothing of what was interrupted; one the suite
+			// wrote (with what was written and how to undo it) is kept as it is.
+			if !errors.As(err, new(*cluster.InterruptedError)) {
+				err = &cluster.InterruptedError{}
+			}
+		default:
+			err = classify(err)
+			code = exitcode.Of(err)
 		}
 	}
 	var silent *SilentError
@@ -251,6 +259,29 @@ func Execute(ctx context.Context, cmd *cobra.Command, args []string) int {
 		}
 	}
 	return int(code)
+}
+
+// classify is the safety net under every call site: an error that reaches Execute
+// without an exit code (a call site forgot cluster.Classify) still ends with the
+// documented code and message for what the API server said, so a NotFound exits 3 and
+// a Forbidden 5 whichever command returned them. An error Classify would only call a
+// Failure keeps its own words unless it is the API server's or the network's: its
+// unreachable test also matches plain text ("connection refused"), and a git remote
+// that refused a push is not the Kubernetes API server.
+func classify(err error) error {
+	classified := cluster.Classify(err)
+	if exitcode.Of(classified) != exitcode.Failure || fromAPI(err) {
+		return classified
+	}
+	return err
+}
+
+// fromAPI reports an error client-go returns: an API status, a failed HTTP request, a
+// network error or a request's deadline.
+func fromAPI(err error) bool {
+	var status apierrors.APIStatus
+	return errors.As(err, &status) || errors.As(err, new(*url.Error)) || errors.As(err, new(*net.OpError)) ||
+		errors.Is(err, context.DeadlineExceeded)
 }
 
 // SilentError sets the exit code without printing: used when the command has already

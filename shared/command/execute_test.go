@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
@@ -24,6 +28,19 @@ func TestExecuteErrorLine(t *testing.T) {
 		{errors.New("clone 'https://u:secret@h/x' failed"), 1, "error: clone 'https://h/x' failed\n"},
 		{Silent(exitcode.ProblemFound), 7, ""},
 		{context.Canceled, 1, "error: interrupted\n"},
+		{&cluster.InterruptedError{While: "waiting for Kustomization a/b"}, 1, "error: interrupted while waiting for Kustomization a/b\n"},
+		{errors.New("unknown command \"x\" for \"kubectl gitops\""), 2, "error: unknown command \"x\" for \"kubectl gitops\"\n"},
+		// Errors a call site forgot to classify: the safety net gives them the codes
+		// cluster.Classify documents.
+		{apierrors.NewNotFound(schema.GroupResource{Resource: "configmaps"}, "cfg"), 3, "error: configmaps \"cfg\" not found\n"},
+		{fmt.Errorf("reading: %w", apierrors.NewForbidden(schema.GroupResource{Resource: "secrets"}, "s", errors.New("no"))), 5, "error: reading: secrets \"s\" is forbidden: no\n"},
+		{apierrors.NewUnauthorized("bad token"), 5, "error: the API server rejected your credentials (bad token): log in again, or check --token, --user and the kubeconfig\n"},
+		{fmt.Errorf("listing: %w", context.DeadlineExceeded), 1, "error: cannot reach the Kubernetes API server: listing: context deadline exceeded (check --kubeconfig, --context or --server, and --request-timeout)\n"},
+		{&meta.NoKindMatchError{GroupKind: schema.GroupKind{Kind: "Widget"}}, 2, "error: no matches for kind \"Widget\" in group \"\": list the served types with 'kubectl api-resources'\n"},
+		// A plain error that merely reads like a network failure keeps its words.
+		{errors.New("git push: connection refused"), 1, "error: git push: connection refused\n"},
+		// An error with a code keeps it, even over an API status inside.
+		{exitcode.Wrap(exitcode.ProblemFound, apierrors.NewNotFound(schema.GroupResource{Resource: "configmaps"}, "cfg")), 7, "error: configmaps \"cfg\" not found\n"},
 	}
 	for _, tt := range tests {
 		var errOut bytes.Buffer

@@ -2,6 +2,7 @@ package deps
 
 import (
 	"cmp"
+	"context"
 	"slices"
 )
 
@@ -9,8 +10,9 @@ import (
 // dependencies and blocked chains. The nodes slice is not modified. Apart
 // from sorting for stable output, the work is linear in nodes plus dependsOn
 // entries: every dependsOn entry costs one map lookup, everything after
-// that works on integer indices.
-func Analyze(nodes []Node) *Report {
+// that works on integer indices. ctx bounds the readyExpr evaluations, the one
+// part that runs code from the cluster.
+func Analyze(ctx context.Context, nodes []Node) *Report {
 	// A check of no object at all (a wrong -n, an empty folder) is not a pass.
 	r := &Report{NothingChecked: len(nodes) == 0}
 	kept := r.place(nodes)
@@ -19,7 +21,7 @@ func Analyze(nodes []Node) *Report {
 	comp, cyclic := components(r.Entries)
 	r.findCycles(comp, cyclic)
 	r.findDeadlocks()
-	r.evaluateReadyExprs()
+	r.evaluateReadyExprs(ctx)
 	r.findMissing()
 	r.findRootCauses(comp, cyclic)
 	return r

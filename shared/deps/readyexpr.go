@@ -37,7 +37,9 @@ type ReadyExprCheck struct {
 // expression compiled to a bool over the dependent as self and the dependency as
 // dep, both as read from the cluster; with it, the built-in readiness check of that
 // dependency is skipped (Flux's default, without the AdditiveCELDependencyCheck gate).
-func (r *Report) evaluateReadyExprs() {
+// Each evaluation runs under ctx, bounded by exprBudget: once ctx is done (Ctrl-C),
+// what is left stays ExprNotEvaluated rather than reading as a failed expression.
+func (r *Report) evaluateReadyExprs(ctx context.Context) {
 	compiled := map[string]*fluxcel.Expression{}
 	failed := map[string]string{}
 	for i := range r.Entries {
@@ -52,7 +54,7 @@ func (r *Report) evaluateReadyExprs() {
 			}
 			d := &r.Entries[j]
 			check := ReadyExprCheck{Dependent: e.ID(), Dependency: d.ID(), Expr: ref.ReadyExpr, Result: ExprNotEvaluated}
-			if e.Object != nil && d.Object != nil && !d.Missing {
+			if e.Object != nil && d.Object != nil && !d.Missing && ctx.Err() == nil {
 				expr, ok := compiled[ref.ReadyExpr]
 				if msg, bad := failed[ref.ReadyExpr]; bad {
 					check.Result, check.Message = ExprError, msg
@@ -66,10 +68,12 @@ func (r *Report) evaluateReadyExprs() {
 					compiled[ref.ReadyExpr] = expr
 				}
 				if expr != nil {
-					ctx, cancel := context.WithTimeout(context.Background(), exprBudget)
-					ready, err := expr.EvaluateBoolean(ctx, map[string]any{"self": e.Object, "dep": d.Object})
+					evalCtx, cancel := context.WithTimeout(ctx, exprBudget)
+					ready, err := expr.EvaluateBoolean(evalCtx, map[string]any{"self": e.Object, "dep": d.Object})
 					cancel()
 					switch {
+					case err != nil && ctx.Err() != nil:
+						// Interrupted, not a failing expression.
 					case err != nil:
 						check.Result, check.Message = ExprError, err.Error()
 					case ready:

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -316,13 +317,13 @@ func (f *causeFinder) source(x int) int {
 // sourceCLI is how the flux CLI names a source kind.
 func sourceCLI(kind string) string {
 	switch kind {
-	case "GitRepository":
+	case flux.KindGitRepository:
 		return "git"
-	case "OCIRepository":
+	case flux.KindOCIRepository:
 		return "oci"
-	case "Bucket":
+	case flux.KindBucket:
 		return "bucket"
-	case "HelmRepository":
+	case flux.KindHelmRepository:
 		return "helm"
 	}
 	return strings.ToLower(kind)

@@ -85,7 +85,7 @@ func (r DiffRequest) declared(ctx context.Context, dyn dynamic.Interface) ([]*un
 	var out []*unstructured.Unstructured
 	for _, k := range r.Session.Kustomizations {
 		var ks kustomizev1.Kustomization
-		if err := flux.GetInto(ctx, dyn, flux.KindKustomization, k.Namespace, k.Name, &ks); err != nil {
+		if err := flux.GetInto(ctx, dyn, k.Namespace, k.Name, &ks); err != nil {
 			return nil, "", err
 		}
 		paths, err := rollback.Inputs(ctx, r.Clone.Dir, head, ks.Spec.Path)

@@ -317,7 +317,7 @@ func (r HandBack) inventories(ctx context.Context, dyn dynamic.Interface) (*inve
 	var refs []inventory.Ref
 	for _, k := range r.Session.Kustomizations {
 		var ks kustomizev1.Kustomization
-		err := flux.GetInto(ctx, dyn, flux.KindKustomization, k.Namespace, k.Name, &ks)
+		err := flux.GetInto(ctx, dyn, k.Namespace, k.Name, &ks)
 		if exitcode.Of(err) == exitcode.NotFound {
 			continue
 		}

@@ -194,7 +194,7 @@ func (r StartRequest) resolve(ctx context.Context, dyn dynamic.Interface) ([]*un
 		}
 		if repo == nil {
 			repo = &sourcev1.GitRepository{}
-			if err := flux.GetInto(ctx, dyn, flux.KindGitRepository, ns, ref.Name, repo); err != nil {
+			if err := flux.GetInto(ctx, dyn, ns, ref.Name, repo); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -235,8 +235,13 @@ func byPath(ctx context.Context, dyn dynamic.Interface, p string) ([]*unstructur
 	return best, nil
 }
 
+// cleanPath is p relative to the top of the repository, "." for the top itself (a
+// Kustomization of path "./" or "" applies every folder).
 func cleanPath(p string) string {
-	return strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(p, "./")), "/")
+	if c := strings.TrimPrefix(path.Clean("/"+strings.TrimPrefix(p, "./")), "/"); c != "" {
+		return c
+	}
+	return "."
 }
 
 // trackedBranch is the branch the source applies; a session starts from it, so a

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -111,8 +112,43 @@ func Get(ctx context.Context, dyn dynamic.Interface, kind, namespace, name strin
 	return u, nil
 }
 
-// GetInto reads one Flux object into out, a pointer to the typed struct.
-func GetInto(ctx context.Context, dyn dynamic.Interface, kind, namespace, name string, out runtime.Object) error {
+// scheme holds the typed structs of the Flux API modules, so that a typed object names
+// its own kind: built once, on first use, and never changed after.
+var scheme = sync.OnceValue(func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{kustomizev1.AddToScheme, helmv2.AddToScheme, sourcev1.AddToScheme} {
+		if err := add(s); err != nil {
+			panic(fmt.Sprintf("registering the Flux API types: %v", err))
+		}
+	}
+	return s
+})
+
+// KindOf is the Flux kind of a typed object, from its Go type as Flux's API modules
+// register it, whatever its TypeMeta says (a zero struct has none). A type that is not
+// one of the Flux kinds GVR addresses, at the version it addresses, is an error: the
+// caller would decode one kind as another.
+func KindOf(obj runtime.Object) (string, error) {
+	gvks, _, err := scheme().ObjectKinds(obj)
+	if err != nil {
+		return "", fmt.Errorf("%T is not a Flux object: %w", obj, err)
+	}
+	for _, gvk := range gvks {
+		if gvr, ok := GVR(gvk.Kind); ok && gvr.GroupVersion() == gvk.GroupVersion() {
+			return gvk.Kind, nil
+		}
+	}
+	return "", fmt.Errorf("%T is %s, not a Flux kind this suite reads", obj, gvks[0])
+}
+
+// GetInto reads one Flux object into out, a pointer to the typed struct of its kind;
+// the kind to request follows from out's type (KindOf), so a caller cannot ask for one
+// kind and decode it as another.
+func GetInto(ctx context.Context, dyn dynamic.Interface, namespace, name string, out runtime.Object) error {
+	kind, err := KindOf(out)
+	if err != nil {
+		return err
+	}
 	u, err := Get(ctx, dyn, kind, namespace, name)
 	if err != nil {
 		return err

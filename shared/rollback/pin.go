@@ -40,7 +40,7 @@ type Target struct {
 // (gitDir), Git's ancestry orders the history where Flux's timestamps cannot.
 func Resolve(ctx context.Context, dyn dynamic.Interface, namespace, name string, choice *history.Choice, gitDir string) (*Target, error) {
 	t := &Target{}
-	if err := flux.GetInto(ctx, dyn, flux.KindKustomization, namespace, name, &t.Kustomization); err != nil {
+	if err := flux.GetInto(ctx, dyn, namespace, name, &t.Kustomization); err != nil {
 		return nil, err
 	}
 	ref := t.Kustomization.Spec.SourceRef
@@ -220,7 +220,7 @@ func (t *Target) plan(ctx context.Context, dyn dynamic.Interface, gitDir string)
 		return history.PlanFromHistory(t.History, t.Entry), nil
 	}
 	var gr sourcev1.GitRepository
-	if err := flux.GetInto(ctx, dyn, flux.KindGitRepository, t.SourceNamespace, t.SourceName, &gr); err != nil {
+	if err := flux.GetInto(ctx, dyn, t.SourceNamespace, t.SourceName, &gr); err != nil {
 		return nil, err
 	}
 	if _, err := git.RemoteFor(ctx, gitDir, gr.Spec.URL); err != nil {

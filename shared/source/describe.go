@@ -4,6 +4,7 @@ import (
 	"time"
 
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
@@ -99,9 +100,10 @@ type Document struct {
 	Ref *Ref `json:"ref,omitempty"`
 	// Revision is the artifact revision the source holds now.
 	Revision string `json:"revision,omitempty"`
-	Ready    string `json:"ready"`
-	Reason   string `json:"reason,omitempty"`
-	Message  string `json:"message,omitempty"`
+	// Ready is the Ready condition's status, Unknown when absent.
+	Ready   metav1.ConditionStatus `json:"ready"`
+	Reason  string                 `json:"reason,omitempty"`
+	Message string                 `json:"message,omitempty"`
 	// Switched is set while `kubectl gitops branch set` holds the source away from the
 	// ref it tracked (and Git declares).
 	Switched *Switched `json:"switched,omitempty"`
@@ -164,9 +166,9 @@ type Object struct {
 // NewDocument describes u as a SourceRef document.
 func NewDocument(u *unstructured.Unstructured) Document {
 	info := Describe(u)
-	ready := string(info.Status.Ready.Status)
+	ready := info.Status.Ready.Status
 	if ready == "" {
-		ready = "Unknown"
+		ready = metav1.ConditionUnknown
 	}
 	return Document{
 		TypeMeta: output.NewTypeMeta(output.KindSourceRef),

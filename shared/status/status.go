@@ -5,6 +5,8 @@
 package status
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -34,6 +36,15 @@ func (c Condition) IsFalse() bool { return c.Status == metav1.ConditionFalse }
 // DependencyBlocked reports the reason both kustomize- and helm-controller set when a
 // dependsOn check failed.
 func (c Condition) DependencyBlocked() bool { return c.Reason == meta.DependencyNotReadyReason }
+
+// UnreadableReason is the Ready reason of an object whose status does not parse
+// (conditions that are not a list, a condition status that is not a string): said as
+// such, and never as a plain "not ready", so the user looks at the object and not at
+// its controller.
+const UnreadableReason = "StatusUnreadable"
+
+// Unreadable reports a Ready condition made up for a status that does not parse.
+func (c Condition) Unreadable() bool { return c.Reason == UnreadableReason }
 
 // Status is what a Flux object says about itself. It is comparable, so a wait can
 // report only the polls that changed something.
@@ -98,7 +109,9 @@ func FromConditions(conds []metav1.Condition, generation, observed int64, suspen
 }
 
 // Of reads the Status of any Flux object, Kustomization, HelmRelease or source, without
-// converting the whole object.
+// converting the whole object. A status (or spec.suspend) that does not parse gives a
+// Ready condition of Unknown with reason UnreadableReason and a "status unreadable: …"
+// message, which every reader shows as it shows any Ready condition.
 func Of(u *unstructured.Unstructured) Status {
 	var st struct {
 		Conditions             []metav1.Condition `json:"conditions"`
@@ -111,10 +124,20 @@ func Of(u *unstructured.Unstructured) Status {
 			Revision string `json:"revision"`
 		} `json:"artifact"`
 	}
-	if m, ok := u.Object["status"].(map[string]any); ok {
-		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st)
+	var errs []error
+	switch m := u.Object["status"].(type) {
+	case nil:
+	case map[string]any:
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st); err != nil {
+			errs = append(errs, err)
+		}
+	default:
+		errs = append(errs, fmt.Errorf(".status is a %T, not an object", m))
 	}
-	suspended, _, _ := unstructured.NestedBool(u.Object, "spec", "suspend")
+	suspended, _, err := unstructured.NestedBool(u.Object, "spec", "suspend")
+	if err != nil {
+		errs = append(errs, err)
+	}
 	s := FromConditions(st.Conditions, u.GetGeneration(), st.ObservedGeneration, suspended)
 	s.HandledToken = st.LastHandledReconcileAt
 	s.LastAppliedRevision = st.LastAppliedRevision
@@ -123,5 +146,16 @@ func Of(u *unstructured.Unstructured) Status {
 	if st.Artifact != nil {
 		s.ArtifactRevision = st.Artifact.Revision
 	}
+	if len(errs) > 0 {
+		s.Ready = Unreadable(errors.Join(errs...))
+		s.LastTransition = time.Time{}
+	}
 	return s
+}
+
+// Unreadable is the Ready condition of an object whose status does not parse: Unknown,
+// with the parse error as its message.
+func Unreadable(err error) Condition {
+	return Condition{Status: metav1.ConditionUnknown, Reason: UnreadableReason,
+		Message: redact.Text("status unreadable: " + strings.Join(strings.Fields(err.Error()), " "))}
 }

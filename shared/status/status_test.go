@@ -1,8 +1,10 @@
 package status
 
 import (
+	"strings"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -53,5 +55,41 @@ func TestReadyAtGeneration(t *testing.T) {
 	}
 	if (Status{}).String() != "not reconciled yet" {
 		t.Error("an object without conditions should say it was not reconciled yet")
+	}
+}
+
+// TestOfMalformed: a status that does not parse is reported as unreadable, with why,
+// and never read as a plain "not ready".
+func TestOfMalformed(t *testing.T) {
+	tests := []struct {
+		name   string
+		object map[string]any
+		want   string
+	}{
+		{"conditions not a list", map[string]any{"status": map[string]any{"conditions": "Ready"}}, "status unreadable: "},
+		{"condition status not a string", map[string]any{"status": map[string]any{"conditions": []any{
+			map[string]any{"type": "Ready", "status": true, "reason": "Succeeded"},
+		}}}, "status unreadable: "},
+		{"status not an object", map[string]any{"status": "ready"}, "status unreadable: .status is a string, not an object"},
+		{"observedGeneration not a number", map[string]any{"status": map[string]any{"observedGeneration": "two"}}, "status unreadable: "},
+		{"suspend not a bool", map[string]any{"spec": map[string]any{"suspend": "yes"}}, "status unreadable: .spec.suspend accessor error: yes is of the type string, expected bool"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Of(&unstructured.Unstructured{Object: tt.object})
+			if !s.Ready.Unreadable() || s.Ready.Status != metav1.ConditionUnknown || s.Ready.IsFalse() || s.Ready.IsTrue() {
+				t.Errorf("Ready = %+v, want Unknown %s", s.Ready, UnreadableReason)
+			}
+			if !strings.HasPrefix(s.Ready.Message, tt.want) {
+				t.Errorf("Message = %q, want it to start with %q", s.Ready.Message, tt.want)
+			}
+			if got := s.String(); !strings.HasPrefix(got, "Ready=Unknown StatusUnreadable: status unreadable: ") {
+				t.Errorf("String = %q, want it to say the status is unreadable", got)
+			}
+		})
+	}
+	// A well-formed object without a status is not unreadable: it was not reconciled.
+	if s := Of(&unstructured.Unstructured{Object: map[string]any{}}); s.Ready.Unreadable() || s.String() != "not reconciled yet" {
+		t.Errorf("an object without status: %+v", s)
 	}
 }

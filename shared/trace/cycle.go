@@ -33,7 +33,7 @@ func (t *Tracer) explainBlocked(ctx context.Context, c *Commit) {
 		if err != nil {
 			g.err = err
 		} else {
-			g.report = deps.Analyze(l.Nodes)
+			g.report = deps.Analyze(ctx, l.Nodes)
 		}
 		t.graph = g
 	}

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,7 +15,8 @@ import (
 // last reconciled: the Ready condition's transition, or the newest history entry when
 // that is later (a steady Kustomization keeps its transition time for days).
 func health(u *unstructured.Unstructured) *Health {
-	h := healthOf(status.Of(u))
+	s := status.Of(u)
+	h := healthOf(s)
 	if h.Suspended {
 		h.Suspension = status.SuspensionOf(u.GetAnnotations())
 	}
@@ -23,8 +25,13 @@ func health(u *unstructured.Unstructured) *Health {
 			LastReconciled metav1.Time `json:"lastReconciled"`
 		} `json:"history"`
 	}
-	if m, ok := u.Object["status"].(map[string]any); ok {
-		_ = runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st)
+	if m, ok := u.Object["status"].(map[string]any); ok && !s.Ready.Unreadable() {
+		// A history that does not parse makes the whole status unreadable, said as
+		// status.Of says it: the Ready column must not read as a plain "not ready".
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &st); err != nil {
+			c := status.Unreadable(fmt.Errorf(".status.history: %w", err))
+			h.Ready, h.Reason, h.Message = c.Status, c.Reason, c.Message
+		}
 	}
 	if len(st.History) > 0 {
 		if t := st.History[0].LastReconciled.Time.UTC().Truncate(time.Second); !t.IsZero() && (h.LastReconciled == nil || t.After(*h.LastReconciled)) {
@@ -37,7 +44,7 @@ func health(u *unstructured.Unstructured) *Health {
 // healthOf is the Health document of a Status.
 func healthOf(s status.Status) *Health {
 	h := &Health{Suspended: s.Suspended, Stale: s.Stale()}
-	h.Ready, h.Reason, h.Message = string(s.Ready.Status), s.Ready.Reason, s.Ready.Message
+	h.Ready, h.Reason, h.Message = s.Ready.Status, s.Ready.Reason, s.Ready.Message
 	if !s.LastTransition.IsZero() {
 		t := s.LastTransition
 		h.LastReconciled = &t

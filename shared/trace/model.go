@@ -10,6 +10,8 @@ package trace
 import (
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
@@ -119,10 +121,11 @@ type Hop struct {
 // Health is the state of one Flux hop as its controller reported it.
 type Health struct {
 	// Ready is the Ready condition's status: True, False, Unknown, or "" when absent.
-	Ready     string `json:"ready"`
-	Reason    string `json:"reason,omitempty"`
-	Message   string `json:"message,omitempty"`
-	Suspended bool   `json:"suspended,omitempty"`
+	// A status that does not parse is Unknown with reason status.UnreadableReason.
+	Ready     metav1.ConditionStatus `json:"ready"`
+	Reason    string                 `json:"reason,omitempty"`
+	Message   string                 `json:"message,omitempty"`
+	Suspended bool                   `json:"suspended,omitempty"`
 	// Suspension is why, by whom and until when it is suspended, when recorded.
 	Suspension *status.Suspension `json:"suspension,omitempty"`
 	// Stale is set when the controller has not yet observed the current generation.

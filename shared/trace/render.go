@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -193,9 +196,9 @@ func (v view) ready(h Hop) output.Styled {
 		return v.p.Red("Error")
 	case h.Health == nil:
 		return ""
-	case h.Health.Ready == "False":
+	case h.Health.Ready == metav1.ConditionFalse:
 		return v.p.Red(readyText(h.Health))
-	case h.Health.Suspended || h.Health.Ready != "True":
+	case h.Health.Suspended || h.Health.Ready != metav1.ConditionTrue:
 		return v.p.Yellow(readyText(h.Health))
 	}
 	return v.p.Green(readyText(h.Health))
@@ -214,9 +217,9 @@ func (v view) state(h Hop) {
 	}
 	var st output.Styled
 	switch {
-	case h.Health.Ready == "True":
+	case h.Health.Ready == metav1.ConditionTrue:
 		st = v.p.Green("ready")
-	case h.Health.Ready == "False":
+	case h.Health.Ready == metav1.ConditionFalse:
 		st = v.p.Red("not ready")
 	case h.Health.Ready == "":
 		st = v.p.Yellow("not reconciled yet")
@@ -267,7 +270,7 @@ func (v view) commit(c *Commit, said string) {
 	switch c.Status {
 	case CommitCurrent:
 		st = v.p.Green(c.Status) + " (the source holds the applied commit)"
-		if c.By.Kind == "HelmRelease" {
+		if c.By.Kind == flux.KindHelmRelease {
 			st = v.p.Green(c.Status) + " (the HelmChart holds the installed chart version)"
 		}
 	case CommitApplying, CommitSuspended, CommitUnknown:
@@ -344,7 +347,7 @@ func (v view) findings(r *Report) {
 			v.w.Printf("%s %s %s: %s\n", v.p.Yellow("!"), h.Ref.Kind, name(h.Ref), n)
 		}
 		// The object's own message is in the State line already.
-		if i > 0 && h.Health != nil && h.Health.Ready == "False" && h.Health.Message != "" && (r.Commit == nil || r.Commit.Reason != h.Health.Message) {
+		if i > 0 && h.Health != nil && h.Health.Ready == metav1.ConditionFalse && h.Health.Message != "" && (r.Commit == nil || r.Commit.Reason != h.Health.Message) {
 			v.w.Printf("%s %s %s: %s\n", v.p.Red("!"), h.Ref.Kind, name(h.Ref), h.Health.Message)
 		}
 		if h.Error != "" {
@@ -356,12 +359,12 @@ func (v view) findings(r *Report) {
 // readyText is the READY cell: the Ready status and, unless it is True, the reason
 // (DependencyNotReady, ReconciliationFailed, …), which tells a failure from a wait.
 func readyText(h *Health) string {
-	s := h.Ready
+	s := string(h.Ready)
 	if s == "" {
-		s = "Unknown"
+		s = string(metav1.ConditionUnknown)
 	}
 	var why []string
-	if h.Ready != "True" && h.Reason != "" {
+	if h.Ready != metav1.ConditionTrue && h.Reason != "" {
 		why = append(why, h.Reason)
 	}
 	if h.Suspended {
@@ -397,7 +400,7 @@ func details(h Hop) string {
 	if h.ReleaseName != "" {
 		add("release %s", h.ReleaseName)
 	}
-	if h.LastAppliedRevision != "" && h.Ref.Kind == "Kustomization" {
+	if h.LastAppliedRevision != "" && h.Ref.Kind == flux.KindKustomization {
 		add("applied %s", shortRev(h.LastAppliedRevision))
 	}
 	if h.LastAttemptedRevision != "" && h.LastAttemptedRevision != h.LastAppliedRevision {

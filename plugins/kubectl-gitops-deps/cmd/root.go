@@ -167,14 +167,14 @@ func (o *Options) Run(ctx context.Context) error {
 			roots = []string{o.Path}
 		}
 		if len(roots) > 0 {
-			return o.runClusters(roots)
+			return o.runClusters(ctx, roots)
 		}
 	}
 	nodes, fileErrors, err := o.load(ctx)
 	if err != nil {
 		return err
 	}
-	report := deps.Analyze(nodes)
+	report := deps.Analyze(ctx, nodes)
 	report.FileErrors = fileErrors
 	report.Strict = o.Strict
 	view, err := o.view(report)
@@ -195,7 +195,7 @@ func (o *Options) Run(ctx context.Context) error {
 
 // runClusters checks each cluster of the repository on its own, as its Flux renders
 // it from its sync path: one broken cluster fails the check.
-func (o *Options) runClusters(roots []string) error {
+func (o *Options) runClusters(ctx context.Context, roots []string) error {
 	problems, shown := false, 0
 	// empty is the first cluster whose objects lie outside the -n asked for: shown
 	// only when no cluster has any there, so that --check fails on checking nothing.
@@ -203,16 +203,22 @@ func (o *Options) runClusters(roots []string) error {
 	emptyRoot := ""
 	warn := &output.Writer{W: o.streams.ErrOut}
 	for _, root := range roots {
-		cl, err := dir.Walk(o.Dir, root, dir.Options{Sources: o.sources})
+		cl, err := dir.Walk(ctx, o.Dir, root, dir.Options{Sources: o.sources})
+		if ctx.Err() != nil {
+			return ctx.Err() // interrupted: not a usage error
+		}
 		if err != nil {
 			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("--dir %s: %w", o.dirShown(), err))
+		}
+		for _, w := range cl.Warnings {
+			warn.Printf("warning: %s: %s\n", root, w)
 		}
 		var fileErrors []deps.FileError
 		for _, fe := range cl.Errors {
 			warn.Printf("warning: %s: %s\n", root, fe)
 			fileErrors = append(fileErrors, deps.FileError{File: fe.File, Line: fe.Line, Message: fe.Err.Error()})
 		}
-		report := deps.Analyze(cl.Nodes)
+		report := deps.Analyze(ctx, cl.Nodes)
 		report.FileErrors, report.Unrendered, report.Strict = fileErrors, cl.Unrendered, o.Strict
 		view, err := o.view(report)
 		if exitcode.Of(err) == exitcode.NotFound && len(roots) > 1 {

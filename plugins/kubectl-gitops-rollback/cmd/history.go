@@ -87,13 +87,13 @@ func (o *HistoryOptions) Run(ctx context.Context) error {
 	var doc history.History
 	if o.Kind == flux.KindHelmRelease {
 		var hr helmv2.HelmRelease
-		if err := flux.GetInto(ctx, client.Dynamic, flux.KindHelmRelease, o.Namespace, o.Name, &hr); err != nil {
+		if err := flux.GetInto(ctx, client.Dynamic, o.Namespace, o.Name, &hr); err != nil {
 			return err
 		}
 		doc = history.NewHelmRelease(&hr)
 	} else {
 		var ks kustomizev1.Kustomization
-		if err := flux.GetInto(ctx, client.Dynamic, flux.KindKustomization, o.Namespace, o.Name, &ks); err != nil {
+		if err := flux.GetInto(ctx, client.Dynamic, o.Namespace, o.Name, &ks); err != nil {
 			return err
 		}
 		doc = history.New(&ks)

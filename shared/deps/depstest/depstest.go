@@ -11,6 +11,7 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -70,7 +71,7 @@ func Generations(gen, observed int64, n Node) Node {
 // FromGit puts the node on the shared flux-system GitRepository, which is at
 // sourceRev, with applied as its lastAppliedRevision.
 func FromGit(sourceRev, applied string, n Node) Node {
-	n.SourceRef = SourceRef{Kind: "GitRepository", Namespace: TestNS, Name: "flux-system"}
+	n.SourceRef = SourceRef{Kind: flux.KindGitRepository, Namespace: TestNS, Name: "flux-system"}
 	n.SourceRevision = sourceRev
 	n.LastAppliedRevision = applied
 	return n
@@ -79,7 +80,7 @@ func FromGit(sourceRev, applied string, n Node) Node {
 // SourceFailing puts the node on GitRepository flux-system/name, whose Ready
 // condition is False with msg.
 func SourceFailing(name, msg string, n Node) Node {
-	n.SourceRef = SourceRef{Kind: "GitRepository", Namespace: TestNS, Name: name}
+	n.SourceRef = SourceRef{Kind: flux.KindGitRepository, Namespace: TestNS, Name: name}
 	n.SourceReady = status.Condition{Status: metav1.ConditionFalse, Reason: "GitOperationFailed", Message: msg}
 	return n
 }

@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,11 +61,11 @@ func BenchmarkWalk1000(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		cl, err := Walk(repo, "clusters/bench", Options{})
+		cl, err := Walk(b.Context(), repo, "clusters/bench", Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := deps.Analyze(cl.Nodes)
+		r := deps.Analyze(context.Background(), cl.Nodes)
 		ks := 0
 		for _, n := range cl.Nodes {
 			if n.Kind == deps.KindKustomization {

@@ -17,6 +17,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
@@ -197,7 +198,7 @@ func decodeObject(root *yaml.Node, defined int, opts Options) (deps.Node, bool, 
 
 	var node deps.Node
 	switch {
-	case group == kustomizeGroup && kind == "Kustomization":
+	case group == kustomizeGroup && kind == flux.KindKustomization:
 		var k kustomizev1.Kustomization
 		if err := decodeNode(root, &k); err != nil {
 			return node, false, &FileError{Line: defined, Err: fmt.Errorf("invalid Kustomization: %w", err)}
@@ -205,7 +206,7 @@ func decodeObject(root *yaml.Node, defined int, opts Options) (deps.Node, bool, 
 		k.Namespace = orDefault(k.Namespace, opts.DefaultNamespace)
 		k.Status = kustomizev1.KustomizationStatus{}
 		node = deps.FromKustomization(&k)
-	case group == helmGroup && kind == "HelmRelease":
+	case group == helmGroup && kind == flux.KindHelmRelease:
 		var h helmv2.HelmRelease
 		if err := decodeNode(root, &h); err != nil {
 			return node, false, &FileError{Line: defined, Err: fmt.Errorf("invalid HelmRelease: %w", err)}

@@ -5,18 +5,22 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	fluxkustomize "github.com/fluxcd/pkg/kustomize"
 	securefs "github.com/fluxcd/pkg/kustomize/filesys"
 	"github.com/fluxcd/pkg/sourceignore"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -24,6 +28,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
@@ -46,6 +51,9 @@ type Cluster struct {
 	// Unknown names the post-build variables whose value cannot be known offline (a
 	// substituteFrom ConfigMap or Secret that is not in the repository, or encrypted).
 	Unknown []string
+	// Warnings are problems of the walk itself that do not touch what it found (a
+	// temporary copy that could not be removed): shown, never a failed check.
+	Warnings []string
 }
 
 // Walk renders what Flux applies from path of the repository at repo, as
@@ -55,30 +63,39 @@ type Cluster struct {
 // targetNamespace, patches, components and images; then its post-build variables,
 // inline and from the ConfigMaps and Secrets the walk rendered), following every child
 // Kustomization that reads the same source.
-func Walk(repo, path string, opts Options) (*Cluster, error) {
+//
+// ctx stops the copy and the walk between two Kustomizations (Ctrl-C, a deadline): the
+// error is then ctx's, and no partial Cluster is returned.
+func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error) {
 	if opts.DefaultNamespace == "" {
 		opts.DefaultNamespace = DefaultNamespace
 	}
 	cl := &Cluster{Path: cleanRel(path)}
-	art, err := newArtifact(repo, cl, sourceIgnore(repo, cl.Path, opts))
+	art, err := newArtifact(ctx, repo, cl, sourceIgnore(repo, cl.Path, opts))
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(art)
-	w := &walker{repo: repo, art: art, arts: map[string]string{}, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	w := &walker{ctx: ctx, repo: repo, art: art, arts: map[string]string{}, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	// The copies live in the temporary folder: one left behind costs disk, not the
+	// result, so it is a warning and not an error.
 	defer func() {
-		for _, a := range w.arts {
-			os.RemoveAll(a)
+		for _, a := range append([]string{art}, slices.Sorted(maps.Values(w.arts))...) {
+			if rmErr := os.RemoveAll(a); rmErr != nil {
+				cl.Warnings = append(cl.Warnings, fmt.Sprintf("the temporary copy %s was not removed: %v", a, rmErr))
+			}
 		}
 	}()
 	w.origins = originsOf(repo, opts)
 	if _, err := os.Stat(filepath.Join(art, filepath.FromSlash(cl.Path))); err != nil {
 		return nil, fmt.Errorf("path %s is not in %s (or is excluded by .sourceignore)", cl.Path, repo)
 	}
-	root := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+	root := &unstructured.Unstructured{Object: map[string]any{"apiVersion": kustomizev1.GroupVersion.String(), "kind": flux.KindKustomization,
 		"metadata": map[string]any{"name": "", "namespace": opts.DefaultNamespace}, "spec": map[string]any{"path": cl.Path}}}
 	w.queue = append(w.queue, root)
 	for len(w.queue) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		k := w.queue[0]
 		w.queue = w.queue[1:]
 		w.build(k)
@@ -94,6 +111,8 @@ func Walk(repo, path string, opts Options) (*Cluster, error) {
 }
 
 type walker struct {
+	// ctx is Walk's: the post-build substitution runs under it.
+	ctx       context.Context
 	repo, art string
 	// arts are the artifacts of the other sources --source maps to a checkout, by
 	// source key.
@@ -132,7 +151,11 @@ func (w *walker) build(k *unstructured.Unstructured) {
 		return
 	}
 	resMap, err := kustomize(art, dir)
-	_ = fluxkustomize.CleanDirectory(dir, action)
+	// The generated kustomization.yaml must go before a sibling builds a parent folder:
+	// left in place it would change what that build includes.
+	if cleanErr := fluxkustomize.CleanDirectory(dir, action); cleanErr != nil {
+		w.fail(rel, fmt.Errorf("removing the kustomization generated in %s: %w", rel, cleanErr))
+	}
 	if err != nil {
 		w.fail(rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
 		return
@@ -142,7 +165,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 	for _, res := range resMap.Resources() {
 		if hasPostBuild {
 			vk := w.substitution(k, postBuild, art)
-			out, err := fluxkustomize.SubstituteVariables(context.Background(), nil, *vk, res, fluxkustomize.SubstituteWithDryRun(true))
+			out, err := fluxkustomize.SubstituteVariables(w.ctx, nil, *vk, res, fluxkustomize.SubstituteWithDryRun(true))
 			if err != nil {
 				w.fail(rel, fmt.Errorf("post-build substitution in %s: %w", rel, err))
 				continue
@@ -250,17 +273,21 @@ func (w *walker) substitution(k *unstructured.Unstructured, postBuild map[string
 var bareVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // markUnknown keeps ${NAME} as it stands for the variables of k's manifests that no
-// known source defines: the names holding one are unknown, never missing.
+// known source defines: the names holding one are unknown, never missing. A file it
+// cannot read is a file error: a variable in it would otherwise read as missing.
 func (w *walker) markUnknown(k *unstructured.Unstructured, vars map[string]string, art string) {
 	path, _, _ := unstructured.NestedString(k.Object, "spec", "path")
 	rel := cleanRel(path)
-	_ = filepath.WalkDir(filepath.Join(art, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !isYAML(d.Name()) {
+	err := filepath.WalkDir(filepath.Join(art, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !isYAML(d.Name()) {
 			return nil
 		}
 		content, err := os.ReadFile(p)
 		if err != nil {
-			return nil
+			return err
 		}
 		for _, m := range bareVar.FindAllSubmatch(content, -1) {
 			name := string(m[1])
@@ -271,6 +298,9 @@ func (w *walker) markUnknown(k *unstructured.Unstructured, vars map[string]strin
 		}
 		return nil
 	})
+	if err != nil {
+		w.fail(rel, fmt.Errorf("looking for the variables of Kustomization %s/%s: %w", k.GetNamespace(), k.GetName(), err))
+	}
 }
 
 // remember keeps the data of a rendered ConfigMap or Secret for substituteFrom. An
@@ -310,7 +340,7 @@ func (w *walker) remember(u *unstructured.Unstructured) {
 // take turns a rendered object into a node, and queues a child Kustomization.
 func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstructured.Unstructured) {
 	group, _, _ := strings.Cut(u.GetAPIVersion(), "/")
-	if !(group == kustomizeGroup && u.GetKind() == "Kustomization") && !(group == helmGroup && u.GetKind() == "HelmRelease") && !isResourceSet(u.GetAPIVersion(), u.GetKind()) {
+	if !(group == kustomizeGroup && u.GetKind() == flux.KindKustomization) && !(group == helmGroup && u.GetKind() == flux.KindHelmRelease) && !isResourceSet(u.GetAPIVersion(), u.GetKind()) {
 		return // the kind decides before anything is converted
 	}
 	data, err := yaml.Marshal(u.Object)
@@ -368,7 +398,7 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 				return
 			}
 			if _, done := w.arts[src]; !done {
-				a, err := newArtifact(checkout, w.cl, "")
+				a, err := newArtifact(w.ctx, checkout, w.cl, "")
 				if err != nil {
 					w.fail(rel, fmt.Errorf("--source %s=%s: %w", src, checkout, err))
 					return
@@ -390,7 +420,7 @@ func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
 	count := map[string]int{}
 	best := ""
 	for _, u := range objects {
-		if u.GetKind() != "Kustomization" || !strings.HasPrefix(u.GetAPIVersion(), kustomizeGroup+"/") {
+		if u.GetKind() != flux.KindKustomization || !strings.HasPrefix(u.GetAPIVersion(), kustomizeGroup+"/") {
 			continue
 		}
 		kind, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "kind")
@@ -403,7 +433,7 @@ func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
 		if path, _, _ := unstructured.NestedString(u.Object, "spec", "path"); cleanRel(path) == syncPath {
 			return key
 		}
-		if kind != "GitRepository" {
+		if kind != flux.KindGitRepository {
 			continue // an OCIRepository, an ExternalArtifact: not this repository
 		}
 		if count[key]++; best == "" || count[key] > count[best] {
@@ -500,9 +530,9 @@ func sourceIgnore(repo, syncPath string, opts Options) string {
 	ignores := map[string]string{}
 	eachObject(repo, func(p string, doc yamldoc.Document, obj *repoObject) {
 		switch {
-		case obj.Kind == "GitRepository" && obj.group() == "source.toolkit.fluxcd.io" && obj.Spec.Ignore != "":
-			ignores["GitRepository/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
-		case obj.Kind == "Kustomization" && obj.group() == kustomizeGroup:
+		case obj.Kind == flux.KindGitRepository && obj.group() == sourcev1.GroupVersion.Group && obj.Spec.Ignore != "":
+			ignores[flux.KindGitRepository+"/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
+		case obj.Kind == flux.KindKustomization && obj.group() == kustomizeGroup:
 			if n, ok, _ := decode(doc, opts); ok && cleanRel(n.Path) == syncPath {
 				ks = append(ks, n)
 			}
@@ -519,8 +549,10 @@ func sourceIgnore(repo, syncPath string, opts Options) string {
 // newArtifact copies the repository as source-controller packs it into an artifact:
 // regular files within the size cap, without .git and what the default exclusions
 // and .sourceignore files exclude. Links, FIFOs and devices are left out (a FIFO named
-// .yaml is recorded), so no build can hang on one or follow one out.
-func newArtifact(repo string, cl *Cluster, ignore string) (string, error) {
+// .yaml is recorded), so no build can hang on one or follow one out. A folder or file
+// that cannot be read is recorded too: what it holds is missing from every build.
+// ctx stops the copy.
+func newArtifact(ctx context.Context, repo string, cl *Cluster, ignore string) (string, error) {
 	abs, err := filepath.Abs(repo)
 	if err != nil {
 		return "", err
@@ -539,7 +571,17 @@ func newArtifact(repo string, cl *Cluster, ignore string) (string, error) {
 	}
 	var total int64
 	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
 		if err != nil {
+			if p == abs {
+				return err
+			}
+			cl.Errors = append(cl.Errors, &FileError{File: p, Err: fmt.Errorf("not read: %w", err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
 			return nil
 		}
 		rel, _ := filepath.Rel(abs, p)
@@ -571,19 +613,29 @@ func newArtifact(repo string, cl *Cluster, ignore string) (string, error) {
 		if total += fi.Size(); total > maxArtifact {
 			return fmt.Errorf("the repository holds more than %d MiB of files: not copied", maxArtifact>>20)
 		}
-		return copyRegular(p, dst)
+		if err := copyRegular(p, dst); err != nil {
+			if !errors.Is(err, errUnreadable) {
+				return err
+			}
+			cl.Errors = append(cl.Errors, &FileError{File: p, Err: err})
+		}
+		return nil
 	})
 	if err != nil {
-		os.RemoveAll(tmp)
-		return "", err
+		return "", errors.Join(err, os.RemoveAll(tmp))
 	}
 	return tmp, nil
 }
 
+// errUnreadable marks a source file copyRegular could not open: a problem of that file
+// (recorded, the copy goes on), not of the copy (which stops).
+var errUnreadable = errors.New("not read")
+
+// copyRegular copies src to dst, at most yamldoc.MaxFileSize bytes of it.
 func copyRegular(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
-		return nil
+		return fmt.Errorf("%w: %w", errUnreadable, err)
 	}
 	defer in.Close()
 	out, err := os.Create(dst)
@@ -619,11 +671,11 @@ func Roots(repo string, opts Options) []string {
 		switch group := obj.group(); {
 		case obj.Kind == "FluxInstance" && group == operatorGroup && obj.Spec.Sync.Path != "":
 			roots = append(roots, cleanRel(obj.Spec.Sync.Path))
-		case obj.Kind == "HelmRelease" && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
+		case obj.Kind == flux.KindHelmRelease && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
 			roots = append(roots, cleanRel(obj.Spec.Values.Instance.Sync.Path))
-		case obj.Kind == "GitRepository" && group == "source.toolkit.fluxcd.io":
-			sources["GitRepository/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
-		case obj.Kind == "Kustomization" && group == kustomizeGroup:
+		case obj.Kind == flux.KindGitRepository && group == sourcev1.GroupVersion.Group:
+			sources[flux.KindGitRepository+"/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
+		case obj.Kind == flux.KindKustomization && group == kustomizeGroup:
 			if node, ok, _ := decode(doc, opts); ok {
 				node.File = p
 				candidates = append(candidates, node)
@@ -646,7 +698,9 @@ func Roots(repo string, opts Options) []string {
 
 // eachManifest hands fn every manifest file of repo as Load reads them: .yaml, .yml
 // and .json files, hidden folders and Helm charts skipped, regular files within the
-// size cap only.
+// size cap only. What it cannot read it skips without a word on purpose: it only
+// indexes (origins, spec.ignore, roots), and the same files are reported by whatever
+// reads them for the result (Walk's artifact copy, or Load).
 func eachManifest(repo string, fn func(path string, data []byte)) {
 	_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
 		switch {

@@ -1,6 +1,8 @@
 package dir
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -79,7 +81,7 @@ func TestWalkHomeOps(t *testing.T) {
 	files["kubernetes/apps/default/app/ks.yaml"] = ks("app-${CLUSTER}", "", "./kubernetes/apps/default/app/app", "  dependsOn: []\n  postBuild:\n    substitute:\n      APP: app\n")
 	files["kubernetes/apps/default/kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: default\nresources:\n  - ./app/ks.yaml\ncomponents:\n  - ../../components/deps\n"
 	repo := writeRepo(t, files)
-	cl, err := Walk(repo, "kubernetes/flux/cluster", Options{})
+	cl, err := Walk(t.Context(), repo, "kubernetes/flux/cluster", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func TestWalkHomeOps(t *testing.T) {
 			t.Errorf("Kustomization cnpg is written at %s", n.File)
 		}
 	}
-	r := deps.Analyze(cl.Nodes)
+	r := deps.Analyze(context.Background(), cl.Nodes)
 	if len(r.Missing) != 0 {
 		t.Errorf("missing %+v", r.Missing)
 	}
@@ -126,7 +128,7 @@ func TestWalkSourceIgnoreAndOtherSources(t *testing.T) {
 		"web/cm.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  namespace: default\n",
 		"stale/apps.yaml":           ks("apps", "flux-system", "./stale", "  dependsOn:\n    - name: nothing\n"),
 	})
-	cl, err := Walk(repo, "clusters/prod", Options{})
+	cl, err := Walk(t.Context(), repo, "clusters/prod", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,11 +170,11 @@ func TestRootsAndClusters(t *testing.T) {
 	}
 	missing := map[string]int{}
 	for _, root := range roots {
-		cl, err := Walk(repo, root, Options{})
+		cl, err := Walk(t.Context(), repo, root, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		missing[root] = len(deps.Analyze(cl.Nodes).Missing)
+		missing[root] = len(deps.Analyze(context.Background(), cl.Nodes).Missing)
 		for _, n := range cl.Nodes {
 			if n.Name == "apps" && !strings.Contains(filepath.ToSlash(n.File), root+"/") {
 				t.Errorf("%s: apps is said to be written at %s, another cluster's copy", root, n.File)
@@ -240,7 +242,7 @@ spec:
 		"tenants/team-a/hr.yaml":     "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app-a\n  namespace: team-a\n",
 		"tenants/team-b/hr.yaml":     "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app-b\n  namespace: team-b\n",
 	})
-	cl, err := Walk(repo, "clusters/prod", Options{})
+	cl, err := Walk(t.Context(), repo, "clusters/prod", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +262,7 @@ spec:
 	if len(cl.Unrendered) != 1 || !strings.Contains(cl.Unrendered[0], "ResourceSet flux-system/previews is not expanded: its inputs come from ResourceSetInputProviders") {
 		t.Errorf("unrendered %v", cl.Unrendered)
 	}
-	r := deps.Analyze(cl.Nodes)
+	r := deps.Analyze(context.Background(), cl.Nodes)
 	if len(r.Missing) != 2 || r.Missing[0].Target.Name != "platform" {
 		t.Errorf("missing %+v", r.Missing)
 	}
@@ -293,7 +295,7 @@ func TestWalkSourceMapAndHostileFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	cl, err := Walk(repo, "clusters/prod", Options{Sources: map[string]string{"OCIRepository/flux-system/vendor": vendor}})
+	cl, err := Walk(t.Context(), repo, "clusters/prod", Options{Sources: map[string]string{"OCIRepository/flux-system/vendor": vendor}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,5 +312,30 @@ func TestWalkSourceMapAndHostileFiles(t *testing.T) {
 	sort.Strings(refused)
 	if strings.Join(refused, ",") != "fifo.yaml,huge.yaml,zero.yaml" {
 		t.Errorf("refused %v", refused)
+	}
+}
+
+// TestWalkCanceled: Ctrl-C (a canceled context) stops the walk with the context's
+// error, not a partial cluster, and leaves no temporary copy behind.
+func TestWalkCanceled(t *testing.T) {
+	repo := writeRepo(t, homeOps())
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	cl, err := Walk(ctx, repo, "kubernetes/flux/cluster", Options{})
+	if !errors.Is(err, context.Canceled) || cl != nil {
+		t.Fatalf("Walk = %v, %v; want context.Canceled and no cluster", cl, err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary copies left behind: %v", left)
+	}
+	// The same walk, not canceled, leaves nothing behind either and warns of nothing.
+	cl, err = Walk(t.Context(), repo, "kubernetes/flux/cluster", Options{})
+	if err != nil || len(cl.Warnings) != 0 {
+		t.Fatalf("Walk = %v, %v", cl, err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("temporary copies left behind: %v", left)
 	}
 }
