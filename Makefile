@@ -5,11 +5,13 @@ SHELL := /usr/bin/env bash
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PLUGINS := trace deps rollback branch dev
-MODULES := shared $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) plugins/kubectl-gitops hack/demo
+# shared/testbed is its own module (envtest, the controllers' pins): the library the
+# binaries import never requires it; check-deps keeps it that way.
+MODULES := shared shared/testbed $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) plugins/kubectl-gitops hack/demo
 # A bound on each test binary: the bed-backed suites take minutes, never this long.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build build-standalone testbin test unit fuzz vet lint fmt-check demo bench clean dist krew-manifests install
+.PHONY: all build build-standalone testbin test unit fuzz vet lint fmt-check check-deps demo bench clean dist krew-manifests install
 
 all: build
 
@@ -68,11 +70,22 @@ lint:
 	@cd hack/release && GOWORK=off go run $(STATICCHECK) ./...
 	@echo "staticcheck: clean"
 
+## check-deps: the library (shared, its tests included) imports neither the test bed nor envtest,
+## so its go.mod carries only what the binaries need
+check-deps:
+	@deps=$$(cd shared && go list -deps -test ./...); \
+	bad=$$(grep -E '^(sigs\.k8s\.io/controller-runtime/pkg/envtest|github\.com/kubectl-gitops/kubectl-gitops/shared/testbed)([/ ]|$$)' <<<"$$deps" || true); \
+	if [ -n "$$bad" ]; then \
+		echo "check-deps: the shared module (tests included) must not import the test bed or envtest; it imports:"; \
+		echo "$$bad"; echo "move the test that needs the bed to a plugin module"; exit 1; \
+	fi
+	@echo "check-deps: shared imports no test bed"
+
 fmt-check:
 	@out=$$(gofmt -l shared plugins hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## test: every module's tests against the real test bed, then the redaction fuzzer for a bounded time
-test: fmt-check vet lint build build-standalone testbin
+test: fmt-check check-deps vet lint build build-standalone testbin
 	@for m in $(MODULES); do \
 		echo "=== go test $$m"; \
 		(cd $$m && go test -count=1 -timeout $(TEST_TIMEOUT) ./...); \
@@ -97,6 +110,7 @@ demo: build testbin
 ## bench: the benchmarks whose figures are in BENCHMARKS.md
 bench: build testbin
 	@cd shared && go test -run '^$$' -bench . -benchmem ./...
+	@cd plugins/kubectl-gitops-deps && go test -run '^$$' -bench LoadLive2000 -benchmem .
 	@cd plugins/kubectl-gitops-trace && go test -run '^$$' -bench . -benchtime 5x ./...
 
 clean:

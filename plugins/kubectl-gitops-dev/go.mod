@@ -53,6 +53,7 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
+	github.com/kubectl-gitops/kubectl-gitops/shared/testbed v0.0.0
 	github.com/liggitt/tabwriter v0.0.0-20181228230101-89fcab3d43de // indirect
 	github.com/mattn/go-runewidth v0.0.19 // indirect
 	github.com/mitchellh/go-wordwrap v1.0.1 // indirect
@@ -102,3 +103,5 @@ require (
 )
 
 replace github.com/kubectl-gitops/kubectl-gitops/shared => ../../shared
+
+replace github.com/kubectl-gitops/kubectl-gitops/shared/testbed => ../../shared/testbed

@@ -6,4 +6,9 @@
 //
 // The binaries come from `make testbin` (hack/testbin.sh), which builds them from pinned
 // versions into .cache/testbin/current. Set GITOPS_TESTBIN to use another folder.
+//
+// It is a module of its own (shared/testbed/go.mod), not a package of the shared module:
+// the plugins import the shared module, and a test bed in it would put envtest and the
+// testing helpers in their dependency set. Only tests (in the plugin modules) and
+// hack/demo require this one; `make check-deps` fails if the shared module imports it.
 package testbed

@@ -1,4 +1,4 @@
-package reconcile_test
+package main_test
 
 import (
 	"context"
