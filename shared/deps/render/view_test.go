@@ -16,8 +16,8 @@ import (
 // heading, the blank line between clusters and the not-found line belong to the human
 // views and the drawings, never to the json and yaml documents.
 func TestReportViews(t *testing.T) {
-	found := deps.Analyze([]deps.Node{KS("flux-system"), KS("apps", "flux-system")})
-	none := deps.Analyze(nil)
+	found := deps.Analyze(t.Context(), []deps.Node{KS("flux-system"), KS("apps", "flux-system")})
+	none := deps.Analyze(t.Context(), nil)
 	none.NothingChecked = true
 	none.FileErrors = []deps.FileError{{File: "clusters/prod/apps.yaml", Line: 3, Message: "bad indent"}}
 	for _, tc := range []struct {
