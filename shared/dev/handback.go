@@ -258,7 +258,7 @@ func (r HandBack) resume(ctx context.Context, dyn dynamic.Interface, res *Result
 		switch {
 		case !st.Suspended:
 			continue
-		case !r.Session.owns(rec.Reason):
+		case rec == nil || !r.Session.owns(rec.Reason): // a suspension with no record is not the session's
 			res.Notes = append(res.Notes, fmt.Sprintf("Kustomization %s/%s was suspended again by someone else (%s): left suspended", k.Namespace, k.Name, rec.String(time.Now())))
 			continue
 		}

@@ -89,6 +89,8 @@ func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 		status.SuspendByAnnotation:     orNil(r.User),
 		status.SuspendAtAnnotation:     at.Format(time.RFC3339),
 		status.SuspendUntilAnnotation:  nil,
+		// flux-operator's web UI shows who suspended an object from its own key.
+		status.FluxOperatorSuspendedByAnnotation: orNil(r.User),
 	}
 	if r.Until != nil {
 		annotations[status.SuspendUntilAnnotation] = r.Until.UTC().Format(time.RFC3339)
@@ -115,9 +117,11 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 		res.Notes = append(res.Notes, "not suspended: nothing to do")
 		return res, nil
 	}
-	annotations := map[string]any{
-		status.SuspendReasonAnnotation: nil, status.SuspendByAnnotation: nil,
-		status.SuspendAtAnnotation: nil, status.SuspendUntilAnnotation: nil,
+	// The record goes, whichever tool wrote it (a merge patch's null removes a key
+	// whatever field manager set it), as flux-operator's resume removes its own.
+	annotations := map[string]any{}
+	for _, k := range status.SuspensionAnnotations() {
+		annotations[k] = nil
 	}
 	summary := fmt.Sprintf("resume %s %s/%s", r.Kind, r.Namespace, r.Name)
 	if err := r.write(ctx, dyn, u, false, annotations, summary, res); err != nil {
