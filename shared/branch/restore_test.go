@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
@@ -209,11 +210,33 @@ func TestReadRecord(t *testing.T) {
 	}
 }
 
+// TestUndoCommand: the undo a record holds is canonical (it outlives the invocation that
+// wrote it); whoever reads it is told the command as they run the suite.
 func TestUndoCommand(t *testing.T) {
-	if got := (&Record{}).UndoCommand("team-a", "fleet"); got != "kubectl gitops branch restore fleet -n team-a" {
-		t.Errorf("without Undo: %q", got)
+	pinned := &Record{Undo: "kubectl gitops rollback unpin apps -n team-a"}
+	tests := []struct {
+		invoked string
+		rec     *Record
+		want    string
+	}{
+		{"kubectl gitops", &Record{}, "kubectl gitops branch restore fleet -n team-a"},
+		{"kubectl gitops", pinned, "kubectl gitops rollback unpin apps -n team-a"},
+		{"flux gitops", &Record{}, "flux gitops branch restore fleet -n team-a"},
+		{"flux gitops", pinned, "flux gitops rollback unpin apps -n team-a"},
+		{"kubectl gitops-branch", &Record{}, "kubectl gitops-branch restore fleet -n team-a"},
+		{"kubectl gitops-branch", pinned, "kubectl gitops-rollback unpin apps -n team-a"},
+		// recorded by another tool: left as it is
+		{"flux gitops", &Record{Undo: "flux resume source git fleet"}, "flux resume source git fleet"},
 	}
-	if got := (&Record{Undo: "kubectl gitops rollback unpin apps -n team-a"}).UndoCommand("team-a", "fleet"); got != "kubectl gitops rollback unpin apps -n team-a" {
-		t.Errorf("with Undo: %q", got)
+	for _, tt := range tests {
+		t.Run(tt.invoked+"/"+tt.want, func(t *testing.T) {
+			ctx := invocation.NewContext(context.Background(), invocation.Parse(tt.invoked))
+			if got := tt.rec.UndoCommand(ctx, "team-a", "fleet"); got != tt.want {
+				t.Errorf("UndoCommand = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := RestoreCommand("team-a", "fleet"); got != "kubectl gitops branch restore fleet -n team-a" {
+		t.Errorf("RestoreCommand, recorded, is canonical: %q", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -81,8 +82,8 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	err := fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
-	if s := SuggestCommand(args[0]); s != "" {
-		err = fmt.Errorf("%w: did you mean '%s'?", err, strings.Replace(s, SuiteName, DisplayName(cmd), 1))
+	if s := SuggestCommand(cmd.Context(), args[0]); s != "" {
+		err = fmt.Errorf("%w: did you mean '%s'?", err, s)
 	}
 	return exitcode.UsageError(err, cmd.CommandPath())
 }
@@ -177,9 +178,11 @@ func Rename(root *cobra.Command, invoked string) {
 	walk(root)
 }
 
-// ExecuteAs runs root as the binary called argv0: named as the user typed it, and
-// answering kubectl's completion helper.
+// ExecuteAs runs root as the binary called argv0: named as the user typed it, in help
+// texts and, through the context, in the messages, next steps and undo commands built
+// at run time (invocation.Command); and answering kubectl's completion helper.
 func ExecuteAs(ctx context.Context, root *cobra.Command, argv0 string, args []string) int {
-	Rename(root, Invoked(argv0, DisplayName(root)))
-	return Execute(ctx, root, CompletionArgs(argv0, args))
+	invoked := Invoked(argv0, DisplayName(root))
+	Rename(root, invoked)
+	return Execute(invocation.NewContext(ctx, invocation.Parse(invoked)), root, CompletionArgs(argv0, args))
 }

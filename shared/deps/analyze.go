@@ -2,15 +2,19 @@ package deps
 
 import (
 	"cmp"
+	"context"
 	"slices"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 )
 
 // Analyze builds the graph of nodes and reports its cycles, missing
 // dependencies and blocked chains. The nodes slice is not modified. Apart
 // from sorting for stable output, the work is linear in nodes plus dependsOn
 // entries: every dependsOn entry costs one map lookup, everything after
-// that works on integer indices.
-func Analyze(nodes []Node) *Report {
+// that works on integer indices. ctx names the suite's commands in next steps as the
+// user typed them (invocation.Command).
+func Analyze(ctx context.Context, nodes []Node) *Report {
 	// A check of no object at all (a wrong -n, an empty folder) is not a pass.
 	r := &Report{NothingChecked: len(nodes) == 0}
 	kept := r.place(nodes)
@@ -21,7 +25,7 @@ func Analyze(nodes []Node) *Report {
 	r.findDeadlocks()
 	r.evaluateReadyExprs()
 	r.findMissing()
-	r.findRootCauses(comp, cyclic)
+	r.findRootCauses(invocation.FromContext(ctx), comp, cyclic)
 	return r
 }
 

@@ -1,6 +1,7 @@
 package deps_test
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -311,7 +312,7 @@ func TestAnalyze(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Analyze(tc.nodes)
+			r := Analyze(context.Background(), tc.nodes)
 			got := Summarize(r)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("Summary mismatch\n got: %#v\nwant: %#v", got, tc.want)
@@ -380,7 +381,7 @@ func checkConsistent(t *testing.T, r *Report) {
 }
 
 func TestAnalyzeDuplicates(t *testing.T) {
-	r := Analyze([]Node{
+	r := Analyze(context.Background(), []Node{
 		Offline("clusters/a/apps.yaml", 4, KS("apps")),
 		Offline("clusters/b/apps.yaml", 9, KS("apps", "missing")),
 	})
@@ -397,7 +398,7 @@ func TestAnalyzeDuplicates(t *testing.T) {
 }
 
 func TestAnalyzeKindsDoNotCollide(t *testing.T) {
-	r := Analyze([]Node{KS("app"), HR("app"), KS("x", "app"), HR("y", "app")})
+	r := Analyze(context.Background(), []Node{KS("app"), HR("app"), KS("x", "app"), HR("y", "app")})
 	if r.HasProblems() {
 		t.Fatalf("unexpected problems: %+v", Summarize(r))
 	}
@@ -421,7 +422,7 @@ func TestAnalyzeDeepChain(t *testing.T) {
 	}
 	nodes[0] = Failing("BuildFailed", "boom", nodes[0])
 	nodes = append(nodes, KS("loop-a", "loop-b"), KS("loop-b", "loop-a"))
-	r := Analyze(nodes)
+	r := Analyze(context.Background(), nodes)
 	if len(r.Cycles) != 1 || len(r.RootCauses) != 1 || len(r.RootCauses[0].Victims) != n-1 {
 		t.Fatalf("cycles=%d causes=%d", len(r.Cycles), len(r.RootCauses))
 	}
@@ -488,7 +489,7 @@ func TestDeadlocks(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Analyze(tc.nodes)
+			r := Analyze(context.Background(), tc.nodes)
 			if tc.want == "" {
 				if len(r.Deadlocks) != 0 {
 					t.Fatalf("deadlocks %+v, want none", r.Deadlocks)
@@ -546,7 +547,7 @@ func TestReadyExpr(t *testing.T) {
 		}, ExprNotEvaluated, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Analyze(tc.nodes)
+			r := Analyze(context.Background(), tc.nodes)
 			if len(r.ReadyExprs) != 1 || r.ReadyExprs[0].Result != tc.result {
 				t.Fatalf("readyExprs %+v, want %s", r.ReadyExprs, tc.result)
 			}

@@ -1,6 +1,7 @@
 package deps_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -78,7 +79,7 @@ func BenchmarkAnalyze(b *testing.B) {
 			b.ReportAllocs()
 			var r *Report
 			for b.Loop() {
-				r = Analyze(nodes)
+				r = Analyze(context.Background(), nodes)
 			}
 			b.ReportMetric(float64(len(r.Cycles)), "cycles")
 			b.ReportMetric(float64(len(r.RootCauses)), "rootcauses")
@@ -93,7 +94,7 @@ func BenchmarkAnalyze(b *testing.B) {
 // leaving the CPU caches) from algorithmic growth.
 func BenchmarkComponents(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
-		r := Analyze(syntheticFleet(n))
+		r := Analyze(context.Background(), syntheticFleet(n))
 		b.Run(fmt.Sprintf("nodes=%d/edges=%d", n, len(r.Edges())), func(b *testing.B) {
 			for b.Loop() {
 				Components(r.Entries)
@@ -103,7 +104,7 @@ func BenchmarkComponents(b *testing.B) {
 }
 
 func TestSyntheticFleetShape(t *testing.T) {
-	r := Analyze(syntheticFleet(10_000))
+	r := Analyze(context.Background(), syntheticFleet(10_000))
 	edges := len(r.Edges())
 	if edges < 27_000 || edges > 33_000 {
 		t.Errorf("want about 30k edges, got %d", edges)

@@ -1,6 +1,7 @@
 package deps_test
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestFilter(t *testing.T) {
 		Waiting(KSIn("team-b", "api", "flux-system/platform")),
 		HR("infra"),
 	}
-	r := Analyze(nodes)
+	r := Analyze(context.Background(), nodes)
 	tests := []struct {
 		name        string
 		names       []string
@@ -84,7 +85,7 @@ func TestFilter(t *testing.T) {
 }
 
 func TestNamespaceAndFilterIn(t *testing.T) {
-	r := Analyze([]Node{
+	r := Analyze(context.Background(), []Node{
 		KS("infra"),
 		KSIn("team-a", "web", "flux-system/infra"),
 		KSIn("team-a", "api", "web"),
@@ -133,7 +134,7 @@ func TestNamespaceAndFilterIn(t *testing.T) {
 		},
 		{
 			name:    "an empty cluster checks nothing",
-			view:    func() (*Report, []string) { return Analyze(nil).Namespace("flux-system"), nil },
+			view:    func() (*Report, []string) { return Analyze(context.Background(), nil).Namespace("flux-system"), nil },
 			nothing: true,
 		},
 	}
@@ -154,7 +155,7 @@ func TestNamespaceAndFilterIn(t *testing.T) {
 }
 
 func TestUnmatched(t *testing.T) {
-	r := Analyze([]Node{
+	r := Analyze(context.Background(), []Node{
 		KS("apps"),
 		KS("infra"),
 		KSIn("team-a", "web"),

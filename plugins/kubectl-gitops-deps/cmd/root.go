@@ -165,14 +165,14 @@ func (o *Options) Run(ctx context.Context) error {
 			roots = []string{o.Path}
 		}
 		if len(roots) > 0 {
-			return o.runClusters(roots)
+			return o.runClusters(ctx, roots)
 		}
 	}
 	nodes, fileErrors, err := o.load(ctx)
 	if err != nil {
 		return err
 	}
-	report := deps.Analyze(nodes)
+	report := deps.Analyze(ctx, nodes)
 	report.FileErrors = fileErrors
 	report.Strict = o.Strict
 	view, err := o.view(report)
@@ -193,7 +193,7 @@ func (o *Options) Run(ctx context.Context) error {
 
 // runClusters checks each cluster of the repository on its own, as its Flux renders
 // it from its sync path: one broken cluster fails the check.
-func (o *Options) runClusters(roots []string) error {
+func (o *Options) runClusters(ctx context.Context, roots []string) error {
 	problems, shown := false, 0
 	// empty is the first cluster whose objects lie outside the -n asked for: shown
 	// only when no cluster has any there, so that --check fails on checking nothing.
@@ -210,7 +210,7 @@ func (o *Options) runClusters(roots []string) error {
 			warn.Printf("warning: %s: %s\n", root, fe)
 			fileErrors = append(fileErrors, deps.FileError{File: fe.File, Line: fe.Line, Message: fe.Err.Error()})
 		}
-		report := deps.Analyze(cl.Nodes)
+		report := deps.Analyze(ctx, cl.Nodes)
 		report.FileErrors, report.Unrendered, report.Strict = fileErrors, cl.Unrendered, o.Strict
 		view, err := o.view(report)
 		if exitcode.Of(err) == exitcode.NotFound && len(roots) > 1 {

@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,7 +65,7 @@ func BenchmarkWalk1000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := deps.Analyze(cl.Nodes)
+		r := deps.Analyze(context.Background(), cl.Nodes)
 		ks := 0
 		for _, n := range cl.Nodes {
 			if n.Kind == deps.KindKustomization {

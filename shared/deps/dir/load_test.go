@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -258,7 +259,7 @@ func TestLoadThenAnalyze(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := deps.Analyze(res.Nodes)
+	r := deps.Analyze(context.Background(), res.Nodes)
 	if len(r.Cycles) != 1 || len(r.Missing) != 2 || len(r.RootCauses) != 0 {
 		t.Errorf("cycles=%d missing=%d rootCauses=%d, want 1, 2, 0", len(r.Cycles), len(r.Missing), len(r.RootCauses))
 	}

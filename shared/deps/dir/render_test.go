@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"context"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -78,7 +79,7 @@ resources:
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("nodes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if r := deps.Analyze(res.Nodes); len(r.Missing) != 0 {
+	if r := deps.Analyze(context.Background(), res.Nodes); len(r.Missing) != 0 {
 		t.Errorf("missing dependencies in a healthy fleet: %+v", r.Missing)
 	}
 }

@@ -1,6 +1,7 @@
 package dir
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -104,7 +105,7 @@ func TestWalkHomeOps(t *testing.T) {
 			t.Errorf("Kustomization cnpg is written at %s", n.File)
 		}
 	}
-	r := deps.Analyze(cl.Nodes)
+	r := deps.Analyze(context.Background(), cl.Nodes)
 	if len(r.Missing) != 0 {
 		t.Errorf("missing %+v", r.Missing)
 	}
@@ -172,7 +173,7 @@ func TestRootsAndClusters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		missing[root] = len(deps.Analyze(cl.Nodes).Missing)
+		missing[root] = len(deps.Analyze(context.Background(), cl.Nodes).Missing)
 		for _, n := range cl.Nodes {
 			if n.Name == "apps" && !strings.Contains(filepath.ToSlash(n.File), root+"/") {
 				t.Errorf("%s: apps is said to be written at %s, another cluster's copy", root, n.File)
@@ -260,7 +261,7 @@ spec:
 	if len(cl.Unrendered) != 1 || !strings.Contains(cl.Unrendered[0], "ResourceSet flux-system/previews is not expanded: its inputs come from ResourceSetInputProviders") {
 		t.Errorf("unrendered %v", cl.Unrendered)
 	}
-	r := deps.Analyze(cl.Nodes)
+	r := deps.Analyze(context.Background(), cl.Nodes)
 	if len(r.Missing) != 2 || r.Missing[0].Target.Name != "platform" {
 		t.Errorf("missing %+v", r.Missing)
 	}

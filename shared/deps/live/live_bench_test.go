@@ -292,7 +292,7 @@ func BenchmarkLoadLive2000(b *testing.B) {
 	}
 
 	// The reference answer, computed once: the benchmark must measure a correct run.
-	want := deps.Analyze(mustLoad(ctx, b, dyn).Nodes)
+	want := deps.Analyze(context.Background(), mustLoad(ctx, b, dyn).Nodes)
 	if len(want.Entries) != liveKustomizations || len(want.Cycles) != liveKustomizations/250 || len(want.Missing) != 0 || len(want.RootCauses) == 0 {
 		b.Fatalf("unexpected analysis: %d entries, %d cycles, %d missing, %d root causes",
 			len(want.Entries), len(want.Cycles), len(want.Missing), len(want.RootCauses))
@@ -311,7 +311,7 @@ func BenchmarkLoadLive2000(b *testing.B) {
 		for b.Loop() {
 			counter.reset()
 			live := mustLoad(ctx, b, dyn)
-			r := deps.Analyze(live.Nodes)
+			r := deps.Analyze(context.Background(), live.Nodes)
 			if err := output.Write(io.Discard, output.FormatJSON, render.Document(r)); err != nil {
 				b.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -90,19 +91,23 @@ func deadlockFixture() []deps.Node {
 }
 
 func TestRenderGolden(t *testing.T) {
-	cluster := deps.Analyze(clusterFixture())
+	cluster := deps.Analyze(context.Background(), clusterFixture())
 	tests := []struct {
 		file   string
 		render func(*bytes.Buffer) error
 	}{
 		{"tree.golden", func(b *bytes.Buffer) error { return Tree(b, cluster, false) }},
 		{"tree-color.golden", func(b *bytes.Buffer) error { return Tree(b, cluster, true) }},
-		{"tree-offline.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(offlineFixture()), false) }},
-		{"tree-healthy.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(docsFixture()), false) }},
-		{"tree-deadlock.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(deadlockFixture()), false) }},
+		{"tree-offline.golden", func(b *bytes.Buffer) error {
+			return Tree(b, deps.Analyze(context.Background(), offlineFixture()), false)
+		}},
+		{"tree-healthy.golden", func(b *bytes.Buffer) error { return Tree(b, deps.Analyze(context.Background(), docsFixture()), false) }},
+		{"tree-deadlock.golden", func(b *bytes.Buffer) error {
+			return Tree(b, deps.Analyze(context.Background(), deadlockFixture()), false)
+		}},
 		{"dot.golden", func(b *bytes.Buffer) error { return DOT(b, cluster) }},
 		{"mermaid.golden", func(b *bytes.Buffer) error { return Mermaid(b, cluster) }},
-		{"mermaid-docs.golden", func(b *bytes.Buffer) error { return Mermaid(b, deps.Analyze(docsFixture())) }},
+		{"mermaid-docs.golden", func(b *bytes.Buffer) error { return Mermaid(b, deps.Analyze(context.Background(), docsFixture())) }},
 		{"json.golden", func(b *bytes.Buffer) error { return output.Write(b, output.FormatJSON, Document(cluster)) }},
 	}
 	for _, tc := range tests {
@@ -118,7 +123,7 @@ func TestRenderGolden(t *testing.T) {
 
 func TestRenderTreeWithoutColorHasNoEscapes(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Tree(&buf, deps.Analyze(clusterFixture()), false); err != nil {
+	if err := Tree(&buf, deps.Analyze(context.Background(), clusterFixture()), false); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "\x1b") {
@@ -132,7 +137,7 @@ func TestRenderTreeTrustsNoString(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		var buf bytes.Buffer
 		evil := KSIn("ns\x1b]0;owned\a", "infra\nKustomization forged  Ready")
-		r := deps.Analyze([]deps.Node{
+		r := deps.Analyze(context.Background(), []deps.Node{
 			Failing("Build\x1b[31mFailed", "kustomize build failed:\nline two\x1b[2J", evil),
 			Waiting(KSIn("ns\x1b]0;owned\a", "app", "dep\x1b[2J")),
 		})
@@ -155,7 +160,7 @@ func TestRenderTreeTrustsNoString(t *testing.T) {
 
 func TestRenderJSONSchema(t *testing.T) {
 	var buf bytes.Buffer
-	if err := output.Write(&buf, output.FormatJSON, Document(deps.Analyze(nil))); err != nil {
+	if err := output.Write(&buf, output.FormatJSON, Document(deps.Analyze(context.Background(), nil))); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -198,7 +203,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, os.ErrClosed }
 
 func TestRenderersReportWriteErrors(t *testing.T) {
-	r := deps.Analyze(clusterFixture())
+	r := deps.Analyze(context.Background(), clusterFixture())
 	for name, err := range map[string]error{
 		"tree":    Tree(failWriter{}, r, false),
 		"dot":     DOT(failWriter{}, r),
@@ -221,7 +226,7 @@ func TestTreeShowsSuspensions(t *testing.T) {
 		n.Suspension = &status.Suspension{Reason: reason, By: "alice", At: &at, Until: &until}
 		return n
 	}
-	r := deps.Analyze([]deps.Node{
+	r := deps.Analyze(context.Background(), []deps.Node{
 		suspend("INC-42: bad migration", past, KS("apps")),
 		suspend("INC-43: noisy alerts", future, KS("monitoring")),
 		Suspended(KS("legacy")),
@@ -264,7 +269,7 @@ func TestSummaryLineCounts(t *testing.T) {
 		{[]deps.Node{KS("a", "b")}, "1 object, 1 dependency: 1 missing dependency."},
 		{[]deps.Node{KS("a"), KS("b", "a"), KS("c", "a")}, "3 objects, 2 dependencies: no problems."},
 	} {
-		if got := summaryLine(deps.Analyze(tc.nodes)); got != tc.want {
+		if got := summaryLine(deps.Analyze(context.Background(), tc.nodes)); got != tc.want {
 			t.Errorf("summary %q, want %q", got, tc.want)
 		}
 	}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func TestTreeIsBounded(t *testing.T) {
 		nodes = append(nodes, n)
 	}
 	var out strings.Builder
-	if err := TreeWith(&out, deps.Analyze(nodes), TreeOptions{MaxLines: 10}); err != nil {
+	if err := TreeWith(&out, deps.Analyze(context.Background(), nodes), TreeOptions{MaxLines: 10}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -41,7 +42,7 @@ func TestTreeFoldsPlainObjects(t *testing.T) {
 	}
 	for _, all := range []bool{false, true} {
 		var out strings.Builder
-		if err := TreeWith(&out, deps.Analyze(nodes), TreeOptions{All: all}); err != nil {
+		if err := TreeWith(&out, deps.Analyze(context.Background(), nodes), TreeOptions{All: all}); err != nil {
 			t.Fatal(err)
 		}
 		listed := strings.Contains(out.String(), "Kustomization a/alone")
