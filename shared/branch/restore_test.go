@@ -240,3 +240,32 @@ func TestUndoCommand(t *testing.T) {
 		t.Errorf("RestoreCommand, recorded, is canonical: %q", got)
 	}
 }
+
+// TestSetUndoAsInvoked: the result of a switch names its undo as the user runs the
+// suite, and the record keeps it canonical for whoever reads it next.
+func TestSetUndoAsInvoked(t *testing.T) {
+	for _, tt := range []struct{ invoked, want string }{
+		{"kubectl gitops", "kubectl gitops branch restore flux-system -n flux-system"},
+		{"flux gitops", "flux gitops branch restore flux-system -n flux-system"},
+		{"kubectl gitops branch", "kubectl gitops branch restore flux-system -n flux-system"},
+		{"kubectl gitops-branch", "kubectl gitops-branch restore flux-system -n flux-system"},
+	} {
+		t.Run(tt.invoked, func(t *testing.T) {
+			ctx := invocation.NewContext(context.Background(), invocation.Parse(tt.invoked))
+			f := clustertest.New("flux-system", gitRepo(map[string]any{"branch": "main"}, nil))
+			res, err := Set(ctx, f.Dynamic, Request{Namespace: "flux-system", Name: "flux-system", Branch: "stable", Remote: remote("stable")})
+			if err != nil || res.Undo != tt.want {
+				t.Fatalf("Set: undo %q, %v; want %q", res.Undo, err, tt.want)
+			}
+			rec, err := ReadRecord(current(t, f).GetAnnotations())
+			if err != nil || rec == nil || rec.Undo != "kubectl gitops branch restore flux-system -n flux-system" {
+				t.Errorf("record %+v, %v: want the canonical undo", rec, err)
+			}
+			f = clustertest.New("flux-system", gitRepo(map[string]any{"branch": "main"}, nil))
+			res, err = Restore(ctx, f.Dynamic, Request{Namespace: "flux-system", Name: "flux-system", Remote: remote("main")})
+			if want := "was never switched by " + strings.TrimSuffix(tt.want, " restore flux-system -n flux-system") + " set: nothing to restore"; err != nil || !reflect.DeepEqual(res.Notes, []string{want}) {
+				t.Errorf("Restore of a source never switched: %q, %v; want %q", res.Notes, err, want)
+			}
+		})
+	}
+}
