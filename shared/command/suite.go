@@ -186,3 +186,13 @@ func ExecuteAs(ctx context.Context, root *cobra.Command, argv0 string, args []st
 	Rename(root, invoked)
 	return Execute(invocation.NewContext(ctx, invocation.Parse(invoked)), root, CompletionArgs(argv0, args))
 }
+
+// Invocation is how the user typed the suite that runs cmd (ExecuteAs put it in the
+// context), for the examples and hints a command builds before its Run; canonical for a
+// command run otherwise (a test calling Complete without one).
+func Invocation(cmd *cobra.Command) invocation.Name {
+	if cmd == nil || cmd.Context() == nil {
+		return invocation.Name{}
+	}
+	return invocation.FromContext(cmd.Context())
+}

@@ -76,7 +76,7 @@ func (o *SwitchOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []s
 	if !o.restore {
 		o.Branch, args = args[len(args)-1], args[:len(args)-1]
 	}
-	o.client, o.name = f.Client, invocation.FromContext(cmd.Context())
+	o.client, o.name = f.Client, command.Invocation(cmd)
 	return o.Selection.Complete(f, args)
 }
 

@@ -56,7 +56,7 @@ func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobr
 
 // Complete reads the names, the namespace and the client.
 func (o *ShowOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.client, o.name = f.Client, invocation.FromContext(cmd.Context())
+	o.client, o.name = f.Client, command.Invocation(cmd)
 	return o.Selection.Complete(f, args)
 }
 

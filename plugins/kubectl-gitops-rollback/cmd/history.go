@@ -54,7 +54,7 @@ func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *c
 
 // Complete reads the name and namespace.
 func (o *HistoryOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.name = invocation.FromContext(cmd.Context())
+	o.name = command.Invocation(cmd)
 	return o.Named.Complete(f, args)
 }
 

@@ -70,7 +70,7 @@ is written. 'rollback unpin' puts back exactly what was there.`,
 
 // Complete reads the name and namespace.
 func (o *PinOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.arg, o.name = args[0], invocation.FromContext(cmd.Context())
+	o.arg, o.name = args[0], command.Invocation(cmd)
 	return o.Named.Complete(f, args)
 }
 

@@ -73,7 +73,7 @@ nothing is forced and the commit is kept on a local branch.`,
 
 // Complete reads the name and namespace.
 func (o *RevertOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.arg, o.name = args[0], invocation.FromContext(cmd.Context())
+	o.arg, o.name = args[0], command.Invocation(cmd)
 	return o.Named.Complete(f, args)
 }
 

@@ -82,7 +82,7 @@ func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
 
 // Complete reads the namespace and arguments.
 func (o *TraceOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.factory, o.args, o.name = f, args, invocation.FromContext(cmd.Context())
+	o.factory, o.args, o.name = f, args, command.Invocation(cmd)
 	var err error
 	o.namespace, o.explicit, err = o.factory.Namespace()
 	return err
