@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/render"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
@@ -104,6 +105,10 @@ func TestSuspendAndResume(t *testing.T) {
 		if !s.Suspended || strings.HasSuffix(s.LastAppliedRevision, next) || status.SuspensionOf(u.GetAnnotations()) == nil {
 			t.Errorf("%s after the root's reconcile: suspended=%v applied=%s record=%v", name, s.Suspended, s.LastAppliedRevision, u.GetAnnotations())
 		}
+		// flux-operator's web UI shows who suspended it from its own key.
+		if by := u.GetAnnotations()[status.FluxOperatorSuspendedByAnnotation]; by != "admin" {
+			t.Errorf("%s: %s = %q, want admin", name, status.FluxOperatorSuspendedByAnnotation, by)
+		}
 	}
 	trace, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "trace", "deploy/api", "-n", "shop")
 	if err != nil || !strings.Contains(trace.Stdout, "Kustomization flux-system/apps: suspended: INC-42: bad migration (by admin, since ") {
@@ -132,6 +137,49 @@ func TestSuspendAndResume(t *testing.T) {
 			s := status.Of(u)
 			if s.Suspended || !strings.HasSuffix(s.LastAppliedRevision, next) || status.SuspensionOf(u.GetAnnotations()) != nil {
 				t.Errorf("%s after resume: suspended=%v applied=%s annotations=%v", name, s.Suspended, s.LastAppliedRevision, u.GetAnnotations())
+			}
+		}
+	})
+
+	// flux-operator's web UI suspends with spec.suspend and its suspendedBy key, under
+	// its own field manager; the reason here is Flux's RFC-0006 annotation. trace, deps
+	// and resume show who and why, and resume removes both keys.
+	t.Run("a suspension made by flux-operator", func(t *testing.T) {
+		patch := `{"spec":{"suspend":true},"metadata":{"annotations":{"` + status.FluxOperatorSuspendedByAnnotation + `":"jane@example.com","` +
+			status.FluxSuspendedAnnotation + `":"INC-7: db failover"}}}`
+		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "patch", "kustomization", "apps", "-n", "flux-system", "--type", "merge", "-p", patch, "--field-manager", "flux-operator")
+		if err != nil || run.Code != 0 {
+			t.Fatalf("suspend as flux-operator does: %v\n%s", err, run)
+		}
+		const want = "INC-7: db failover (by jane@example.com)"
+		trace, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "trace", "deploy/api", "-n", "shop")
+		if err != nil || !strings.Contains(trace.Stdout, "Kustomization flux-system/apps: suspended: "+want) {
+			t.Errorf("trace does not show who and why:\n%s", trace)
+		}
+		deps, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "deps", "-A", "-o", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		if err := outputtest.Decode(output.FormatJSON, []byte(deps.Stdout), output.KindDependencyReport, func() any { return &render.DependencyReport{} }, func(d any) {
+			for _, n := range d.(*render.DependencyReport).Nodes {
+				if n.ID == "Kustomization/flux-system/apps" {
+					found = n.Suspended && n.Suspension.String(time.Now()) == want
+					if !found {
+						t.Errorf("deps node %+v, suspension %v", n, n.Suspension)
+					}
+				}
+			}
+		}); err != nil || !found {
+			t.Errorf("deps does not show who and why (%v):\n%s", err, deps)
+		}
+		run = rollback("resume", "apps", "-n", "flux-system", "--yes")
+		if run.Code != 0 || !strings.Contains(run.Stdout, "reason:  "+want) {
+			t.Errorf("resume does not show who and why:\n%s", run)
+		}
+		for _, k := range status.SuspensionAnnotations() {
+			if v, ok := ks("apps").GetAnnotations()[k]; ok {
+				t.Errorf("resumed, apps keeps %s=%q", k, v)
 			}
 		}
 	})

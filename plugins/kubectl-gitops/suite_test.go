@@ -113,6 +113,11 @@ func TestSuiteAnswersToItsName(t *testing.T) {
 		{"flux-gitops", []string{"--version"}, 0, "flux gitops ", ""},
 		{"flux-gitops", []string{"rollback", "pin", "--help"}, 0, "  flux gitops rollback pin apps -n flux-system --to-last-good --yes", ""},
 		{"kubectl-gitops_trace", []string{"--help"}, 0, "  kubectl gitops-trace deploy/api -n shop", ""},
+		// Examples and hints built at run time name the command as typed too.
+		{"flux-gitops", []string{"rollback", "pin", "", "-n", "x"}, 2, "", "e.g. 'flux gitops rollback pin apps -n flux-system --to-last-good'"},
+		{"flux-gitops", []string{"branch", "set", "a"}, 2, "", "e.g. 'flux gitops branch set flux-system stable-release -n flux-system'"},
+		{"flux-gitops", []string{"trace"}, 2, "", "See 'flux gitops trace --help' for usage."},
+		{"kubectl-gitops_trace", []string{}, 2, "", "See 'kubectl gitops-trace --help' for usage."},
 		// --server without credentials: one error line, nothing asked, nothing on stdout.
 		{"kubectl-gitops", []string{"rollback", "history", "apps", "--server", "https://127.0.0.1:1"}, 1, "", "error: cannot reach the Kubernetes API server"},
 	} {

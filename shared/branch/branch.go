@@ -6,11 +6,14 @@
 package branch
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 )
 
 // Annotations the suite writes. RecordAnnotation holds the Record of a switch; the
@@ -56,17 +59,20 @@ type Record struct {
 func (r *Record) Pinned() bool { return r.Action == ActionPin }
 
 // UndoCommand is the command that puts the GitRepository namespace/name back: the one
-// recorded, or else the branch command's restore (records written before Undo was).
-func (r *Record) UndoCommand(namespace, name string) string {
-	if r.Undo != "" {
-		return r.Undo
+// recorded, or else the branch command's restore (records written before Undo was). It
+// is recorded canonical, and named here as the reader typed the suite (ctx).
+func (r *Record) UndoCommand(ctx context.Context, namespace, name string) string {
+	undo := r.Undo
+	if undo == "" {
+		undo = RestoreCommand(namespace, name)
 	}
-	return RestoreCommand(namespace, name)
+	return invocation.Rewrite(ctx, undo)
 }
 
-// RestoreCommand is `branch restore` of the GitRepository namespace/name.
+// RestoreCommand is `branch restore` of the GitRepository namespace/name, canonical: it
+// is what a Record holds (invocation.Rewrite names it for a reader).
 func RestoreCommand(namespace, name string) string {
-	return fmt.Sprintf("kubectl gitops branch restore %s -n %s", name, namespace)
+	return fmt.Sprintf("%s branch restore %s -n %s", invocation.Canonical, name, namespace)
 }
 
 // ReadRecord returns the Record in annotations, nil when the source was never switched.

@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
@@ -209,11 +210,62 @@ func TestReadRecord(t *testing.T) {
 	}
 }
 
+// TestUndoCommand: the undo a record holds is canonical (it outlives the invocation that
+// wrote it); whoever reads it is told the command as they run the suite.
 func TestUndoCommand(t *testing.T) {
-	if got := (&Record{}).UndoCommand("team-a", "fleet"); got != "kubectl gitops branch restore fleet -n team-a" {
-		t.Errorf("without Undo: %q", got)
+	pinned := &Record{Undo: "kubectl gitops rollback unpin apps -n team-a"}
+	tests := []struct {
+		invoked string
+		rec     *Record
+		want    string
+	}{
+		{"kubectl gitops", &Record{}, "kubectl gitops branch restore fleet -n team-a"},
+		{"kubectl gitops", pinned, "kubectl gitops rollback unpin apps -n team-a"},
+		{"flux gitops", &Record{}, "flux gitops branch restore fleet -n team-a"},
+		{"flux gitops", pinned, "flux gitops rollback unpin apps -n team-a"},
+		{"kubectl gitops-branch", &Record{}, "kubectl gitops-branch restore fleet -n team-a"},
+		{"kubectl gitops-branch", pinned, "kubectl gitops-rollback unpin apps -n team-a"},
+		// recorded by another tool: left as it is
+		{"flux gitops", &Record{Undo: "flux resume source git fleet"}, "flux resume source git fleet"},
 	}
-	if got := (&Record{Undo: "kubectl gitops rollback unpin apps -n team-a"}).UndoCommand("team-a", "fleet"); got != "kubectl gitops rollback unpin apps -n team-a" {
-		t.Errorf("with Undo: %q", got)
+	for _, tt := range tests {
+		t.Run(tt.invoked+"/"+tt.want, func(t *testing.T) {
+			ctx := invocation.NewContext(context.Background(), invocation.Parse(tt.invoked))
+			if got := tt.rec.UndoCommand(ctx, "team-a", "fleet"); got != tt.want {
+				t.Errorf("UndoCommand = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := RestoreCommand("team-a", "fleet"); got != "kubectl gitops branch restore fleet -n team-a" {
+		t.Errorf("RestoreCommand, recorded, is canonical: %q", got)
+	}
+}
+
+// TestSetUndoAsInvoked: the result of a switch names its undo as the user runs the
+// suite, and the record keeps it canonical for whoever reads it next.
+func TestSetUndoAsInvoked(t *testing.T) {
+	for _, tt := range []struct{ invoked, want string }{
+		{"kubectl gitops", "kubectl gitops branch restore flux-system -n flux-system"},
+		{"flux gitops", "flux gitops branch restore flux-system -n flux-system"},
+		{"kubectl gitops branch", "kubectl gitops branch restore flux-system -n flux-system"},
+		{"kubectl gitops-branch", "kubectl gitops-branch restore flux-system -n flux-system"},
+	} {
+		t.Run(tt.invoked, func(t *testing.T) {
+			ctx := invocation.NewContext(context.Background(), invocation.Parse(tt.invoked))
+			f := clustertest.New("flux-system", gitRepo(map[string]any{"branch": "main"}, nil))
+			res, err := Set(ctx, f.Dynamic, Request{Namespace: "flux-system", Name: "flux-system", Branch: "stable", Remote: remote("stable")})
+			if err != nil || res.Undo != tt.want {
+				t.Fatalf("Set: undo %q, %v; want %q", res.Undo, err, tt.want)
+			}
+			rec, err := ReadRecord(current(t, f).GetAnnotations())
+			if err != nil || rec == nil || rec.Undo != "kubectl gitops branch restore flux-system -n flux-system" {
+				t.Errorf("record %+v, %v: want the canonical undo", rec, err)
+			}
+			f = clustertest.New("flux-system", gitRepo(map[string]any{"branch": "main"}, nil))
+			res, err = Restore(ctx, f.Dynamic, Request{Namespace: "flux-system", Name: "flux-system", Remote: remote("main")})
+			if want := "was never switched by " + strings.TrimSuffix(tt.want, " restore flux-system -n flux-system") + " set: nothing to restore"; err != nil || !reflect.DeepEqual(res.Notes, []string{want}) {
+				t.Errorf("Restore of a source never switched: %q, %v; want %q", res.Notes, err, want)
+			}
+		})
 	}
 }

@@ -39,7 +39,7 @@ func Show(ctx context.Context, dyn dynamic.Interface, r ShowRequest) (*source.Do
 		return nil, err
 	}
 	if rec != nil {
-		doc.Switched = &source.Switched{Action: rec.Action, From: source.FromGit(rec.RefBefore), By: rec.By, At: rec.At, Parent: rec.Parent, Undo: rec.UndoCommand(u.GetNamespace(), u.GetName())}
+		doc.Switched = &source.Switched{Action: rec.Action, From: source.FromGit(rec.RefBefore), By: rec.By, At: rec.At, Parent: rec.Parent, Undo: rec.UndoCommand(ctx, u.GetNamespace(), u.GetName())}
 		if doc.Switched.Action == "" {
 			doc.Switched.Action = ActionSet
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
@@ -38,7 +39,8 @@ type Request struct {
 	// Commit, instead of Branch, pins the source to one commit and keeps the branch it
 	// tracks (spec.ref.commit beside spec.ref.branch): the rollback's emergency brake.
 	Commit string
-	// UndoCommand is the command the result names to undo the change (default: branch
+	// UndoCommand is the command, canonical (it is recorded on the object, see
+	// Record.UndoCommand), the result names to undo the change (default: branch
 	// restore of the source).
 	UndoCommand string
 	// Hooks: who switches (for the record), a server-side dry run, the confirmation
@@ -110,7 +112,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	if r.Commit != "" {
 		action, verb = ActionPin, "pin"
 	}
-	res := r.newResult(action, gr, u)
+	res := r.newResult(ctx, action, gr, u)
 	newRef, refName := r.target(gr.Spec.Reference)
 	to := source.FromGit(newRef)
 	res.To = &to
@@ -130,7 +132,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	}
 	if rec == nil {
 		// The first switch records the ref to come back to; a later one keeps it.
-		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.Clock().UTC().Truncate(time.Second), Undo: res.Undo}
+		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.Clock().UTC().Truncate(time.Second), Undo: r.undoCommand(gr)}
 		if parent, ok, err := parentOf(ctx, dyn, u); err != nil {
 			return nil, err
 		} else if ok {
@@ -202,14 +204,14 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res := r.newResult(ActionRestore, gr, u)
+	res := r.newResult(ctx, ActionRestore, gr, u)
 	rec, err := ReadRecord(u.GetAnnotations())
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil {
 		res.Undo = ""
-		res.Notes = append(res.Notes, "was never switched by kubectl gitops branch set: nothing to restore")
+		res.Notes = append(res.Notes, "was never switched by "+invocation.Command(ctx, "branch set")+": nothing to restore")
 		return res, nil
 	}
 	to := source.FromGit(rec.RefBefore)
@@ -279,21 +281,26 @@ func Unchanged(ctx context.Context, dyn dynamic.Interface, namespace, name, acti
 	if err != nil {
 		return nil, err
 	}
-	res := Request{}.newResult(action, gr, u)
+	res := Request{}.newResult(ctx, action, gr, u)
 	res.Undo = ""
 	return res, nil
 }
 
-func (r Request) newResult(action string, gr *sourcev1.GitRepository, u *unstructured.Unstructured) *Result {
-	from := source.FromGit(gr.Spec.Reference)
-	undo := r.UndoCommand
-	if undo == "" {
-		undo = RestoreCommand(gr.Namespace, gr.Name)
+// undoCommand is the command that puts gr back, canonical: it is recorded on the object, and
+// whoever reads the record names it as they typed the suite.
+func (r Request) undoCommand(gr *sourcev1.GitRepository) string {
+	if r.UndoCommand != "" {
+		return r.UndoCommand
 	}
+	return RestoreCommand(gr.Namespace, gr.Name)
+}
+
+func (r Request) newResult(ctx context.Context, action string, gr *sourcev1.GitRepository, u *unstructured.Unstructured) *Result {
+	from := source.FromGit(gr.Spec.Reference)
 	res := &Result{
 		TypeMeta: output.NewTypeMeta(output.KindBranchSwitch),
 		Object:   source.Object{Kind: flux.KindGitRepository, Namespace: gr.Namespace, Name: gr.Name},
-		Action:   action, From: &from, Undo: undo,
+		Action:   action, From: &from, Undo: invocation.Rewrite(ctx, r.undoCommand(gr)),
 	}
 	if gr.Status.Artifact != nil {
 		res.RevisionBefore = gr.Status.Artifact.Revision

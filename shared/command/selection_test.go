@@ -109,8 +109,11 @@ func TestSelectionResolve(t *testing.T) {
 func TestNamed(t *testing.T) {
 	f := clustertest.New("apps")
 	n := Named{Kind: flux.KindKustomization}
-	if err := n.Complete(f, nil); err != nil || n.Namespace != "apps" || n.Client == nil {
+	if err := n.Complete(f, nil); err != nil || n.Namespace != "apps" {
 		t.Fatalf("Complete = %v, %+v", err, n)
+	}
+	if c, err := n.Cluster.Client(); err != nil || c == nil {
+		t.Fatalf("Complete took no cluster: %v", err)
 	}
 	if err := n.Validate("kubectl gitops rollback history apps"); exitcode.Of(err) != exitcode.Usage ||
 		err.Error() != "the Kustomization name is empty: name one, e.g. 'kubectl gitops rollback history apps'" {

@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 )
 
 // SuiteName is how the suite binary is called through kubectl: krew's plugin `gitops`.
@@ -79,8 +80,8 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	err := fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
-	if s := SuggestCommand(args[0]); s != "" {
-		err = fmt.Errorf("%w: did you mean '%s'?", err, strings.Replace(s, SuiteName, DisplayName(cmd), 1))
+	if s := SuggestCommand(cmd.Context(), args[0]); s != "" {
+		err = fmt.Errorf("%w: did you mean '%s'?", err, s)
 	}
 	return exitcode.UsageError(err, cmd.CommandPath())
 }
@@ -141,9 +142,21 @@ func Rename(root *cobra.Command, invoked string) {
 	walk(root)
 }
 
-// ExecuteAs runs root as the binary called argv0: named as the user typed it, and
-// answering kubectl's completion helper.
+// ExecuteAs runs root as the binary called argv0: named as the user typed it, in help
+// texts and, through the context, in the messages, next steps and undo commands built
+// at run time (invocation.Command); and answering kubectl's completion helper.
 func ExecuteAs(ctx context.Context, root *cobra.Command, argv0 string, args []string) int {
-	Rename(root, Invoked(argv0, DisplayName(root)))
-	return Execute(ctx, root, CompletionArgs(argv0, args))
+	invoked := Invoked(argv0, DisplayName(root))
+	Rename(root, invoked)
+	return Execute(invocation.NewContext(ctx, invocation.Parse(invoked)), root, CompletionArgs(argv0, args))
+}
+
+// Invocation is how the user typed the suite that runs cmd (ExecuteAs put it in the
+// context), for the examples and hints a command builds before its Run; canonical for a
+// command run otherwise (a test calling Complete without one).
+func Invocation(cmd *cobra.Command) invocation.Name {
+	if cmd == nil || cmd.Context() == nil {
+		return invocation.Name{}
+	}
+	return invocation.FromContext(cmd.Context())
 }

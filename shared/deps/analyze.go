@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"slices"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 )
 
 // Analyze builds the graph of nodes and reports its cycles, missing
@@ -11,7 +13,8 @@ import (
 // from sorting for stable output, the work is linear in nodes plus dependsOn
 // entries: every dependsOn entry costs one map lookup, everything after
 // that works on integer indices. ctx bounds the readyExpr evaluations, the one
-// part that runs code from the cluster.
+// part that runs code from the cluster, and names the suite's commands in next steps
+// as the user typed them (invocation.Command).
 func Analyze(ctx context.Context, nodes []Node) *Report {
 	// A check of no object at all (a wrong -n, an empty folder) is not a pass.
 	r := &Report{NothingChecked: len(nodes) == 0}
@@ -23,7 +26,7 @@ func Analyze(ctx context.Context, nodes []Node) *Report {
 	r.findDeadlocks()
 	r.evaluateReadyExprs(ctx)
 	r.findMissing()
-	r.findRootCauses(comp, cyclic)
+	r.findRootCauses(invocation.FromContext(ctx), comp, cyclic)
 	return r
 }
 

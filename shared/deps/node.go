@@ -95,7 +95,8 @@ type Node struct {
 
 	Suspended bool
 	// Suspension is the recorded reason, user and end of a suspension, when one was
-	// recorded (kubectl gitops rollback suspend).
+	// recorded (rollback suspend, flux-operator's web UI, Flux's RFC-0006: see
+	// status.SuspensionOf).
 	Suspension         *status.Suspension
 	Ready              status.Condition
 	Generation         int64

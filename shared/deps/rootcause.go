@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,12 +45,14 @@ type causeFinder struct {
 	causes   []RootCause
 	culprits []int // entry index of each cause's culprit
 	path     []int // scratch
+	// name says the suite's commands in next steps as the user typed them.
+	name invocation.Name
 }
 
 // findRootCauses explains every live node that is not Ready. Offline nodes
 // carry no status, so they are never explained and never block.
-func (r *Report) findRootCauses(comp []int32, cyclic []bool) {
-	f := &causeFinder{r: r, comp: comp, cyclic: cyclic, keys: map[causeKey]int{}}
+func (r *Report) findRootCauses(name invocation.Name, comp []int32, cyclic []bool) {
+	f := &causeFinder{r: r, comp: comp, cyclic: cyclic, keys: map[causeKey]int{}, name: name}
 	f.memo = make([]int, len(r.Entries))
 	for i := range f.memo {
 		f.memo[i] = unexplained
@@ -266,7 +269,7 @@ func (f *causeFinder) suspendedNotReady(x int) int {
 		rc := &f.causes[c]
 		rc.Message = fmt.Sprintf("%s is suspended while not Ready (%s): it blocks its dependents until it is resumed",
 			e.ID(), readySummary(e.Ready))
-		rc.NextStep = resumeStep(e)
+		rc.NextStep = f.resumeStep(e)
 	}
 	return c
 }
@@ -290,7 +293,7 @@ func (f *causeFinder) lagging(d, dependent int) int {
 	if e.Suspended {
 		rc.Message = fmt.Sprintf("%s is suspended and its source %s moved on: it applied %s, the source is at %s (Flux: revision is not up to date)",
 			e.ID(), e.SourceRef, applied, src)
-		rc.NextStep = resumeStep(e)
+		rc.NextStep = f.resumeStep(e)
 	} else {
 		rc.Message = fmt.Sprintf("%s applied %s but its source %s is at %s (Flux: revision is not up to date)",
 			e.ID(), applied, e.SourceRef, src)
@@ -436,8 +439,8 @@ func (f *causeFinder) own(x int) int {
 // resumeStep names the suite's resume, which waits until Flux reconciled the object and
 // names a dependency that blocks it; the suspension's reason, when recorded, says who to
 // ask first.
-func resumeStep(e *Entry) string {
-	step := fmt.Sprintf("kubectl gitops rollback resume %s/%s -n %s --yes", e.Kind.lower(), e.Name, e.Namespace)
+func (f *causeFinder) resumeStep(e *Entry) string {
+	step := f.name.Command(fmt.Sprintf("rollback resume %s/%s -n %s --yes", e.Kind.lower(), e.Name, e.Namespace))
 	if e.Suspension != nil {
 		step += " (suspended: " + e.Suspension.String(time.Now()) + ")"
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
@@ -82,7 +83,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 		}
 		res.Applied = append(res.Applied, Change{Object: objectOf(m.Object), Operation: operation(live[i], out)})
 	}
-	res.Next = "when it works, save the files with 'kubectl gitops dev checkpoint MSG'"
+	res.Next = "when it works, save the files with '" + invocation.Command(ctx, "dev checkpoint MSG") + "'"
 	res.DurationSeconds = since(begin)
 	return res, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 )
 
 // Find returns the session a step is about: the one named id; else the one whose
@@ -35,11 +36,11 @@ func Find(ctx context.Context, dyn dynamic.Interface, id string, clone *Clone, u
 	}
 	switch {
 	case id != "":
-		return nil, exitcode.New(exitcode.NotFound, "no open dev session %q: list them with 'kubectl gitops dev status'", id)
+		return nil, exitcode.New(exitcode.NotFound, "no open dev session %q: list them with '%s'", id, invocation.Command(ctx, "dev status"))
 	case len(mine) == 1:
 		return mine[0], nil
 	case len(open) == 0:
-		return nil, exitcode.New(exitcode.NotFound, "no dev session is open: start one with 'kubectl gitops dev start \"what you work on\" -k KUSTOMIZATION'")
+		return nil, exitcode.New(exitcode.NotFound, "no dev session is open: start one with '%s'", invocation.Command(ctx, `dev start "what you work on" -k KUSTOMIZATION`))
 	}
 	ids := make([]string, len(open))
 	for i, s := range open {

@@ -104,6 +104,7 @@ func (c *Clone) squash(ctx context.Context, branch, base, head, message string) 
 	if err != nil {
 		return "", err
 	}
+	// The reflog keeps the canonical name, as commit messages do (package invocation).
 	if _, err := git.Run(ctx, c.Dir, "update-ref", "-m", "kubectl gitops dev finish: squash", "refs/heads/"+branch, sha, head); err != nil {
 		return "", err
 	}

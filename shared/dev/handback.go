@@ -21,6 +21,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
@@ -79,11 +80,11 @@ func Finish(ctx context.Context, dyn dynamic.Interface, r FinishRequest) (*Resul
 	if dirty, err := r.Clone.Dirty(ctx); err != nil {
 		return nil, err
 	} else if len(dirty) > 0 {
-		return nil, exitcode.New(exitcode.Usage, "the clone at %s has uncommitted changes (%s): save them with 'kubectl gitops dev checkpoint MSG' first; nothing was changed", r.Clone.Dir, strings.Join(first(dirty, 3), "; "))
+		return nil, exitcode.New(exitcode.Usage, "the clone at %s has uncommitted changes (%s): save them with '%s' first; nothing was changed", r.Clone.Dir, strings.Join(first(dirty, 3), "; "), invocation.Command(ctx, "dev checkpoint MSG"))
 	}
 	head := r.Clone.Head(ctx, s.Branch)
 	if head == "" {
-		return nil, exitcode.New(exitcode.NotFound, "the session branch %s is not in the clone at %s: finish from the clone the session started in, or 'kubectl gitops dev abort'", s.Branch, r.Clone.Dir)
+		return nil, exitcode.New(exitcode.NotFound, "the session branch %s is not in the clone at %s: finish from the clone the session started in, or '%s'", s.Branch, r.Clone.Dir, invocation.Command(ctx, "dev abort"))
 	}
 	n, err := r.Clone.count(ctx, s.Base, head)
 	if err != nil {
@@ -214,31 +215,31 @@ func (r HandBack) run(ctx context.Context, dyn dynamic.Interface, res *Result) e
 	if r.Wait {
 		waitErr = r.waitApplied(ctx, dyn, res)
 		if cluster.IsUnreachable(waitErr) || errors.Is(waitErr, context.Canceled) {
-			return r.left(waitErr)
+			return r.left(ctx, waitErr)
 		}
 	}
 	declared, err := r.inventories(ctx, dyn)
 	if err != nil {
-		return r.left(err)
+		return r.left(ctx, err)
 	}
 	for _, a := range r.Session.Applied {
 		if err := r.cleanup(ctx, dyn, a, declared, res); err != nil {
-			return r.left(err)
+			return r.left(ctx, err)
 		}
 	}
 	if waitErr != nil {
-		return r.left(waitErr)
+		return r.left(ctx, waitErr)
 	}
 	if err := (Store{Dyn: dyn}).Delete(ctx, r.Session); err != nil {
-		return r.left(err)
+		return r.left(ctx, err)
 	}
 	res.Closed = true
 	return nil
 }
 
 // left says that the session is still open, and how to close it.
-func (r HandBack) left(err error) error {
-	return exitcode.New(exitcode.Of(err), "%v (the session is still open: 'kubectl gitops dev abort --session %s' finishes handing back)", err, r.Session.ID)
+func (r HandBack) left(ctx context.Context, err error) error {
+	return exitcode.New(exitcode.Of(err), "%v (the session is still open: '%s' finishes handing back)", err, invocation.Command(ctx, "dev abort --session "+r.Session.ID))
 }
 
 // resume resumes the Kustomizations the session paused, and only those: one suspended
@@ -251,20 +252,20 @@ func (r HandBack) resume(ctx context.Context, dyn dynamic.Interface, res *Result
 			continue
 		}
 		if err != nil {
-			return r.left(err)
+			return r.left(ctx, err)
 		}
 		st := status.Of(u)
 		rec := status.SuspensionOf(u.GetAnnotations())
 		switch {
 		case !st.Suspended:
 			continue
-		case !r.Session.owns(rec.Reason):
+		case rec == nil || !r.Session.owns(rec.Reason): // a suspension with no record is not the session's
 			res.Notes = append(res.Notes, fmt.Sprintf("Kustomization %s/%s was suspended again by someone else (%s): left suspended", k.Namespace, k.Name, rec.String(time.Now())))
 			continue
 		}
 		r.Say("resuming Kustomization %s/%s", k.Namespace, k.Name)
 		if _, err := suspend.Resume(ctx, dyn, suspend.Request{Kind: flux.KindKustomization, Namespace: k.Namespace, Name: k.Name, Hooks: write.Hooks{DryRun: r.DryRun, Now: r.Now}}); err != nil {
-			return r.left(err)
+			return r.left(ctx, err)
 		}
 		res.Resumed = append(res.Resumed, k)
 	}

@@ -28,6 +28,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
@@ -171,7 +172,7 @@ func (st Store) List(ctx context.Context, namespace, fallback string) ([]*Sessio
 func (st Store) Get(ctx context.Context, namespace, id string) (*Session, error) {
 	u, err := st.Dyn.Resource(configMaps).Namespace(namespace).Get(ctx, recordName(id), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, exitcode.New(exitcode.NotFound, "no dev session %q in namespace %s: list the open ones with 'kubectl gitops dev status'", id, namespace)
+		return nil, exitcode.New(exitcode.NotFound, "no dev session %q in namespace %s: list the open ones with '%s'", id, namespace, invocation.Command(ctx, "dev status"))
 	}
 	if err != nil {
 		return nil, cluster.Classify(err)
@@ -187,7 +188,7 @@ func (st Store) Create(ctx context.Context, s *Session) error {
 	}
 	out, err := st.Dyn.Resource(configMaps).Namespace(s.Namespace).Create(ctx, u, metav1.CreateOptions{FieldManager: cluster.FieldManager, DryRun: st.dryRun()})
 	if apierrors.IsAlreadyExists(err) {
-		return exitcode.New(exitcode.Failure, "a dev session %q is already open in namespace %s: finish or abort it first ('kubectl gitops dev status')", s.ID, s.Namespace)
+		return exitcode.New(exitcode.Failure, "a dev session %q is already open in namespace %s: finish or abort it first ('%s')", s.ID, s.Namespace, invocation.Command(ctx, "dev status"))
 	}
 	if err != nil {
 		return cluster.Classify(err)
@@ -254,7 +255,8 @@ func encode(s *Session) (*unstructured.Unstructured, error) {
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name: recordName(s.ID), Namespace: s.Namespace,
-			Labels:      map[string]string{SessionLabel: s.ID},
+			Labels: map[string]string{SessionLabel: s.ID},
+			// Read by anyone, however they run the suite: canonical (package invocation).
 			Annotations: map[string]string{"gitops.kubectl.io/description": "kubectl gitops dev session: see 'kubectl gitops dev status'; close it with 'kubectl gitops dev finish' or 'abort'"},
 		},
 		Data: map[string]string{recordKey: string(raw)},

@@ -17,6 +17,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
@@ -53,7 +54,7 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	tracked, err := trackedBranch(repo)
+	tracked, err := trackedBranch(ctx, repo)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,8 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 	if err := r.suspendAll(ctx, dyn, s, res); err != nil {
 		return nil, r.unwind(ctx, dyn, s, res, clone, previous, err)
 	}
-	res.Next = fmt.Sprintf("edit in %s, try it with 'kubectl gitops dev test FILE', save with 'kubectl gitops dev checkpoint MSG', end with 'kubectl gitops dev finish MSG' (or 'abort')", clone.Dir)
+	res.Next = fmt.Sprintf("edit in %s, try it with '%s', save with '%s', end with '%s' (or 'abort')", clone.Dir,
+		invocation.Command(ctx, "dev test FILE"), invocation.Command(ctx, "dev checkpoint MSG"), invocation.Command(ctx, "dev finish MSG"))
 	res.DurationSeconds = since(begin)
 	return res, nil
 }
@@ -156,7 +158,7 @@ func (r StartRequest) unwind(ctx context.Context, dyn dynamic.Interface, s *Sess
 		}
 	}
 	if len(left) > 0 {
-		return exitcode.New(exitcode.Of(cause), "%v; undoing the start failed too: %s ('kubectl gitops dev abort --session %s' finishes it)", cause, strings.Join(left, "; "), s.ID)
+		return exitcode.New(exitcode.Of(cause), "%v; undoing the start failed too: %s ('%s' finishes it)", cause, strings.Join(left, "; "), invocation.Command(ctx, "dev abort --session "+s.ID))
 	}
 	return exitcode.New(exitcode.Of(cause), "%v (the start was undone: nothing is left)", cause)
 }
@@ -246,13 +248,13 @@ func cleanPath(p string) string {
 
 // trackedBranch is the branch the source applies; a session starts from it, so a
 // source on a tag, a commit or a switched branch is refused.
-func trackedBranch(repo *sourcev1.GitRepository) (string, error) {
+func trackedBranch(ctx context.Context, repo *sourcev1.GitRepository) (string, error) {
 	rec, err := branch.ReadRecord(repo.Annotations)
 	if err != nil {
 		return "", err
 	}
 	if rec != nil {
-		return "", exitcode.New(exitcode.Failure, "GitRepository %s/%s is switched or pinned by kubectl gitops and does not apply its own branch: put it back first ('%s')", repo.Namespace, repo.Name, rec.UndoCommand(repo.Namespace, repo.Name))
+		return "", exitcode.New(exitcode.Failure, "GitRepository %s/%s is switched or pinned by %s and does not apply its own branch: put it back first ('%s')", repo.Namespace, repo.Name, invocation.Suite(ctx), rec.UndoCommand(ctx, repo.Namespace, repo.Name))
 	}
 	ref := source.FromGit(repo.Spec.Reference)
 	if b := ref.TrackedBranch(); b != "" && ref.Kind != source.RefCommit {

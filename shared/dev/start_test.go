@@ -158,7 +158,7 @@ func TestTrackedBranch(t *testing.T) {
 			if tc.record != "" {
 				repo.Annotations = map[string]string{branch.RecordAnnotation: tc.record}
 			}
-			got, err := trackedBranch(repo)
+			got, err := trackedBranch(t.Context(), repo)
 			if got != tc.want || exitcode.Of(err) != tc.code {
 				t.Errorf("trackedBranch = %q, %v (code %d); want %q, code %d", got, err, exitcode.Of(err), tc.want, tc.code)
 			}

@@ -3,6 +3,7 @@
 package history
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
@@ -348,8 +350,8 @@ type Choice struct {
 // Pick returns the entry of entries (in Reorder's order) the choice names. Only
 // revisions Flux applied are candidates: a rollback goes back to something that was
 // live; and --steps and --to-last-good never go forward past the revision Flux tried
-// last.
-func Pick(entries []Entry, c Choice) (Entry, error) {
+// last. ctx names the suite's commands in errors as the user typed them.
+func Pick(ctx context.Context, entries []Entry, c Choice) (Entry, error) {
 	switch {
 	case c.LastGood:
 		for _, e := range entries {
@@ -399,9 +401,9 @@ func Pick(entries []Entry, c Choice) (Entry, error) {
 		case len(found) > 1:
 			return Entry{}, exitcode.New(exitcode.Usage, "--to %s matches more than one commit: give more of the SHA", c.To)
 		case never:
-			return Entry{}, exitcode.New(exitcode.NotFound, "commit %s never applied (Flux could not build it): it is not a revision to go back to; list the candidates with 'kubectl gitops rollback history'", c.To)
+			return Entry{}, exitcode.New(exitcode.NotFound, "commit %s never applied (Flux could not build it): it is not a revision to go back to; list the candidates with '%s'", c.To, invocation.Command(ctx, "rollback history"))
 		}
-		return Entry{}, exitcode.New(exitcode.NotFound, "commit %s is not in status.history: list the candidates with 'kubectl gitops rollback history'", c.To)
+		return Entry{}, exitcode.New(exitcode.NotFound, "commit %s is not in status.history: list the candidates with '%s'", c.To, invocation.Command(ctx, "rollback history"))
 	}
 	return Entry{}, exitcode.New(exitcode.Usage, "say where to go back to: --to SHA, --steps N or --to-last-good")
 }

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +75,7 @@ func TestPick(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Pick(entries, tt.choice)
+			got, err := Pick(context.Background(), entries, tt.choice)
 			if exitcode.Of(err) != tt.code || got.SHA != tt.want {
 				t.Errorf("Pick = %s, %v; want %s, exit code %d", got.SHA, err, tt.want, tt.code)
 			}
@@ -83,10 +84,10 @@ func TestPick(t *testing.T) {
 	// After a successful commit, last good is the one before it.
 	ok := []Entry{{SHA: sha('b'), Status: Succeeded, Current: true, LastAttempted: true}, {SHA: sha('a'), Status: Succeeded}}
 	markLastGood(ok)
-	if got, err := Pick(ok, Choice{LastGood: true}); err != nil || got.SHA != sha('a') {
+	if got, err := Pick(context.Background(), ok, Choice{LastGood: true}); err != nil || got.SHA != sha('a') {
 		t.Errorf("last good after a good commit = %s, %v; want %s", got.SHA, err, sha('a'))
 	}
-	if _, err := Pick(nil, Choice{LastGood: true}); exitcode.Of(err) != exitcode.NotFound {
+	if _, err := Pick(context.Background(), nil, Choice{LastGood: true}); exitcode.Of(err) != exitcode.NotFound {
 		t.Errorf("last good of an empty history: %v, want not found", err)
 	}
 }

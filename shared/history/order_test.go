@@ -1,6 +1,7 @@
 package history
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -149,7 +150,7 @@ func TestRollbackTargets(t *testing.T) {
 				{Choice{Steps: 1}, tt.steps1, 0},
 				{Choice{Steps: 2}, tt.steps2, tt.stepsErr},
 			} {
-				got, err := Pick(entries, c.choice)
+				got, err := Pick(context.Background(), entries, c.choice)
 				if c.want == "" && c.code == 0 {
 					continue
 				}
@@ -158,7 +159,7 @@ func TestRollbackTargets(t *testing.T) {
 				}
 			}
 			if tt.neverApplied != "" {
-				if _, err := Pick(entries, Choice{To: tt.neverApplied}); exitcode.Of(err) != exitcode.NotFound || !strings.Contains(err.Error(), "never applied") {
+				if _, err := Pick(context.Background(), entries, Choice{To: tt.neverApplied}); exitcode.Of(err) != exitcode.NotFound || !strings.Contains(err.Error(), "never applied") {
 					t.Errorf("--to a commit that never applied: %v", err)
 				}
 			}
@@ -168,7 +169,7 @@ func TestRollbackTargets(t *testing.T) {
 
 func TestPickEmpty(t *testing.T) {
 	for _, c := range []Choice{{Steps: 1}, {LastGood: true}, {To: "abc"}} {
-		if _, err := Pick(nil, c); exitcode.Of(err) != exitcode.NotFound {
+		if _, err := Pick(context.Background(), nil, c); exitcode.Of(err) != exitcode.NotFound {
 			t.Errorf("Pick(nil, %+v) = %v, want not found", c, err)
 		}
 	}
@@ -188,7 +189,7 @@ func TestNeverAppliedEntry(t *testing.T) {
 
 func TestPlanFromHistory(t *testing.T) {
 	entries := FromKustomization(kustomization([]snapshot{{'c', "", 30, 45}, {'b', "", 20, 20}, {'a', "", 10, 10}}, 'c', 'd', &metav1.Condition{Type: meta.ReadyCondition, Status: metav1.ConditionFalse, Reason: "BuildFailed", LastTransitionTime: metav1.NewTime(t0.Add(time.Hour))}))
-	target, err := Pick(entries, Choice{Steps: 2})
+	target, err := Pick(context.Background(), entries, Choice{Steps: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
@@ -158,15 +159,16 @@ func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Du
 // Ctrl-C is not Flux being slow, and a script must be able to tell the two apart.
 func Ended(ctx context.Context, t Target, last Status) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return exitcode.New(exitcode.Timeout, "timed out waiting for %s; last seen: %s%s", t, last, blockedHint(last))
+		return exitcode.New(exitcode.Timeout, "timed out waiting for %s; last seen: %s%s", t, last, blockedHint(ctx, last))
 	}
 	return exitcode.Wrap(exitcode.Failure, &cluster.InterruptedError{While: fmt.Sprintf("waiting for %s; last seen: %s", t, last)})
 }
 
-// blockedHint names what to look at when a dependency blocks the wait.
-func blockedHint(s Status) string {
+// blockedHint names what to look at when a dependency blocks the wait, as the user
+// types it.
+func blockedHint(ctx context.Context, s Status) string {
 	if s.Ready.DependencyBlocked() {
-		return " (a dependency blocks it: see 'kubectl gitops deps')"
+		return " (a dependency blocks it: see '" + invocation.Command(ctx, "deps") + "')"
 	}
 	return ""
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
@@ -55,7 +56,7 @@ func Resolve(ctx context.Context, dyn dynamic.Interface, namespace, name string,
 	if gitDir != "" {
 		history.Reorder(t.History, history.GitAncestry(ctx, gitDir))
 	}
-	entry, err := history.Pick(t.History, *choice)
+	entry, err := history.Pick(ctx, t.History, *choice)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +126,7 @@ func Pin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Resu
 	}
 	req := r.Switch
 	req.Namespace, req.Name, req.Commit = t.SourceNamespace, t.SourceName, t.Entry.SHA
-	req.UndoCommand = fmt.Sprintf("kubectl gitops rollback unpin %s -n %s", r.Name, r.Namespace)
+	req.UndoCommand = fmt.Sprintf("%s rollback unpin %s -n %s", invocation.Canonical, r.Name, r.Namespace) // recorded: canonical
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(summary string) error {
 			summary += ", " + plan.Summary()
@@ -156,7 +157,7 @@ func Pin(ctx context.Context, dyn dynamic.Interface, r PinRequest) (*branch.Resu
 			branchName = "branch " + res.To.Branch
 		}
 		res.Notes = append(res.Notes, fmt.Sprintf("the cluster now differs from %s: Flux applies commit %s and nothing newer until '%s'",
-			branchName, git.Short(t.Entry.SHA), req.UndoCommand))
+			branchName, git.Short(t.Entry.SHA), invocation.Rewrite(ctx, req.UndoCommand)))
 	}
 	return res, err
 }
@@ -204,11 +205,11 @@ func alreadyRunning(ctx context.Context, dyn dynamic.Interface, t *Target, r Pin
 		if clone == "" {
 			clone = "CLONE"
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("the cluster already runs the last good revision, %s; the newest commit %s never applied (%s): 'kubectl gitops rollback revert %s -n %s --commit %s --git-dir %s' undoes it in Git; nothing was changed",
-			running, git.Short(failed.SHA), failed.Status, r.Name, r.Namespace, git.Short(failed.SHA), clone))
+		res.Notes = append(res.Notes, fmt.Sprintf("the cluster already runs the last good revision, %s; the newest commit %s never applied (%s): '%s' undoes it in Git; nothing was changed",
+			running, git.Short(failed.SHA), failed.Status, invocation.Command(ctx, fmt.Sprintf("rollback revert %s -n %s --commit %s --git-dir %s", r.Name, r.Namespace, git.Short(failed.SHA), clone))))
 		return res, nil
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("the cluster already runs %s: nothing to pin; name an older revision with --to (see 'kubectl gitops rollback history %s -n %s')", running, r.Name, r.Namespace))
+	res.Notes = append(res.Notes, fmt.Sprintf("the cluster already runs %s: nothing to pin; name an older revision with --to (see '%s')", running, invocation.Command(ctx, fmt.Sprintf("rollback history %s -n %s", r.Name, r.Namespace))))
 	return res, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
@@ -114,8 +115,8 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 	if rec != nil {
 		ref = source.FromGit(rec.RefBefore)
 		if !r.NoPush {
-			return nil, exitcode.New(exitcode.Failure, "GitRepository %s/%s is held on %s by kubectl gitops: Flux would not apply the revert; undo that first ('%s') or use --no-push",
-				t.SourceNamespace, t.SourceName, source.FromGit(gr.Spec.Reference), rec.UndoCommand(t.SourceNamespace, t.SourceName))
+			return nil, exitcode.New(exitcode.Failure, "GitRepository %s/%s is held on %s by %s: Flux would not apply the revert; undo that first ('%s') or use --no-push",
+				t.SourceNamespace, t.SourceName, source.FromGit(gr.Spec.Reference), invocation.Suite(ctx), rec.UndoCommand(ctx, t.SourceNamespace, t.SourceName))
 		}
 	}
 	if res.Branch = ref.TrackedBranch(); res.Branch == "" {
@@ -219,7 +220,7 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 	// The clone's checkout was left where it was, so a `git revert` there would not
 	// find the pushed commit on its branch: the undo is this command undoing that one
 	// commit, which works on the fetched branch head from the same clone.
-	res.Undo = fmt.Sprintf("kubectl gitops rollback revert %s -n %s --commit %s --git-dir %s", r.Name, r.Namespace, git.Short(res.Commit), r.GitDir)
+	res.Undo = invocation.Command(ctx, fmt.Sprintf("rollback revert %s -n %s --commit %s --git-dir %s", r.Name, r.Namespace, git.Short(res.Commit), r.GitDir))
 	if !r.Wait {
 		return nil
 	}
@@ -270,6 +271,7 @@ func (r RevertRequest) revertOne(ctx context.Context, dyn dynamic.Interface, t *
 	if r.Reason != "" {
 		message += "\n\nReason: " + r.Reason
 	}
+	// Git keeps the canonical name: the commit outlives this invocation (package invocation).
 	message += "\n\nMade with kubectl gitops rollback revert."
 	if res.Commit, err = git.RevertPaths(ctx, r.GitDir, res.Base, sha, res.Paths, message); err != nil {
 		return exitcode.Wrap(exitcode.Failure, fmt.Errorf("commit %s's changes do not revert cleanly on %s (later commits built on them): %s; revert to an earlier revision with --to instead; nothing was written", git.Short(sha), res.Branch, redact.Text(err.Error())))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
@@ -79,7 +80,7 @@ func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	if status.Of(u).Suspended {
 		res.Suspension = status.SuspensionOf(u.GetAnnotations())
 		res.Notes = append(res.Notes, "already suspended: nothing to do")
-		res.Undo = "kubectl gitops rollback resume " + r.command()
+		res.Undo = invocation.Command(ctx, "rollback resume "+r.command())
 		return res, nil
 	}
 	at := r.Clock().UTC().Truncate(time.Second)
@@ -89,6 +90,8 @@ func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 		status.SuspendByAnnotation:     orNil(r.User),
 		status.SuspendAtAnnotation:     at.Format(time.RFC3339),
 		status.SuspendUntilAnnotation:  nil,
+		// flux-operator's web UI shows who suspended an object from its own key.
+		status.FluxOperatorSuspendedByAnnotation: orNil(r.User),
 	}
 	if r.Until != nil {
 		annotations[status.SuspendUntilAnnotation] = r.Until.UTC().Format(time.RFC3339)
@@ -98,7 +101,7 @@ func Suspend(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 		return nil, err
 	}
 	res.Suspension = rec
-	res.Undo = "kubectl gitops rollback resume " + r.command()
+	res.Undo = invocation.Command(ctx, "rollback resume "+r.command())
 	return res, nil
 }
 
@@ -115,9 +118,11 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 		res.Notes = append(res.Notes, "not suspended: nothing to do")
 		return res, nil
 	}
-	annotations := map[string]any{
-		status.SuspendReasonAnnotation: nil, status.SuspendByAnnotation: nil,
-		status.SuspendAtAnnotation: nil, status.SuspendUntilAnnotation: nil,
+	// The record goes, whichever tool wrote it (a merge patch's null removes a key
+	// whatever field manager set it), as flux-operator's resume removes its own.
+	annotations := map[string]any{}
+	for _, k := range status.SuspensionAnnotations() {
+		annotations[k] = nil
 	}
 	summary := fmt.Sprintf("resume %s %s/%s", r.Kind, r.Namespace, r.Name)
 	if err := r.write(ctx, dyn, u, false, annotations, summary, res); err != nil {
@@ -127,7 +132,7 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 	if res.Suspension != nil && res.Suspension.Reason != "" {
 		reason = res.Suspension.Reason
 	}
-	res.Undo = "kubectl gitops rollback suspend " + r.command() + " --reason " + shellQuote(reason)
+	res.Undo = invocation.Command(ctx, "rollback suspend "+r.command()+" --reason "+shellQuote(reason))
 	defer func() { res.DurationSeconds = time.Since(start).Round(time.Millisecond).Seconds() }()
 	if res.DryRun || !r.Wait {
 		return res, nil
@@ -138,7 +143,7 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 		return res, err
 	}
 	progress := func(s reconcile.Status) { r.Say("%s: %s", target, s) }
-	st, err := reconcile.Wait(ctx, dyn, target, 500*time.Millisecond, resumed(token), progress)
+	st, err := reconcile.Wait(ctx, dyn, target, 500*time.Millisecond, resumed(token, invocation.Command(ctx, "deps")), progress)
 	res.Applied = st.LastAppliedRevision
 	if err != nil {
 		return res, exitcode.Wrap(exitcode.Of(err), fmt.Errorf("%w (it is resumed; Flux goes on retrying)", err))
@@ -148,8 +153,9 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 
 // resumed is done when the controller handled the request and is Ready at the new
 // generation; a dependency that blocks it ends the wait with its name: Flux retries
-// dependencies every 30 s and would keep the command waiting on someone else's problem.
-func resumed(token string) reconcile.Done {
+// dependencies every 30 s and would keep the command waiting on someone else's problem;
+// deps is the command that explains it, as the user types it.
+func resumed(token, deps string) reconcile.Done {
 	return func(s reconcile.Status) (bool, error) {
 		if s.HandledToken != token {
 			return false, nil
@@ -158,7 +164,7 @@ func resumed(token string) reconcile.Done {
 			return true, nil
 		}
 		if s.Ready.DependencyBlocked() {
-			return false, exitcode.New(exitcode.Failure, "blocked by a dependency: %s (see 'kubectl gitops deps')", s.Ready.Message)
+			return false, exitcode.New(exitcode.Failure, "blocked by a dependency: %s (see '%s')", s.Ready.Message, deps)
 		}
 		if s.Ready.IsFalse() && s.ObservedGeneration == s.Generation {
 			return false, exitcode.New(exitcode.Failure, "Flux reconciled it and it failed: %s", s.Ready.Message)

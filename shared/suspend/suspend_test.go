@@ -40,7 +40,7 @@ func TestSuspendAndResumePatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"suspend":true`, `"resourceVersion":"9"`, `"gitops.kubectl.io/suspend-reason":"INC-42"`, `"gitops.kubectl.io/suspend-by":"alice"`, `"gitops.kubectl.io/suspend-until":"2026-11-26T12:00:00Z"`} {
+	for _, want := range []string{`"suspend":true`, `"resourceVersion":"9"`, `"gitops.kubectl.io/suspend-reason":"INC-42"`, `"gitops.kubectl.io/suspend-by":"alice"`, `"gitops.kubectl.io/suspend-until":"2026-11-26T12:00:00Z"`, `"fluxcd.controlplane.io/suspendedBy":"alice"`} {
 		if !strings.Contains(patch, want) {
 			t.Errorf("suspend patch %s lacks %s", patch, want)
 		}
@@ -49,7 +49,7 @@ func TestSuspendAndResumePatches(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 
-	f = clustertest.New("flux-system", apps(true, map[string]any{status.SuspendReasonAnnotation: "INC-42"}))
+	f = clustertest.New("flux-system", apps(true, map[string]any{status.SuspendReasonAnnotation: "INC-42", status.FluxOperatorSuspendedByAnnotation: "jane"}))
 	f.Dynamic.PrependReactor("patch", "kustomizations", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		patch = string(a.(k8stesting.PatchAction).GetPatch())
 		return false, nil, nil
@@ -58,12 +58,12 @@ func TestSuspendAndResumePatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"suspend":null`, `"gitops.kubectl.io/suspend-reason":null`} {
+	for _, want := range []string{`"suspend":null`, `"gitops.kubectl.io/suspend-reason":null`, `"fluxcd.controlplane.io/suspendedBy":null`, `"reconcile.fluxcd.io/suspended":null`} {
 		if !strings.Contains(patch, want) {
 			t.Errorf("resume patch %s lacks %s", patch, want)
 		}
 	}
-	if !res.Changed || res.Suspension == nil || res.Suspension.Reason != "INC-42" {
+	if !res.Changed || res.Suspension == nil || res.Suspension.Reason != "INC-42" || res.Suspension.By != "jane" {
 		t.Errorf("result %+v", res)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/live"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 )
 
 // depsGraph is the dependsOn graph of the tracer's cluster, analysed once by the deps
@@ -64,7 +65,7 @@ func (t *Tracer) explainBlocked(ctx context.Context, c *Commit) {
 		return
 	}
 	c.Cycle = deps.PathString(cy.Path)
-	c.NextStep = fmt.Sprintf("%s; 'kubectl gitops deps %s -n %s' shows the graph", cy.Suggestion, c.By.Name, c.By.Namespace)
+	c.NextStep = fmt.Sprintf("%s; '%s' shows the graph", cy.Suggestion, invocation.Command(ctx, fmt.Sprintf("deps %s -n %s", c.By.Name, c.By.Namespace)))
 	if e.Cycle < 0 {
 		c.Reason = strings.TrimSpace(c.Reason + fmt.Sprintf(" (it waits on the dependency cycle %s, which never gets ready)", c.Cycle))
 	} else {

@@ -58,7 +58,7 @@ func (t *Tracer) describeSelf(ctx context.Context, r *Report, obj *unstructured.
 		t.explainBlocked(ctx, r.Commit)
 		return nil
 	case flux.KindGitRepository, flux.KindOCIRepository, flux.KindBucket, flux.KindHelmRepository, flux.KindExternalArtifact:
-		*hop = sourceHop(RoleObject, "", obj)
+		*hop = sourceHop(ctx, RoleObject, "", obj)
 		return nil
 	default:
 		hop.Health = health(obj)

@@ -28,12 +28,12 @@ func (t *Tracer) addSource(ctx context.Context, r *Report, role, kind, namespace
 		r.addErrorHop(role, ref, via, err)
 		return
 	}
-	r.Hops = append(r.Hops, sourceHop(role, via, u))
+	r.Hops = append(r.Hops, sourceHop(ctx, role, via, u))
 }
 
 // sourceHop is the hop of a GitRepository, OCIRepository, Bucket, HelmRepository or
 // ExternalArtifact, as the source package describes it.
-func sourceHop(role, via string, u *unstructured.Unstructured) Hop {
+func sourceHop(ctx context.Context, role, via string, u *unstructured.Unstructured) Hop {
 	info := source.Describe(u)
 	hop := Hop{
 		Role: role, Ref: refOf(u), Via: via, Health: health(u),
@@ -50,7 +50,7 @@ func sourceHop(role, via string, u *unstructured.Unstructured) Hop {
 			what = "pinned to one commit (the cluster differs from the branch head) instead of"
 		}
 		hop.Notes = append(hop.Notes, fmt.Sprintf("%s %s%s at %s: '%s' puts it back",
-			what, source.FromGit(rec.RefBefore), by, rec.At.Format(time.RFC3339), rec.UndoCommand(u.GetNamespace(), u.GetName())))
+			what, source.FromGit(rec.RefBefore), by, rec.At.Format(time.RFC3339), rec.UndoCommand(ctx, u.GetNamespace(), u.GetName())))
 	}
 	return hop
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -25,6 +26,8 @@ type SwitchOptions struct {
 	streams genericiooptions.IOStreams
 	restore bool
 	printer output.Printer
+	// name is the suite as the user typed it, for the examples in errors.
+	name invocation.Name
 
 	command.Write
 	Output      output.Format
@@ -73,14 +76,15 @@ func (o *SwitchOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []s
 	if !o.restore {
 		o.Branch, args = args[len(args)-1], args[:len(args)-1]
 	}
+	o.name = command.Invocation(cmd)
 	return o.Selection.Complete(f, args)
 }
 
 // Validate checks the arguments and flags.
 func (o *SwitchOptions) Validate() error {
-	example := "kubectl gitops branch set flux-system stable-release -n flux-system"
+	example := o.name.Command("branch set flux-system stable-release -n flux-system")
 	if o.restore {
-		example = "kubectl gitops branch restore flux-system -n flux-system"
+		example = o.name.Command("branch restore flux-system -n flux-system")
 	}
 	if err := o.Selection.Validate(example); err != nil {
 		return err

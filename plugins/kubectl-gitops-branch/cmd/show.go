@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
@@ -20,9 +21,11 @@ type ShowOptions struct {
 	command.Selection
 	streams genericiooptions.IOStreams
 	printer output.Printer
-	Output  output.Format
-	Remote  bool
-	GitDir  string
+	// name is the suite as the user typed it, for the examples in errors.
+	name   invocation.Name
+	Output output.Format
+	Remote bool
+	GitDir string
 }
 
 func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
@@ -51,12 +54,13 @@ func newShowCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobr
 
 // Complete reads the names, the namespace and the cluster.
 func (o *ShowOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.name = command.Invocation(cmd)
 	return o.Selection.Complete(f, args)
 }
 
 // Validate checks the selection and the output format.
 func (o *ShowOptions) Validate() error {
-	if err := o.Selection.Validate("kubectl gitops branch show flux-system -n flux-system"); err != nil {
+	if err := o.Selection.Validate(o.name.Command("branch show flux-system -n flux-system")); err != nil {
 		return err
 	}
 	if o.Remote && o.GitDir != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -24,6 +25,8 @@ type HistoryOptions struct {
 	Output  output.Format
 	GitDir  string
 	printer output.Printer
+	// name is the suite as the user typed it, for the examples in errors.
+	name invocation.Name
 }
 
 func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *cobra.Command {
@@ -50,6 +53,7 @@ func newHistoryCommand(f cluster.Factory, streams genericiooptions.IOStreams) *c
 
 // Complete reads the name and namespace.
 func (o *HistoryOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.name = command.Invocation(cmd)
 	return o.Named.Complete(f, args)
 }
 
@@ -67,7 +71,7 @@ func (o *HistoryOptions) Validate() error {
 		}
 		o.Name = name
 	}
-	if err := o.Named.Validate("kubectl gitops rollback history apps -n flux-system"); err != nil {
+	if err := o.Named.Validate(o.name.Command("rollback history apps -n flux-system")); err != nil {
 		return err
 	}
 	if o.Kind == flux.KindHelmRelease && o.GitDir != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
 )
@@ -22,6 +23,8 @@ type PinOptions struct {
 	streams genericiooptions.IOStreams
 	unpin   bool
 	arg     string
+	// name is the suite as the user typed it, for the examples in errors.
+	name invocation.Name
 
 	command.Write
 	Choice  history.Choice
@@ -68,17 +71,17 @@ is written. 'rollback unpin' puts back exactly what was there.`,
 
 // Complete reads the name and namespace.
 func (o *PinOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.arg = args[0]
+	o.arg, o.name = args[0], command.Invocation(cmd)
 	return o.Named.Complete(f, args)
 }
 
 // Validate checks the name, the target and the flags.
 func (o *PinOptions) Validate() error {
-	example := "kubectl gitops rollback pin apps -n flux-system --to-last-good"
+	example := o.name.Command("rollback pin apps -n flux-system --to-last-good")
 	if o.unpin {
-		example = "kubectl gitops rollback unpin apps -n flux-system"
+		example = o.name.Command("rollback unpin apps -n flux-system")
 	}
-	name, err := kustomizationArg(o.arg, "a HelmRelease cannot be pinned: its chart version and values are declared in Git, and the Kustomization that applies it would put them back on its next reconcile; pin that Kustomization (its source moves to the commit), or revert it in Git with 'kubectl gitops rollback revert'")
+	name, err := kustomizationArg(o.arg, "a HelmRelease cannot be pinned: its chart version and values are declared in Git, and the Kustomization that applies it would put them back on its next reconcile; pin that Kustomization (its source moves to the commit), or revert it in Git with '"+o.name.Command("rollback revert")+"'")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
 )
@@ -22,6 +23,8 @@ type RevertOptions struct {
 	command.Named
 	streams genericiooptions.IOStreams
 	arg     string
+	// name is the suite as the user typed it, for the examples in errors.
+	name invocation.Name
 	// helmRelease is set when the argument was helmrelease/NAME.
 	helmRelease string
 
@@ -71,13 +74,13 @@ nothing is forced and the commit is kept on a local branch.`,
 
 // Complete reads the name and namespace.
 func (o *RevertOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.arg = args[0]
+	o.arg, o.name = args[0], command.Invocation(cmd)
 	return o.Named.Complete(f, args)
 }
 
 // Validate checks the name, the target, the clone and the flags.
 func (o *RevertOptions) Validate() error {
-	example := "kubectl gitops rollback revert apps -n flux-system --steps 1 --git-dir ./fleet"
+	example := o.name.Command("rollback revert apps -n flux-system --steps 1 --git-dir ./fleet")
 	if kind, name, ok := strings.Cut(o.arg, "/"); ok && isHelmRelease(kind) {
 		// Reverted through the Kustomization that applies it, found in Run.
 		o.helmRelease, o.Name = name, name

@@ -22,6 +22,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
@@ -53,6 +54,8 @@ type TraceOptions struct {
 	args      []string
 	namespace string
 	explicit  bool
+	// name is the suite as the user typed it, for the hints in errors.
+	name invocation.Name
 }
 
 // NewTraceOptions returns options with defaults.
@@ -87,6 +90,7 @@ func (o *TraceOptions) Complete(f cluster.Factory, cmd *cobra.Command, args []st
 	o.args = args
 	o.cluster.Complete(f)
 	o.kubeconfig = f
+	o.name = command.Invocation(cmd)
 	var err error
 	o.namespace, o.explicit, err = f.Namespace()
 	return err
@@ -111,7 +115,7 @@ func (o *TraceOptions) Validate() error {
 		return err
 	}
 	if len(o.args) == 0 && len(o.Filenames.Filenames) == 0 {
-		return exitcode.UsageError(errors.New("name what to trace: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or -f FILE"), "kubectl gitops trace")
+		return exitcode.UsageError(errors.New("name what to trace: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or -f FILE"), o.name.Command("trace"))
 	}
 	return nil
 }
@@ -191,7 +195,7 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMap
 	}
 	done := make(chan result, 1)
 	go func() {
-		objs, reports, err := o.readObjects(mapper)
+		objs, reports, err := o.readObjects(ctx, mapper)
 		done <- result{objs, reports, err}
 	}()
 	select {
@@ -208,7 +212,7 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMap
 
 // readObjects resolves the arguments through cli-runtime's builder, like kubectl get.
 // Objects that do not exist become NotFound reports; an unknown type is a usage error.
-func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
+func (o *TraceOptions) readObjects(ctx context.Context, mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
 	args := o.args
 	typ, wanted := o.manyNames()
 	if wanted != nil {
@@ -239,7 +243,7 @@ func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unst
 			Flatten().
 			Do()
 		if err := result.Err(); err != nil {
-			return nil, nil, o.builderError(kustomizeError(groups[i], err))
+			return nil, nil, o.builderError(ctx, kustomizeError(groups[i], err))
 		}
 		err := result.Visit(func(info *resource.Info, err error) error {
 			if err != nil {
@@ -276,7 +280,7 @@ func (o *TraceOptions) readObjects(mapper meta.RESTMapper) ([]*unstructured.Unst
 			reports = append(reports, trace.NotFoundReport(ref, e))
 			continue
 		}
-		return nil, nil, o.builderError(e)
+		return nil, nil, o.builderError(ctx, e)
 	}
 	if len(objs) == 0 && len(reports) == 0 {
 		return nil, nil, exitcode.New(exitcode.NotFound, "no objects found to trace in %s", o.scope())
@@ -387,14 +391,14 @@ func flatten(err error) []error {
 // that did not come from the server (no API status, no network failure) is about the
 // arguments themselves; a first argument that looks like one of the suite's commands
 // ("deps", "dpes") gets a hint, since trace reads it as a resource type.
-func (o *TraceOptions) builderError(err error) error {
+func (o *TraceOptions) builderError(ctx context.Context, err error) error {
 	classified := cluster.Classify(err)
 	var status apierrors.APIStatus
 	if exitcode.Of(classified) == exitcode.Failure && !errors.As(err, &status) && !cluster.IsUnreachable(err) {
-		classified = exitcode.UsageError(err, "kubectl gitops trace")
+		classified = exitcode.UsageError(err, invocation.Command(ctx, "trace"))
 	}
 	if exitcode.Of(classified) == exitcode.Usage && len(o.args) > 0 {
-		if cmd := command.SuggestCommand(o.args[0]); cmd != "" {
+		if cmd := command.SuggestCommand(ctx, o.args[0]); cmd != "" {
 			return exitcode.New(exitcode.Usage, "%q is not a resource type: did you mean '%s'?", o.args[0], cmd)
 		}
 	}

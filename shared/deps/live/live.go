@@ -76,7 +76,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 					what = "pinned to " + source.Describe(u).Tracks
 				}
 				l.Warnings = append(l.Warnings, fmt.Sprintf("%s %s/%s is %s by %s since %s: its consumers apply nothing newer from Git until '%s'",
-					kind, u.GetNamespace(), u.GetName(), what, orSomeone(rec.By), rec.At.Format(time.RFC3339), rec.UndoCommand(u.GetNamespace(), u.GetName())))
+					kind, u.GetNamespace(), u.GetName(), what, orSomeone(rec.By), rec.At.Format(time.RFC3339), rec.UndoCommand(ctx, u.GetNamespace(), u.GetName())))
 			}
 			return nil
 		})

@@ -101,8 +101,9 @@ type ReportNode struct {
 	Name      string `json:"name"`
 	State     string `json:"state"`
 	Suspended bool   `json:"suspended,omitempty"`
-	// Suspension is the record `rollback suspend` wrote: why, by whom, since and until
-	// when (past until, the suspension is overdue).
+	// Suspension is the record `rollback suspend` (or flux-operator's web UI, or Flux's
+	// RFC-0006 annotation) wrote: why, by whom, since and until when (past until, the
+	// suspension is overdue).
 	Suspension          *status.Suspension `json:"suspension,omitempty"`
 	Ready               *ReportCondition   `json:"ready,omitempty"`
 	Generation          int64              `json:"generation,omitempty"`
