@@ -63,7 +63,7 @@ type Request struct {
 // Result is the document `branch set|restore -o json|yaml` prints: kind BranchSwitch.
 type Result struct {
 	output.TypeMeta `json:",inline"`
-	Object          source.Object `json:"object"`
+	Object          output.ObjectRef `json:"object"`
 	// Action is "set" or "restore".
 	Action string `json:"action"`
 	// Changed is false for a no-op (already on that ref, nothing to restore).
@@ -299,7 +299,7 @@ func (r Request) newResult(ctx context.Context, action string, gr *sourcev1.GitR
 	from := source.FromGit(gr.Spec.Reference)
 	res := &Result{
 		TypeMeta: output.NewTypeMeta(output.KindBranchSwitch),
-		Object:   source.Object{Kind: flux.KindGitRepository, Namespace: gr.Namespace, Name: gr.Name},
+		Object:   output.ObjectRef{Kind: flux.KindGitRepository, Namespace: gr.Namespace, Name: gr.Name},
 		Action:   action, From: &from, Undo: invocation.Rewrite(ctx, r.undoCommand(gr)),
 	}
 	if gr.Status.Artifact != nil {

@@ -61,7 +61,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 	}
 	if r.DryRun {
 		for i, m := range r.Manifests {
-			res.Applied = append(res.Applied, Change{Object: objectOf(m.Object), Operation: operation(live[i], nil)})
+			res.Applied = append(res.Applied, Change{ObjectRef: objectOf(m.Object), Operation: operation(live[i], nil)})
 		}
 		res.DurationSeconds = since(begin)
 		return res, nil
@@ -71,7 +71,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 	at := r.Clock().UTC().Truncate(time.Second)
 	if err := (Store{Dyn: dyn}).Modify(ctx, s, func(fresh *Session) {
 		for i, m := range r.Manifests {
-			fresh.record(Applied{Object: objectOf(m.Object), Created: live[i] == nil, At: at})
+			fresh.record(Applied{ObjectRef: objectOf(m.Object), Created: live[i] == nil, At: at})
 		}
 	}); err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 		if err != nil {
 			return res, exitcode.New(exitcode.Of(err), "%s: %v (the objects before it were applied; all are in the session)", objectOf(m.Object), err)
 		}
-		res.Applied = append(res.Applied, Change{Object: objectOf(m.Object), Operation: operation(live[i], out)})
+		res.Applied = append(res.Applied, Change{ObjectRef: objectOf(m.Object), Operation: operation(live[i], out)})
 	}
 	res.Next = "when it works, save the files with '" + invocation.Command(ctx, "dev checkpoint MSG") + "'"
 	res.DurationSeconds = since(begin)
@@ -92,7 +92,7 @@ func Test(ctx context.Context, dyn dynamic.Interface, r TestRequest) (*Result, e
 // session created stays the session's however often it is applied again.
 func (s *Session) record(a Applied) {
 	for i, old := range s.Applied {
-		if old.Object.Kind == a.Kind && old.Namespace == a.Namespace && old.Name == a.Name && groupOf(old.APIVersion) == groupOf(a.APIVersion) {
+		if old.Kind == a.Kind && old.Namespace == a.Namespace && old.Name == a.Name && groupOf(old.APIVersion) == groupOf(a.APIVersion) {
 			a.Created = old.Created
 			s.Applied[i] = a
 			return
@@ -102,7 +102,7 @@ func (s *Session) record(a Applied) {
 }
 
 // created reports whether the session created the object.
-func (s *Session) created(o Object) bool {
+func (s *Session) created(o output.ObjectRef) bool {
 	for _, a := range s.Applied {
 		if a.Kind == o.Kind && a.Namespace == o.Namespace && a.Name == o.Name && groupOf(a.APIVersion) == groupOf(o.APIVersion) {
 			return a.Created
@@ -184,6 +184,6 @@ func operation(before, after *unstructured.Unstructured) string {
 	return "configured"
 }
 
-func objectOf(u *unstructured.Unstructured) Object {
-	return Object{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
+func objectOf(u *unstructured.Unstructured) output.ObjectRef {
+	return output.ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
 }

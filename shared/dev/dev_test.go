@@ -45,7 +45,7 @@ func session() *Session {
 	return &Session{
 		ID: "feature-x", Description: "feature X", User: "alice", Started: at, Until: &until,
 		Namespace: "flux-system", TrackedBranch: "main", Branch: "dev/feature-x", Base: "0123456789abcdef0123",
-		Kustomizations: []Object{{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}},
+		Kustomizations: []output.ObjectRef{{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}},
 	}
 }
 
@@ -61,7 +61,7 @@ func object(apiVersion, kind, namespace, name string, labels map[string]string) 
 
 func TestReach(t *testing.T) {
 	s := session()
-	s.record(Applied{Object: Object{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "new"}, Created: true})
+	s.record(Applied{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "new"}, Created: true})
 	byApps := map[string]string{"kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system"}
 	byInfra := map[string]string{"kustomize.toolkit.fluxcd.io/name": "infra", "kustomize.toolkit.fluxcd.io/namespace": "flux-system"}
 	byHelm := map[string]string{"helm.toolkit.fluxcd.io/name": "web", "helm.toolkit.fluxcd.io/namespace": "shop"}
@@ -94,9 +94,9 @@ func TestReach(t *testing.T) {
 
 func TestRecordKeepsCreated(t *testing.T) {
 	s := session()
-	o := Object{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "api"}
-	s.record(Applied{Object: o, Created: true})
-	s.record(Applied{Object: o, Created: false})
+	o := output.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "api"}
+	s.record(Applied{ObjectRef: o, Created: true})
+	s.record(Applied{ObjectRef: o, Created: false})
 	if len(s.Applied) != 1 || !s.Applied[0].Created || !s.created(o) {
 		t.Errorf("applied = %+v: a second apply must not forget the session created it", s.Applied)
 	}
@@ -158,7 +158,7 @@ func TestPrintGolden(t *testing.T) {
 	now := time.Date(2026, 11, 26, 19, 0, 0, 0, time.UTC)
 	s := session()
 	s.Overdue = true
-	s.record(Applied{Object: Object{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "api"}, Created: true})
+	s.record(Applied{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "api"}, Created: true})
 	other := session()
 	other.ID, other.User, other.Until, other.Branch = "cache", "bob", nil, "dev/cache"
 	other.Started = now.Add(-20 * time.Minute)
@@ -167,11 +167,11 @@ func TestPrintGolden(t *testing.T) {
 	finish.PullRequest = pullRequest(s, "Add feature X")
 	finish.Resumed = s.Kustomizations
 	finish.Consumers = []reconcile.Outcome{{Kind: "Kustomization", Namespace: "flux-system", Name: "apps", Applied: "main@sha1:0123456789ab", Status: "Applied"}}
-	finish.Deleted = []Object{{Kind: "Service", Namespace: "shop", Name: "api"}}
-	finish.Released = []Object{{Kind: "ConfigMap", Namespace: "shop", Name: "platform-config"}}
+	finish.Deleted = []output.ObjectRef{{Kind: "Service", Namespace: "shop", Name: "api"}}
+	finish.Released = []output.ObjectRef{{Kind: "ConfigMap", Namespace: "shop", Name: "platform-config"}}
 	diff := newResult("diff", s, false)
 	diff.Notes = []string{"Git: main at 0123456789ab"}
-	diff.Diffs = []ObjectDiff{{Object: Object{Kind: "ConfigMap", Namespace: "shop", Name: "cfg"}, Live: true, InGit: true, Git: "--- main\n+++ file\n@@ -1 +1 @@\n-a\n+b\n"}}
+	diff.Diffs = []ObjectDiff{{ObjectRef: output.ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "cfg"}, Live: true, InGit: true, Git: "--- main\n+++ file\n@@ -1 +1 @@\n-a\n+b\n"}}
 	for _, tc := range []struct {
 		file string
 		view output.TextViewer

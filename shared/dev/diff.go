@@ -46,14 +46,14 @@ func Diff(ctx context.Context, dyn dynamic.Interface, r DiffRequest) (*Result, e
 		res.Notes = append(res.Notes, fmt.Sprintf("Git: %s at %s", r.Session.TrackedBranch, git.Short(head)))
 	}
 	for _, m := range r.Manifests {
-		d := ObjectDiff{Object: objectOf(m.Object)}
+		d := ObjectDiff{ObjectRef: objectOf(m.Object)}
 		live, err := get(ctx, dyn, m)
 		if err != nil {
 			return nil, err
 		}
 		after, err := apply(ctx, dyn, m.Info.Mapping.Resource, m.Object, true)
 		if err != nil {
-			return nil, exitcode.New(exitcode.Of(err), "%s: the server-side dry run refused it: %v", d.Object, err)
+			return nil, exitcode.New(exitcode.Of(err), "%s: the server-side dry run refused it: %v", d.ObjectRef, err)
 		}
 		d.Live = live != nil
 		if d.Cluster, err = unified(live, after, "live", "after apply"); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 func TestFind(t *testing.T) {
@@ -153,7 +154,7 @@ func TestDeclared(t *testing.T) {
 	if none, _, err := (DiffRequest{Session: s}).declared(context.Background(), dyn); none != nil || err != nil {
 		t.Errorf("without a clone: %v, %v", none, err)
 	}
-	s.Kustomizations = []Object{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "gone"}}
+	s.Kustomizations = []output.ObjectRef{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "gone"}}
 	if _, _, err := (DiffRequest{Session: s, Clone: c}).declared(context.Background(), dyn); exitcode.Of(err) != exitcode.NotFound {
 		t.Errorf("a Kustomization gone: %v", err)
 	}

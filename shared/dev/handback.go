@@ -204,9 +204,9 @@ func (r HandBack) run(ctx context.Context, dyn dynamic.Interface, res *Result) e
 	if r.DryRun {
 		for _, a := range r.Session.Applied {
 			if a.Created {
-				res.Notes = append(res.Notes, fmt.Sprintf("would delete %s unless Git declares it", a.Object))
+				res.Notes = append(res.Notes, fmt.Sprintf("would delete %s unless Git declares it", a.ObjectRef))
 			} else {
-				res.Notes = append(res.Notes, fmt.Sprintf("would give %s back to Git", a.Object))
+				res.Notes = append(res.Notes, fmt.Sprintf("would give %s back to Git", a.ObjectRef))
 			}
 		}
 		return nil
@@ -343,7 +343,7 @@ func (r HandBack) cleanup(ctx context.Context, dyn dynamic.Interface, a Applied,
 	}
 	mapping, err := r.Mapper.RESTMapping(gv.WithKind(a.Kind).GroupKind(), gv.Version)
 	if err != nil {
-		res.Notes = append(res.Notes, fmt.Sprintf("%s: its type is no longer served (%v)", a.Object, err))
+		res.Notes = append(res.Notes, fmt.Sprintf("%s: its type is no longer served (%v)", a.ObjectRef, err))
 		return nil
 	}
 	ri := dyn.Resource(mapping.Resource).Namespace(a.Namespace)
@@ -357,12 +357,12 @@ func (r HandBack) cleanup(ctx context.Context, dyn dynamic.Interface, a Applied,
 	inGit := declared.Contains(gv.WithKind(a.Kind).GroupKind(), a.Namespace, a.Name)
 	if a.Created && !inGit && live.GetLabels()[flux.KustomizeNameLabel] == "" {
 		uid := live.GetUID()
-		r.Say("deleting %s: the session created it and Git does not declare it", a.Object)
+		r.Say("deleting %s: the session created it and Git does not declare it", a.ObjectRef)
 		err := ri.Delete(ctx, a.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return cluster.Classify(err)
 		}
-		res.Deleted = append(res.Deleted, a.Object)
+		res.Deleted = append(res.Deleted, a.ObjectRef)
 		return nil
 	}
 	// An apply of nothing under the suite's manager: the fields only it owns (added
@@ -373,8 +373,8 @@ func (r HandBack) cleanup(ctx context.Context, dyn dynamic.Interface, a Applied,
 	empty.SetName(a.Name)
 	empty.SetNamespace(a.Namespace)
 	if _, err := ri.Apply(ctx, a.Name, empty, metav1.ApplyOptions{FieldManager: cluster.FieldManager}); err != nil {
-		return exitcode.New(exitcode.Of(cluster.Classify(err)), "giving %s back to Git: %v", a.Object, cluster.Classify(err))
+		return exitcode.New(exitcode.Of(cluster.Classify(err)), "giving %s back to Git: %v", a.ObjectRef, cluster.Classify(err))
 	}
-	res.Released = append(res.Released, a.Object)
+	res.Released = append(res.Released, a.ObjectRef)
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
@@ -36,7 +37,7 @@ func suspended(namespace, name, reason string) *unstructured.Unstructured {
 
 func TestResume(t *testing.T) {
 	s := session()
-	s.Kustomizations = []Object{
+	s.Kustomizations = []output.ObjectRef{
 		{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "apps"},
 		{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "infra"},
 		{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "db"},
@@ -69,9 +70,9 @@ func TestResume(t *testing.T) {
 
 func TestSummary(t *testing.T) {
 	s := session()
-	s.Kustomizations = append(s.Kustomizations, Object{Kind: flux.KindKustomization, Namespace: "shop", Name: "web"})
-	s.record(Applied{Object: Object{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "new"}, Created: true})
-	s.record(Applied{Object: Object{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "cfg"}})
+	s.Kustomizations = append(s.Kustomizations, output.ObjectRef{Kind: flux.KindKustomization, Namespace: "shop", Name: "web"})
+	s.record(Applied{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: "shop", Name: "new"}, Created: true})
+	s.record(Applied{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "cfg"}})
 	want := "abort dev session feature-x: resume Kustomization flux-system/apps, shop/web, give back 2 applied objects (delete the 1 it created unless Git declares them)"
 	if got := (HandBack{Session: s}).summary("abort"); got != want {
 		t.Errorf("summary = %q, want %q", got, want)
@@ -94,7 +95,7 @@ func handBackCluster(t *testing.T) (*HandBack, *dynamicfake.FakeDynamicClient) {
 		object("v1", "ConfigMap", "shop", "declared", nil),
 		object("v1", "ConfigMap", "shop", "labelled", map[string]string{flux.KustomizeNameLabel: "other", flux.KustomizeNamespaceLabel: "flux-system"}))
 	for _, name := range []string{"created", "declared", "labelled", "gone"} {
-		s.record(Applied{Object: Object{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: name}, Created: true})
+		s.record(Applied{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: name}, Created: true})
 	}
 	if err := (Store{Dyn: dyn}).Create(context.Background(), s); err != nil {
 		t.Fatal(err)
@@ -131,7 +132,7 @@ func configMapExists(t *testing.T, dyn *dynamicfake.FakeDynamicClient, name stri
 	return err == nil
 }
 
-func objectNames(os []Object) []string {
+func objectNames(os []output.ObjectRef) []string {
 	var out []string
 	for _, o := range os {
 		out = append(out, o.Name)

@@ -16,8 +16,8 @@ type Result struct {
 	DryRun  bool     `json:"dryRun,omitempty"`
 	Session *Session `json:"session"`
 	// Suspended and Resumed are the Kustomizations the step paused or handed back.
-	Suspended []Object `json:"suspended,omitempty"`
-	Resumed   []Object `json:"resumed,omitempty"`
+	Suspended []output.ObjectRef `json:"suspended,omitempty"`
+	Resumed   []output.ObjectRef `json:"resumed,omitempty"`
 	// Applied are the objects `test` wrote.
 	Applied []Change `json:"applied,omitempty"`
 	// Diffs are what `diff` found, per object.
@@ -35,8 +35,8 @@ type Result struct {
 	Consumers []reconcile.Outcome `json:"consumers,omitempty"`
 	// Deleted are objects the session created that Git does not declare; Released
 	// those whose fields the session gave back to Git.
-	Deleted  []Object `json:"deleted,omitempty"`
-	Released []Object `json:"released,omitempty"`
+	Deleted  []output.ObjectRef `json:"deleted,omitempty"`
+	Released []output.ObjectRef `json:"released,omitempty"`
 	// Closed says the session record is gone: nothing of it is left in the cluster.
 	Closed          bool     `json:"closed,omitempty"`
 	Notes           []string `json:"notes,omitempty"`
@@ -46,7 +46,7 @@ type Result struct {
 
 // Change is one object `test` applied.
 type Change struct {
-	Object `json:",inline"`
+	output.ObjectRef `json:",inline"`
 	// Operation is created, configured or unchanged.
 	Operation string `json:"operation"`
 }
@@ -54,7 +54,7 @@ type Change struct {
 // ObjectDiff is what one manifest changes: against the live object, and against what the
 // tracked branch's head declares.
 type ObjectDiff struct {
-	Object `json:",inline"`
+	output.ObjectRef `json:",inline"`
 	// Cluster is a unified diff of the live object to what applying the file gives
 	// ("" when nothing changes); Live says the object exists.
 	Cluster string `json:"cluster"`

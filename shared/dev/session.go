@@ -30,7 +30,6 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
 
 // Names of the record.
@@ -48,22 +47,12 @@ const (
 
 var configMaps = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
 
-// Object names a Kubernetes object.
-type Object struct {
-	APIVersion string `json:"apiVersion,omitempty"`
-	Kind       string `json:"kind"`
-	Namespace  string `json:"namespace,omitempty"`
-	Name       string `json:"name"`
-}
-
-func (o Object) String() string { return output.Name(o.Kind, o.Namespace, o.Name) }
-
 // Applied is an object `dev test` wrote: Created says it did not exist before the
 // session, so that hand-back deletes it unless Git declares it.
 type Applied struct {
-	Object  `json:",inline"`
-	Created bool      `json:"created"`
-	At      time.Time `json:"at"`
+	output.ObjectRef `json:",inline"`
+	Created          bool      `json:"created"`
+	At               time.Time `json:"at"`
 }
 
 // Checkpoint is a commit `dev checkpoint` made on the session branch.
@@ -83,15 +72,15 @@ type Session struct {
 	Started         time.Time  `json:"started"`
 	Until           *time.Time `json:"until,omitempty"`
 	// Namespace is where the record lives: the source's.
-	Namespace string        `json:"namespace"`
-	Source    source.Object `json:"source"`
+	Namespace string           `json:"namespace"`
+	Source    output.ObjectRef `json:"source"`
 	// TrackedBranch is the branch Flux applies; Branch the session's, made from Base.
-	TrackedBranch  string       `json:"trackedBranch"`
-	Branch         string       `json:"branch"`
-	Base           string       `json:"base"`
-	Kustomizations []Object     `json:"kustomizations"`
-	Applied        []Applied    `json:"applied,omitempty"`
-	Checkpoints    []Checkpoint `json:"checkpoints,omitempty"`
+	TrackedBranch  string             `json:"trackedBranch"`
+	Branch         string             `json:"branch"`
+	Base           string             `json:"base"`
+	Kustomizations []output.ObjectRef `json:"kustomizations"`
+	Applied        []Applied          `json:"applied,omitempty"`
+	Checkpoints    []Checkpoint       `json:"checkpoints,omitempty"`
 	// Overdue is computed when read: the session outlived its intended end.
 	Overdue bool `json:"overdue,omitempty"`
 

@@ -70,7 +70,7 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 	at := begin.UTC().Truncate(time.Second)
 	s := &Session{
 		ID: id, Description: r.Description, User: r.User, Started: at,
-		Namespace: repo.Namespace, Source: source.Object{Kind: flux.KindGitRepository, Namespace: repo.Namespace, Name: repo.Name},
+		Namespace: repo.Namespace, Source: output.ObjectRef{Kind: flux.KindGitRepository, Namespace: repo.Namespace, Name: repo.Name},
 		TrackedBranch: tracked, Branch: BranchPrefix + id,
 	}
 	if r.For > 0 {
@@ -78,7 +78,7 @@ func Start(ctx context.Context, dyn dynamic.Interface, r StartRequest) (*Result,
 		s.Until = &until
 	}
 	for _, k := range targets {
-		s.Kustomizations = append(s.Kustomizations, Object{Kind: flux.KindKustomization, Namespace: k.GetNamespace(), Name: k.GetName()})
+		s.Kustomizations = append(s.Kustomizations, output.ObjectRef{Kind: flux.KindKustomization, Namespace: k.GetNamespace(), Name: k.GetName()})
 	}
 	res := newResult("start", s, r.DryRun)
 	if err := checkFree(ctx, dyn, s, targets); err != nil {

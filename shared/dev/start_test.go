@@ -21,6 +21,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -184,11 +185,11 @@ func TestCheckFree(t *testing.T) {
 
 	other := session()
 	other.ID, other.User, other.Branch = "cache", "bob", "dev/cache"
-	other.Kustomizations = []Object{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "apps"}}
+	other.Kustomizations = []output.ObjectRef{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "apps"}}
 	sameID := session()
-	sameID.Kustomizations = []Object{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "infra"}}
+	sameID.Kustomizations = []output.ObjectRef{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "infra"}}
 	elsewhere := session()
-	elsewhere.ID, elsewhere.Kustomizations = "db", []Object{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "db"}}
+	elsewhere.ID, elsewhere.Kustomizations = "db", []output.ObjectRef{{Kind: flux.KindKustomization, Namespace: "flux-system", Name: "db"}}
 
 	for _, tc := range []struct {
 		name   string

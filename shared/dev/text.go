@@ -55,7 +55,7 @@ func (res *Result) WriteText(out io.Writer, _ output.TextOptions) error {
 		w.Printf("%-11s %s\n", suspended, o)
 	}
 	for _, c := range res.Applied {
-		w.Printf("Applied:    %s %s\n", c.Object, c.Operation)
+		w.Printf("Applied:    %s %s\n", c.ObjectRef, c.Operation)
 	}
 	for _, c := range res.Preview {
 		w.Printf("Preview:    %s %s/%s %s %s\n", c.Kind, c.Namespace, c.Name, c.Status, c.Applied)
@@ -95,7 +95,7 @@ func (res *Result) writeDiffs(w *output.Writer) {
 		}
 	}
 	for _, d := range res.Diffs {
-		w.Printf("=== %s\n", d.Object)
+		w.Printf("=== %s\n", d.ObjectRef)
 		switch {
 		case !d.Live:
 			w.Printf("cluster: new object\n")
@@ -165,7 +165,7 @@ func (sessions Sessions) WriteText(out io.Writer, opts output.TextOptions) error
 		}
 		applied := make([]string, len(s.Applied))
 		for i, a := range s.Applied {
-			applied[i] = a.Object.String()
+			applied[i] = a.ObjectRef.String()
 		}
 		state := "open"
 		if s.Overdue {

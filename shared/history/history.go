@@ -26,8 +26,8 @@ import (
 type History struct {
 	output.TypeMeta `json:",inline"`
 	// Object is the Kustomization whose history this is.
-	Object  Object  `json:"object"`
-	Entries []Entry `json:"entries"`
+	Object  output.ObjectRef `json:"object"`
+	Entries []Entry          `json:"entries"`
 	// Notes say what could not be found out (a commit the clone lacks).
 	Notes []string `json:"notes,omitempty"`
 	// Described says the entries were described from a clone (--git-dir): the text
@@ -35,18 +35,11 @@ type History struct {
 	Described bool `json:"-"`
 }
 
-// Object names the Kustomization.
-type Object struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
-}
-
 // New returns the History document of ks.
 func New(ks *kustomizev1.Kustomization) History {
 	h := History{
 		TypeMeta: output.NewTypeMeta(output.KindHistory),
-		Object:   Object{Kind: kustomizev1.KustomizationKind, Namespace: ks.Namespace, Name: ks.Name},
+		Object:   output.ObjectRef{Kind: kustomizev1.KustomizationKind, Namespace: ks.Namespace, Name: ks.Name},
 		Entries:  FromKustomization(ks),
 	}
 	for _, e := range h.Entries {
@@ -102,7 +95,7 @@ type Chart struct {
 func NewHelmRelease(hr *helmv2.HelmRelease) History {
 	h := History{
 		TypeMeta: output.NewTypeMeta(output.KindHistory),
-		Object:   Object{Kind: helmv2.HelmReleaseKind, Namespace: hr.Namespace, Name: hr.Name},
+		Object:   output.ObjectRef{Kind: helmv2.HelmReleaseKind, Namespace: hr.Namespace, Name: hr.Name},
 		Entries:  []Entry{},
 	}
 	for i, s := range hr.Status.History {

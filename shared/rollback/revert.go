@@ -46,8 +46,8 @@ type RevertRequest struct {
 // RevertResult is the document `rollback revert -o json|yaml` prints: kind Revert.
 type RevertResult struct {
 	output.TypeMeta `json:",inline"`
-	Object          source.Object `json:"object"`
-	Source          source.Object `json:"source"`
+	Object          output.ObjectRef `json:"object"`
+	Source          output.ObjectRef `json:"source"`
 	// URL is the source's address, credentials removed; Remote the clone's remote for it.
 	URL    string `json:"url"`
 	Remote string `json:"remote"`
@@ -101,8 +101,8 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 	}
 	res := &RevertResult{
 		TypeMeta: output.NewTypeMeta(output.KindRevert),
-		Object:   source.Object{Kind: flux.KindKustomization, Namespace: r.Namespace, Name: r.Name},
-		Source:   source.Object{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName},
+		Object:   output.ObjectRef{Kind: flux.KindKustomization, Namespace: r.Namespace, Name: r.Name},
+		Source:   output.ObjectRef{Kind: flux.KindGitRepository, Namespace: t.SourceNamespace, Name: t.SourceName},
 		URL:      redact.URL(gr.Spec.URL), Target: t.Entry.SHA, DryRun: r.DryRun,
 	}
 	defer func() { res.DurationSeconds = r.Clock().Sub(start).Round(time.Millisecond).Seconds() }()

@@ -91,7 +91,7 @@ func ociTracks(ref *sourcev1.OCIRepositoryRef) string {
 // SourceRef, the ref it tracks and the revision it holds.
 type Document struct {
 	output.TypeMeta `json:",inline"`
-	Object          Object `json:"object"`
+	Object          output.ObjectRef `json:"object"`
 	// URL is the address with credentials removed.
 	URL string `json:"url"`
 	// Tracks is the ref followed, in words: "branch main".
@@ -156,13 +156,6 @@ type Switched struct {
 	Undo string `json:"undo,omitempty"`
 }
 
-// Object names the source.
-type Object struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
-}
-
 // NewDocument describes u as a SourceRef document.
 func NewDocument(u *unstructured.Unstructured) Document {
 	info := Describe(u)
@@ -172,7 +165,7 @@ func NewDocument(u *unstructured.Unstructured) Document {
 	}
 	return Document{
 		TypeMeta: output.NewTypeMeta(output.KindSourceRef),
-		Object:   Object{Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()},
+		Object:   output.ObjectRef{Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()},
 		URL:      info.URL, Tracks: info.Tracks, Ref: info.Ref, Revision: info.Revision,
 		Ready: ready, Reason: info.Status.Ready.Reason, Message: info.Status.Ready.Message,
 	}

@@ -41,7 +41,7 @@ type Request struct {
 // Suspension.
 type Result struct {
 	output.TypeMeta `json:",inline"`
-	Object          Object `json:"object"`
+	Object          output.ObjectRef `json:"object"`
 	// Action is "suspend" or "resume".
 	Action  string `json:"action"`
 	Changed bool   `json:"changed"`
@@ -53,13 +53,6 @@ type Result struct {
 	Undo            string   `json:"undo,omitempty"`
 	DurationSeconds float64  `json:"durationSeconds"`
 	Notes           []string `json:"notes,omitempty"`
-}
-
-// Object names what was suspended or resumed.
-type Object struct {
-	Kind      string `json:"kind"`
-	Namespace string `json:"namespace"`
-	Name      string `json:"name"`
 }
 
 func (r Request) command() string {
@@ -176,7 +169,7 @@ func resumed(token, deps string) reconcile.Done {
 func (r Request) result(action string) *Result {
 	return &Result{
 		TypeMeta: output.NewTypeMeta(output.KindSuspension),
-		Object:   Object{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name},
+		Object:   output.ObjectRef{Kind: r.Kind, Namespace: r.Namespace, Name: r.Name},
 		Action:   action,
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // walkAppliers adds, from child upwards, every HelmRelease and Kustomization that
@@ -163,7 +164,7 @@ func (r *Report) stamp(from int, cluster string) {
 
 // kustomization reads one Kustomization, recording an error hop when it cannot.
 func (t *Tracer) kustomization(ctx context.Context, r *Report, key objKey, via string) (*unstructured.Unstructured, *kustomizev1.Kustomization, bool) {
-	ref := ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: key.namespace, Name: key.name}
+	ref := output.ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: key.namespace, Name: key.name}
 	u, err := t.getFlux(ctx, flux.KindKustomization, key.namespace, key.name)
 	if err != nil {
 		r.addErrorHop(RoleKustomization, ref, via, err)
@@ -279,9 +280,9 @@ func (t *Tracer) listedElsewhere(ctx context.Context, obj *unstructured.Unstruct
 // revision nor manages it: kustomize-controller updates and prunes only what its
 // inventory lists, so the labels are all that is left of an earlier apply (or were
 // copied by hand). owners are the Kustomizations whose inventory does list it.
-func notInInventory(ks *kustomizev1.Kustomization, obj ObjectRef, owners []objKey) *Commit {
+func notInInventory(ks *kustomizev1.Kustomization, obj output.ObjectRef, owners []objKey) *Commit {
 	c := &Commit{
-		By:     ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
+		By:     output.ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
 		Status: CommitNotInInventory,
 	}
 	if len(owners) > 0 {
@@ -304,7 +305,7 @@ func notInInventory(ks *kustomizev1.Kustomization, obj ObjectRef, owners []objKe
 }
 
 // kubectlName is how kubectl names obj: "configmap/stray -n shop".
-func kubectlName(obj ObjectRef) string {
+func kubectlName(obj output.ObjectRef) string {
 	s := strings.ToLower(obj.Kind) + "/" + obj.Name
 	if obj.Namespace != "" {
 		s += " -n " + obj.Namespace

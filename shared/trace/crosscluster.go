@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // sourceIn is a source to add at the end of the walk, with the tracer of its cluster.
@@ -64,7 +65,7 @@ func (t *Tracer) elsewhere(ctx context.Context, r *Report, key objKey, via strin
 	}
 	for _, p := range probes {
 		if p.Result == ProbeForbidden {
-			ref, role := ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: key.kind, Namespace: key.namespace, Name: key.name}, RoleKustomization
+			ref, role := output.ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: key.kind, Namespace: key.namespace, Name: key.name}, RoleKustomization
 			if key.kind == flux.KindHelmRelease {
 				ref.APIVersion, role = helmv2.GroupVersion.String(), RoleHelmRelease
 			}

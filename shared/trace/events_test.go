@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 func warning(ns, kind, name, reason string, at time.Time) runtime.Object {
@@ -39,10 +41,10 @@ func TestAttachEvents(t *testing.T) {
 	objs = append(objs, leak)
 	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{eventsResource: "EventList"}, objs...)
 	r := &Report{Hops: []Hop{
-		{Role: RoleObject, Ref: ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "web-config"}},
-		{Role: RoleHelmRelease, Ref: ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "web"}},
-		{Role: RoleKustomization, Ref: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}},
-		{Role: RoleSource, Ref: ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}},
+		{Role: RoleObject, Ref: output.ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "web-config"}},
+		{Role: RoleHelmRelease, Ref: output.ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "web"}},
+		{Role: RoleKustomization, Ref: output.ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}},
+		{Role: RoleSource, Ref: output.ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}},
 	}}
 	AttachEvents(context.Background(), map[string]dynamic.Interface{"": dyn}, []*Report{r})
 	if len(r.Hops[0].Events) != 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/gitlocate"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 )
 
@@ -121,7 +122,7 @@ func sourceOf(r *Report, ks *Hop) *Hop {
 
 // definedObject returns the object a Kustomization applied from Git (the traced object,
 // its labelled owner, or the HelmRelease that rendered it) and that Kustomization's hop.
-func definedObject(r *Report) (ObjectRef, *Hop) {
+func definedObject(r *Report) (output.ObjectRef, *Hop) {
 	target := r.Object
 	for i := range r.Hops {
 		h := &r.Hops[i]

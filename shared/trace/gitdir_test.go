@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
 // gitRepo makes a clone at a temporary path whose origin is url, with one commit per
@@ -53,11 +54,11 @@ const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ap
 // gitReport is the trace of Deployment shop/api applied by apps at sha from a
 // GitRepository at url.
 func gitReport(url, sha string) *Report {
-	k := Hop{Role: RoleKustomization, Ref: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Path: "./apps",
-		LastAppliedRevision: "main@sha1:" + sha, SourceRef: &ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}}
-	return &Report{Object: ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "api"},
-		Hops: []Hop{{Role: RoleObject, Ref: ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "api"}}, k,
-			{Role: RoleSource, Ref: ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}, URL: url}},
+	k := Hop{Role: RoleKustomization, Ref: output.ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Path: "./apps",
+		LastAppliedRevision: "main@sha1:" + sha, SourceRef: &output.ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}}
+	return &Report{Object: output.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "api"},
+		Hops: []Hop{{Role: RoleObject, Ref: output.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "api"}}, k,
+			{Role: RoleSource, Ref: output.ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}, URL: url}},
 		Commit: &Commit{SHA: sha, Applied: "main@sha1:" + sha}}
 }
 

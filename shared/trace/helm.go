@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
@@ -85,7 +86,7 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 	if ns == "" {
 		ns = obj.GetNamespace()
 	}
-	ref := ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: ns, Name: name}
+	ref := output.ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: ns, Name: name}
 	var u *unstructured.Unstructured
 	var err error
 	if release, ok := helmStorage(obj); ok {
@@ -146,7 +147,7 @@ func (t *Tracer) walkHelmRelease(ctx context.Context, r *Report, obj *unstructur
 // applied the HelmRelease may be behind (blocked, failed): its commit is not the one
 // the chart came from. hops are the HelmRelease's hop and those walkChart added.
 func helmCommit(hr *helmv2.HelmRelease, hops []Hop) *Commit {
-	c := &Commit{By: ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: hr.Namespace, Name: hr.Name}}
+	c := &Commit{By: output.ObjectRef{APIVersion: helmv2.GroupVersion.String(), Kind: flux.KindHelmRelease, Namespace: hr.Namespace, Name: hr.Name}}
 	latest := hr.Status.History.Latest() // sorts the history, newest first
 	// The installed chart is the newest release Helm deployed: a failed upgrade is
 	// what was attempted, not what runs.

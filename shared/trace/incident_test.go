@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 )
 
@@ -306,7 +307,7 @@ func TestDocumentsHaveOneShape(t *testing.T) {
 			t.Errorf("%s: empty apiVersion at %v", r.Object, empty)
 		}
 	}
-	missing := NotFoundReport(ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "nope"}, flux.NotFound("Deployment", "shop", "nope"))
+	missing := NotFoundReport(output.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "nope"}, flux.NotFound("Deployment", "shop", "nope"))
 	doc, err := json.Marshal(missing)
 	if err != nil {
 		t.Fatal(err)
@@ -319,9 +320,9 @@ func TestDocumentsHaveOneShape(t *testing.T) {
 // A chart from a Helm repository carries no commit: the summary names the chart and
 // claims no commit.
 func TestHelmRepositoryChartClaimsNoCommit(t *testing.T) {
-	r := &Report{Result: ResultTraced, Object: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"},
-		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"}}},
-		Commit: &Commit{By: ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "podinfo"}, Chart: "podinfo", ChartVersion: "6.5.0", Source: "6.5.0", Status: CommitCurrent}}
+	r := &Report{Result: ResultTraced, Object: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"},
+		Hops:   []Hop{{Role: RoleObject, Ref: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "podinfo"}}},
+		Commit: &Commit{By: output.ObjectRef{Kind: "HelmRelease", Namespace: "shop", Name: "podinfo"}, Chart: "podinfo", ChartVersion: "6.5.0", Source: "6.5.0", Status: CommitCurrent}}
 	var buf bytes.Buffer
 	if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
 		t.Fatal(err)
@@ -334,7 +335,7 @@ func TestHelmRepositoryChartClaimsNoCommit(t *testing.T) {
 // A failing Kustomization never moves observedGeneration, and Flux's messages may end
 // in a newline: neither garbles its State line.
 func TestStateLineOfFailingObject(t *testing.T) {
-	ref := ObjectRef{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", Namespace: "fleet", Name: "unreachable"}
+	ref := output.ObjectRef{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", Namespace: "fleet", Name: "unreachable"}
 	r := &Report{Result: ResultTraced, Object: ref, Hops: []Hop{{Role: RoleObject, Ref: ref,
 		Health: &Health{Ready: "False", Reason: "ReconciliationFailed", Message: "dial tcp 127.0.0.1:1: connect: connection refused\n", Stale: true}}}}
 	var buf bytes.Buffer

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
@@ -98,7 +99,7 @@ func (t *Tracer) commit(ctx context.Context, ks *kustomizev1.Kustomization, src 
 // (DependencyNotReady), failed (Ready=False), or still applying.
 func commitStatus(ks *kustomizev1.Kustomization, source string) *Commit {
 	c := &Commit{
-		By:      ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
+		By:      output.ObjectRef{APIVersion: kustomizev1.GroupVersion.String(), Kind: flux.KindKustomization, Namespace: ks.Namespace, Name: ks.Name},
 		Applied: ks.Status.LastAppliedRevision,
 		Source:  source,
 	}

@@ -44,8 +44,8 @@ const (
 type Report struct {
 	output.TypeMeta `json:",inline"`
 	// Object is the object asked about.
-	Object ObjectRef `json:"object"`
-	Result Result    `json:"result"`
+	Object output.ObjectRef `json:"object"`
+	Result Result           `json:"result"`
 	// Error explains a result other than Traced.
 	Error string `json:"error,omitempty"`
 	// Hops is the chain from the object to the root and its source, in that order.
@@ -60,18 +60,10 @@ type Report struct {
 	unreachable bool
 }
 
-// ObjectRef names a Kubernetes object.
-type ObjectRef struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Namespace  string `json:"namespace,omitempty"`
-	Name       string `json:"name"`
-}
-
 // Hop is one object of the chain.
 type Hop struct {
-	Role string    `json:"role"`
-	Ref  ObjectRef `json:"ref"`
+	Role string           `json:"role"`
+	Ref  output.ObjectRef `json:"ref"`
 	// Cluster is the kubeconfig context of the cluster holding this hop.
 	Cluster string `json:"cluster,omitempty"`
 	// Via says how this hop was reached from the previous one: "ownerReference",
@@ -96,7 +88,7 @@ type Hop struct {
 	// Target is the remote cluster a Kustomization applies to (spec.kubeConfig).
 	Target *Target `json:"target,omitempty"`
 	// SourceRef names the source a Kustomization or HelmChart reads.
-	SourceRef *ObjectRef `json:"sourceRef,omitempty"`
+	SourceRef *output.ObjectRef `json:"sourceRef,omitempty"`
 
 	// HelmRelease / HelmChart details.
 	Chart        string `json:"chart,omitempty"`
@@ -139,7 +131,7 @@ type Health struct {
 type Commit struct {
 	// By is the Kustomization or HelmRelease nearest the object: the revision the
 	// object came from is that hop's, not its parents'.
-	By ObjectRef `json:"by"`
+	By output.ObjectRef `json:"by"`
 	// Chart and ChartVersion are the chart a HelmRelease installed (its latest Helm
 	// release); for a chart built from Git the version carries the commit.
 	Chart        string `json:"chart,omitempty"`

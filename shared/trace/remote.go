@@ -14,14 +14,15 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/inventory"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 )
 
 // RemoteObject is one object of a Kustomization's inventory as the cluster it applies
 // to holds it.
 type RemoteObject struct {
-	Ref     ObjectRef `json:"ref"`
-	Present bool      `json:"present"`
+	Ref     output.ObjectRef `json:"ref"`
+	Present bool             `json:"present"`
 	// Status is kstatus's reading of the object (Current, InProgress, Failed,
 	// Terminating), as Flux's own health checks read it.
 	Status  string `json:"status,omitempty"`
@@ -91,10 +92,10 @@ func (t *Tracer) remoteView(ctx context.Context, ks *kustomizev1.Kustomization, 
 func readRemote(ctx context.Context, cl *Cluster, id, version string) RemoteObject {
 	e, err := inventory.ParseEntry(id, version)
 	if err != nil {
-		return RemoteObject{Ref: ObjectRef{Name: id}, Error: err.Error()}
+		return RemoteObject{Ref: output.ObjectRef{Name: id}, Error: err.Error()}
 	}
 	gvk, _ := e.GroupVersionKind()
-	o := RemoteObject{Ref: ObjectRef{APIVersion: gvk.GroupVersion().String(), Kind: e.Kind, Namespace: e.Namespace, Name: e.Name}}
+	o := RemoteObject{Ref: output.ObjectRef{APIVersion: gvk.GroupVersion().String(), Kind: e.Kind, Namespace: e.Namespace, Name: e.Name}}
 	m, err := cl.Mapper.RESTMapping(e.GroupKind(), e.Version)
 	if err != nil {
 		if meta.IsNoMatchError(err) {

@@ -376,7 +376,7 @@ func readyText(h *Health) string {
 	return s
 }
 
-func name(ref ObjectRef) string {
+func name(ref output.ObjectRef) string {
 	if ref.Namespace == "" {
 		return ref.Name
 	}

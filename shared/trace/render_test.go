@@ -25,29 +25,29 @@ const (
 )
 
 func ks(name, path, applied string) Hop {
-	return Hop{Role: RoleKustomization, Ref: ObjectRef{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", Namespace: "flux-system", Name: name},
+	return Hop{Role: RoleKustomization, Ref: output.ObjectRef{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization", Namespace: "flux-system", Name: name},
 		Via: "kustomize labels", Path: path, LastAppliedRevision: applied, LastAttemptedRevision: applied, Inventory: InventoryListed,
 		Health: &Health{Ready: "True", Reason: "ReconciliationSucceeded", LastReconciled: at(90 * time.Second)}}
 }
 
 func gitSource() Hop {
-	return Hop{Role: RoleSource, Ref: ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"},
+	return Hop{Role: RoleSource, Ref: output.ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"},
 		URL: "https://github.com/acme/fleet.git", Tracks: "branch main", Revision: "main@sha1:" + shaBad,
 		Health: &Health{Ready: "True", LastReconciled: at(3 * time.Hour)}}
 }
 
 func goldenReports() map[string][]*Report {
 	current := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
-		Object: ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Name: "api-5d9f7-x2x9q"},
+		Object: output.ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: "shop", Name: "api-5d9f7-x2x9q"},
 		Hops: []Hop{
-			{Role: RoleObject, Ref: ObjectRef{Kind: "Pod", Namespace: "shop", Name: "api-5d9f7-x2x9q"}},
-			{Role: RoleOwner, Ref: ObjectRef{Kind: "ReplicaSet", Namespace: "shop", Name: "api-5d9f7"}, Via: "ownerReference"},
-			{Role: RoleOwner, Ref: ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"}, Via: "ownerReference"},
+			{Role: RoleObject, Ref: output.ObjectRef{Kind: "Pod", Namespace: "shop", Name: "api-5d9f7-x2x9q"}},
+			{Role: RoleOwner, Ref: output.ObjectRef{Kind: "ReplicaSet", Namespace: "shop", Name: "api-5d9f7"}, Via: "ownerReference"},
+			{Role: RoleOwner, Ref: output.ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"}, Via: "ownerReference"},
 			ks("apps", "./apps", "main@sha1:"+shaBad),
 			ks("flux-system", "./clusters/prod", "main@sha1:"+shaBad),
 			gitSource(),
 		},
-		Commit: &Commit{By: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Applied: "main@sha1:" + shaBad, SHA: shaBad, Source: "main@sha1:" + shaBad, Status: CommitCurrent,
+		Commit: &Commit{By: output.ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Applied: "main@sha1:" + shaBad, SHA: shaBad, Source: "main@sha1:" + shaBad, Status: CommitCurrent,
 			Git: &GitLocation{File: "apps/deployment.yaml", Line: 1, Subject: "Bump api to 1.2.0", Author: "Dev <dev@example.com>",
 				LastChange: &GitCommit{SHA: shaGood, Subject: "Add api", Author: "Ops <ops@example.com>"}}},
 	}
@@ -55,25 +55,25 @@ func goldenReports() map[string][]*Report {
 	failedKs.LastAttemptedRevision = "main@sha1:" + shaBad
 	failedKs.Health = &Health{Ready: "False", Reason: "ReconciliationFailed", Message: "ConfigMap/default/flaky dry-run failed:\n  data.state: Invalid value", LastReconciled: at(2 * 24 * time.Hour)}
 	failed := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
-		Object: ObjectRef{Kind: "ConfigMap", Namespace: "default", Name: "flaky"},
-		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{Kind: "ConfigMap", Namespace: "default", Name: "flaky"}}, failedKs, gitSource()},
+		Object: output.ObjectRef{Kind: "ConfigMap", Namespace: "default", Name: "flaky"},
+		Hops:   []Hop{{Role: RoleObject, Ref: output.ObjectRef{Kind: "ConfigMap", Namespace: "default", Name: "flaky"}}, failedKs, gitSource()},
 		Commit: &Commit{By: failedKs.Ref, Applied: "main@sha1:" + shaGood, SHA: shaGood, Attempted: "main@sha1:" + shaBad, Source: "main@sha1:" + shaBad,
 			Status: CommitFailed, Reason: "ConfigMap/default/flaky dry-run failed:\n  data.state: Invalid value"},
 	}
 	forbidden := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultForbidden, Error: "cannot read Kustomization flux-system/apps: forbidden",
-		Object: ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"},
-		Hops: []Hop{{Role: RoleObject, Ref: ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"}},
-			{Role: RoleKustomization, Ref: ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Via: "kustomize labels", Forbidden: true, Error: "forbidden: you may not read this Kustomization"}},
+		Object: output.ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"},
+		Hops: []Hop{{Role: RoleObject, Ref: output.ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "api"}},
+			{Role: RoleKustomization, Ref: output.ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Via: "kustomize labels", Forbidden: true, Error: "forbidden: you may not read this Kustomization"}},
 	}
 	stray := ks("apps", "./apps", "main@sha1:"+shaBad)
 	stray.Inventory = InventoryNotListed
 	stray.Notes = []string{"ConfigMap shop/stray carries this Kustomization's labels but is not in its inventory"}
 	stray.Health.Suspended = true
 	orphan := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
-		Object: ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "stray"},
-		Hops:   []Hop{{Role: RoleObject, Ref: ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "stray"}}, stray, gitSource()},
+		Object: output.ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "stray"},
+		Hops:   []Hop{{Role: RoleObject, Ref: output.ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "stray"}}, stray, gitSource()},
 	}
-	missing := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultNotFound, Error: "not found", Object: ObjectRef{Kind: "deployments", Namespace: "shop", Name: "nope"}}
+	missing := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultNotFound, Error: "not found", Object: output.ObjectRef{Kind: "deployments", Namespace: "shop", Name: "nope"}}
 	// Across clusters: the object in workload-1, its Kustomization and the rest in the
 	// management cluster; then the management side's view of what it applied there.
 	remoteKs := ks("workload-apps", "./workloads/w1", "main@sha1:"+shaBad)
@@ -83,9 +83,9 @@ func goldenReports() map[string][]*Report {
 	remoteKs.Notes = []string{"applies to workload-1 (https://10.0.0.2:6443) through Secret fleet/w1-kubeconfig"}
 	inCluster := func(h Hop, c string) Hop { h.Cluster = c; return h }
 	crossing := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
-		Object: ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"},
+		Object: output.ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"},
 		Hops: []Hop{
-			inCluster(Hop{Role: RoleObject, Ref: ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"}}, "workload-1"),
+			inCluster(Hop{Role: RoleObject, Ref: output.ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"}}, "workload-1"),
 			inCluster(remoteKs, "management"),
 			inCluster(ks("flux-system", "./clusters/management", "main@sha1:"+shaBad), "management"),
 			inCluster(gitSource(), "management"),
@@ -98,9 +98,9 @@ func goldenReports() map[string][]*Report {
 		Hops: []Hop{
 			{Role: RoleObject, Ref: remoteKs.Ref, Health: remoteKs.Health, Target: &Target{Secret: "fleet/w1-kubeconfig", Server: "https://10.0.0.2:6443", Cluster: "workload-1", Missing: 1,
 				Objects: []RemoteObject{
-					{Ref: ObjectRef{Kind: "Namespace", Name: "edge"}, Present: true, Status: "Current", Message: "Resource is current"},
-					{Ref: ObjectRef{Kind: "ConfigMap", Namespace: "edge", Name: "gateway-config"}, Status: "NotFound"},
-					{Ref: ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"}, Present: true, Status: "InProgress", Message: "Available: 0/1"},
+					{Ref: output.ObjectRef{Kind: "Namespace", Name: "edge"}, Present: true, Status: "Current", Message: "Resource is current"},
+					{Ref: output.ObjectRef{Kind: "ConfigMap", Namespace: "edge", Name: "gateway-config"}, Status: "NotFound"},
+					{Ref: output.ObjectRef{Kind: "Deployment", Namespace: "edge", Name: "gateway"}, Present: true, Status: "InProgress", Message: "Available: 0/1"},
 				}}},
 			ks("flux-system", "./clusters/management", "main@sha1:"+shaBad),
 			gitSource(),

@@ -123,7 +123,7 @@ func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Un
 		if owner == nil {
 			return cur, true
 		}
-		ref := ObjectRef{APIVersion: owner.APIVersion, Kind: owner.Kind, Namespace: cur.GetNamespace(), Name: owner.Name}
+		ref := output.ObjectRef{APIVersion: owner.APIVersion, Kind: owner.Kind, Namespace: cur.GetNamespace(), Name: owner.Name}
 		last := &r.Hops[len(r.Hops)-1]
 		if owner.UID != "" && seen[string(owner.UID)] {
 			last.Notes = append(last.Notes, fmt.Sprintf("its ownerReferences form a cycle back to %s: the walk stops here", ref))
@@ -208,7 +208,7 @@ func (r *Report) fail(res Result, msg string) {
 }
 
 // addErrorHop records a hop that could not be read and marks the report accordingly.
-func (r *Report) addErrorHop(role string, ref ObjectRef, via string, err error) {
+func (r *Report) addErrorHop(role string, ref output.ObjectRef, via string, err error) {
 	h := Hop{Role: role, Ref: ref, Via: via, Error: err.Error()}
 	switch exitcode.Of(err) {
 	case exitcode.Forbidden:
@@ -262,7 +262,7 @@ func (r *Report) ExitCode() exitcode.Code {
 func (r *Report) Unreachable() bool { return r.Result == ResultError && r.unreachable }
 
 // NotFoundReport is the report for an object that does not exist.
-func NotFoundReport(ref ObjectRef, err error) *Report {
+func NotFoundReport(ref output.ObjectRef, err error) *Report {
 	// hops is [] rather than null: every document has the same shape.
 	r := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Object: ref, Result: ResultNotFound, Error: err.Error(), Hops: []Hop{}}
 	if code := exitcode.Of(cluster.Classify(err)); code == exitcode.Forbidden {
@@ -273,19 +273,16 @@ func NotFoundReport(ref ObjectRef, err error) *Report {
 	return r
 }
 
-func refOf(u *unstructured.Unstructured) ObjectRef {
-	return ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
+func refOf(u *unstructured.Unstructured) output.ObjectRef {
+	return output.ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}
 }
 
 // fluxRef names a Flux object of kind with the apiVersion the suite reads it at: no
 // document carries an empty apiVersion.
-func fluxRef(kind, namespace, name string) *ObjectRef {
-	ref := &ObjectRef{Kind: kind, Namespace: namespace, Name: name}
+func fluxRef(kind, namespace, name string) *output.ObjectRef {
+	ref := &output.ObjectRef{Kind: kind, Namespace: namespace, Name: name}
 	if gvr, ok := flux.GVR(kind); ok {
 		ref.APIVersion = gvr.GroupVersion().String()
 	}
 	return ref
 }
-
-// String renders the object for humans, as output.Name does everywhere.
-func (ref ObjectRef) String() string { return output.Name(ref.Kind, ref.Namespace, ref.Name) }

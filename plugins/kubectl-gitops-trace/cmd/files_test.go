@@ -12,6 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/resource"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
 
@@ -85,7 +86,7 @@ func TestInArgumentOrder(t *testing.T) {
 	mapper.AddSpecific(schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, schema.GroupVersionResource{Version: "v1", Resource: "configmap"}, meta.RESTScopeNamespace)
 	mapper.AddSpecific(schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployment"}, meta.RESTScopeNamespace)
 	report := func(apiVersion, kind, name string, missing bool) *trace.Report {
-		ref := trace.ObjectRef{APIVersion: apiVersion, Kind: kind, Namespace: "shop", Name: name}
+		ref := output.ObjectRef{APIVersion: apiVersion, Kind: kind, Namespace: "shop", Name: name}
 		if missing {
 			return trace.NotFoundReport(ref, fmt.Errorf("not found"))
 		}

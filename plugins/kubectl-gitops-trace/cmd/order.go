@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
 
@@ -44,7 +45,7 @@ func (o *TraceOptions) inArgumentOrder(mapper meta.RESTMapper, reports []*trace.
 			}
 		}
 	}
-	rank := func(ref trace.ObjectRef) int {
+	rank := func(ref output.ObjectRef) int {
 		gv, _ := schema.ParseGroupVersion(ref.APIVersion)
 		if p, ok := pos[key{gv.Group, ref.Kind, ref.Name}]; ok {
 			return p

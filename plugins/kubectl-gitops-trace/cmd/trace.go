@@ -268,7 +268,7 @@ func (o *TraceOptions) readObjects(ctx context.Context, mapper meta.RESTMapper) 
 	for _, e := range errs {
 		var status apierrors.APIStatus
 		if errors.As(e, &status) && (apierrors.IsNotFound(e) || apierrors.IsForbidden(e)) {
-			ref := trace.ObjectRef{Namespace: o.namespace}
+			ref := output.ObjectRef{Namespace: o.namespace}
 			if d := status.Status().Details; d != nil {
 				// The API server names the resource ("configmaps"); the report names the
 				// kind and its apiVersion, as for every other object.
@@ -346,7 +346,7 @@ func (o *TraceOptions) pickNamed(mapper meta.RESTMapper, typ string, found map[s
 			objs = append(objs, u)
 			continue
 		}
-		ref := trace.ObjectRef{Namespace: o.namespace, Kind: typ, Name: name}
+		ref := output.ObjectRef{Namespace: o.namespace, Kind: typ, Name: name}
 		gr := schema.GroupResource{Resource: typ}
 		if gvr, err := mapper.ResourceFor(schema.GroupVersionResource{Resource: typ}); err == nil {
 			gr = gvr.GroupResource()
