@@ -160,7 +160,7 @@ func TestSwitchAndRestore(t *testing.T) {
 		if _, ok := u.GetAnnotations()[branch.ReconcileAnnotation]; ok {
 			t.Errorf("the parent's opt-out is still there: %v", u.GetAnnotations())
 		}
-		if _, ok := u.GetAnnotations()[branch.RecordAnnotation]; ok {
+		if _, ok := u.GetAnnotations()[status.SwitchAnnotation]; ok {
 			t.Errorf("the record is still there")
 		}
 		// Git declares main: the parent now manages the source again, and a branch set
@@ -188,7 +188,7 @@ func TestSwitchAndRestore(t *testing.T) {
 			t.Errorf("no consumer reported the failed apply: %+v", res.Consumers)
 		}
 		u := source()
-		if b, _, _ := unstructured.NestedString(u.Object, "spec", "ref", "branch"); b != "main" || u.GetAnnotations()[branch.RecordAnnotation] != "" || u.GetAnnotations()[branch.ReconcileAnnotation] != "" {
+		if b, _, _ := unstructured.NestedString(u.Object, "spec", "ref", "branch"); b != "main" || u.GetAnnotations()[status.SwitchAnnotation] != "" || u.GetAnnotations()[branch.ReconcileAnnotation] != "" {
 			t.Errorf("after auto-restore: branch %q, annotations %v", b, u.GetAnnotations())
 		}
 		if got := configFrom(); got != "main" {
@@ -264,7 +264,7 @@ spec: {interval: 1m, url: `+repo.URL+`, ref: {name: refs/heads/main}}
 		if len(won) == 0 || (b != won[len(won)-1] && (len(won) == 1 || b != won[0])) {
 			t.Errorf("branch %q in the cluster, successful calls %v", b, won)
 		}
-		rec, err := branch.ReadRecord(source().GetAnnotations())
+		rec, err := status.SwitchOf(source().GetAnnotations())
 		if err != nil || rec == nil || rec.RefBefore == nil || rec.RefBefore.Branch != "main" {
 			t.Errorf("the record lost the branch to come back to: %+v %v", rec, err)
 		}
@@ -299,7 +299,7 @@ spec: {interval: 1m, url: `+repo.URL+`, ref: {name: refs/heads/main}}
 				t.Fatal(err)
 			}
 			b, _, _ := unstructured.NestedString(u.Object, "spec", "ref", "branch")
-			if b != "main" || u.GetAnnotations()[branch.RecordAnnotation] != "" {
+			if b != "main" || u.GetAnnotations()[status.SwitchAnnotation] != "" {
 				t.Errorf("%s after the fleet switch: branch %q, annotations %v", name, b, u.GetAnnotations())
 			}
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -91,11 +92,11 @@ func TestSetThenRestore(t *testing.T) {
 			}
 
 			switched := current(t, f)
-			rec, err := ReadRecord(switched.GetAnnotations())
+			rec, err := status.SwitchOf(switched.GetAnnotations())
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := &Record{Action: "set", RefBefore: tt.wantRef, By: "alice", At: at.Truncate(time.Second), Undo: set.Undo}
+			want := &status.Switch{Action: "set", RefBefore: tt.wantRef, By: "alice", At: at.Truncate(time.Second), Undo: set.Undo}
 			if tt.parent {
 				want.Parent, want.ParentDisabled, want.ReconcileBefore = "flux-system/flux-system", true, tt.reconcile
 			}
@@ -138,7 +139,7 @@ func TestRestoreWithoutRecord(t *testing.T) {
 	}{
 		{"never switched", nil, ""},
 		{"other annotations only", map[string]any{ReconcileAnnotation: "disabled"}, ""},
-		{"malformed record", map[string]any{RecordAnnotation: "{not json"}, "annotation gitops.kubectl.io/switch is not a record this suite wrote: "},
+		{"malformed record", map[string]any{status.SwitchAnnotation: "{not json"}, "annotation gitops.kubectl.io/switch is not a record this suite wrote: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := clustertest.New("flux-system", gitRepo(map[string]any{"branch": "stable"}, tc.annotations))
@@ -167,7 +168,7 @@ func TestRestoreWithoutRecord(t *testing.T) {
 // restore is refused before anything is written.
 func TestRestoreToABranchGone(t *testing.T) {
 	rec := `{"refBefore":{"branch":"release-1"},"at":"2026-01-01T00:00:00Z"}`
-	f := clustertest.New("flux-system", gitRepo(map[string]any{"branch": "stable"}, map[string]any{RecordAnnotation: rec}))
+	f := clustertest.New("flux-system", gitRepo(map[string]any{"branch": "stable"}, map[string]any{status.SwitchAnnotation: rec}))
 	before := current(t, f)
 	_, err := Restore(context.Background(), f.Dynamic, Request{Namespace: "flux-system", Name: "flux-system", Remote: remote("main", "stable")})
 	if exitcode.Of(err) != exitcode.NotFound || err == nil || !strings.HasPrefix(err.Error(), `branch "release-1" does not exist in https://git.example.com/fleet.git: nothing was changed`) {
@@ -175,69 +176,6 @@ func TestRestoreToABranchGone(t *testing.T) {
 	}
 	if after := current(t, f); !reflect.DeepEqual(after.Object, before.Object) {
 		t.Errorf("written: %v", after.Object)
-	}
-}
-
-func TestReadRecord(t *testing.T) {
-	for _, tc := range []struct {
-		name        string
-		annotations map[string]string
-		want        *Record
-		err         string
-	}{
-		{"absent", map[string]string{"other": "x"}, nil, ""},
-		{"nil annotations", nil, nil, ""},
-		{"a record", map[string]string{RecordAnnotation: `{"action":"pin","refBefore":{"branch":"main","tag":"v1"},"by":"bob","at":"2026-01-02T03:04:05Z","parent":"ns/p","parentDisabled":true,"reconcileBefore":"enabled","undo":"kubectl gitops rollback unpin apps -n ns"}`},
-			&Record{Action: "pin", RefBefore: &sourcev1.GitRepositoryRef{Branch: "main", Tag: "v1"}, By: "bob", At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-				Parent: "ns/p", ParentDisabled: true, ReconcileBefore: ptr("enabled"), Undo: "kubectl gitops rollback unpin apps -n ns"}, ""},
-		{"truncated", map[string]string{RecordAnnotation: `{"refBefore":{"branch":`}, nil, "annotation gitops.kubectl.io/switch is not a record this suite wrote: unexpected end of JSON input"},
-		{"empty", map[string]string{RecordAnnotation: ""}, nil, "annotation gitops.kubectl.io/switch is not a record this suite wrote: unexpected end of JSON input"},
-		{"a list", map[string]string{RecordAnnotation: `[]`}, nil, "annotation gitops.kubectl.io/switch is not a record this suite wrote: json: cannot unmarshal array into Go value of type branch.Record"},
-		{"a wrong type", map[string]string{RecordAnnotation: `{"at":"yesterday"}`}, nil, "annotation gitops.kubectl.io/switch is not a record this suite wrote: "},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ReadRecord(tc.annotations)
-			if tc.err == "" {
-				if err != nil || !reflect.DeepEqual(got, tc.want) {
-					t.Errorf("ReadRecord = %+v, %v; want %+v", got, err, tc.want)
-				}
-				return
-			}
-			if got != nil || err == nil || !strings.HasPrefix(err.Error(), tc.err) {
-				t.Errorf("ReadRecord = %+v, %v; want %q", got, err, tc.err)
-			}
-		})
-	}
-}
-
-// TestUndoCommand: the undo a record holds is canonical (it outlives the invocation that
-// wrote it); whoever reads it is told the command as they run the suite.
-func TestUndoCommand(t *testing.T) {
-	pinned := &Record{Undo: "kubectl gitops rollback unpin apps -n team-a"}
-	tests := []struct {
-		invoked string
-		rec     *Record
-		want    string
-	}{
-		{"kubectl gitops", &Record{}, "kubectl gitops branch restore fleet -n team-a"},
-		{"kubectl gitops", pinned, "kubectl gitops rollback unpin apps -n team-a"},
-		{"flux gitops", &Record{}, "flux gitops branch restore fleet -n team-a"},
-		{"flux gitops", pinned, "flux gitops rollback unpin apps -n team-a"},
-		{"kubectl gitops-branch", &Record{}, "kubectl gitops-branch restore fleet -n team-a"},
-		{"kubectl gitops-branch", pinned, "kubectl gitops-rollback unpin apps -n team-a"},
-		// recorded by another tool: left as it is
-		{"flux gitops", &Record{Undo: "flux resume source git fleet"}, "flux resume source git fleet"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.invoked+"/"+tt.want, func(t *testing.T) {
-			ctx := invocation.NewContext(context.Background(), invocation.Parse(tt.invoked))
-			if got := tt.rec.UndoCommand(ctx, "team-a", "fleet"); got != tt.want {
-				t.Errorf("UndoCommand = %q, want %q", got, tt.want)
-			}
-		})
-	}
-	if got := RestoreCommand("team-a", "fleet"); got != "kubectl gitops branch restore fleet -n team-a" {
-		t.Errorf("RestoreCommand, recorded, is canonical: %q", got)
 	}
 }
 
@@ -257,7 +195,7 @@ func TestSetUndoAsInvoked(t *testing.T) {
 			if err != nil || res.Undo != tt.want {
 				t.Fatalf("Set: undo %q, %v; want %q", res.Undo, err, tt.want)
 			}
-			rec, err := ReadRecord(current(t, f).GetAnnotations())
+			rec, err := status.SwitchOf(current(t, f).GetAnnotations())
 			if err != nil || rec == nil || rec.Undo != "kubectl gitops branch restore flux-system -n flux-system" {
 				t.Errorf("record %+v, %v: want the canonical undo", rec, err)
 			}

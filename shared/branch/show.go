@@ -13,6 +13,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // ShowRequest says which GitRepository to describe and where to look for its branches.
@@ -34,14 +35,14 @@ func Show(ctx context.Context, dyn dynamic.Interface, r ShowRequest) (*source.Do
 		return nil, err
 	}
 	doc := source.NewDocument(u)
-	rec, err := ReadRecord(u.GetAnnotations())
+	rec, err := status.SwitchOf(u.GetAnnotations())
 	if err != nil {
 		return nil, err
 	}
 	if rec != nil {
 		doc.Switched = &source.Switched{Action: rec.Action, From: source.FromGit(rec.RefBefore), By: rec.By, At: rec.At, Parent: rec.Parent, Undo: rec.UndoCommand(ctx, u.GetNamespace(), u.GetName())}
 		if doc.Switched.Action == "" {
-			doc.Switched.Action = ActionSet
+			doc.Switched.Action = status.SwitchSet
 		}
 	}
 	doc.Consumers, err = source.Consumers(ctx, dyn, r.Namespace, r.Name, doc.Revision)

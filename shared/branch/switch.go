@@ -27,6 +27,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/suggest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
@@ -108,9 +109,9 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	action, verb := ActionSet, "switch"
+	action, verb := status.SwitchSet, "switch"
 	if r.Commit != "" {
-		action, verb = ActionPin, "pin"
+		action, verb = status.SwitchPin, "pin"
 	}
 	res := r.newResult(ctx, action, gr, u)
 	newRef, refName := r.target(gr.Spec.Reference)
@@ -126,13 +127,13 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 			return nil, err
 		}
 	}
-	rec, err := ReadRecord(u.GetAnnotations())
+	rec, err := status.SwitchOf(u.GetAnnotations())
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil {
 		// The first switch records the ref to come back to; a later one keeps it.
-		rec = &Record{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.Clock().UTC().Truncate(time.Second), Undo: r.undoCommand(gr)}
+		rec = &status.Switch{Action: action, RefBefore: gr.Spec.Reference, By: r.User, At: r.Clock().UTC().Truncate(time.Second), Undo: r.undoCommand(gr)}
 		if parent, ok, err := parentOf(ctx, dyn, u); err != nil {
 			return nil, err
 		} else if ok {
@@ -149,7 +150,7 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
-	annotations := map[string]any{RecordAnnotation: string(recJSON)}
+	annotations := map[string]any{status.SwitchAnnotation: string(recJSON)}
 	if rec.ParentDisabled {
 		annotations[ReconcileAnnotation] = ReconcileDisabled
 		res.Parent = parentResult(rec.Parent, "skips the GitRepository until restore (kustomize.toolkit.fluxcd.io/reconcile: disabled)")
@@ -204,8 +205,8 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res := r.newResult(ctx, ActionRestore, gr, u)
-	rec, err := ReadRecord(u.GetAnnotations())
+	res := r.newResult(ctx, status.SwitchRestore, gr, u)
+	rec, err := status.SwitchOf(u.GetAnnotations())
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +217,7 @@ func Restore(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, er
 	}
 	to := source.FromGit(rec.RefBefore)
 	res.To = &to
-	annotations := map[string]any{RecordAnnotation: nil}
+	annotations := map[string]any{status.SwitchAnnotation: nil}
 	if rec.ParentDisabled {
 		if rec.ReconcileBefore != nil {
 			annotations[ReconcileAnnotation] = *rec.ReconcileBefore
@@ -292,7 +293,7 @@ func (r Request) undoCommand(gr *sourcev1.GitRepository) string {
 	if r.UndoCommand != "" {
 		return r.UndoCommand
 	}
-	return RestoreCommand(gr.Namespace, gr.Name)
+	return status.RestoreCommand(gr.Namespace, gr.Name)
 }
 
 func (r Request) newResult(ctx context.Context, action string, gr *sourcev1.GitRepository, u *unstructured.Unstructured) *Result {
@@ -404,7 +405,7 @@ func parentOf(ctx context.Context, dyn dynamic.Interface, u *unstructured.Unstru
 func sameIntent(before, now *unstructured.Unstructured) bool {
 	a, b := before.GetAnnotations(), now.GetAnnotations()
 	return before.GetGeneration() == now.GetGeneration() &&
-		a[RecordAnnotation] == b[RecordAnnotation] && a[ReconcileAnnotation] == b[ReconcileAnnotation]
+		a[status.SwitchAnnotation] == b[status.SwitchAnnotation] && a[ReconcileAnnotation] == b[ReconcileAnnotation]
 }
 
 // SetFleet switches every target in turn; with r.AutoRestore it is all or nothing:

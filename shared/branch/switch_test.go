@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -83,7 +84,7 @@ func TestSetRefusals(t *testing.T) {
 			u.Object["spec"].(map[string]any)["suspend"] = true
 			return u
 		}(), "stable", nil, exitcode.Failure, "is suspended"},
-		{"a record that is not ours", gitRepo(map[string]any{"branch": "main"}, map[string]any{RecordAnnotation: "{not json"}), "stable", nil, exitcode.Failure, "not a record this suite wrote"},
+		{"a record that is not ours", gitRepo(map[string]any{"branch": "main"}, map[string]any{status.SwitchAnnotation: "{not json"}), "stable", nil, exitcode.Failure, "not a record this suite wrote"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

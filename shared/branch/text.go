@@ -6,14 +6,15 @@ import (
 	"strings"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // pastTense names what an action did.
 func pastTense(action string) string {
 	switch action {
-	case ActionPin:
+	case status.SwitchPin:
 		return "pinned"
-	case ActionRestore:
+	case status.SwitchRestore:
 		return "restored"
 	}
 	return "switched"

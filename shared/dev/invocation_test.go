@@ -10,10 +10,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // fleet is a cluster whose Kustomization apps reads GitRepository flux-system (url,
@@ -78,7 +78,7 @@ func TestNextStepsAsInvoked(t *testing.T) {
 			}
 
 			// A switched source: the refusal names the switch's undo, canonical in the record.
-			switched := map[string]any{branch.RecordAnnotation: `{"action":"set","refBefore":{"branch":"main"},"at":"2026-01-01T00:00:00Z"}`}
+			switched := map[string]any{status.SwitchAnnotation: `{"action":"set","refBefore":{"branch":"main"},"at":"2026-01-01T00:00:00Z"}`}
 			_, err = Start(ctx, fleet(remote.Dir, switched), StartRequest{Description: "feature Y", GitDir: clone.Dir, Namespace: "flux-system", Kustomizations: []string{"apps"}})
 			if want := "is switched or pinned by " + tt.suite + " and does not apply its own branch: put it back first ('" + tt.branch + " restore flux-system -n flux-system')"; err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("start on a switched source: %v; want %q", err, want)

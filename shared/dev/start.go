@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
@@ -249,7 +248,7 @@ func cleanPath(p string) string {
 // trackedBranch is the branch the source applies; a session starts from it, so a
 // source on a tag, a commit or a switched branch is refused.
 func trackedBranch(ctx context.Context, repo *sourcev1.GitRepository) (string, error) {
-	rec, err := branch.ReadRecord(repo.Annotations)
+	rec, err := status.SwitchOf(repo.Annotations)
 	if err != nil {
 		return "", err
 	}

@@ -16,12 +16,12 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -157,7 +157,7 @@ func TestTrackedBranch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := &sourcev1.GitRepository{ObjectMeta: metav1.ObjectMeta{Namespace: "flux-system", Name: "fleet"}, Spec: sourcev1.GitRepositorySpec{Reference: tc.ref}}
 			if tc.record != "" {
-				repo.Annotations = map[string]string{branch.RecordAnnotation: tc.record}
+				repo.Annotations = map[string]string{status.SwitchAnnotation: tc.record}
 			}
 			got, err := trackedBranch(t.Context(), repo)
 			if got != tc.want || exitcode.Of(err) != tc.code {

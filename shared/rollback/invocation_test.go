@@ -7,11 +7,11 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -44,7 +44,7 @@ func TestPinUndoAsInvoked(t *testing.T) {
 			if res.Undo != undo || len(res.Notes) != 1 || !strings.HasSuffix(res.Notes[0], "nothing newer until '"+undo+"'") {
 				t.Errorf("undo %q, notes %q; want %q", res.Undo, res.Notes, undo)
 			}
-			rec, err := branch.ReadRecord(sourceOf(t, f).GetAnnotations())
+			rec, err := status.SwitchOf(sourceOf(t, f).GetAnnotations())
 			if err != nil || rec == nil || rec.Undo != "kubectl gitops rollback unpin apps -n flux-system" {
 				t.Errorf("record %+v, %v: want the canonical undo", rec, err)
 			}
@@ -88,7 +88,7 @@ func TestPinHintsAsInvoked(t *testing.T) {
 // TestRevertAsInvoked: the revert's undo, and the refusal of a held source, name the
 // commands as the user runs the suite; the commit message, in Git, stays canonical.
 func TestRevertAsInvoked(t *testing.T) {
-	held := map[string]any{branch.RecordAnnotation: `{"action":"pin","refBefore":{"branch":"main"},"at":"2026-01-01T00:00:00Z","undo":"kubectl gitops rollback unpin apps -n flux-system"}`}
+	held := map[string]any{status.SwitchAnnotation: `{"action":"pin","refBefore":{"branch":"main"},"at":"2026-01-01T00:00:00Z","undo":"kubectl gitops rollback unpin apps -n flux-system"}`}
 	for _, tt := range invocations {
 		t.Run(tt.invoked, func(t *testing.T) {
 			ctx := asInvoked(tt.invoked)

@@ -23,6 +23,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // Target is the Kustomization a rollback is about, its source and the history entry
@@ -193,7 +194,7 @@ func AppliedBy(ctx context.Context, dyn dynamic.Interface, namespace, name strin
 // written. When the newest commit never applied, the cluster already runs the last good
 // revision, and what undoes that commit is a revert in Git, not a pin.
 func alreadyRunning(ctx context.Context, dyn dynamic.Interface, t *Target, r PinRequest) (*branch.Result, error) {
-	res, err := branch.Unchanged(ctx, dyn, t.SourceNamespace, t.SourceName, branch.ActionPin)
+	res, err := branch.Unchanged(ctx, dyn, t.SourceNamespace, t.SourceName, status.SwitchPin)
 	if err != nil {
 		return nil, err
 	}

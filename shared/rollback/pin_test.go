@@ -16,6 +16,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -77,7 +78,7 @@ func TestPinAndUnpin(t *testing.T) {
 	if want := map[string]any{"branch": "main", "commit": shaOld}; !reflect.DeepEqual(ref, want) {
 		t.Errorf("spec.ref = %v, want %v", ref, want)
 	}
-	rec, err := branch.ReadRecord(u.GetAnnotations())
+	rec, err := status.SwitchOf(u.GetAnnotations())
 	if err != nil || rec == nil {
 		t.Fatalf("record: %v, %v", rec, err)
 	}
@@ -98,7 +99,7 @@ func TestPinAndUnpin(t *testing.T) {
 	if want := map[string]any{"branch": "main"}; !reflect.DeepEqual(ref, want) {
 		t.Errorf("spec.ref after unpin = %v, want %v", ref, want)
 	}
-	if _, ok := u.GetAnnotations()[branch.RecordAnnotation]; ok {
+	if _, ok := u.GetAnnotations()[status.SwitchAnnotation]; ok {
 		t.Errorf("the record outlived the unpin: %v", u.GetAnnotations())
 	}
 

@@ -10,7 +10,6 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
@@ -20,6 +19,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -108,7 +108,7 @@ func Revert(ctx context.Context, dyn dynamic.Interface, r RevertRequest) (*Rever
 	defer func() { res.DurationSeconds = r.Clock().Sub(start).Round(time.Millisecond).Seconds() }()
 	// The branch Git declares: the recorded one while the source is switched or pinned.
 	ref := source.FromGit(gr.Spec.Reference)
-	rec, err := branch.ReadRecord(u.GetAnnotations())
+	rec, err := status.SwitchOf(u.GetAnnotations())
 	if err != nil {
 		return nil, err
 	}

@@ -8,12 +8,12 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -245,7 +245,7 @@ func TestRevertOneCommit(t *testing.T) {
 
 func TestRevertRefusals(t *testing.T) {
 	u := newUpstream(t)
-	held := map[string]any{branch.RecordAnnotation: `{"action":"pin","refBefore":{"branch":"main"},"at":"2026-01-01T00:00:00Z","undo":"kubectl gitops rollback unpin apps -n flux-system"}`}
+	held := map[string]any{status.SwitchAnnotation: `{"action":"pin","refBefore":{"branch":"main"},"at":"2026-01-01T00:00:00Z","undo":"kubectl gitops rollback unpin apps -n flux-system"}`}
 	tests := []struct {
 		name   string
 		ks     *unstructured.Unstructured

@@ -7,11 +7,8 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
-
-// actionPin is the Switched.Action of `rollback pin` (branch.ActionPin, which imports
-// this package).
-const actionPin = "pin"
 
 // WriteText is the human view of `branch show`, one "Label: value" line per fact: what
 // the source tracks and holds, what each consumer applied, who switched or pinned it,
@@ -46,7 +43,7 @@ func (doc *Document) WriteText(out io.Writer, _ output.TextOptions) error {
 			by = " by " + sw.By
 		}
 		label, undo := "Switched:      from", "'"+output.Safe(sw.Undo)+"'"
-		if sw.Action == actionPin {
+		if sw.Action == status.SwitchPin {
 			label = "Pinned:        the cluster differs from the branch head; was"
 		}
 		w.Printf("%s %s%s at %s; undo with %s\n", label, sw.From, by, sw.At.Format(time.RFC3339), output.Styled(undo))

@@ -8,9 +8,9 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // addSource reads a source once and appends its hop.
@@ -40,7 +40,7 @@ func sourceHop(ctx context.Context, role, via string, u *unstructured.Unstructur
 		URL: info.URL, Tracks: info.Tracks, Revision: info.Revision,
 		OriginURL: info.OriginURL, OriginRevision: info.OriginRevision,
 	}
-	if rec, err := branch.ReadRecord(u.GetAnnotations()); err == nil && rec != nil {
+	if rec, err := status.SwitchOf(u.GetAnnotations()); err == nil && rec != nil {
 		by := ""
 		if rec.By != "" {
 			by = " by " + rec.By

@@ -12,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
@@ -68,7 +67,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 			rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
 			ref := deps.SourceRef{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}
 			revisions[ref], conditions[ref] = rev, status.Of(u).Ready
-			if rec, err := branch.ReadRecord(u.GetAnnotations()); err == nil && rec != nil {
+			if rec, err := status.SwitchOf(u.GetAnnotations()); err == nil && rec != nil {
 				// Everything reading a held source applies nothing newer from Git: the
 				// first thing to know when "nothing is moving".
 				what := "switched to " + source.Describe(u).Tracks
