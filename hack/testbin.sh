@@ -34,12 +34,20 @@ build() {
 	local dir=$1 name=$2 pkg=$3 ldflags=${4:-}
 	local out="$cache/$name-$(key "$dir")/$name"
 	if [ ! -x "$out" ]; then
-		echo "testbin: building $name ($pkg), this takes minutes the first time" >&2
 		mkdir -p "$(dirname "$out")"
-		local start=$SECONDS
-		(cd "$root/hack/testbin/$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg")
-		mv "$out.tmp" "$out"
-		echo "testbin: built $name in $((SECONDS - start))s" >&2
+		# Two checkouts (or a test run and `make demo`) building at once would both spend
+		# minutes on the same binary and race on its file: the second waits for the first
+		# and then finds it built.
+		exec 9>"$out.lock"
+		flock 9
+		if [ ! -x "$out" ]; then
+			echo "testbin: building $name ($pkg), this takes minutes the first time" >&2
+			local start=$SECONDS
+			(cd "$root/hack/testbin/$dir" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp.$$" "$pkg")
+			mv "$out.tmp.$$" "$out"
+			echo "testbin: built $name in $((SECONDS - start))s" >&2
+		fi
+		exec 9>&-
 	fi
 	ln -sfn "$out" "$current/$name"
 }
@@ -68,6 +76,9 @@ build krew validate-krew-manifest sigs.k8s.io/krew/cmd/validate-krew-manifest
 # is not what the tests run; the plugin system is untouched).
 flux_cli() {
 	local out="$cache/flux-$(key fluxcli)/flux"
+	mkdir -p "$(dirname "$out")"
+	exec 9>"$out.lock"
+	flock 9
 	if [ ! -x "$out" ]; then
 		echo "testbin: building the flux CLI, this takes minutes the first time" >&2
 		local start=$SECONDS src
@@ -76,12 +87,12 @@ flux_cli() {
 		chmod -R u+w "$src"
 		mkdir -p "$src/cmd/flux/manifests"
 		printf 'apiVersion: v1\nkind: List\nitems: []\n' > "$src/cmd/flux/manifests/placeholder.yaml"
-		mkdir -p "$(dirname "$out")"
-		(cd "$src" && go build -trimpath -ldflags "-s -w -X main.VERSION=$(modversion fluxcli github.com/fluxcd/flux2/v2 | sed 's/^v//')" -o "$out.tmp" ./cmd/flux)
+		(cd "$src" && go build -trimpath -ldflags "-s -w -X main.VERSION=$(modversion fluxcli github.com/fluxcd/flux2/v2 | sed 's/^v//')" -o "$out.tmp.$$" ./cmd/flux)
 		rm -rf "$src"
-		mv "$out.tmp" "$out"
+		mv "$out.tmp.$$" "$out"
 		echo "testbin: built flux in $((SECONDS - start))s" >&2
 	fi
+	exec 9>&-
 	ln -sfn "$out" "$current/flux"
 }
 flux_cli
