@@ -141,13 +141,7 @@ func dropGitNote(notes []string) []string {
 type Sessions []*Session
 
 // Items implements output.List.
-func (sessions Sessions) Items() []any {
-	out := make([]any, len(sessions))
-	for i, s := range sessions {
-		out[i] = s
-	}
-	return out
-}
+func (sessions Sessions) Items() []any { return output.Items(sessions) }
 
 // WriteText writes the open sessions as a table, ages counted from opts.Now.
 func (sessions Sessions) WriteText(out io.Writer, opts output.TextOptions) error {

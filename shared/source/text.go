@@ -93,25 +93,9 @@ func orNothingYet(s string) string {
 type Documents []*Document
 
 // Items implements output.List.
-func (ds Documents) Items() []any {
-	out := make([]any, len(ds))
-	for i, d := range ds {
-		out[i] = d
-	}
-	return out
-}
+func (ds Documents) Items() []any { return output.Items(ds) }
 
 // WriteText writes each document's view, a blank line between two.
 func (ds Documents) WriteText(w io.Writer, opts output.TextOptions) error {
-	for i, d := range ds {
-		if i > 0 {
-			if _, err := io.WriteString(w, "\n"); err != nil {
-				return err
-			}
-		}
-		if err := d.WriteText(w, opts); err != nil {
-			return err
-		}
-	}
-	return nil
+	return output.WriteEach(w, opts, ds, "\n")
 }

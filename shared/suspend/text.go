@@ -39,20 +39,9 @@ func (res *Result) WriteText(out io.Writer, opts output.TextOptions) error {
 type Results []*Result
 
 // Items implements output.List.
-func (rs Results) Items() []any {
-	out := make([]any, len(rs))
-	for i, r := range rs {
-		out[i] = r
-	}
-	return out
-}
+func (rs Results) Items() []any { return output.Items(rs) }
 
 // WriteText writes each result's view in turn.
 func (rs Results) WriteText(w io.Writer, opts output.TextOptions) error {
-	for _, r := range rs {
-		if err := r.WriteText(w, opts); err != nil {
-			return err
-		}
-	}
-	return nil
+	return output.WriteEach(w, opts, rs, "")
 }

@@ -17,13 +17,7 @@ import (
 type Reports []*Report
 
 // Items implements output.List.
-func (rs Reports) Items() []any {
-	out := make([]any, len(rs))
-	for i, r := range rs {
-		out[i] = r
-	}
-	return out
-}
+func (rs Reports) Items() []any { return output.Items(rs) }
 
 // WriteText renders reports as the human view: one table per object that reads
 // top-down from the object to its source, then the commit and any findings.
