@@ -281,8 +281,12 @@ func (v view) git(g *GitLocation) {
 	if g == nil {
 		return
 	}
-	if g.File != "" {
+	switch {
+	case g.File != "" && g.Line > 0:
 		v.field("Defined", "%s:%d", g.File, g.Line)
+	case g.File != "":
+		// From the origin annotation without --git-dir: the file, no line.
+		v.field("Defined", "%s", g.File)
 	}
 	if g.Note != "" {
 		v.field("Git", "%s", g.Note)
