@@ -114,7 +114,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 			r.stamp(n, cur.cluster)
 			return true
 		}
-		hop := kustomizationHop(u, ks)
+		hop := cur.hop(u, RoleKustomization, "", func() Hop { return kustomizationHop(u, ks) })
 		hop.Via = via
 		hop.Inventory, hop.Notes = cur.inventoryCheck(key, ks, child)
 		if cur != from {
