@@ -6,6 +6,7 @@ package cluster
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -93,8 +94,32 @@ func (f *ConfigFactory) Namespace() (string, bool, error) {
 }
 
 // Builder returns cli-runtime's resource builder, which understands TYPE/NAME, TYPE
-// NAME, short names, CRDs, -l and -f like kubectl get does.
-func (f *ConfigFactory) Builder() *resource.Builder { return f.kubectl.NewBuilder() }
+// NAME, short names, CRDs, -l and -f like kubectl get does. Its REST config is built
+// once per builder (see onceConfig).
+func (f *ConfigFactory) Builder() *resource.Builder {
+	return resource.NewBuilder(&onceConfig{RESTClientGetter: f.kubectl})
+}
+
+// onceConfig is a RESTClientGetter that builds the REST config once. cli-runtime's
+// builder asks for a client for every object of a list it flattens, and each
+// ToRESTConfig merges the kubeconfig again: for a list of 10,000 ConfigMaps that was
+// 1.4 s and 390 MB of allocation, more than reading the list. Every caller gets its
+// own copy, as the builder sets the content type and group version on it.
+type onceConfig struct {
+	genericclioptions.RESTClientGetter
+	once sync.Once
+	cfg  *rest.Config
+	err  error
+}
+
+// ToRESTConfig implements genericclioptions.RESTClientGetter.
+func (c *onceConfig) ToRESTConfig() (*rest.Config, error) {
+	c.once.Do(func() { c.cfg, c.err = c.RESTClientGetter.ToRESTConfig() })
+	if c.err != nil {
+		return nil, c.err
+	}
+	return rest.CopyConfig(c.cfg), nil
+}
 
 // Client is the set of clients a command needs against one cluster.
 type Client struct {

@@ -1,8 +1,10 @@
 package output
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -48,22 +50,29 @@ const (
 // document, or one YAML document each, starting with "---" so several form a stream.
 // JSON is written exactly as encoding/json does, without HTML escaping: the documents
 // are read by scripts, not embedded in web pages.
+//
+// Output is buffered and flushed once, also after an error (the documents before it
+// stay printed): each document was one write call, 10,000 of them for a bulk trace.
 func Write(w io.Writer, format string, docs ...any) error {
+	buf := bufio.NewWriterSize(w, 64<<10)
 	for _, d := range docs {
 		var err error
 		switch format {
 		case FormatJSON:
-			err = writeJSON(w, d)
+			err = writeJSON(buf, d)
 		case FormatYAML:
-			err = writeYAML(w, d)
+			err = writeYAML(buf, d)
 		default:
 			err = fmt.Errorf("output: unsupported format %q", format)
 		}
 		if err != nil {
+			if ferr := buf.Flush(); ferr != nil {
+				return errors.Join(err, ferr)
+			}
 			return err
 		}
 	}
-	return nil
+	return buf.Flush()
 }
 
 func writeJSON(w io.Writer, v any) error {

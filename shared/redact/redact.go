@@ -102,15 +102,45 @@ func Text(s string) string {
 	if !strings.ContainsAny(s, "@?") {
 		return s
 	}
-	s = quotedURL.ReplaceAllStringFunc(s, func(q string) string { return q[:1] + URL(q[1:len(q)-1]) + q[:1] })
-	s = authorityInText.ReplaceAllString(s, "://")
-	s = urlInText.ReplaceAllStringFunc(s, URL)
-	s = queryInText.ReplaceAllStringFunc(s, func(m string) string {
-		key := m[1:strings.IndexByte(m, '=')]
-		if apiParam(key) {
-			return m
+	// Each expression runs only when the text holds what it cannot match without:
+	// Flux revisions ("main@sha1:…") hold an '@' and are printed for every object of
+	// a bulk trace, where the expressions cost more than the rest of the view.
+	if strings.Contains(s, "://") {
+		s = quotedURL.ReplaceAllStringFunc(s, func(q string) string { return q[:1] + URL(q[1:len(q)-1]) + q[:1] })
+		s = authorityInText.ReplaceAllString(s, "://")
+		s = urlInText.ReplaceAllStringFunc(s, URL)
+	}
+	if strings.ContainsAny(s, "?&") && strings.Contains(s, "=") {
+		s = queryInText.ReplaceAllStringFunc(s, func(m string) string {
+			key := m[1:strings.IndexByte(m, '=')]
+			if apiParam(key) {
+				return m
+			}
+			return m[:strings.IndexByte(m, '=')+1] + Mask
+		})
+	}
+	if mayHoldUserinfo(s) {
+		s = userinfoInText.ReplaceAllString(s, "")
+	}
+	return s
+}
+
+// mayHoldUserinfo reports whether userinfoInText can match s: some '@' has a ':'
+// before it with no blank or quote between (the expression's `:[^\s'"]*@`). One pass:
+// a blank or quote forgets the ':' seen, an '@' after one that is not forgotten can match.
+func mayHoldUserinfo(s string) bool {
+	colon := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ':':
+			colon = true
+		case '@':
+			if colon {
+				return true
+			}
+		case ' ', '\t', '\n', '\f', '\r', '\'', '"':
+			colon = false
 		}
-		return m[:strings.IndexByte(m, '=')+1] + Mask
-	})
-	return userinfoInText.ReplaceAllString(s, "")
+	}
+	return false
 }

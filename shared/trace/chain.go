@@ -115,7 +115,7 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 			r.stamp(n, cur.cluster)
 			return true
 		}
-		hop := kustomizationHop(u, ks)
+		hop := cur.hop(u, RoleKustomization, "", func() Hop { return kustomizationHop(u, ks) })
 		hop.Via = via
 		hop.Inventory, hop.Notes = cur.inventoryCheck(key, ks, child)
 		if cur != from {
@@ -132,11 +132,22 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		hop.SourceRef = fluxRef(src.kind, src.namespace, src.name)
 		r.Hops = append(r.Hops, hop)
 		r.stamp(n, cur.cluster)
+		first := !r.applied
+		r.applied = true
+		if first && hop.Inventory != InventoryNotListed {
+			// The object this first Kustomization applied carries kustomize's record of
+			// its file when the Kustomization asks for origin annotations: a stale
+			// object (not listed) may carry an old one, so it is not read then.
+			if o, ok := originOf(child, ks.Spec.Path); ok {
+				r.origin = &o
+			}
+		}
 		if r.Commit == nil {
 			if hop.Inventory == InventoryNotListed {
 				r.Commit = notInInventory(ks, refOf(child), owners)
 			} else {
 				r.Commit = cur.commit(ctx, ks, src)
+				r.Commit.Git = r.origin.location()
 			}
 		}
 		if !containsSource(sources, cur, src) {

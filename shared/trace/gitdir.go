@@ -67,13 +67,17 @@ func (r *Report) LocateInGit(ctx context.Context, gitDir string) {
 			return
 		}
 	}
-	res, err := gitlocate.Locate(ctx, gitlocate.Request{
+	req := gitlocate.Request{
 		GitDir: gitDir, Commit: sha, Path: ks.Path,
 		APIVersion: target.APIVersion, Kind: target.Kind, Namespace: target.Namespace, Name: target.Name,
-	})
+	}
+	res, from, err := locate(ctx, req, r.origin)
 	if err != nil {
 		g.Note = err.Error()
 		return
+	}
+	if res.Found || from == FileFromOrigin {
+		g.FileFrom = from
 	}
 	if res.Found {
 		g.File, g.Line = res.File, res.Line
@@ -90,6 +94,33 @@ func (r *Report) LocateInGit(ctx context.Context, gitDir string) {
 	if g.File != "" {
 		g.LastChange = lastChange(ctx, gitDir, sha, g.File)
 	}
+}
+
+// locate finds the object's file: the one its origin annotation names when it has one
+// (a single file read, no walk of the tree), else by walking the Kustomization's path.
+// An origin naming a file the commit does not hold is walked as without one. from is
+// FileFromOrigin or FileFromScan.
+func locate(ctx context.Context, req gitlocate.Request, o *originPlace) (gitlocate.Result, string, error) {
+	switch {
+	case o == nil:
+	case o.File == "":
+		// A remote base or a generator: the origin says so, no file of this clone to read.
+		info, err := gitlocate.CommitInfo(ctx, req.GitDir, req.Commit)
+		if err != nil {
+			return gitlocate.Result{}, "", err
+		}
+		return gitlocate.Result{Reason: o.Note, Commit: &info}, FileFromOrigin, nil
+	default:
+		res, err := gitlocate.LocateFile(ctx, req, o.File)
+		if err != nil {
+			return res, "", err
+		}
+		if res.Found {
+			return res, FileFromOrigin, nil
+		}
+	}
+	res, err := gitlocate.Locate(ctx, req)
+	return res, FileFromScan, err
 }
 
 // lastChange is the commit that last changed file as of sha (`git log -1 SHA -- FILE`):

@@ -83,8 +83,20 @@ func (t *Tracer) inventoryIndex(key objKey, ks *kustomizev1.Kustomization) *inve
 // dependencyMessage extracts the dependency named in kustomize-controller's messages.
 var dependencyMessage = regexp.MustCompile(`dependency '([^']+)'`)
 
-// commit compares what ks applied with what its source holds now.
+// commit compares what ks applied with what its source holds now, once per
+// Kustomization: every report gets its own copy, to which --git-dir adds its file.
 func (t *Tracer) commit(ctx context.Context, ks *kustomizev1.Kustomization, src objKey) *Commit {
+	k := commitKey{ks, src}
+	c, ok := t.commits[k]
+	if !ok {
+		c = *t.compare(ctx, ks, src)
+		t.commits[k] = c
+	}
+	return &c
+}
+
+// compare is commit, without the memory.
+func (t *Tracer) compare(ctx context.Context, ks *kustomizev1.Kustomization, src objKey) *Commit {
 	current := ""
 	if u, err := t.getFlux(ctx, src.kind, src.namespace, src.name); err == nil {
 		current = status.Of(u).ArtifactRevision

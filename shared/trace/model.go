@@ -58,6 +58,11 @@ type Report struct {
 
 	// unreachable is set when a hop could not be read for want of an answer.
 	unreachable bool
+	// applied is set once the walk reached the first Kustomization; origin is where the
+	// object that Kustomization applied comes from, by its origin annotation (nil
+	// without a usable one), for LocateInGit to skip the scan.
+	applied bool
+	origin  *originPlace
 }
 
 // Hop is one object of the chain.
@@ -157,14 +162,23 @@ type Commit struct {
 	// as `kubectl gitops deps` finds it; NextStep is how to break it.
 	Cycle    string `json:"cycle,omitempty"`
 	NextStep string `json:"nextStep,omitempty"`
-	// Git is filled with --git-dir.
+	// Git is filled with --git-dir; without it, File (or Note) alone when the object
+	// carries kustomize's origin annotation (a Kustomization with spec.buildMetadata:
+	// [originAnnotations]), which names its file without a clone.
 	Git *GitLocation `json:"git,omitempty"`
 }
 
 // GitLocation is where the object is defined at the commit its Kustomization applied.
 type GitLocation struct {
+	// File is the file's path from the repository root.
 	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
+	// Line is the first line of the object's document in File (with --git-dir).
+	Line int `json:"line,omitempty"`
+	// FileFrom says how File (or the Note about a remote base or generator) was
+	// found: "origin" from the object's config.kubernetes.io/origin annotation, without
+	// reading the repository's tree; "scan" by walking the Kustomization's path in the
+	// --git-dir clone.
+	FileFrom string `json:"fileFrom,omitempty"`
 	// Subject and Author are the applied commit's, which need not have touched File.
 	Subject string `json:"subject,omitempty"`
 	Author  string `json:"author,omitempty"`

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -25,7 +26,10 @@ func (rs Reports) Items() []any { return output.Items(rs) }
 // Reports without any hop (an object that does not exist) print nothing here: their
 // error goes to stderr through WriteErrors, like every other error.
 func (rs Reports) WriteText(w io.Writer, opts output.TextOptions) error {
-	out := &output.Writer{W: w}
+	// Buffered: a view writes line by line, and 10,000 reports on a terminal or pipe
+	// were 100,000 write calls.
+	buf := bufio.NewWriterSize(w, 64<<10)
+	out := &output.Writer{W: buf}
 	v := view{w: out, p: opts.Palette, now: opts.Now}
 	first := true
 	for _, r := range rs {
@@ -37,6 +41,9 @@ func (rs Reports) WriteText(w io.Writer, opts output.TextOptions) error {
 		}
 		first = false
 		v.report(r)
+	}
+	if err := buf.Flush(); out.Err == nil {
+		out.Err = err
 	}
 	return out.Err
 }
@@ -291,8 +298,12 @@ func (v view) git(g *GitLocation) {
 	if g == nil {
 		return
 	}
-	if g.File != "" {
+	switch {
+	case g.File != "" && g.Line > 0:
 		v.field("Defined", "%s:%d", g.File, g.Line)
+	case g.File != "":
+		// From the origin annotation without --git-dir: the file, no line.
+		v.field("Defined", "%s", g.File)
 	}
 	if g.Note != "" {
 		v.field("Git", "%s", g.Note)

@@ -28,7 +28,7 @@ func (t *Tracer) addSource(ctx context.Context, r *Report, role, kind, namespace
 		r.addErrorHop(role, ref, via, err)
 		return
 	}
-	r.Hops = append(r.Hops, sourceHop(ctx, role, via, u))
+	r.Hops = append(r.Hops, t.hop(u, role, via, func() Hop { return sourceHop(ctx, role, via, u) }))
 }
 
 // sourceHop is the hop of a GitRepository, OCIRepository, Bucket, HelmRepository or

@@ -3,6 +3,7 @@ package trace
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 
@@ -50,6 +51,24 @@ type Tracer struct {
 	remote RemoteOpener
 	// graph is the cluster's dependsOn graph, read once the first blocked hop needs it.
 	graph *depsGraph
+	// hops and commits remember what each Flux object read gives every object under it:
+	// a bulk trace of 10,000 objects passes through the same few Kustomizations and
+	// sources, and describing them again per object (status conditions, credentials
+	// masked in every message) cost more than the rest of the trace.
+	hops    map[hopKey]Hop
+	commits map[commitKey]Commit
+}
+
+// hopKey is one Flux object read by the tracer, in one role, reached one way.
+type hopKey struct {
+	obj       *unstructured.Unstructured
+	role, via string
+}
+
+// commitKey is a Kustomization compared with its source.
+type commitKey struct {
+	ks  *kustomizev1.Kustomization
+	src objKey
 }
 
 // AcrossClusters lets the tracer follow labels into other clusters through f, and
@@ -69,7 +88,8 @@ type fetched struct {
 
 // NewTracer returns a tracer reading through dyn; mapper resolves owner kinds.
 func NewTracer(dyn dynamic.Interface, mapper meta.RESTMapper) *Tracer {
-	return &Tracer{dyn: dyn, mapper: mapper, cache: map[objKey]fetched{}, typed: map[objKey]*kustomizev1.Kustomization{}}
+	return &Tracer{dyn: dyn, mapper: mapper, cache: map[objKey]fetched{}, typed: map[objKey]*kustomizev1.Kustomization{},
+		hops: map[hopKey]Hop{}, commits: map[commitKey]Commit{}}
 }
 
 // Trace resolves one object the caller has already read. It never returns nil; any
@@ -271,6 +291,19 @@ func NotFoundReport(ref output.ObjectRef, err error) *Report {
 		r.Result = ResultError
 	}
 	return r
+}
+
+// hop returns the hop make builds for a Flux object, made once per object, role and
+// via: each report gets its own copy, whose Notes a later append does not share.
+func (t *Tracer) hop(u *unstructured.Unstructured, role, via string, make func() Hop) Hop {
+	k := hopKey{u, role, via}
+	h, ok := t.hops[k]
+	if !ok {
+		h = make()
+		t.hops[k] = h
+	}
+	h.Notes = slices.Clip(h.Notes)
+	return h
 }
 
 func refOf(u *unstructured.Unstructured) output.ObjectRef {

@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -187,34 +192,7 @@ func BenchmarkTraceBulk(b *testing.B) {
 	const kustomizations, perKustomization = 20, 50
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	bed := testbed.Start(b, testbed.Options{Flux: true})
-	repo, err := bed.Git.CreateRepo(ctx, "bulk")
-	if err != nil {
-		b.Fatal(err)
-	}
-	files := map[string]string{"ns/bulk.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bulk\n"}
-	manifests := testbed.GitRepositoryYAML(testbed.FluxNamespace, "bulk", repo.URL, "main") + "---\n" +
-		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "bulk-ns", Path: "./ns", Source: "bulk"})
-	for k := 0; k < kustomizations; k++ {
-		var doc strings.Builder
-		for i := 0; i < perKustomization; i++ {
-			fmt.Fprintf(&doc, "---\n%s", testbed.ConfigMapYAML("bulk", fmt.Sprintf("cm-%02d-%03d", k, i), "k", fmt.Sprint(k)))
-		}
-		files[fmt.Sprintf("part-%02d/configmaps.yaml", k)] = doc.String()
-		manifests += "---\n" + testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: fmt.Sprintf("part-%02d", k), Path: fmt.Sprintf("./part-%02d", k), Source: "bulk", DependsOn: []string{"bulk-ns"}})
-	}
-	sha, err := repo.Commit(ctx, "1000 objects", files)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := bed.Apply(ctx, manifests); err != nil {
-		b.Fatal(err)
-	}
-	for k := 0; k < kustomizations; k++ {
-		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, fmt.Sprintf("part-%02d", k), sha); err != nil {
-			b.Fatal(err)
-		}
-	}
+	bed := bulkFleet(ctx, b, kustomizations, perKustomization)
 	cache := b.TempDir()
 	runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk") // warm discovery
 	var requests int64
@@ -240,6 +218,117 @@ func BenchmarkTraceBulk(b *testing.B) {
 	}
 	if requests >= 50 || elapsed > 2*time.Second {
 		b.Errorf("bulk trace: %d requests in %s, want < 50 requests and < 2s", requests, elapsed)
+	}
+}
+
+// bulkFleet starts a bed whose real Flux applies kustomizations x perKustomization
+// ConfigMaps into namespace bulk (Kustomization part-NN applies cm-NN-NNN from
+// ./part-NN), and waits until every Kustomization applied the commit.
+func bulkFleet(ctx context.Context, b *testing.B, kustomizations, perKustomization int) *testbed.Bed {
+	bed := testbed.Start(b, testbed.Options{Flux: true})
+	repo, err := bed.Git.CreateRepo(ctx, "bulk")
+	if err != nil {
+		b.Fatal(err)
+	}
+	files := map[string]string{"ns/bulk.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bulk\n"}
+	manifests := testbed.GitRepositoryYAML(testbed.FluxNamespace, "bulk", repo.URL, "main") + "---\n" +
+		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "bulk-ns", Path: "./ns", Source: "bulk"})
+	width := len(fmt.Sprint(perKustomization - 1))
+	for k := 0; k < kustomizations; k++ {
+		var doc strings.Builder
+		for i := 0; i < perKustomization; i++ {
+			fmt.Fprintf(&doc, "---\n%s", testbed.ConfigMapYAML("bulk", fmt.Sprintf("cm-%02d-%0*d", k, max(width, 3), i), "k", fmt.Sprint(k)))
+		}
+		files[fmt.Sprintf("part-%02d/configmaps.yaml", k)] = doc.String()
+		manifests += "---\n" + testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: fmt.Sprintf("part-%02d", k), Path: fmt.Sprintf("./part-%02d", k), Source: "bulk", DependsOn: []string{"bulk-ns"}})
+	}
+	sha, err := repo.Commit(ctx, fmt.Sprintf("%d objects", kustomizations*perKustomization), files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := bed.Apply(ctx, manifests); err != nil {
+		b.Fatal(err)
+	}
+	for k := 0; k < kustomizations; k++ {
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, fmt.Sprintf("part-%02d", k), sha); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return bed
+}
+
+// BenchmarkTraceBulk10k traces every ConfigMap of a namespace holding 10,000 objects
+// that real Flux applied under 100 Kustomizations, as -o json and as the human table:
+// in process (time, requests, allocation) and as the built binary (wall time and peak
+// RSS, the figures a user sees). It fails above 3 s or 150 MB peak for either.
+func BenchmarkTraceBulk10k(b *testing.B) {
+	const kustomizations, perKustomization = 100, 100
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	setup := time.Now()
+	bed := bulkFleet(ctx, b, kustomizations, perKustomization)
+	b.Logf("fleet of %d objects applied by real Flux in %s", kustomizations*perKustomization, time.Since(setup).Round(time.Second))
+	root, err := testbed.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(root, "bin", "kubectl-gitops-trace") // make build
+	cache := b.TempDir()
+	runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk") // warm discovery
+	for _, tc := range []struct {
+		name   string
+		output string
+	}{
+		{"json", "json"},
+		{"table", ""},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			set := func(o *TraceOptions) { o.Output.Value = tc.output }
+			var requests int64
+			var out string
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				requests, _, out = runTraceIn(b, bed.Kubeconfig, "", cache, set, "cm", "-n", "bulk")
+			}
+			elapsed := time.Since(start) / time.Duration(b.N)
+			b.StopTimer()
+			runtime.ReadMemStats(&after)
+			traced := strings.Count(out, `"result": "Traced"`)
+			if tc.output == "" {
+				traced = strings.Count(out, "\nConfigMap bulk/")
+			}
+			b.ReportMetric(float64(requests), "requests")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
+			if traced < kustomizations*perKustomization-1 {
+				b.Errorf("traced %d objects, want %d", traced, kustomizations*perKustomization)
+			}
+			// The binary, as kubectl runs it: wall time and peak RSS.
+			args := []string{"cm", "-n", "bulk", "--kubeconfig", bed.Kubeconfig, "--cache-dir", cache}
+			if tc.output != "" {
+				args = append(args, "-o", tc.output)
+			}
+			cmd := exec.CommandContext(ctx, bin, args...)
+			cmd.Env = append(os.Environ(), "NO_COLOR=1")
+			cmd.Stdout = io.Discard
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			binStart := time.Now()
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("%s: %v\n%s", cmd, err, stderr.String())
+			}
+			wall := time.Since(binStart)
+			rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // KiB to MiB
+			b.ReportMetric(wall.Seconds(), "bin-s")
+			b.ReportMetric(rss, "bin-peak-MiB")
+			b.Logf("-o %q: in process %s, %d requests; binary %s, peak RSS %.0f MiB", tc.output, elapsed, requests, wall.Round(time.Millisecond), rss)
+			if elapsed > 3*time.Second || wall > 3*time.Second || rss > 150 {
+				b.Errorf("-o %q: %s in process, %s and %.0f MiB peak as a binary, want under 3 s and 150 MiB", tc.output, elapsed, wall, rss)
+			}
+		})
 	}
 }
 

@@ -250,6 +250,8 @@ func (o *TraceOptions) readObjects(ctx context.Context, mapper meta.RESTMapper) 
 				return err
 			}
 			if u, ok := info.Object.(*unstructured.Unstructured); ok {
+				// Kept until every object is traced: only what the tracer reads.
+				u = trace.Slim(u)
 				if wanted == nil {
 					objs = append(objs, u)
 				} else if _, ok := wanted[u.GetName()]; ok {
