@@ -4,14 +4,16 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
 )
 
 // TestLocateFile reads the one file an origin annotation names: the best document's
 // line, the only one of the kind when an overlay renamed it, and Found false for a file
 // the commit does not hold (the caller then walks).
 func TestLocateFile(t *testing.T) {
-	r := newTestRepo(t)
-	sha := r.commit("two files", map[string]string{
+	r := gittest.New(t)
+	sha := r.Commit("two files", map[string]string{
 		"apps/base/cm.yaml": text(
 			"apiVersion: v1",  // 1
 			"kind: ConfigMap", // 2
@@ -48,7 +50,7 @@ func TestLocateFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := LocateFile(context.Background(), Request{GitDir: r.dir, Commit: sha, Path: "./apps/overlay",
+			res, err := LocateFile(context.Background(), Request{GitDir: r.Dir, Commit: sha, Path: "./apps/overlay",
 				APIVersion: tt.apiVersion, Kind: tt.kind, Namespace: "ns", Name: tt.obj}, tt.file)
 			if err != nil {
 				t.Fatal(err)
@@ -64,7 +66,7 @@ func TestLocateFile(t *testing.T) {
 			}
 		})
 	}
-	if _, err := LocateFile(context.Background(), Request{GitDir: r.dir, Commit: sha, Kind: "ConfigMap", Name: "x"}, "../outside.yaml"); err == nil {
+	if _, err := LocateFile(context.Background(), Request{GitDir: r.Dir, Commit: sha, Kind: "ConfigMap", Name: "x"}, "../outside.yaml"); err == nil {
 		t.Error("a file outside the repository was read")
 	}
 }
