@@ -51,7 +51,9 @@ type Diff struct {
 }
 
 // New returns an empty Diff document.
-func New() *Diff { return &Diff{TypeMeta: output.NewTypeMeta(output.KindDiff), Kustomizations: []Kustomization{}} }
+func New() *Diff {
+	return &Diff{TypeMeta: output.NewTypeMeta(output.KindDiff), Kustomizations: []Kustomization{}}
+}
 
 // Differs reports whether any Kustomization's apply would change the cluster.
 func (d *Diff) Differs() bool {
