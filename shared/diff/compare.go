@@ -2,6 +2,7 @@ package diff
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	"github.com/fluxcd/pkg/ssa/normalize"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -46,10 +48,10 @@ type Request struct {
 	Workers int
 }
 
-// Options returns the DiffOptions kustomize-controller's apply uses for k: the same
+// DiffOptions returns the DiffOptions kustomize-controller's apply uses for k: the same
 // exclusion, if-not-present and force selectors, spec.force, and spec.ignore as drift
 // ignore rules.
-func Options(k *kustomizev1.Kustomization) ssa.DiffOptions {
+func DiffOptions(k *kustomizev1.Kustomization) ssa.DiffOptions {
 	opts := ssa.DiffOptions{
 		Exclusions: map[string]string{
 			group + "/reconcile": kustomizev1.DisabledValue,
@@ -88,11 +90,24 @@ func Compare(ctx context.Context, req Request) (*Kustomization, error) {
 	}
 	manager := ssa.NewResourceManager(req.Client, nil, ssa.Owner{Field: ControllerName, Group: group})
 	manager.SetOwnerLabels(objects, k.Name, k.Namespace)
-	opts := Options(k)
+	opts := DiffOptions(k)
 
 	workers := req.Workers
 	if workers <= 0 {
 		workers = DefaultWorkers
+	}
+	// What the apply creates first (ssa stages Namespaces and CRDs before the rest):
+	// an object in one of those cannot be dry-run before, it is created after.
+	staged := map[string]bool{}
+	for _, u := range objects {
+		switch {
+		case u.GetKind() == "Namespace" && u.GroupVersionKind().Group == "":
+			staged["Namespace/"+u.GetName()] = true
+		case u.GetKind() == "CustomResourceDefinition":
+			g, _, _ := unstructured.NestedString(u.Object, "spec", "group")
+			kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+			staged["CRD/"+g+"/"+kind] = true
+		}
 	}
 	results := make([]Object, len(objects))
 	var wg sync.WaitGroup
@@ -102,7 +117,7 @@ func Compare(ctx context.Context, req Request) (*Kustomization, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = compareOne(ctx, manager, req, obj, opts)
+			results[i] = compareOne(ctx, manager, req, obj, opts, staged)
 		}()
 	}
 	wg.Wait()
@@ -133,7 +148,7 @@ func Compare(ctx context.Context, req Request) (*Kustomization, error) {
 }
 
 // compareOne is ssa's Diff of one object, named and masked.
-func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, obj *unstructured.Unstructured, opts ssa.DiffOptions) Object {
+func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, obj *unstructured.Unstructured, opts ssa.DiffOptions, staged map[string]bool) Object {
 	o := Object{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	key := render.Key(obj.GetKind(), obj.GetNamespace(), obj.GetName())
 	// Values not to show: a Secret's own, and those of substituteFrom Secrets in an
@@ -152,6 +167,14 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 	desired := obj.DeepCopy()
 	change, live, merged, err := manager.Diff(ctx, obj, opts)
 	switch {
+	case err != nil && meta.IsNoMatchError(errors.Unwrap(err)) || err != nil && meta.IsNoMatchError(err):
+		if staged["CRD/"+desired.GroupVersionKind().Group+"/"+desired.GetKind()] {
+			o.Action, o.Reason = Created, "its CustomResourceDefinition is created first by the same apply"
+			break
+		}
+		o.Action, o.Reason = Failed, mask(err.Error(), secrets)
+	case err != nil && apierrors.IsNotFound(errors.Unwrap(err)) && staged["Namespace/"+desired.GetNamespace()]:
+		o.Action, o.Reason = Created, "in namespace "+desired.GetNamespace()+", created first by the same apply"
 	case err != nil:
 		o.Action, o.Reason = Failed, mask(dryRunMessage(err), secrets)
 		if ssaerrors.IsImmutableError(err) {
