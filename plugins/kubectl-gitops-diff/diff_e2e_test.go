@@ -50,7 +50,9 @@ func subYAML(rev string) string {
 // by a suspension (one ConfigMap changed, one added, one removed) is predicted from
 // the source's revision, and once resumed Flux does exactly that: the changed objects
 // read as the diff said, the created exist, the pruned are gone, the unchanged are not
-// written; then diff says nothing differs and exits 0.
+// written; then diff says nothing differs and exits 0. Last, a change to an immutable
+// ConfigMap is predicted failing, then recreated once spec.force is set, and Flux
+// recreates it.
 func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -329,6 +331,59 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 		}
 		if k := document(0); k.Differs() || k.Summary.Unchanged != 5 {
 			t.Errorf("after the apply: %s", actions(k))
+		}
+	})
+
+	t.Run("an immutable field fails, recreated with spec.force", func(t *testing.T) {
+		frozen := func(v string) string {
+			return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: frozen\n  namespace: default\nimmutable: true\ndata:\n  key: " + v + "\n"
+		}
+		c4, err := repo.Commit(ctx, "add an immutable ConfigMap", map[string]string{"apps/frozen.yaml": frozen("v1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fetched(c4)
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c4); err != nil {
+			t.Fatal(err)
+		}
+		old, err := bed.Dynamic.Resource(configMaps).Namespace("default").Get(ctx, "frozen", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		suspend(true)
+		c5, err := repo.Commit(ctx, "change it", map[string]string{"apps/frozen.yaml": frozen("v2")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fetched(c5)
+		run := gitopsDiff()
+		if run.Code != 7 || !strings.Contains(run.Stdout, "failed    ConfigMap default/frozen") || !strings.Contains(run.Stdout, "field is immutable") ||
+			!strings.Contains(run.Stdout, "set spec.force") || !strings.Contains(run.Stdout, "1 failing") {
+			t.Errorf("want frozen failing on its immutable field, exit 7:\n%s", run)
+		}
+		if run := kubectl("patch", "kustomization", "apps", "-n", "flux-system", "--type", "merge", "-p", `{"spec":{"force":true}}`); run.Code != 0 {
+			t.Fatal(run)
+		}
+		run = gitopsDiff()
+		if run.Code != 7 || !strings.Contains(run.Stdout, "recreated ConfigMap default/frozen") || !strings.Contains(run.Stdout, "1 difference: 1 recreated; 5 unchanged") {
+			t.Errorf("want frozen recreated under spec.force, exit 7:\n%s", run)
+		}
+		suspend(false)
+		if err := bed.Reconcile(ctx, flux.KindKustomization, testbed.FluxNamespace, "apps"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c5); err != nil {
+			t.Fatal(err)
+		}
+		now, err := bed.Dynamic.Resource(configMaps).Namespace("default").Get(ctx, "frozen", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _, _ := unstructured.NestedString(now.Object, "data", "key"); v != "v2" || now.GetUID() == old.GetUID() {
+			t.Errorf("predicted recreated: key=%s, uid %s -> %s", v, old.GetUID(), now.GetUID())
+		}
+		if run := gitopsDiff(); run.Code != 0 {
+			t.Errorf("after the apply, want no differences:\n%s", run)
 		}
 	})
 }
