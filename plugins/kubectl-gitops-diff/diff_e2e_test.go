@@ -52,7 +52,8 @@ func subYAML(rev string) string {
 // read as the diff said, the created exist, the pruned are gone, the unchanged are not
 // written; then diff says nothing differs and exits 0. Last, a change to an immutable
 // ConfigMap is predicted failing, then recreated once spec.force is set, and Flux
-// recreates it.
+// recreates it; hand edits to an ssa: IfNotPresent object, a reconcile: disabled one
+// and a field under spec.ignore are predicted skipped or unchanged, and Flux keeps them.
 func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -384,6 +385,58 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 		}
 		if run := gitopsDiff(); run.Code != 0 {
 			t.Errorf("after the apply, want no differences:\n%s", run)
+		}
+	})
+
+	t.Run("what the controller leaves alone is skipped or unchanged", func(t *testing.T) {
+		manual := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: manual\n  namespace: default\n  annotations:\n    kustomize.toolkit.fluxcd.io/ssa: IfNotPresent\ndata:\n  key: v1\n"
+		off := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: off\n  namespace: default\n  labels:\n    kustomize.toolkit.fluxcd.io/reconcile: disabled\ndata:\n  key: v1\n"
+		ignored := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ignored\n  namespace: default\ndata:\n  key: v1\n  tuned: v1\n"
+		c6, err := repo.Commit(ctx, "objects the controller leaves alone", map[string]string{"apps/manual.yaml": manual, "apps/off.yaml": off, "apps/ignored.yaml": ignored})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run := kubectl("patch", "kustomization", "apps", "-n", "flux-system", "--type", "merge", "-p",
+			`{"spec":{"ignore":[{"paths":["/data/tuned"],"target":{"kind":"ConfigMap","name":"ignored"}}]}}`); run.Code != 0 {
+			t.Fatal(run)
+		}
+		fetched(c6)
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c6); err != nil {
+			t.Fatal(err)
+		}
+		// reconcile: disabled in the manifest: Flux never created it; someone did by hand.
+		if run := kubectl("create", "configmap", "off", "-n", "default", "--from-literal=key=by-hand"); run.Code != 0 {
+			t.Fatal(run)
+		}
+		for name, patch := range map[string]string{"manual": `{"data":{"key":"by-hand"}}`, "ignored": `{"data":{"tuned":"by-hand"}}`} {
+			if run := kubectl("patch", "configmap", name, "-n", "default", "--type", "merge", "-p", patch); run.Code != 0 {
+				t.Fatal(run)
+			}
+		}
+		run := gitopsDiff("--revision", "applied")
+		for _, want := range []string{"skipped   ConfigMap default/manual", "kustomize.toolkit.fluxcd.io/ssa: IfNotPresent and the object exists",
+			"skipped   ConfigMap default/off", "kustomize.toolkit.fluxcd.io/reconcile: disabled in the manifest", "no differences: 7 objects unchanged, 2 skipped"} {
+			if !strings.Contains(run.Stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, run)
+			}
+		}
+		if run.Code != 0 || strings.Contains(run.Stdout, "by-hand") {
+			t.Errorf("want no difference (the edits are left alone or ignored), exit 0:\n%s", run)
+		}
+		// Flux leaves the three edits as predicted.
+		if err := bed.Reconcile(ctx, flux.KindKustomization, testbed.FluxNamespace, "apps"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitFor(ctx, time.Minute, flux.KindKustomization, testbed.FluxNamespace, "apps", func(u *unstructured.Unstructured) bool {
+			handled, _, _ := unstructured.NestedString(u.Object, "status", "lastHandledReconcileAt")
+			return handled != "" && handled == u.GetAnnotations()["reconcile.fluxcd.io/requestedAt"]
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"manual", "off", "ignored"} {
+			if live, _ := liveYAML(name); !strings.Contains(live, "by-hand") {
+				t.Errorf("%s: predicted left alone, Flux reverted it:\n%s", name, live)
+			}
 		}
 	})
 }
