@@ -13,6 +13,15 @@ require (
 )
 
 require (
+	github.com/fluxcd/pkg/ssa v0.76.2 // indirect
+	github.com/tidwall/gjson v1.18.0 // indirect
+	github.com/tidwall/match v1.1.1 // indirect
+	github.com/tidwall/pretty v1.2.1 // indirect
+	github.com/tidwall/sjson v1.2.5 // indirect
+	github.com/wI2L/jsondiff v0.6.1 // indirect
+)
+
+require (
 	cel.dev/expr v0.25.1 // indirect
 	github.com/Azure/go-ansiterm v0.0.0-20250102033503-faa5f7b0171c // indirect
 	github.com/MakeNowJust/heredoc v1.0.0 // indirect
@@ -62,6 +71,7 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
+	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-diff v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/shared/testbed v0.0.0
 	github.com/liggitt/tabwriter v0.0.0-20181228230101-89fcab3d43de // indirect
 	github.com/mattn/go-runewidth v0.0.19 // indirect
@@ -126,3 +136,5 @@ replace (
 )
 
 replace github.com/kubectl-gitops/kubectl-gitops/shared/testbed => ../../shared/testbed
+
+replace github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-diff => ../kubectl-gitops-diff

@@ -12,6 +12,7 @@ import (
 	branch "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-branch/cmd"
 	deps "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-deps/cmd"
 	dev "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-dev/cmd"
+	diff "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-diff/cmd"
 	rollback "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-rollback/cmd"
 	trace "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-trace/cmd"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
@@ -24,5 +25,6 @@ func main() {
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	os.Exit(command.Main(command.NewSuite(streams, version,
 		trace.New(streams, version), deps.New(streams, version),
-		rollback.New(streams, version), branch.New(streams, version), dev.New(streams, version))))
+		rollback.New(streams, version), branch.New(streams, version), dev.New(streams, version),
+		diff.New(streams, version))))
 }

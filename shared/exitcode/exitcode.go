@@ -34,7 +34,9 @@ const (
 	// Timeout: a wait ended before Flux reported the expected state.
 	Timeout Code = 6
 	// ProblemFound: a check ran and found a problem (a dependency cycle, a missing or
-	// blocked dependency), or found nothing to check; used by --check style gates.
+	// blocked dependency), or found nothing to check; used by --check style gates. diff
+	// ends with it when the apply would change something: kubectl diff's 1 is taken by
+	// Failure here, and a gate must tell "differs" from "could not compare".
 	ProblemFound Code = 7
 	// FluxNotInstalled: the Flux CRDs are not served by this cluster.
 	FluxNotInstalled Code = 8
@@ -58,7 +60,7 @@ func Table() []struct {
 		{NotManaged, "the object is not managed by Flux"},
 		{Forbidden, "RBAC denied a read or write, or the credentials were rejected; what could be read was printed"},
 		{Timeout, "timed out waiting for Flux"},
-		{ProblemFound, "a check found a problem (cycle, missing or blocked dependency) or nothing to check"},
+		{ProblemFound, "a check found a problem (cycle, missing or blocked dependency) or nothing to check; diff: the apply would change something"},
 		{FluxNotInstalled, "Flux is not installed in this cluster"},
 	}
 }

@@ -28,6 +28,7 @@ const (
 	KindRevert           = "Revert"
 	KindDevSession       = "DevSession"
 	KindDevStep          = "DevStep"
+	KindDiff             = "Diff"
 )
 
 // TypeMeta opens every document, so a script can tell what it holds and which schema

@@ -53,6 +53,14 @@ func Build(ctx context.Context, dir, rev, root string, paths []string) ([]byte, 
 	return m.AsYaml()
 }
 
+// Extract writes the whole tree of commit rev of the clone dir under dest, through
+// `git archive` and the same guarded extraction as a build check: regular files and
+// folders only, nothing outside dest, at most 256 MiB. The user's working tree is
+// never read.
+func Extract(ctx context.Context, dir, rev, dest string) error {
+	return extract(ctx, dir, rev, nil, dest)
+}
+
 // extract writes the files of paths at rev under dest, through `git archive`.
 func extract(ctx context.Context, dir, rev string, paths []string, dest string) error {
 	args := append([]string{"archive", "--format=tar", rev, "--"}, paths...)

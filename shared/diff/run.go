@@ -1,0 +1,141 @@
+package diff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
+)
+
+// RevisionApplied asks for the revision the Kustomization applied last.
+const RevisionApplied = "applied"
+
+// Options say where the tree comes from (GitDir or Dir) and which revision.
+type Options struct {
+	// GitDir is a clone of the source: the commit compared is read from its objects.
+	GitDir string
+	// Dir is a folder holding the source's root, compared as it is.
+	Dir string
+	// Revision is "" (what the source holds now), RevisionApplied, or a commit SHA.
+	Revision string
+	// Workers bounds the dry runs in flight.
+	Workers int
+}
+
+var shaPattern = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
+
+// ValidRevision reports whether --revision is one this package accepts.
+func ValidRevision(r string) bool {
+	return r == "" || r == RevisionApplied || shaPattern.MatchString(r)
+}
+
+// NewClient is the controller-runtime client the dry runs go through, as the user.
+func NewClient(cfg *rest.Config, mapper meta.RESTMapper) (client.Client, error) {
+	return client.New(rest.CopyConfig(cfg), client.Options{Mapper: mapper})
+}
+
+// ForKustomization compares the Kustomization namespace/name at the chosen revision
+// with the cluster. A build that fails is recorded in the result's Error, not
+// returned: the other Kustomizations named are still compared.
+func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Client, namespace, name string, opts Options) (*Kustomization, error) {
+	var k kustomizev1.Kustomization
+	if err := flux.GetInto(ctx, dyn, namespace, name, &k); err != nil {
+		return nil, err
+	}
+	if k.Spec.KubeConfig != nil {
+		return nil, exitcode.New(exitcode.Usage, "Kustomization %s/%s applies to another cluster (spec.kubeConfig): compare it with --context of that cluster is not supported yet", namespace, name)
+	}
+	srcNS := flux.RefNamespace(k.Spec.SourceRef.Namespace, k.Namespace)
+	src, err := flux.Get(ctx, dyn, k.Spec.SourceRef.Kind, srcNS, k.Spec.SourceRef.Name)
+	if err != nil {
+		return nil, err
+	}
+	srcRev, _, _ := unstructured.NestedString(src.Object, "status", "artifact", "revision")
+	ignore, _, _ := unstructured.NestedString(src.Object, "spec", "ignore")
+
+	rev, from := srcRev, "source"
+	switch {
+	case opts.Revision == RevisionApplied:
+		rev, from = k.Status.LastAppliedRevision, "applied"
+		if rev == "" {
+			return nil, exitcode.New(exitcode.NotFound, "Kustomization %s/%s has applied nothing yet: no status.lastAppliedRevision to compare", namespace, name)
+		}
+	case opts.Revision != "":
+		rev, from = opts.Revision, "flag"
+	case rev == "":
+		return nil, exitcode.New(exitcode.NotFound, "%s %s/%s holds no artifact yet: nothing to compare (pass --revision SHA)", k.Spec.SourceRef.Kind, srcNS, k.Spec.SourceRef.Name)
+	}
+
+	tree := opts.Dir
+	var notes []string
+	if opts.Dir != "" {
+		notes = append(notes, fmt.Sprintf("rendered from the folder %s as it is; the source holds %s", opts.Dir, srcRev))
+		from = "dir"
+	} else {
+		if k.Spec.SourceRef.Kind != flux.KindGitRepository {
+			return nil, exitcode.New(exitcode.Usage, "--git-dir reads commits of a Git clone, but Kustomization %s/%s reads %s %s/%s: pass --dir with its content instead", namespace, name, k.Spec.SourceRef.Kind, srcNS, k.Spec.SourceRef.Name)
+		}
+		commit := rev
+		if from != "flag" {
+			r, err := revision.Parse(rev)
+			if err != nil || r.Commit() == "" {
+				return nil, fmt.Errorf("revision %q of Kustomization %s/%s names no Git commit", rev, namespace, name)
+			}
+			commit = r.Commit()
+		}
+		if !git.HasCommit(ctx, opts.GitDir, commit) {
+			return nil, exitcode.New(exitcode.NotFound, "the clone %s does not have commit %s: run 'git -C %s fetch' and try again", opts.GitDir, git.Short(commit), opts.GitDir)
+		}
+		if from == "flag" {
+			if full, err := git.Line(ctx, opts.GitDir, "rev-parse", "--verify", commit+"^{commit}"); err == nil {
+				rev = full
+			}
+		}
+		tmp, err := os.MkdirTemp("", "gitops-diff-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		if err := rollback.Extract(ctx, opts.GitDir, commit, tmp); err != nil {
+			return nil, err
+		}
+		tree = tmp
+	}
+	if k.Spec.ServiceAccountName != "" {
+		notes = append(notes, fmt.Sprintf("the controller applies as service account %s; the dry runs ran as you", k.Spec.ServiceAccountName))
+	}
+
+	rendered, err := render.Build(ctx, render.Request{Kustomization: &k, Tree: tree, Ignore: ignore, Client: c})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var coded *exitcode.Error
+		if errors.As(err, &coded) {
+			return nil, err
+		}
+		return &Kustomization{Name: k.Name, Namespace: k.Namespace, Path: k.Spec.Path, Revision: rev, RevisionFrom: from,
+			Objects: []Object{}, Notes: notes, Error: err.Error()}, nil
+	}
+	out, err := Compare(ctx, Request{Kustomization: &k, Revision: rev, RevisionFrom: from, Rendered: rendered, Client: c, Workers: opts.Workers})
+	if err != nil {
+		return nil, err
+	}
+	out.Notes = append(notes, out.Notes...)
+	return out, nil
+}

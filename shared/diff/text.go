@@ -1,0 +1,92 @@
+package diff
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// WriteText prints the human view: per Kustomization, the revision compared, each
+// object the apply would create, change, recreate, prune, skip or fail on (with the
+// diff of a changed one, coloured on a terminal), and a count; unchanged objects are
+// only counted.
+func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
+	p := opts.Palette
+	out := &output.Writer{W: w}
+	for i, k := range d.Kustomizations {
+		if i > 0 {
+			out.Printf("\n")
+		}
+		from := map[string]string{"source": "what the source holds", "applied": "last applied", "flag": "--revision", "dir": "--dir"}[k.RevisionFrom]
+		out.Printf("%s %s at %s (%s), path %s\n", p.Bold("Kustomization"), p.Bold(k.Namespace+"/"+k.Name), k.Revision, from, k.Path)
+		if k.Error != "" {
+			out.Printf("  %s %s\n", p.Red("error:"), k.Error)
+			continue
+		}
+		for _, o := range k.Objects {
+			if o.Action == Unchanged {
+				continue
+			}
+			label := fmt.Sprintf("%-9s", o.Action)
+			switch o.Action {
+			case Created:
+				out.Printf("  %s %s\n", p.Green(label), o.String())
+			case Changed, Recreated:
+				out.Printf("  %s %s\n", p.Yellow(label), o.String())
+			case Pruned, Failed:
+				out.Printf("  %s %s\n", p.Red(label), o.String())
+			default:
+				out.Printf("  %s %s\n", p.Dim(label), o.String())
+			}
+			if o.Reason != "" {
+				out.Printf("            %s\n", o.Reason)
+			}
+			if len(o.ChangedKeys) > 0 {
+				out.Printf("            changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
+			}
+			for _, line := range strings.Split(strings.TrimSuffix(o.Diff, "\n"), "\n") {
+				if line == "" && o.Diff == "" {
+					break
+				}
+				switch {
+				case strings.HasPrefix(line, "+++") || strings.HasPrefix(line, "---"):
+					out.Printf("    %s\n", p.Bold(line))
+				case strings.HasPrefix(line, "+"):
+					out.Printf("    %s\n", p.Green(line))
+				case strings.HasPrefix(line, "-"):
+					out.Printf("    %s\n", p.Red(line))
+				case strings.HasPrefix(line, "@@"):
+					out.Printf("    %s\n", p.Dim(line))
+				default:
+					out.Printf("    %s\n", line)
+				}
+			}
+		}
+		for _, n := range k.Notes {
+			out.Printf("  note: %s\n", n)
+		}
+		s := k.Summary
+		n := s.Created + s.Changed + s.Recreated + s.Pruned + s.Failed
+		if n == 0 {
+			out.Printf("  no differences: %s unchanged", output.Count(s.Unchanged, "object", "objects"))
+		} else {
+			var parts []string
+			for _, c := range []struct {
+				n    int
+				what string
+			}{{s.Created, "created"}, {s.Changed, "changed"}, {s.Recreated, "recreated"}, {s.Pruned, "pruned"}, {s.Failed, "failing"}} {
+				if c.n > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+				}
+			}
+			out.Printf("  %s: %s; %d unchanged", output.Count(n, "difference", "differences"), strings.Join(parts, ", "), s.Unchanged)
+		}
+		if s.Skipped > 0 {
+			out.Printf(", %d skipped", s.Skipped)
+		}
+		out.Printf("\n")
+	}
+	return out.Err
+}

@@ -1,0 +1,56 @@
+package diff
+
+import (
+	"bytes"
+	"flag"
+	"path/filepath"
+	"testing"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// sample has one Kustomization with every action, one that cannot be built and one in
+// sync.
+func sample() *Diff {
+	d := New()
+	d.Kustomizations = append(d.Kustomizations,
+		Kustomization{Name: "apps", Namespace: "flux-system", Path: "./apps", Revision: "main@sha1:3f2a9c1e0b7d4a5f6e8c9b0a1d2e3f4a5b6c7d8e", RevisionFrom: "source",
+			Summary: Summary{Created: 1, Changed: 2, Recreated: 1, Pruned: 1, Failed: 1, Skipped: 1, Unchanged: 3},
+			Objects: []Object{
+				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "a"}, Action: Changed,
+					Diff: "--- live/ConfigMap/shop/a\n+++ apply/ConfigMap/shop/a\n@@ -1,4 +1,4 @@\n apiVersion: v1\n data:\n-  key: v1\n+  key: v2\n kind: ConfigMap\n"},
+				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: "shop", Name: "creds"}, Action: Changed, ChangedKeys: []string{"password", "token"},
+					Diff: "--- live/Secret/shop/creds\n+++ apply/Secret/shop/creds\n@@ -1,3 +1,3 @@\n data:\n-  password: '*** (before)'\n+  password: '*** (after)'\n"},
+				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "b"}, Action: Unchanged},
+				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "c"}, Action: Created},
+				{ObjectRef: output.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "shop", Name: "migrate"}, Action: Recreated, Reason: "an immutable field changes and force is set: the controller deletes and creates it again"},
+				{ObjectRef: output.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "api"}, Action: Failed, Reason: "Invalid: spec.selector: field is immutable"},
+				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "manual"}, Action: Skipped, Reason: "kustomize.toolkit.fluxcd.io/reconcile: disabled in the manifest"},
+				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "gone"}, Action: Pruned},
+			},
+			Notes: []string{"the controller applies as service account deployer; the dry runs ran as you"}},
+		Kustomization{Name: "broken", Namespace: "flux-system", Path: "./broken", Revision: "main@sha1:3f2a9c1e0b7d4a5f6e8c9b0a1d2e3f4a5b6c7d8e", RevisionFrom: "flag",
+			Objects: []Object{}, Error: "kustomize build failed: accumulating resources: missing.yaml: no such file"},
+		Kustomization{Name: "infra", Namespace: "flux-system", Path: "./infra", Revision: "main@sha1:0000000e0b7d4a5f6e8c9b0a1d2e3f4a5b6c7d8e", RevisionFrom: "applied",
+			Summary: Summary{Unchanged: 1}, Objects: []Object{{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: "shop"}, Action: Unchanged}}},
+	)
+	return d
+}
+
+func TestWriteText(t *testing.T) {
+	for _, tc := range []struct {
+		file  string
+		color bool
+	}{{"text.golden", false}, {"text-color.golden", true}} {
+		t.Run(tc.file, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := sample().WriteText(&buf, output.TextOptions{Palette: output.Palette(tc.color)}); err != nil {
+				t.Fatal(err)
+			}
+			outputtest.Golden(t, filepath.Join("testdata", tc.file), buf.Bytes(), *update)
+		})
+	}
+}
