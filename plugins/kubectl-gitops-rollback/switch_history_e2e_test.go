@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
@@ -19,7 +20,8 @@ import (
 // on main, `branch set` to another branch and `branch restore`, after which Flux's
 // status.history has the other branch's commit between the two and main's head moved
 // to its top. One step back, and the last good revision, are still the release before
-// main's head, with and without a clone; never the other branch's commit.
+// main's head, with and without a clone; never the other branch's commit. Without a
+// clone, when the bed applied both within one second, the suite refuses instead.
 func TestBackAfterSwitch(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -99,6 +101,13 @@ func TestBackAfterSwitch(t *testing.T) {
 				args = append(args, "--git-dir", gitDir)
 			}
 			run := kubectl(args...)
+			if gitDir == "" && run.Code == int(exitcode.Usage) && strings.Contains(run.Stderr, "same second") {
+				// The bed applied main's release and the hotfix within one second: Flux's
+				// times cannot order them, and without a clone the suite refuses rather
+				// than guess (with the clone, below, Git orders them).
+				t.Logf("%v: refused, the switch and the restore applied within one second:\n%s", args, run.Stderr)
+				continue
+			}
 			var res branch.Result
 			if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindBranchSwitch, func() any { return &branch.Result{} }, func(d any) { res = *d.(*branch.Result) }); err != nil || run.Code != 0 {
 				t.Fatalf("%v: %v\n%s", args, err, run)

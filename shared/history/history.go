@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
@@ -77,6 +78,12 @@ type Entry struct {
 	Commit *Commit `json:"commit,omitempty"`
 	// Chart is, for a HelmRelease, the release and chart of this entry.
 	Chart *Chart `json:"chart,omitempty"`
+
+	// tied marks an entry first applied in the same second as another commit's, with
+	// nothing to order the two: Flux records times to the second, and a switch and
+	// restore (or a pin) on a fast cluster can apply two commits within one. Reorder
+	// sets it; Pick refuses to count "back" across it rather than guess.
+	tied bool
 }
 
 // Chart is one Helm release of a HelmRelease: the chart installed and the release
@@ -243,7 +250,52 @@ func Reorder(entries []Entry, ancestry Ancestry) {
 	if ancestry != nil {
 		orderByAncestry(entries, ancestry)
 	}
+	markTies(entries, ancestry)
 	markLastGood(entries)
+}
+
+// markTies marks the applied entries whose order nothing decides: two commits first
+// applied in the same second (Flux's precision) that Git's ancestry, when known, does
+// not order either.
+func markTies(entries []Entry, ancestry Ancestry) {
+	for i := range entries {
+		entries[i].tied = false
+	}
+	for i := range entries {
+		for j := i + 1; j < len(entries); j++ {
+			a, b := &entries[i], &entries[j]
+			if a.NeverApplied || b.NeverApplied || a.SHA == "" || b.SHA == "" || a.SHA == b.SHA ||
+				!a.FirstReconciled.Truncate(time.Second).Equal(b.FirstReconciled.Truncate(time.Second)) {
+				continue
+			}
+			if ancestry != nil {
+				if is, known := ancestry(a.SHA, b.SHA); known && is {
+					continue
+				}
+				if is, known := ancestry(b.SHA, a.SHA); known && is {
+					continue
+				}
+			}
+			a.tied, b.tied = true, true
+		}
+	}
+}
+
+// ambiguous refuses a count back from entries[k] to entries[t] that crosses entries
+// first applied in the same second: which of them came first decides the answer, and
+// status.history cannot tell. ctx names the suite's commands as the user typed them.
+func ambiguous(ctx context.Context, entries []Entry, k, t int) error {
+	var tied []string
+	for i := k; i <= t && i < len(entries); i++ {
+		if entries[i].tied {
+			tied = append(tied, git.Short(entries[i].SHA))
+		}
+	}
+	if len(tied) == 0 {
+		return nil
+	}
+	return exitcode.New(exitcode.Usage, "commits %s were first applied in the same second: status.history cannot tell which came first, so counting back is a guess; name the commit with --to (see '%s'), or give --git-dir so Git's ancestry orders them",
+		strings.Join(tied, ", "), invocation.Command(ctx, "rollback history"))
 }
 
 // orderByAncestry is a topological sort of entries (descendants first) that keeps the
@@ -347,8 +399,11 @@ type Choice struct {
 func Pick(ctx context.Context, entries []Entry, c Choice) (Entry, error) {
 	switch {
 	case c.LastGood:
-		for _, e := range entries {
+		for i, e := range entries {
 			if e.LastGood {
+				if err := ambiguous(ctx, entries, newestTried(entries), i); err != nil {
+					return Entry{}, err
+				}
 				return e, nil
 			}
 		}
@@ -359,12 +414,15 @@ func Pick(ctx context.Context, entries []Entry, c Choice) (Entry, error) {
 		// Steps count distinct commits back from the one Flux tried last.
 		k := newestTried(entries)
 		seen := []string{entries[k].SHA}
-		for _, e := range entries[k+1:] {
+		for i, e := range entries[k+1:] {
 			if e.SHA == "" || e.NeverApplied || contains(seen, e.SHA) {
 				continue
 			}
 			seen = append(seen, e.SHA)
 			if len(seen)-1 == c.Steps {
+				if err := ambiguous(ctx, entries, k, k+1+i); err != nil {
+					return Entry{}, err
+				}
 				return e, nil
 			}
 		}

@@ -202,3 +202,43 @@ func TestPlanFromHistory(t *testing.T) {
 		t.Errorf("summary\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestPickRefusesTies: Flux records times to the second, and on a fast cluster a branch
+// switch and its restore apply two commits within one. Counting back across commits
+// whose order nothing decides is refused (naming them, and the ways out) instead of
+// guessed; Git's ancestry, with --git-dir, decides it; a tie the count does not cross
+// changes nothing.
+func TestPickRefusesTies(t *testing.T) {
+	byLetter := func(a, b string) (bool, bool) { return a[0] < b[0], true }
+	tests := []struct {
+		name     string
+		snaps    []snapshot
+		ancestry Ancestry
+		choice   Choice
+		want     string
+		code     exitcode.Code
+	}{
+		{"switch and restore in one second, one step back", []snapshot{{'e', "", 30, 30}, {'f', "", 30, 30}, {'b', "", 20, 20}, {'a', "", 10, 10}}, nil, Choice{Steps: 1}, "", exitcode.Usage},
+		{"switch and restore in one second, last good", []snapshot{{'e', "", 30, 30}, {'f', "", 30, 30}, {'b', "", 20, 20}, {'a', "", 10, 10}}, nil, Choice{LastGood: true}, "", exitcode.Usage},
+		{"switch and restore in one second, a named commit", []snapshot{{'e', "", 30, 30}, {'f', "", 30, 30}, {'b', "", 20, 20}, {'a', "", 10, 10}}, nil, Choice{To: commit('b')}, "b", 0},
+		{"switch and restore in one second, ordered by Git", []snapshot{{'e', "", 30, 30}, {'f', "", 30, 30}, {'b', "", 20, 20}, {'a', "", 10, 10}}, byLetter, Choice{Steps: 1}, "b", 0},
+		{"a tie further back, one step", []snapshot{{'d', "", 40, 40}, {'c', "", 30, 30}, {'b', "", 20, 20}, {'a', "", 20, 20}}, nil, Choice{Steps: 1}, "c", 0},
+		{"a tie further back, last good", []snapshot{{'d', "", 40, 40}, {'c', "", 30, 30}, {'b', "", 20, 20}, {'a', "", 20, 20}}, nil, Choice{LastGood: true}, "c", 0},
+		{"a tie further back, two steps", []snapshot{{'d', "", 40, 40}, {'c', "", 30, 30}, {'b', "", 20, 20}, {'a', "", 20, 20}}, nil, Choice{Steps: 2}, "", exitcode.Usage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			entries := FromKustomization(kustomization(tt.snaps, tt.snaps[0].commit, tt.snaps[0].commit, nil))
+			if tt.ancestry != nil {
+				Reorder(entries, tt.ancestry)
+			}
+			got, err := Pick(context.Background(), entries, tt.choice)
+			if exitcode.Of(err) != tt.code || (tt.want != "" && (got.SHA == "" || got.SHA[0] != tt.want[0])) {
+				t.Fatalf("Pick(%+v) = %.1s, %v; want %q, exit code %d", tt.choice, got.SHA, err, tt.want, tt.code)
+			}
+			if tt.code == exitcode.Usage && (!strings.Contains(err.Error(), "same second") || !strings.Contains(err.Error(), "--to") || !strings.Contains(err.Error(), "--git-dir")) {
+				t.Errorf("refusal does not say why and what to do: %v", err)
+			}
+		})
+	}
+}

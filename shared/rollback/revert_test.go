@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -73,9 +74,10 @@ func (u *upstream) state() []string {
 	}
 }
 
-func snapshot(sha, status string) map[string]any {
+func snapshot(sha, status string, age int) map[string]any {
+	first := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC).Add(-time.Duration(age) * time.Hour).Format(time.RFC3339)
 	return map[string]any{
-		"digest": "sha256:" + sha, "firstReconciled": "2026-01-01T00:00:00Z", "lastReconciled": "2026-01-02T00:00:00Z",
+		"digest": "sha256:" + sha, "firstReconciled": first, "lastReconciled": "2026-01-02T00:00:00Z",
 		"lastReconciledDuration": "1s", "lastReconciledStatus": status, "totalReconciliations": int64(1),
 		"metadata": map[string]any{"revision": "main@sha1:" + sha},
 	}
@@ -85,8 +87,8 @@ func snapshot(sha, status string) map[string]any {
 // the commits of history (newest first) and runs the first.
 func kustomization(sourceKind string, history ...string) *unstructured.Unstructured {
 	snaps := []any{}
-	for _, sha := range history {
-		snaps = append(snaps, snapshot(sha, "ReconciliationSucceeded"))
+	for i, sha := range history {
+		snaps = append(snaps, snapshot(sha, "ReconciliationSucceeded", i))
 	}
 	status := map[string]any{"history": snaps}
 	if len(history) > 0 {

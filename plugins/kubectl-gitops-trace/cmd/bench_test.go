@@ -73,6 +73,9 @@ func runTraceIn(b testing.TB, kubeconfig, context_, cacheDir string, set func(*T
 			o.namespace, o.explicit, o.args = args[i+1], true, append(append([]string{}, args[:i]...), args[i+2:]...)
 		}
 	}
+	if err := o.Validate(); err != nil {
+		b.Fatal(err)
+	}
 	if err := o.Run(context.Background()); err != nil && !strings.Contains(err.Error(), "exit code") {
 		b.Fatalf("trace %v: %v\n%s", args, err, errOut.String())
 	}
