@@ -19,14 +19,11 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
 
-const example = `  # What will Flux change when apps applies the commit its source holds now?
-  kubectl gitops diff apps -n flux-system --git-dir ~/src/fleet
+const example = `  # What will Flux change when apps applies the commit its source holds now? (in a clone)
+  kubectl gitops diff apps -n flux-system --git-dir .
 
   # What drifted since apps last applied (kubectl edit, a hotfix by hand)?
-  kubectl gitops diff apps -n flux-system --git-dir ~/src/fleet --revision applied
-
-  # Before a revert or a pin: what would that commit do?
-  kubectl gitops diff apps -n flux-system --git-dir ~/src/fleet --revision 3f2a9c1
+  kubectl gitops diff apps -n flux-system --git-dir . --revision applied
 
   # A working copy, as it is, for a script
   kubectl gitops diff apps -n flux-system --dir . -o json`
