@@ -198,23 +198,12 @@ func BenchmarkTraceBulk(b *testing.B) {
 	bed := bulkFleet(ctx, b, kustomizations, perKustomization)
 	cache := b.TempDir()
 	runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk") // warm discovery
-	var requests int64
-	var out string
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		requests, _, out = runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk")
-	}
-	elapsed := time.Since(start) / time.Duration(b.N)
-	b.StopTimer()
-	runtime.ReadMemStats(&after)
+	requests, out, elapsed := timeTraces(b, func() (int64, string) {
+		requests, _, out := runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk")
+		return requests, out
+	})
 	traced := strings.Count(out, `"result": "Traced"`)
-	b.ReportMetric(float64(requests), "requests")
 	b.ReportMetric(float64(traced), "traced")
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
 	b.Logf("traced %d objects in %s with %d requests", traced, elapsed, requests)
 	if traced != kustomizations*perKustomization {
 		b.Errorf("traced %d objects, want %d", traced, kustomizations*perKustomization)
@@ -222,6 +211,25 @@ func BenchmarkTraceBulk(b *testing.B) {
 	if requests >= 50 || elapsed > 2*time.Second {
 		b.Errorf("bulk trace: %d requests in %s, want < 50 requests and < 2s", requests, elapsed)
 	}
+}
+
+// timeTraces runs trace b.N times, timed, and reports the last run's requests and the
+// allocation per run: what every bulk benchmark measures in process.
+func timeTraces(b *testing.B, run func() (requests int64, out string)) (requests int64, out string, elapsed time.Duration) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		requests, out = run()
+	}
+	elapsed = time.Since(start) / time.Duration(b.N)
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(requests), "requests")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
+	return requests, out, elapsed
 }
 
 // bulkFleet starts a bed whose real Flux applies kustomizations x perKustomization
@@ -287,25 +295,14 @@ func BenchmarkTraceBulk10k(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			set := func(o *TraceOptions) { o.Output.Value = tc.output }
-			var requests int64
-			var out string
-			var before, after runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&before)
-			b.ResetTimer()
-			start := time.Now()
-			for i := 0; i < b.N; i++ {
-				requests, _, out = runTraceIn(b, bed.Kubeconfig, "", cache, set, "cm", "-n", "bulk")
-			}
-			elapsed := time.Since(start) / time.Duration(b.N)
-			b.StopTimer()
-			runtime.ReadMemStats(&after)
+			requests, out, elapsed := timeTraces(b, func() (int64, string) {
+				requests, _, out := runTraceIn(b, bed.Kubeconfig, "", cache, set, "cm", "-n", "bulk")
+				return requests, out
+			})
 			traced := strings.Count(out, `"result": "Traced"`)
 			if tc.output == "" {
 				traced = strings.Count(out, "\nConfigMap bulk/")
 			}
-			b.ReportMetric(float64(requests), "requests")
-			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MiB-alloc/op")
 			if traced < kustomizations*perKustomization-1 {
 				b.Errorf("traced %d objects, want %d", traced, kustomizations*perKustomization)
 			}
