@@ -182,8 +182,12 @@ func Classify(err error, kind, namespace, name string) error {
 
 // NotFound is the error for a Flux object that does not exist.
 func NotFound(kind, namespace, name string) error {
-	return exitcode.New(exitcode.NotFound, "%s %s/%s not found: list them with 'kubectl get %ss -A'",
-		kind, namespace, name, strings.ToLower(kind))
+	plural := strings.ToLower(kind) + "s"
+	if gvr, ok := GVR(kind); ok {
+		plural = gvr.Resource
+	}
+	return exitcode.New(exitcode.NotFound, "%s %s/%s not found: list them with 'kubectl get %s -A'",
+		kind, namespace, name, plural)
 }
 
 // IsNotInstalled reports whether err means Flux's CRDs are absent.
