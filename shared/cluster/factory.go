@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/resource"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
@@ -127,6 +128,9 @@ type Client struct {
 	Dynamic   dynamic.Interface
 	Mapper    meta.RESTMapper
 	Discovery discovery.CachedDiscoveryInterface
+	// Metadata lists objects without their bodies (PartialObjectMetadata): for a trace of
+	// thousands of objects, of which only the metadata is read.
+	Metadata metadata.Interface
 }
 
 // Client builds the clients. Discovery goes through kubectl's disk cache, so a warm
@@ -148,7 +152,11 @@ func (f *ConfigFactory) Client() (*Client, error) {
 	if err != nil {
 		return nil, Classify(err)
 	}
-	return &Client{Config: cfg, Dynamic: dyn, Mapper: mapper, Discovery: disc}, nil
+	md, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, Classify(err)
+	}
+	return &Client{Config: cfg, Dynamic: dyn, Mapper: mapper, Discovery: disc, Metadata: md}, nil
 }
 
 // FieldManager is the field manager of every write the suite makes. It must not start

@@ -1,7 +1,10 @@
 package trace
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // lastApplied is kubectl's copy of the whole object in an annotation, which nothing
@@ -45,4 +48,41 @@ func Slim(obj *unstructured.Unstructured) *unstructured.Unstructured {
 		slim["metadata"] = m
 	}
 	return &unstructured.Unstructured{Object: slim}
+}
+
+// MetadataSuffices says whether objects of kind gvk can be listed as metadata only
+// (SlimMetadata) and trace exactly as the whole objects would: everything but a Flux
+// object, whose spec and status are described, and a Secret, whose type tells Helm's
+// storage apart.
+func MetadataSuffices(gvk schema.GroupVersionKind) bool {
+	if gvk.Group == "" && gvk.Kind == "Secret" {
+		return false
+	}
+	obj := &unstructured.Unstructured{}
+	obj.SetGroupVersionKind(gvk)
+	return fluxKind(obj) == ""
+}
+
+// SlimMetadata is Slim of an object of kind gvk that was listed as metadata only: the
+// same apiVersion, kind and metadata, without managedFields and kubectl's last-applied
+// copy. Only for a kind MetadataSuffices for.
+func SlimMetadata(gvk schema.GroupVersionKind, m *metav1.PartialObjectMetadata) (*unstructured.Unstructured, error) {
+	om := m.ObjectMeta
+	om.ManagedFields = nil
+	if _, ok := om.Annotations[lastApplied]; ok {
+		a := make(map[string]string, len(om.Annotations)-1)
+		for k, v := range om.Annotations {
+			if k != lastApplied {
+				a[k] = v
+			}
+		}
+		om.Annotations = a
+	}
+	meta, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&om)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{"metadata": meta}}
+	u.SetGroupVersionKind(gvk)
+	return u, nil
 }

@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -311,17 +307,11 @@ func BenchmarkTraceBulk10k(b *testing.B) {
 			if tc.output != "" {
 				args = append(args, "-o", tc.output)
 			}
-			cmd := exec.CommandContext(ctx, bin, args...)
-			cmd.Env = append(os.Environ(), "NO_COLOR=1")
-			cmd.Stdout = io.Discard
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			binStart := time.Now()
-			if err := cmd.Run(); err != nil {
-				b.Fatalf("%s: %v\n%s", cmd, err, stderr.String())
+			run := testbed.RunMeasured(ctx, b, []string{"NO_COLOR=1"}, bin, args...)
+			if run.ExitCode != 0 {
+				b.Fatalf("%s %v: exit %d", bin, args, run.ExitCode)
 			}
-			wall := time.Since(binStart)
-			rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // KiB to MiB
+			wall, rss := run.Wall, run.PeakMiB
 			b.ReportMetric(wall.Seconds(), "bin-s")
 			b.ReportMetric(rss, "bin-peak-MiB")
 			b.Logf("-o %q: in process %s, %d requests; binary %s, peak RSS %.0f MiB", tc.output, elapsed, requests, wall.Round(time.Millisecond), rss)

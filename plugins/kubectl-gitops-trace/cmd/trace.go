@@ -137,7 +137,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	objs, reports, err := o.readObjectsUntil(ctx, client.Mapper)
+	objs, reports, err := o.readObjectsUntil(ctx, client)
 	if err != nil {
 		return err
 	}
@@ -150,11 +150,14 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 		}
 	}
 	var stopped error
-	for _, obj := range objs {
+	for i, obj := range objs {
 		if ctx.Err() != nil {
 			stopped = cluster.Classify(ctx.Err())
 			break
 		}
+		// The reports grow as the objects are traced: each object is let go once
+		// traced, so that 10,000 of them and their reports are not all held at once.
+		objs[i] = nil
 		r := tracer.Trace(ctx, obj)
 		if o.GitDir != "" {
 			r.LocateInGit(ctx, o.GitDir)
@@ -187,7 +190,7 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 // readObjectsUntil is readObjects, abandoned when ctx ends or the server stops
 // answering: cli-runtime's builder takes no context, and Ctrl-C must stop a read from a
 // server that never answers within a second, not when the builder gives up.
-func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
+func (o *TraceOptions) readObjectsUntil(ctx context.Context, client *cluster.Client) ([]*unstructured.Unstructured, []*trace.Report, error) {
 	type result struct {
 		objs    []*unstructured.Unstructured
 		reports []*trace.Report
@@ -195,7 +198,7 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMap
 	}
 	done := make(chan result, 1)
 	go func() {
-		objs, reports, err := o.readObjects(ctx, mapper)
+		objs, reports, err := o.readObjects(ctx, client)
 		done <- result{objs, reports, err}
 	}()
 	select {
@@ -212,7 +215,8 @@ func (o *TraceOptions) readObjectsUntil(ctx context.Context, mapper meta.RESTMap
 
 // readObjects resolves the arguments through cli-runtime's builder, like kubectl get.
 // Objects that do not exist become NotFound reports; an unknown type is a usage error.
-func (o *TraceOptions) readObjects(ctx context.Context, mapper meta.RESTMapper) ([]*unstructured.Unstructured, []*trace.Report, error) {
+func (o *TraceOptions) readObjects(ctx context.Context, client *cluster.Client) ([]*unstructured.Unstructured, []*trace.Report, error) {
+	mapper := client.Mapper
 	args := o.args
 	typ, wanted := o.manyNames()
 	if wanted != nil {
@@ -230,6 +234,21 @@ func (o *TraceOptions) readObjects(ctx context.Context, mapper meta.RESTMapper) 
 	var objs []*unstructured.Unstructured
 	var reports []*trace.Report
 	var errs []error
+	// Kept until every object is traced: only what the tracer reads.
+	keep := func(u *unstructured.Unstructured) {
+		if wanted == nil {
+			objs = append(objs, u)
+		} else if _, ok := wanted[u.GetName()]; ok {
+			wanted[u.GetName()] = u
+		}
+	}
+	if len(o.Filenames.Filenames) == 0 && len(args) == 1 {
+		listed, err := o.listMetadata(ctx, client, args[0], keep)
+		if listed {
+			errs = append(errs, flatten(err)...)
+			groups = nil
+		}
+	}
 	for i := range groups {
 		result := o.cluster.Builder().
 			Unstructured().
@@ -250,13 +269,7 @@ func (o *TraceOptions) readObjects(ctx context.Context, mapper meta.RESTMapper) 
 				return err
 			}
 			if u, ok := info.Object.(*unstructured.Unstructured); ok {
-				// Kept until every object is traced: only what the tracer reads.
-				u = trace.Slim(u)
-				if wanted == nil {
-					objs = append(objs, u)
-				} else if _, ok := wanted[u.GetName()]; ok {
-					wanted[u.GetName()] = u
-				}
+				keep(trace.Slim(u))
 			}
 			return nil
 		})
