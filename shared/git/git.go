@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // redirects are the variables that would point git at another repository than the
@@ -42,6 +43,9 @@ func Command(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	}
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Env = Env()
+	// git's own children (git-remote-http waiting on a silent server) keep its output
+	// open after git is killed at ctx's end: stop waiting for them.
+	cmd.WaitDelay = time.Second
 	return cmd
 }
 
