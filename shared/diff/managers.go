@@ -89,10 +89,13 @@ func covers(set *fieldpath.Set, live map[string]any, p fieldPath) bool {
 		if !found {
 			return false
 		}
-		if set.Members.Has(pe) {
+		// A member without children is owned whole (an atomic map or list, or a
+		// leaf); a member with children ("." in FieldsV1: the element's existence) owns
+		// only what its children say.
+		child, ok := set.Children.Get(pe)
+		if set.Members.Has(pe) && !ok {
 			return true
 		}
-		child, ok := set.Children.Get(pe)
 		if !ok {
 			return false
 		}
