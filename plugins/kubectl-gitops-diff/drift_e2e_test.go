@@ -194,6 +194,14 @@ func TestDiffDriftPendingConflicts(t *testing.T) {
 				t.Errorf("%v: conflicts %s", args, got)
 			}
 		}
+		// With --dir there is no Git to read the revision applied last from: the owner
+		// is named, the origin is unknown and a note says so.
+		run = kubectl("gitops", "diff", "apps", "-n", "flux-system", "--dir", clone)
+		for _, want := range []string{"            changed: .data.color  by kubectl-edit (Update) 20", "  note: with --dir, whether a changed field drifted or Git changed it is unknown"} {
+			if run.Code != 7 || !strings.Contains(run.Stdout, want) {
+				t.Errorf("--dir: exit 7 and %q wanted:\n%s", want, run)
+			}
+		}
 		reconciled()
 		if got := liveData("color"); got != "blue" {
 			t.Errorf("after the reconcile, color = %q: Flux did not remove the drift as predicted", got)
