@@ -40,7 +40,7 @@ func decodeOwnership(entries []metav1.ManagedFieldsEntry) ownership {
 			continue
 		}
 		set := &fieldpath.Set{}
-		if err := set.FromJSON(bytes.NewReader(e.FieldsV1.Raw)); err != nil {
+		if err := set.FromJSON(bytes.NewReader(e.FieldsV1.GetRawBytes())); err != nil {
 			continue
 		}
 		out = append(out, owned{Manager: Manager{Manager: e.Manager, Operation: string(e.Operation), Time: e.Time, Subresource: e.Subresource}, fields: set})
