@@ -190,6 +190,7 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 			o.ChangedKeys = changedKeys(live, merged)
 		}
 		o.Fields, o.Conflicts = analysisOf(ctx, req, desired).fields(live, merged)
+		maskPaths(o.Fields, o.Conflicts, secrets)
 		if isSecret(live) {
 			scrubSecret(live)
 			scrubSecret(merged)

@@ -107,6 +107,18 @@ func (a fieldAnalysis) fields(liveShown, merged *unstructured.Unstructured) ([]F
 	return fields, conflicts
 }
 
+// maskPaths masks secret values in field paths: a key made of a substituted Secret
+// value names the value.
+func maskPaths(fields []Field, conflicts []Conflict, secrets []string) {
+	for i := range fields {
+		fields[i].Path = mask(fields[i].Path, secrets)
+	}
+	for i := range conflicts {
+		conflicts[i].Path = mask(conflicts[i].Path, secrets)
+		conflicts[i].IgnorePath = mask(conflicts[i].IgnorePath, secrets)
+	}
+}
+
 // origin says whether Git changed p between the revision applied last and the one
 // compared (pending) or not, so that the live object differs because the cluster
 // changed (drift).

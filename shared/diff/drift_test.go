@@ -290,3 +290,12 @@ func TestSameCommit(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskPaths(t *testing.T) {
+	fields := []Field{{Path: `.data["hidden-key"]`}, {Path: ".data.plain"}}
+	conflicts := []Conflict{{Path: `.data["hidden-key"]`, IgnorePath: "/data/hidden-key"}}
+	maskPaths(fields, conflicts, []string{"hidden"})
+	if fields[0].Path != `.data["***-key"]` || fields[1].Path != ".data.plain" || conflicts[0].Path != `.data["***-key"]` || conflicts[0].IgnorePath != "/data/***-key" {
+		t.Errorf("fields %+v conflicts %+v", fields, conflicts)
+	}
+}
