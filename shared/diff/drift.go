@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/ssa"
@@ -139,13 +140,40 @@ func (a fieldAnalysis) origin(p fieldPath) Origin {
 
 // Baseline is the Kustomization rendered at the revision it applied last
 // (status.lastAppliedRevision), prepared as the apply prepares objects, to tell drift
-// from pending changes.
+// from pending changes. It is rendered on first use, once: only a Kustomization with a
+// changed object pays for the second build.
 type Baseline struct {
+	once    sync.Once
+	load    func() (map[string]*unstructured.Unstructured, string)
+	loaded  bool
 	objects map[string]*unstructured.Unstructured
+	note    string
 }
 
-// NewBaseline prepares and indexes a render of k at the revision applied last.
-func NewBaseline(k *kustomizev1.Kustomization, r *render.Result) (*Baseline, error) {
+// get returns the baseline's objects, and false when the revision applied last is
+// unknown (Note says why).
+func (b *Baseline) get() (map[string]*unstructured.Unstructured, bool) {
+	if b == nil {
+		return nil, false
+	}
+	b.once.Do(func() {
+		b.objects, b.note = b.load()
+		b.loaded = true
+	})
+	return b.objects, b.objects != nil
+}
+
+// Note says, once the baseline was needed, why it is unknown; "" otherwise. Read it
+// after Compare returns.
+func (b *Baseline) Note() string {
+	if b == nil || !b.loaded {
+		return ""
+	}
+	return b.note
+}
+
+// index prepares a render of k and indexes its objects by render.Key.
+func index(k *kustomizev1.Kustomization, r *render.Result) (map[string]*unstructured.Unstructured, error) {
 	objects := make([]*unstructured.Unstructured, len(r.Objects))
 	for i, o := range r.Objects {
 		objects[i] = o.DeepCopy()
@@ -153,19 +181,11 @@ func NewBaseline(k *kustomizev1.Kustomization, r *render.Result) (*Baseline, err
 	if err := prepare(k, objects); err != nil {
 		return nil, err
 	}
-	b := &Baseline{objects: map[string]*unstructured.Unstructured{}}
+	out := map[string]*unstructured.Unstructured{}
 	for _, o := range objects {
-		b.objects[render.Key(o.GetKind(), o.GetNamespace(), o.GetName())] = o
+		out[render.Key(o.GetKind(), o.GetNamespace(), o.GetName())] = o
 	}
-	return b, nil
-}
-
-// object is the baseline's object named like u, or nil.
-func (b *Baseline) object(u *unstructured.Unstructured) *unstructured.Unstructured {
-	if b == nil {
-		return nil
-	}
-	return b.objects[render.Key(u.GetKind(), u.GetNamespace(), u.GetName())]
+	return out, nil
 }
 
 // prepare does to rendered objects what the controller's apply does before it applies
@@ -190,22 +210,33 @@ func analysisOf(ctx context.Context, req Request, desired *unstructured.Unstruct
 	if err := req.Client.Get(ctx, client.ObjectKeyFromObject(desired), live); err != nil {
 		live = nil
 	}
-	return fieldAnalysis{live: live, desired: desired, target: desired, applied: req.Baseline.object(desired), hasBase: req.Baseline != nil}
+	objects, known := req.Baseline.get()
+	return fieldAnalysis{live: live, desired: desired, target: desired, hasBase: known,
+		applied: objects[render.Key(desired.GetKind(), desired.GetNamespace(), desired.GetName())]}
 }
 
 // baselineFor is the Baseline to compare rendered (k at rev, the revision compared,
 // from where RevisionFrom says) with: rendered itself when rev is the revision applied
 // last, else the render of that revision from the clone. With --dir there is no Git
-// to read the revision applied last from: nil, and a note saying so.
-func baselineFor(ctx context.Context, k *kustomizev1.Kustomization, opts Options, rev, from string, rendered *render.Result, req render.Request) (*Baseline, string, error) {
-	if opts.Dir != "" {
-		return nil, "with --dir, whether a changed field drifted or Git changed it is unknown: compare in a clone with --git-dir", nil
-	}
-	if from == RevisionApplied || sameCommit(rev, k.Status.LastAppliedRevision) {
-		b, err := NewBaseline(k, rendered)
-		return b, "", err
-	}
-	return appliedBaseline(ctx, k, opts.GitDir, req)
+// to read the revision applied last from: unknown, and a note says so.
+func baselineFor(ctx context.Context, k *kustomizev1.Kustomization, opts Options, rev, from string, rendered *render.Result, req render.Request) *Baseline {
+	return &Baseline{load: func() (map[string]*unstructured.Unstructured, string) {
+		if opts.Dir != "" {
+			return nil, "with --dir, whether a changed field drifted or Git changed it is unknown: compare in a clone with --git-dir"
+		}
+		r := rendered
+		if from != RevisionApplied && !sameCommit(rev, k.Status.LastAppliedRevision) {
+			var note string
+			if r, note = renderApplied(ctx, k, opts.GitDir, req); r == nil {
+				return nil, note
+			}
+		}
+		objects, err := index(k, r)
+		if err != nil {
+			return nil, "the revision applied last could not be prepared (" + err.Error() + "): whether a changed field drifted or Git changed it is unknown"
+		}
+		return objects, ""
+	}}
 }
 
 // sameCommit reports whether two revisions (main@sha1:…, or a bare SHA) name the same
@@ -221,38 +252,34 @@ func sameCommit(a, b string) bool {
 	return ca != "" && cb != "" && (strings.HasPrefix(ca, cb) || strings.HasPrefix(cb, ca))
 }
 
-// appliedBaseline renders k at status.lastAppliedRevision from the clone gitDir. It
-// returns nil and the reason as a note when that cannot be done (nothing applied yet,
-// the clone lacks the commit, the build fails): fields are then of unknown origin.
-func appliedBaseline(ctx context.Context, k *kustomizev1.Kustomization, gitDir string, req render.Request) (*Baseline, string, error) {
+// renderApplied renders k at status.lastAppliedRevision from the clone gitDir. When
+// that cannot be done (nothing applied yet, the clone lacks the commit, the build
+// fails) it returns nil and why: fields are then of unknown origin.
+func renderApplied(ctx context.Context, k *kustomizev1.Kustomization, gitDir string, req render.Request) (*render.Result, string) {
 	const unknown = "whether a changed field drifted or Git changed it is unknown"
 	applied := k.Status.LastAppliedRevision
 	if applied == "" {
-		return nil, "the Kustomization applied nothing yet: " + unknown, nil
+		return nil, "the Kustomization applied nothing yet: " + unknown
 	}
 	r, err := revision.Parse(applied)
 	if err != nil || r.Commit() == "" {
-		return nil, fmt.Sprintf("the revision applied last (%s) names no Git commit: %s", applied, unknown), nil
+		return nil, fmt.Sprintf("the revision applied last (%s) names no Git commit: %s", applied, unknown)
 	}
 	if !git.HasCommit(ctx, gitDir, r.Commit()) {
-		return nil, fmt.Sprintf("the clone lacks the commit applied last (%s): %s (run 'git -C %s fetch')", git.Short(r.Commit()), unknown, gitDir), nil
+		return nil, fmt.Sprintf("the clone lacks the commit applied last (%s): %s (run 'git -C %s fetch')", git.Short(r.Commit()), unknown, gitDir)
 	}
 	tmp, err := os.MkdirTemp("", "gitops-diff-applied-")
 	if err != nil {
-		return nil, "", err
+		return nil, fmt.Sprintf("%v: %s", err, unknown)
 	}
 	defer os.RemoveAll(tmp)
 	if err := rollback.Extract(ctx, gitDir, r.Commit(), tmp); err != nil {
-		return nil, "", err
+		return nil, fmt.Sprintf("reading commit %s: %v: %s", git.Short(r.Commit()), err, unknown)
 	}
 	req.Tree = tmp
 	rendered, err := render.Build(ctx, req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, "", ctx.Err()
-		}
-		return nil, fmt.Sprintf("the revision applied last (%s) does not build: %s", git.Short(r.Commit()), unknown), nil
+		return nil, fmt.Sprintf("the revision applied last (%s) does not build: %s", git.Short(r.Commit()), unknown)
 	}
-	b, err := NewBaseline(k, rendered)
-	return b, "", err
+	return rendered, ""
 }

@@ -1,13 +1,17 @@
 package diff
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
 )
 
 // fixture reads an object from testdata.
@@ -297,5 +301,58 @@ func TestMaskPaths(t *testing.T) {
 	maskPaths(fields, conflicts, []string{"hidden"})
 	if fields[0].Path != `.data["***-key"]` || fields[1].Path != ".data.plain" || conflicts[0].Path != `.data["***-key"]` || conflicts[0].IgnorePath != "/data/***-key" {
 		t.Errorf("fields %+v conflicts %+v", fields, conflicts)
+	}
+}
+
+// TestBaselineFor: the revision applied last is the render compared when it is the
+// same commit, unknown with --dir or when nothing was applied; rendered on first use
+// only, and its note shown only then.
+func TestBaselineFor(t *testing.T) {
+	const sha = "3f2a9c1e0b7d4a5f6e8c9b0a1d2e3f4a5b6c7d8e"
+	ctx := context.Background()
+	k := &kustomizev1.Kustomization{}
+	k.Name, k.Namespace = "apps", "flux-system"
+	k.Status.LastAppliedRevision = "main@sha1:" + sha
+	cm := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "a", "namespace": "shop"}, "data": map[string]any{"k": "v"}}}
+	rendered := &render.Result{Objects: []*unstructured.Unstructured{cm}}
+	key := render.Key("ConfigMap", "shop", "a")
+
+	for _, tc := range []struct {
+		name, rev, from string
+		opts            Options
+		applied         string
+		known           bool
+		note            string
+	}{
+		{"--revision applied", "main@sha1:" + sha, "applied", Options{GitDir: "/nonexistent"}, "main@sha1:" + sha, true, ""},
+		{"the source holds the revision applied", "main@sha1:" + sha, "source", Options{GitDir: "/nonexistent"}, "main@sha1:" + sha, true, ""},
+		{"--dir", "main@sha1:" + sha, "dir", Options{Dir: "."}, "main@sha1:" + sha, false, "with --dir, whether a changed field drifted or Git changed it is unknown"},
+		{"nothing applied yet", "main@sha1:" + sha, "source", Options{GitDir: "/nonexistent"}, "", false, "the Kustomization applied nothing yet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := k.DeepCopy()
+			k.Status.LastAppliedRevision = tc.applied
+			b := baselineFor(ctx, k, tc.opts, tc.rev, tc.from, rendered, render.Request{})
+			if n := b.Note(); n != "" {
+				t.Errorf("a note before the baseline is needed: %s", n)
+			}
+			objects, known := b.get()
+			if known != tc.known || !strings.HasPrefix(b.Note(), tc.note) || (tc.note == "") != (b.Note() == "") {
+				t.Fatalf("known %v note %q, want %v %q", known, b.Note(), tc.known, tc.note)
+			}
+			if known {
+				o := objects[key]
+				if o == nil || o.GetLabels()["kustomize.toolkit.fluxcd.io/name"] != "apps" {
+					t.Errorf("baseline object %v: want the rendered one with the owner labels", o)
+				}
+				if _, ok := cm.GetLabels()["kustomize.toolkit.fluxcd.io/name"]; ok {
+					t.Error("the render was changed in place")
+				}
+			}
+		})
+	}
+	var nilBase *Baseline
+	if _, known := nilBase.get(); known || nilBase.Note() != "" {
+		t.Error("a nil baseline is known")
 	}
 }

@@ -133,17 +133,14 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		return &Kustomization{Name: k.Name, Namespace: k.Namespace, Path: k.Spec.Path, Revision: rev, RevisionFrom: from,
 			Objects: []Object{}, Notes: notes, Error: err.Error()}, nil
 	}
-	base, note, err := baselineFor(ctx, &k, opts, rev, from, rendered, renderReq)
-	if err != nil {
-		return nil, err
-	}
-	if note != "" {
-		notes = append(notes, note)
-	}
+	base := baselineFor(ctx, &k, opts, rev, from, rendered, renderReq)
 	out, err := Compare(ctx, Request{Kustomization: &k, Revision: rev, RevisionFrom: from, Rendered: rendered, Client: c, Workers: opts.Workers, Baseline: base})
 	if err != nil {
 		return nil, err
 	}
 	out.Notes = append(notes, out.Notes...)
+	if n := base.Note(); n != "" {
+		out.Notes = append(out.Notes, n)
+	}
 	return out, nil
 }
