@@ -14,8 +14,6 @@ import (
 	"github.com/fluxcd/pkg/ssa"
 	ssaerrors "github.com/fluxcd/pkg/ssa/errors"
 	"github.com/fluxcd/pkg/ssa/jsondiff"
-	"github.com/fluxcd/pkg/ssa/normalize"
-	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -47,6 +45,9 @@ type Request struct {
 	Client client.Client
 	// Workers bounds the dry runs in flight (DefaultWorkers when 0).
 	Workers int
+	// Baseline is the render of the revision applied last, to tell drift from pending
+	// changes; nil when unknown.
+	Baseline *Baseline
 }
 
 // DiffOptions returns the DiffOptions kustomize-controller's apply uses for k: the same
@@ -82,15 +83,10 @@ func Compare(ctx context.Context, req Request) (*Kustomization, error) {
 	for i, o := range req.Rendered.Objects {
 		objects[i] = o.DeepCopy()
 	}
-	// What apply does to the objects before it applies them.
-	if err := normalize.UnstructuredList(objects); err != nil {
+	if err := prepare(k, objects); err != nil {
 		return nil, err
 	}
-	if cm := k.Spec.CommonMetadata; cm != nil {
-		ssautil.SetCommonMetadata(objects, cm.Labels, cm.Annotations)
-	}
 	manager := ssa.NewResourceManager(req.Client, nil, ssa.Owner{Field: ControllerName, Group: group})
-	manager.SetOwnerLabels(objects, k.Name, k.Namespace)
 	opts := DiffOptions(k)
 
 	workers := req.Workers
@@ -192,6 +188,10 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 		o.Action = Changed
 		if isSecret(live) {
 			o.ChangedKeys = changedKeys(live, merged)
+		}
+		o.Fields, o.Conflicts = analysisOf(ctx, req, desired).fields(live, merged)
+		maskPaths(o.Fields, o.Conflicts, secrets)
+		if isSecret(live) {
 			scrubSecret(live)
 			scrubSecret(merged)
 		}

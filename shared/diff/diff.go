@@ -141,4 +141,10 @@ type Object struct {
 	ChangedKeys []string `json:"changedKeys,omitempty"`
 	// Reason says why an object is skipped, fails, or is recreated.
 	Reason string `json:"reason,omitempty"`
+	// Fields are the fields a changed object's apply changes, each drift or pending
+	// and, when drift, who wrote it (fields.go, drift.go).
+	Fields []Field `json:"fields,omitempty"`
+	// Conflicts are the fields of a changed object that another field manager owns and
+	// the apply takes over.
+	Conflicts []Conflict `json:"conflicts,omitempty"`
 }

@@ -120,7 +120,8 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		notes = append(notes, fmt.Sprintf("the controller applies as service account %s; the dry runs ran as you", k.Spec.ServiceAccountName))
 	}
 
-	rendered, err := render.Build(ctx, render.Request{Kustomization: &k, Tree: tree, Ignore: ignore, Client: c})
+	renderReq := render.Request{Kustomization: &k, Tree: tree, Ignore: ignore, Client: c}
+	rendered, err := render.Build(ctx, renderReq)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -132,10 +133,14 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		return &Kustomization{Name: k.Name, Namespace: k.Namespace, Path: k.Spec.Path, Revision: rev, RevisionFrom: from,
 			Objects: []Object{}, Notes: notes, Error: err.Error()}, nil
 	}
-	out, err := Compare(ctx, Request{Kustomization: &k, Revision: rev, RevisionFrom: from, Rendered: rendered, Client: c, Workers: opts.Workers})
+	base := baselineFor(ctx, &k, opts, rev, from, rendered, renderReq)
+	out, err := Compare(ctx, Request{Kustomization: &k, Revision: rev, RevisionFrom: from, Rendered: rendered, Client: c, Workers: opts.Workers, Baseline: base})
 	if err != nil {
 		return nil, err
 	}
 	out.Notes = append(notes, out.Notes...)
+	if n := base.Note(); n != "" {
+		out.Notes = append(out.Notes, n)
+	}
 	return out, nil
 }

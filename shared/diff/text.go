@@ -46,6 +46,7 @@ func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
 			if len(o.ChangedKeys) > 0 {
 				out.Printf("            changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
 			}
+			writeFields(out, p, o)
 			for _, line := range strings.Split(strings.TrimSuffix(o.Diff, "\n"), "\n") {
 				if line == "" && o.Diff == "" {
 					break

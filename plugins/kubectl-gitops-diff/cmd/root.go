@@ -46,6 +46,12 @@ skipped (and why) or failing (the apply would fail on it); objects of the invent
 longer rendered are pruned when spec.prune is set. Unchanged objects are counted.
 Nothing is changed in the cluster.
 
+Each changed field is drift (the cluster changed it: the revision applied last renders
+what the apply sets) or pending (Git changed it since), unknown with --dir; a drifted
+field names its writer from managedFields (kubectl-edit (Update) and when). A conflict
+is a field another field manager owns that the apply takes over; spec.ignore (its JSON
+pointer is printed) or the ssa: IfNotPresent annotation leaves it to that manager.
+
 The revision compared is the one the Kustomization's source holds now (what Flux
 applies next, even while suspended); --revision applied is the one it applied last
 (so only drift shows), --revision SHA any commit. The files come from --git-dir, a
