@@ -61,7 +61,8 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.ProblemFound, exitcode.FluxNotInstalled},
 	}, streams)
-	o := &Options{streams: streams}
+	o := &Options{streams: streams, Selection: command.Selection{Kind: flux.KindKustomization}}
+	o.Selection.AddFlags(root)
 	o.Output.AddFlag(root)
 	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Kustomization's Git source: the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
@@ -74,8 +75,8 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 
 // Options are the flags of `kubectl gitops diff`.
 type Options struct {
+	command.Selection
 	streams genericiooptions.IOStreams
-	cluster command.Cluster
 	printer output.Printer
 	// name is the suite as the user typed it, for the examples in errors.
 	name invocation.Name
@@ -85,17 +86,15 @@ type Options struct {
 	Dir      string
 	Revision string
 
-	names     []string
-	namespace string
 	gitDirSet bool
 	dirSet    bool
 }
 
-// Complete reads the names and the namespace.
+// Complete reads the names (NAME or kustomization/NAME), the namespace and the cluster.
 func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.cluster.Complete(f)
 	o.name = command.Invocation(cmd)
 	o.gitDirSet, o.dirSet = cmd.Flags().Changed("git-dir"), cmd.Flags().Changed("dir")
+	var names []string
 	for _, a := range args {
 		name := a
 		if k, n, ok := strings.Cut(a, "/"); ok {
@@ -106,22 +105,15 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 			}
 			name = n
 		}
-		o.names = append(o.names, name)
+		names = append(names, name)
 	}
-	var err error
-	o.namespace, _, err = f.Namespace()
-	return err
+	return o.Selection.Complete(f, names)
 }
 
 // Validate checks the names, where the files come from and the revision.
 func (o *Options) Validate() error {
-	if len(o.names) == 0 {
-		return exitcode.New(exitcode.Usage, "name a Kustomization, e.g. '%s'", o.name.Command("diff apps -n flux-system --git-dir ."))
-	}
-	for _, n := range o.names {
-		if n == "" {
-			return exitcode.New(exitcode.Usage, "the Kustomization name is empty: name one, e.g. '%s'", o.name.Command("diff apps -n flux-system --git-dir ."))
-		}
+	if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
+		return err
 	}
 	switch {
 	case o.gitDirSet && o.dirSet:
@@ -152,7 +144,7 @@ func (o *Options) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	cl, err := o.cluster.Client()
+	cl, err := o.Cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -160,17 +152,24 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return cluster.Classify(err)
 	}
-	doc := diff.New()
-	code := exitcode.OK
-	for _, name := range o.names {
-		k, err := diff.ForKustomization(ctx, cl.Dynamic, c, o.namespace, name, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision})
-		if err != nil {
-			return err
-		}
+	targets, err := o.Resolve(ctx, cl.Dynamic)
+	if err != nil {
+		return err
+	}
+	var missing error
+	doc, err := diff.Many(ctx, cl.Dynamic, c, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision}, func(err error) {
+		// One missing name among several is reported, the others are compared.
+		(&output.Writer{W: o.streams.ErrOut}).Printf("error: %s\n", err.Error())
+		missing = err
+	})
+	if err != nil {
+		return err
+	}
+	code := exitcode.Of(missing)
+	for _, k := range doc.Kustomizations {
 		if k.Error != "" {
-			code = exitcode.Failure
+			code = exitcode.Worst(code, exitcode.Failure)
 		}
-		doc.Kustomizations = append(doc.Kustomizations, *k)
 	}
 	if err := o.printer.Print(o.streams.Out, doc); err != nil {
 		return err
