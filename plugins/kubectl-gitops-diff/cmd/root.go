@@ -171,8 +171,20 @@ func (o *Options) Run(ctx context.Context) error {
 			code = exitcode.Worst(code, exitcode.Failure)
 		}
 	}
-	if err := o.printer.Print(o.streams.Out, doc); err != nil {
+	// Like kubectl diff, KUBECTL_EXTERNAL_DIFF shows the objects' YAML in a program of
+	// the user's: the text view then names them without the inline diffs.
+	external := os.Getenv(diff.ExternalDiffEnv) != "" && !o.Output.Document()
+	shown := doc
+	if external {
+		shown = doc.WithoutInlineDiffs()
+	}
+	if err := o.printer.Print(o.streams.Out, shown); err != nil {
 		return err
+	}
+	if external {
+		if err := doc.RunExternal(o.streams); err != nil {
+			return err
+		}
 	}
 	if code == exitcode.OK && doc.Differs() {
 		code = exitcode.ProblemFound
