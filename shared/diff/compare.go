@@ -211,6 +211,14 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 	default:
 		o.Action = Unchanged
 	}
+	if o.Action == Unchanged || o.Action == Changed {
+		if o.Action == Unchanged {
+			live, merged = nil, nil
+		}
+		if err := o.predictCleanup(ctx, req.Client, desired, live, merged, len(opts.DriftIgnoreRules) > 0, secrets); err != nil {
+			o.Action, o.Reason = Failed, err.Error()
+		}
+	}
 	if o.Action == Created && o.merged == "" {
 		// Created after the Namespace or CRD it needs: the file shows what is created.
 		if err := o.keep(nil, desired, secrets); err != nil {
