@@ -130,7 +130,13 @@ func cleanup(desired, live, merged *unstructured.Unstructured, ignored bool) (*u
 	if len(did) == 0 {
 		return nil, ""
 	}
-	return out, "the controller's cleanup " + strings.Join(did, "; ") + " (annotate it " + group + "/ssa: Merge to keep them)"
+	why := "the controller's cleanup " + strings.Join(did, "; ")
+	if strings.Contains(why, "remove") {
+		why += " (annotate it " + group + "/ssa: Merge to keep them)"
+	} else {
+		why += ": it writes the object, its content stays"
+	}
+	return out, why
 }
 
 // sharedWith reports whether another manager owns p or anything under it.
