@@ -26,25 +26,38 @@ const example = `  # What will Flux change when apps applies the commit its sour
   kubectl gitops diff apps -n flux-system --git-dir . --revision applied
 
   # A working copy, as it is, for a script
-  kubectl gitops diff apps -n flux-system --dir . -o json`
+  kubectl gitops diff apps -n flux-system --dir . -o json
+
+  # Every Kustomization of the cluster the clone's commits hold (others are skipped, with why)
+  kubectl gitops diff -A --git-dir .`
 
 // New returns the `kubectl gitops diff` command.
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 	root, f := command.NewRoot(command.Root{
 		Name:  "kubectl gitops diff",
-		Use:   "[kustomization/]NAME... (--git-dir CLONE | --dir PATH)",
-		Short: "Show what Flux will change, what drifted: a Kustomization's next apply, dry-run",
+		Use:   "([kustomization/]NAME... | -l SELECTOR | -A) (--git-dir CLONE | --dir PATH)",
+		Short: "Show what Flux will change, what drifted: Kustomizations' next apply, dry-run",
 		Long: `Show what Flux will change and what drifted, before you resume, pin, revert or switch.
 
 Renders each Kustomization as kustomize-controller v1.9.5 does (its generated
 kustomization.yaml, targetNamespace, patches, components, images, postBuild with
 substituteFrom read from the cluster) and compares the result with the live objects as
 the controller compares them: a server-side dry-run apply as kustomize-controller, with
-its owner labels, selectors, spec.force and spec.ignore. Each object is created,
-changed (with a unified diff of the live YAML against the dry run's), recreated,
-skipped (and why) or failing (the apply would fail on it); objects of the inventory no
-longer rendered are pruned when spec.prune is set. Unchanged objects are counted.
-Nothing is changed in the cluster.
+its owner labels, selectors, spec.force and spec.ignore, and the metadata cleanup it
+does first (kubectl's last-applied annotation removed, fields set with kubectl taken
+over, so that those Git does not declare go; not under ssa: Merge). Each object is
+created, changed (with a unified diff of the live YAML against the dry run's),
+recreated, skipped (and why) or failing (the apply would fail on it); objects of the
+inventory no longer rendered are pruned when spec.prune is set (skipped when annotated
+prune: disabled). Unchanged objects are counted. Nothing is changed in the cluster.
+
+Several Kustomizations are compared at once, named or selected with -l and -A as
+kubectl selects: one the files given cannot compare is listed as skipped, with why (it
+reads a source of another kind, or a repository no remote of --git-dir points at; the
+clone lacks its commit; it applies to another cluster), and the others are compared.
+--dir is the content of one source: that of the first Kustomization compared (in the
+order named, or listed by namespace and name); those reading another are skipped.
+When none could be compared, the reason is the error.
 
 The revision compared is the one the Kustomization's source holds now (what Flux
 applies next, even while suspended); --revision applied is the one it applied last
@@ -54,6 +67,11 @@ clone holding the commit (read from Git objects, never from the working tree), o
 
 A Secret's values are never shown, nor any value of a substituteFrom Secret: only the
 names of the keys that change.
+
+With KUBECTL_EXTERNAL_DIFF set, as for 'kubectl diff', the text view names the
+objects without their diffs and the program is run on two temporary folders, LIVE-…
+and MERGED-…, holding the YAML of each object that differs (Secrets masked), then
+removed; its output is passed through.
 
 Like 'kubectl diff', the exit code says whether anything differs: 0 when nothing
 would change, 7 when something would (kubectl diff's 1 is this suite's error code).`,
