@@ -149,6 +149,21 @@ func TestDiffSeveralKustomizations(t *testing.T) {
 	if got, want := actions(predicted["infra"]), "ConfigMap default/merged=changed ConfigMap default/taken=changed"; got != want {
 		t.Errorf("infra: %s, want %s", got, want)
 	}
+	// --dir holds the source of the first compared (apps): infra reads it too, other not.
+	var fromDir *diff.Diff
+	dirRun := kubectl("gitops", "diff", "-l", "team=shop", "-n", "flux-system", "--dir", clone, "-o", "yaml")
+	if err := outputtest.Decode(output.FormatYAML, []byte(dirRun.Stdout), output.KindDiff, func() any { return &diff.Diff{} }, func(d any) { fromDir = d.(*diff.Diff) }); err != nil {
+		t.Fatalf("%v\n%s", err, dirRun)
+	}
+	if len(fromDir.Kustomizations) != 3 {
+		t.Errorf("--dir: want apps, infra and other listed:\n%s", dirRun)
+	}
+	for _, k := range fromDir.Kustomizations {
+		want := map[string]string{"apps": "dir", "infra": "dir", "other": ""}[k.Name]
+		if k.RevisionFrom != want || (k.Name == "other") != strings.Contains(k.Skipped, "and --dir holds GitRepository flux-system/fleet (the source of the first Kustomization compared)") {
+			t.Errorf("--dir: %s compared from %q (want %q), skipped %q", k.Name, k.RevisionFrom, want, k.Skipped)
+		}
+	}
 	// Named as kubectl names them, the same two compared.
 	if run := kubectl("gitops", "diff", "kustomization/apps", "infra", "-n", "flux-system", "--git-dir", clone); run.Code != 7 || strings.Contains(run.Stdout, "flux-system/other") ||
 		!strings.Contains(run.Stdout, "Kustomization flux-system/infra at") {

@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -85,7 +84,7 @@ func cleanup(desired, live, merged *unstructured.Unstructured, ignored bool) (*u
 			continue
 		}
 		s := &fieldpath.Set{}
-		if err := s.FromJSON(bytes.NewReader(e.FieldsV1.Raw)); err != nil {
+		if err := s.FromJSON(e.FieldsV1.GetRawReader()); err != nil {
 			continue
 		}
 		if cleanedManager(e) {
