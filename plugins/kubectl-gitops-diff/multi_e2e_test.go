@@ -170,6 +170,17 @@ func TestDiffSeveralKustomizations(t *testing.T) {
 		t.Errorf("diff kustomization/apps infra: want both compared, exit 7:\n%s", run)
 	}
 
+	// -A: the same three; a name that does not exist among others: its own error, the
+	// others compared.
+	if run := kubectl("gitops", "diff", "-A", "--git-dir", clone); run.Code != 7 || !strings.HasPrefix(run.Stdout, "Kustomization flux-system/apps at") ||
+		!strings.Contains(run.Stdout, "\nKustomization flux-system/infra at") || !strings.Contains(run.Stdout, "\nKustomization flux-system/other not compared") {
+		t.Errorf("diff -A: want apps, infra and other, exit 7:\n%s", run)
+	}
+	if run := kubectl("gitops", "diff", "apps", "nope", "-n", "flux-system", "--git-dir", clone); run.Code != 3 || !strings.Contains(run.Stderr, "not found") ||
+		!strings.Contains(run.Stdout, "Kustomization flux-system/apps at") {
+		t.Errorf("diff apps nope: want apps compared, nope's error, exit 3:\n%s", run)
+	}
+
 	for _, ks := range []string{"apps", "infra"} {
 		if run := kubectl("patch", "kustomization", ks, "-n", "flux-system", "--type", "merge", "-p", `{"spec":{"suspend":false}}`); run.Code != 0 {
 			t.Fatal(run)

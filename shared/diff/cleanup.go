@@ -297,6 +297,6 @@ func (o *Object) predictCleanup(ctx context.Context, c client.Client, desired, l
 	if err != nil {
 		return err
 	}
-	o.Action, o.Reason, o.Diff = Changed, why, mask(text, secrets)
+	o.Action, o.Reason, o.Diff = Changed, mask(why, secrets), mask(text, secrets)
 	return o.keep(live, cleaned, secrets)
 }
