@@ -57,7 +57,8 @@ reads a source of another kind, or a repository no remote of --git-dir points at
 clone lacks its commit; it applies to another cluster), and the others are compared.
 --dir is the content of one source: that of the first Kustomization compared (in the
 order named, or listed by namespace and name); those reading another are skipped.
-When none could be compared, the reason is the error.
+Skipped ones do not change the exit code; when none could be compared, the reason is
+the error.
 
 The revision compared is the one the Kustomization's source holds now (what Flux
 applies next, even while suspended); --revision applied is the one it applied last
