@@ -414,14 +414,26 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 			}
 		}
 		run := gitopsDiff("--revision", "applied")
+		// The field kubectl patch set under spec.ignore: the controller's cleanup takes
+		// it over (a write), its value stays.
 		for _, want := range []string{"skipped   ConfigMap default/manual", "kustomize.toolkit.fluxcd.io/ssa: IfNotPresent and the object exists",
-			"skipped   ConfigMap default/off", "kustomize.toolkit.fluxcd.io/reconcile: disabled in the manifest", "no differences: 7 objects unchanged, 2 skipped"} {
+			"skipped   ConfigMap default/off", "kustomize.toolkit.fluxcd.io/reconcile: disabled in the manifest",
+			"changed   ConfigMap default/ignored", "takes over the fields of kubectl-patch (Update): it writes the object, its content stays",
+			"1 difference: 1 changed; 6 unchanged, 2 skipped"} {
 			if !strings.Contains(run.Stdout, want) {
 				t.Errorf("stdout lacks %q:\n%s", want, run)
 			}
 		}
-		if run.Code != 0 || strings.Contains(run.Stdout, "by-hand") {
-			t.Errorf("want no difference (the edits are left alone or ignored), exit 0:\n%s", run)
+		if run.Code != 7 || strings.Contains(run.Stdout, "by-hand") {
+			t.Errorf("want only the takeover (the edits are left alone or ignored), exit 7:\n%s", run)
+		}
+		written := map[string]string{}
+		for _, name := range []string{"manual", "ignored"} {
+			u, err := bed.Dynamic.Resource(configMaps).Namespace("default").Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			written[name] = u.GetResourceVersion()
 		}
 		// Flux leaves the three edits as predicted.
 		if err := bed.Reconcile(ctx, flux.KindKustomization, testbed.FluxNamespace, "apps"); err != nil {
@@ -437,6 +449,18 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 			if live, _ := liveYAML(name); !strings.Contains(live, "by-hand") {
 				t.Errorf("%s: predicted left alone, Flux reverted it:\n%s", name, live)
 			}
+		}
+		for name, wrote := range map[string]bool{"manual": false, "ignored": true} {
+			u, err := bed.Dynamic.Resource(configMaps).Namespace("default").Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := u.GetResourceVersion() != written[name]; got != wrote {
+				t.Errorf("%s: predicted written=%v, Flux wrote it: %v", name, wrote, got)
+			}
+		}
+		if run := gitopsDiff("--revision", "applied"); run.Code != 0 {
+			t.Errorf("after the takeover, want no difference:\n%s", run)
 		}
 	})
 }

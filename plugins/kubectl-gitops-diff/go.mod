@@ -11,6 +11,12 @@ require (
 )
 
 require (
+	github.com/fatih/camelcase v1.0.0 // indirect
+	github.com/jonboulle/clockwork v0.5.0 // indirect
+	k8s.io/component-helpers v0.37.2 // indirect
+)
+
+require (
 	cel.dev/expr v0.25.1 // indirect
 	github.com/Azure/go-ansiterm v0.0.0-20250102033503-faa5f7b0171c // indirect
 	github.com/MakeNowJust/heredoc v1.0.0 // indirect

@@ -181,8 +181,12 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 		o.Action, o.Reason = Skipped, skipReason(desired, opts)
 	case change.Action == ssa.CreatedAction:
 		o.Action = Created
-		if exists(ctx, req.Client, desired) {
+		current := liveOf(ctx, req.Client, desired)
+		if current != nil {
 			o.Action, o.Reason = Recreated, "an immutable field changes and force is set: the controller deletes and creates it again"
+		}
+		if err := o.keep(current, desired, secrets); err != nil {
+			o.Action, o.Reason = Failed, err.Error()
 		}
 	case change.Action == ssa.ConfiguredAction:
 		o.Action = Changed
@@ -201,8 +205,25 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 			break
 		}
 		o.Diff = mask(text, secrets)
+		if err := o.keep(live, merged, secrets); err != nil {
+			o.Action, o.Reason = Failed, err.Error()
+		}
 	default:
 		o.Action = Unchanged
+	}
+	if o.Action == Unchanged || o.Action == Changed {
+		if o.Action == Unchanged {
+			live, merged = nil, nil
+		}
+		if err := o.predictCleanup(ctx, req.Client, desired, live, merged, len(opts.DriftIgnoreRules) > 0, secrets); err != nil {
+			o.Action, o.Reason = Failed, err.Error()
+		}
+	}
+	if o.Action == Created && o.merged == "" {
+		// Created after the Namespace or CRD it needs: the file shows what is created.
+		if err := o.keep(nil, desired, secrets); err != nil {
+			o.Action, o.Reason = Failed, err.Error()
+		}
 	}
 	return o
 }
@@ -247,10 +268,14 @@ func matching(u *unstructured.Unstructured, sel map[string]string) (string, stri
 	return "", "", false
 }
 
-func exists(ctx context.Context, c client.Client, u *unstructured.Unstructured) bool {
+// liveOf is the live copy of u, nil when it cannot be read.
+func liveOf(ctx context.Context, c client.Client, u *unstructured.Unstructured) *unstructured.Unstructured {
 	live := &unstructured.Unstructured{}
 	live.SetGroupVersionKind(u.GroupVersionKind())
-	return c.Get(ctx, client.ObjectKeyFromObject(u), live) == nil
+	if c.Get(ctx, client.ObjectKeyFromObject(u), live) != nil {
+		return nil
+	}
+	return live
 }
 
 // prunes lists the objects of the Kustomization's inventory that objects no longer
@@ -299,6 +324,8 @@ func prunes(ctx context.Context, c client.Client, k *kustomizev1.Kustomization, 
 			o.Action, o.Reason = Skipped, "no longer rendered, but not labelled as this Kustomization's: not pruned"
 		} else if key, v, ok := matching(live, exclusions); ok {
 			o.Action, o.Reason = Skipped, fmt.Sprintf("no longer rendered, but %s: %s: not pruned", key, v)
+		} else if err := o.keep(live, nil, nil); err != nil {
+			return nil, err
 		}
 		out = append(out, o)
 	}

@@ -69,6 +69,8 @@ func (d *Diff) Differs() bool {
 type Kustomization struct {
 	Name      string `json:"name"`
 	Namespace string `json:"namespace"`
+	// Source is the source it reads, "Kind namespace/name".
+	Source string `json:"source,omitempty"`
 	// Path is spec.path, the folder rendered.
 	Path string `json:"path"`
 	// Revision is the source revision compared (main@sha1:…), as Flux writes it.
@@ -85,6 +87,9 @@ type Kustomization struct {
 	Notes []string `json:"notes,omitempty"`
 	// Error is why this Kustomization could not be compared (a build failure).
 	Error string `json:"error,omitempty"`
+	// Skipped is why this Kustomization was not compared with the files given (it reads
+	// another source or repository, the clone lacks the commit): the others named were.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Differs reports whether the apply would change the cluster, fail, or could not be
@@ -147,4 +152,8 @@ type Object struct {
 	// Conflicts are the fields of a changed object that another field manager owns and
 	// the apply takes over.
 	Conflicts []Conflict `json:"conflicts,omitempty"`
+
+	// live and merged are the masked YAML the external diff program is given (see
+	// external.go); never in the document.
+	live, merged string
 }

@@ -35,6 +35,9 @@ type Options struct {
 	Revision string
 	// Workers bounds the dry runs in flight.
 	Workers int
+	// Source, with Dir, is the source the folder holds ("Kind namespace/name"): a
+	// Kustomization reading another is skipped. Empty: the Kustomization's own.
+	Source string
 }
 
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
@@ -58,11 +61,19 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		return nil, err
 	}
 	if k.Spec.KubeConfig != nil {
-		return nil, exitcode.New(exitcode.Usage, "Kustomization %s/%s applies to another cluster (spec.kubeConfig): compare it with --context of that cluster is not supported yet", namespace, name)
+		return nil, skip(exitcode.Usage, "Kustomization %s/%s applies to another cluster (spec.kubeConfig): compare it with --context of that cluster is not supported yet", namespace, name)
 	}
 	srcNS := flux.RefNamespace(k.Spec.SourceRef.Namespace, k.Namespace)
+	source := SourceOf(&k)
+	if opts.Dir != "" && opts.Source != "" && source != opts.Source {
+		return nil, skip(exitcode.Usage, "Kustomization %s/%s reads %s, and --dir holds %s (the source of the first Kustomization compared): diff it on its own", namespace, name, source, opts.Source)
+	}
 	src, err := flux.Get(ctx, dyn, k.Spec.SourceRef.Kind, srcNS, k.Spec.SourceRef.Name)
 	if err != nil {
+		if exitcode.Of(err) == exitcode.NotFound {
+			// The source missing is this Kustomization's problem, not the others'.
+			return nil, &SkipError{Err: err}
+		}
 		return nil, err
 	}
 	srcRev, _, _ := unstructured.NestedString(src.Object, "status", "artifact", "revision")
@@ -73,12 +84,12 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 	case opts.Revision == RevisionApplied:
 		rev, from = k.Status.LastAppliedRevision, "applied"
 		if rev == "" {
-			return nil, exitcode.New(exitcode.NotFound, "Kustomization %s/%s has applied nothing yet: no status.lastAppliedRevision to compare", namespace, name)
+			return nil, skip(exitcode.NotFound, "Kustomization %s/%s has applied nothing yet: no status.lastAppliedRevision to compare", namespace, name)
 		}
 	case opts.Revision != "":
 		rev, from = opts.Revision, "flag"
 	case rev == "":
-		return nil, exitcode.New(exitcode.NotFound, "%s %s/%s holds no artifact yet: nothing to compare (pass --revision SHA)", k.Spec.SourceRef.Kind, srcNS, k.Spec.SourceRef.Name)
+		return nil, skip(exitcode.NotFound, "%s holds no artifact yet: nothing to compare (pass --revision SHA)", source)
 	}
 
 	tree := opts.Dir
@@ -88,7 +99,11 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		from = "dir"
 	} else {
 		if k.Spec.SourceRef.Kind != flux.KindGitRepository {
-			return nil, exitcode.New(exitcode.Usage, "--git-dir reads commits of a Git clone, but Kustomization %s/%s reads %s %s/%s: pass --dir with its content instead", namespace, name, k.Spec.SourceRef.Kind, srcNS, k.Spec.SourceRef.Name)
+			return nil, skip(exitcode.Usage, "--git-dir reads commits of a Git clone, but Kustomization %s/%s reads %s: pass --dir with its content instead", namespace, name, source)
+		}
+		url, _, _ := unstructured.NestedString(src.Object, "spec", "url")
+		if err := cloneOf(ctx, opts.GitDir, url); err != nil {
+			return nil, skip(exitcode.Usage, "Kustomization %s/%s reads %s (%s): %v", namespace, name, source, url, err)
 		}
 		commit := rev
 		if from != "flag" {
@@ -99,7 +114,7 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 			commit = r.Commit()
 		}
 		if !git.HasCommit(ctx, opts.GitDir, commit) {
-			return nil, exitcode.New(exitcode.NotFound, "the clone %s does not have commit %s: run 'git -C %s fetch' and try again", opts.GitDir, git.Short(commit), opts.GitDir)
+			return nil, skip(exitcode.NotFound, "the clone %s does not have commit %s: run 'git -C %s fetch' and try again", opts.GitDir, git.Short(commit), opts.GitDir)
 		}
 		if from == "flag" {
 			if full, err := git.Line(ctx, opts.GitDir, "rev-parse", "--verify", commit+"^{commit}"); err == nil {
@@ -130,7 +145,7 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		if errors.As(err, &coded) {
 			return nil, err
 		}
-		return &Kustomization{Name: k.Name, Namespace: k.Namespace, Path: k.Spec.Path, Revision: rev, RevisionFrom: from,
+		return &Kustomization{Name: k.Name, Namespace: k.Namespace, Source: source, Path: k.Spec.Path, Revision: rev, RevisionFrom: from,
 			Objects: []Object{}, Notes: notes, Error: err.Error()}, nil
 	}
 	base := baselineFor(ctx, &k, opts, rev, from, rendered, renderReq)
@@ -142,5 +157,6 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 	if n := base.Note(); n != "" {
 		out.Notes = append(out.Notes, n)
 	}
+	out.Source = source
 	return out, nil
 }

@@ -19,6 +19,10 @@ func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
 		if i > 0 {
 			out.Printf("\n")
 		}
+		if k.Skipped != "" {
+			writeSkipped(out, p, k)
+			continue
+		}
 		from := map[string]string{"source": "what the source holds", "applied": "last applied", "flag": "--revision", "dir": "--dir"}[k.RevisionFrom]
 		out.Printf("%s %s at %s (%s), path %s\n", p.Bold("Kustomization"), p.Bold(k.Namespace+"/"+k.Name), k.Revision, from, k.Path)
 		if k.Error != "" {
@@ -90,4 +94,10 @@ func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
 		out.Printf("\n")
 	}
 	return out.Err
+}
+
+// writeSkipped prints a Kustomization not compared, and why, in place of its objects.
+func writeSkipped(out *output.Writer, p output.Palette, k Kustomization) {
+	out.Printf("%s %s %s\n", p.Bold("Kustomization"), p.Bold(k.Namespace+"/"+k.Name), p.Dim("not compared"))
+	out.Printf("  %s %s\n", p.Yellow("skipped:"), k.Skipped)
 }

@@ -25,11 +25,11 @@ func sample() *Diff {
 			Objects: []Object{
 				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "a"}, Action: Changed,
 					Diff:      "--- live/ConfigMap/shop/a\n+++ apply/ConfigMap/shop/a\n@@ -1,4 +1,5 @@\n apiVersion: v1\n data:\n-  color: red\n+  color: blue\n-  key: v1\n+  key: v2\n kind: ConfigMap\n",
-					Fields:    []Field{{Path: ".data.color", Origin: Drift, Managers: []Manager{{Manager: "kubectl-edit", Operation: "Update", Time: at("2026-12-04T20:31:05Z")}}}, {Path: ".data.key", Origin: Pending}},
-					Conflicts: []Conflict{{Path: ".data.color", IgnorePath: "/data/color", Managers: []Manager{{Manager: "kubectl-edit", Operation: "Update", Time: at("2026-12-04T20:31:05Z")}}}}},
+					Fields:    []Field{{Path: ".data.color", Origin: Drift, Managers: []Manager{{Manager: "kubectl-edit", Operation: "Update", Time: timeAt("2026-12-04T20:31:05Z")}}}, {Path: ".data.key", Origin: Pending}},
+					Conflicts: []Conflict{{Path: ".data.color", IgnorePath: "/data/color", Managers: []Manager{{Manager: "kubectl-edit", Operation: "Update", Time: timeAt("2026-12-04T20:31:05Z")}}}}},
 				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: "shop", Name: "creds"}, Action: Changed, ChangedKeys: []string{"password", "token"},
 					Diff:   "--- live/Secret/shop/creds\n+++ apply/Secret/shop/creds\n@@ -1,3 +1,3 @@\n data:\n-  password: '*** (before)'\n+  password: '*** (after)'\n",
-					Fields: []Field{{Path: ".data.password"}, {Path: ".data.token", Managers: []Manager{{Manager: "rotator", Operation: "Apply", Time: at("2026-12-04T19:02:00Z")}, {Manager: "kube-controller-manager", Operation: "Update", Subresource: "status"}}}}},
+					Fields: []Field{{Path: ".data.password"}, {Path: ".data.token", Managers: []Manager{{Manager: "rotator", Operation: "Apply", Time: timeAt("2026-12-04T19:02:00Z")}, {Manager: "kube-controller-manager", Operation: "Update", Subresource: "status"}}}}},
 				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "b"}, Action: Unchanged},
 				{ObjectRef: output.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: "shop", Name: "c"}, Action: Created},
 				{ObjectRef: output.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "shop", Name: "migrate"}, Action: Recreated, Reason: "an immutable field changes and force is set: the controller deletes and creates it again"},
@@ -46,7 +46,7 @@ func sample() *Diff {
 	return d
 }
 
-func at(s string) *metav1.Time {
+func timeAt(s string) *metav1.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		panic(err)

@@ -26,25 +26,39 @@ const example = `  # What will Flux change when apps applies the commit its sour
   kubectl gitops diff apps -n flux-system --git-dir . --revision applied
 
   # A working copy, as it is, for a script
-  kubectl gitops diff apps -n flux-system --dir . -o json`
+  kubectl gitops diff apps -n flux-system --dir . -o json
+
+  # Every Kustomization of the cluster the clone's commits hold (others are skipped, with why)
+  kubectl gitops diff -A --git-dir .`
 
 // New returns the `kubectl gitops diff` command.
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 	root, f := command.NewRoot(command.Root{
 		Name:  "kubectl gitops diff",
-		Use:   "[kustomization/]NAME... (--git-dir CLONE | --dir PATH)",
-		Short: "Show what Flux will change, what drifted: a Kustomization's next apply, dry-run",
+		Use:   "([kustomization/]NAME... | -l SELECTOR | -A) (--git-dir CLONE | --dir PATH)",
+		Short: "Show what Flux will change, what drifted: Kustomizations' next apply, dry-run",
 		Long: `Show what Flux will change and what drifted, before you resume, pin, revert or switch.
 
 Renders each Kustomization as kustomize-controller v1.9.5 does (its generated
 kustomization.yaml, targetNamespace, patches, components, images, postBuild with
 substituteFrom read from the cluster) and compares the result with the live objects as
 the controller compares them: a server-side dry-run apply as kustomize-controller, with
-its owner labels, selectors, spec.force and spec.ignore. Each object is created,
-changed (with a unified diff of the live YAML against the dry run's), recreated,
-skipped (and why) or failing (the apply would fail on it); objects of the inventory no
-longer rendered are pruned when spec.prune is set. Unchanged objects are counted.
-Nothing is changed in the cluster.
+its owner labels, selectors, spec.force and spec.ignore, and the metadata cleanup it
+does first (kubectl's last-applied annotation removed, fields set with kubectl taken
+over, so that those Git does not declare go; not under ssa: Merge). Each object is
+created, changed (with a unified diff of the live YAML against the dry run's),
+recreated, skipped (and why) or failing (the apply would fail on it); objects of the
+inventory no longer rendered are pruned when spec.prune is set (skipped when annotated
+prune: disabled). Unchanged objects are counted. Nothing is changed in the cluster.
+
+Several Kustomizations are compared at once, named or selected with -l and -A as
+kubectl selects: one the files given cannot compare is listed as skipped, with why (it
+reads a source of another kind, or a repository no remote of --git-dir points at; the
+clone lacks its commit; it applies to another cluster), and the others are compared.
+--dir is the content of one source: that of the first Kustomization compared (in the
+order named, or listed by namespace and name); those reading another are skipped.
+Skipped ones do not change the exit code; when none could be compared, the reason is
+the error.
 
 Each changed field is drift (the cluster changed it: the revision applied last renders
 what the apply sets) or pending (Git changed it since), unknown with --dir; a drifted
@@ -61,13 +75,19 @@ clone holding the commit (read from Git objects, never from the working tree), o
 A Secret's values are never shown, nor any value of a substituteFrom Secret: only the
 names of the keys that change.
 
+With KUBECTL_EXTERNAL_DIFF set, as for 'kubectl diff', the text view names the
+objects without their diffs and the program is run on two temporary folders, LIVE-…
+and MERGED-…, holding the YAML of each object that differs (Secrets masked), then
+removed; its output is passed through.
+
 Like 'kubectl diff', the exit code says whether anything differs: 0 when nothing
 would change, 7 when something would (kubectl diff's 1 is this suite's error code).`,
 		Example:   example,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.ProblemFound, exitcode.FluxNotInstalled},
 	}, streams)
-	o := &Options{streams: streams}
+	o := &Options{streams: streams, Selection: command.Selection{Kind: flux.KindKustomization}}
+	o.Selection.AddFlags(root)
 	o.Output.AddFlag(root)
 	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Kustomization's Git source: the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
@@ -80,8 +100,8 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 
 // Options are the flags of `kubectl gitops diff`.
 type Options struct {
+	command.Selection
 	streams genericiooptions.IOStreams
-	cluster command.Cluster
 	printer output.Printer
 	// name is the suite as the user typed it, for the examples in errors.
 	name invocation.Name
@@ -91,17 +111,15 @@ type Options struct {
 	Dir      string
 	Revision string
 
-	names     []string
-	namespace string
 	gitDirSet bool
 	dirSet    bool
 }
 
-// Complete reads the names and the namespace.
+// Complete reads the names (NAME or kustomization/NAME), the namespace and the cluster.
 func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	o.cluster.Complete(f)
 	o.name = command.Invocation(cmd)
 	o.gitDirSet, o.dirSet = cmd.Flags().Changed("git-dir"), cmd.Flags().Changed("dir")
+	var names []string
 	for _, a := range args {
 		name := a
 		if k, n, ok := strings.Cut(a, "/"); ok {
@@ -112,22 +130,15 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 			}
 			name = n
 		}
-		o.names = append(o.names, name)
+		names = append(names, name)
 	}
-	var err error
-	o.namespace, _, err = f.Namespace()
-	return err
+	return o.Selection.Complete(f, names)
 }
 
 // Validate checks the names, where the files come from and the revision.
 func (o *Options) Validate() error {
-	if len(o.names) == 0 {
-		return exitcode.New(exitcode.Usage, "name a Kustomization, e.g. '%s'", o.name.Command("diff apps -n flux-system --git-dir ."))
-	}
-	for _, n := range o.names {
-		if n == "" {
-			return exitcode.New(exitcode.Usage, "the Kustomization name is empty: name one, e.g. '%s'", o.name.Command("diff apps -n flux-system --git-dir ."))
-		}
+	if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
+		return err
 	}
 	switch {
 	case o.gitDirSet && o.dirSet:
@@ -158,7 +169,7 @@ func (o *Options) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	cl, err := o.cluster.Client()
+	cl, err := o.Cluster.Client()
 	if err != nil {
 		return err
 	}
@@ -166,20 +177,39 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return cluster.Classify(err)
 	}
-	doc := diff.New()
-	code := exitcode.OK
-	for _, name := range o.names {
-		k, err := diff.ForKustomization(ctx, cl.Dynamic, c, o.namespace, name, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision})
-		if err != nil {
+	targets, err := o.Resolve(ctx, cl.Dynamic)
+	if err != nil {
+		return err
+	}
+	var missing error
+	doc, err := diff.Many(ctx, cl.Dynamic, c, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision}, func(err error) {
+		// One missing name among several is reported, the others are compared.
+		(&output.Writer{W: o.streams.ErrOut}).Printf("error: %s\n", err.Error())
+		missing = err
+	})
+	if err != nil {
+		return err
+	}
+	code := exitcode.Of(missing)
+	for _, k := range doc.Kustomizations {
+		if k.Error != "" {
+			code = exitcode.Worst(code, exitcode.Failure)
+		}
+	}
+	// Like kubectl diff, KUBECTL_EXTERNAL_DIFF shows the objects' YAML in a program of
+	// the user's: the text view then names them without the inline diffs.
+	external := os.Getenv(diff.ExternalDiffEnv) != "" && !o.Output.Document()
+	shown := doc
+	if external {
+		shown = doc.WithoutInlineDiffs()
+	}
+	if err := o.printer.Print(o.streams.Out, shown); err != nil {
+		return err
+	}
+	if external {
+		if err := doc.RunExternal(o.streams); err != nil {
 			return err
 		}
-		if k.Error != "" {
-			code = exitcode.Failure
-		}
-		doc.Kustomizations = append(doc.Kustomizations, *k)
-	}
-	if err := o.printer.Print(o.streams.Out, doc); err != nil {
-		return err
 	}
 	if code == exitcode.OK && doc.Differs() {
 		code = exitcode.ProblemFound
