@@ -258,6 +258,35 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 			}
 		}
 		noValues(t, run)
+		// Without a clone: the commit is fetched from the GitRepository's URL (the bed's
+		// Git server) with git, and the prediction is the same, object by object.
+		jsonOf := func(run testbed.Run) diff.Kustomization {
+			t.Helper()
+			var got []diff.Kustomization
+			if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindDiff, func() any { return &diff.Diff{} }, func(d any) {
+				got = append(got, d.(*diff.Diff).Kustomizations...)
+			}); err != nil || len(got) != 1 {
+				t.Fatalf("%v, %d Kustomizations\n%s", err, len(got), run)
+			}
+			return got[0]
+		}
+		fromURL := kubectl("gitops", "diff", "apps", "-n", "flux-system", "-o", "json")
+		if fromURL.Code != 7 {
+			t.Fatalf("without --git-dir: exit %d, want 7\n%s", fromURL.Code, fromURL)
+		}
+		noValues(t, fromURL)
+		viaURL, viaClone := jsonOf(fromURL), jsonOf(gitopsDiff("-o", "json"))
+		if actions(viaURL) != actions(viaClone) || viaURL.Revision != viaClone.Revision {
+			t.Errorf("fetched from the URL: %s at %s\nfrom the clone: %s at %s", actions(viaURL), viaURL.Revision, actions(viaClone), viaClone.Revision)
+		}
+		for i := range viaClone.Objects {
+			if i < len(viaURL.Objects) && viaURL.Objects[i].Diff != viaClone.Objects[i].Diff {
+				t.Errorf("%s: diff fetched from the URL differs from the clone's:\n%s\n---\n%s", viaClone.Objects[i], viaURL.Objects[i].Diff, viaClone.Objects[i].Diff)
+			}
+		}
+		if !strings.Contains(strings.Join(viaURL.Notes, "\n"), "fetched commit "+c3[:12]) {
+			t.Errorf("notes do not say the commit was fetched: %q", viaURL.Notes)
+		}
 		k := document(7)
 		const want = "ConfigMap default/a=changed ConfigMap default/b=unchanged ConfigMap default/c=created ConfigMap default/gone=pruned ConfigMap default/sub=changed Secret default/creds=changed"
 		if got := actions(k); got != want {

@@ -17,6 +17,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
@@ -25,9 +26,11 @@ import (
 // RevisionApplied asks for the revision the Kustomization applied last.
 const RevisionApplied = "applied"
 
-// Options say where the tree comes from (GitDir or Dir) and which revision.
+// Options say where the tree comes from (GitDir, Dir, or neither: fetched from the
+// source's URL) and which revision.
 type Options struct {
 	// GitDir is a clone of the source: the commit compared is read from its objects.
+	// Empty with Dir empty: the commit is fetched from the GitRepository's URL.
 	GitDir string
 	// Dir is a folder holding the source's root, compared as it is.
 	Dir string
@@ -99,12 +102,13 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		from = "dir"
 	} else {
 		if k.Spec.SourceRef.Kind != flux.KindGitRepository {
-			return nil, skip(exitcode.Usage, "--git-dir reads commits of a Git clone, but Kustomization %s/%s reads %s: pass --dir with its content instead", namespace, name, source)
+			how := "--git-dir reads commits of a Git clone"
+			if opts.GitDir == "" {
+				how = "only a GitRepository can be fetched with git"
+			}
+			return nil, skip(exitcode.Usage, "%s, but Kustomization %s/%s reads %s: pass --dir with its content instead", how, namespace, name, source)
 		}
 		url, _, _ := unstructured.NestedString(src.Object, "spec", "url")
-		if err := cloneOf(ctx, opts.GitDir, url); err != nil {
-			return nil, skip(exitcode.Usage, "Kustomization %s/%s reads %s (%s): %v", namespace, name, source, url, err)
-		}
 		commit := rev
 		if from != "flag" {
 			r, err := revision.Parse(rev)
@@ -112,6 +116,20 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 				return nil, fmt.Errorf("revision %q of Kustomization %s/%s names no Git commit", rev, namespace, name)
 			}
 			commit = r.Commit()
+		}
+		if opts.GitDir == "" {
+			dir, cleanup, err := fetchSource(ctx, src, &k, commit)
+			defer cleanup()
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, skip(exitcode.Failure, "cannot fetch commit %s of %s from %s: %s; clone it and pass --git-dir, or pass --dir", git.Short(commit), source, redact.URL(url), redact.Text(err.Error()))
+			}
+			opts.GitDir = dir
+			notes = append(notes, fmt.Sprintf("fetched commit %s from %s with your git (shallow, into a temporary folder, removed)", git.Short(commit), redact.URL(url)))
+		} else if err := cloneOf(ctx, opts.GitDir, url); err != nil {
+			return nil, skip(exitcode.Usage, "Kustomization %s/%s reads %s (%s): %v", namespace, name, source, url, err)
 		}
 		if !git.HasCommit(ctx, opts.GitDir, commit) {
 			return nil, skip(exitcode.NotFound, "the clone %s does not have commit %s: run 'git -C %s fetch' and try again", opts.GitDir, git.Short(commit), opts.GitDir)
@@ -159,4 +177,18 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 	}
 	out.Source = source
 	return out, nil
+}
+
+// fetchSource fetches commit, and the commit k applied last (for telling drift from
+// pending), from the GitRepository src's URL with the user's git, into a temporary
+// repository: what --git-dir would otherwise give. The branch the source tracks is the
+// way in when the server will not serve a commit by its SHA.
+func fetchSource(ctx context.Context, src *unstructured.Unstructured, k *kustomizev1.Kustomization, commit string) (string, func(), error) {
+	url, _, _ := unstructured.NestedString(src.Object, "spec", "url")
+	branch, _, _ := unstructured.NestedString(src.Object, "spec", "ref", "branch")
+	want := []string{commit}
+	if r, err := revision.Parse(k.Status.LastAppliedRevision); err == nil && r.Commit() != "" && !sameCommit(r.Commit(), commit) {
+		want = append(want, r.Commit())
+	}
+	return git.FetchCommits(ctx, url, branch, git.DefaultFetchLimits(), want...)
 }

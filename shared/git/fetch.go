@@ -28,13 +28,18 @@ func DefaultFetchLimits() FetchLimits {
 // ErrTooLarge is a fetch stopped at FetchLimits.MaxBytes.
 var ErrTooLarge = errors.New("the repository is larger than the fetch limit")
 
-// FetchCommit fetches one commit of the repository at url, with the user's own git and
+// FetchCommits fetches commits of the repository at url, with the user's own git and
 // credentials, into a new bare repository in a temporary folder, and returns its path
 // and the function that removes it (also call it after an error: it is never nil). The
-// fetch is shallow, that commit only: servers speaking Git's protocol v2 (all current
-// ones) serve any reachable commit by its SHA. When the server refuses, branch (if
-// given) is fetched whole instead and must hold the commit.
-func FetchCommit(ctx context.Context, url, commit, branch string, limits FetchLimits) (string, func(), error) {
+// fetch is shallow, those commits only: servers speaking Git's protocol v2 (all current
+// ones) serve any reachable commit by its SHA. When the server refuses (an older
+// server, a commit no longer there, an abbreviated SHA), branch (if given) is fetched
+// whole instead. The first commit is required; the others are fetched when they can
+// be (the caller checks with HasCommit).
+func FetchCommits(ctx context.Context, url, branch string, limits FetchLimits, commits ...string) (string, func(), error) {
+	if len(commits) == 0 {
+		return "", func() {}, errors.New("git: no commit to fetch")
+	}
 	dir, err := os.MkdirTemp("", "gitops-fetch-")
 	if err != nil {
 		return "", func() {}, err
@@ -60,7 +65,7 @@ func FetchCommit(ctx context.Context, url, commit, branch string, limits FetchLi
 	if _, err := Run(ctx, "", "init", "--quiet", "--bare", dir); err != nil {
 		return "", cleanup, err
 	}
-	err = fetch("--depth", "1", "--", url, commit)
+	err = fetch(append([]string{"--depth", "1", "--", url}, commits...)...)
 	if err != nil && branch != "" && context.Cause(ctx) == nil {
 		err = fetch("--", url, "refs/heads/"+branch+":refs/heads/"+branch)
 	}
@@ -71,8 +76,8 @@ func FetchCommit(ctx context.Context, url, commit, branch string, limits FetchLi
 		// Fetched faster than the watcher looked: still over the limit.
 		return "", cleanup, tooLarge(limits.MaxBytes)
 	}
-	if !HasCommit(ctx, dir, commit) {
-		return "", cleanup, fmt.Errorf("the remote does not hold commit %s", Short(commit))
+	if !HasCommit(ctx, dir, commits[0]) {
+		return "", cleanup, fmt.Errorf("the remote does not hold commit %s", Short(commits[0]))
 	}
 	return dir, cleanup, nil
 }

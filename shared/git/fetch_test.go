@@ -14,7 +14,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git/gittest"
 )
 
-func TestFetchCommit(t *testing.T) {
+func TestFetchCommits(t *testing.T) {
 	gittest.Isolate(t)
 	ctx := context.Background()
 	repo := gittest.New(t)
@@ -32,10 +32,11 @@ func TestFetchCommit(t *testing.T) {
 		{name: "an older commit, by its SHA", commit: first, want: "a: 1\n"},
 		{name: "the branch head", commit: second, branch: "main", want: "a: 2\n"},
 		{name: "a commit the remote lacks", commit: strings.Repeat("ab", 20), branch: "main", err: "does not hold commit abababababab"},
+		{name: "an abbreviated SHA, through the branch", commit: first[:10], branch: "main", want: "a: 1\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir, cleanup, err := FetchCommit(ctx, url, tt.commit, tt.branch, limits)
+			dir, cleanup, err := FetchCommits(ctx, url, tt.branch, limits, tt.commit)
 			defer cleanup()
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -61,14 +62,14 @@ func TestFetchCommit(t *testing.T) {
 	}
 }
 
-func TestFetchCommitLimits(t *testing.T) {
+func TestFetchCommitsLimits(t *testing.T) {
 	gittest.Isolate(t)
 	ctx := context.Background()
 	repo := gittest.New(t)
 	sha := repo.Commit("big", map[string]string{"blob": randomText(1 << 20)})
 	url := "file://" + repo.Dir
 
-	_, cleanup, err := FetchCommit(ctx, url, sha, "", FetchLimits{Timeout: time.Minute, MaxBytes: 64 << 10})
+	_, cleanup, err := FetchCommits(ctx, url, "", FetchLimits{Timeout: time.Minute, MaxBytes: 64 << 10}, sha)
 	cleanup()
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("a 1 MiB commit with a 64 KiB limit: err = %v, want ErrTooLarge", err)
@@ -90,7 +91,7 @@ func TestFetchCommitLimits(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	_, cleanup, err = FetchCommit(ctx, "http://"+l.Addr().String()+"/fleet.git", sha, "main", FetchLimits{Timeout: time.Second, MaxBytes: 1 << 30})
+	_, cleanup, err = FetchCommits(ctx, "http://"+l.Addr().String()+"/fleet.git", "main", FetchLimits{Timeout: time.Second, MaxBytes: 1 << 30}, sha)
 	cleanup()
 	if err == nil || !strings.Contains(err.Error(), "longer than 1s") || time.Since(start) > 10*time.Second {
 		t.Fatalf("a remote that never answers: err = %v after %s, want the timeout named within seconds", err, time.Since(start))

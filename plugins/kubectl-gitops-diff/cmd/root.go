@@ -19,7 +19,11 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
 
-const example = `  # What will Flux change when apps applies the commit its source holds now? (in a clone)
+const example = `  # What will Flux change when apps applies the commit its source holds now?
+  # (that commit is fetched from the GitRepository's URL with your git)
+  kubectl gitops diff apps -n flux-system
+
+  # The same from a clone you have (no fetch)
   kubectl gitops diff apps -n flux-system --git-dir .
 
   # What drifted since apps last applied (kubectl edit, a hotfix by hand)?
@@ -35,7 +39,7 @@ const example = `  # What will Flux change when apps applies the commit its sour
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 	root, f := command.NewRoot(command.Root{
 		Name:  "kubectl gitops diff",
-		Use:   "([kustomization/]NAME... | -l SELECTOR | -A) (--git-dir CLONE | --dir PATH)",
+		Use:   "([kustomization/]NAME... | -l SELECTOR | -A) [--git-dir CLONE | --dir PATH]",
 		Short: "Show what Flux will change, what drifted: Kustomizations' next apply, dry-run",
 		Long: `Show what Flux will change and what drifted, before you resume, pin, revert or switch.
 
@@ -70,7 +74,11 @@ The revision compared is the one the Kustomization's source holds now (what Flux
 applies next, even while suspended); --revision applied is the one it applied last
 (so only drift shows), --revision SHA any commit. The files come from --git-dir, a
 clone holding the commit (read from Git objects, never from the working tree), or
---dir, a folder with the source's content as it is.
+--dir, a folder with the source's content as it is. With neither, the commit (and the
+one applied last) is fetched from the GitRepository's URL with your own git and
+credentials, never the cluster's: shallow, into a temporary folder removed afterwards,
+stopped after 2 minutes or 1 GiB. An OCIRepository, Bucket or ExternalArtifact cannot
+be fetched this way: give its content with --dir.
 
 A Secret's values are never shown, nor any value of a substituteFrom Secret: only the
 names of the keys that change.
@@ -143,8 +151,6 @@ func (o *Options) Validate() error {
 	switch {
 	case o.gitDirSet && o.dirSet:
 		return exitcode.New(exitcode.Usage, "--git-dir and --dir cannot be used together: a clone (the commit is read from it) or a folder (as it is)")
-	case !o.gitDirSet && !o.dirSet:
-		return exitcode.New(exitcode.Usage, "pass --git-dir CLONE (a clone of the source) or --dir PATH (its content): fetching the source from its URL is not supported yet")
 	case o.gitDirSet && o.GitDir == "", o.dirSet && o.Dir == "":
 		return exitcode.New(exitcode.Usage, "--git-dir and --dir need a path")
 	case o.dirSet && o.Revision != "":
