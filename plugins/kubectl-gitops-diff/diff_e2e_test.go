@@ -3,9 +3,6 @@ package main_test
 import (
 	"context"
 	"encoding/base64"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -82,24 +79,9 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clone := filepath.Join(t.TempDir(), "clone")
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("clone", "--quiet", repo.URL, clone)
-	kubectl := func(args ...string) testbed.Run {
-		t.Helper()
-		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return run
-	}
+	git := gitRunner(ctx, t)
+	clone := cloneRepo(t, git, repo.URL)
+	kubectl := kubectlRunner(ctx, t, bed)
 	gitopsDiff := func(args ...string) testbed.Run {
 		t.Helper()
 		return kubectl(append([]string{"gitops", "diff", "apps", "-n", "flux-system", "--git-dir", clone}, args...)...)
@@ -154,17 +136,6 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 			t.Fatal(run)
 		}
 	}
-	fetched := func(sha string) {
-		t.Helper()
-		if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "fleet"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "fleet", sha); err != nil {
-			t.Fatal(err)
-		}
-		git("-C", clone, "fetch", "--quiet")
-	}
-
 	t.Run("in sync", func(t *testing.T) {
 		run := gitopsDiff()
 		if run.Code != 0 || !strings.Contains(run.Stdout, "Kustomization flux-system/apps at main@sha1:"+c1) || !strings.Contains(run.Stdout, "no differences: 5 objects unchanged") {
@@ -218,7 +189,7 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fetched(c2)
+		sourceAt(ctx, t, bed, git, clone, c2)
 		run := gitopsDiff()
 		if run.Code != 7 || !strings.Contains(run.Stdout, "changed   Secret default/creds") || !strings.Contains(run.Stdout, "changed keys (values hidden): password\n") {
 			t.Errorf("want the Secret changed with key password named, exit 7:\n%s", run)
@@ -245,7 +216,7 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fetched(c3)
+		sourceAt(ctx, t, bed, git, clone, c3)
 		run := gitopsDiff()
 		if run.Code != 7 {
 			t.Errorf("exit code %d, want 7\n%s", run.Code, run)
@@ -372,7 +343,7 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fetched(c4)
+		sourceAt(ctx, t, bed, git, clone, c4)
 		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c4); err != nil {
 			t.Fatal(err)
 		}
@@ -385,7 +356,7 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fetched(c5)
+		sourceAt(ctx, t, bed, git, clone, c5)
 		run := gitopsDiff()
 		if run.Code != 7 || !strings.Contains(run.Stdout, "failed    ConfigMap default/frozen") || !strings.Contains(run.Stdout, "field is immutable") ||
 			!strings.Contains(run.Stdout, "set spec.force") || !strings.Contains(run.Stdout, "1 failing") {
@@ -429,7 +400,7 @@ func TestDiffPredictsWhatFluxApplies(t *testing.T) {
 			`{"spec":{"ignore":[{"paths":["/data/tuned"],"target":{"kind":"ConfigMap","name":"ignored"}}]}}`); run.Code != 0 {
 			t.Fatal(run)
 		}
-		fetched(c6)
+		sourceAt(ctx, t, bed, git, clone, c6)
 		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", c6); err != nil {
 			t.Fatal(err)
 		}

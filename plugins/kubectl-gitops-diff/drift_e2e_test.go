@@ -3,7 +3,6 @@ package main_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,24 +74,9 @@ func TestDiffDriftPendingConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clone := filepath.Join(t.TempDir(), "clone")
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("clone", "--quiet", repo.URL, clone)
-	kubectl := func(args ...string) testbed.Run {
-		t.Helper()
-		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return run
-	}
+	git := gitRunner(ctx, t)
+	clone := cloneRepo(t, git, repo.URL)
+	kubectl := kubectlRunner(ctx, t, bed)
 	mustKubectl := func(args ...string) {
 		t.Helper()
 		if run := kubectl(args...); run.Code != 0 {
@@ -255,13 +239,7 @@ func TestDiffDriftPendingConflicts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "fleet"); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "fleet", c2); err != nil {
-			t.Fatal(err)
-		}
-		git("-C", clone, "fetch", "--quiet")
+		sourceAt(ctx, t, bed, git, clone, c2)
 		// And a drift in the same object, by plain kubectl patch.
 		mustKubectl("patch", "configmap", "color", "-n", "default", "--type", "merge", "-p", `{"data":{"color":"green"}}`)
 

@@ -3,7 +3,6 @@ package main_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,14 +56,7 @@ func TestDiffSeveralKustomizations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kubectl := func(args ...string) testbed.Run {
-		t.Helper()
-		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return run
-	}
+	kubectl := kubectlRunner(ctx, t, bed)
 	// Made by hand before Flux takes them over: kubectl's field and annotation.
 	byHand := filepath.Join(t.TempDir(), "by-hand.yaml")
 	if err := os.WriteFile(byHand, []byte(strings.ReplaceAll(testbed.ConfigMapYAML("default", "taken", "key", "v1")+"---\n"+testbed.ConfigMapYAML("default", "merged", "key", "v1"), "\ndata:\n", "\ndata:\n  extra: by-kubectl\n")), 0o644); err != nil {
@@ -86,16 +78,8 @@ func TestDiffSeveralKustomizations(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clone := filepath.Join(t.TempDir(), "clone")
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	git("clone", "--quiet", repo.URL, clone)
+	git := gitRunner(ctx, t)
+	clone := cloneRepo(t, git, repo.URL)
 
 	if run := kubectl("patch", "kustomization", "apps", "-n", "flux-system", "--type", "merge", "-p", `{"spec":{"suspend":true}}`); run.Code != 0 {
 		t.Fatal(run)
@@ -106,13 +90,7 @@ func TestDiffSeveralKustomizations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "fleet"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "fleet", c2); err != nil {
-		t.Fatal(err)
-	}
-	git("-C", clone, "fetch", "--quiet")
+	sourceAt(ctx, t, bed, git, clone, c2)
 
 	selected := []string{"gitops", "diff", "-l", "team=shop", "-n", "flux-system", "--git-dir", clone}
 	run := kubectl(selected...)

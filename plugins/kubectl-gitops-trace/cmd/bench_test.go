@@ -194,13 +194,15 @@ func BenchmarkTraceBulk(b *testing.B) {
 	bed := bulkFleet(ctx, b, kustomizations, perKustomization)
 	cache := b.TempDir()
 	runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk") // warm discovery
+	var log []string
 	requests, out, elapsed := timeTraces(b, func() (int64, string) {
-		requests, _, out := runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk")
+		requests, l, out := runTrace(b, bed.Kubeconfig, cache, "cm", "-n", "bulk")
+		log = l
 		return requests, out
 	})
 	traced := strings.Count(out, `"result": "Traced"`)
 	b.ReportMetric(float64(traced), "traced")
-	b.Logf("traced %d objects in %s with %d requests", traced, elapsed, requests)
+	b.Logf("traced %d objects in %s with %d requests: %s", traced, elapsed, requests, strings.Join(log, ", "))
 	if traced != kustomizations*perKustomization {
 		b.Errorf("traced %d objects, want %d", traced, kustomizations*perKustomization)
 	}
