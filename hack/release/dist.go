@@ -16,10 +16,10 @@ import (
 	"time"
 )
 
-// binaries are what each archive holds: the suite and the four plugins, each built
-// from its own module (package path relative to the repository).
+// binaries are what each archive holds: the suite and one binary per command, each
+// built from its own module (package path relative to the repository).
 func binaries() []string {
-	return []string{"kubectl-gitops", "kubectl-gitops-trace", "kubectl-gitops-deps", "kubectl-gitops-rollback", "kubectl-gitops-branch", "kubectl-gitops-dev"}
+	return []string{"kubectl-gitops", "kubectl-gitops-trace", "kubectl-gitops-deps", "kubectl-gitops-rollback", "kubectl-gitops-branch", "kubectl-gitops-dev", "kubectl-gitops-diff"}
 }
 
 // epoch is the time every archive entry carries: archives of one commit are the same

@@ -31,6 +31,9 @@ func krewPlugins() []krewPlugin {
   kubectl gitops branch show|set|restore     the scripted branch rollback
   kubectl gitops dev start|test|diff|checkpoint|status|finish|abort
                                              a development session handed back to Flux
+  kubectl gitops diff apps -n flux-system --git-dir .
+                                             what Flux's next apply will change, and
+                                             what drifted: a server-side dry run
 Writers wait until Flux has applied the result and exit non-zero when it has not.`,
 			`Shell completion of 'kubectl gitops' (kubectl 1.26 or newer) needs the
 kubectl_complete-gitops helper on your PATH; krew keeps it beside the plugin:
@@ -45,6 +48,8 @@ kubectl_complete-gitops helper on your PATH; krew keeps it beside the plugin:
 			"'kubectl gitops-branch set flux-system stable-release -n flux-system' switches the branch a GitRepository tracks, keeps its parent Kustomization from undoing it, waits until every consumer applied it, and 'restore' puts back exactly what was there. The same command is in the 'gitops' plugin as 'kubectl gitops branch'.", ""},
 		{"gitops-dev", "kubectl-gitops-dev", "A development session on a Flux cluster, handed back to Flux with nothing left behind",
 			"'kubectl gitops-dev start \"feature X\" -k apps' branches from what Flux applies and pauses the Kustomizations you work on; 'test' applies manifests live and records them, 'checkpoint' commits, 'finish' squashes, pushes and hands the cluster back to Flux: resumed, applied again, and what the session created deleted. The session lives in the cluster: 'status' shows it to everyone. The same command is in the 'gitops' plugin as 'kubectl gitops dev'.", ""},
+		{"gitops-diff", "kubectl-gitops-diff", "Show what a Flux Kustomization's next apply will change, and what drifted",
+			"'kubectl gitops-diff apps -n flux-system --git-dir .' renders a Kustomization as kustomize-controller does and compares it with the cluster through a server-side dry-run apply as the controller: what the next apply creates, changes, recreates or prunes, and what drifted since the last one. Nothing in the cluster is changed, and no Secret's value is shown. The same command is in the 'gitops' plugin as 'kubectl gitops diff'.", ""},
 	}
 }
 

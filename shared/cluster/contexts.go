@@ -115,5 +115,5 @@ func ClientFromKubeconfig(data []byte, timeout time.Duration) (*Client, error) {
 		return nil, Classify(err)
 	}
 	cached := memory.NewMemCacheClient(dc)
-	return &Client{Config: cfg, Dynamic: dyn, Mapper: restmapper.NewDeferredDiscoveryRESTMapper(cached), Discovery: cached}, nil
+	return &Client{Config: cfg, Dynamic: WithDiscovery(dyn, dc), Mapper: restmapper.NewDeferredDiscoveryRESTMapper(cached), Discovery: cached}, nil
 }

@@ -134,7 +134,9 @@ type Client struct {
 }
 
 // Client builds the clients. Discovery goes through kubectl's disk cache, so a warm
-// cache costs no requests, exactly as for kubectl itself.
+// cache costs no requests, exactly as for kubectl itself. The dynamic client also
+// carries a live discovery client (see WithDiscovery), which makes no request until a
+// NotFound needs it.
 func (f *ConfigFactory) Client() (*Client, error) {
 	cfg, err := f.kubectl.ToRESTConfig()
 	if err != nil {
@@ -156,7 +158,11 @@ func (f *ConfigFactory) Client() (*Client, error) {
 	if err != nil {
 		return nil, Classify(err)
 	}
-	return &Client{Config: cfg, Dynamic: dyn, Mapper: mapper, Discovery: disc, Metadata: md}, nil
+	live, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, Classify(err)
+	}
+	return &Client{Config: cfg, Dynamic: WithDiscovery(dyn, live), Mapper: mapper, Discovery: disc, Metadata: md}, nil
 }
 
 // FieldManager is the field manager of every write the suite makes. It must not start

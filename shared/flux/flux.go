@@ -6,6 +6,8 @@
 // Flux's resource paths are fixed by its API, so this package addresses them directly
 // rather than through discovery: a trace that already knows it needs a Kustomization
 // should spend its request on the Kustomization, not on asking where Kustomizations live.
+// Discovery is asked only after a NotFound for a named object, the one answer that
+// cannot tell a missing object from a missing Flux.
 package flux
 
 import (
@@ -107,7 +109,7 @@ func Get(ctx context.Context, dyn dynamic.Interface, kind, namespace, name strin
 	}
 	u, err := ri.Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		return nil, Classify(err, kind, namespace, name)
+		return nil, classifyNamed(dyn, err, kind, namespace, name)
 	}
 	return u, nil
 }
@@ -178,6 +180,26 @@ func Classify(err error, kind, namespace, name string) error {
 		return c
 	}
 	return NotFound(kind, namespace, name)
+}
+
+// classifyNamed is Classify for a request that names one object, made through dyn.
+// kube-apiserver answers a request for a named object of a type it does not serve with
+// the same NotFound Status, name included, as for a missing object of a served type, so
+// Classify alone would tell a user without Flux that their Kustomization is missing. On
+// a NotFound, and only then (a success costs no extra request), it asks discovery
+// whether the kind is served: when it is not, Flux is not installed. When discovery
+// cannot tell (an in-memory client, an error), the NotFound stands.
+func classifyNamed(dyn dynamic.Interface, err error, kind, namespace, name string) error {
+	c := Classify(err, kind, namespace, name)
+	if exitcode.Of(c) != exitcode.NotFound {
+		return c
+	}
+	if gvr, ok := GVR(kind); ok {
+		if served, known := cluster.Served(dyn, gvr); known && !served {
+			return ErrNotInstalled
+		}
+	}
+	return c
 }
 
 // NotFound is the error for a Flux object that does not exist.

@@ -44,7 +44,7 @@ func Patch(ctx context.Context, dyn dynamic.Interface, kind, namespace, name, re
 		if apierrors.IsConflict(err) {
 			return exitcode.Wrap(exitcode.Failure, &ChangedError{Kind: kind, Namespace: namespace, Name: name})
 		}
-		return Classify(err, kind, namespace, name)
+		return classifyNamed(dyn, err, kind, namespace, name)
 	}
 	return nil
 }

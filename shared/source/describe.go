@@ -1,11 +1,14 @@
 package source
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -34,43 +37,92 @@ type Info struct {
 	// OriginURL and OriginRevision come from an OCI artifact's annotations.
 	OriginURL      string
 	OriginRevision string
-	Status         status.Status
+	// Status is the object's status; a spec that does not parse makes its Ready
+	// condition Unknown (status.SpecUnreadable).
+	Status status.Status
+	// SpecErr is why the spec did not parse where Describe reads it (URL and Tracks are
+	// empty then); nil when it did.
+	SpecErr error
 }
 
-// Describe reads what any source kind says about itself.
+// Describe reads what any source kind says about itself. A spec that does not parse
+// where it is read (a url that is not a string, a ref that is not an object) leaves
+// URL and Tracks empty and says so as status.Of says a status that does not parse: a
+// Ready condition of Unknown, reason status.UnreadableReason, and a "spec unreadable: …"
+// message, which every reader shows; SpecErr holds the error.
 func Describe(u *unstructured.Unstructured) Info {
 	info := Info{Status: status.Of(u)}
 	info.Revision = info.Status.ArtifactRevision
+	var specErrs []error
 	switch u.GetKind() {
 	case flux.KindGitRepository:
-		var gr sourcev1.GitRepository
-		if flux.FromUnstructured(u, &gr) == nil {
-			ref := FromGit(gr.Spec.Reference)
-			info.URL, info.Ref, info.Tracks = redact.URL(gr.Spec.URL), &ref, ref.String()
+		var spec sourcev1.GitRepositorySpec
+		if err := specInto(u, &spec); err != nil {
+			specErrs = append(specErrs, err)
+			break
 		}
+		ref := FromGit(spec.Reference)
+		info.URL, info.Ref, info.Tracks = redact.URL(spec.URL), &ref, ref.String()
 	case flux.KindOCIRepository:
-		var or sourcev1.OCIRepository
-		if flux.FromUnstructured(u, &or) == nil {
-			info.URL = redact.URL(or.Spec.URL)
-			info.Tracks = ociTracks(or.Spec.Reference)
-			if a := or.Status.Artifact; a != nil {
-				info.OriginURL = redact.URL(a.Metadata[ociSourceAnnotation])
-				info.OriginRevision = a.Metadata[ociRevisionAnnotation]
-			}
+		var spec sourcev1.OCIRepositorySpec
+		if err := specInto(u, &spec); err != nil {
+			specErrs = append(specErrs, err)
+		} else {
+			info.URL = redact.URL(spec.URL)
+			info.Tracks = ociTracks(spec.Reference)
 		}
+		meta, _, err := unstructured.NestedStringMap(u.Object, "status", "artifact", "metadata")
+		if err != nil {
+			info.Status.Ready = info.Status.Ready.Join(status.Unreadable(fmt.Errorf(".status.artifact.metadata: %w", err)))
+			info.Status.LastTransition = time.Time{}
+		}
+		info.OriginURL = redact.URL(meta[ociSourceAnnotation])
+		info.OriginRevision = meta[ociRevisionAnnotation]
 	case flux.KindBucket:
-		endpoint, _, _ := unstructured.NestedString(u.Object, "spec", "endpoint")
-		bucket, _, _ := unstructured.NestedString(u.Object, "spec", "bucketName")
-		prefix, _, _ := unstructured.NestedString(u.Object, "spec", "prefix")
+		endpoint := specString(u, &specErrs, "endpoint")
+		bucket := specString(u, &specErrs, "bucketName")
+		prefix := specString(u, &specErrs, "prefix")
+		if len(specErrs) > 0 {
+			break
+		}
 		info.URL = redact.URL(endpoint) + "/" + bucket
 		if prefix != "" {
 			info.Tracks = "prefix " + prefix
 		}
 	case flux.KindHelmRepository:
-		url, _, _ := unstructured.NestedString(u.Object, "spec", "url")
-		info.URL = redact.URL(url)
+		info.URL = redact.URL(specString(u, &specErrs, "url"))
+	}
+	if len(specErrs) > 0 {
+		info.SpecErr = errors.Join(specErrs...)
+		info.Status.Ready = info.Status.Ready.Join(status.SpecUnreadable(info.SpecErr))
+		info.Status.LastTransition = time.Time{}
 	}
 	return info
+}
+
+// specInto converts the object's spec alone into out, so that a status that does not
+// parse (status.Of's to report) is not taken for a spec that does not.
+func specInto(u *unstructured.Unstructured, out any) error {
+	switch m := u.Object["spec"].(type) {
+	case nil:
+		return nil
+	case map[string]any:
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, out); err != nil {
+			return fmt.Errorf(".spec: %w", err)
+		}
+		return nil
+	default:
+		return fmt.Errorf(".spec is a %T, not an object", m)
+	}
+}
+
+// specString reads .spec.<field>, adding to errs when it is there but not a string.
+func specString(u *unstructured.Unstructured, errs *[]error, field string) string {
+	s, _, err := unstructured.NestedString(u.Object, "spec", field)
+	if err != nil {
+		*errs = append(*errs, err)
+	}
+	return s
 }
 
 func ociTracks(ref *sourcev1.OCIRepositoryRef) string {

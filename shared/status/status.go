@@ -38,9 +38,9 @@ func (c Condition) IsFalse() bool { return c.Status == metav1.ConditionFalse }
 func (c Condition) DependencyBlocked() bool { return c.Reason == meta.DependencyNotReadyReason }
 
 // UnreadableReason is the Ready reason of an object whose status does not parse
-// (conditions that are not a list, a condition status that is not a string): said as
-// such, and never as a plain "not ready", so the user looks at the object and not at
-// its controller.
+// (conditions that are not a list, a condition status that is not a string), or whose
+// spec does not where a reader needs it (SpecUnreadable): said as such, and never as a
+// plain "not ready", so the user looks at the object and not at its controller.
 const UnreadableReason = "StatusUnreadable"
 
 // Unreadable reports a Ready condition made up for a status that does not parse.
@@ -155,7 +155,26 @@ func Of(u *unstructured.Unstructured) Status {
 
 // Unreadable is the Ready condition of an object whose status does not parse: Unknown,
 // with the parse error as its message.
-func Unreadable(err error) Condition {
+func Unreadable(err error) Condition { return unreadable("status", err) }
+
+// SpecUnreadable is the Ready condition of an object whose spec, where a reader needs
+// it (a source's url or ref), does not parse: the same Unknown condition as
+// Unreadable, so every reader shows it as it shows a status that does not parse, and
+// an empty URL is never taken for what the object says.
+func SpecUnreadable(err error) Condition { return unreadable("spec", err) }
+
+func unreadable(part string, err error) Condition {
 	return Condition{Status: metav1.ConditionUnknown, Reason: UnreadableReason,
-		Message: redact.Text("status unreadable: " + strings.Join(strings.Fields(err.Error()), " "))}
+		Message: redact.Text(part + " unreadable: " + strings.Join(strings.Fields(err.Error()), " "))}
+}
+
+// Join returns c with the made-up condition u (Unreadable, SpecUnreadable) in its
+// place: u itself when c was read from the object, both messages when c already says
+// that something did not parse, so neither problem hides the other.
+func (c Condition) Join(u Condition) Condition {
+	if !c.Unreadable() {
+		return u
+	}
+	c.Message += "; " + u.Message
+	return c
 }

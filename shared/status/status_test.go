@@ -1,6 +1,7 @@
 package status
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -91,5 +92,22 @@ func TestOfMalformed(t *testing.T) {
 	// A well-formed object without a status is not unreadable: it was not reconciled.
 	if s := Of(&unstructured.Unstructured{Object: map[string]any{}}); s.Ready.Unreadable() || s.String() != "not reconciled yet" {
 		t.Errorf("an object without status: %+v", s)
+	}
+}
+
+// TestSpecUnreadableJoin: a spec that does not parse is said like a status that does
+// not, and joining keeps both problems.
+func TestSpecUnreadableJoin(t *testing.T) {
+	spec := SpecUnreadable(errors.New("url:\n not a string"))
+	if !spec.Unreadable() || spec.Status != metav1.ConditionUnknown || spec.Message != "spec unreadable: url: not a string" {
+		t.Errorf("SpecUnreadable = %+v", spec)
+	}
+	read := Condition{Status: metav1.ConditionTrue, Reason: "Succeeded", Message: "stored artifact"}
+	if got := read.Join(spec); got != spec {
+		t.Errorf("a read condition joined = %+v, want %+v", got, spec)
+	}
+	both := Unreadable(errors.New("conditions")).Join(spec)
+	if !both.Unreadable() || both.Message != "status unreadable: conditions; spec unreadable: url: not a string" {
+		t.Errorf("two unreadable conditions joined = %+v", both)
 	}
 }

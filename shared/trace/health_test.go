@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -43,5 +44,41 @@ func TestHealthMalformed(t *testing.T) {
 				t.Errorf("READY cell = %q", got)
 			}
 		})
+	}
+}
+
+// TestSourceHopMalformedSpec: a source whose spec does not parse shows in the READY
+// column as unreadable, saying the spec, instead of a hop with an empty URL that reads
+// as healthy.
+func TestSourceHopMalformedSpec(t *testing.T) {
+	ready := map[string]any{"type": "Ready", "status": "True", "reason": "Succeeded", "lastTransitionTime": "2026-01-02T03:04:05Z"}
+	for _, tt := range []struct {
+		name   string
+		spec   map[string]any
+		status map[string]any
+		want   []string
+	}{
+		{"spec unreadable", map[string]any{"url": int64(5)}, map[string]any{"conditions": []any{ready}}, []string{"spec unreadable: .spec:"}},
+		{"both unreadable", map[string]any{"url": int64(5)}, map[string]any{"conditions": "Ready"}, []string{"status unreadable: ", "; spec unreadable: .spec:"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository", "spec": tt.spec, "status": tt.status}}
+			u.SetNamespace("flux-system")
+			u.SetName("fleet")
+			h := sourceHop(context.Background(), "source", "", u)
+			if h.Health.Ready != metav1.ConditionUnknown || readyText(h.Health) != "Unknown (StatusUnreadable)" {
+				t.Fatalf("health = %+v, want Unknown (StatusUnreadable)", h.Health)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(h.Health.Message, w) {
+					t.Errorf("message = %q, want it to hold %q", h.Health.Message, w)
+				}
+			}
+		})
+	}
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+		"spec": map[string]any{"url": "https://git.example/fleet"}, "status": map[string]any{"conditions": []any{ready}}}}
+	if h := sourceHop(context.Background(), "source", "", u); h.Health.Ready != metav1.ConditionTrue || h.URL != "https://git.example/fleet" {
+		t.Errorf("well-formed source: health %+v, URL %q", h.Health, h.URL)
 	}
 }

@@ -118,7 +118,8 @@ type Hop struct {
 // Health is the state of one Flux hop as its controller reported it.
 type Health struct {
 	// Ready is the Ready condition's status: True, False, Unknown, or "" when absent.
-	// A status that does not parse is Unknown with reason status.UnreadableReason.
+	// A status that does not parse is Unknown with reason status.UnreadableReason, and
+	// so is a source's spec that does not parse.
 	Ready     metav1.ConditionStatus `json:"ready"`
 	Reason    string                 `json:"reason,omitempty"`
 	Message   string                 `json:"message,omitempty"`

@@ -40,6 +40,12 @@ func sourceHop(ctx context.Context, role, via string, u *unstructured.Unstructur
 		URL: info.URL, Tracks: info.Tracks, Revision: info.Revision,
 		OriginURL: info.OriginURL, OriginRevision: info.OriginRevision,
 	}
+	if info.SpecErr != nil {
+		// An empty URL must not read as what the source says: its spec did not parse.
+		h := hop.Health
+		c := status.Condition{Status: h.Ready, Reason: h.Reason, Message: h.Message}.Join(status.SpecUnreadable(info.SpecErr))
+		h.Ready, h.Reason, h.Message = c.Status, c.Reason, c.Message
+	}
 	if rec, err := status.SwitchOf(u.GetAnnotations()); err == nil && rec != nil {
 		by := ""
 		if rec.By != "" {
