@@ -11,7 +11,6 @@ import (
 func TestThroughKubectl(t *testing.T) {
 	testbed.CheckPluginBinary(t, "diff", []string{"kubectl gitops diff apps -n flux-system --git-dir", "--revision", "--dir", "-l, --selector", "-A, --all-namespaces", "KUBECTL_EXTERNAL_DIFF", "Exit codes:", "  7  a check found a problem", "diff: the apply would change something"}, []testbed.KubectlCase{
 		{Args: []string{"gitops", "diff"}, Code: 2, Stderr: "name a Kustomization"},
-		{Args: []string{"gitops", "diff", "apps"}, Code: 2, Stderr: "pass --git-dir CLONE"},
 		{Args: []string{"gitops", "diff", "apps", "--git-dir", ".", "--dir", "."}, Code: 2, Stderr: "--git-dir and --dir cannot be used together"},
 		{Args: []string{"gitops", "diff", "apps", "--dir", ".", "--revision", "applied"}, Code: 2, Stderr: "--dir is compared as it is"},
 		{Args: []string{"gitops", "diff", "apps", "--git-dir", ".", "--revision", "HEAD~1"}, Code: 2, Stderr: `--revision "HEAD~1"`},
