@@ -104,12 +104,18 @@ func BenchmarkDiff1k(b *testing.B) {
 	_ = cmd.Run()
 	kinds := map[string]int{}
 	total := 0
-	verb := regexp.MustCompile(`Response verb="(\w+)" url="[^"?]*?(/api[^"?]*)(\?[^"]*)?"`)
-	for _, m := range verb.FindAllStringSubmatch(out.String(), -1) {
+	verb := regexp.MustCompile(`Response verb="(\w+)"`)
+	for _, line := range strings.Split(out.String(), "\n") {
+		m := verb.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
 		total++
 		kind := m[1]
-		if strings.Contains(m[3], "dryRun=All") {
+		if strings.Contains(line, "dryRun=All") {
 			kind += " (dry run)"
+		} else if kind != "GET" {
+			b.Errorf("diff wrote to the cluster: %s", line)
 		}
 		kinds[kind]++
 	}

@@ -51,8 +51,17 @@ func ValidRevision(r string) bool {
 }
 
 // NewClient is the controller-runtime client the dry runs go through, as the user.
+// Its requests are bounded by the dry runs in flight (Options.Workers), not by
+// client-go's default client-side limit of 5 per second: ssa reads each object and
+// dry-runs its apply, so 1,000 objects would wait some seven minutes on that limit. The
+// API server's own priority and fairness still applies to them. A limit the user set
+// (a kubeconfig's rate limiter) is kept.
 func NewClient(cfg *rest.Config, mapper meta.RESTMapper) (client.Client, error) {
-	return client.New(rest.CopyConfig(cfg), client.Options{Mapper: mapper})
+	cfg = rest.CopyConfig(cfg)
+	if cfg.QPS == 0 && cfg.RateLimiter == nil {
+		cfg.QPS = -1
+	}
+	return client.New(cfg, client.Options{Mapper: mapper})
 }
 
 // ForKustomization compares the Kustomization namespace/name at the chosen revision
