@@ -115,6 +115,31 @@ func TestSuspendAndResume(t *testing.T) {
 		t.Errorf("trace does not show the reason:\n%s", trace)
 	}
 
+	t.Run("resume previews what the apply will change", func(t *testing.T) {
+		// The commit the source holds now is fetched from its URL with git and dry-run as
+		// diff does: the moved region is a change; nothing is written.
+		rv := ks("infrastructure").GetResourceVersion()
+		run := rollback("resume", "infrastructure", "-n", "flux-system", "--dry-run", "-o", "json")
+		if run.Code != 0 {
+			t.Fatalf("%s", run)
+		}
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindSuspension, func() any { return &suspend.Result{} }, func(d any) {
+			c := d.(*suspend.Result).Changes
+			if c == nil || c.Error != "" || !strings.HasSuffix(c.Revision, next) || c.Summary == nil || c.Summary.Changed < 1 {
+				t.Errorf("changes = %+v, want the apply of %s changing platform-config", c, next)
+			}
+		}); err != nil {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		text := rollback("resume", "infrastructure", "-n", "flux-system", "--dry-run")
+		if want := "changes: the apply of main@sha1:" + next + " makes "; text.Code != 0 || !strings.Contains(text.Stdout, want) || !strings.Contains(text.Stdout, " changed") {
+			t.Errorf("text view lacks %q:\n%s", want, text)
+		}
+		if got := ks("infrastructure").GetResourceVersion(); got != rv || !status.Of(ks("infrastructure")).Suspended {
+			t.Errorf("a dry run with its preview wrote: resourceVersion %s -> %s", rv, got)
+		}
+	})
+
 	t.Run("resume names the dependency that blocks it", func(t *testing.T) {
 		run := rollback("resume", "apps", "-n", "flux-system", "--yes", "--timeout", "60s")
 		if run.Code == 0 || !strings.Contains(run.Stderr, "blocked by a dependency: dependency 'flux-system/infrastructure' revision is not up to date") {

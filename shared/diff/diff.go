@@ -6,6 +6,9 @@
 package diff
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
@@ -112,6 +115,32 @@ type Summary struct {
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	Unchanged int `json:"unchanged"`
+}
+
+// String is the summary as the text view ends a Kustomization: "5 differences: 1
+// created, 3 changed, 1 pruned; 1 unchanged", or "no differences: 5 objects unchanged",
+// and the skipped ones.
+func (s Summary) String() string {
+	n := s.Created + s.Changed + s.Recreated + s.Pruned + s.Failed
+	var out string
+	if n == 0 {
+		out = "no differences: " + output.Count(s.Unchanged, "object", "objects") + " unchanged"
+	} else {
+		var parts []string
+		for _, c := range []struct {
+			n    int
+			what string
+		}{{s.Created, "created"}, {s.Changed, "changed"}, {s.Recreated, "recreated"}, {s.Pruned, "pruned"}, {s.Failed, "failing"}} {
+			if c.n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+			}
+		}
+		out = fmt.Sprintf("%s: %s; %d unchanged", output.Count(n, "difference", "differences"), strings.Join(parts, ", "), s.Unchanged)
+	}
+	if s.Skipped > 0 {
+		out += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	return out
 }
 
 func (s *Summary) add(a Action) {

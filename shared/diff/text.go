@@ -72,25 +72,7 @@ func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
 		for _, n := range k.Notes {
 			out.Printf("  note: %s\n", n)
 		}
-		s := k.Summary
-		n := s.Created + s.Changed + s.Recreated + s.Pruned + s.Failed
-		if n == 0 {
-			out.Printf("  no differences: %s unchanged", output.Count(s.Unchanged, "object", "objects"))
-		} else {
-			var parts []string
-			for _, c := range []struct {
-				n    int
-				what string
-			}{{s.Created, "created"}, {s.Changed, "changed"}, {s.Recreated, "recreated"}, {s.Pruned, "pruned"}, {s.Failed, "failing"}} {
-				if c.n > 0 {
-					parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
-				}
-			}
-			out.Printf("  %s: %s; %d unchanged", output.Count(n, "difference", "differences"), strings.Join(parts, ", "), s.Unchanged)
-		}
-		if s.Skipped > 0 {
-			out.Printf(", %d skipped", s.Skipped)
-		}
+		out.Printf("  %s", k.Summary)
 		out.Printf("\n")
 	}
 	return out.Err

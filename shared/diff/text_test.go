@@ -68,3 +68,20 @@ func TestWriteText(t *testing.T) {
 		})
 	}
 }
+
+func TestPreviewString(t *testing.T) {
+	tests := []struct {
+		p    Preview
+		want string
+	}{
+		{Preview{Revision: "main@sha1:abc", Summary: &Summary{Unchanged: 5}}, "the apply of main@sha1:abc makes no differences: 5 objects unchanged"},
+		{Preview{Revision: "main@sha1:abc", Summary: &Summary{Created: 1, Changed: 3, Pruned: 1, Unchanged: 1, Skipped: 2}, DriftOverwritten: 2},
+			"the apply of main@sha1:abc makes 5 differences: 1 created, 3 changed, 1 pruned; 1 unchanged, 2 skipped; it puts back 2 drifted fields the cluster changed"},
+		{Preview{Error: "cannot fetch commit abc"}, "what the apply will change is unknown: cannot fetch commit abc"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.String(); got != tt.want {
+			t.Errorf("String() = %q\nwant %q", got, tt.want)
+		}
+	}
+}

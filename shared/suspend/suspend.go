@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
@@ -35,6 +36,9 @@ type Request struct {
 	write.Hooks
 	// Wait (Resume only) until Flux reconciled the object at its new generation.
 	Wait bool
+	// Preview (Resume of a Kustomization only), when set, says what the apply that
+	// the resume lets Flux make will change: shown before asking, kept in the result.
+	Preview func(ctx context.Context) *diff.Preview
 }
 
 // Result is the document `rollback suspend|resume -o json|yaml` prints: kind
@@ -48,6 +52,8 @@ type Result struct {
 	DryRun  bool   `json:"dryRun,omitempty"`
 	// Suspension is the record written (suspend) or removed (resume).
 	Suspension *status.Suspension `json:"suspension,omitempty"`
+	// Changes is what the apply after resume was to change, as previewed before it.
+	Changes *diff.Preview `json:"changes,omitempty"`
 	// Applied is the revision the object applied after resume.
 	Applied         string   `json:"applied,omitempty"`
 	Undo            string   `json:"undo,omitempty"`
@@ -118,6 +124,11 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 		annotations[k] = nil
 	}
 	summary := fmt.Sprintf("resume %s %s/%s", r.Kind, r.Namespace, r.Name)
+	if r.Preview != nil && r.Kind == flux.KindKustomization {
+		r.Say("previewing what the apply will change (dry runs, nothing written)")
+		res.Changes = r.Preview(ctx)
+		summary += ": " + output.Safe(res.Changes.String())
+	}
 	if err := r.write(ctx, dyn, u, false, annotations, summary, res); err != nil {
 		return nil, err
 	}

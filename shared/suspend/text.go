@@ -22,6 +22,9 @@ func (res *Result) WriteText(out io.Writer, opts output.TextOptions) error {
 	if res.Suspension != nil {
 		w.Printf("  reason:  %s\n", res.Suspension.String(opts.Now))
 	}
+	if res.Changes != nil {
+		w.Printf("  changes: %s\n", res.Changes.String())
+	}
 	if res.Applied != "" {
 		w.Printf("  applied: %s\n", res.Applied)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -28,6 +29,8 @@ type SuspendOptions struct {
 	Reason string
 	For    time.Duration
 	Until  string
+	// Preview (resume) says what each Kustomization's apply will change before asking.
+	Preview bool
 	command.Write
 
 	namespace         string
@@ -67,6 +70,9 @@ func newSuspendCommand(f cluster.Factory, streams genericiooptions.IOStreams, re
 		waitFor = "Flux reconciled each object at its new generation"
 	}
 	o.Write.AddFlags(cmd, command.ServerDryRun, waitFor)
+	if resume {
+		cmd.Flags().BoolVar(&o.Preview, "preview", true, "Before asking, say what each Kustomization's apply will change: the commit its source holds, fetched with your git, dry-run as 'diff' does (nothing written). --preview=false skips it.")
+	}
 	if !resume {
 		cmd.Flags().StringVar(&o.Reason, "reason", "", "Why: recorded on the object, shown by trace and deps.")
 		cmd.Flags().DurationVar(&o.For, "for", 0, "How long the suspension is meant to last (e.g. 2h); past it, trace and deps call it overdue.")
@@ -162,12 +168,27 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout*time.Duration(len(o.targets)))
 	defer cancel()
 	user := cluster.WhoAmI(ctx, client.Dynamic)
+	var preview func(ns, name string) func(context.Context) *diff.Preview
+	if o.resume && o.Preview {
+		c, err := diff.NewClient(client.Config, client.Mapper)
+		if err != nil {
+			return cluster.Classify(err)
+		}
+		preview = func(ns, name string) func(context.Context) *diff.Preview {
+			return func(ctx context.Context) *diff.Preview {
+				return diff.PreviewOf(ctx, client.Dynamic, c, ns, name, diff.Options{})
+			}
+		}
+	}
 	var results suspend.Results
 	var runErr error
 	for _, t := range o.targets {
 		req := suspend.Request{
 			Kind: t.kind, Namespace: t.namespace, Name: t.name,
 			Reason: o.Reason, Until: o.until, Wait: o.Wait, Hooks: o.Write.Hooks(o.streams, user),
+		}
+		if preview != nil {
+			req.Preview = preview(t.namespace, t.name)
 		}
 		var res *suspend.Result
 		if o.resume {
