@@ -32,6 +32,9 @@ type Preview struct {
 // revision now, fetched with the user's git, when opts is empty).
 func PreviewOf(ctx context.Context, dyn dynamic.Interface, c client.Client, namespace, name string, opts Options) *Preview {
 	k, err := ForKustomization(ctx, dyn, c, namespace, name, opts)
+	if cause := context.Cause(ctx); cause != nil {
+		err = cause // the caller's bound, said as such
+	}
 	switch {
 	case err != nil:
 		return &Preview{Error: redact.Text(err.Error())}

@@ -138,7 +138,7 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 			opts.GitDir = dir
 			notes = append(notes, fmt.Sprintf("fetched commit %s from %s with your git (shallow, into a temporary folder, removed)", git.Short(commit), redact.URL(url)))
 		} else if err := cloneOf(ctx, opts.GitDir, url); err != nil {
-			return nil, skip(exitcode.Usage, "Kustomization %s/%s reads %s (%s): %v", namespace, name, source, url, err)
+			return nil, skip(exitcode.Usage, "Kustomization %s/%s reads %s (%s): %s", namespace, name, source, redact.URL(url), redact.Text(err.Error()))
 		}
 		if !git.HasCommit(ctx, opts.GitDir, commit) {
 			return nil, skip(exitcode.NotFound, "the clone %s does not have commit %s: run 'git -C %s fetch' and try again", opts.GitDir, git.Short(commit), opts.GitDir)

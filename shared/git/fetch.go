@@ -55,7 +55,7 @@ func FetchCommits(ctx context.Context, url, branch string, limits FetchLimits, c
 	// by itself: killing git does not reach it.
 	stall := fmt.Sprint(max(1, int(limits.Timeout.Seconds())))
 	fetch := func(args ...string) error {
-		_, err := Run(ctx, dir, append([]string{"-c", "http.lowSpeedLimit=1", "-c", "http.lowSpeedTime=" + stall,
+		_, err := runAlone(ctx, dir, append([]string{"-c", "http.lowSpeedLimit=1", "-c", "http.lowSpeedTime=" + stall,
 			"fetch", "--quiet", "--no-tags", "--no-write-fetch-head"}, args...)...)
 		if cause := context.Cause(ctx); cause != nil {
 			return cause
@@ -65,7 +65,19 @@ func FetchCommits(ctx context.Context, url, branch string, limits FetchLimits, c
 	if _, err := Run(ctx, "", "init", "--quiet", "--bare", dir); err != nil {
 		return "", cleanup, err
 	}
-	err = fetch(append([]string{"--depth", "1", "--", url}, commits...)...)
+	shallow := func(commits ...string) error {
+		return fetch(append([]string{"--depth", "1", "--", url}, commits...)...)
+	}
+	err = shallow(commits...)
+	if err != nil && len(commits) > 1 && context.Cause(ctx) == nil {
+		// One of the others may be gone (force-pushed away): the first alone, then each
+		// other as it can be.
+		if err = shallow(commits[0]); err == nil {
+			for _, c := range commits[1:] {
+				_ = shallow(c)
+			}
+		}
+	}
 	if err != nil && branch != "" && context.Cause(ctx) == nil {
 		err = fetch("--", url, "refs/heads/"+branch+":refs/heads/"+branch)
 	}

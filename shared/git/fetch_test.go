@@ -26,9 +26,12 @@ func TestFetchCommits(t *testing.T) {
 
 	tests := []struct {
 		name, commit, branch string
+		extra                []string
 		want                 string // a.yaml at the commit; "" for an error
 		err                  string
 	}{
+		{name: "an extra commit the remote lacks does not stand in the way", commit: first, extra: []string{strings.Repeat("cd", 20)}, want: "a: 1\n"},
+		{name: "no branch to fall back on: git's own error, named fetch", commit: strings.Repeat("ab", 20), err: "git fetch: "},
 		{name: "an older commit, by its SHA", commit: first, want: "a: 1\n"},
 		{name: "the branch head", commit: second, branch: "main", want: "a: 2\n"},
 		{name: "a commit the remote lacks", commit: strings.Repeat("ab", 20), branch: "main", err: "does not hold commit abababababab"},
@@ -36,7 +39,7 @@ func TestFetchCommits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir, cleanup, err := FetchCommits(ctx, url, tt.branch, limits, tt.commit)
+			dir, cleanup, err := FetchCommits(ctx, url, tt.branch, limits, append([]string{tt.commit}, tt.extra...)...)
 			defer cleanup()
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {

@@ -57,12 +57,36 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("git %s: %s", e.Args[0], e.Message)
+	return fmt.Sprintf("git %s: %s", subcommand(e.Args), e.Message)
+}
+
+// subcommand is git's command among args, past the options before it ("-c k=v fetch"
+// is a fetch).
+func subcommand(args []string) string {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-c" || a == "-C":
+			i++
+		case !strings.HasPrefix(a, "-"):
+			return a
+		}
+	}
+	return strings.Join(args, " ")
 }
 
 // Run runs git and returns its stdout.
 func Run(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	return run(ctx, Command(ctx, dir, args...), args)
+}
+
+// runAlone is Run in a session of git's own (see ownSession): for talking to remotes.
+func runAlone(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	cmd := Command(ctx, dir, args...)
+	ownSession(cmd)
+	return run(ctx, cmd, args)
+}
+
+func run(ctx context.Context, cmd *exec.Cmd, args []string) ([]byte, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

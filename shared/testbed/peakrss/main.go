@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command peakrss runs a command and writes its wall time and peak resident set size
 // as JSON to the file named by -o; the command's output, input and exit code pass
 // through. Benchmarks start binaries through it because the rusage of a child that a
@@ -5,7 +7,7 @@
 // starts children with vfork (CLONE_VM), and at exec Linux records the parent's
 // high-water mark as the child's. A benchmark that had traced 10,000 objects in process
 // reported its own ~220 MiB for every binary it ran. This process is small, so the
-// mark it hands on is below anything measured.
+// mark it hands on is below anything measured. Linux only, as the bed is.
 package main
 
 import (
@@ -35,6 +37,8 @@ func main() {
 	}
 	cmd := exec.Command(flag.Arg(0), flag.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// A benchmark that is stopped kills this runner: the binary measured goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
