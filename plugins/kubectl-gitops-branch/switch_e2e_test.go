@@ -83,7 +83,9 @@ func TestSwitchAndRestore(t *testing.T) {
 			{Args: []string{"gitops", "branch", "set", "flux-system", "no-such-branch", "-n", "flux-system", "--yes", "--auto-restore"}, Code: 3, Stderr: `branch "no-such-branch" does not exist`},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-relaese", "-n", "flux-system", "--yes"}, Code: 3, Stderr: "did you mean stable-release?"},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system"}, Code: 2, Stderr: "without --yes: there is no terminal to confirm on"},
-			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--dry-run"}, Stdout: []string{"would be switched: branch main -> branch stable-release (server-side dry run, nothing changed)", "Parent:     Kustomization flux-system/flux-system skips"}},
+			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--dry-run"}, Stdout: []string{"would be switched: branch main -> branch stable-release (server-side dry run, nothing changed)", "Parent:     Kustomization flux-system/flux-system skips",
+				// What each Kustomization reading it will change, previewed with diff's engine.
+				"Changes:    Kustomization flux-system/apps: the apply of ", "Changes:    Kustomization flux-system/flux-system: the apply of "}},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "main", "-n", "flux-system", "--yes"}, Stdout: []string{"nothing to do", "already tracks branch main"}},
 			{Args: []string{"gitops", "branch", "restore", "flux-system", "-n", "flux-system", "--yes"}, Stdout: []string{"nothing to do", "was never switched"}},
 			{Args: []string{"gitops", "branch", "set", "flux-system", "stable-release", "-n", "flux-system", "--yes", "--as", "nobody"}, Code: 5, Stderr: "forbidden"},

@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
@@ -59,6 +60,10 @@ type Request struct {
 	// Remote lists the branches of a Git URL and the commit of each, with the user's
 	// own git (git.Heads); err when git could not ask.
 	Remote func(ctx context.Context, url string) (heads map[string]string, err error)
+	// Preview (Set and pin), when set, says what each Kustomization reading the source
+	// will change when it applies the commit switched to: shown before asking, kept in
+	// the result.
+	Preview func(ctx context.Context, namespace, name, commit string) []diff.ConsumerPreview
 }
 
 // Result is the document `branch set|restore -o json|yaml` prints: kind BranchSwitch.
@@ -85,6 +90,9 @@ type Result struct {
 	// Undo is the command that puts everything back.
 	Undo            string  `json:"undo,omitempty"`
 	DurationSeconds float64 `json:"durationSeconds"`
+	// Changes are what each Kustomization reading the source was to change when it
+	// applied the commit switched to, as previewed before the switch.
+	Changes []diff.ConsumerPreview `json:"changes,omitempty"`
 	// Notes are what the user must know (the remote could not be asked, …).
 	Notes []string `json:"notes,omitempty"`
 	// Restored is the restore --auto-restore ran after a switch that did not apply.
@@ -158,6 +166,15 @@ func Set(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, error)
 	summary := fmt.Sprintf("%s GitRepository %s/%s from %s to %s", verb, r.Namespace, r.Name, res.From, to)
 	if res.Parent != nil {
 		summary += fmt.Sprintf("; Kustomization %s %s", rec.Parent, res.Parent.Action)
+	}
+	if r.Preview != nil && sha != "" {
+		r.Say("previewing what the Kustomizations reading it will change (dry runs, nothing written)")
+		pctx, cancel := diff.PreviewContext(ctx)
+		res.Changes = r.Preview(pctx, r.Namespace, r.Name, sha)
+		cancel()
+		for _, c := range res.Changes {
+			summary += "\n  " + output.Safe(c.String())
+		}
 	}
 	if err := r.write(ctx, dyn, u, refPatch(newRef), annotations, summary, res); err != nil {
 		return nil, err

@@ -52,6 +52,9 @@ func (res *Result) WriteText(out io.Writer, _ output.TextOptions) error {
 		}
 		w.Printf("Consumer:   %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
 	}
+	for _, c := range res.Changes {
+		w.Printf("Changes:    %s\n", c.String())
+	}
 	for _, n := range res.Notes {
 		w.Printf("Note:       %s\n", n)
 	}

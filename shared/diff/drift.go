@@ -19,7 +19,6 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
 )
 
 // Origin says who made a field of the live object differ from what the apply sets.
@@ -273,7 +272,7 @@ func renderApplied(ctx context.Context, k *kustomizev1.Kustomization, gitDir str
 		return nil, fmt.Sprintf("%v: %s", err, unknown)
 	}
 	defer os.RemoveAll(tmp)
-	if err := rollback.Extract(ctx, gitDir, r.Commit(), tmp); err != nil {
+	if err := git.Extract(ctx, gitDir, r.Commit(), tmp); err != nil {
 		return nil, fmt.Sprintf("reading commit %s: %v: %s", git.Short(r.Commit()), err, unknown)
 	}
 	req.Tree = tmp

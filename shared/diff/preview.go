@@ -3,12 +3,15 @@ package diff
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"k8s.io/client-go/dynamic"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
 
 // Preview is, in brief, what a Kustomization's next apply will change: what a writer
@@ -62,4 +65,60 @@ func (p *Preview) String() string {
 		s += fmt.Sprintf("; it puts back %s the cluster changed", output.Count(p.DriftOverwritten, "drifted field", "drifted fields"))
 	}
 	return s
+}
+
+// ConsumerPreview is the preview of one Kustomization reading a source a writer moves
+// (branch set, rollback pin).
+type ConsumerPreview struct {
+	Kustomization output.ObjectRef `json:"kustomization"`
+	Preview       `json:",inline"`
+}
+
+// String is the preview in one line, naming the Kustomization.
+func (p ConsumerPreview) String() string {
+	return p.Kustomization.String() + ": " + p.Preview.String()
+}
+
+// PreviewConsumers previews the apply of commit by each Kustomization that reads the
+// GitRepository namespace/name and is not suspended (a suspended one applies nothing).
+func PreviewConsumers(ctx context.Context, dyn dynamic.Interface, c client.Client, namespace, name, commit string) []ConsumerPreview {
+	consumers, err := source.Consumers(ctx, dyn, namespace, name, "")
+	if err != nil {
+		return []ConsumerPreview{{Kustomization: output.ObjectRef{Kind: flux.KindGitRepository, Namespace: namespace, Name: name},
+			Preview: Preview{Error: "its Kustomizations could not be listed: " + redact.Text(err.Error())}}}
+	}
+	var out []ConsumerPreview
+	for _, k := range consumers {
+		if k.Kind != flux.KindKustomization || k.Suspended {
+			continue
+		}
+		ref := output.ObjectRef{Kind: k.Kind, Namespace: k.Namespace, Name: k.Name}
+		if gvr, ok := flux.GVR(k.Kind); ok {
+			ref.APIVersion = gvr.GroupVersion().String()
+		}
+		out = append(out, ConsumerPreview{Kustomization: ref, Preview: *PreviewOf(ctx, dyn, c, k.Namespace, k.Name, Options{Revision: commit})})
+	}
+	return out
+}
+
+// Previewer is PreviewConsumers bound to a cluster: the hook a source's writer takes.
+func Previewer(dyn dynamic.Interface, c client.Client) func(ctx context.Context, namespace, name, commit string) []ConsumerPreview {
+	return func(ctx context.Context, namespace, name, commit string) []ConsumerPreview {
+		return PreviewConsumers(ctx, dyn, c, namespace, name, commit)
+	}
+}
+
+// previewBudget bounds a writer's preview: it says what will happen, and must never
+// take the time the write itself needs.
+const previewBudget = 90 * time.Second
+
+// PreviewContext is ctx bounded for a writer's preview: by previewBudget and by half
+// of what is left of ctx's own deadline (--timeout), the write and its wait keep the
+// other half.
+func PreviewContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	budget := previewBudget
+	if deadline, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(deadline)/2)
+	}
+	return context.WithTimeoutCause(ctx, budget, fmt.Errorf("the preview took longer than %s: skipped", budget.Round(time.Second)))
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/rollback"
 )
 
 // RevisionApplied asks for the revision the Kustomization applied last.
@@ -153,7 +152,7 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 			return nil, err
 		}
 		defer os.RemoveAll(tmp)
-		if err := rollback.Extract(ctx, opts.GitDir, commit, tmp); err != nil {
+		if err := git.Extract(ctx, opts.GitDir, commit, tmp); err != nil {
 			return nil, err
 		}
 		tree = tmp

@@ -126,7 +126,7 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 	summary := fmt.Sprintf("resume %s %s/%s", r.Kind, r.Namespace, r.Name)
 	if r.Preview != nil && r.Kind == flux.KindKustomization {
 		r.Say("previewing what the apply will change (dry runs, nothing written)")
-		pctx, cancel := previewContext(ctx)
+		pctx, cancel := diff.PreviewContext(ctx)
 		res.Changes = r.Preview(pctx)
 		cancel()
 		summary += ": " + output.Safe(res.Changes.String())
@@ -218,16 +218,3 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// previewBudget bounds a resume's preview: it says what will happen, and must never
-// take the time the resume itself needs.
-const previewBudget = 90 * time.Second
-
-// previewContext is ctx bounded by previewBudget and by half of what is left of ctx's
-// own deadline (--timeout): the write and the wait keep the other half.
-func previewContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	budget := previewBudget
-	if deadline, ok := ctx.Deadline(); ok {
-		budget = min(budget, time.Until(deadline)/2)
-	}
-	return context.WithTimeoutCause(ctx, budget, fmt.Errorf("the preview took longer than %s: skipped", budget.Round(time.Second)))
-}

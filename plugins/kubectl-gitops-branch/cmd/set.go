@@ -13,6 +13,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
@@ -33,6 +34,8 @@ type SwitchOptions struct {
 	Output      output.Format
 	Branch      string
 	AutoRestore bool
+	// Preview (set) says what each Kustomization reading the source will change.
+	Preview bool
 }
 
 func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, restore bool) *cobra.Command {
@@ -64,6 +67,7 @@ func newSwitchCommand(f cluster.Factory, streams genericiooptions.IOStreams, res
 	o.Output.AddFlag(cmd)
 	o.Write.AddFlags(cmd, command.ServerDryRun, "the source fetched the ref and every consumer reading it applied it")
 	if !restore {
+		command.AddPreviewFlag(cmd, &o.Preview)
 		cmd.Flags().BoolVar(&o.AutoRestore, "auto-restore", false, "If the source cannot fetch the branch or a Kustomization fails to apply it within --timeout, restore the recorded ref, wait until it is applied again, and exit with the failure's code.")
 	}
 	command.Bind(cmd, f, o)
@@ -118,6 +122,13 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 		Wait:           o.Wait, Remote: git.Heads,
 		AutoRestore: o.AutoRestore, RestoreTimeout: o.Timeout,
 		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)),
+	}
+	if o.Preview && !o.restore {
+		c, err := diff.NewClient(client.Config, client.Mapper)
+		if err != nil {
+			return cluster.Classify(err)
+		}
+		req.Preview = diff.Previewer(client.Dynamic, c)
 	}
 	targets, err := o.Resolve(ctx, client.Dynamic)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
@@ -27,8 +28,10 @@ type PinOptions struct {
 	name invocation.Name
 
 	command.Write
-	Choice  history.Choice
-	GitDir  string
+	Choice history.Choice
+	GitDir string
+	// Preview (pin) says what each Kustomization reading the source will change.
+	Preview bool
 	Output  output.Format
 	printer output.Printer
 }
@@ -65,6 +68,9 @@ is written. 'rollback unpin' puts back exactly what was there.`,
 	}
 	o.Output.AddFlag(cmd)
 	o.Write.AddFlags(cmd, command.ServerDryRun, "the source fetched the commit and every consumer applied it")
+	if !unpin {
+		command.AddPreviewFlag(cmd, &o.Preview)
+	}
 	command.Bind(cmd, f, o)
 	return cmd
 }
@@ -112,6 +118,13 @@ func (o *PinOptions) Run(ctx context.Context) error {
 	req := rollback.PinRequest{Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, GitDir: o.GitDir, Switch: branch.Request{
 		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)), Wait: o.Wait, Remote: git.Heads,
 	}}
+	if o.Preview && !o.unpin {
+		c, err := diff.NewClient(client.Config, client.Mapper)
+		if err != nil {
+			return cluster.Classify(err)
+		}
+		req.Switch.Preview = diff.Previewer(client.Dynamic, c)
+	}
 	var res *branch.Result
 	if o.unpin {
 		res, err = rollback.Unpin(ctx, client.Dynamic, req)

@@ -71,7 +71,7 @@ func newSuspendCommand(f cluster.Factory, streams genericiooptions.IOStreams, re
 	}
 	o.Write.AddFlags(cmd, command.ServerDryRun, waitFor)
 	if resume {
-		cmd.Flags().BoolVar(&o.Preview, "preview", true, "Before asking, say what each Kustomization's apply will change: the commit its source holds, fetched with your git, dry-run as 'diff' does (nothing written). --preview=false skips it.")
+		command.AddPreviewFlag(cmd, &o.Preview)
 	}
 	if !resume {
 		cmd.Flags().StringVar(&o.Reason, "reason", "", "Why: recorded on the object, shown by trace and deps.")
