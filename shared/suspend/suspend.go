@@ -217,4 +217,3 @@ func orNil(s string) any {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
