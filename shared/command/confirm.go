@@ -20,12 +20,18 @@ func Confirm(streams genericiooptions.IOStreams, yes bool) func(summary string) 
 		if yes {
 			return nil
 		}
+		// The first line is the question; lines after it (a preview of what Flux will
+		// change) are shown above it, and left out of a refusal's one error line.
+		question, details, _ := strings.Cut(summary, "\n")
 		in, ok := streams.In.(*os.File)
 		if !ok || !term.IsTerminal(int(in.Fd())) || !IsTerminal(streams.ErrOut) {
-			return exitcode.New(exitcode.Usage, "refusing to %s without --yes: there is no terminal to confirm on (nothing was changed)", summary)
+			return exitcode.New(exitcode.Usage, "refusing to %s without --yes: there is no terminal to confirm on (nothing was changed)", question)
 		}
 		w := &output.Writer{W: streams.ErrOut}
-		w.Printf("%s? [y/N] ", summary)
+		if details != "" {
+			w.Printf("%s\n", details)
+		}
+		w.Printf("%s? [y/N] ", question)
 		answer, _ := bufio.NewReader(in).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
 			return exitcode.New(exitcode.Failure, "not confirmed: nothing was changed")

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
@@ -102,9 +104,28 @@ func PreviewConsumers(ctx context.Context, dyn dynamic.Interface, c client.Clien
 }
 
 // Previewer is PreviewConsumers bound to a cluster: the hook a source's writer takes.
-func Previewer(dyn dynamic.Interface, c client.Client) func(ctx context.Context, namespace, name, commit string) []ConsumerPreview {
+// Its dry-run client is made on first use, so a writer that previews nothing (a no-op,
+// a remote git could not ask) makes none.
+func Previewer(dyn dynamic.Interface, cfg *rest.Config, mapper meta.RESTMapper) func(ctx context.Context, namespace, name, commit string) []ConsumerPreview {
 	return func(ctx context.Context, namespace, name, commit string) []ConsumerPreview {
+		c, err := NewClient(cfg, mapper)
+		if err != nil {
+			return []ConsumerPreview{{Kustomization: output.ObjectRef{Kind: flux.KindGitRepository, Namespace: namespace, Name: name},
+				Preview: Preview{Error: redact.Text(err.Error())}}}
+		}
 		return PreviewConsumers(ctx, dyn, c, namespace, name, commit)
+	}
+}
+
+// KustomizationPreviewer is PreviewOf bound to a cluster, of the revision the source
+// holds now: the hook a resume takes. Its client is made on first use.
+func KustomizationPreviewer(dyn dynamic.Interface, cfg *rest.Config, mapper meta.RESTMapper) func(ctx context.Context, namespace, name string) *Preview {
+	return func(ctx context.Context, namespace, name string) *Preview {
+		c, err := NewClient(cfg, mapper)
+		if err != nil {
+			return &Preview{Error: redact.Text(err.Error())}
+		}
+		return PreviewOf(ctx, dyn, c, namespace, name, Options{})
 	}
 }
 

@@ -56,6 +56,9 @@ func ValidRevision(r string) bool {
 // API server's own priority and fairness still applies to them. A limit the user set
 // (a kubeconfig's rate limiter) is kept.
 func NewClient(cfg *rest.Config, mapper meta.RESTMapper) (client.Client, error) {
+	if cfg == nil {
+		return nil, errors.New("no connection to the cluster to dry-run with")
+	}
 	cfg = rest.CopyConfig(cfg)
 	if cfg.QPS == 0 && cfg.RateLimiter == nil {
 		cfg.QPS = -1

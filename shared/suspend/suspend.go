@@ -129,7 +129,7 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 		pctx, cancel := diff.PreviewContext(ctx)
 		res.Changes = r.Preview(pctx)
 		cancel()
-		summary += ": " + output.Safe(res.Changes.String())
+		summary += "\n  changes: " + output.Safe(res.Changes.String())
 	}
 	if err := r.write(ctx, dyn, u, false, annotations, summary, res); err != nil {
 		return nil, err

@@ -16,8 +16,9 @@ type Hooks struct {
 	User string
 	// DryRun asks the API server to validate each write and change nothing.
 	DryRun bool
-	// Confirm, when set, is asked with a one-line summary before anything is written;
-	// an error refuses.
+	// Confirm, when set, is asked with a summary before anything is written: its first
+	// line is the question, further lines (a preview) are shown above it. An error
+	// refuses.
 	Confirm func(summary string) error
 	// Progress, when set, gets one line per step of a wait.
 	Progress func(string)

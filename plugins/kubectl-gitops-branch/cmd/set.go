@@ -124,11 +124,7 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)),
 	}
 	if o.Preview && !o.restore {
-		c, err := diff.NewClient(client.Config, client.Mapper)
-		if err != nil {
-			return cluster.Classify(err)
-		}
-		req.Preview = diff.Previewer(client.Dynamic, c)
+		req.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper)
 	}
 	targets, err := o.Resolve(ctx, client.Dynamic)
 	if err != nil {

@@ -119,11 +119,7 @@ func (o *PinOptions) Run(ctx context.Context) error {
 		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)), Wait: o.Wait, Remote: git.Heads,
 	}}
 	if o.Preview && !o.unpin {
-		c, err := diff.NewClient(client.Config, client.Mapper)
-		if err != nil {
-			return cluster.Classify(err)
-		}
-		req.Switch.Preview = diff.Previewer(client.Dynamic, c)
+		req.Switch.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper)
 	}
 	var res *branch.Result
 	if o.unpin {

@@ -168,17 +168,9 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout*time.Duration(len(o.targets)))
 	defer cancel()
 	user := cluster.WhoAmI(ctx, client.Dynamic)
-	var preview func(ns, name string) func(context.Context) *diff.Preview
+	var preview func(ctx context.Context, namespace, name string) *diff.Preview
 	if o.resume && o.Preview {
-		c, err := diff.NewClient(client.Config, client.Mapper)
-		if err != nil {
-			return cluster.Classify(err)
-		}
-		preview = func(ns, name string) func(context.Context) *diff.Preview {
-			return func(ctx context.Context) *diff.Preview {
-				return diff.PreviewOf(ctx, client.Dynamic, c, ns, name, diff.Options{})
-			}
-		}
+		preview = diff.KustomizationPreviewer(client.Dynamic, client.Config, client.Mapper)
 	}
 	var results suspend.Results
 	var runErr error
@@ -188,7 +180,8 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 			Reason: o.Reason, Until: o.until, Wait: o.Wait, Hooks: o.Write.Hooks(o.streams, user),
 		}
 		if preview != nil {
-			req.Preview = preview(t.namespace, t.name)
+			ns, name := t.namespace, t.name
+			req.Preview = func(ctx context.Context) *diff.Preview { return preview(ctx, ns, name) }
 		}
 		var res *suspend.Result
 		if o.resume {
