@@ -168,6 +168,11 @@ func TestConfirm(t *testing.T) {
 		err.Error() != "refusing to suspend Kustomization a/b without --yes: there is no terminal to confirm on (nothing was changed)" {
 		t.Errorf("no terminal: %v", err)
 	}
+	// A preview below the question stays out of the refusal's one line.
+	err = Confirm(streams, false)("resume Kustomization a/b\n  changes: the apply of main@sha1:abc makes 1 difference")
+	if err == nil || err.Error() != "refusing to resume Kustomization a/b without --yes: there is no terminal to confirm on (nothing was changed)" {
+		t.Errorf("a summary with a preview: %v", err)
+	}
 	if errOut.Len() != 0 {
 		t.Errorf("asked without a terminal: %q", errOut.String())
 	}
