@@ -208,4 +208,37 @@ func TestSuspendAndResume(t *testing.T) {
 			}
 		}
 	})
+
+	// A resume whose apply fails ends as soon as Flux says so, not at --timeout: the
+	// controllers leave observedGeneration behind on a failure after a spec change
+	// (resume is one), so the failure is read from Reconciling ProgressingWithRetry too.
+	t.Run("a resume Flux fails to apply ends at once", func(t *testing.T) {
+		if run := rollback("suspend", "infrastructure", "-n", "flux-system", "--reason", "INC-43", "--yes"); run.Code != 0 {
+			t.Fatalf("suspend: %s", run)
+		}
+		broken, err := fleet.Repo.Commit(ctx, "broken platform config", map[string]string{
+			"infrastructure/platform-config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: platform-config\n  namespace: shop\ndata:\n  region: [unclosed\n",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system", broken); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		run := rollback("resume", "infrastructure", "-n", "flux-system", "--yes", "--preview=false", "--timeout", "3m")
+		took := time.Since(start)
+		if run.Code != 1 || !strings.Contains(run.Stderr, "Flux reconciled it and it failed: ") || strings.Count(strings.TrimSpace(run.Stderr), "\n") != 0 {
+			t.Errorf("want one error line saying Flux failed, exit 1:\n%s", run)
+		}
+		if want := "failed:  main@sha1:" + broken + " (still applied: main@sha1:" + next + ")"; !strings.Contains(run.Stdout, want) {
+			t.Errorf("want %q in:\n%s", want, run)
+		}
+		if took > 90*time.Second {
+			t.Errorf("the failure took %s to report: the wait sat out its timeout", took)
+		}
+	})
 }

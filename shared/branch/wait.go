@@ -49,7 +49,7 @@ func fetched(token, refName, sha string) reconcile.Done {
 		if arrived && s.ReadyAtGeneration() {
 			return true, nil
 		}
-		if s.Ready.IsFalse() && s.ObservedGeneration == s.Generation {
+		if s.Failed() {
 			return false, exitcode.New(exitcode.Failure, "source-controller cannot fetch it: %s", s.Ready.Message)
 		}
 		return false, nil

@@ -289,7 +289,7 @@ func (r HandBack) waitApplied(ctx context.Context, dyn dynamic.Interface, res *R
 		if st.ReadyAtGeneration() && st.ArtifactRevision != "" {
 			return true, nil
 		}
-		if st.Ready.IsFalse() && st.ObservedGeneration == st.Generation {
+		if st.Failed() {
 			return false, exitcode.New(exitcode.Failure, "source-controller cannot fetch %s: %s", s.TrackedBranch, st.Ready.Message)
 		}
 		return false, nil

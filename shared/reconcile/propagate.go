@@ -197,7 +197,7 @@ func builtFrom(token, rev string) Done {
 		if s.HandledToken != token {
 			return false, nil
 		}
-		if s.Ready.IsFalse() && s.ObservedGeneration == s.Generation {
+		if s.Failed() {
 			return false, exitcode.New(exitcode.Failure, "building the chart from %s failed: %s", rev, s.Ready.Message)
 		}
 		return false, nil
@@ -214,7 +214,7 @@ func installed(token, chart string) Done {
 		if s.HandledToken != token {
 			return false, nil
 		}
-		if s.Ready.IsFalse() && !s.Ready.DependencyBlocked() && s.LastAttemptedRevision == chart && s.ObservedGeneration == s.Generation {
+		if s.Failed() && s.LastAttemptedRevision == chart {
 			return false, exitcode.New(exitcode.Failure, "installing chart %s failed: %s", chart, s.Ready.Message)
 		}
 		return false, nil

@@ -69,6 +69,9 @@ type Status struct {
 	// ObservedSourceRevision is a HelmChart's status.observedSourceArtifactRevision: the
 	// revision of the source it last built the chart from.
 	ObservedSourceRevision string
+	// Retrying is the Reconciling condition with reason ProgressingWithRetry: the
+	// controllers' mark of a reconcile that failed and will be retried.
+	Retrying bool
 }
 
 // ReadyAtGeneration is Flux's own test of a dependency (and of a finished reconcile):
@@ -76,6 +79,20 @@ type Status struct {
 // on success, so a stale generation means the last spec change is not handled yet.
 func (s Status) ReadyAtGeneration() bool {
 	return s.Ready.IsTrue() && s.ObservedGeneration == s.Generation
+}
+
+// Failed reports that the controller's last reconcile failed on the current spec: Ready
+// False (not waiting on a dependency) at the current generation, or with Reconciling
+// ProgressingWithRetry. source-, kustomize- and helm-controller move observedGeneration
+// only on success, so after a spec change (a resume, a new ref) a failure leaves it
+// behind: reading the generation alone, a wait would sit out its whole timeout on a
+// failure Flux reported at once. Callers first check that the controller handled their
+// request (HandledToken): only then is the status that of a reconcile of the new spec.
+func (s Status) Failed() bool {
+	if !s.Ready.IsFalse() || s.Ready.DependencyBlocked() {
+		return false
+	}
+	return s.ObservedGeneration == s.Generation || s.Retrying
 }
 
 // Stale reports that the controller has not yet observed the current generation.
@@ -143,6 +160,9 @@ func Of(u *unstructured.Unstructured) Status {
 	s.LastAppliedRevision = st.LastAppliedRevision
 	s.LastAttemptedRevision = st.LastAttemptedRevision
 	s.ObservedSourceRevision = st.ObservedSourceRevision
+	if c := apimeta.FindStatusCondition(st.Conditions, meta.ReconcilingCondition); c != nil {
+		s.Retrying = c.Status == metav1.ConditionTrue && c.Reason == meta.ProgressingWithRetryReason
+	}
 	if st.Artifact != nil {
 		s.ArtifactRevision = st.Artifact.Revision
 	}

@@ -59,6 +59,39 @@ func TestReadyAtGeneration(t *testing.T) {
 	}
 }
 
+// TestFailed: a failure after a spec change leaves observedGeneration behind; the
+// controllers' ProgressingWithRetry says the reconcile of the new spec failed.
+func TestFailed(t *testing.T) {
+	status := func(ready, readyReason, reconciling, reconcilingReason string, gen, observed int64) *unstructured.Unstructured {
+		conds := []any{map[string]any{"type": "Ready", "status": ready, "reason": readyReason, "lastTransitionTime": "2026-01-01T00:00:00Z"}}
+		if reconciling != "" {
+			conds = append(conds, map[string]any{"type": "Reconciling", "status": reconciling, "reason": reconcilingReason, "lastTransitionTime": "2026-01-01T00:00:00Z"})
+		}
+		return &unstructured.Unstructured{Object: map[string]any{
+			"metadata": map[string]any{"name": "apps", "generation": gen},
+			"status":   map[string]any{"observedGeneration": observed, "conditions": conds},
+		}}
+	}
+	tests := []struct {
+		name string
+		u    *unstructured.Unstructured
+		want bool
+	}{
+		{"failed at the current generation", status("False", "BuildFailed", "", "", 2, 2), true},
+		{"failed after a spec change, retrying", status("False", "BuildFailed", "True", "ProgressingWithRetry", 3, 2), true},
+		{"spec changed, reconcile in progress", status("False", "BuildFailed", "True", "Progressing", 3, 2), false},
+		{"spec changed, not reconciled yet", status("False", "BuildFailed", "", "", 3, 2), false},
+		{"waiting on a dependency", status("False", "DependencyNotReady", "True", "ProgressingWithRetry", 3, 2), false},
+		{"ready", status("True", "ReconciliationSucceeded", "", "", 3, 3), false},
+		{"unknown while retrying", status("Unknown", "Progressing", "True", "ProgressingWithRetry", 3, 2), false},
+	}
+	for _, tt := range tests {
+		if got := Of(tt.u).Failed(); got != tt.want {
+			t.Errorf("%s: Failed = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 // TestOfMalformed: a status that does not parse is reported as unreadable, with why,
 // and never read as a plain "not ready".
 func TestOfMalformed(t *testing.T) {

@@ -54,8 +54,12 @@ type Result struct {
 	Suspension *status.Suspension `json:"suspension,omitempty"`
 	// Changes is what the apply after resume was to change, as previewed before it.
 	Changes *diff.Preview `json:"changes,omitempty"`
-	// Applied is the revision the object applied after resume.
-	Applied         string   `json:"applied,omitempty"`
+	// Applied is the revision the object applied after resume: after a failed apply,
+	// the one still running.
+	Applied string `json:"applied,omitempty"`
+	// Failed is the revision Flux tried after resume and failed to apply (empty when
+	// it applied).
+	Failed          string   `json:"failed,omitempty"`
 	Undo            string   `json:"undo,omitempty"`
 	DurationSeconds float64  `json:"durationSeconds"`
 	Notes           []string `json:"notes,omitempty"`
@@ -152,6 +156,9 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 	st, err := reconcile.Wait(ctx, dyn, target, 500*time.Millisecond, resumed(token, invocation.Command(ctx, "deps")), progress)
 	res.Applied = st.LastAppliedRevision
 	if err != nil {
+		if st.Failed() && st.LastAttemptedRevision != st.LastAppliedRevision {
+			res.Failed = st.LastAttemptedRevision
+		}
 		return res, exitcode.Wrap(exitcode.Of(err), fmt.Errorf("%w (it is resumed; Flux goes on retrying)", err))
 	}
 	return res, nil
@@ -172,7 +179,7 @@ func resumed(token, deps string) reconcile.Done {
 		if s.Ready.DependencyBlocked() {
 			return false, exitcode.New(exitcode.Failure, "blocked by a dependency: %s (see '%s')", s.Ready.Message, deps)
 		}
-		if s.Ready.IsFalse() && s.ObservedGeneration == s.Generation {
+		if s.Failed() {
 			return false, exitcode.New(exitcode.Failure, "Flux reconciled it and it failed: %s", s.Ready.Message)
 		}
 		return false, nil

@@ -25,7 +25,9 @@ func (res *Result) WriteText(out io.Writer, opts output.TextOptions) error {
 	if res.Changes != nil {
 		w.Printf("  changes: %s\n", res.Changes.String())
 	}
-	if res.Applied != "" {
+	if res.Failed != "" {
+		w.Printf("  failed:  %s (still applied: %s)\n", res.Failed, orNone(res.Applied))
+	} else if res.Applied != "" {
 		w.Printf("  applied: %s\n", res.Applied)
 	}
 	for _, n := range res.Notes {
@@ -47,4 +49,11 @@ func (rs Results) Items() []any { return output.Items(rs) }
 // WriteText writes each result's view in turn.
 func (rs Results) WriteText(w io.Writer, opts output.TextOptions) error {
 	return output.WriteEach(w, opts, rs, "")
+}
+
+func orNone(rev string) string {
+	if rev == "" {
+		return "none"
+	}
+	return rev
 }
