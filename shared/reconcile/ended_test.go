@@ -3,11 +3,15 @@ package reconcile_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster/clustertest"
@@ -98,5 +102,42 @@ func TestPropagateInterrupted(t *testing.T) {
 		if o.Status != reconcile.StatusInterrupted {
 			t.Errorf("%s %s: %s (%s), want Interrupted", o.Kind, o.Name, o.Status, o.Message)
 		}
+	}
+}
+
+// TestWaitDeadlineDuringRequest: the command's deadline passing while a GET is in
+// flight (client-go then says "context deadline exceeded") is a timeout, not a lost API
+// server; a server that stopped answering well before the deadline is still lost.
+func TestWaitDeadlineDuringRequest(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // answers nothing before the client gives up
+	}))
+	defer slow.Close()
+	dyn, err := dynamic.NewForConfig(&rest.Config{Host: slow.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	target := reconcile.Target{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}
+	_, err = reconcile.Wait(ctx, dyn, target, 10*time.Millisecond, func(reconcile.Status) (bool, error) { return false, nil }, nil)
+	if exitcode.Of(err) != exitcode.Timeout || !strings.HasPrefix(err.Error(), "timed out waiting for Kustomization flux-system/apps") {
+		t.Errorf("Wait ended with %v (exit %d); want a timeout (exit %d)", err, exitcode.Of(err), exitcode.Timeout)
+	}
+}
+
+// TestRequestDeadline: a reconcile request the deadline cuts short is a timeout too.
+func TestRequestDeadline(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer slow.Close()
+	dyn, err := dynamic.NewForConfig(&rest.Config{Host: slow.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = reconcile.Request(ctx, dyn, reconcile.Target{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, time.Now())
+	if exitcode.Of(err) != exitcode.Timeout || err.Error() != "timed out asking Kustomization flux-system/apps to reconcile" {
+		t.Errorf("Request ended with %v (exit %d); want a timeout", err, exitcode.Of(err))
 	}
 }

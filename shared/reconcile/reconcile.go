@@ -40,6 +40,9 @@ type Status = status.Status
 func Request(ctx context.Context, dyn dynamic.Interface, t Target, now time.Time) (string, error) {
 	u, err := flux.Get(ctx, dyn, t.Kind, t.Namespace, t.Name)
 	if err != nil {
+		if ctx.Err() != nil {
+			return "", cut(ctx, t)
+		}
 		if cluster.IsUnreachable(err) {
 			// Requests follow a write: the server going away now is not a kubeconfig
 			// to check.
@@ -53,6 +56,9 @@ func Request(ctx context.Context, dyn dynamic.Interface, t Target, now time.Time
 	token := now.UTC().Format(time.RFC3339Nano)
 	patch := map[string]any{"metadata": map[string]any{"annotations": map[string]any{flux.ReconcileAnnotation: token}}}
 	if err := flux.Patch(ctx, dyn, t.Kind, t.Namespace, t.Name, "", patch, false); err != nil {
+		if ctx.Err() != nil {
+			return "", cut(ctx, t)
+		}
 		if cluster.IsUnreachable(err) {
 			return "", Lost(t, err)
 		}
@@ -95,6 +101,16 @@ func isCommit(rev, sha string) bool {
 	return err == nil && r.Commit() != "" && r.Commit() == sha
 }
 
+// cut is the error of a request the command's own deadline (exit 6) or Ctrl-C (exit 1)
+// cut short: client-go says "context deadline exceeded" then, which is not the server
+// gone.
+func cut(ctx context.Context, t Target) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return exitcode.New(exitcode.Timeout, "timed out asking %s to reconcile", t)
+	}
+	return exitcode.Wrap(exitcode.Failure, &cluster.InterruptedError{While: fmt.Sprintf("asking %s to reconcile", t)})
+}
+
 // Lost is the error of a wait whose API server stopped answering: said as such, with
 // the network's own words, not as a wait on Flux that failed or a kubeconfig to check.
 func Lost(t Target, err error) error {
@@ -122,6 +138,11 @@ func Wait(ctx context.Context, dyn dynamic.Interface, t Target, interval time.Du
 	var lostSince time.Time
 	for {
 		u, err := flux.Get(ctx, dyn, t.Kind, t.Namespace, t.Name)
+		if err != nil && ctx.Err() != nil && lostSince.IsZero() {
+			// The command's own deadline or Ctrl-C cut this request short: client-go
+			// says "context deadline exceeded", which is not the server gone.
+			return last, Ended(ctx, t, last)
+		}
 		if err == nil || !cluster.IsUnreachable(err) {
 			lostSince = time.Time{}
 		} else if lostSince.IsZero() {
