@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
@@ -77,7 +78,7 @@ func TestTraceAcrossClusters(t *testing.T) {
 			t.Errorf("chain\n got %s\nwant %s", got, want)
 		}
 		ks := r.Hops[1]
-		if ks.Inventory != trace.InventoryListed || ks.Target == nil || ks.Target.Secret != "fleet/workload-1-kubeconfig" || !trace.SameServer(ks.Target.Server, wlServer) {
+		if ks.Inventory != trace.InventoryListed || ks.Target == nil || ks.Target.Secret != "fleet/workload-1-kubeconfig" || !remote.SameServer(ks.Target.Server, wlServer) {
 			t.Errorf("Kustomization hop not confirmed through inventory and kubeConfig: %+v target %+v", ks, ks.Target)
 		}
 		if r.Commit == nil || r.Commit.SHA != fleet.Commit || r.Commit.Status != trace.CommitCurrent {
@@ -92,7 +93,7 @@ func TestTraceAcrossClusters(t *testing.T) {
 		if got := chain(r); got != want {
 			t.Errorf("chain\n got %s\nwant %s", got, want)
 		}
-		if h := r.Hops[1]; h.Target == nil || h.Target.Secret != "fleet/workload-1-kubeconfig" || !trace.SameServer(h.Target.Server, wlServer) {
+		if h := r.Hops[1]; h.Target == nil || h.Target.Secret != "fleet/workload-1-kubeconfig" || !remote.SameServer(h.Target.Server, wlServer) {
 			t.Errorf("HelmRelease hop not confirmed through its kubeConfig: %+v", h.Target)
 		}
 	})
@@ -106,7 +107,7 @@ func TestTraceAcrossClusters(t *testing.T) {
 		if got := chain(r); got != want {
 			t.Errorf("chain\n got %s\nwant %s", got, want)
 		}
-		if h := r.Hops[1]; h.Via != "helm storage, in another cluster" || h.Target == nil || !trace.SameServer(h.Target.Server, wlServer) {
+		if h := r.Hops[1]; h.Via != "helm storage, in another cluster" || h.Target == nil || !remote.SameServer(h.Target.Server, wlServer) {
 			t.Errorf("HelmRelease hop via %q target %+v, want helm storage confirmed through its kubeConfig", h.Via, h.Target)
 		}
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
 )
@@ -40,6 +41,9 @@ type Options struct {
 	// Source, with Dir, is the source the folder holds ("Kind namespace/name"): a
 	// Kustomization reading another is skipped. Empty: the Kustomization's own.
 	Source string
+	// Remote opens the cluster a Kustomization with spec.kubeConfig applies to, where
+	// its objects are compared; nil: such a Kustomization is skipped.
+	Remote *remote.Opener
 }
 
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
@@ -70,12 +74,19 @@ func NewClient(cfg *rest.Config, mapper meta.RESTMapper) (client.Client, error) 
 // with the cluster. A build that fails is recorded in the result's Error, not
 // returned: the other Kustomizations named are still compared.
 func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Client, namespace, name string, opts Options) (*Kustomization, error) {
+	own := c
 	var k kustomizev1.Kustomization
 	if err := flux.GetInto(ctx, dyn, namespace, name, &k); err != nil {
 		return nil, err
 	}
+	var notes []string
 	if k.Spec.KubeConfig != nil {
-		return nil, skip(exitcode.Usage, "Kustomization %s/%s applies to another cluster (spec.kubeConfig): compare it with --context of that cluster is not supported yet", namespace, name)
+		rc, note, err := remoteClient(ctx, dyn, &k, opts.Remote)
+		if err != nil {
+			return nil, err
+		}
+		c = rc
+		notes = append(notes, note)
 	}
 	srcNS := flux.RefNamespace(k.Spec.SourceRef.Namespace, k.Namespace)
 	source := SourceOf(&k)
@@ -107,7 +118,6 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 	}
 
 	tree := opts.Dir
-	var notes []string
 	if opts.Dir != "" {
 		notes = append(notes, fmt.Sprintf("rendered from the folder %s as it is; the source holds %s", opts.Dir, srcRev))
 		from = "dir"
@@ -164,7 +174,9 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 		notes = append(notes, fmt.Sprintf("the controller applies as service account %s; the dry runs ran as you", k.Spec.ServiceAccountName))
 	}
 
-	renderReq := render.Request{Kustomization: &k, Tree: tree, Ignore: ignore, Client: c}
+	// substituteFrom is read where the controller reads it: the Kustomization's own
+	// cluster, whichever cluster it applies to.
+	renderReq := render.Request{Kustomization: &k, Tree: tree, Ignore: ignore, Client: own}
 	rendered, err := render.Build(ctx, renderReq)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 )
 
 // sourceIn is a source to add at the end of the walk, with the tracer of its cluster.
@@ -124,14 +125,11 @@ func (t *Tracer) confirmRemote(ctx context.Context, hop *Hop, namespace string, 
 			orThis(t.cluster), orThis(from.cluster), hop.Ref.Kind))
 		return
 	}
-	via := "Secret " + tg.Secret
-	if tg.ConfigMap != "" {
-		via = "ConfigMap " + tg.ConfigMap
-	}
+	via := tg.Via()
 	switch {
 	case tg.Server == "":
 		hop.Notes = append(hop.Notes, fmt.Sprintf("applies to a remote cluster through %s; %s", via, tg.ServerNote))
-	case from.server != "" && !SameServer(tg.Server, from.server):
+	case from.server != "" && !remote.SameServer(tg.Server, from.server):
 		hop.Notes = append(hop.Notes, fmt.Sprintf("applies through %s to %s, not to %s (%s) where the object is: the labels may name a Kustomization of another fleet",
 			via, tg.Server, orThis(from.cluster), from.server))
 	default:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -79,7 +80,7 @@ func goldenReports() map[string][]*Report {
 	remoteKs := ks("workload-apps", "./workloads/w1", "main@sha1:"+shaBad)
 	remoteKs.Ref.Namespace = "fleet"
 	remoteKs.Via = "kustomize labels, in another cluster"
-	remoteKs.Target = &Target{Secret: "fleet/w1-kubeconfig", Server: "https://10.0.0.2:6443"}
+	remoteKs.Target = &Target{Ref: remote.Ref{Secret: "fleet/w1-kubeconfig", Server: "https://10.0.0.2:6443"}}
 	remoteKs.Notes = []string{"applies to workload-1 (https://10.0.0.2:6443) through Secret fleet/w1-kubeconfig"}
 	inCluster := func(h Hop, c string) Hop { h.Cluster = c; return h }
 	crossing := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
@@ -96,7 +97,7 @@ func goldenReports() map[string][]*Report {
 	mgmtView := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
 		Object: remoteKs.Ref,
 		Hops: []Hop{
-			{Role: RoleObject, Ref: remoteKs.Ref, Health: remoteKs.Health, Target: &Target{Secret: "fleet/w1-kubeconfig", Server: "https://10.0.0.2:6443", Cluster: "workload-1", Missing: 1,
+			{Role: RoleObject, Ref: remoteKs.Ref, Health: remoteKs.Health, Target: &Target{Ref: remote.Ref{Secret: "fleet/w1-kubeconfig", Server: "https://10.0.0.2:6443"}, Cluster: "workload-1", Missing: 1,
 				Objects: []RemoteObject{
 					{Ref: output.ObjectRef{Kind: "Namespace", Name: "edge"}, Present: true, Status: "Current", Message: "Resource is current"},
 					{Ref: output.ObjectRef{Kind: "ConfigMap", Namespace: "edge", Name: "gateway-config"}, Status: "NotFound"},

@@ -58,7 +58,7 @@ prune: disabled). Unchanged objects are counted. Nothing is changed in the clust
 Several Kustomizations are compared at once, named or selected with -l and -A as
 kubectl selects: one the files given cannot compare is listed as skipped, with why (it
 reads a source of another kind, or a repository no remote of --git-dir points at; the
-clone lacks its commit; it applies to another cluster), and the others are compared.
+clone lacks its commit), and the others are compared.
 --dir is the content of one source: that of the first Kustomization compared (in the
 order named, or listed by namespace and name); those reading another are skipped.
 Skipped ones do not change the exit code; when none could be compared, the reason is
@@ -80,6 +80,12 @@ credentials, never the cluster's: shallow, into a temporary folder removed after
 stopped after 2 minutes or 1 GiB. An OCIRepository, Bucket or ExternalArtifact cannot
 be fetched this way: give its content with --dir.
 
+A Kustomization applying to another cluster (spec.kubeConfig) is rendered with its own
+cluster's substituteFrom and compared in the cluster its kubeConfig points at, opened
+with your credentials: the context of your kubeconfig with that server, or
+--remote-context; --use-kubeconfig-secret opens it with the Secret's kubeconfig (what
+kustomize-controller uses). With neither found, it is skipped, with what to pass.
+
 A Secret's values are never shown, nor any value of a substituteFrom Secret: only the
 names of the keys that change.
 
@@ -100,6 +106,7 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Kustomization's Git source: the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
 	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision) or a commit SHA; default: the one the source holds now.")
+	o.Remote.AddFlags(root, "where its objects are compared")
 	root.Args = command.ArbitraryArgs()
 	root.ValidArgsFunction = command.CompleteNames(f, flux.KindKustomization)
 	command.Bind(root, f, o)
@@ -118,14 +125,18 @@ type Options struct {
 	GitDir   string
 	Dir      string
 	Revision string
+	Remote   command.RemoteFlags
 
-	gitDirSet bool
-	dirSet    bool
+	// kubeconfig opens the clusters Kustomizations with spec.kubeConfig apply to.
+	kubeconfig cluster.Factory
+	gitDirSet  bool
+	dirSet     bool
 }
 
 // Complete reads the names (NAME or kustomization/NAME), the namespace and the cluster.
 func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
 	o.name = command.Invocation(cmd)
+	o.kubeconfig = f
 	o.gitDirSet, o.dirSet = cmd.Flags().Changed("git-dir"), cmd.Flags().Changed("dir")
 	var names []string
 	for _, a := range args {
@@ -146,6 +157,9 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 // Validate checks the names, where the files come from and the revision.
 func (o *Options) Validate() error {
 	if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
+		return err
+	}
+	if err := o.Remote.Validate(); err != nil {
 		return err
 	}
 	switch {
@@ -188,7 +202,7 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	var missing error
-	doc, err := diff.Many(ctx, cl.Dynamic, c, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision}, func(err error) {
+	doc, err := diff.Many(ctx, cl.Dynamic, c, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision, Remote: o.Remote.Opener(o.kubeconfig)}, func(err error) {
 		// One missing name among several is reported, the others are compared.
 		(&output.Writer{W: o.streams.ErrOut}).Printf("error: %s\n", err.Error())
 		missing = err

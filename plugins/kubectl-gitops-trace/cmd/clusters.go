@@ -2,10 +2,8 @@ package cmd
 
 import (
 	"context"
-	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
 
@@ -70,43 +68,12 @@ func open(f cluster.Factory, name string) (*trace.Cluster, error) {
 	return clusterOf(name, c), nil
 }
 
-// openRemote gives the clients of the cluster a traced Kustomization applies to: the
-// user's --remote-context, the kubeConfig Secret's own kubeconfig with
-// --use-kubeconfig-secret, or else the context of the user's kubeconfig whose server
-// is the one the Secret points at (found without a request).
-func (o *TraceOptions) openRemote(_ context.Context, tg *trace.Target) (*trace.Cluster, error) {
-	switch {
-	case o.RemoteContext != "":
-		f, err := o.kubeconfig.ForContext("", o.RemoteContext, 0)
-		if err != nil {
-			return nil, err
-		}
-		return open(f, o.RemoteContext)
-	case o.UseKubeconfigSecret:
-		data := tg.Kubeconfig()
-		if data == nil {
-			return nil, exitcode.New(exitcode.Forbidden, "--use-kubeconfig-secret: %s", tg.ServerNote)
-		}
-		c, err := cluster.ClientFromKubeconfig(data, 30*time.Second)
-		if err != nil {
-			return nil, err
-		}
-		return clusterOf("Secret "+tg.Secret, c), nil
-	case tg.Server != "":
-		names, err := o.kubeconfig.Contexts()
-		if err != nil {
-			return nil, nil
-		}
-		for _, name := range names {
-			f, err := o.kubeconfig.ForContext("", name, 0)
-			if err != nil {
-				continue
-			}
-			c, err := f.Client()
-			if err == nil && c.Config != nil && trace.SameServer(c.Config.Host, tg.Server) {
-				return clusterOf(name, c), nil
-			}
-		}
+// openRemote gives the clients of the cluster a traced Kustomization applies to, with
+// the credentials --remote-context and --use-kubeconfig-secret choose.
+func (o *TraceOptions) openRemote(ctx context.Context, tg *trace.Target) (*trace.Cluster, error) {
+	c, name, err := o.Remote.Opener(o.kubeconfig).Open(ctx, &tg.Ref)
+	if c == nil || err != nil {
+		return nil, err
 	}
-	return nil, nil
+	return clusterOf(name, c), nil
 }

@@ -76,8 +76,8 @@ func TestValidateClusterFlags(t *testing.T) {
 		setup func(*TraceOptions)
 		err   string
 	}{
-		{"remote context", func(o *TraceOptions) { o.RemoteContext = "workload-1" }, ""},
-		{"both ways to read the remote cluster", func(o *TraceOptions) { o.RemoteContext, o.UseKubeconfigSecret = "w", true }, "cannot be used together"},
+		{"remote context", func(o *TraceOptions) { o.Remote.Context = "workload-1" }, ""},
+		{"both ways to read the remote cluster", func(o *TraceOptions) { o.Remote.Context, o.Remote.UseSecret = "w", true }, "cannot be used together"},
 		{"zero timeout", func(o *TraceOptions) { o.ContextTimeout = 0 }, "--context-timeout must be positive"},
 	}
 	for _, tt := range tests {

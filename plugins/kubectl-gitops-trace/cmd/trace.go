@@ -45,11 +45,10 @@ type TraceOptions struct {
 	Filenames     resource.FilenameOptions
 	// Across clusters: where Flux runs when the object's cluster does not hold the
 	// Kustomization its labels name, and the cluster a traced Kustomization applies to.
-	FluxContext         string
-	FluxKubeconfig      string
-	RemoteContext       string
-	UseKubeconfigSecret bool
-	ContextTimeout      time.Duration
+	FluxContext    string
+	FluxKubeconfig string
+	Remote         command.RemoteFlags
+	ContextTimeout time.Duration
 
 	args      []string
 	namespace string
@@ -79,8 +78,7 @@ func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&o.Filenames.Recursive, "recursive", "R", false, "Process the directory used in -f recursively.")
 	cmd.Flags().StringVar(&o.FluxContext, "flux-context", "", "Context of the cluster running the Flux that applied the object (a management cluster); by default the kubeconfig's other contexts are asked when the object's cluster does not hold its Kustomization.")
 	cmd.Flags().StringVar(&o.FluxKubeconfig, "flux-kubeconfig", "", "Kubeconfig of the cluster running Flux (its current context, or --flux-context).")
-	cmd.Flags().StringVar(&o.RemoteContext, "remote-context", "", "For a Kustomization applying to a remote cluster (spec.kubeConfig): the context of that cluster, to list what it applied there.")
-	cmd.Flags().BoolVar(&o.UseKubeconfigSecret, "use-kubeconfig-secret", false, "Read the remote cluster through the Kustomization's kubeConfig Secret (needs RBAC to read it) instead of your own context.")
+	o.Remote.AddFlags(cmd, "to list what it applied there")
 	cmd.Flags().DurationVar(&o.ContextTimeout, "context-timeout", defaultContextTimeout, "How long each other kubeconfig context may take to answer when looking for the cluster running Flux.")
 }
 
@@ -105,8 +103,8 @@ func (o *TraceOptions) Validate() error {
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	}
-	if o.RemoteContext != "" && o.UseKubeconfigSecret {
-		return exitcode.New(exitcode.Usage, "--remote-context and --use-kubeconfig-secret cannot be used together: choose whose credentials read the remote cluster")
+	if err := o.Remote.Validate(); err != nil {
+		return err
 	}
 	if o.ContextTimeout <= 0 {
 		return exitcode.New(exitcode.Usage, "--context-timeout must be positive, got %s", o.ContextTimeout)
