@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
-	"sigs.k8s.io/structured-merge-diff/v6/value"
 )
 
 // What kustomize-controller v1.9.5's apply cleans from a live object before it applies
@@ -205,46 +204,27 @@ func at(v any, p fieldpath.Path) (any, bool) {
 // descend is one element of a path: a map's field, or the list item with the key, value
 // or index given; i is the item's index in its list.
 func descend(v any, pe fieldpath.PathElement) (child any, i int, ok bool) {
-	switch {
-	case pe.FieldName != nil:
+	if pe.FieldName != nil {
 		m, isMap := v.(map[string]any)
 		if !isMap {
 			return nil, 0, false
 		}
 		child, ok = m[*pe.FieldName]
 		return child, 0, ok
+	}
+	l, isList := v.([]any)
+	switch {
+	case !isList:
+		return nil, 0, false
 	case pe.Index != nil:
-		l, isList := v.([]any)
-		if !isList || *pe.Index < 0 || *pe.Index >= len(l) {
+		if *pe.Index < 0 || *pe.Index >= len(l) {
 			return nil, 0, false
 		}
 		return l[*pe.Index], *pe.Index, true
 	}
-	l, isList := v.([]any)
-	if !isList {
-		return nil, 0, false
-	}
 	for i, item := range l {
-		switch {
-		case pe.Value != nil:
-			if value.Equals(value.NewValueInterface(item), *pe.Value) {
-				return item, i, true
-			}
-		case pe.Key != nil:
-			m, isMap := item.(map[string]any)
-			if !isMap {
-				continue
-			}
-			all := true
-			for _, f := range *pe.Key {
-				if fv, has := m[f.Name]; !has || !value.Equals(value.NewValueInterface(fv), f.Value) {
-					all = false
-					break
-				}
-			}
-			if all {
-				return item, i, true
-			}
+		if names(pe, item, i) {
+			return item, i, true
 		}
 	}
 	return nil, 0, false

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 )
 
 // step is one step of a field path: a map key, or a list index when isIndex.
@@ -54,30 +56,23 @@ func (p fieldPath) Pointer() string {
 	return b.String()
 }
 
-// valueAt is the value at p in obj, and whether there is one.
+// valueAt is the value at p in obj, and whether there is one: walked as the cleanup
+// walks a managed-fields path (at), each step a field name or a list index.
 func valueAt(obj map[string]any, p fieldPath) (any, bool) {
-	var cur any = obj
-	for _, s := range p {
-		switch c := cur.(type) {
-		case map[string]any:
-			if s.isIndex {
-				return nil, false
-			}
-			v, ok := c[s.key]
-			if !ok {
-				return nil, false
-			}
-			cur = v
-		case []any:
-			if !s.isIndex || s.index >= len(c) {
-				return nil, false
-			}
-			cur = c[s.index]
-		default:
-			return nil, false
+	return at(obj, p.managed())
+}
+
+// managed is p as a managed-fields path (field names and list indexes).
+func (p fieldPath) managed() fieldpath.Path {
+	out := make(fieldpath.Path, len(p))
+	for i, s := range p {
+		if s.isIndex {
+			out[i] = fieldpath.PathElement{Index: &s.index}
+		} else {
+			out[i] = fieldpath.PathElement{FieldName: &s.key}
 		}
 	}
-	return cur, true
+	return out
 }
 
 // serverFields are what the API server writes on every object: no manager writes

@@ -111,35 +111,37 @@ func matchElement(set *fieldpath.Set, elem any, i int) (fieldpath.PathElement, b
 	var match fieldpath.PathElement
 	found := false
 	try := func(pe fieldpath.PathElement) {
-		if found {
-			return
-		}
-		switch {
-		case pe.Index != nil:
-			found = *pe.Index == i
-		case pe.Value != nil:
-			found = value.Equals(*pe.Value, value.NewValueInterface(elem))
-		case pe.Key != nil:
-			m, ok := elem.(map[string]any)
-			if !ok {
-				return
-			}
-			found = true
-			for _, f := range *pe.Key {
-				v, ok := m[f.Name]
-				if !ok || !value.Equals(f.Value, value.NewValueInterface(v)) {
-					found = false
-					return
-				}
-			}
-		}
-		if found {
-			match = pe
+		if !found && names(pe, elem, i) {
+			match, found = pe, true
 		}
 	}
 	set.Members.Iterate(try)
 	set.Children.Iterate(try)
 	return match, found
+}
+
+// names reports whether the list path element pe names item, the element at index i
+// of its list: by index (i:0), by value (v:"x") or by its associative keys
+// (k:{"name":"app"}).
+func names(pe fieldpath.PathElement, item any, i int) bool {
+	switch {
+	case pe.Index != nil:
+		return *pe.Index == i
+	case pe.Value != nil:
+		return value.Equals(*pe.Value, value.NewValueInterface(item))
+	case pe.Key != nil:
+		m, ok := item.(map[string]any)
+		if !ok {
+			return false
+		}
+		for _, f := range *pe.Key {
+			if v, has := m[f.Name]; !has || !value.Equals(f.Value, value.NewValueInterface(v)) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // others are the managers other than the controller's among ms.
