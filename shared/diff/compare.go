@@ -86,6 +86,7 @@ func Compare(ctx context.Context, req Request) (*Kustomization, error) {
 	if err := prepare(k, objects); err != nil {
 		return nil, err
 	}
+	req.Client = newReadOnce(req.Client)
 	manager := ssa.NewResourceManager(req.Client, nil, ssa.Owner{Field: ControllerName, Group: group})
 	opts := DiffOptions(k)
 
