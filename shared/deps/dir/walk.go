@@ -144,17 +144,20 @@ func (w *walker) build(k *unstructured.Unstructured) {
 		w.fail(rel, fmt.Errorf("path %s of Kustomization %s/%s leaves the repository", path, k.GetNamespace(), k.GetName()))
 		return
 	}
+	// Flux builds each Kustomization from a fresh copy of its artifact; the walk builds
+	// them all in one copy, so the generator keeps the folder's own kustomization.yaml
+	// aside (.original) and CleanDirectory puts it back (or removes the one it created)
+	// before the next build: several Kustomizations often build one folder with
+	// components or patches of their own, or a folder another reads as ../base.
 	gen := fluxkustomize.NewGeneratorWithIgnore(art, "", *k)
-	action, err := gen.WriteFile(dir)
+	action, err := gen.WriteFile(dir, fluxkustomize.WithSaveOriginalKustomization())
 	if err != nil {
 		w.fail(rel, fmt.Errorf("generating the kustomization of %s: %w", rel, err))
 		return
 	}
 	resMap, err := kustomize(art, dir)
-	// The generated kustomization.yaml must go before a sibling builds a parent folder:
-	// left in place it would change what that build includes.
 	if cleanErr := fluxkustomize.CleanDirectory(dir, action); cleanErr != nil {
-		w.fail(rel, fmt.Errorf("removing the kustomization generated in %s: %w", rel, cleanErr))
+		w.fail(rel, fmt.Errorf("restoring the kustomization of %s: %w", rel, cleanErr))
 	}
 	if err != nil {
 		w.fail(rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
