@@ -20,7 +20,6 @@ import (
 	fluxkustomize "github.com/fluxcd/pkg/kustomize"
 	securefs "github.com/fluxcd/pkg/kustomize/filesys"
 	"github.com/fluxcd/pkg/sourceignore"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
@@ -71,11 +70,12 @@ func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error
 		opts.DefaultNamespace = DefaultNamespace
 	}
 	cl := &Cluster{Path: cleanRel(path)}
-	art, err := newArtifact(ctx, repo, cl, sourceIgnore(repo, cl.Path, opts))
+	sync := syncOf(repo, cl.Path, opts)
+	art, err := newArtifact(ctx, repo, cl, sync.ignore)
 	if err != nil {
 		return nil, err
 	}
-	w := &walker{ctx: ctx, repo: repo, art: art, arts: map[string]string{}, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}}
+	w := &walker{ctx: ctx, repo: repo, art: art, arts: map[string]string{}, opts: opts, cl: cl, seen: map[string]bool{}, vars: map[string]map[string]string{}, declared: sync.source}
 	// The copies live in the temporary folder: one left behind costs disk, not the
 	// result, so it is a warning and not an error.
 	defer func() {
@@ -122,8 +122,9 @@ type walker struct {
 	queue []*unstructured.Unstructured
 	// seen holds the Kustomizations already queued, "namespace/name".
 	seen map[string]bool
-	// source is the root's source, "Kind/namespace/name", once known.
-	source string
+	// source is the root's source, "Kind/namespace/name", once known; declared is
+	// what the repository's manifests say of it (syncOf), before any rendering.
+	source, declared string
 	// vars holds the data of every ConfigMap and Secret rendered, by "namespace/name"
 	// and kind, for substituteFrom.
 	vars    map[string]map[string]string
@@ -144,17 +145,20 @@ func (w *walker) build(k *unstructured.Unstructured) {
 		w.fail(rel, fmt.Errorf("path %s of Kustomization %s/%s leaves the repository", path, k.GetNamespace(), k.GetName()))
 		return
 	}
+	// Flux builds each Kustomization from a fresh copy of its artifact; the walk builds
+	// them all in one copy, so the generator keeps the folder's own kustomization.yaml
+	// aside (.original) and CleanDirectory puts it back (or removes the one it created)
+	// before the next build: several Kustomizations often build one folder with
+	// components or patches of their own, or a folder another reads as ../base.
 	gen := fluxkustomize.NewGeneratorWithIgnore(art, "", *k)
-	action, err := gen.WriteFile(dir)
+	action, err := gen.WriteFile(dir, fluxkustomize.WithSaveOriginalKustomization())
 	if err != nil {
 		w.fail(rel, fmt.Errorf("generating the kustomization of %s: %w", rel, err))
 		return
 	}
 	resMap, err := kustomize(art, dir)
-	// The generated kustomization.yaml must go before a sibling builds a parent folder:
-	// left in place it would change what that build includes.
 	if cleanErr := fluxkustomize.CleanDirectory(dir, action); cleanErr != nil {
-		w.fail(rel, fmt.Errorf("removing the kustomization generated in %s: %w", rel, cleanErr))
+		w.fail(rel, fmt.Errorf("restoring the kustomization of %s: %w", rel, cleanErr))
 	}
 	if err != nil {
 		w.fail(rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
@@ -186,7 +190,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 		w.remember(u)
 	}
 	if k.GetName() == "" {
-		w.source = rootSource(objects, w.cl.Path)
+		w.source = rootSource(objects, w.cl.Path, w.declared)
 	}
 	for _, u := range objects {
 		w.take(k, rel, u)
@@ -412,37 +416,6 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 	}
 }
 
-// rootSource is the source the repository is to its Flux: the one the Kustomization
-// applying the sync path reads (flux bootstrap), else the GitRepository most
-// Kustomizations at the sync path read (a FluxInstance's sync, whose Kustomization is
-// not in Git); "" when none reads one, and every child is then on another source.
-func rootSource(objects []*unstructured.Unstructured, syncPath string) string {
-	count := map[string]int{}
-	best := ""
-	for _, u := range objects {
-		if u.GetKind() != flux.KindKustomization || !strings.HasPrefix(u.GetAPIVersion(), kustomizeGroup+"/") {
-			continue
-		}
-		kind, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "kind")
-		name, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "name")
-		ns, _, _ := unstructured.NestedString(u.Object, "spec", "sourceRef", "namespace")
-		if ns == "" {
-			ns = orDefault(u.GetNamespace(), DefaultNamespace)
-		}
-		key := kind + "/" + ns + "/" + name
-		if path, _, _ := unstructured.NestedString(u.Object, "spec", "path"); cleanRel(path) == syncPath {
-			return key
-		}
-		if kind != flux.KindGitRepository {
-			continue // an OCIRepository, an ExternalArtifact: not this repository
-		}
-		if count[key]++; best == "" || count[key] > count[best] {
-			best = key
-		}
-	}
-	return best
-}
-
 // cleanRel is a Kustomization path as the repository's relative, slash-separated
 // folder: "./apps/" and "apps" are both "apps", the top is ".".
 func cleanRel(p string) string {
@@ -520,30 +493,6 @@ func (w *walker) origin(n deps.Node, rel string) (deps.Node, bool) {
 		}
 	}
 	return all[0], true
-}
-
-// sourceIgnore is spec.ignore of the GitRepository the sync path's Kustomization reads,
-// when the repository defines it (the `flux bootstrap` layout): source-controller
-// leaves what it names out of the artifact, beside .sourceignore.
-func sourceIgnore(repo, syncPath string, opts Options) string {
-	var ks []deps.Node
-	ignores := map[string]string{}
-	eachObject(repo, func(p string, doc yamldoc.Document, obj *repoObject) {
-		switch {
-		case obj.Kind == flux.KindGitRepository && obj.group() == sourcev1.GroupVersion.Group && obj.Spec.Ignore != "":
-			ignores[flux.KindGitRepository+"/"+orDefault(obj.Metadata.Namespace, orDefault(opts.DefaultNamespace, DefaultNamespace))+"/"+obj.Metadata.Name] = obj.Spec.Ignore
-		case obj.Kind == flux.KindKustomization && obj.group() == kustomizeGroup:
-			if n, ok, _ := decode(doc, opts); ok && cleanRel(n.Path) == syncPath {
-				ks = append(ks, n)
-			}
-		}
-	})
-	for _, k := range ks {
-		if ig, ok := ignores[k.SourceRef.Key()]; ok {
-			return ig
-		}
-	}
-	return ""
 }
 
 // newArtifact copies the repository as source-controller packs it into an artifact:
@@ -655,47 +604,6 @@ func within(path, root string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-// Roots finds the clusters of a repository: the sync path of every root Kustomization
-// in the `flux bootstrap` layout (a Kustomization written inside the path it applies,
-// reading a GitRepository the repository defines too) and of every flux-operator
-// FluxInstance (spec.sync.path, or the flux-instance chart's instance.sync.path).
-// Sorted, without repeats.
-func Roots(repo string, opts Options) []string {
-	if opts.DefaultNamespace == "" {
-		opts.DefaultNamespace = DefaultNamespace
-	}
-	var roots []string
-	sources := map[string]bool{}
-	var candidates []deps.Node
-	eachObject(repo, func(p string, doc yamldoc.Document, obj *repoObject) {
-		switch group := obj.group(); {
-		case obj.Kind == "FluxInstance" && group == operatorGroup && obj.Spec.Sync.Path != "":
-			roots = append(roots, cleanRel(obj.Spec.Sync.Path))
-		case obj.Kind == flux.KindHelmRelease && group == helmGroup && obj.Spec.Values.Instance.Sync.Path != "":
-			roots = append(roots, cleanRel(obj.Spec.Values.Instance.Sync.Path))
-		case obj.Kind == flux.KindGitRepository && group == sourcev1.GroupVersion.Group:
-			sources[flux.KindGitRepository+"/"+orDefault(obj.Metadata.Namespace, opts.DefaultNamespace)+"/"+obj.Metadata.Name] = true
-		case obj.Kind == flux.KindKustomization && group == kustomizeGroup:
-			if node, ok, _ := decode(doc, opts); ok {
-				node.File = p
-				candidates = append(candidates, node)
-			}
-		}
-	})
-	for _, k := range candidates {
-		rel, err := filepath.Rel(repo, k.File)
-		path := cleanRel(k.Path)
-		if err != nil || !sources[k.SourceRef.Key()] {
-			continue
-		}
-		if path == "." || strings.HasPrefix(filepath.ToSlash(rel), path+"/") {
-			roots = append(roots, path)
-		}
-	}
-	slices.Sort(roots)
-	return slices.Compact(roots)
-}
-
 // eachManifest hands fn every manifest file of repo as Load reads them: .yaml, .yml
 // and .json files, hidden folders and Helm charts skipped, regular files within the
 // size cap only. What it cannot read it skips without a word on purpose: it only
@@ -715,47 +623,5 @@ func eachManifest(repo string, fn func(path string, data []byte)) {
 			fn(p, data)
 		}
 		return nil
-	})
-}
-
-// repoObject is what the repository-wide scans read of any object: its identity, a
-// GitRepository's spec.ignore, and the sync path a FluxInstance (or the flux-instance
-// chart's values) names.
-type repoObject struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name      string `json:"name"`
-		Namespace string `json:"namespace"`
-	} `json:"metadata"`
-	Spec struct {
-		Ignore string `json:"ignore"`
-		Sync   struct {
-			Path string `json:"path"`
-		} `json:"sync"`
-		Values struct {
-			Instance struct {
-				Sync struct {
-					Path string `json:"path"`
-				} `json:"sync"`
-			} `json:"instance"`
-		} `json:"values"`
-	} `json:"spec"`
-}
-
-func (o *repoObject) group() string {
-	g, _, _ := strings.Cut(o.APIVersion, "/")
-	return g
-}
-
-// eachObject hands fn every document of the repository's manifests with its repoObject.
-func eachObject(repo string, fn func(path string, doc yamldoc.Document, obj *repoObject)) {
-	eachManifest(repo, func(p string, data []byte) {
-		for _, doc := range yamldoc.Split(data) {
-			var obj repoObject
-			if yaml.Unmarshal(doc.Text, &obj) == nil {
-				fn(p, doc, &obj)
-			}
-		}
 	})
 }
