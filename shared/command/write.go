@@ -50,7 +50,7 @@ func (w *Write) Validate() error {
 const ServerDryRun = "Print the change, validated by a server-side dry run; change nothing."
 
 // AddPreviewFlag adds --preview (on by default) to a writer that lets Flux apply a new
-// revision: resume, branch set, rollback pin.
+// revision: resume, branch set, rollback pin and revert.
 func AddPreviewFlag(cmd *cobra.Command, preview *bool) {
 	cmd.Flags().BoolVar(preview, "preview", true, "Before asking, say what each Kustomization's apply will change: the commit fetched with your git and dry-run as 'diff' does (nothing written). --preview=false skips it.")
 }
