@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
@@ -213,6 +215,48 @@ func TestDevSession(t *testing.T) {
 		run = devIn("diff", "apps/service.yaml")
 		if run.Code != 0 || !strings.Contains(run.Stdout, "git: not declared by the tracked branch") {
 			t.Fatalf("%s", run)
+		}
+	})
+
+	t.Run("diff previews what Flux will change when it applies the session branch", func(t *testing.T) {
+		// Nothing committed yet: the session branch is main's commit, and Flux applying
+		// it puts the tested region back; the files changed since are named, not previewed.
+		rv := func() []string {
+			return []string{get("ConfigMap", "shop", "platform-config").GetResourceVersion(), get(flux.KindKustomization, testbed.FluxNamespace, "infrastructure").GetResourceVersion()}
+		}
+		before := rv()
+		res := step(devIn("diff", "infrastructure/platform-config.yaml", "-o", "json"))
+		var infra *diff.ConsumerPreview
+		for i, c := range res.Changes {
+			if c.Kustomization.Name == "infrastructure" {
+				infra = &res.Changes[i]
+			}
+		}
+		if len(res.Changes) != 2 || infra == nil || infra.Error != "" || infra.Revision != fleet.Commit {
+			t.Fatalf("changes %+v, want apps and infrastructure at %s", res.Changes, fleet.Commit)
+		}
+		named := false
+		for _, o := range infra.Objects {
+			named = named || (o.Kind == "ConfigMap" && o.Namespace == "shop" && o.Name == "platform-config" && o.Action == diff.Changed && slices.Contains(o.Fields, ".data.region"))
+		}
+		if !named || infra.DriftOverwritten < 1 {
+			t.Errorf("infrastructure's preview %+v does not name platform-config's .data.region put back", infra.Preview)
+		}
+		if !slices.ContainsFunc(res.Notes, func(n string) bool {
+			return strings.HasPrefix(n, "the preview is of dev/implementing-feature-x at "+fleet.Commit[:12])
+		}) {
+			t.Errorf("notes %q do not say the uncommitted changes are not previewed", res.Notes)
+		}
+		text := devIn("diff", "infrastructure/platform-config.yaml")
+		if want := "Changes:    Kustomization flux-system/infrastructure: the apply of " + fleet.Commit; !strings.Contains(text.Stdout, want) || !strings.Contains(text.Stdout, "changed ConfigMap shop/platform-config (") {
+			t.Errorf("text view lacks %q naming platform-config:\n%s", want, text)
+		}
+		off := step(devIn("diff", "infrastructure/platform-config.yaml", "--preview=false", "-o", "json"))
+		if off.Changes != nil {
+			t.Errorf("--preview=false previewed: %+v", off.Changes)
+		}
+		if after := rv(); !slices.Equal(after, before) {
+			t.Errorf("a diff with its preview wrote: resourceVersions %v -> %v", before, after)
 		}
 	})
 

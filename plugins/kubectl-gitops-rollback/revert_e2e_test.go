@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/branch"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -354,6 +355,55 @@ func TestPinAndRevert(t *testing.T) {
 		}
 	})
 
+	// previewOf is the apps entry of a revert's preview, and whether it names the
+	// ConfigMaps the revert takes back to v2, by field.
+	previewOf := func(changes []diff.ConsumerPreview) (*diff.ConsumerPreview, bool) {
+		for i, c := range changes {
+			if c.Kustomization.Name != "apps" {
+				continue
+			}
+			fields := map[string]string{}
+			for _, o := range c.Objects {
+				if o.Kind == "ConfigMap" && o.Action == diff.Changed {
+					fields[o.Name] = strings.Join(o.Fields, ",")
+				}
+			}
+			return &changes[i], fields["base"] == ".data.version" && fields["release"] == ".data.from"
+		}
+		return nil, false
+	}
+
+	t.Run("revert --dry-run previews what Flux will change, and writes nothing", func(t *testing.T) {
+		head, rv := serverHead(), gitRepo().GetResourceVersion()
+		branches := gitIn(clone, "for-each-ref", "refs/heads/")
+		run := kubectl("revert", "apps", "-n", "flux-system", "--to", c2, "--git-dir", clone, "--dry-run", "-o", "json")
+		var res rollback.RevertResult
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindRevert, func() any { return &rollback.RevertResult{} }, func(d any) { res = *d.(*rollback.RevertResult) }); err != nil || run.Code != 0 {
+			t.Fatalf("%v\n%s", err, run)
+		}
+		// Every Kustomization reading the source is previewed; apps names what goes back.
+		apps, named := previewOf(res.Changes)
+		if len(res.Changes) != 3 || apps == nil || apps.Error != "" || !named {
+			t.Errorf("changes %+v, want flux-system, infra and apps, apps changing base .data.version and release .data.from", res.Changes)
+		}
+		text := kubectl("revert", "apps", "-n", "flux-system", "--to", c2, "--git-dir", clone, "--dry-run")
+		if want := "Changes:    Kustomization flux-system/apps: the apply of "; text.Code != 0 || !strings.Contains(text.Stdout, want) || !strings.Contains(text.Stdout, "changed ConfigMap default/release (.data.from)") {
+			t.Errorf("text view lacks %q naming the release ConfigMap:\n%s", want, text)
+		}
+		if got := serverHead(); got != head {
+			t.Errorf("a dry run with its preview pushed: %s -> %s", head, got)
+		}
+		if got := gitRepo().GetResourceVersion(); got != rv {
+			t.Errorf("a dry run with its preview wrote the GitRepository: resourceVersion %s -> %s", rv, got)
+		}
+		if got := gitIn(clone, "for-each-ref", "refs/heads/"); got != branches {
+			t.Errorf("a dry run left a branch in the clone:\n%s\nwas\n%s", got, branches)
+		}
+		if got := configMap("release", "from"); got != "v4" {
+			t.Errorf("a dry run with its preview changed the release ConfigMap: from %s", got)
+		}
+	})
+
 	reverted, undo := "", ""
 	t.Run("revert to the second commit: pushed, applied, base restored", func(t *testing.T) {
 		run := kubectl("revert", "apps", "-n", "flux-system", "--to", c2[:10], "--git-dir", clone, "--reason", "INC-42", "--yes", "-o", "json")
@@ -376,6 +426,9 @@ func TestPinAndRevert(t *testing.T) {
 		// Content equal to the second commit, for everything apps builds from.
 		if diff := gitIn(repo.Bare, "diff", "--stat", c2, res.Commit, "--", "apps", "base"); diff != "" {
 			t.Errorf("the revert differs from %s:\n%s", c2, diff)
+		}
+		if apps, named := previewOf(res.Changes); apps == nil || !named || apps.Revision != res.Commit {
+			t.Errorf("changes %+v, want apps' preview of %s naming base and release", res.Changes, res.Commit)
 		}
 		reverted, undo = res.Commit, res.Undo
 	})

@@ -49,8 +49,9 @@ func (w *Write) Validate() error {
 // ServerDryRun is the --dry-run help of a writer whose change the API server validates.
 const ServerDryRun = "Print the change, validated by a server-side dry run; change nothing."
 
-// AddPreviewFlag adds --preview (on by default) to a writer that lets Flux apply a new
-// revision: resume, branch set, rollback pin.
+// AddPreviewFlag adds --preview (on by default) to a command that lets Flux apply a new
+// revision, or shows what would (resume, branch set, rollback pin and revert, dev diff):
+// one flag, one help, wherever the suite previews.
 func AddPreviewFlag(cmd *cobra.Command, preview *bool) {
-	cmd.Flags().BoolVar(preview, "preview", true, "Before asking, say what each Kustomization's apply will change: the commit fetched with your git and dry-run as 'diff' does (nothing written). --preview=false skips it.")
+	cmd.Flags().BoolVar(preview, "preview", true, "Say what each Kustomization's apply will change, before asking: the commit read with your git and dry-run as 'diff' does (nothing written). --preview=false skips it.")
 }

@@ -28,6 +28,9 @@ type DiffRequest struct {
 	// Clone, when set, is where the tracked branch's head is read; without it only
 	// the cluster is compared.
 	Clone *Clone
+	// Preview, when set (with Clone), says what Flux will change when it applies the
+	// session branch as committed (see preview).
+	Preview PreviewFunc
 }
 
 // Diff says, per object, what applying the manifests would change in the cluster
@@ -68,6 +71,7 @@ func Diff(ctx context.Context, dyn dynamic.Interface, r DiffRequest) (*Result, e
 		}
 		res.Diffs = append(res.Diffs, d)
 	}
+	r.preview(ctx, res)
 	res.DurationSeconds = since(begin)
 	return res, nil
 }

@@ -3,6 +3,7 @@ package dev
 import (
 	"time"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 )
@@ -29,6 +30,9 @@ type Result struct {
 	Commit      string `json:"commit,omitempty"`
 	Pushed      bool   `json:"pushed,omitempty"`
 	PullRequest string `json:"pullRequest,omitempty"`
+	// Changes are what `diff` previewed Flux's apply of the session branch, as
+	// committed, to change: per Kustomization of the session.
+	Changes []diff.ConsumerPreview `json:"changes,omitempty"`
 	// Preview is what `finish --preview` saw when Flux applied the session branch.
 	Preview []reconcile.Outcome `json:"preview,omitempty"`
 	// Consumers are the paused Kustomizations waited for after hand-back.

@@ -57,6 +57,9 @@ func (res *Result) WriteText(out io.Writer, _ output.TextOptions) error {
 	for _, c := range res.Applied {
 		w.Printf("Applied:    %s %s\n", c.ObjectRef, c.Operation)
 	}
+	for _, c := range res.Changes {
+		w.Printf("Changes:    %s\n", c.String())
+	}
 	for _, c := range res.Preview {
 		w.Printf("Preview:    %s %s/%s %s %s\n", c.Kind, c.Namespace, c.Name, c.Status, c.Applied)
 	}

@@ -44,6 +44,9 @@ type Options struct {
 	// Remote opens the cluster a Kustomization with spec.kubeConfig applies to, where
 	// its objects are compared; nil: such a Kustomization is skipped.
 	Remote *remote.Opener
+	// Fetch, without GitDir and Dir, fetches the commit (GitFetch when nil): a Trees'
+	// Fetch shares one fetch among the Kustomizations of one source.
+	Fetch Fetch
 }
 
 var shaPattern = regexp.MustCompile(`^[0-9a-f]{7,64}$`)
@@ -139,7 +142,7 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 			commit = r.Commit()
 		}
 		if opts.GitDir == "" {
-			dir, cleanup, err := fetchSource(ctx, src, &k, commit)
+			dir, cleanup, err := fetchSource(ctx, opts.Fetch, src, &k, commit)
 			defer cleanup()
 			if err != nil {
 				if ctx.Err() != nil {
@@ -206,12 +209,37 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 // pending), from the GitRepository src's URL with the user's git, into a temporary
 // repository: what --git-dir would otherwise give. The branch the source tracks is the
 // way in when the server will not serve a commit by its SHA.
-func fetchSource(ctx context.Context, src *unstructured.Unstructured, k *kustomizev1.Kustomization, commit string) (string, func(), error) {
-	url, _, _ := unstructured.NestedString(src.Object, "spec", "url")
-	branch, _, _ := unstructured.NestedString(src.Object, "spec", "ref", "branch")
-	want := []string{commit}
-	if r, err := revision.Parse(k.Status.LastAppliedRevision); err == nil && r.Commit() != "" && !sameCommit(r.Commit(), commit) {
-		want = append(want, r.Commit())
+func fetchSource(ctx context.Context, fetch Fetch, src *unstructured.Unstructured, k *kustomizev1.Kustomization, commit string) (string, func(), error) {
+	if fetch == nil {
+		fetch = GitFetch
 	}
-	return git.FetchCommits(ctx, url, branch, git.DefaultFetchLimits(), want...)
+	url, branch := remoteOf(src)
+	return fetch(ctx, url, branch, withApplied(commit, k.Status.LastAppliedRevision)...)
+}
+
+// remoteOf is the URL and the branch of the GitRepository src.
+func remoteOf(src *unstructured.Unstructured) (url, branch string) {
+	url, _, _ = unstructured.NestedString(src.Object, "spec", "url")
+	branch, _, _ = unstructured.NestedString(src.Object, "spec", "ref", "branch")
+	return url, branch
+}
+
+// withApplied is commit, then each commit of the applied revisions that is another
+// one, once: what a fetch for comparing at commit asks for.
+func withApplied(commit string, applied ...string) []string {
+	want := []string{commit}
+	for _, a := range applied {
+		r, err := revision.Parse(a)
+		if err != nil || r.Commit() == "" {
+			continue
+		}
+		dup := false
+		for _, w := range want {
+			dup = dup || sameCommit(w, r.Commit())
+		}
+		if !dup {
+			want = append(want, r.Commit())
+		}
+	}
+	return want
 }

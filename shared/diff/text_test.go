@@ -78,6 +78,15 @@ func TestPreviewString(t *testing.T) {
 		{Preview{Revision: "main@sha1:abc", Summary: &Summary{Created: 1, Changed: 3, Pruned: 1, Unchanged: 1, Skipped: 2}, DriftOverwritten: 2},
 			"the apply of main@sha1:abc makes 5 differences: 1 created, 3 changed, 1 pruned; 1 unchanged, 2 skipped; it puts back 2 drifted fields the cluster changed"},
 		{Preview{Error: "cannot fetch commit abc"}, "what the apply will change is unknown: cannot fetch commit abc"},
+		{Preview{Revision: "abc", Summary: &Summary{Changed: 1, Created: 1}, Objects: []PreviewObject{
+			{ObjectRef: output.ObjectRef{Kind: "ConfigMap", Namespace: "shop", Name: "config"}, Action: Changed, Fields: []string{".data.region", ".data.zone"}},
+			{ObjectRef: output.ObjectRef{Kind: "Namespace", Name: "shop"}, Action: Created}}},
+			"the apply of abc makes 2 differences: 1 created, 1 changed; 0 unchanged (changed ConfigMap shop/config (.data.region, .data.zone); created Namespace shop)"},
+		{Preview{Revision: "abc", Summary: &Summary{Pruned: 5}, Objects: []PreviewObject{
+			{ObjectRef: output.ObjectRef{Kind: "ConfigMap", Namespace: "a", Name: "1"}, Action: Pruned}, {ObjectRef: output.ObjectRef{Kind: "ConfigMap", Namespace: "a", Name: "2"}, Action: Pruned},
+			{ObjectRef: output.ObjectRef{Kind: "ConfigMap", Namespace: "a", Name: "3"}, Action: Pruned}, {ObjectRef: output.ObjectRef{Kind: "ConfigMap", Namespace: "a", Name: "4"}, Action: Pruned},
+			{ObjectRef: output.ObjectRef{Kind: "ConfigMap", Namespace: "a", Name: "5"}, Action: Pruned}}},
+			"the apply of abc makes 5 differences: 5 pruned; 0 unchanged (pruned ConfigMap a/1; pruned ConfigMap a/2; pruned ConfigMap a/3; and 2 more)"},
 	}
 	for _, tt := range tests {
 		if got := tt.p.String(); got != tt.want {

@@ -10,6 +10,7 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
@@ -41,6 +42,10 @@ type RevertRequest struct {
 	// Hooks: a dry run (the commit is made and checked, nothing pushed), the
 	// confirmation asked before the push, progress and the clock.
 	write.Hooks
+	// Preview, when set, says what each Kustomization reading the source will change
+	// when it applies the revert commit (read from the clone: it is not pushed yet):
+	// shown before asking, kept in the result, a dry run's too.
+	Preview func(ctx context.Context, namespace, name, commit string) []diff.ConsumerPreview
 }
 
 // RevertResult is the document `rollback revert -o json|yaml` prints: kind Revert.
@@ -76,6 +81,9 @@ type RevertResult struct {
 	Undo            string             `json:"undo,omitempty"`
 	DurationSeconds float64            `json:"durationSeconds"`
 	Notes           []string           `json:"notes,omitempty"`
+	// Changes are what each Kustomization reading the source was to change when it
+	// applied the revert commit, as previewed before the push.
+	Changes []diff.ConsumerPreview `json:"changes,omitempty"`
 }
 
 // Revert makes, pushes and waits for the revert commit. The user's own git and
@@ -189,6 +197,7 @@ func resultOf(res *RevertResult, err error) (*RevertResult, error) {
 // deliver asks, then pushes the checked commit (or keeps it on a local branch) and
 // waits until Flux applied it.
 func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Target, res *RevertResult) error {
+	r.preview(ctx, res)
 	if r.DryRun {
 		res.Commit = "" // made to be checked, referred to by nothing
 		res.Notes = append(res.Notes, "dry run: the commit was built and checked, nothing was pushed or changed")
@@ -200,6 +209,9 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 	}
 	if p := res.Plan.Summary(); p != "" {
 		summary += ": " + p
+	}
+	for _, c := range res.Changes {
+		summary += "\n  " + output.Safe(c.String())
 	}
 	if err := r.Ask(summary); err != nil {
 		return err
@@ -225,6 +237,19 @@ func (r RevertRequest) deliver(ctx context.Context, dyn dynamic.Interface, t *Ta
 		return nil
 	}
 	return r.waitApplied(ctx, dyn, t, res)
+}
+
+// preview says, with r.Preview, what Flux's apply of the revert commit will change: a
+// revert lands on the branch every Kustomization reading the source applies, so each is
+// previewed, not only the one named.
+func (r RevertRequest) preview(ctx context.Context, res *RevertResult) {
+	if r.Preview == nil || res.Commit == "" {
+		return
+	}
+	r.Say("previewing what the Kustomizations reading %s will change (dry runs, nothing written)", res.Source)
+	pctx, cancel := diff.PreviewContext(ctx)
+	defer cancel()
+	res.Changes = r.Preview(pctx, res.Source.Namespace, res.Source.Name, res.Commit)
 }
 
 // what says what a revert goes back to, for the confirmation.

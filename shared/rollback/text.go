@@ -49,6 +49,9 @@ func (res *RevertResult) WriteText(out io.Writer, _ output.TextOptions) error {
 		}
 		w.Printf("Applied:    %s\n", line)
 	}
+	for _, c := range res.Changes {
+		w.Printf("Changes:    %s\n", c.String())
+	}
 	for _, n := range res.Notes {
 		w.Printf("Note:       %s\n", n)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/dev"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
 )
 
@@ -16,6 +17,8 @@ import (
 type TestOptions struct {
 	common
 	diff bool
+	// Preview (diff) says what Flux will change when it applies the session branch.
+	Preview bool
 }
 
 func newTestCommand(f cluster.Factory, streams genericiooptions.IOStreams, diff bool) *cobra.Command {
@@ -38,6 +41,8 @@ func newTestCommand(f cluster.Factory, streams genericiooptions.IOStreams, diff 
 	o.addFlags(cmd, f, help)
 	if !diff {
 		o.Write.AddFlags(cmd, command.ServerDryRun, "")
+	} else {
+		command.AddPreviewFlag(cmd, &o.Preview)
 	}
 	command.Bind(cmd, f, o)
 	return cmd
@@ -57,6 +62,10 @@ func (o *TestOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		return dev.Diff(ctx, client.Dynamic, dev.DiffRequest{Hooks: step, Session: s, Manifests: manifests, Clone: clone})
+		req := dev.DiffRequest{Hooks: step, Session: s, Manifests: manifests, Clone: clone}
+		if o.Preview {
+			req.Preview = diff.KustomizationsPreviewer(client.Dynamic, client.Config, client.Mapper)
+		}
+		return dev.Diff(ctx, client.Dynamic, req)
 	})
 }

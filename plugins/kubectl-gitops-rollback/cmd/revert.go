@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/history"
@@ -28,11 +29,14 @@ type RevertOptions struct {
 	// helmRelease is set when the argument was helmrelease/NAME.
 	helmRelease string
 
-	Choice  history.Choice
-	Commit  string
-	GitDir  string
-	Reason  string
-	NoPush  bool
+	Choice history.Choice
+	Commit string
+	GitDir string
+	Reason string
+	NoPush bool
+	// Preview says what each Kustomization reading the source will change when it
+	// applies the revert commit.
+	Preview bool
 	Output  output.Format
 	printer output.Printer
 	command.Write
@@ -68,6 +72,7 @@ nothing is forced and the commit is kept on a local branch.`,
 	cmd.Flags().BoolVar(&o.NoPush, "no-push", false, "Leave the commit on a local branch and print how to open a pull request.")
 	o.Output.AddFlag(cmd)
 	o.Write.AddFlags(cmd, "Make and check the commit, push and change nothing.", "Flux applied the pushed commit")
+	command.AddPreviewFlag(cmd, &o.Preview)
 	command.Bind(cmd, f, o)
 	return cmd
 }
@@ -127,10 +132,15 @@ func (o *RevertOptions) Run(ctx context.Context) error {
 		}
 		note = fmt.Sprintf("HelmRelease %s is applied by Kustomization %s/%s: the revert restores what that Kustomization builds from", o.helmRelease, o.Namespace, o.Name)
 	}
-	res, err := rollback.Revert(ctx, client.Dynamic, rollback.RevertRequest{
+	req := rollback.RevertRequest{
 		Namespace: o.Namespace, Name: o.Name, Choice: o.Choice, OneCommit: o.Commit, GitDir: o.GitDir, Reason: o.Reason,
 		NoPush: o.NoPush, Wait: o.Wait, Hooks: o.Write.Hooks(o.streams, ""),
-	})
+	}
+	if o.Preview {
+		// The revert commit is in the clone only until the push: read from there.
+		req.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper, diff.Options{GitDir: o.GitDir})
+	}
+	res, err := rollback.Revert(ctx, client.Dynamic, req)
 	if res != nil {
 		if note != "" {
 			res.Notes = append([]string{note}, res.Notes...)

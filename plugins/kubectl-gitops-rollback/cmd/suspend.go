@@ -170,7 +170,10 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 	user := cluster.WhoAmI(ctx, client.Dynamic)
 	var preview func(ctx context.Context, namespace, name string) *diff.Preview
 	if o.resume && o.Preview {
-		preview = diff.KustomizationPreviewer(client.Dynamic, client.Config, client.Mapper)
+		// One fetch per source and commit, however many of its Kustomizations resume.
+		trees := diff.NewTrees(nil)
+		defer trees.Close()
+		preview = diff.KustomizationPreviewer(client.Dynamic, client.Config, client.Mapper, diff.Options{Fetch: trees.Fetch})
 	}
 	var results suspend.Results
 	var runErr error
