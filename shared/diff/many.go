@@ -72,6 +72,12 @@ func cloneOf(ctx context.Context, dir, url string) error {
 // the first Kustomization compared, and those reading another are skipped. When
 // nothing could be compared, the (first) reason is returned as the error.
 func Many(ctx context.Context, dyn dynamic.Interface, c client.Client, targets []types.NamespacedName, opts Options, missing func(error)) (*Diff, error) {
+	if opts.GitDir == "" && opts.Dir == "" && opts.Fetch == nil && len(targets) > 1 {
+		// Fetched from the sources' URLs: each repository and commit once for all.
+		trees := NewTrees(nil)
+		defer trees.Close()
+		opts.Fetch = trees.Fetch
+	}
 	doc := New()
 	compared := 0
 	var skips []string

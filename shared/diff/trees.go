@@ -28,11 +28,13 @@ func GitFetch(ctx context.Context, url, branch string, commits ...string) (strin
 type Trees struct {
 	fetch Fetch
 	mu    sync.Mutex
-	got   map[string]*fetched
+	got   map[string][]*fetched
 }
 
 // fetched is one fetch's answer, shared by everyone asking for the same commit.
 type fetched struct {
+	// commits are those the fetch asked for.
+	commits map[string]bool
 	once    sync.Once
 	dir     string
 	cleanup func()
@@ -44,37 +46,58 @@ func NewTrees(fetch Fetch) *Trees {
 	if fetch == nil {
 		fetch = GitFetch
 	}
-	return &Trees{fetch: fetch, got: map[string]*fetched{}}
+	return &Trees{fetch: fetch, got: map[string][]*fetched{}}
 }
 
-// Fetch is a Fetch answered from the cache: the first caller for url at commits[0]
-// fetches (with the commits it names), every later one gets that repository, and a
-// cleanup that does nothing (Close removes it). A later caller's extra commits that the
-// first did not name are not fetched: a caller that knows them all asks first (see
-// PreviewConsumers); without them a field's origin is reported unknown, nothing worse.
+// Fetch is a Fetch answered from the cache: a repository fetched from url with every
+// commit asked for (the one compared first) serves the caller, with a cleanup that does
+// nothing (Close removes it); else it is fetched. A Kustomization that applied another
+// commit last needs that one to tell drift from pending, and gets its own fetch rather
+// than an unknown origin; a caller that knows every consumer's commits asks for them
+// all first (see PreviewConsumers), and one fetch serves them all.
 func (t *Trees) Fetch(ctx context.Context, url, branch string, commits ...string) (string, func(), error) {
 	if len(commits) == 0 {
 		return t.fetch(ctx, url, branch)
 	}
 	t.mu.Lock()
 	key := url + "\x00" + commits[0]
-	f, ok := t.got[key]
-	if !ok {
-		f = &fetched{}
-		t.got[key] = f
+	var f *fetched
+	for _, g := range t.got[key] {
+		if g.holds(commits) {
+			f = g
+			break
+		}
+	}
+	if f == nil {
+		f = &fetched{commits: map[string]bool{}}
+		for _, c := range commits {
+			f.commits[c] = true
+		}
+		t.got[key] = append(t.got[key], f)
 	}
 	t.mu.Unlock()
 	f.once.Do(func() { f.dir, f.cleanup, f.err = t.fetch(ctx, url, branch, commits...) })
 	return f.dir, func() {}, f.err
 }
 
+func (f *fetched) holds(commits []string) bool {
+	for _, c := range commits {
+		if !f.commits[c] {
+			return false
+		}
+	}
+	return true
+}
+
 // Close removes every repository fetched.
 func (t *Trees) Close() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for key, f := range t.got {
-		if f.cleanup != nil {
-			f.cleanup()
+	for key, fs := range t.got {
+		for _, f := range fs {
+			if f.cleanup != nil {
+				f.cleanup()
+			}
 		}
 		delete(t.got, key)
 	}

@@ -203,3 +203,20 @@ func TestPreviewOfNamesObjects(t *testing.T) {
 		})
 	}
 }
+
+// TestTreesServeSupersets: a repository fetched with a set of commits serves any caller
+// asking for some of them; one asking for a commit it lacks gets its own fetch, never a
+// repository without the commit it applied last.
+func TestTreesServeSupersets(t *testing.T) {
+	const url = "https://git.example/fleet.git"
+	f := &counting{}
+	trees := NewTrees(f.fetch)
+	defer trees.Close()
+	for _, commits := range [][]string{{next, appliedA, appliedB}, {next, appliedA}, {next}, {next, "cccccccccccccccccccccccccccccccccccccccc"}, {appliedA}} {
+		_, _, _ = trees.Fetch(context.Background(), url, "main", commits...)
+	}
+	want := [][]string{{url, "main", next, appliedA, appliedB}, {url, "main", next, "cccccccccccccccccccccccccccccccccccccccc"}, {url, "main", appliedA}}
+	if !reflect.DeepEqual(f.calls, want) {
+		t.Errorf("fetches %v, want %v", f.calls, want)
+	}
+}
