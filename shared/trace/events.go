@@ -43,6 +43,9 @@ func (t *Tracer) AttachEvents(ctx context.Context, reports []*Report) {
 	AttachEvents(ctx, t.clients(), reports)
 }
 
+// Clients are the dynamic clients of the clusters this tracer read, by cluster name.
+func (t *Tracer) Clients() map[string]dynamic.Interface { return t.clients() }
+
 // clients are the dynamic clients of the clusters this tracer read, by cluster name.
 func (t *Tracer) clients() map[string]dynamic.Interface {
 	m := map[string]dynamic.Interface{t.cluster: t.dyn}

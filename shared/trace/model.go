@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/timeline"
 )
 
 // Result says how a trace ended; it maps to the exit code.
@@ -52,6 +53,9 @@ type Report struct {
 	Hops []Hop `json:"hops"`
 	// Commit is what the Kustomization (or HelmRelease) nearest the object applied.
 	Commit *Commit `json:"commit,omitempty"`
+	// Timeline is when the revision went through each hop and why each gap took the
+	// time it took (trace --timeline).
+	Timeline *timeline.Timeline `json:"timeline,omitempty"`
 	// Discovery is what each kubeconfig context answered when the object's own cluster
 	// did not hold the Kustomization its labels name.
 	Discovery []Probe `json:"discovery,omitempty"`

@@ -79,6 +79,9 @@ func (v view) report(r *Report) {
 		}
 		v.commit(r.Commit, said)
 	}
+	if r.Timeline != nil {
+		r.Timeline.WriteText(v.w)
+	}
 	v.findings(r)
 }
 

@@ -22,6 +22,9 @@ const traceExample = `  # Where did this Deployment come from? Every hop, up to 
   # Also show the file and line that define it: run inside a clone of the source repo
   kubectl gitops trace deploy/api -n shop --git-dir .
 
+  # Where did the minutes go? When the applied commit reached each step, and why each wait
+  kubectl gitops trace deploy/api -n shop --timeline --git-dir .
+
   # An object of a workload cluster, applied by the Flux of a management cluster
   kubectl gitops trace deploy/gateway -n edge --context workload-1 --flux-context management
 

@@ -24,6 +24,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/timeline"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
@@ -49,6 +50,9 @@ type TraceOptions struct {
 	FluxKubeconfig string
 	Remote         command.RemoteFlags
 	ContextTimeout time.Duration
+	// Timeline, and kustomize-controller's --requeue-dependency it names.
+	Timeline          bool
+	RequeueDependency time.Duration
 
 	args      []string
 	namespace string
@@ -79,6 +83,8 @@ func (o *TraceOptions) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.FluxContext, "flux-context", "", "Context of the cluster running the Flux that applied the object (a management cluster); by default the kubeconfig's other contexts are asked when the object's cluster does not hold its Kustomization.")
 	cmd.Flags().StringVar(&o.FluxKubeconfig, "flux-kubeconfig", "", "Kubeconfig of the cluster running Flux (its current context, or --flux-context).")
 	o.Remote.AddFlags(cmd, "to list what it applied there")
+	cmd.Flags().BoolVar(&o.Timeline, "timeline", false, "Show when the revision the object's chain applied went through each step (commit with --git-dir, the source's fetch, each Kustomization's apply and those it dependsOn, the HelmRelease, the object's rollout), and the cause of each wait with the setting that controls it.")
+	cmd.Flags().DurationVar(&o.RequeueDependency, "requeue-dependency", timeline.DefaultRequeueDependency, "With --timeline: kustomize-controller's --requeue-dependency, when your Flux sets another, named as the setting behind a wait on a dependency.")
 	cmd.Flags().DurationVar(&o.ContextTimeout, "context-timeout", defaultContextTimeout, "How long each other kubeconfig context may take to answer when looking for the cluster running Flux.")
 }
 
@@ -159,6 +165,9 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 		r := tracer.Trace(ctx, obj)
 		if o.GitDir != "" {
 			r.LocateInGit(ctx, o.GitDir)
+		}
+		if o.Timeline {
+			tracer.AttachTimeline(ctx, r, obj, o.GitDir, o.RequeueDependency)
 		}
 		reports = append(reports, r)
 		if r.Unreachable() {
