@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
@@ -114,8 +116,10 @@ type Options struct {
 	// name is the suite as the user typed it, for the examples in errors.
 	name invocation.Name
 
-	Output   output.Format
-	GitDir   string
+	Output output.Format
+	// HelmReleases are the names given as helmrelease/NAME (hr/NAME), in --namespace.
+	HelmReleases []string
+	GitDir       string
 	Dir      string
 	Revision string
 
@@ -123,7 +127,8 @@ type Options struct {
 	dirSet    bool
 }
 
-// Complete reads the names (NAME or kustomization/NAME), the namespace and the cluster.
+// Complete reads the names (NAME or kustomization/NAME, helmrelease/NAME), the
+// namespace and the cluster.
 func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
 	o.name = command.Invocation(cmd)
 	o.gitDirSet, o.dirSet = cmd.Flags().Changed("git-dir"), cmd.Flags().Changed("dir")
@@ -133,8 +138,14 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 		if k, n, ok := strings.Cut(a, "/"); ok {
 			switch strings.ToLower(k) {
 			case "kustomization", "kustomizations", "ks":
+			case "helmrelease", "helmreleases", "hr":
+				if n == "" {
+					return exitcode.New(exitcode.Usage, "%q: the HelmRelease name is empty: name one, e.g. '%s'", a, o.name.Command("diff hr/web -n apps"))
+				}
+				o.HelmReleases = append(o.HelmReleases, n)
+				continue
 			default:
-				return exitcode.New(exitcode.Usage, "%q: diff compares Kustomizations (NAME or kustomization/NAME)", a)
+				return exitcode.New(exitcode.Usage, "%q: diff compares Kustomizations (NAME or kustomization/NAME) and HelmReleases (helmrelease/NAME)", a)
 			}
 			name = n
 		}
@@ -145,8 +156,14 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 
 // Validate checks the names, where the files come from and the revision.
 func (o *Options) Validate() error {
-	if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
-		return err
+	switch {
+	case len(o.HelmReleases) > 0 && (o.Selector != "" || o.AllNamespaces):
+		return exitcode.New(exitcode.Usage, "name HelmReleases or select Kustomizations with -l/-A, not both")
+	case len(o.HelmReleases) > 0 && len(o.Names) == 0:
+	default:
+		if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
+			return err
+		}
 	}
 	switch {
 	case o.gitDirSet && o.dirSet:
@@ -183,12 +200,26 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return cluster.Classify(err)
 	}
-	targets, err := o.Resolve(ctx, cl.Dynamic)
-	if err != nil {
-		return err
+	var targets []diff.Target
+	if len(o.Names) > 0 || len(o.HelmReleases) == 0 {
+		ks, err := o.Resolve(ctx, cl.Dynamic)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			targets = append(targets, diff.Target{Kind: flux.KindKustomization, NamespacedName: k})
+		}
 	}
+	for _, n := range o.HelmReleases {
+		targets = append(targets, diff.Target{Kind: flux.KindHelmRelease, NamespacedName: types.NamespacedName{Namespace: o.Namespace, Name: n}})
+	}
+	kube, err := kubernetes.NewForConfig(cl.Config)
+	if err != nil {
+		return cluster.Classify(err)
+	}
+	clients := diff.Clients{Dynamic: cl.Dynamic, Client: c, Kube: kube, Discovery: cl.Discovery}
 	var missing error
-	doc, err := diff.Many(ctx, cl.Dynamic, c, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision}, func(err error) {
+	doc, err := diff.Many(ctx, clients, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision}, func(err error) {
 		// One missing name among several is reported, the others are compared.
 		(&output.Writer{W: o.streams.ErrOut}).Printf("error: %s\n", err.Error())
 		missing = err
@@ -199,6 +230,11 @@ func (o *Options) Run(ctx context.Context) error {
 	code := exitcode.Of(missing)
 	for _, k := range doc.Kustomizations {
 		if k.Error != "" {
+			code = exitcode.Worst(code, exitcode.Failure)
+		}
+	}
+	for _, h := range doc.HelmReleases {
+		if h.Error != "" {
 			code = exitcode.Worst(code, exitcode.Failure)
 		}
 	}

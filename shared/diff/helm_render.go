@@ -1,0 +1,117 @@
+package diff
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	"github.com/fluxcd/pkg/runtime/transform"
+	ssautil "github.com/fluxcd/pkg/ssa/utils"
+	"helm.sh/helm/v4/pkg/action"
+	chartcommon "helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery"
+)
+
+// capabilities are the cluster's, as Helm's .Capabilities shows them to templates;
+// the zero value is Helm's defaults (the cluster could not be asked).
+type capabilities struct {
+	KubeVersion string
+	APIVersions []string
+}
+
+// capabilitiesOf asks the cluster's discovery, as Helm does when it installs.
+func capabilitiesOf(dc discovery.DiscoveryInterface) (capabilities, error) {
+	v, err := dc.ServerVersion()
+	if err != nil {
+		return capabilities{}, err
+	}
+	set, err := action.GetVersionSet(dc)
+	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
+		return capabilities{}, err
+	}
+	return capabilities{KubeVersion: v.GitVersion, APIVersions: set}, nil
+}
+
+// chartRender is one chart to render as helm-controller's next upgrade would.
+type chartRender struct {
+	// Dir is the chart's folder; ValuesFiles (relative to Root, the source's root)
+	// replace its values.yaml as source-controller's chart build does.
+	Dir, Root   string
+	ValuesFiles []string
+	Values      map[string]any
+	Release     releaseRef
+	// Upgrade: a release is installed, the templates see .Release.IsUpgrade.
+	Upgrade bool
+	Caps    capabilities
+}
+
+// renderChart renders the chart with Helm's install action in client-only dry-run
+// (helm template): no request reaches the cluster, so a template's lookup finds
+// nothing. Hooks and the crds/ folder are not part of the manifest, as in the
+// release helm-controller stores.
+func renderChart(r chartRender) ([]*unstructured.Unstructured, error) {
+	ch, err := loader.Load(r.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("loading the chart: %w", err)
+	}
+	if len(r.ValuesFiles) > 0 {
+		merged := map[string]any{}
+		for _, f := range r.ValuesFiles {
+			b, err := os.ReadFile(filepath.Join(r.Root, filepath.Clean("/"+f)))
+			if err != nil {
+				return nil, fmt.Errorf("valuesFiles %s: %w", f, err)
+			}
+			v, err := chartcommon.ReadValues(b)
+			if err != nil {
+				return nil, fmt.Errorf("valuesFiles %s: %w", f, err)
+			}
+			merged = transform.MergeMaps(merged, v)
+		}
+		ch.Values = merged
+	}
+	install := action.NewInstall(action.NewConfiguration())
+	install.DryRunStrategy = action.DryRunClient
+	install.ReleaseName = r.Release.Name
+	install.Namespace = r.Release.Namespace
+	install.IsUpgrade = r.Upgrade
+	install.Replace = true
+	if r.Caps.KubeVersion != "" {
+		kv, err := chartcommon.ParseKubeVersion(r.Caps.KubeVersion)
+		if err != nil {
+			return nil, err
+		}
+		install.KubeVersion = kv
+	}
+	install.APIVersions = r.Caps.APIVersions
+	rel, err := install.Run(ch, r.Values)
+	if err != nil {
+		return nil, err
+	}
+	v1, err := asV1(rel)
+	if err != nil {
+		return nil, err
+	}
+	return ssautil.ReadObjects(strings.NewReader(v1.Manifest))
+}
+
+// postRender does to rendered objects what helm-controller's post-renderers do after
+// Helm renders: the origin labels naming the HelmRelease, then spec.commonMetadata.
+// spec.postRenderers (Kustomize patches) are not applied: the caller notes it.
+func postRender(hr *helmv2.HelmRelease, objects []*unstructured.Unstructured) {
+	for _, o := range objects {
+		labels := o.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[helmGroup+"/name"] = hr.Name
+		labels[helmGroup+"/namespace"] = hr.Namespace
+		o.SetLabels(labels)
+	}
+	if cm := hr.Spec.CommonMetadata; cm != nil {
+		ssautil.SetCommonMetadata(objects, cm.Labels, cm.Annotations)
+	}
+}
