@@ -120,8 +120,8 @@ type Options struct {
 	// HelmReleases are the names given as helmrelease/NAME (hr/NAME), in --namespace.
 	HelmReleases []string
 	GitDir       string
-	Dir      string
-	Revision string
+	Dir          string
+	Revision     string
 
 	gitDirSet bool
 	dirSet    bool
