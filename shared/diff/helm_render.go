@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,7 +74,11 @@ func renderChart(r chartRender) ([]*unstructured.Unstructured, error) {
 		}
 		ch.Values = merged
 	}
-	install := action.NewInstall(action.NewConfiguration())
+	cfg := action.NewConfiguration()
+	// Helm logs its warnings with slog: this command's streams are its document and
+	// one error line.
+	cfg.SetLogger(slog.DiscardHandler)
+	install := action.NewInstall(cfg)
 	install.DryRunStrategy = action.DryRunClient
 	install.ReleaseName = r.Release.Name
 	install.Namespace = r.Release.Namespace
