@@ -35,14 +35,17 @@ const example = `  # What will Flux change when apps applies the commit its sour
   kubectl gitops diff apps -n flux-system --dir . -o json
 
   # Every Kustomization of the cluster the clone's commits hold (others are skipped, with why)
-  kubectl gitops diff -A --git-dir .`
+  kubectl gitops diff -A --git-dir .
+
+  # A HelmRelease: what its next upgrade changes, and what drifted from the release installed
+  kubectl gitops diff hr/web -n apps`
 
 // New returns the `kubectl gitops diff` command.
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 	root, f := command.NewRoot(command.Root{
 		Name:  "kubectl gitops diff",
-		Use:   "([kustomization/]NAME... | -l SELECTOR | -A) [--git-dir CLONE | --dir PATH]",
-		Short: "Show what Flux will change, what drifted: Kustomizations' next apply, dry-run",
+		Use:   "([kustomization/]NAME... | helmrelease/NAME... | -l SELECTOR | -A) [--git-dir CLONE | --dir PATH]",
+		Short: "Show what Flux will change, what drifted: Kustomizations' next apply, HelmReleases' next upgrade, dry-run",
 		Long: `Show what Flux will change and what drifted, before you resume, pin, revert or switch.
 
 Renders each Kustomization as kustomize-controller v1.9.5 does (its generated
@@ -82,8 +85,21 @@ credentials, never the cluster's: shallow, into a temporary folder removed after
 stopped after 2 minutes or 1 GiB. An OCIRepository, Bucket or ExternalArtifact cannot
 be fetched this way: give its content with --dir.
 
-A Secret's values are never shown, nor any value of a substituteFrom Secret: only the
-names of the keys that change.
+A HelmRelease (helmrelease/NAME or hr/NAME, in -n) is compared as helm-controller
+v1.6.4 (Helm v4.2.4) would upgrade it: its deployed release is read from Helm's
+storage (the Secret sh.helm.release.v1.RELEASE.vN in its storage namespace), and the
+chart of its GitRepository, at the commit the source holds (fetched as above, or from
+--git-dir or --dir), is rendered with its values (spec.values over valuesFrom
+ConfigMaps and Secrets read from the cluster) as 'helm template' renders, with the
+cluster's capabilities. Each object is dry-run under the field manager helm-controller:
+a field is drift (the live object differs from the deployed release) or pending (the
+chart or values changed it); objects of the release no longer rendered are removed
+(kept with helm.sh/resource-policy: keep). --revision applied compares the deployed
+release alone: helm-controller's drift detection. A chart from a HelmRepository or
+spec.chartRef is not fetched yet: the HelmRelease is skipped, with why.
+
+A Secret's values are never shown, nor any value of a substituteFrom or valuesFrom
+Secret: only the names of the keys that change.
 
 With KUBECTL_EXTERNAL_DIFF set, as for 'kubectl diff', the text view names the
 objects without their diffs and the program is run on two temporary folders, LIVE-…
