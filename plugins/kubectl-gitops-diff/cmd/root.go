@@ -38,7 +38,7 @@ const example = `  # What will Flux change when apps applies the commit its sour
   kubectl gitops diff -A --git-dir .
 
   # A HelmRelease: what its next upgrade changes, and what drifted from the release installed
-  kubectl gitops diff hr/web -n apps`
+  kubectl gitops diff hr/web -n shop`
 
 // New returns the `kubectl gitops diff` command.
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
@@ -156,7 +156,7 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 			case "kustomization", "kustomizations", "ks":
 			case "helmrelease", "helmreleases", "hr":
 				if n == "" {
-					return exitcode.New(exitcode.Usage, "%q: the HelmRelease name is empty: name one, e.g. '%s'", a, o.name.Command("diff hr/web -n apps"))
+					return exitcode.New(exitcode.Usage, "%q: the HelmRelease name is empty: name one, e.g. '%s'", a, o.name.Command("diff hr/web -n shop"))
 				}
 				o.HelmReleases = append(o.HelmReleases, n)
 				continue
