@@ -7,6 +7,7 @@ import (
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	"github.com/fluxcd/pkg/ssa"
+	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -134,7 +135,7 @@ func ForHelmRelease(ctx context.Context, cl Clients, namespace, name string, opt
 			out.Notes = append(out.Notes, "the cluster's capabilities could not be read: rendered with Helm's defaults")
 		}
 	}
-	desired, err := renderChart(chartRender{Dir: chart.Dir, Root: chart.Root, ValuesFiles: hr.Spec.Chart.Spec.ValuesFiles,
+	desired, err := renderChart(chartRender{Dir: chart.Dir, Root: chart.Root, Chart: chart.Chart, ValuesFiles: hr.Spec.Chart.Spec.ValuesFiles,
 		Values: values, Release: ref, Upgrade: rls != nil, Caps: caps})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -206,9 +207,11 @@ func manifestOf(objects []*unstructured.Unstructured) string {
 	return string(b)
 }
 
-// chartSource is the chart folder to render and where it came from.
+// chartSource is the chart folder (or the chart fetched from a Helm repository) to
+// render and where it came from.
 type chartSource struct {
 	Dir, Root              string
+	Chart                  *chartv2.Chart
 	Source, Revision, From string
 	Notes                  []string
 	co                     *gitCheckout
@@ -239,8 +242,8 @@ func chartFor(ctx context.Context, cl Clients, hr *helmv2.HelmRelease, opts Opti
 		out.Notes = append(out.Notes, fmt.Sprintf("chart rendered from the folder %s as it is", out.Dir))
 		return out, nil
 	}
-	if spec.SourceRef.Kind != flux.KindGitRepository {
-		return out, skip(exitcode.Usage, "%s installs chart %s from %s: only a chart in a GitRepository is fetched yet; pass --dir with the chart's source, or compare its drift with --revision applied", who, spec.Chart, out.Source)
+	if spec.SourceRef.Kind != flux.KindGitRepository && spec.SourceRef.Kind != flux.KindHelmRepository {
+		return out, skip(exitcode.Usage, "%s installs chart %s from %s: only a chart in a GitRepository or a HelmRepository is fetched; pass --dir with the chart's source, or compare its drift with --revision applied", who, spec.Chart, out.Source)
 	}
 	src, err := flux.Get(ctx, cl.Dynamic, spec.SourceRef.Kind, srcNS, spec.SourceRef.Name)
 	if err != nil {
@@ -248,6 +251,9 @@ func chartFor(ctx context.Context, cl Clients, hr *helmv2.HelmRelease, opts Opti
 			return out, &SkipError{Err: err}
 		}
 		return out, err
+	}
+	if spec.SourceRef.Kind == flux.KindHelmRepository {
+		return out, out.fromRepository(ctx, cl, hr, src, opts)
 	}
 	rev, _, _ := unstructured.NestedString(src.Object, "status", "artifact", "revision")
 	out.Revision, out.From = rev, "source"

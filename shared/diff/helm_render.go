@@ -12,6 +12,7 @@ import (
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	"helm.sh/helm/v4/pkg/action"
 	chartcommon "helm.sh/helm/v4/pkg/chart/common"
+	chartv2 "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/discovery"
@@ -41,7 +42,10 @@ func capabilitiesOf(dc discovery.DiscoveryInterface) (capabilities, error) {
 type chartRender struct {
 	// Dir is the chart's folder; ValuesFiles (relative to Root, the source's root)
 	// replace its values.yaml as source-controller's chart build does.
-	Dir, Root   string
+	Dir, Root string
+	// Chart, when set, is a chart fetched from a Helm repository, in place of Dir;
+	// its ValuesFiles are files of the chart.
+	Chart       *chartv2.Chart
 	ValuesFiles []string
 	Values      map[string]any
 	Release     releaseRef
@@ -55,14 +59,20 @@ type chartRender struct {
 // nothing. Hooks and the crds/ folder are not part of the manifest, as in the
 // release helm-controller stores.
 func renderChart(r chartRender) ([]*unstructured.Unstructured, error) {
-	ch, err := loader.Load(r.Dir)
-	if err != nil {
-		return nil, fmt.Errorf("loading the chart: %w", err)
+	ch := r.Chart
+	read := func(f string) ([]byte, error) { return os.ReadFile(filepath.Join(r.Root, filepath.Clean("/"+f))) }
+	if ch == nil {
+		var err error
+		if ch, err = loader.Load(r.Dir); err != nil {
+			return nil, fmt.Errorf("loading the chart: %w", err)
+		}
+	} else {
+		read = func(f string) ([]byte, error) { return chartFile(ch, f) }
 	}
 	if len(r.ValuesFiles) > 0 {
 		merged := map[string]any{}
 		for _, f := range r.ValuesFiles {
-			b, err := os.ReadFile(filepath.Join(r.Root, filepath.Clean("/"+f)))
+			b, err := read(f)
 			if err != nil {
 				return nil, fmt.Errorf("valuesFiles %s: %w", f, err)
 			}
@@ -101,6 +111,17 @@ func renderChart(r chartRender) ([]*unstructured.Unstructured, error) {
 		return nil, err
 	}
 	return ssautil.ReadObjects(strings.NewReader(v1.Manifest))
+}
+
+// chartFile is the file name of a chart fetched from a repository.
+func chartFile(ch *chartv2.Chart, name string) ([]byte, error) {
+	name = strings.TrimPrefix(filepath.ToSlash(filepath.Clean("/"+name)), "/")
+	for _, f := range ch.Raw {
+		if f.Name == name {
+			return f.Data, nil
+		}
+	}
+	return nil, fmt.Errorf("no file %s in chart %s", name, ch.Name())
 }
 
 // postRender does to rendered objects what helm-controller's post-renderers do after
