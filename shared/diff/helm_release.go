@@ -100,14 +100,21 @@ func ForHelmRelease(ctx context.Context, cl Clients, namespace, name string, opt
 			return nil, err
 		}
 	}
+	values, valuesErr := helmValues(ctx, clusterValues(cl.Client, hr.Namespace), &hr)
+	var deployedConfig map[string]any
+	if rls != nil {
+		deployedConfig = rls.Config
+	}
+	secrets := values.masked(&hr, deployedConfig)
 	req := objectsRequest{Client: cl.Client, Controller: helmController, Options: helmDiffOptions(&hr), Workers: opts.Workers,
-		Baseline: fixedBaseline(stored), Rendered: &render.Result{}}
+		Baseline: fixedBaseline(stored)}
 
 	if opts.Revision == RevisionApplied {
 		if rls == nil {
 			return nil, skip(exitcode.NotFound, "HelmRelease %s/%s has no deployed Helm release %s in namespace %s: no drift to compare", namespace, name, ref.Name, ref.StorageNamespace)
 		}
 		out.RevisionFrom = RevisionApplied
+		req.Rendered = sensitive(stored, secrets)
 		if out.Objects, err = compareObjects(ctx, req, stored); err != nil {
 			return nil, err
 		}
@@ -121,22 +128,11 @@ func ForHelmRelease(ctx context.Context, cl Clients, namespace, name string, opt
 		return nil, err
 	}
 	out.Source, out.Revision, out.RevisionFrom, out.Notes = chart.Source, chart.Revision, chart.From, chart.Notes
-	if len(hr.Spec.PostRenderers) > 0 {
-		out.Notes = append(out.Notes, "spec.postRenderers (Kustomize patches) are not applied to the render: their fields show as pending")
-	}
-	values, secrets, err := helmValues(ctx, clusterValues(cl.Client, hr.Namespace), &hr)
-	if err != nil {
-		out.Error = err.Error()
+	if valuesErr != nil {
+		out.Error = valuesErr.Error()
 		return out, nil
 	}
-	caps := capabilities{}
-	if cl.Discovery != nil {
-		if caps, err = capabilitiesOf(cl.Discovery); err != nil {
-			out.Notes = append(out.Notes, "the cluster's capabilities could not be read: rendered with Helm's defaults")
-		}
-	}
-	desired, err := renderChart(chartRender{Dir: chart.Dir, Root: chart.Root, Chart: chart.Chart, ValuesFiles: hr.Spec.Chart.Spec.ValuesFiles,
-		Values: values, Release: ref, Upgrade: rls != nil, Caps: caps})
+	desired, err := renderRelease(&hr, chart, values.Values, ref, rls != nil, cl, out)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -144,13 +140,7 @@ func ForHelmRelease(ctx context.Context, cl Clients, namespace, name string, opt
 		out.Error = mask(err.Error(), secrets)
 		return out, nil
 	}
-	postRender(&hr, desired)
-	if desired, err = releaseObjects(manifestOf(desired), ref, cl.Client.RESTMapper()); err != nil {
-		return nil, err
-	}
-	if len(secrets) > 0 {
-		req.Rendered = sensitive(desired, secrets)
-	}
+	req.Rendered = sensitive(desired, secrets)
 	if out.Objects, err = compareObjects(ctx, req, desired); err != nil {
 		return nil, err
 	}
@@ -164,6 +154,29 @@ func ForHelmRelease(ctx context.Context, cl Clients, namespace, name string, opt
 	}
 	out.count()
 	return out, nil
+}
+
+// renderRelease renders chart with values as helm-controller's next upgrade (an
+// install when nothing is deployed), with the cluster's capabilities when they can be
+// read, post-rendered and prepared as the release's objects are; notes go to out.
+func renderRelease(hr *helmv2.HelmRelease, chart *chartSource, values map[string]any, ref releaseRef, upgrade bool, cl Clients, out *HelmRelease) ([]*unstructured.Unstructured, error) {
+	if len(hr.Spec.PostRenderers) > 0 {
+		out.Notes = append(out.Notes, "spec.postRenderers (Kustomize patches) are not applied to the render: their fields show as pending")
+	}
+	caps := capabilities{}
+	if cl.Discovery != nil {
+		var err error
+		if caps, err = capabilitiesOf(cl.Discovery); err != nil {
+			out.Notes = append(out.Notes, "the cluster's capabilities could not be read: rendered with Helm's defaults")
+		}
+	}
+	desired, err := renderChart(chartRender{Dir: chart.Dir, Root: chart.Root, Chart: chart.Chart, ValuesFiles: hr.Spec.Chart.Spec.ValuesFiles,
+		Values: values, Release: ref, Upgrade: upgrade, Caps: caps})
+	if err != nil {
+		return nil, err
+	}
+	postRender(hr, desired)
+	return releaseObjects(manifestOf(desired), ref, cl.Client.RESTMapper())
 }
 
 func (h *HelmRelease) count() {
@@ -183,10 +196,13 @@ func fixedBaseline(stored []*unstructured.Unstructured) *Baseline {
 	return &Baseline{load: func() (map[string]*unstructured.Unstructured, string) { return objects, "" }}
 }
 
-// sensitive marks every rendered object as holding values of valuesFrom Secrets: the
-// chart may put them anywhere.
+// sensitive marks every object as holding values of valuesFrom Secrets: the chart
+// may put them anywhere. No secrets: nothing is masked.
 func sensitive(objects []*unstructured.Unstructured, secrets []string) *render.Result {
 	r := &render.Result{Sensitive: map[string]bool{}, SecretValues: secrets}
+	if len(secrets) == 0 {
+		return r
+	}
 	for _, o := range objects {
 		r.Sensitive[render.Key(o.GetKind(), o.GetNamespace(), o.GetName())] = true
 	}

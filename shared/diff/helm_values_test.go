@@ -69,7 +69,8 @@ func TestHelmValues(t *testing.T) {
 			hr("", meta.ValuesReference{Kind: "Secret", Name: "db", ValuesKey: "other"}), "", nil, "valuesFrom Secret apps/db key other: no such key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			values, secrets, err := helmValues(context.Background(), memoryValues(objects), tc.hr)
+			got, err := helmValues(context.Background(), memoryValues(objects), tc.hr)
+			values, secrets := got.Values, got.Secrets
 			if tc.wantErr != "" {
 				if err == nil || err.Error() != tc.wantErr {
 					t.Fatalf("error = %v, want %q", err, tc.wantErr)
@@ -79,9 +80,9 @@ func TestHelmValues(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, _ := json.Marshal(values)
-			if string(got) != tc.want {
-				t.Errorf("values = %s, want %s", got, tc.want)
+			text, _ := json.Marshal(values)
+			if string(text) != tc.want {
+				t.Errorf("values = %s, want %s", text, tc.want)
 			}
 			sort.Strings(secrets)
 			if !reflect.DeepEqual(secrets, tc.wantSecrets) {
@@ -91,5 +92,32 @@ func TestHelmValues(t *testing.T) {
 				t.Errorf("ConfigMap values taken for secrets: %q", secrets)
 			}
 		})
+	}
+}
+
+// TestMasked: the values of valuesFrom Secrets are masked, now and as the deployed
+// release was given them (a rotated Secret's old value is still live), and nothing
+// public is.
+func TestMasked(t *testing.T) {
+	objects := map[string]map[string]string{
+		"ConfigMap/base": {"values.yaml": "replicas: 2\nimage: web\n"},
+		"Secret/db":      {"values.yaml": "password: new-pw\n"},
+	}
+	hr := &helmv2.HelmRelease{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "apps"}, Spec: helmv2.HelmReleaseSpec{
+		Values:     &apiextensionsv1.JSON{Raw: []byte(`{"greeting":"hello"}`)},
+		ValuesFrom: []meta.ValuesReference{{Kind: "ConfigMap", Name: "base"}, {Kind: "Secret", Name: "db"}}}}
+	v, err := helmValues(context.Background(), memoryValues(objects), hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployed := map[string]any{"replicas": 2, "image": "web", "greeting": "hello", "password": "old-pw"}
+	got := v.masked(hr, deployed)
+	sort.Strings(got)
+	if want := []string{"new-pw", "old-pw"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("masked = %q, want %q", got, want)
+	}
+	hr.Spec.ValuesFrom = hr.Spec.ValuesFrom[:1]
+	if got := v.masked(hr, deployed); got != nil {
+		t.Errorf("without a Secret among valuesFrom, masked = %q, want nothing", got)
 	}
 }
