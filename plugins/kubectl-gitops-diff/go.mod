@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/kubectl-gitops/kubectl-gitops/shared v0.0.0
 	github.com/spf13/cobra v1.10.2
+	helm.sh/helm/v4 v4.2.4
 	k8s.io/apimachinery v0.37.2
 	k8s.io/cli-runtime v0.37.2
 	sigs.k8s.io/yaml v1.6.0
@@ -50,7 +51,6 @@ require (
 	github.com/tetratelabs/wazero v1.12.0 // indirect
 	go.opentelemetry.io/proto/otlp v1.10.0 // indirect
 	golang.org/x/crypto v0.54.0 // indirect
-	helm.sh/helm/v4 v4.2.4 // indirect
 	k8s.io/apiserver v0.37.0 // indirect
 	k8s.io/component-helpers v0.37.2 // indirect
 	oras.land/oras-go/v2 v2.6.1 // indirect
