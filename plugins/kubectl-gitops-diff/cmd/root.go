@@ -87,16 +87,17 @@ be fetched this way: give its content with --dir.
 
 A HelmRelease (helmrelease/NAME or hr/NAME, in -n) is compared as helm-controller
 v1.6.4 (Helm v4.2.4) would upgrade it: its deployed release is read from Helm's
-storage (the Secret sh.helm.release.v1.RELEASE.vN in its storage namespace), and the
-chart of its GitRepository, at the commit the source holds (fetched as above, or from
---git-dir or --dir), is rendered with its values (spec.values over valuesFrom
-ConfigMaps and Secrets read from the cluster) as 'helm template' renders, with the
-cluster's capabilities. Each object is dry-run under the field manager helm-controller:
+storage (the Secret sh.helm.release.v1.RELEASE.vN in its storage namespace), and its
+chart is rendered with its values (spec.values over valuesFrom ConfigMaps and Secrets
+read from the cluster) as 'helm template' renders, with the cluster's capabilities:
+the chart of a GitRepository at the commit the source holds (fetched as above, or from
+--git-dir or --dir), or of a HelmRepository at the version its HelmChart resolved
+(fetched with Helm's getters, HTTP or OCI, with your own registry credentials). Each object is dry-run under the field manager helm-controller:
 a field is drift (the live object differs from the deployed release) or pending (the
 chart or values changed it); objects of the release no longer rendered are removed
 (kept with helm.sh/resource-policy: keep). --revision applied compares the deployed
-release alone: helm-controller's drift detection. A chart from a HelmRepository or
-spec.chartRef is not fetched yet: the HelmRelease is skipped, with why.
+release alone: helm-controller's drift detection. A chart that cannot be fetched (or
+comes through spec.chartRef, not supported yet) skips the HelmRelease, with why.
 
 A Secret's values are never shown, nor any value of a substituteFrom or valuesFrom
 Secret: only the names of the keys that change.
