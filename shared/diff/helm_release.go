@@ -163,6 +163,9 @@ func renderRelease(hr *helmv2.HelmRelease, chart *chartSource, values map[string
 	if len(hr.Spec.PostRenderers) > 0 {
 		out.Notes = append(out.Notes, "spec.postRenderers (Kustomize patches) are not applied to the render: their fields show as pending")
 	}
+	if hr.GetUpgrade().PreserveValues {
+		out.Notes = append(out.Notes, "spec.upgrade.preserveValues: the upgrade also reuses the deployed release's values; rendered with the HelmRelease's own")
+	}
 	caps := capabilities{}
 	if cl.Discovery != nil {
 		var err error
@@ -171,7 +174,7 @@ func renderRelease(hr *helmv2.HelmRelease, chart *chartSource, values map[string
 		}
 	}
 	desired, err := renderChart(chartRender{Dir: chart.Dir, Root: chart.Root, Chart: chart.Chart, ValuesFiles: hr.Spec.Chart.Spec.ValuesFiles,
-		Values: values, Release: ref, Upgrade: upgrade, Caps: caps})
+		IgnoreMissingValuesFiles: hr.Spec.Chart.Spec.IgnoreMissingValuesFiles, Values: values, Release: ref, Upgrade: upgrade, Caps: caps})
 	if err != nil {
 		return nil, err
 	}

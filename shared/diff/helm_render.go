@@ -47,8 +47,10 @@ type chartRender struct {
 	// its ValuesFiles are files of the chart.
 	Chart       *chartv2.Chart
 	ValuesFiles []string
-	Values      map[string]any
-	Release     releaseRef
+	// IgnoreMissingValuesFiles leaves out a values file that does not exist.
+	IgnoreMissingValuesFiles bool
+	Values                   map[string]any
+	Release                  releaseRef
 	// Upgrade: a release is installed, the templates see .Release.IsUpgrade.
 	Upgrade bool
 	Caps    capabilities
@@ -73,6 +75,9 @@ func renderChart(r chartRender) ([]*unstructured.Unstructured, error) {
 		merged := map[string]any{}
 		for _, f := range r.ValuesFiles {
 			b, err := read(f)
+			if err != nil && r.IgnoreMissingValuesFiles {
+				continue
+			}
 			if err != nil {
 				return nil, fmt.Errorf("valuesFiles %s: %w", f, err)
 			}

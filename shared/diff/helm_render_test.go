@@ -56,6 +56,10 @@ data:
 			chartRender{Dir: filepath.Join(root, "charts/web"), Root: root, ValuesFiles: []string{"values/prod.yaml"}, Values: map[string]any{"greeting": "hi"},
 				Release: releaseRef{Name: "web", Namespace: "apps"}, Upgrade: true, Caps: capabilities{KubeVersion: "v1.37.2"}},
 			map[string]string{"greeting": "hi", "size": "large", "upgrade": "true", "namespace": "apps", "kube": "37"}},
+		{"a missing values file left out with ignoreMissingValuesFiles",
+			chartRender{Dir: filepath.Join(root, "charts/web"), Root: root, ValuesFiles: []string{"values/none.yaml", "values/prod.yaml"}, IgnoreMissingValuesFiles: true,
+				Release: releaseRef{Name: "web", Namespace: "apps"}},
+			map[string]string{"size": "large"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			objects, err := renderChart(tc.r)
@@ -72,6 +76,9 @@ data:
 				}
 			}
 		})
+	}
+	if _, err := renderChart(chartRender{Dir: filepath.Join(root, "charts/web"), Root: root, ValuesFiles: []string{"values/none.yaml"}}); err == nil || !strings.Contains(err.Error(), "valuesFiles values/none.yaml") {
+		t.Errorf("a missing values file: error %v, want it named", err)
 	}
 	if _, err := renderChart(chartRender{Dir: filepath.Join(root, "charts/none"), Root: root}); err == nil || !strings.Contains(err.Error(), "loading the chart") {
 		t.Errorf("a missing chart: error %v, want loading the chart", err)
