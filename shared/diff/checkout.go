@@ -37,9 +37,19 @@ func (c *gitCheckout) Close() {
 // from the source's URL with the user's git, into a temporary repository: the branch
 // the source tracks is the way in when the server will not serve a commit by its SHA.
 // What cannot be done is a SkipError: the others named are still compared. The
-// returned checkout is to be closed even on error.
+// checkout returned is to be closed; on error nothing is left behind.
 func checkout(ctx context.Context, src *unstructured.Unstructured, who, source, gitDir, commit string, also ...string) (*gitCheckout, error) {
 	co := &gitCheckout{GitDir: gitDir}
+	c, err := co.extract(ctx, src, who, source, commit, also)
+	if err != nil {
+		co.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (co *gitCheckout) extract(ctx context.Context, src *unstructured.Unstructured, who, source, commit string, also []string) (*gitCheckout, error) {
+	gitDir := co.GitDir
 	url, _, _ := unstructured.NestedString(src.Object, "spec", "url")
 	if gitDir == "" {
 		branch, _, _ := unstructured.NestedString(src.Object, "spec", "ref", "branch")

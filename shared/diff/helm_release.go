@@ -123,10 +123,10 @@ func ForHelmRelease(ctx context.Context, cl Clients, namespace, name string, opt
 	}
 
 	chart, err := chartFor(ctx, cl, &hr, opts)
-	defer chart.Close()
 	if err != nil {
 		return nil, err
 	}
+	defer chart.Close()
 	out.Source, out.Revision, out.RevisionFrom, out.Notes = chart.Source, chart.Revision, chart.From, chart.Notes
 	if valuesErr != nil {
 		out.Error = valuesErr.Error()
@@ -245,9 +245,19 @@ func (c *chartSource) Close() {
 
 // chartFor finds the chart helm-controller's next upgrade installs: spec.chart's
 // HelmChart template, whose source is a GitRepository (fetched as a Kustomization's
-// is, or read from --git-dir) or --dir. A chart that cannot be had is a SkipError: one
-// line, never an empty render (which would read as everything removed).
+// is, or read from --git-dir), a HelmRepository, or --dir. A chart that cannot be had
+// is a SkipError: one line, never an empty render (which would read as everything
+// removed). On error nothing is left behind.
 func chartFor(ctx context.Context, cl Clients, hr *helmv2.HelmRelease, opts Options) (*chartSource, error) {
+	c, err := findChart(ctx, cl, hr, opts)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func findChart(ctx context.Context, cl Clients, hr *helmv2.HelmRelease, opts Options) (*chartSource, error) {
 	who := fmt.Sprintf("HelmRelease %s/%s", hr.Namespace, hr.Name)
 	if hr.Spec.Chart == nil {
 		return nil, skip(exitcode.Usage, "%s reads its chart through spec.chartRef: not supported yet; compare its drift with --revision applied", who)
@@ -289,10 +299,10 @@ func chartFor(ctx context.Context, cl Clients, hr *helmv2.HelmRelease, opts Opti
 		}
 	}
 	co, err := checkout(ctx, src, who, out.Source, opts.GitDir, commit)
-	out.co = co
 	if err != nil {
 		return out, err
 	}
+	out.co = co
 	if co.Note != "" {
 		out.Notes = append(out.Notes, co.Note)
 	}

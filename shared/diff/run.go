@@ -126,10 +126,10 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 			commit = r.Commit()
 		}
 		co, err := checkout(ctx, src, fmt.Sprintf("Kustomization %s/%s", namespace, name), source, opts.GitDir, commit, fetchAlso(&k, commit)...)
-		defer co.Close()
 		if err != nil {
 			return nil, err
 		}
+		defer co.Close()
 		if co.Note != "" {
 			notes = append(notes, co.Note)
 		}
