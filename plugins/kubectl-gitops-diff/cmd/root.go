@@ -86,18 +86,19 @@ stopped after 2 minutes or 1 GiB. An OCIRepository, Bucket or ExternalArtifact c
 be fetched this way: give its content with --dir.
 
 A HelmRelease (helmrelease/NAME or hr/NAME, in -n) is compared as helm-controller
-v1.6.4 (Helm v4.2.4) would upgrade it: its deployed release is read from Helm's
-storage (the Secret sh.helm.release.v1.RELEASE.vN in its storage namespace), and its
-chart is rendered with its values (spec.values over valuesFrom ConfigMaps and Secrets
-read from the cluster) as 'helm template' renders, with the cluster's capabilities:
-the chart of a GitRepository at the commit the source holds (fetched as above, or from
---git-dir or --dir), or of a HelmRepository at the version its HelmChart resolved
-(fetched with Helm's getters, HTTP or OCI, with your own registry credentials). Each object is dry-run under the field manager helm-controller:
-a field is drift (the live object differs from the deployed release) or pending (the
-chart or values changed it); objects of the release no longer rendered are removed
-(kept with helm.sh/resource-policy: keep). --revision applied compares the deployed
-release alone: helm-controller's drift detection. A chart that cannot be fetched (or
-comes through spec.chartRef, not supported yet) skips the HelmRelease, with why.
+v1.6.4 (Helm v4.2.4) would upgrade it. Its deployed release is read from Helm's
+storage (the Secret sh.helm.release.v1.RELEASE.vN in its storage namespace); its chart
+is rendered as 'helm template' renders, with the cluster's capabilities and its values
+(spec.values over the valuesFrom ConfigMaps and Secrets read from the cluster): the
+chart of a GitRepository at the commit the source holds (fetched as above, or read
+from the clone or the folder given), or of a HelmRepository at the version its
+HelmChart resolved (fetched with Helm's getters, HTTP or OCI, with your own registry
+credentials). Each object is dry-run under the field manager helm-controller: a field
+is drift (the live object differs from the deployed release) or pending (the chart or
+values changed it); objects of the release no longer rendered are removed (kept with
+helm.sh/resource-policy: keep). --revision applied compares the deployed release
+alone: helm-controller's drift detection. A chart that cannot be fetched (or comes
+through spec.chartRef, not supported yet) skips the HelmRelease, with why.
 
 A Secret's values are never shown, nor any value of a substituteFrom or valuesFrom
 Secret: only the names of the keys that change.
@@ -116,9 +117,9 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 	o := &Options{streams: streams, Selection: command.Selection{Kind: flux.KindKustomization}}
 	o.Selection.AddFlags(root)
 	o.Output.AddFlag(root)
-	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Kustomization's Git source: the commit compared is read from it.")
+	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Git source (a Kustomization's, or a HelmRelease's chart's): the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
-	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision) or a commit SHA; default: the one the source holds now.")
+	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision; a HelmRelease's deployed release) or a commit SHA; default: the one the source holds now.")
 	root.Args = command.ArbitraryArgs()
 	root.ValidArgsFunction = command.CompleteNames(f, flux.KindKustomization)
 	command.Bind(root, f, o)
