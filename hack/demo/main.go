@@ -80,6 +80,7 @@ In another terminal:
   kubectl gitops trace kustomization/workload-apps -n fleet
   kubectl gitops deps -A
   kubectl gitops diff -A
+  kubectl gitops diff hr/web -n shop
   kubectl gitops rollback history apps -n flux-system
   kubectl gitops branch show flux-system -n flux-system
   kubectl gitops branch set flux-system stable-release -n flux-system --yes

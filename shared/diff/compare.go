@@ -11,6 +11,7 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/object"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/kustomize"
 	"github.com/fluxcd/pkg/ssa"
 	ssaerrors "github.com/fluxcd/pkg/ssa/errors"
 	"github.com/fluxcd/pkg/ssa/jsondiff"
@@ -64,14 +65,19 @@ func DiffOptions(k *kustomizev1.Kustomization) ssa.DiffOptions {
 		ForceSelector:        map[string]string{group + "/force": kustomizev1.EnabledValue},
 	}
 	for _, rule := range k.Spec.Ignore {
-		r := jsondiff.IgnoreRule{Paths: rule.Paths}
-		if t := rule.Target; t != nil {
-			r.Selector = &jsondiff.Selector{Group: t.Group, Version: t.Version, Kind: t.Kind, Name: t.Name,
-				Namespace: t.Namespace, AnnotationSelector: t.AnnotationSelector, LabelSelector: t.LabelSelector}
-		}
-		opts.DriftIgnoreRules = append(opts.DriftIgnoreRules, r)
+		opts.DriftIgnoreRules = append(opts.DriftIgnoreRules, ignoreRule(rule.Paths, rule.Target))
 	}
 	return opts
+}
+
+// ignoreRule is a spec.ignore (or spec.driftDetection.ignore) rule as ssa takes it.
+func ignoreRule(paths []string, t *kustomize.Selector) jsondiff.IgnoreRule {
+	r := jsondiff.IgnoreRule{Paths: paths}
+	if t != nil {
+		r.Selector = &jsondiff.Selector{Group: t.Group, Version: t.Version, Kind: t.Kind, Name: t.Name,
+			Namespace: t.Namespace, AnnotationSelector: t.AnnotationSelector, LabelSelector: t.LabelSelector}
+	}
+	return r
 }
 
 // Compare dry-runs the rendered objects against the cluster and lists what the apply
@@ -86,40 +92,9 @@ func Compare(ctx context.Context, req Request) (*Kustomization, error) {
 	if err := prepare(k, objects); err != nil {
 		return nil, err
 	}
-	req.Client = newReadOnce(req.Client)
-	manager := ssa.NewResourceManager(req.Client, nil, ssa.Owner{Field: ControllerName, Group: group})
-	opts := DiffOptions(k)
-
-	workers := req.Workers
-	if workers <= 0 {
-		workers = DefaultWorkers
-	}
-	// What the apply creates first (ssa stages Namespaces and CRDs before the rest):
-	// an object in one of those cannot be dry-run before, it is created after.
-	staged := map[string]bool{}
-	for _, u := range objects {
-		switch {
-		case u.GetKind() == "Namespace" && u.GroupVersionKind().Group == "":
-			staged["Namespace/"+u.GetName()] = true
-		case u.GetKind() == "CustomResourceDefinition":
-			g, _, _ := unstructured.NestedString(u.Object, "spec", "group")
-			kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
-			staged["CRD/"+g+"/"+kind] = true
-		}
-	}
-	results := make([]Object, len(objects))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, workers)
-	for i, obj := range objects {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i] = compareOne(ctx, manager, req, obj, opts, staged)
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	results, err := compareObjects(ctx, objectsRequest{Client: req.Client, Controller: kustomizeController, Options: DiffOptions(k),
+		Workers: req.Workers, Baseline: req.Baseline, Rendered: req.Rendered}, objects)
+	if err != nil {
 		return nil, err
 	}
 	failed := false
@@ -145,8 +120,65 @@ func Compare(ctx context.Context, req Request) (*Kustomization, error) {
 	return out, nil
 }
 
+// objectsRequest is what a Kustomization's and a HelmRelease's comparison share:
+// prepared objects dry-run as one controller, with what tells drift from pending and
+// what must be masked.
+type objectsRequest struct {
+	Client     client.Client
+	Controller controller
+	Options    ssa.DiffOptions
+	// Workers bounds the dry runs in flight (DefaultWorkers when 0).
+	Workers int
+	// Baseline is what the controller applied last; nil when unknown.
+	Baseline *Baseline
+	// Rendered says which objects are sensitive or encrypted, and the values to mask;
+	// its Objects are not read.
+	Rendered *render.Result
+}
+
+// compareObjects dry-runs each object (in parallel, Workers at once) and returns the
+// results in the objects' order.
+func compareObjects(ctx context.Context, req objectsRequest, objects []*unstructured.Unstructured) ([]Object, error) {
+	req.Client = newReadOnce(req.Client)
+	manager := ssa.NewResourceManager(req.Client, nil, req.Controller.Owner)
+	workers := req.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	// What the apply creates first (ssa stages Namespaces and CRDs before the rest):
+	// an object in one of those cannot be dry-run before, it is created after.
+	staged := map[string]bool{}
+	for _, u := range objects {
+		switch {
+		case u.GetKind() == "Namespace" && u.GroupVersionKind().Group == "":
+			staged["Namespace/"+u.GetName()] = true
+		case u.GetKind() == "CustomResourceDefinition":
+			g, _, _ := unstructured.NestedString(u.Object, "spec", "group")
+			kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+			staged["CRD/"+g+"/"+kind] = true
+		}
+	}
+	results := make([]Object, len(objects))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for i, obj := range objects {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = compareOne(ctx, manager, req, obj, staged)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
 // compareOne is ssa's Diff of one object, named and masked.
-func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, obj *unstructured.Unstructured, opts ssa.DiffOptions, staged map[string]bool) Object {
+func compareOne(ctx context.Context, manager *ssa.ResourceManager, req objectsRequest, obj *unstructured.Unstructured, staged map[string]bool) Object {
+	opts := req.Options
 	o := Object{ObjectRef: output.ObjectRef{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}}
 	key := render.Key(obj.GetKind(), obj.GetNamespace(), obj.GetName())
 	// Values not to show: a Secret's own, and those of substituteFrom Secrets in an
@@ -176,10 +208,10 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 	case err != nil:
 		o.Action, o.Reason = Failed, mask(dryRunMessage(err), secrets)
 		if ssaerrors.IsImmutableError(err) {
-			o.Reason += " (set spec.force, or annotate the object " + group + "/force: enabled, to have it recreated)"
+			o.Reason += req.Controller.ForceHint
 		}
 	case change.Action == ssa.SkippedAction:
-		o.Action, o.Reason = Skipped, skipReason(desired, opts)
+		o.Action, o.Reason = Skipped, skipReason(desired, opts, req.Controller)
 	case change.Action == ssa.CreatedAction:
 		o.Action = Created
 		current := liveOf(ctx, req.Client, desired)
@@ -212,7 +244,7 @@ func compareOne(ctx context.Context, manager *ssa.ResourceManager, req Request, 
 	default:
 		o.Action = Unchanged
 	}
-	if o.Action == Unchanged || o.Action == Changed {
+	if req.Controller.Cleanup && (o.Action == Unchanged || o.Action == Changed) {
 		if o.Action == Unchanged {
 			live, merged = nil, nil
 		}
@@ -248,14 +280,14 @@ func dryRunMessage(err error) string {
 }
 
 // skipReason says which selector made the controller skip obj.
-func skipReason(desired *unstructured.Unstructured, opts ssa.DiffOptions) string {
+func skipReason(desired *unstructured.Unstructured, opts ssa.DiffOptions, ctl controller) string {
 	if k, v, ok := matching(desired, opts.Exclusions); ok {
 		return fmt.Sprintf("%s: %s in the manifest", k, v)
 	}
 	if k, v, ok := matching(desired, opts.IfNotPresentSelector); ok {
 		return fmt.Sprintf("%s: %s and the object exists", k, v)
 	}
-	return "the live object is labelled or annotated " + group + "/reconcile: disabled or " + group + "/ssa: Ignore"
+	return ctl.SkipHint
 }
 
 func matching(u *unstructured.Unstructured, sel map[string]string) (string, string, bool) {

@@ -35,22 +35,28 @@ const (
 	// Recreated: an immutable field changes and spec.force (or the object's force
 	// annotation) has the controller delete and create it again.
 	Recreated Action = "recreated"
+	// Removed: in the Helm release installed last and no longer rendered: Helm deletes
+	// it on upgrade.
+	Removed Action = "removed"
 )
 
 // IsDifference reports whether an object with action a means the apply changes the
 // cluster (or fails).
 func (a Action) IsDifference() bool {
 	switch a {
-	case Created, Changed, Pruned, Failed, Recreated:
+	case Created, Changed, Pruned, Failed, Recreated, Removed:
 		return true
 	}
 	return false
 }
 
-// Diff is the document `kubectl gitops diff` prints: one entry per Kustomization named.
+// Diff is the document `kubectl gitops diff` prints: one entry per Kustomization and
+// per HelmRelease named.
 type Diff struct {
 	output.TypeMeta `json:",inline"`
 	Kustomizations  []Kustomization `json:"kustomizations"`
+	// HelmReleases are compared as helm-controller would upgrade them (helm.go).
+	HelmReleases []HelmRelease `json:"helmReleases,omitempty"`
 }
 
 // New returns an empty Diff document.
@@ -62,6 +68,11 @@ func New() *Diff {
 func (d *Diff) Differs() bool {
 	for _, k := range d.Kustomizations {
 		if k.Differs() {
+			return true
+		}
+	}
+	for _, h := range d.HelmReleases {
+		if differs(h.Objects) {
 			return true
 		}
 	}
@@ -97,8 +108,10 @@ type Kustomization struct {
 
 // Differs reports whether the apply would change the cluster, fail, or could not be
 // predicted.
-func (k Kustomization) Differs() bool {
-	for _, o := range k.Objects {
+func (k Kustomization) Differs() bool { return differs(k.Objects) }
+
+func differs(objects []Object) bool {
+	for _, o := range objects {
 		if o.Action.IsDifference() {
 			return true
 		}
@@ -115,13 +128,15 @@ type Summary struct {
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	Unchanged int `json:"unchanged"`
+	// Removed counts a HelmRelease's objects Helm deletes on upgrade.
+	Removed int `json:"removed,omitempty"`
 }
 
 // String is the summary as the text view ends a Kustomization: "5 differences: 1
 // created, 3 changed, 1 pruned; 1 unchanged", or "no differences: 5 objects unchanged",
 // and the skipped ones.
 func (s Summary) String() string {
-	n := s.Created + s.Changed + s.Recreated + s.Pruned + s.Failed
+	n := s.Created + s.Changed + s.Recreated + s.Pruned + s.Removed + s.Failed
 	var out string
 	if n == 0 {
 		out = "no differences: " + output.Count(s.Unchanged, "object", "objects") + " unchanged"
@@ -130,7 +145,7 @@ func (s Summary) String() string {
 		for _, c := range []struct {
 			n    int
 			what string
-		}{{s.Created, "created"}, {s.Changed, "changed"}, {s.Recreated, "recreated"}, {s.Pruned, "pruned"}, {s.Failed, "failing"}} {
+		}{{s.Created, "created"}, {s.Changed, "changed"}, {s.Recreated, "recreated"}, {s.Pruned, "pruned"}, {s.Removed, "removed"}, {s.Failed, "failing"}} {
 			if c.n > 0 {
 				parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 			}
@@ -153,6 +168,8 @@ func (s *Summary) add(a Action) {
 		s.Recreated++
 	case Pruned:
 		s.Pruned++
+	case Removed:
+		s.Removed++
 	case Failed:
 		s.Failed++
 	case Skipped:

@@ -88,7 +88,7 @@ func TestSkipReason(t *testing.T) {
 		{"the live object's", obj(nil, nil), "the live object is labelled or annotated kustomize.toolkit.fluxcd.io/reconcile: disabled or kustomize.toolkit.fluxcd.io/ssa: Ignore"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := skipReason(tc.u, o); got != tc.want {
+			if got := skipReason(tc.u, o, kustomizeController); got != tc.want {
 				t.Errorf("skipReason = %q, want %q", got, tc.want)
 			}
 		})

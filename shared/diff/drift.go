@@ -75,6 +75,8 @@ type fieldAnalysis struct {
 	// one applied last; hasBase is false when the latter is unknown.
 	target, applied *unstructured.Unstructured
 	hasBase         bool
+	// owner is the controller's field manager: a conflict is a field another owns.
+	owner string
 }
 
 // fields lists the fields where liveShown and merged (ssa's Diff results, ignored
@@ -100,7 +102,7 @@ func (a fieldAnalysis) fields(liveShown, merged *unstructured.Unstructured) ([]F
 		if _, set := valueAt(a.desired.Object, p); !set {
 			continue
 		}
-		if other := others(owners); len(other) > 0 {
+		if other := others(owners, a.owner); len(other) > 0 {
 			conflicts = append(conflicts, Conflict{Path: p.String(), IgnorePath: p.Pointer(), Managers: other})
 		}
 	}
@@ -203,14 +205,14 @@ func prepare(k *kustomizev1.Kustomization, objects []*unstructured.Unstructured)
 // analysisOf gathers, for a changed object, the live object with its managedFields
 // (ssa's Diff strips them) and its renders at both revisions. A live object that
 // cannot be read leaves the owners unknown.
-func analysisOf(ctx context.Context, req Request, desired *unstructured.Unstructured) fieldAnalysis {
+func analysisOf(ctx context.Context, req objectsRequest, desired *unstructured.Unstructured) fieldAnalysis {
 	live := &unstructured.Unstructured{}
 	live.SetGroupVersionKind(desired.GroupVersionKind())
 	if err := req.Client.Get(ctx, client.ObjectKeyFromObject(desired), live); err != nil {
 		live = nil
 	}
 	objects, known := req.Baseline.get()
-	return fieldAnalysis{live: live, desired: desired, target: desired, hasBase: known,
+	return fieldAnalysis{live: live, desired: desired, target: desired, hasBase: known, owner: req.Controller.Owner.Field,
 		applied: objects[render.Key(desired.GetKind(), desired.GetNamespace(), desired.GetName())]}
 }
 

@@ -162,15 +162,15 @@ func TestFieldsOriginAndConflicts(t *testing.T) {
 		noLive  bool
 		nothing bool
 	}{
-		{"applied is the target: all drift", fieldAnalysis{desired: target, target: target, applied: target, hasBase: true},
+		{"applied is the target: all drift", fieldAnalysis{desired: target, target: target, applied: target, hasBase: true, owner: ControllerName},
 			replicas + "=drift by scaler@20:30:00; " + image + "=drift by kubectl-edit@20:31:05", false, false},
-		{"Git changed the image since: pending, no managers", fieldAnalysis{desired: target, target: target, applied: webAt(t, "web:v0"), hasBase: true},
+		{"Git changed the image since: pending, no managers", fieldAnalysis{desired: target, target: target, applied: webAt(t, "web:v0"), hasBase: true, owner: ControllerName},
 			replicas + "=drift by scaler@20:30:00; " + image + "=pending", false, false},
-		{"new in Git since: pending", fieldAnalysis{desired: target, target: target, hasBase: true},
+		{"new in Git since: pending", fieldAnalysis{desired: target, target: target, hasBase: true, owner: ControllerName},
 			replicas + "=pending; " + image + "=pending", false, false},
-		{"no baseline (--dir): unknown, managers named", fieldAnalysis{desired: target, target: target},
+		{"no baseline (--dir): unknown, managers named", fieldAnalysis{desired: target, target: target, owner: ControllerName},
 			replicas + "= by scaler@20:30:00; " + image + "= by kubectl-edit@20:31:05", false, false},
-		{"live unreadable: no managers, no conflicts", fieldAnalysis{desired: target, target: target},
+		{"live unreadable: no managers, no conflicts", fieldAnalysis{desired: target, target: target, owner: ControllerName},
 			replicas + "=; " + image + "=", true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -200,7 +200,7 @@ func TestFieldsOriginAndConflicts(t *testing.T) {
 		l, m := shown(live), merged.DeepCopy()
 		unstructured.RemoveNestedField(l.Object, "spec", "replicas")
 		unstructured.RemoveNestedField(m.Object, "spec", "replicas")
-		_, conflicts := fieldAnalysis{live: live, desired: target, target: target, applied: target, hasBase: true}.fields(l, m)
+		_, conflicts := fieldAnalysis{live: live, desired: target, target: target, applied: target, hasBase: true, owner: ControllerName}.fields(l, m)
 		if len(conflicts) != 1 || conflicts[0].Path != image {
 			t.Errorf("conflicts %+v, want the image only", conflicts)
 		}
@@ -208,7 +208,7 @@ func TestFieldsOriginAndConflicts(t *testing.T) {
 	t.Run("a field the desired object does not set is no conflict", func(t *testing.T) {
 		desired := target.DeepCopy()
 		unstructured.RemoveNestedField(desired.Object, "spec", "replicas")
-		_, conflicts := fieldAnalysis{live: live, desired: desired, target: desired, applied: desired, hasBase: true}.fields(shown(live), merged)
+		_, conflicts := fieldAnalysis{live: live, desired: desired, target: desired, applied: desired, hasBase: true, owner: ControllerName}.fields(shown(live), merged)
 		if len(conflicts) != 1 || conflicts[0].Path != image {
 			t.Errorf("conflicts %+v, want the image only", conflicts)
 		}
@@ -220,7 +220,7 @@ func TestFieldsOriginAndConflicts(t *testing.T) {
 		m.SetLabels(labels)
 		d := target.DeepCopy()
 		d.SetLabels(labels)
-		fields, conflicts := fieldAnalysis{live: live, desired: d, target: d, applied: target, hasBase: true}.fields(shown(live), m)
+		fields, conflicts := fieldAnalysis{live: live, desired: d, target: d, applied: target, hasBase: true, owner: ControllerName}.fields(shown(live), m)
 		for _, c := range conflicts {
 			if c.Path == ".metadata.labels.app" {
 				t.Errorf("a label only kustomize-controller owns is a conflict: %+v", c)
@@ -263,7 +263,7 @@ data:
 	l, m := shown(live), desired.DeepCopy()
 	l.Object["data"] = map[string]any{"password": "*** (before)"}
 	m.Object["data"] = map[string]any{"password": "*** (after)"}
-	fields, conflicts := fieldAnalysis{live: live, desired: desired, target: desired, applied: desired, hasBase: true}.fields(l, m)
+	fields, conflicts := fieldAnalysis{live: live, desired: desired, target: desired, applied: desired, hasBase: true, owner: ControllerName}.fields(l, m)
 	b, err := json.Marshal(Object{Fields: fields, Conflicts: conflicts})
 	if err != nil {
 		t.Fatal(err)

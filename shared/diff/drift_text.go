@@ -10,7 +10,7 @@ import (
 // writeFields prints one line per field a changed object's apply changes (drift with
 // who wrote it, pending, or changed when unknown), then one per conflict with the ways
 // out Flux offers.
-func writeFields(out *output.Writer, p output.Palette, o Object) {
+func writeFields(out *output.Writer, p output.Palette, o Object, ctl controller) {
 	for _, f := range o.Fields {
 		switch f.Origin {
 		case Drift:
@@ -27,8 +27,12 @@ func writeFields(out *output.Writer, p output.Palette, o Object) {
 			names[i] = m.Manager
 		}
 		who := strings.Join(names, ", ")
-		out.Printf("            %s %s  owned by %s, taken over by the apply; to leave it to %s: spec.ignore path %s, or annotate the object %s/ssa: IfNotPresent\n",
-			p.Red("conflict:"), c.Path, who, who, c.IgnorePath, group)
+		how := ctl.IgnoreField + " path " + c.IgnorePath
+		if ctl.Annotation != "" {
+			how += ", or annotate the object " + ctl.Annotation
+		}
+		out.Printf("            %s %s  owned by %s, taken over by the apply; to leave it to %s: %s\n",
+			p.Red("conflict:"), c.Path, who, who, how)
 	}
 }
 

@@ -47,13 +47,26 @@ func (d Diff) WithoutInlineDiffs() *Diff {
 	out := d
 	out.Kustomizations = make([]Kustomization, len(d.Kustomizations))
 	for i, k := range d.Kustomizations {
-		k.Objects = append([]Object(nil), k.Objects...)
-		for j := range k.Objects {
-			k.Objects[j].Diff = ""
-		}
+		k.Objects = withoutDiffs(k.Objects)
 		out.Kustomizations[i] = k
 	}
+	out.HelmReleases = make([]HelmRelease, len(d.HelmReleases))
+	for i, h := range d.HelmReleases {
+		h.Objects = withoutDiffs(h.Objects)
+		out.HelmReleases[i] = h
+	}
+	if len(out.HelmReleases) == 0 {
+		out.HelmReleases = nil
+	}
 	return &out
+}
+
+func withoutDiffs(objects []Object) []Object {
+	out := append([]Object(nil), objects...)
+	for i := range out {
+		out[i].Diff = ""
+	}
+	return out
 }
 
 // RunExternal does what kubectl diff does with KUBECTL_EXTERNAL_DIFF: it writes the
@@ -69,18 +82,23 @@ func (d *Diff) RunExternal(streams genericiooptions.IOStreams) error {
 		return err
 	}
 	defer differ.TearDown()
+	var all []Object
 	for _, k := range d.Kustomizations {
-		for _, o := range k.Objects {
-			if o.live == "" && o.merged == "" {
-				continue
-			}
-			name := fileName(o)
-			if err := writeFile(differ.From.Dir, name, o.live); err != nil {
-				return err
-			}
-			if err := writeFile(differ.To.Dir, name, o.merged); err != nil {
-				return err
-			}
+		all = append(all, k.Objects...)
+	}
+	for _, h := range d.HelmReleases {
+		all = append(all, h.Objects...)
+	}
+	for _, o := range all {
+		if o.live == "" && o.merged == "" {
+			continue
+		}
+		name := fileName(o)
+		if err := writeFile(differ.From.Dir, name, o.live); err != nil {
+			return err
+		}
+		if err := writeFile(differ.To.Dir, name, o.merged); err != nil {
+			return err
 		}
 	}
 	err = differ.Run(&kdiff.DiffProgram{Exec: exec.New(), IOStreams: streams})

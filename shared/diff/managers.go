@@ -144,11 +144,11 @@ func names(pe fieldpath.PathElement, item any, i int) bool {
 	return false
 }
 
-// others are the managers other than the controller's among ms.
-func others(ms []Manager) []Manager {
+// others are the managers other than the controller's (owner) among ms.
+func others(ms []Manager, owner string) []Manager {
 	var out []Manager
 	for _, m := range ms {
-		if m.Manager != ControllerName {
+		if m.Manager != owner {
 			out = append(out, m)
 		}
 	}

@@ -8,8 +8,6 @@ import (
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/dynamic"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
@@ -65,13 +63,19 @@ func cloneOf(ctx context.Context, dir, url string) error {
 	return fmt.Errorf("the clone %s is of another repository (%s): give --git-dir a clone of %s, or add it as a remote of this one", dir, strings.Join(remotes, ", "), url)
 }
 
-// Many compares each target in turn. A Kustomization that cannot be compared with the
-// files given is listed as skipped, with why, and the others are compared; one named
-// that does not exist is passed to missing (the caller reports it and exits with its
-// code) and the others are compared. With Dir, the folder holds one source: that of
-// the first Kustomization compared, and those reading another are skipped. When
-// nothing could be compared, the (first) reason is returned as the error.
-func Many(ctx context.Context, dyn dynamic.Interface, c client.Client, targets []types.NamespacedName, opts Options, missing func(error)) (*Diff, error) {
+// Target is one object to compare: a Kustomization or a HelmRelease.
+type Target struct {
+	Kind string
+	types.NamespacedName
+}
+
+// Many compares each target in turn. One that cannot be compared with the files given
+// is listed as skipped, with why, and the others are compared; one named that does not
+// exist is passed to missing (the caller reports it and exits with its code) and the
+// others are compared. With Dir, the folder holds one source: that of the first
+// Kustomization compared, and those reading another are skipped. When nothing could
+// be compared, the (first) reason is returned as the error.
+func Many(ctx context.Context, cl Clients, targets []Target, opts Options, missing func(error)) (*Diff, error) {
 	if opts.GitDir == "" && opts.Dir == "" && opts.Fetch == nil && len(targets) > 1 {
 		// Fetched from the sources' URLs: each repository and commit once for all.
 		trees := NewTrees(nil)
@@ -83,30 +87,43 @@ func Many(ctx context.Context, dyn dynamic.Interface, c client.Client, targets [
 	var skips []string
 	var first error
 	for _, t := range targets {
-		k, err := ForKustomization(ctx, dyn, c, t.Namespace, t.Name, opts)
+		var err error
+		if t.Kind == flux.KindHelmRelease {
+			var h *HelmRelease
+			if h, err = ForHelmRelease(ctx, cl, t.Namespace, t.Name, opts); err == nil {
+				doc.HelmReleases = append(doc.HelmReleases, *h)
+			}
+		} else {
+			var k *Kustomization
+			if k, err = ForKustomization(ctx, cl.Dynamic, cl.Client, t.Namespace, t.Name, opts); err == nil {
+				if opts.Dir != "" && opts.Source == "" {
+					opts.Source = k.Source
+				}
+				doc.Kustomizations = append(doc.Kustomizations, *k)
+			}
+		}
 		var s *SkipError
 		switch {
 		case err == nil:
 			compared++
-			if opts.Dir != "" && opts.Source == "" {
-				opts.Source = k.Source
-			}
 		case errors.As(err, &s) && len(targets) > 1:
 			if first == nil {
 				first = err
 			}
 			skips = append(skips, t.String()+": "+err.Error())
-			k = &Kustomization{Name: t.Name, Namespace: t.Namespace, Objects: []Object{}, Skipped: err.Error()}
+			if t.Kind == flux.KindHelmRelease {
+				doc.HelmReleases = append(doc.HelmReleases, HelmRelease{Name: t.Name, Namespace: t.Namespace, Objects: []Object{}, Skipped: err.Error()})
+			} else {
+				doc.Kustomizations = append(doc.Kustomizations, Kustomization{Name: t.Name, Namespace: t.Namespace, Objects: []Object{}, Skipped: err.Error()})
+			}
 		case exitcode.Of(err) == exitcode.NotFound && len(targets) > 1 && missing != nil:
 			missing(err)
-			continue
 		default:
 			return nil, err
 		}
-		doc.Kustomizations = append(doc.Kustomizations, *k)
 	}
 	if compared == 0 && first != nil {
-		return nil, exitcode.Wrap(exitcode.Of(first), fmt.Errorf("no Kustomization could be compared: %s", strings.Join(skips, "; ")))
+		return nil, exitcode.Wrap(exitcode.Of(first), fmt.Errorf("no Kustomization or HelmRelease could be compared: %s", strings.Join(skips, "; ")))
 	}
 	return doc, nil
 }

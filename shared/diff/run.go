@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -17,7 +16,6 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
-	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
@@ -132,7 +130,6 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 			}
 			return nil, skip(exitcode.Usage, "%s, but Kustomization %s/%s reads %s: pass --dir with its content instead", how, namespace, name, source)
 		}
-		url, _, _ := unstructured.NestedString(src.Object, "spec", "url")
 		commit := rev
 		if from != "flag" {
 			r, err := revision.Parse(rev)
@@ -141,37 +138,21 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 			}
 			commit = r.Commit()
 		}
-		if opts.GitDir == "" {
-			dir, cleanup, err := fetchSource(ctx, opts.Fetch, src, &k, commit)
-			defer cleanup()
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				return nil, skip(exitcode.Failure, "cannot fetch commit %s of %s from %s: %s; clone it and pass --git-dir, or pass --dir", git.Short(commit), source, redact.URL(url), redact.Text(err.Error()))
-			}
-			opts.GitDir = dir
-			notes = append(notes, fmt.Sprintf("fetched commit %s from %s with your git (shallow, into a temporary folder, removed)", git.Short(commit), redact.URL(url)))
-		} else if err := cloneOf(ctx, opts.GitDir, url); err != nil {
-			return nil, skip(exitcode.Usage, "Kustomization %s/%s reads %s (%s): %s", namespace, name, source, redact.URL(url), redact.Text(err.Error()))
+		co, err := checkout(ctx, opts.Fetch, src, fmt.Sprintf("Kustomization %s/%s", namespace, name), source, opts.GitDir, commit, fetchAlso(&k, commit)...)
+		if err != nil {
+			return nil, err
 		}
-		if !git.HasCommit(ctx, opts.GitDir, commit) {
-			return nil, skip(exitcode.NotFound, "the clone %s does not have commit %s: run 'git -C %s fetch' and try again", opts.GitDir, git.Short(commit), opts.GitDir)
+		defer co.Close()
+		if co.Note != "" {
+			notes = append(notes, co.Note)
 		}
+		opts.GitDir = co.GitDir
 		if from == "flag" {
 			if full, err := git.Line(ctx, opts.GitDir, "rev-parse", "--verify", commit+"^{commit}"); err == nil {
 				rev = full
 			}
 		}
-		tmp, err := os.MkdirTemp("", "gitops-diff-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(tmp)
-		if err := git.Extract(ctx, opts.GitDir, commit, tmp); err != nil {
-			return nil, err
-		}
-		tree = tmp
+		tree = co.Tree
 	}
 	if k.Spec.ServiceAccountName != "" {
 		notes = append(notes, fmt.Sprintf("the controller applies as service account %s; the dry runs ran as you", k.Spec.ServiceAccountName))
@@ -205,18 +186,6 @@ func ForKustomization(ctx context.Context, dyn dynamic.Interface, c client.Clien
 	return out, nil
 }
 
-// fetchSource fetches commit, and the commit k applied last (for telling drift from
-// pending), from the GitRepository src's URL with the user's git, into a temporary
-// repository: what --git-dir would otherwise give. The branch the source tracks is the
-// way in when the server will not serve a commit by its SHA.
-func fetchSource(ctx context.Context, fetch Fetch, src *unstructured.Unstructured, k *kustomizev1.Kustomization, commit string) (string, func(), error) {
-	if fetch == nil {
-		fetch = GitFetch
-	}
-	url, branch := remoteOf(src)
-	return fetch(ctx, url, branch, withApplied(commit, k.Status.LastAppliedRevision)...)
-}
-
 // remoteOf is the URL and the branch of the GitRepository src.
 func remoteOf(src *unstructured.Unstructured) (url, branch string) {
 	url, _, _ = unstructured.NestedString(src.Object, "spec", "url")
@@ -242,4 +211,13 @@ func withApplied(commit string, applied ...string) []string {
 		}
 	}
 	return want
+}
+
+// fetchAlso is the commit k applied last when it is not commit: fetched with it, to
+// tell drift from pending.
+func fetchAlso(k *kustomizev1.Kustomization, commit string) []string {
+	if r, err := revision.Parse(k.Status.LastAppliedRevision); err == nil && r.Commit() != "" && !sameCommit(r.Commit(), commit) {
+		return []string{r.Commit()}
+	}
+	return nil
 }

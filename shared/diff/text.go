@@ -8,7 +8,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
 
-// WriteText prints the human view: per Kustomization, the revision compared, each
+// WriteText prints the human view: per Kustomization (then per HelmRelease), the revision compared, each
 // object the apply would create, change, recreate, prune, skip or fail on (with the
 // diff of a changed one, coloured on a terminal), and a count; unchanged objects are
 // only counted.
@@ -29,52 +29,14 @@ func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
 			out.Printf("  %s %s\n", p.Red("error:"), k.Error)
 			continue
 		}
-		for _, o := range k.Objects {
-			if o.Action == Unchanged {
-				continue
-			}
-			label := fmt.Sprintf("%-9s", o.Action)
-			switch o.Action {
-			case Created:
-				out.Printf("  %s %s\n", p.Green(label), o.String())
-			case Changed, Recreated:
-				out.Printf("  %s %s\n", p.Yellow(label), o.String())
-			case Pruned, Failed:
-				out.Printf("  %s %s\n", p.Red(label), o.String())
-			default:
-				out.Printf("  %s %s\n", p.Dim(label), o.String())
-			}
-			if o.Reason != "" {
-				out.Printf("            %s\n", o.Reason)
-			}
-			if len(o.ChangedKeys) > 0 {
-				out.Printf("            changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
-			}
-			writeFields(out, p, o)
-			for _, line := range strings.Split(strings.TrimSuffix(o.Diff, "\n"), "\n") {
-				if line == "" && o.Diff == "" {
-					break
-				}
-				switch {
-				case strings.HasPrefix(line, "+++") || strings.HasPrefix(line, "---"):
-					out.Printf("    %s\n", p.Bold(line))
-				case strings.HasPrefix(line, "+"):
-					out.Printf("    %s\n", p.Green(line))
-				case strings.HasPrefix(line, "-"):
-					out.Printf("    %s\n", p.Red(line))
-				case strings.HasPrefix(line, "@@"):
-					out.Printf("    %s\n", p.Dim(line))
-				default:
-					out.Printf("    %s\n", line)
-				}
-			}
-		}
+		writeObjects(out, p, k.Objects, kustomizeController)
 		for _, n := range k.Notes {
 			out.Printf("  note: %s\n", n)
 		}
 		out.Printf("  %s", k.Summary)
 		out.Printf("\n")
 	}
+	writeHelmReleases(out, p, d.HelmReleases, len(d.Kustomizations) > 0)
 	return out.Err
 }
 
@@ -82,4 +44,49 @@ func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
 func writeSkipped(out *output.Writer, p output.Palette, k Kustomization) {
 	out.Printf("%s %s %s\n", p.Bold("Kustomization"), p.Bold(k.Namespace+"/"+k.Name), p.Dim("not compared"))
 	out.Printf("  %s %s\n", p.Yellow("skipped:"), k.Skipped)
+}
+
+// writeObjects prints each object that differs, with its reason, changed keys,
+// fields and diff; unchanged ones are only counted.
+func writeObjects(out *output.Writer, p output.Palette, objects []Object, ctl controller) {
+	for _, o := range objects {
+		if o.Action == Unchanged {
+			continue
+		}
+		label := fmt.Sprintf("%-9s", o.Action)
+		switch o.Action {
+		case Created:
+			out.Printf("  %s %s\n", p.Green(label), o.String())
+		case Changed, Recreated:
+			out.Printf("  %s %s\n", p.Yellow(label), o.String())
+		case Pruned, Removed, Failed:
+			out.Printf("  %s %s\n", p.Red(label), o.String())
+		default:
+			out.Printf("  %s %s\n", p.Dim(label), o.String())
+		}
+		if o.Reason != "" {
+			out.Printf("            %s\n", o.Reason)
+		}
+		if len(o.ChangedKeys) > 0 {
+			out.Printf("            changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
+		}
+		writeFields(out, p, o, ctl)
+		for _, line := range strings.Split(strings.TrimSuffix(o.Diff, "\n"), "\n") {
+			if line == "" && o.Diff == "" {
+				break
+			}
+			switch {
+			case strings.HasPrefix(line, "+++") || strings.HasPrefix(line, "---"):
+				out.Printf("    %s\n", p.Bold(line))
+			case strings.HasPrefix(line, "+"):
+				out.Printf("    %s\n", p.Green(line))
+			case strings.HasPrefix(line, "-"):
+				out.Printf("    %s\n", p.Red(line))
+			case strings.HasPrefix(line, "@@"):
+				out.Printf("    %s\n", p.Dim(line))
+			default:
+				out.Printf("    %s\n", line)
+			}
+		}
+	}
 }

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
@@ -33,14 +35,17 @@ const example = `  # What will Flux change when apps applies the commit its sour
   kubectl gitops diff apps -n flux-system --dir . -o json
 
   # Every Kustomization of the cluster the clone's commits hold (others are skipped, with why)
-  kubectl gitops diff -A --git-dir .`
+  kubectl gitops diff -A --git-dir .
+
+  # A HelmRelease: what its next upgrade changes, and what drifted from the release installed
+  kubectl gitops diff hr/web -n shop`
 
 // New returns the `kubectl gitops diff` command.
 func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
 	root, f := command.NewRoot(command.Root{
 		Name:  "kubectl gitops diff",
-		Use:   "([kustomization/]NAME... | -l SELECTOR | -A) [--git-dir CLONE | --dir PATH]",
-		Short: "Show what Flux will change, what drifted: Kustomizations' next apply, dry-run",
+		Use:   "([kustomization/]NAME... | helmrelease/NAME... | -l SELECTOR | -A) [--git-dir CLONE | --dir PATH]",
+		Short: "Show what Flux will change, what drifted: Kustomizations' next apply, HelmReleases' next upgrade, dry-run",
 		Long: `Show what Flux will change and what drifted, before you resume, pin, revert or switch.
 
 Renders each Kustomization as kustomize-controller v1.9.5 does (its generated
@@ -86,8 +91,24 @@ with your credentials: the context of your kubeconfig with that server, or
 --remote-context; --use-kubeconfig-secret opens it with the Secret's kubeconfig (what
 kustomize-controller uses). With neither found, it is skipped, with what to pass.
 
-A Secret's values are never shown, nor any value of a substituteFrom Secret: only the
-names of the keys that change.
+
+A HelmRelease (helmrelease/NAME or hr/NAME, in -n) is compared as helm-controller
+v1.6.4 (Helm v4.2.4) would upgrade it. Its deployed release is read from Helm's
+storage (the Secret sh.helm.release.v1.RELEASE.vN in its storage namespace); its chart
+is rendered as 'helm template' renders, with the cluster's capabilities and its values
+(spec.values over the valuesFrom ConfigMaps and Secrets read from the cluster): the
+chart of a GitRepository at the commit the source holds (fetched as above, or read
+from the clone or the folder given), or of a HelmRepository at the version its
+HelmChart resolved (fetched with Helm's getters, HTTP or OCI, with your own registry
+credentials). Each object is dry-run under the field manager helm-controller: a field
+is drift (the live object differs from the deployed release) or pending (the chart or
+values changed it); objects of the release no longer rendered are removed (kept with
+helm.sh/resource-policy: keep). --revision applied compares the deployed release
+alone: helm-controller's drift detection. A chart that cannot be fetched (or comes
+through spec.chartRef, not supported yet) skips the HelmRelease, with why.
+
+A Secret's values are never shown, nor any value of a substituteFrom or valuesFrom
+Secret: only the names of the keys that change.
 
 With KUBECTL_EXTERNAL_DIFF set, as for 'kubectl diff', the text view names the
 objects without their diffs and the program is run on two temporary folders, LIVE-…
@@ -103,9 +124,9 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 	o := &Options{streams: streams, Selection: command.Selection{Kind: flux.KindKustomization}}
 	o.Selection.AddFlags(root)
 	o.Output.AddFlag(root)
-	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Kustomization's Git source: the commit compared is read from it.")
+	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Git source (a Kustomization's, or a HelmRelease's chart's): the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
-	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision) or a commit SHA; default: the one the source holds now.")
+	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision; a HelmRelease's deployed release) or a commit SHA; default: the one the source holds now.")
 	o.Remote.AddFlags(root, "where its objects are compared")
 	root.Args = command.ArbitraryArgs()
 	root.ValidArgsFunction = command.CompleteNames(f, flux.KindKustomization)
@@ -121,11 +142,13 @@ type Options struct {
 	// name is the suite as the user typed it, for the examples in errors.
 	name invocation.Name
 
-	Output   output.Format
-	GitDir   string
-	Dir      string
-	Revision string
-	Remote   command.RemoteFlags
+	Output output.Format
+	// HelmReleases are the names given as helmrelease/NAME (hr/NAME), in --namespace.
+	HelmReleases []string
+	GitDir       string
+	Dir          string
+	Revision     string
+	Remote       command.RemoteFlags
 
 	// kubeconfig opens the clusters Kustomizations with spec.kubeConfig apply to.
 	kubeconfig cluster.Factory
@@ -133,7 +156,8 @@ type Options struct {
 	dirSet     bool
 }
 
-// Complete reads the names (NAME or kustomization/NAME), the namespace and the cluster.
+// Complete reads the names (NAME or kustomization/NAME, helmrelease/NAME), the
+// namespace and the cluster.
 func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
 	o.name = command.Invocation(cmd)
 	o.kubeconfig = f
@@ -144,8 +168,14 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 		if k, n, ok := strings.Cut(a, "/"); ok {
 			switch strings.ToLower(k) {
 			case "kustomization", "kustomizations", "ks":
+			case "helmrelease", "helmreleases", "hr":
+				if n == "" {
+					return exitcode.New(exitcode.Usage, "%q: the HelmRelease name is empty: name one, e.g. '%s'", a, o.name.Command("diff hr/web -n shop"))
+				}
+				o.HelmReleases = append(o.HelmReleases, n)
+				continue
 			default:
-				return exitcode.New(exitcode.Usage, "%q: diff compares Kustomizations (NAME or kustomization/NAME)", a)
+				return exitcode.New(exitcode.Usage, "%q: diff compares Kustomizations (NAME or kustomization/NAME) and HelmReleases (helmrelease/NAME)", a)
 			}
 			name = n
 		}
@@ -156,8 +186,14 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 
 // Validate checks the names, where the files come from and the revision.
 func (o *Options) Validate() error {
-	if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
-		return err
+	switch {
+	case len(o.HelmReleases) > 0 && (o.Selector != "" || o.AllNamespaces):
+		return exitcode.New(exitcode.Usage, "name HelmReleases or select Kustomizations with -l/-A, not both")
+	case len(o.HelmReleases) > 0 && len(o.Names) == 0:
+	default:
+		if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
+			return err
+		}
 	}
 	if err := o.Remote.Validate(); err != nil {
 		return err
@@ -197,12 +233,26 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return cluster.Classify(err)
 	}
-	targets, err := o.Resolve(ctx, cl.Dynamic)
-	if err != nil {
-		return err
+	var targets []diff.Target
+	if len(o.Names) > 0 || len(o.HelmReleases) == 0 {
+		ks, err := o.Resolve(ctx, cl.Dynamic)
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			targets = append(targets, diff.Target{Kind: flux.KindKustomization, NamespacedName: k})
+		}
 	}
+	for _, n := range o.HelmReleases {
+		targets = append(targets, diff.Target{Kind: flux.KindHelmRelease, NamespacedName: types.NamespacedName{Namespace: o.Namespace, Name: n}})
+	}
+	kube, err := kubernetes.NewForConfig(cl.Config)
+	if err != nil {
+		return cluster.Classify(err)
+	}
+	clients := diff.Clients{Dynamic: cl.Dynamic, Client: c, Kube: kube, Discovery: cl.Discovery}
 	var missing error
-	doc, err := diff.Many(ctx, cl.Dynamic, c, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision, Remote: o.Remote.Opener(o.kubeconfig)}, func(err error) {
+	doc, err := diff.Many(ctx, clients, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision, Remote: o.Remote.Opener(o.kubeconfig)}, func(err error) {
 		// One missing name among several is reported, the others are compared.
 		(&output.Writer{W: o.streams.ErrOut}).Printf("error: %s\n", err.Error())
 		missing = err
@@ -213,6 +263,11 @@ func (o *Options) Run(ctx context.Context) error {
 	code := exitcode.Of(missing)
 	for _, k := range doc.Kustomizations {
 		if k.Error != "" {
+			code = exitcode.Worst(code, exitcode.Failure)
+		}
+	}
+	for _, h := range doc.HelmReleases {
+		if h.Error != "" {
 			code = exitcode.Worst(code, exitcode.Failure)
 		}
 	}
