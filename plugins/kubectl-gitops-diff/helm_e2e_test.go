@@ -6,10 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
@@ -134,5 +137,69 @@ func TestDiffHelmRelease(t *testing.T) {
 	}
 	if got := actions(release(7, "--revision", "applied")); got != drift {
 		t.Errorf("--revision applied after the commit: %q, want only the drift %q", got, drift)
+	}
+
+	// Resumed, helm-controller upgrades to release v2: --history 1..2 compares the two
+	// releases Helm keeps, manifests and values, without reading the live objects.
+	if run := kubectl("patch", "helmrelease", "web", "-n", "default", "--type", "merge", "-p", `{"spec":{"suspend":null}}`); run.Code != 0 {
+		t.Fatal(run)
+	}
+	if err := bed.Reconcile(ctx, flux.KindHelmRelease, "default", "web"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.WaitFor(ctx, 2*time.Minute, flux.KindHelmRelease, "default", "web", func(u *unstructured.Unstructured) bool {
+		history, _, _ := unstructured.NestedSlice(u.Object, "status", "history")
+		if len(history) == 0 {
+			return false
+		}
+		v, _, _ := unstructured.NestedInt64(history[0].(map[string]any), "version")
+		return v == 2 && status.Of(u).ReadyAtGeneration()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h = release(7, "--history", "1..2")
+	const history = "ConfigMap/web-config=changed .data.greeting:; Service/web=changed .spec.ports[0].port:; ConfigMap/web-extra=removed"
+	if got := actions(h); got != history || h.RevisionFrom != diff.RevisionHistory || h.Revision != "1..2" {
+		t.Errorf("--history 1..2: %q (from %s, %s), want %q", got, h.RevisionFrom, h.Revision, history)
+	}
+	hist := kubectl("gitops", "diff", "hr/web", "-n", "default", "--history", "1..2")
+	if hist.Code != 7 || !strings.Contains(hist.Stdout, "--- v1/ConfigMap/default/web-config") || !strings.Contains(hist.Stdout, "+  greeting: bonjour") {
+		t.Errorf("--history text view:\n%s", hist)
+	}
+	testbed.CheckKubectl(t, ctx, bed.Assets, bed.Kubeconfig, []testbed.KubectlCase{
+		{Args: []string{"gitops", "diff", "hr/web", "-n", "default", "--history", "1..9"}, Code: 3, Stderr: "has no version 9 (no Secret default/sh.helm.release.v1.web.v9)"},
+		{Args: []string{"gitops", "diff", "hr/web", "-n", "default", "--history", "2"}, Code: 2, Stderr: "give two release versions as N..M"},
+		{Args: []string{"gitops", "diff", "apps", "-n", "default", "--history", "1..2"}, Code: 2, Stderr: "--history compares releases of HelmReleases"},
+	})
+	// A user who may read HelmReleases but not Secrets: exit 5 naming the Secret.
+	if err := bed.Apply(ctx, `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: hr-reader
+  namespace: default
+rules:
+- apiGroups: ["helm.toolkit.fluxcd.io"]
+  resources: ["helmreleases"]
+  verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: hr-reader
+  namespace: default
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: hr-reader
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: hr-reader
+`); err != nil {
+		t.Fatal(err)
+	}
+	forbidden := kubectl("gitops", "diff", "hr/web", "-n", "default", "--history", "1..2", "--as", "hr-reader")
+	if forbidden.Code != 5 || !strings.Contains(forbidden.Stderr, "you may not read Secret default/sh.helm.release.v1.web.v1") || forbidden.Stdout != "" {
+		t.Errorf("want exit 5 naming the release Secret, nothing on stdout:\n%s", forbidden)
 	}
 }

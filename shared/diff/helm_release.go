@@ -40,11 +40,15 @@ type HelmRelease struct {
 	Source   string `json:"source,omitempty"`
 	Revision string `json:"revision,omitempty"`
 	// RevisionFrom: "source" (what the source holds now), "flag" (--revision SHA),
-	// "dir" (--dir) or "applied" (the deployed release alone: drift only).
+	// "dir" (--dir), "applied" (the deployed release alone: drift only) or "history"
+	// (two releases of its history, Revision "N..M"; ReleaseVersion is M).
 	RevisionFrom string   `json:"revisionFrom"`
 	Summary      Summary  `json:"summary"`
 	Objects      []Object `json:"objects"`
-	Notes        []string `json:"notes,omitempty"`
+	// Values is, with --history, the unified diff of the values the two releases were
+	// installed with (values that may have come from Secrets masked).
+	Values string   `json:"values,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
 	// Error is why the chart could not be rendered.
 	Error string `json:"error,omitempty"`
 	// Skipped is why this HelmRelease was not compared.

@@ -27,9 +27,12 @@ func writeHelmReleases(out *output.Writer, p output.Palette, hrs []HelmRelease, 
 		if h.Chart != "" {
 			release += " (chart " + h.Chart + ")"
 		}
-		if h.RevisionFrom == RevisionApplied {
+		switch h.RevisionFrom {
+		case RevisionApplied:
 			out.Printf("%s, %s: drift from the deployed release\n", title, release)
-		} else {
+		case RevisionHistory:
+			out.Printf("%s, release %s versions %s (chart %s): from Helm's storage\n", title, h.Release, h.Revision, h.Chart)
+		default:
 			from := map[string]string{"source": "what the source holds", "flag": "--revision", "dir": "--dir"}[h.RevisionFrom]
 			at := ""
 			if h.Revision != "" {
@@ -42,6 +45,10 @@ func writeHelmReleases(out *output.Writer, p output.Palette, hrs []HelmRelease, 
 			continue
 		}
 		writeObjects(out, p, h.Objects, helmController)
+		if h.Values != "" {
+			out.Printf("  values:\n")
+			writeUnified(out, p, h.Values)
+		}
 		for _, n := range h.Notes {
 			out.Printf("  note: %s\n", n)
 		}

@@ -90,7 +90,13 @@ func Many(ctx context.Context, cl Clients, targets []Target, opts Options, missi
 		var err error
 		if t.Kind == flux.KindHelmRelease {
 			var h *HelmRelease
-			if h, err = ForHelmRelease(ctx, cl, t.Namespace, t.Name, opts); err == nil {
+			compare := ForHelmRelease
+			if opts.History != nil {
+				compare = func(ctx context.Context, cl Clients, namespace, name string, opts Options) (*HelmRelease, error) {
+					return ForHelmReleaseHistory(ctx, cl, namespace, name, *opts.History)
+				}
+			}
+			if h, err = compare(ctx, cl, t.Namespace, t.Name, opts); err == nil {
 				doc.HelmReleases = append(doc.HelmReleases, *h)
 			}
 		} else {

@@ -118,9 +118,14 @@ func unified(live, merged *unstructured.Unstructured, name string) (string, erro
 	if err != nil {
 		return "", err
 	}
+	return unifiedText(a, b, "live/"+name, "apply/"+name)
+}
+
+// unifiedText is the unified diff of two texts, with three lines of context.
+func unifiedText(a, b, from, to string) (string, error) {
 	return difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 		A: difflib.SplitLines(a), B: difflib.SplitLines(b),
-		FromFile: "live/" + name, ToFile: "apply/" + name, Context: 3,
+		FromFile: from, ToFile: to, Context: 3,
 	})
 }
 

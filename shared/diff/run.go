@@ -39,6 +39,9 @@ type Options struct {
 	// Source, with Dir, is the source the folder holds ("Kind namespace/name"): a
 	// Kustomization reading another is skipped. Empty: the Kustomization's own.
 	Source string
+	// History, set, compares two releases of each HelmRelease's Helm history instead
+	// of the cluster (--history N..M).
+	History *HistoryRange
 	// Remote opens the cluster a Kustomization with spec.kubeConfig applies to, where
 	// its objects are compared; nil: such a Kustomization is skipped.
 	Remote *remote.Opener

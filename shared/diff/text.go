@@ -71,22 +71,27 @@ func writeObjects(out *output.Writer, p output.Palette, objects []Object, ctl co
 			out.Printf("            changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
 		}
 		writeFields(out, p, o, ctl)
-		for _, line := range strings.Split(strings.TrimSuffix(o.Diff, "\n"), "\n") {
-			if line == "" && o.Diff == "" {
-				break
-			}
-			switch {
-			case strings.HasPrefix(line, "+++") || strings.HasPrefix(line, "---"):
-				out.Printf("    %s\n", p.Bold(line))
-			case strings.HasPrefix(line, "+"):
-				out.Printf("    %s\n", p.Green(line))
-			case strings.HasPrefix(line, "-"):
-				out.Printf("    %s\n", p.Red(line))
-			case strings.HasPrefix(line, "@@"):
-				out.Printf("    %s\n", p.Dim(line))
-			default:
-				out.Printf("    %s\n", line)
-			}
+		writeUnified(out, p, o.Diff)
+	}
+}
+
+// writeUnified prints a unified diff indented under its object, coloured on a TTY.
+func writeUnified(out *output.Writer, p output.Palette, diff string) {
+	if diff == "" {
+		return
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(diff, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "+++") || strings.HasPrefix(line, "---"):
+			out.Printf("    %s\n", p.Bold(line))
+		case strings.HasPrefix(line, "+"):
+			out.Printf("    %s\n", p.Green(line))
+		case strings.HasPrefix(line, "-"):
+			out.Printf("    %s\n", p.Red(line))
+		case strings.HasPrefix(line, "@@"):
+			out.Printf("    %s\n", p.Dim(line))
+		default:
+			out.Printf("    %s\n", line)
 		}
 	}
 }

@@ -107,6 +107,12 @@ helm.sh/resource-policy: keep). --revision applied compares the deployed release
 alone: helm-controller's drift detection. A chart that cannot be fetched (or comes
 through spec.chartRef, not supported yet) skips the HelmRelease, with why.
 
+--history N..M compares two releases of a HelmRelease's Helm history instead (the
+versions 'rollback history helmrelease/NAME' lists), read from Helm's storage: the
+objects each manifest holds (created, removed, changed with a unified diff) and the
+values each was installed with; the cluster's objects are not read. A storage Secret
+you may not read is exit 5, naming it.
+
 A Secret's values are never shown, nor any value of a substituteFrom or valuesFrom
 Secret: only the names of the keys that change.
 
@@ -128,6 +134,7 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
 	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision; a HelmRelease's deployed release) or a commit SHA; default: the one the source holds now.")
 	o.Remote.AddFlags(root, "where its objects are compared")
+	root.Flags().StringVar(&o.History, "history", "", "For HelmReleases: compare two releases of the Helm history, N..M (the versions 'rollback history helmrelease/NAME' lists): manifests and values, read from Helm's storage; the cluster's objects are not read.")
 	root.Args = command.ArbitraryArgs()
 	root.ValidArgsFunction = command.CompleteNames(f, flux.KindKustomization)
 	command.Bind(root, f, o)
@@ -149,6 +156,9 @@ type Options struct {
 	Dir          string
 	Revision     string
 	Remote       command.RemoteFlags
+	// History is --history N..M, and history its parsed range.
+	History string
+	history *diff.HistoryRange
 
 	// kubeconfig opens the clusters Kustomizations with spec.kubeConfig apply to.
 	kubeconfig cluster.Factory
@@ -197,6 +207,19 @@ func (o *Options) Validate() error {
 	}
 	if err := o.Remote.Validate(); err != nil {
 		return err
+	}
+	if o.History != "" {
+		if len(o.HelmReleases) == 0 || len(o.Names) > 0 || o.Selector != "" || o.AllNamespaces {
+			return exitcode.New(exitcode.Usage, "--history compares releases of HelmReleases: name them as helmrelease/NAME, without Kustomizations")
+		}
+		if o.Revision != "" || o.gitDirSet || o.dirSet {
+			return exitcode.New(exitcode.Usage, "--history reads both releases from Helm's storage: --revision, --git-dir and --dir do not apply")
+		}
+		r, err := diff.ParseHistoryRange(o.History)
+		if err != nil {
+			return err
+		}
+		o.history = &r
 	}
 	switch {
 	case o.gitDirSet && o.dirSet:
@@ -252,7 +275,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	clients := diff.Clients{Dynamic: cl.Dynamic, Client: c, Kube: kube, Discovery: cl.Discovery}
 	var missing error
-	doc, err := diff.Many(ctx, clients, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision, Remote: o.Remote.Opener(o.kubeconfig)}, func(err error) {
+	doc, err := diff.Many(ctx, clients, targets, diff.Options{GitDir: o.GitDir, Dir: o.Dir, Revision: o.Revision, History: o.history, Remote: o.Remote.Opener(o.kubeconfig)}, func(err error) {
 		// One missing name among several is reported, the others are compared.
 		(&output.Writer{W: o.streams.ErrOut}).Printf("error: %s\n", err.Error())
 		missing = err
