@@ -135,6 +135,10 @@ func compareReleases(a, b []*unstructured.Unstructured, r HistoryRange, secrets 
 			o.Action = Unchanged
 		default:
 			o.Action = Changed
+			// Paths only, never values: named before a Secret's values are scrubbed.
+			for _, p := range changedPaths(old.Object, u.Object) {
+				o.Fields = append(o.Fields, Field{Path: p.String()})
+			}
 			hide := secrets
 			if isSecret(u) {
 				o.ChangedKeys = changedKeys(old, u)
@@ -142,9 +146,6 @@ func compareReleases(a, b []*unstructured.Unstructured, r HistoryRange, secrets 
 				old, u = old.DeepCopy(), u.DeepCopy()
 				scrubSecret(old)
 				scrubSecret(u)
-			}
-			for _, p := range changedPaths(old.Object, u.Object) {
-				o.Fields = append(o.Fields, Field{Path: p.String()})
 			}
 			maskPaths(o.Fields, nil, hide)
 			name := path.Join(o.Kind, o.Namespace, o.Name)
