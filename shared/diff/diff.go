@@ -51,6 +51,9 @@ func (a Action) IsDifference() bool {
 type Diff struct {
 	output.TypeMeta `json:",inline"`
 	Kustomizations  []Kustomization `json:"kustomizations"`
+	// Clusters are set by the offline comparison (--base, --base-dir; offline.go):
+	// each cluster of a repository rendered at two revisions, compared.
+	Clusters []Cluster `json:"clusters,omitempty"`
 }
 
 // New returns an empty Diff document.
