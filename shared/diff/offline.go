@@ -281,10 +281,6 @@ func objectChange(base, head *unstructured.Unstructured, secrets []string) Objec
 	case head == nil:
 		oc.Change = Removed
 	}
-	if isSecret(u) {
-		oc.ChangedKeys = secretKeysChanged(base, head)
-		base, head = scrubbed(base), scrubbed(head)
-	}
 	name := path.Join(u.GetKind(), u.GetNamespace(), u.GetName())
 	a, errA := yamlOf(base)
 	b, errB := yamlOf(head)
@@ -294,6 +290,15 @@ func objectChange(base, head *unstructured.Unstructured, secrets []string) Objec
 	}
 	if oc.Change == "" {
 		oc.Change = Modified
+	}
+	if isSecret(u) {
+		// Compared in clear above, shown masked: only the keys say what changed.
+		oc.ChangedKeys = secretKeysChanged(base, head)
+		a, errA = yamlOf(scrubbed(base))
+		b, errB = yamlOf(scrubbed(head))
+		if errA != nil || errB != nil {
+			return oc
+		}
 	}
 	text, err := unifiedText(a, b, "base/"+name, "head/"+name)
 	if err == nil {

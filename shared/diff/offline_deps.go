@@ -14,8 +14,15 @@ import (
 
 // unifiedText is the unified diff of two YAML texts, as the live diff shows one.
 func unifiedText(a, b, from, to string) (string, error) {
+	lines := func(s string) []string {
+		if s == "" {
+			return nil // an object added or removed: no empty line on the other side
+		}
+		// SplitLines adds a line after the last newline: one is enough.
+		return difflib.SplitLines(strings.TrimSuffix(s, "\n"))
+	}
 	return difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(a), B: difflib.SplitLines(b),
+		A: lines(a), B: lines(b),
 		FromFile: from, ToFile: to, Context: 3,
 	})
 }

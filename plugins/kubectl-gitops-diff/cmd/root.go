@@ -95,14 +95,15 @@ and MERGED-…, holding the YAML of each object that differs (Secrets masked), t
 removed; its output is passed through.
 
 Like 'kubectl diff', the exit code says whether anything differs: 0 when nothing
-would change, 7 when something would (kubectl diff's 1 is this suite's error code).`,
-		Example:   example,
+would change, 7 when something would (kubectl diff's 1 is this suite's error code).`+offlineLong,
+		Example:   example + offlineExample,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.ProblemFound, exitcode.FluxNotInstalled},
 	}, streams)
 	o := &Options{streams: streams, Selection: command.Selection{Kind: flux.KindKustomization}}
 	o.Selection.AddFlags(root)
-	o.Output.AddFlag(root)
+	o.Output.AddFlag(root, diff.FormatMarkdown, diff.FormatGitHub)
+	o.offline.addFlags(root)
 	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Kustomization's Git source: the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
 	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision) or a commit SHA; default: the one the source holds now.")
@@ -129,6 +130,8 @@ type Options struct {
 
 	// kubeconfig opens the clusters Kustomizations with spec.kubeConfig apply to.
 	kubeconfig cluster.Factory
+	// offline is the comparison of a repository at two revisions (offline.go).
+	offline offlineFlags
 	gitDirSet  bool
 	dirSet     bool
 }
@@ -138,6 +141,7 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 	o.name = command.Invocation(cmd)
 	o.kubeconfig = f
 	o.gitDirSet, o.dirSet = cmd.Flags().Changed("git-dir"), cmd.Flags().Changed("dir")
+	o.offline.complete(cmd)
 	var names []string
 	for _, a := range args {
 		name := a
@@ -156,6 +160,12 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 
 // Validate checks the names, where the files come from and the revision.
 func (o *Options) Validate() error {
+	if o.offline.set {
+		return o.validateOffline()
+	}
+	if err := liveFormat(o.Output.Value); err != nil {
+		return err
+	}
 	if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
 		return err
 	}
@@ -184,6 +194,9 @@ func (o *Options) Validate() error {
 
 // Run compares each Kustomization and prints the Diff document.
 func (o *Options) Run(ctx context.Context) error {
+	if o.offline.set {
+		return o.runOffline(ctx)
+	}
 	if o.gitDirSet {
 		if err := trace.CheckGitDir(ctx, o.GitDir); err != nil {
 			return err
