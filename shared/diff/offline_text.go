@@ -13,7 +13,7 @@ import (
 // Notes said by several clusters are said once, at the end.
 func (d Diff) writeClustersText(out *output.Writer, p output.Palette) {
 	var notes []string
-	unchanged := 0
+	unchanged, shown := 0, 0
 	ks, objects := 0, 0
 	for _, c := range d.Clusters {
 		ks += c.Summary.KustomizationsChanged + c.Summary.KustomizationsUnchanged
@@ -27,6 +27,10 @@ func (d Diff) writeClustersText(out *output.Writer, p output.Palette) {
 			unchanged++
 			continue
 		}
+		if shown > 0 {
+			out.Printf("\n")
+		}
+		shown++
 		writeClusterText(out, p, c)
 	}
 	if !d.ClustersDiffer() {
@@ -37,7 +41,7 @@ func (d Diff) writeClustersText(out *output.Writer, p output.Palette) {
 		out.Printf("no changes: %s, %s and %s render the same at %s and in %s\n",
 			output.Count(len(d.Clusters), "cluster", "clusters"), output.Count(ks, "Kustomization", "Kustomizations"), output.Count(objects, "object", "objects"), base, head)
 	} else if unchanged > 0 {
-		out.Printf("%s unchanged\n", output.Count(unchanged, "cluster", "clusters"))
+		out.Printf("\n%s unchanged\n", output.Count(unchanged, "cluster", "clusters"))
 	}
 	for _, n := range notes {
 		out.Printf("note: %s\n", n)
@@ -102,7 +106,7 @@ func writeClusterText(out *output.Writer, p output.Palette, c Cluster) {
 		}
 	}
 	s := c.Summary
-	out.Printf("  %s changed, %d unchanged; objects: %d added, %d changed, %d removed, %d unchanged\n\n",
+	out.Printf("  %s changed, %d unchanged; objects: %d added, %d changed, %d removed, %d unchanged\n",
 		output.Count(s.KustomizationsChanged, "Kustomization", "Kustomizations"), s.KustomizationsUnchanged, s.Added, s.Changed, s.Removed, s.Unchanged)
 }
 

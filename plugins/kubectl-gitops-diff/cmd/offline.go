@@ -13,12 +13,12 @@ import (
 
 const offlineExample = `
 
-  # A pull request's diff, offline: every cluster of the repository rendered at main
-  # and in the working tree, what changed (objects, dependsOn, new dependency problems)
-  kubectl gitops diff --dir . --base main
+  # Offline, no cluster read: what the working tree changes in every cluster of the
+  # repository (objects, dependsOn, new dependency problems); in CI, --base origin/main
+  kubectl gitops diff --dir . --base HEAD
 
-  # One cluster, as a pull request comment
-  kubectl gitops diff --dir . --base main --path clusters/production -o markdown`
+  # One cluster's changes as a pull request comment
+  kubectl gitops diff --dir . --base HEAD --path clusters/demo -o markdown`
 
 // offlineFlags are the flags of the offline comparison (a pull request's diff).
 type offlineFlags struct {
