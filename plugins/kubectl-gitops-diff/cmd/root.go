@@ -95,7 +95,7 @@ and MERGED-…, holding the YAML of each object that differs (Secrets masked), t
 removed; its output is passed through.
 
 Like 'kubectl diff', the exit code says whether anything differs: 0 when nothing
-would change, 7 when something would (kubectl diff's 1 is this suite's error code).`+offlineLong,
+would change, 7 when something would (kubectl diff's 1 is this suite's error code).` + offlineLong,
 		Example:   example + offlineExample,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.ProblemFound, exitcode.FluxNotInstalled},
@@ -131,9 +131,9 @@ type Options struct {
 	// kubeconfig opens the clusters Kustomizations with spec.kubeConfig apply to.
 	kubeconfig cluster.Factory
 	// offline is the comparison of a repository at two revisions (offline.go).
-	offline offlineFlags
-	gitDirSet  bool
-	dirSet     bool
+	offline   offlineFlags
+	gitDirSet bool
+	dirSet    bool
 }
 
 // Complete reads the names (NAME or kustomization/NAME), the namespace and the cluster.
