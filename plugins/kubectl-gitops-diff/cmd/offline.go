@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
@@ -37,6 +38,33 @@ func (f *offlineFlags) addFlags(cmd *cobra.Command) {
 // complete notes whether the offline comparison is asked for.
 func (f *offlineFlags) complete(cmd *cobra.Command) {
 	f.set = cmd.Flags().Changed("base") || cmd.Flags().Changed("base-dir") || cmd.Flags().Changed("path")
+}
+
+// offlineOr runs the offline comparison when its flags are given, the live diff
+// otherwise: one dispatch, so that the live diff's Complete, Validate and Run stay as
+// they are.
+type offlineOr struct{ *Options }
+
+func (d offlineOr) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	d.offline.complete(cmd)
+	return d.Options.Complete(f, cmd, args)
+}
+
+func (d offlineOr) Validate() error {
+	if d.offline.set {
+		return d.validateOffline()
+	}
+	if err := liveFormat(d.Output.Value); err != nil {
+		return err
+	}
+	return d.Options.Validate()
+}
+
+func (d offlineOr) Run(ctx context.Context) error {
+	if d.offline.set {
+		return d.runOffline(ctx)
+	}
+	return d.Options.Run(ctx)
 }
 
 // validateOffline checks the offline comparison's flags: it reads folders only, so

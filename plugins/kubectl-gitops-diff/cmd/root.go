@@ -110,7 +110,7 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 	o.Remote.AddFlags(root, "where its objects are compared")
 	root.Args = command.ArbitraryArgs()
 	root.ValidArgsFunction = command.CompleteNames(f, flux.KindKustomization)
-	command.Bind(root, f, o)
+	command.Bind(root, f, offlineOr{o})
 	return root
 }
 
@@ -130,10 +130,11 @@ type Options struct {
 
 	// kubeconfig opens the clusters Kustomizations with spec.kubeConfig apply to.
 	kubeconfig cluster.Factory
+	gitDirSet  bool
+	dirSet     bool
+
 	// offline is the comparison of a repository at two revisions (offline.go).
-	offline   offlineFlags
-	gitDirSet bool
-	dirSet    bool
+	offline offlineFlags
 }
 
 // Complete reads the names (NAME or kustomization/NAME), the namespace and the cluster.
@@ -141,7 +142,6 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 	o.name = command.Invocation(cmd)
 	o.kubeconfig = f
 	o.gitDirSet, o.dirSet = cmd.Flags().Changed("git-dir"), cmd.Flags().Changed("dir")
-	o.offline.complete(cmd)
 	var names []string
 	for _, a := range args {
 		name := a
@@ -160,12 +160,6 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 
 // Validate checks the names, where the files come from and the revision.
 func (o *Options) Validate() error {
-	if o.offline.set {
-		return o.validateOffline()
-	}
-	if err := liveFormat(o.Output.Value); err != nil {
-		return err
-	}
 	if err := o.Selection.Validate(o.name.Command("diff apps -n flux-system --git-dir .")); err != nil {
 		return err
 	}
@@ -194,9 +188,6 @@ func (o *Options) Validate() error {
 
 // Run compares each Kustomization and prints the Diff document.
 func (o *Options) Run(ctx context.Context) error {
-	if o.offline.set {
-		return o.runOffline(ctx)
-	}
 	if o.gitDirSet {
 		if err := trace.CheckGitDir(ctx, o.GitDir); err != nil {
 			return err
