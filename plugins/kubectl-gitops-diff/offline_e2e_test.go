@@ -14,6 +14,13 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 )
 
+// TestOfflineHelp checks that --help documents the offline comparison, its flags,
+// formats and an example.
+func TestOfflineHelp(t *testing.T) {
+	testbed.CheckPluginBinary(t, "diff", []string{"kubectl gitops diff --dir . --base HEAD", "--base-dir", "--path", "markdown, github",
+		"-o markdown writes a pull request comment", "HelmRelease is compared as its\nmanifest"}, nil)
+}
+
 // TestOfflinePullRequest runs a pull request's diff through the real kubectl, without
 // any cluster: a `flux bootstrap` repository with two clusters, committed on main, then
 // a working tree that changes a ConfigMap's value, adds an object, removes one and adds

@@ -9,7 +9,7 @@ import (
 // TestThroughKubectl runs the built binary through the real kubectl, as a user does:
 // help, and the usage errors refused before any request.
 func TestThroughKubectl(t *testing.T) {
-	testbed.CheckPluginBinary(t, "diff", []string{"kubectl gitops diff apps -n flux-system --git-dir", "--revision", "--dir", "-l, --selector", "-A, --all-namespaces", "KUBECTL_EXTERNAL_DIFF", "Exit codes:", "  7  a check found a problem", "diff: the apply would change something", "kubectl gitops diff --dir . --base HEAD", "--base-dir", "-o markdown writes a pull request comment"}, []testbed.KubectlCase{
+	testbed.CheckPluginBinary(t, "diff", []string{"kubectl gitops diff apps -n flux-system --git-dir", "--revision", "--dir", "-l, --selector", "-A, --all-namespaces", "KUBECTL_EXTERNAL_DIFF", "Exit codes:", "  7  a check found a problem", "diff: the apply would change something"}, []testbed.KubectlCase{
 		{Args: []string{"gitops", "diff"}, Code: 2, Stderr: "name a Kustomization"},
 		{Args: []string{"gitops", "diff", "apps", "--git-dir", ".", "--dir", "."}, Code: 2, Stderr: "--git-dir and --dir cannot be used together"},
 		{Args: []string{"gitops", "diff", "apps", "--dir", ".", "--revision", "applied"}, Code: 2, Stderr: "--dir is compared as it is"},
