@@ -196,6 +196,13 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 		if base != nil {
 			k.File, k.Line = relFile(base.Root, b.File), b.Line
 		}
+		if head != nil && defines(head.Cluster, b.Kustomization) {
+			// Still there, but not rendered offline (it now reads another source):
+			// what it applies is unknown, not gone.
+			k.Change, k.Error = Modified, "not rendered at the head: it reads a source other than this repository"
+			add(k)
+			continue
+		}
 		for _, o := range b.Objects {
 			k.Objects = append(k.Objects, objectChange(o, nil, secrets))
 			k.Summary.Removed++
@@ -381,6 +388,16 @@ func objectKey(u *unstructured.Unstructured) string {
 		group = ""
 	}
 	return group + "/" + u.GetKind() + "/" + u.GetNamespace() + "/" + u.GetName()
+}
+
+// defines reports whether the walk of cl found the Kustomization id.
+func defines(cl *dir.Cluster, id deps.NodeID) bool {
+	for _, n := range cl.Nodes {
+		if n.ID() == id {
+			return true
+		}
+	}
+	return false
 }
 
 func holdsHelmRelease(objects []*unstructured.Unstructured) bool {

@@ -295,3 +295,27 @@ func TestOfflineViews(t *testing.T) {
 		}
 	}
 }
+
+// TestOfflineUnrenderedAtHead reads a Kustomization that now reads another source as
+// not rendered, never its objects as removed.
+func TestOfflineUnrenderedAtHead(t *testing.T) {
+	repo := gitRepo(t, fleet())
+	writeFiles(t, repo, map[string]string{"clusters/production/apps.yaml": strings.Replace(fleetKs("apps", "./apps"), "kind: GitRepository\n    name: flux-system", "kind: OCIRepository\n    name: apps", 1)})
+	doc, err := Offline(context.Background(), OfflineOptions{Dir: repo, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Clusters[0]
+	var apps *KustomizationChange
+	for i, k := range c.Kustomizations {
+		if k.Name == "apps" {
+			apps = &c.Kustomizations[i]
+		}
+	}
+	if apps == nil || apps.Error == "" || len(apps.Objects) != 0 || c.Summary.Removed != 0 {
+		t.Fatalf("apps %+v, cluster summary %+v", apps, c.Summary)
+	}
+	if len(c.Notes) == 0 || !strings.Contains(strings.Join(c.Notes, "\n"), "reads OCIRepository") {
+		t.Errorf("notes %v", c.Notes)
+	}
+}
