@@ -12,6 +12,7 @@ require (
 
 require (
 	github.com/fatih/camelcase v1.0.0 // indirect
+	github.com/go-task/slim-sprig/v3 v3.0.0 // indirect
 	github.com/jonboulle/clockwork v0.5.0 // indirect
 	k8s.io/component-helpers v0.37.2 // indirect
 )
