@@ -83,8 +83,12 @@ type KustomizationChange struct {
 	Change  Change         `json:"change"`
 	Summary ObjectSummary  `json:"summary"`
 	Objects []ObjectChange `json:"objects"`
-	// Error is why the head's build failed: its objects are not read as removed.
+	// Error is why the head's build failed: its objects are not read as removed, and
+	// the command ends with exit code 1, as the live diff does on a build failure.
 	Error string `json:"error,omitempty"`
+	// Note says why a Kustomization the head still defines is not compared (it reads
+	// another source, not rendered offline): its objects are not read as removed.
+	Note string `json:"note,omitempty"`
 }
 
 // ObjectSummary counts one Kustomization's objects by change.
@@ -137,6 +141,18 @@ func (d *Diff) ClustersDiffer() bool {
 	for _, c := range d.Clusters {
 		if c.Change != Same {
 			return true
+		}
+	}
+	return false
+}
+
+// HeadFailed reports whether a Kustomization could not be built at the head.
+func (d *Diff) HeadFailed() bool {
+	for _, c := range d.Clusters {
+		for _, k := range c.Kustomizations {
+			if k.Error != "" {
+				return true
+			}
 		}
 	}
 	return false
@@ -199,7 +215,7 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 		if head != nil && defines(head.Cluster, b.Kustomization) {
 			// Still there, but not rendered offline (it now reads another source):
 			// what it applies is unknown, not gone.
-			k.Change, k.Error = Modified, "not rendered at the head: it reads a source other than this repository"
+			k.Change, k.Note = Modified, "not rendered at the head: it reads a source other than this repository"
 			add(k)
 			continue
 		}

@@ -46,7 +46,7 @@ func (d Diff) Markdown(max int) string {
 		if len(d.Clusters) > 0 {
 			base, dir = d.Clusters[0].Base, d.Clusters[0].Head
 		}
-		fmt.Fprintf(&head, "No changes: the %s render the same at `%s` and in `%s`.\n", output.Count(len(d.Clusters), "cluster", "clusters"), base, dir)
+		fmt.Fprintf(&head, "No changes: %s compared, rendered the same at `%s` and in `%s`.\n", output.Count(len(d.Clusters), "cluster", "clusters"), base, dir)
 		return head.String()
 	}
 	changed, unchanged := 0, 0
@@ -140,6 +140,9 @@ func kustomizationDetails(c Cluster, k KustomizationChange) string {
 	fmt.Fprintf(&b, "\n<details><summary>%s: Kustomization <code>%s</code> %s: %s</summary>\n\n", c.Path, kustomizationName(k), k.Change, k.Summary)
 	if k.Error != "" {
 		fmt.Fprintf(&b, "error: %s\n\n", k.Error)
+	}
+	if k.Note != "" {
+		fmt.Fprintf(&b, "note: %s\n\n", k.Note)
 	}
 	var text strings.Builder
 	for _, o := range k.Objects {

@@ -94,9 +94,10 @@ func headChanges() map[string]string {
 		"apps/config.yaml":               configMap("web", "color", "green"),
 		"apps/new.yaml":                  configMap("new", "k", "v"),
 		"apps/old.yaml":                  "",
-		"apps/kustomization.yaml":        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - config.yaml\n  - new.yaml\n  - secret.yaml\n",
+		"apps/kustomization.yaml":        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - config.yaml\n  - new.yaml\n  - secret.yaml\n  - release.yaml\n",
 		"apps/secret.yaml":               "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: hunter2-head\n  user: admin\n",
 		"clusters/production/infra.yaml": fleetKs("infra", "./infra") + "  dependsOn:\n    - name: apps\n",
+		"apps/release.yaml":              "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: web\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n",
 	}
 }
 
@@ -133,7 +134,10 @@ func TestOfflineReportsEachChange(t *testing.T) {
 	if !ok || !strings.Contains(web.Diff, "-  color: blue") || !strings.Contains(web.Diff, "+  color: green") {
 		t.Errorf("web: %+v (all: %v)", web, keysOf(got))
 	}
-	for _, want := range []string{"added ConfigMap shop/new", "removed ConfigMap shop/old", "changed Kustomization flux-system/infra"} {
+	if len(c.Notes) != 1 || c.Notes[0] != HelmChartsNote {
+		t.Errorf("notes %v, want the HelmRelease charts note once", c.Notes)
+	}
+	for _, want := range []string{"added ConfigMap shop/new", "removed ConfigMap shop/old", "changed Kustomization flux-system/infra", "added HelmRelease shop/web"} {
 		if _, ok := got[want]; !ok {
 			t.Errorf("%s not reported (all: %v)", want, keysOf(got))
 		}
@@ -227,7 +231,7 @@ func TestOfflineHeadBuildFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := doc.Clusters[0]
-	if len(c.Kustomizations) != 1 || c.Kustomizations[0].Error == "" || c.Summary.Removed != 0 {
+	if len(c.Kustomizations) != 1 || c.Kustomizations[0].Error == "" || c.Summary.Removed != 0 || !doc.HeadFailed() {
 		t.Fatalf("%+v", c)
 	}
 	if len(c.Dependencies.Problems) != 1 || c.Dependencies.Problems[0].Kind != "file" {
@@ -276,7 +280,7 @@ func TestOfflineViews(t *testing.T) {
 	outputtest.Golden(t, filepath.Join("testdata", "offline-text.golden"), text.Bytes(), *update)
 
 	md := doc.Markdown(MaxMarkdown)
-	for _, want := range []string{"#### Cluster `clusters/production` (changed)", "| `flux-system/apps` | changed | 1 | 2 | 1 | 0 |", "<details><summary>", ":x: new problem: Kustomization cycle"} {
+	for _, want := range []string{"#### Cluster `clusters/production` (changed)", "| `flux-system/apps` | changed | 2 | 2 | 1 | 0 |", "<details><summary>", ":x: new problem: Kustomization cycle"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
@@ -312,7 +316,7 @@ func TestOfflineUnrenderedAtHead(t *testing.T) {
 			apps = &c.Kustomizations[i]
 		}
 	}
-	if apps == nil || apps.Error == "" || len(apps.Objects) != 0 || c.Summary.Removed != 0 {
+	if apps == nil || apps.Note == "" || apps.Error != "" || len(apps.Objects) != 0 || c.Summary.Removed != 0 || doc.HeadFailed() {
 		t.Fatalf("apps %+v, cluster summary %+v", apps, c.Summary)
 	}
 	if len(c.Notes) == 0 || !strings.Contains(strings.Join(c.Notes, "\n"), "reads OCIRepository") {

@@ -68,6 +68,9 @@ func writeClusterText(out *output.Writer, p output.Palette, c Cluster) {
 		if k.Error != "" {
 			out.Printf("    %s %s\n", p.Red("error:"), k.Error)
 		}
+		if k.Note != "" {
+			out.Printf("    note: %s\n", k.Note)
+		}
 		for _, o := range k.Objects {
 			label := fmt.Sprintf("%-9s", o.Change)
 			switch o.Change {

@@ -108,7 +108,11 @@ func (o *Options) runOffline(ctx context.Context) error {
 	if err := o.printer.Print(o.streams.Out, doc); err != nil {
 		return err
 	}
-	if doc.ClustersDiffer() {
+	switch {
+	case doc.HeadFailed():
+		// As the live diff on a Kustomization it cannot build: the error is in the view.
+		return command.Silent(exitcode.Failure)
+	case doc.ClustersDiffer():
 		return command.Silent(exitcode.ProblemFound)
 	}
 	return nil
@@ -128,7 +132,8 @@ had not. What did not change is counted, not listed. A HelmRelease is compared a
 manifest: its chart is not rendered. -o markdown writes a pull request comment
 (summary tables, then the diffs folded per Kustomization, cut at 60,000 characters);
 -o github writes GitHub Actions annotations (an error per new problem, a notice per
-changed Kustomization). The exit code is 7 when anything changed, 0 when nothing did.`
+changed Kustomization). The exit code is 7 when anything changed, 0 when nothing did,
+1 when a Kustomization cannot be built at the head.`
 
 // liveFormat rejects the offline comparison's own formats for the live diff.
 func liveFormat(format string) error {
