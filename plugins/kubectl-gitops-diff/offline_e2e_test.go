@@ -72,7 +72,7 @@ func TestOfflinePullRequest(t *testing.T) {
 
 	testbed.CheckKubectl(t, ctx, assets, "", []testbed.KubectlCase{
 		{Args: []string{"gitops", "diff", "--dir", repo, "--base", "main"}, Stdout: []string{"no changes: 2 clusters, 6 Kustomizations and"}},
-		{Args: []string{"gitops", "diff", "--dir", repo, "--base", "main", "-o", "markdown"}, Stdout: []string{"No changes"}},
+		{Args: []string{"gitops", "diff", "--dir", repo, "--base", "main", "-o", "markdown"}, Stdout: []string{"### kubectl gitops diff\n\nNo changes: 2 clusters compared"}},
 		{Args: []string{"gitops", "diff", "--dir", repo, "--base", "no-such-ref"}, Code: 2, Stderr: "--base no-such-ref: no such commit"},
 		{Args: []string{"gitops", "diff", "--dir", t.TempDir(), "--base", "main"}, Code: 2, Stderr: "is not in a Git repository"},
 		{Args: []string{"gitops", "diff", "--base", "main"}, Code: 2, Stderr: "give its folder with --dir"},
@@ -99,7 +99,7 @@ func TestOfflinePullRequest(t *testing.T) {
 		{Args: []string{"gitops", "diff", "--dir", repo, "--base", "main", "-o", "github"}, Code: 7, Stdout: []string{
 			"::error file=clusters/production/", "::notice file=clusters/production/apps.yaml"}},
 		{Args: []string{"gitops", "diff", "--dir", repo, "--base", "main", "-o", "markdown"}, Code: 7, Stdout: []string{
-			"#### Cluster `clusters/production` (changed)", "<details><summary>clusters/production: Kustomization <code>flux-system/apps</code> changed"}},
+			"\n#### Cluster `clusters/production` (changed)\n", "\n<details><summary>clusters/production: Kustomization <code>flux-system/apps</code> changed"}},
 	})
 
 	run, err := testbed.Kubectl(ctx, assets, "", "gitops", "diff", "--dir", repo, "--base", "main", "-o", "yaml")

@@ -26,7 +26,10 @@ func (d Diff) WriteFormat(w io.Writer, format string) error {
 	out := &output.Writer{W: w}
 	switch format {
 	case FormatMarkdown:
-		out.Printf("%s", d.Markdown(MaxMarkdown))
+		// Line by line: each goes through the writer's masking, and keeps its newline.
+		for _, line := range strings.Split(strings.TrimSuffix(d.Markdown(MaxMarkdown), "\n"), "\n") {
+			out.Printf("%s\n", line)
+		}
 	case FormatGitHub:
 		d.writeGitHub(out)
 	default:

@@ -1,6 +1,8 @@
 package dir
 
 import (
+	"encoding/json"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
@@ -25,6 +27,26 @@ type Rendered struct {
 	// Error is why the build failed, or failed in part (a post-build substitution):
 	// Objects then do not hold everything Flux would apply, or nothing at all.
 	Error string
+}
+
+// jsonObjects are copies of objects as the API would read them: kustomize's maps hold
+// Go ints, which unstructured's DeepCopy (and so every comparison) refuses; through
+// JSON they become the int64 and float64 of any object read from a cluster. One that
+// does not convert is kept as it is.
+func jsonObjects(objects []*unstructured.Unstructured) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(objects))
+	for i, o := range objects {
+		out[i] = o
+		data, err := json.Marshal(o.Object)
+		if err != nil {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(data); err == nil {
+			out[i] = u
+		}
+	}
+	return out
 }
 
 // keep starts the record of what k renders, when the walk keeps objects; nil otherwise.

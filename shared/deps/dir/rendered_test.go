@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // TestWalkKeepsRenderedObjects checks that the walk hands back, per Kustomization,
@@ -16,7 +18,7 @@ func TestWalkKeepsRenderedObjects(t *testing.T) {
 		"clusters/prod/apps.yaml":   ks("apps", "flux-system", "./apps", ""),
 		"clusters/prod/broken.yaml": ks("broken", "flux-system", "./broken", ""),
 		"apps/kustomization.yaml":   "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - cm.yaml\n",
-		"apps/cm.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  k: v\n",
+		"apps/cm.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  k: v\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n",
 		"broken/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - nothing.yaml\n",
 	})
 	cl, err := Walk(context.Background(), repo, "clusters/prod", Options{KeepObjects: true})
@@ -33,8 +35,13 @@ func TestWalkKeepsRenderedObjects(t *testing.T) {
 	if root := got["flux-system"]; root.Path != "clusters/prod" || len(root.Objects) != 4 || !strings.HasSuffix(root.File, "sync.yaml") {
 		t.Errorf("root: path %s, %d objects, file %s", root.Path, len(root.Objects), root.File)
 	}
-	if apps := got["apps"]; len(apps.Objects) != 1 || apps.Objects[0].GetNamespace() != "shop" || apps.Error != "" {
+	if apps := got["apps"]; len(apps.Objects) != 2 || apps.Objects[0].GetNamespace() != "shop" || apps.Error != "" {
 		t.Errorf("apps: %+v", apps)
+	} else {
+		// kustomize's maps hold Go ints: kept as JSON numbers, DeepCopy must not panic.
+		if r, _, _ := unstructured.NestedInt64(apps.Objects[1].DeepCopy().Object, "spec", "replicas"); r != 2 {
+			t.Errorf("replicas %d", r)
+		}
 	}
 	if broken := got["broken"]; broken.Error == "" || len(broken.Objects) != 0 {
 		t.Errorf("broken: %+v", broken)

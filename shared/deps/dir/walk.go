@@ -193,7 +193,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 		objects = append(objects, &unstructured.Unstructured{Object: m})
 	}
 	if kept != nil {
-		kept.Objects = objects
+		kept.Objects = jsonObjects(objects)
 	}
 	// ConfigMaps and Secrets first: a sibling's substituteFrom may name them.
 	for _, u := range objects {
