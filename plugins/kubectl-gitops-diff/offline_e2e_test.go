@@ -78,6 +78,10 @@ func TestOfflinePullRequest(t *testing.T) {
 		{Args: []string{"gitops", "diff", "--base", "main"}, Code: 2, Stderr: "give its folder with --dir"},
 		{Args: []string{"gitops", "diff", "apps", "--dir", repo, "--base", "main"}, Code: 2, Stderr: "no names, -l or -A"},
 		{Args: []string{"gitops", "diff", "apps", "--dir", repo, "-o", "markdown"}, Code: 2, Stderr: "-o markdown is the offline comparison's"},
+		{Args: []string{"gitops", "diff", "--dir", repo, "--base", "main", "--base-dir", repo}, Code: 2, Stderr: "--base and --base-dir cannot be used together"},
+		{Args: []string{"gitops", "diff", "--dir", repo, "--path", "clusters/staging"}, Code: 2, Stderr: "give the base with --base REF or --base-dir DIR"},
+		{Args: []string{"gitops", "diff", "--git-dir", repo, "--dir", repo, "--base", "main"}, Code: 2, Stderr: "--git-dir and --revision pick what the live diff compares"},
+		{Args: []string{"gitops", "diff", "--dir", repo, "--base-dir", filepath.Join(repo, "nowhere")}, Code: 2, Stderr: "is not a folder"},
 	})
 
 	write(map[string]string{

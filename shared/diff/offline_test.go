@@ -92,7 +92,7 @@ func gitRepo(t *testing.T, files map[string]string) string {
 func headChanges() map[string]string {
 	return map[string]string{
 		"apps/config.yaml":               configMap("web", "color", "green"),
-		"apps/new.yaml":                  configMap("new", "k", "v"),
+		"apps/new.yaml":                  configMap("new", "copied", "hunter2-head"), // a Secret value, copied: masked too
 		"apps/old.yaml":                  "",
 		"apps/kustomization.yaml":        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - config.yaml\n  - new.yaml\n  - secret.yaml\n  - release.yaml\n",
 		"apps/secret.yaml":               "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  password: hunter2-head\n  user: admin\n",
