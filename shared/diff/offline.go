@@ -229,6 +229,11 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 	if helm {
 		c.Notes = append(c.Notes, HelmChartsNote)
 	}
+	for _, side := range []*Side{base, head} {
+		if side != nil {
+			c.Notes = append(c.Notes, side.Cluster.Warnings...) // a temporary copy left behind
+		}
+	}
 	if head != nil {
 		c.Notes = append(c.Notes, head.Cluster.Unrendered...)
 		for _, u := range head.Cluster.Unknown {
