@@ -57,6 +57,9 @@ type Diff struct {
 	Kustomizations  []Kustomization `json:"kustomizations"`
 	// HelmReleases are compared as helm-controller would upgrade them (helm.go).
 	HelmReleases []HelmRelease `json:"helmReleases,omitempty"`
+	// Clusters are set by the offline comparison (--base, --base-dir; offline.go):
+	// each cluster of a repository rendered at two revisions, compared.
+	Clusters []Cluster `json:"clusters,omitempty"`
 }
 
 // New returns an empty Diff document.

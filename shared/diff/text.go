@@ -15,6 +15,10 @@ import (
 func (d Diff) WriteText(w io.Writer, opts output.TextOptions) error {
 	p := opts.Palette
 	out := &output.Writer{W: w}
+	if d.Clusters != nil {
+		d.writeClustersText(out, p) // the offline comparison (offline_text.go)
+		return out.Err
+	}
 	for i, k := range d.Kustomizations {
 		if i > 0 {
 			out.Printf("\n")

@@ -122,14 +122,15 @@ and MERGED-…, holding the YAML of each object that differs (Secrets masked), t
 removed; its output is passed through.
 
 Like 'kubectl diff', the exit code says whether anything differs: 0 when nothing
-would change, 7 when something would (kubectl diff's 1 is this suite's error code).`,
-		Example:   example,
+would change, 7 when something would (kubectl diff's 1 is this suite's error code).` + offlineLong,
+		Example:   example + offlineExample,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.ProblemFound, exitcode.FluxNotInstalled},
 	}, streams)
 	o := &Options{streams: streams, Selection: command.Selection{Kind: flux.KindKustomization}}
 	o.Selection.AddFlags(root)
-	o.Output.AddFlag(root)
+	o.Output.AddFlag(root, diff.FormatMarkdown, diff.FormatGitHub)
+	o.offline.addFlags(root)
 	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Git source (a Kustomization's, or a HelmRelease's chart's): the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
 	root.Flags().StringVar(&o.Revision, "revision", "", "The revision to compare: 'applied' (status.lastAppliedRevision; a HelmRelease's deployed release) or a commit SHA; default: the one the source holds now.")
@@ -137,7 +138,7 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 	root.Flags().StringVar(&o.History, "history", "", "For HelmReleases: compare two releases of the Helm history, N..M (the versions 'rollback history helmrelease/NAME' lists): manifests and values, read from Helm's storage; the cluster's objects are not read.")
 	root.Args = command.ArbitraryArgs()
 	root.ValidArgsFunction = command.CompleteNames(f, flux.KindKustomization)
-	command.Bind(root, f, o)
+	command.Bind(root, f, offlineOr{o})
 	return root
 }
 
@@ -164,6 +165,9 @@ type Options struct {
 	kubeconfig cluster.Factory
 	gitDirSet  bool
 	dirSet     bool
+
+	// offline is the comparison of a repository at two revisions (offline.go).
+	offline offlineFlags
 }
 
 // Complete reads the names (NAME or kustomization/NAME, helmrelease/NAME), the

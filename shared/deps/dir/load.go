@@ -44,6 +44,9 @@ type Options struct {
 	// Sources maps another source ("GitRepository/namespace/name") to a local
 	// checkout, so that Walk renders the Kustomizations reading it too.
 	Sources map[string]string
+	// KeepObjects has Walk hand back every object each Kustomization renders
+	// (Cluster.Rendered), for comparing two renders of a repository.
+	KeepObjects bool
 }
 
 // Result is what Load found.

@@ -53,6 +53,9 @@ type Cluster struct {
 	// Warnings are problems of the walk itself that do not touch what it found (a
 	// temporary copy that could not be removed): shown, never a failed check.
 	Warnings []string
+	// Rendered are the objects each Kustomization renders, in walk order, when
+	// Options.KeepObjects asks for them (rendered.go).
+	Rendered []Rendered
 }
 
 // Walk renders what Flux applies from path of the repository at repo, as
@@ -105,6 +108,7 @@ func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error
 			cl.Nodes[i].AppliedBy = w.rootID
 		}
 	}
+	w.finishRendered()
 	slices.Sort(cl.Unknown)
 	cl.Unknown = slices.Compact(cl.Unknown)
 	return cl, nil
@@ -133,6 +137,8 @@ type walker struct {
 	// Kustomization (the one whose path is the sync path) applies them.
 	fromRoot []int
 	rootID   deps.NodeID
+	// rendered are what each Kustomization rendered, with Options.KeepObjects.
+	rendered []*Rendered
 }
 
 // build renders one Kustomization's path and queues its children.
@@ -150,10 +156,11 @@ func (w *walker) build(k *unstructured.Unstructured) {
 	// aside (.original) and CleanDirectory puts it back (or removes the one it created)
 	// before the next build: several Kustomizations often build one folder with
 	// components or patches of their own, or a folder another reads as ../base.
+	kept := w.keep(k, rel)
 	gen := fluxkustomize.NewGeneratorWithIgnore(art, "", *k)
 	action, err := gen.WriteFile(dir, fluxkustomize.WithSaveOriginalKustomization())
 	if err != nil {
-		w.fail(rel, fmt.Errorf("generating the kustomization of %s: %w", rel, err))
+		w.failBuild(kept, rel, fmt.Errorf("generating the kustomization of %s: %w", rel, err))
 		return
 	}
 	resMap, err := kustomize(art, dir)
@@ -161,7 +168,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 		w.fail(rel, fmt.Errorf("restoring the kustomization of %s: %w", rel, cleanErr))
 	}
 	if err != nil {
-		w.fail(rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
+		w.failBuild(kept, rel, fmt.Errorf("kustomize build of %s: %w", rel, err))
 		return
 	}
 	postBuild, hasPostBuild, _ := unstructured.NestedMap(k.Object, "spec", "postBuild")
@@ -171,7 +178,7 @@ func (w *walker) build(k *unstructured.Unstructured) {
 			vk := w.substitution(k, postBuild, art)
 			out, err := fluxkustomize.SubstituteVariables(w.ctx, nil, *vk, res, fluxkustomize.SubstituteWithDryRun(true))
 			if err != nil {
-				w.fail(rel, fmt.Errorf("post-build substitution in %s: %w", rel, err))
+				w.failBuild(kept, rel, fmt.Errorf("post-build substitution in %s: %w", rel, err))
 				continue
 			}
 			if out == nil {
@@ -184,6 +191,9 @@ func (w *walker) build(k *unstructured.Unstructured) {
 			continue
 		}
 		objects = append(objects, &unstructured.Unstructured{Object: m})
+	}
+	if kept != nil {
+		kept.Objects = jsonObjects(objects)
 	}
 	// ConfigMaps and Secrets first: a sibling's substituteFrom may name them.
 	for _, u := range objects {

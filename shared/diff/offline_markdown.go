@@ -1,0 +1,202 @@
+package diff
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// The formats of the offline comparison beside text, json and yaml.
+const (
+	// FormatMarkdown is a pull request comment's body.
+	FormatMarkdown = "markdown"
+	// FormatGitHub is GitHub Actions workflow commands: annotations on the files.
+	FormatGitHub = "github"
+)
+
+// MaxMarkdown bounds the comment -o markdown writes: GitHub refuses a comment over
+// 65,536 characters, and the summary tables come first so that they are never cut.
+const MaxMarkdown = 60000
+
+// WriteFormat writes an offline comparison as a pull request comment (markdown) or
+// as GitHub workflow commands (github).
+func (d Diff) WriteFormat(w io.Writer, format string) error {
+	out := &output.Writer{W: w}
+	switch format {
+	case FormatMarkdown:
+		// Line by line: each goes through the writer's masking, and keeps its newline.
+		for _, line := range strings.Split(strings.TrimSuffix(d.Markdown(MaxMarkdown), "\n"), "\n") {
+			out.Printf("%s\n", line)
+		}
+	case FormatGitHub:
+		d.writeGitHub(out)
+	default:
+		return fmt.Errorf("output: unsupported format %q", format)
+	}
+	return out.Err
+}
+
+// Markdown is the comment body: a summary table per changed cluster, its dependency
+// changes, then each changed Kustomization's diffs folded in <details>. Past max
+// characters the remaining diffs are left out, and the comment says how many.
+func (d Diff) Markdown(max int) string {
+	var head strings.Builder
+	head.WriteString("### kubectl gitops diff\n\n")
+	if !d.ClustersDiffer() {
+		base, dir := "the base", "the head"
+		if len(d.Clusters) > 0 {
+			base, dir = d.Clusters[0].Base, d.Clusters[0].Head
+		}
+		fmt.Fprintf(&head, "No changes: %s compared, rendered the same at `%s` and in `%s`.\n", output.Count(len(d.Clusters), "cluster", "clusters"), base, dir)
+		return head.String()
+	}
+	changed, unchanged := 0, 0
+	for _, c := range d.Clusters {
+		if c.Change == Same {
+			unchanged++
+		} else {
+			changed++
+		}
+	}
+	fmt.Fprintf(&head, "%s changed, %d unchanged, from `%s` to `%s`.\n", output.Count(changed, "cluster", "clusters"), unchanged, d.Clusters[0].Base, d.Clusters[0].Head)
+	var details []string
+	var notes []string
+	for _, c := range d.Clusters {
+		for _, n := range c.Notes {
+			if !contains(notes, n) {
+				notes = append(notes, n)
+			}
+		}
+		if c.Change == Same {
+			continue
+		}
+		s := c.Summary
+		fmt.Fprintf(&head, "\n#### Cluster `%s` (%s)\n\n", c.Path, c.Change)
+		if len(c.Kustomizations) > 0 {
+			head.WriteString("| Kustomization | Change | Added | Changed | Removed | Unchanged |\n|---|---|---:|---:|---:|---:|\n")
+			for _, k := range c.Kustomizations {
+				fmt.Fprintf(&head, "| `%s` | %s | %d | %d | %d | %d |\n", kustomizationName(k), k.Change, k.Summary.Added, k.Summary.Changed, k.Summary.Removed, k.Summary.Unchanged)
+			}
+		}
+		fmt.Fprintf(&head, "\n%s unchanged, %s unchanged.\n", output.Count(s.KustomizationsUnchanged, "Kustomization", "Kustomizations"), output.Count(s.Unchanged, "object", "objects"))
+		dc := c.Dependencies
+		if len(dc.Added)+len(dc.Removed)+len(dc.Problems) > 0 {
+			head.WriteString("\nDependencies:\n\n")
+			for _, pr := range dc.Problems {
+				fmt.Fprintf(&head, "- :x: new problem: %s%s\n", pr.Message, fileRef(pr.File, pr.Line))
+			}
+			for _, e := range dc.Added {
+				fmt.Fprintf(&head, "- dependsOn added: `%s` → `%s`\n", e.Dependent, e.Dependency)
+			}
+			for _, e := range dc.Removed {
+				fmt.Fprintf(&head, "- dependsOn removed: `%s` → `%s`\n", e.Dependent, e.Dependency)
+			}
+		}
+		for _, k := range c.Kustomizations {
+			details = append(details, kustomizationDetails(c, k))
+		}
+	}
+	var tail strings.Builder
+	for _, n := range notes {
+		fmt.Fprintf(&tail, "\n> note: %s\n", n)
+	}
+	body := head.String()
+	if len(details) > 0 {
+		body += "\n#### Diffs\n"
+	}
+	cut := 0
+	for i, dt := range details {
+		if len(body)+len(dt)+len(tail.String()) > max-200 {
+			cut = len(details) - i
+			break
+		}
+		body += dt
+	}
+	if cut > 0 {
+		body += fmt.Sprintf("\n**%s not shown**: the comment is cut at %d characters; run `kubectl gitops diff --base` (or `-o json`) for everything.\n", output.Count(cut, "more Kustomization's diffs", "more Kustomizations' diffs"), max)
+	}
+	return body + tail.String()
+}
+
+func kustomizationName(k KustomizationChange) string {
+	if k.Name == "" {
+		return "(the sync path)"
+	}
+	return k.Namespace + "/" + k.Name
+}
+
+func fileRef(file string, line int) string {
+	switch {
+	case file == "":
+		return ""
+	case line > 0:
+		return fmt.Sprintf(" (`%s:%d`)", file, line)
+	}
+	return fmt.Sprintf(" (`%s`)", file)
+}
+
+// kustomizationDetails is one Kustomization's objects and diffs, folded.
+func kustomizationDetails(c Cluster, k KustomizationChange) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n<details><summary>%s: Kustomization <code>%s</code> %s: %s</summary>\n\n", c.Path, kustomizationName(k), k.Change, k.Summary)
+	if k.Error != "" {
+		fmt.Fprintf(&b, "error: %s\n\n", k.Error)
+	}
+	if k.Note != "" {
+		fmt.Fprintf(&b, "note: %s\n\n", k.Note)
+	}
+	var text strings.Builder
+	for _, o := range k.Objects {
+		fmt.Fprintf(&text, "# %s %s\n", o.Change, o.String())
+		if len(o.ChangedKeys) > 0 {
+			fmt.Fprintf(&text, "# changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
+		}
+		text.WriteString(o.Diff)
+	}
+	fence := "```"
+	for strings.Contains(text.String(), fence) {
+		fence += "`"
+	}
+	fmt.Fprintf(&b, "%sdiff\n%s%s\n\n</details>\n", fence, text.String(), fence)
+	return b.String()
+}
+
+// writeGitHub prints GitHub Actions workflow commands: an error on the file of each
+// new dependency problem, a notice on the file of each changed Kustomization.
+func (d Diff) writeGitHub(out *output.Writer) {
+	for _, c := range d.Clusters {
+		for _, pr := range c.Dependencies.Problems {
+			props := ""
+			if pr.File != "" {
+				props = " file=" + escapeProperty(pr.File)
+				if pr.Line > 0 {
+					props += fmt.Sprintf(",line=%d", pr.Line)
+				}
+			}
+			out.Printf("::error%s::%s\n", props, escapeData(c.Path+": "+pr.Message))
+		}
+		for _, k := range c.Kustomizations {
+			props := ""
+			if k.File != "" {
+				props = " file=" + escapeProperty(k.File)
+				if k.Line > 0 {
+					props += fmt.Sprintf(",line=%d", k.Line)
+				}
+			}
+			out.Printf("::notice%s::%s\n", props, escapeData(fmt.Sprintf("%s: Kustomization %s %s: %s", c.Path, kustomizationName(k), k.Change, k.Summary)))
+		}
+	}
+}
+
+// escapeData and escapeProperty escape a workflow command's message and properties
+// as the GitHub Actions toolkit does, so that no file name or message ends the
+// command early or forges another.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
