@@ -6,6 +6,7 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
@@ -37,6 +38,10 @@ func FromKustomization(k *kustomizev1.Kustomization) Node {
 		n.SourceRef = SourceRef{}
 	}
 	n.Path, n.WaitsAll, n.AppliedBy = k.Spec.Path, k.Spec.Wait, appliedBy(k.Labels)
+	n.Interval, n.Timeout = k.Spec.Interval.Duration, k.GetTimeout()
+	if latest := k.Status.History.Latest(); latest != nil {
+		n.LastDuration = latest.LastReconciledDuration.Duration
+	}
 	n.Target = targetOf(k.Namespace, k.Spec.KubeConfig)
 	for _, hc := range k.Spec.HealthChecks {
 		if kind := Kind(hc.Kind); kind == KindKustomization || kind == KindHelmRelease {
@@ -101,7 +106,7 @@ func FromResourceSet(u *unstructured.Unstructured) Node {
 // revision check in helm-controller, so SourceRef and the revisions stay
 // empty.
 func FromHelmRelease(hr *helmv2.HelmRelease) Node {
-	return Node{
+	n := Node{
 		Kind:               KindHelmRelease,
 		Namespace:          hr.Namespace,
 		Name:               hr.Name,
@@ -113,6 +118,24 @@ func FromHelmRelease(hr *helmv2.HelmRelease) Node {
 		ObservedGeneration: hr.Status.ObservedGeneration,
 		AppliedBy:          appliedBy(hr.Labels),
 		Target:             targetOf(hr.Namespace, hr.Spec.KubeConfig),
+		Interval:           hr.Spec.Interval.Duration,
+		Timeout:            hr.GetTimeout().Duration,
+		ChartInterval:      hr.Spec.Interval.Duration,
+	}
+	if hr.Spec.Chart != nil && hr.Spec.Chart.Spec.Interval != nil {
+		n.ChartInterval = hr.Spec.Chart.Spec.Interval.Duration
+	}
+	return n
+}
+
+// SetSourceIntervals fills SourceInterval on every Kustomization whose SourceRef is a
+// key of intervals (that source's spec.interval).
+func SetSourceIntervals(nodes []Node, intervals map[SourceRef]time.Duration) {
+	for i := range nodes {
+		n := &nodes[i]
+		if n.Kind == KindKustomization && !n.SourceRef.IsZero() {
+			n.SourceInterval = intervals[n.SourceRef]
+		}
 	}
 }
 

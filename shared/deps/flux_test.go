@@ -3,6 +3,7 @@ package deps_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	. "github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
@@ -44,6 +45,7 @@ func TestFromKustomization(t *testing.T) {
 		Ready:               status.Condition{Status: metav1.ConditionFalse, Reason: "DependencyNotReady", Message: "dependency 'team-a/infra' is not ready"},
 		Generation:          4,
 		ObservedGeneration:  3,
+		Timeout:             30 * time.Second, // kustomize-controller's default with no interval
 		SourceRef:           SourceRef{Kind: "GitRepository", Namespace: "team-a", Name: "repo"},
 		LastAppliedRevision: "main@sha1:abc",
 	}
@@ -68,6 +70,7 @@ func TestFromHelmRelease(t *testing.T) {
 			{Name: "cert-manager", Namespace: "cert-manager"},
 		},
 		Generation: 2, ObservedGeneration: 2,
+		Timeout: 5 * time.Minute, // helm-controller's default
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("FromHelmRelease:\n got %+v\nwant %+v", got, want)

@@ -2,6 +2,7 @@ package deps
 
 import (
 	"strings"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
@@ -116,6 +117,17 @@ type Node struct {
 
 	// Path is a Kustomization's spec.path.
 	Path string
+
+	// Interval and Timeout are spec.interval and the apply's timeout (spec.timeout,
+	// the interval when unset for a Kustomization, 5m for a HelmRelease: the
+	// controllers' defaults); ChartInterval is a HelmRelease's spec.chart.spec.interval
+	// (how often its HelmChart looks for a new chart). LastDuration is how long the
+	// last reconcile took (a Kustomization's status.history; 0 offline). The latency
+	// budget (Latency) is made of them.
+	Interval, Timeout, ChartInterval, LastDuration time.Duration
+	// SourceInterval is SourceRef's spec.interval, filled by the caller (see
+	// SetSourceIntervals); 0 when unknown.
+	SourceInterval time.Duration
 	// WaitsAll says a Kustomization is Ready only once everything it applies is
 	// (spec.wait); WaitsFor lists the Kustomizations and HelmReleases its
 	// spec.healthChecks name.

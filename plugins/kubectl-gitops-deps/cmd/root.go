@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -37,6 +38,9 @@ const depsExample = `  # Why is nothing moving? The dependsOn graph of every nam
   # every cluster, rendered from its sync path as its Flux renders it
   kubectl gitops deps --dir . --check
   kubectl gitops deps --dir . --path clusters/demo --check
+
+  # How long can a push take to reach each Kustomization, and what to shorten first?
+  kubectl gitops deps -A --latency
 
   # The report as a versioned document for a script, or drawn for the docs
   kubectl gitops deps -A -o yaml
@@ -90,6 +94,10 @@ type Options struct {
 	sources       map[string]string
 	All           bool
 	AllNamespaces bool
+	// Latency asks for the latency budget instead of the graph, counting the
+	// controllers' --requeue-dependency.
+	Latency           bool
+	RequeueDependency time.Duration
 
 	cluster    command.Cluster
 	printer    output.Printer
@@ -113,6 +121,8 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
 	cmd.Flags().StringVar(&o.Path, "path", "", "With --dir, the cluster's sync path in the repository (as 'flux build kustomization flux-system --path' takes it); default: every cluster root found.")
 	cmd.Flags().StringArrayVar(&o.sourceFlags, "source", nil, "With --dir, render the Kustomizations reading another source from a local checkout: KIND/NAMESPACE/NAME=DIR (repeatable).")
+	cmd.Flags().BoolVar(&o.Latency, "latency", false, "Instead of the graph, the latency budget: for each Kustomization and HelmRelease, the worst and typical time from a push to its apply (source poll, each dependsOn level's requeue, health checks), the critical path and the setting to change first. Live, or offline with --dir.")
+	cmd.Flags().DurationVar(&o.RequeueDependency, "requeue-dependency", 30*time.Second, "With --latency: the controllers' --requeue-dependency, when your Flux sets another.")
 	cmd.Flags().BoolVar(&o.Strict, "strict", false, "With --dir, count what cannot be known offline (another source, a variable not in the repository) as a problem.")
 }
 
@@ -161,6 +171,9 @@ func (o *Options) Validate() error {
 // Run loads the graph, analyses it and prints it: offline, one report per cluster of
 // the repository (or the loose manifests of a folder that has none).
 func (o *Options) Run(ctx context.Context) error {
+	if o.Latency {
+		return o.runLatency(ctx)
+	}
 	if o.Dir != "" {
 		roots := dir.Roots(o.Dir, dir.Options{})
 		if o.Path != "" {

@@ -34,6 +34,7 @@ const DefaultNamespace = "flux-system"
 const (
 	kustomizeGroup = "kustomize.toolkit.fluxcd.io"
 	helmGroup      = "helm.toolkit.fluxcd.io"
+	sourceGroup    = "source.toolkit.fluxcd.io"
 )
 
 // Options tune Load.

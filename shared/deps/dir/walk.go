@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	fluxkustomize "github.com/fluxcd/pkg/kustomize"
@@ -56,6 +57,9 @@ type Cluster struct {
 	// Rendered are the objects each Kustomization renders, in walk order, when
 	// Options.KeepObjects asks for them (rendered.go).
 	Rendered []Rendered
+	// SourceIntervals are the spec.interval of the sources the walk rendered (for
+	// the latency budget; set on the nodes too).
+	SourceIntervals map[deps.SourceRef]time.Duration
 }
 
 // Walk renders what Flux applies from path of the repository at repo, as
@@ -109,6 +113,7 @@ func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error
 		}
 	}
 	w.finishRendered()
+	deps.SetSourceIntervals(cl.Nodes, cl.SourceIntervals)
 	slices.Sort(cl.Unknown)
 	cl.Unknown = slices.Compact(cl.Unknown)
 	return cl, nil
@@ -354,6 +359,10 @@ func (w *walker) remember(u *unstructured.Unstructured) {
 // take turns a rendered object into a node, and queues a child Kustomization.
 func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstructured.Unstructured) {
 	group, _, _ := strings.Cut(u.GetAPIVersion(), "/")
+	if group == sourceGroup {
+		w.sourceInterval(u)
+		return
+	}
 	if !(group == kustomizeGroup && u.GetKind() == flux.KindKustomization) && !(group == helmGroup && u.GetKind() == flux.KindHelmRelease) && !isResourceSet(u.GetAPIVersion(), u.GetKind()) {
 		return // the kind decides before anything is converted
 	}
@@ -634,4 +643,18 @@ func eachManifest(repo string, fn func(path string, data []byte)) {
 		}
 		return nil
 	})
+}
+
+// sourceInterval records a rendered source's spec.interval: how long a push may wait
+// before Flux sees it (the latency budget).
+func (w *walker) sourceInterval(u *unstructured.Unstructured) {
+	iv, _, _ := unstructured.NestedString(u.Object, "spec", "interval")
+	d, err := time.ParseDuration(iv)
+	if err != nil {
+		return
+	}
+	if w.cl.SourceIntervals == nil {
+		w.cl.SourceIntervals = map[deps.SourceRef]time.Duration{}
+	}
+	w.cl.SourceIntervals[deps.SourceRef{Kind: u.GetKind(), Namespace: orDefault(u.GetNamespace(), w.opts.DefaultNamespace), Name: u.GetName()}] = d
 }

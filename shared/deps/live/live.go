@@ -53,6 +53,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 	}
 	revisions := map[deps.SourceRef]string{}
 	conditions := map[deps.SourceRef]status.Condition{}
+	intervals := map[deps.SourceRef]time.Duration{}
 	kinds := map[string]bool{}
 	for _, n := range l.Nodes {
 		if n.Kind == deps.KindKustomization && !n.SourceRef.IsZero() {
@@ -67,6 +68,9 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 			rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
 			ref := deps.SourceRef{Kind: kind, Namespace: u.GetNamespace(), Name: u.GetName()}
 			revisions[ref], conditions[ref] = rev, status.Of(u).Ready
+			if iv, _, _ := unstructured.NestedString(u.Object, "spec", "interval"); iv != "" {
+				intervals[ref], _ = time.ParseDuration(iv)
+			}
 			if rec, err := status.SwitchOf(u.GetAnnotations()); err == nil && rec != nil {
 				// Everything reading a held source applies nothing newer from Git: the
 				// first thing to know when "nothing is moving".
@@ -87,6 +91,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 	}
 	deps.SetSourceRevisions(l.Nodes, revisions)
 	deps.SetSourceConditions(l.Nodes, conditions)
+	deps.SetSourceIntervals(l.Nodes, intervals)
 	return l, nil
 }
 
