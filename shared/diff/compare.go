@@ -335,15 +335,33 @@ func prunes(ctx context.Context, c client.Client, k *kustomizev1.Kustomization, 
 		u.SetName(id.Name)
 		stale = append(stale, u)
 	}
-	sort.Sort(sort.Reverse(ssa.SortableUnstructureds(stale)))
 	exclusions := map[string]string{
 		group + "/prune":     kustomizev1.DisabledValue,
 		group + "/reconcile": kustomizev1.DisabledValue,
 		group + "/ssa":       kustomizev1.IgnoreValue,
 	}
+	return staleObjects(ctx, c, stale, Pruned, func(live *unstructured.Unstructured, o *Object) error {
+		labels := live.GetLabels()
+		if labels[group+"/name"] != k.Name || labels[group+"/namespace"] != k.Namespace {
+			o.Action, o.Reason = Skipped, "no longer rendered, but not labelled as this Kustomization's: not pruned"
+		} else if key, v, ok := matching(live, exclusions); ok {
+			o.Action, o.Reason = Skipped, fmt.Sprintf("no longer rendered, but %s: %s: not pruned", key, v)
+		} else {
+			return o.keep(live, nil, nil)
+		}
+		return nil
+	})
+}
+
+// staleObjects are the objects of stale, the ones an apply or upgrade deletes, as the
+// cluster holds them: in the reverse of ssa's apply order (as the controllers delete),
+// those already gone left out, each first given action, then judged with its live copy
+// (skipped and why, or kept for its diff).
+func staleObjects(ctx context.Context, c client.Client, stale []*unstructured.Unstructured, action Action, judge func(live *unstructured.Unstructured, o *Object) error) ([]Object, error) {
+	sort.Sort(sort.Reverse(ssa.SortableUnstructureds(stale)))
 	var out []Object
 	for _, u := range stale {
-		o := Object{ObjectRef: output.ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}, Action: Pruned}
+		o := Object{ObjectRef: output.ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}, Action: action}
 		live := &unstructured.Unstructured{}
 		live.SetGroupVersionKind(u.GroupVersionKind())
 		if err := c.Get(ctx, client.ObjectKeyFromObject(u), live); err != nil {
@@ -352,12 +370,7 @@ func prunes(ctx context.Context, c client.Client, k *kustomizev1.Kustomization, 
 			}
 			return nil, fmt.Errorf("reading %s: %w", o.String(), err)
 		}
-		labels := live.GetLabels()
-		if labels[group+"/name"] != k.Name || labels[group+"/namespace"] != k.Namespace {
-			o.Action, o.Reason = Skipped, "no longer rendered, but not labelled as this Kustomization's: not pruned"
-		} else if key, v, ok := matching(live, exclusions); ok {
-			o.Action, o.Reason = Skipped, fmt.Sprintf("no longer rendered, but %s: %s: not pruned", key, v)
-		} else if err := o.keep(live, nil, nil); err != nil {
+		if err := judge(live, &o); err != nil {
 			return nil, err
 		}
 		out = append(out, o)

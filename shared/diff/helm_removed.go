@@ -2,15 +2,10 @@ package diff
 
 import (
 	"context"
-	"fmt"
-	"sort"
 
-	"github.com/fluxcd/pkg/ssa"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/render"
 )
 
@@ -31,27 +26,12 @@ func removedObjects(ctx context.Context, c client.Client, stored, desired []*uns
 			stale = append(stale, o)
 		}
 	}
-	sort.Sort(sort.Reverse(ssa.SortableUnstructureds(stale)))
-	var out []Object
-	for _, u := range stale {
-		o := Object{ObjectRef: output.ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName()}, Action: Removed}
-		live := &unstructured.Unstructured{}
-		live.SetGroupVersionKind(u.GroupVersionKind())
-		if err := c.Get(ctx, client.ObjectKeyFromObject(u), live); err != nil {
-			if apierrors.IsNotFound(err) {
-				continue
-			}
-			return nil, fmt.Errorf("reading %s: %w", o.String(), err)
-		}
+	return staleObjects(ctx, c, stale, Removed, func(live *unstructured.Unstructured, o *Object) error {
 		if v := live.GetAnnotations()[keepPolicy]; v == "keep" {
 			o.Action, o.Reason = Skipped, "no longer rendered, but "+keepPolicy+": keep: Helm leaves it"
-		} else {
-			o.Reason = "no longer rendered: Helm deletes it on upgrade"
-			if err := o.keep(live, nil, secrets); err != nil {
-				return nil, err
-			}
+			return nil
 		}
-		out = append(out, o)
-	}
-	return out, nil
+		o.Reason = "no longer rendered: Helm deletes it on upgrade"
+		return o.keep(live, nil, secrets)
+	})
 }
