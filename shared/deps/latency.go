@@ -21,8 +21,10 @@ type Budget struct {
 	// Shorten is the setting whose terms weigh most on the critical path: what to
 	// change first.
 	Shorten *Term
-	// Unknown lists what the budget could not count (a source not found, a cycle).
+	// Unknown lists what the budget could not count (a source's interval not known).
 	Unknown []string
+	// Never says it never applies: it is in a dependency cycle, or waits on one.
+	Never bool
 }
 
 // Term is one wait on the way, with the setting that bounds it.
@@ -77,7 +79,7 @@ func (l *latency) budget(id NodeID) *Budget {
 		return nil
 	}
 	if l.visiting[id] {
-		return &Budget{Node: id, Unknown: []string{"in a dependency cycle: it never applies"}}
+		return &Budget{Node: id, Never: true}
 	}
 	l.visiting[id] = true
 	defer delete(l.visiting, id)
@@ -94,6 +96,12 @@ func (l *latency) budget(id NodeID) *Budget {
 		if db == nil {
 			b.Unknown = append(b.Unknown, fmt.Sprintf("dependency %s/%s is not in the fleet", d.Namespace, d.Name))
 			continue
+		}
+		if db.Never {
+			// In a cycle, or waiting on one: Flux never applies it.
+			b.Never, b.Path, b.Worst, b.Typical = true, nil, 0, 0
+			l.memo[id] = b
+			return b
 		}
 		b.Unknown = append(b.Unknown, db.Unknown...)
 		dpath := append(append([]Term(nil), db.Path...), Term{What: "dependency requeue", Of: id,

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
@@ -118,6 +120,20 @@ type DependencyChanges struct {
 	Added    []Edge    `json:"added,omitempty"`
 	Removed  []Edge    `json:"removed,omitempty"`
 	Problems []Problem `json:"problems,omitempty"`
+	// Latency are the Kustomizations and HelmReleases whose worst time from a push to
+	// their apply (deps --latency) the change moves: a new dependsOn level, a longer
+	// interval or timeout.
+	Latency []LatencyChange `json:"latency,omitempty"`
+}
+
+// LatencyChange is one node's worst push-to-apply time at the base and at the head.
+type LatencyChange struct {
+	Node   string          `json:"node"`
+	Before metav1.Duration `json:"before"`
+	After  metav1.Duration `json:"after"`
+	// Shorten is, when it got longer, the setting weighing most on the head's
+	// critical path.
+	Shorten string `json:"shorten,omitempty"`
 }
 
 // Edge is one dependsOn: Dependent waits for Dependency ("Kind/namespace/name").
@@ -245,7 +261,7 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 		c.Change = Added
 	case head == nil:
 		c.Change = Dropped
-	case c.Summary.KustomizationsChanged > 0 || len(c.Dependencies.Added) > 0 || len(c.Dependencies.Removed) > 0 || len(c.Dependencies.Problems) > 0:
+	case c.Summary.KustomizationsChanged > 0 || len(c.Dependencies.Added) > 0 || len(c.Dependencies.Removed) > 0 || len(c.Dependencies.Problems) > 0 || len(c.Dependencies.Latency) > 0:
 		c.Change = Modified
 	default:
 		c.Change = Same

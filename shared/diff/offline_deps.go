@@ -7,9 +7,12 @@ import (
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/timeline"
 )
 
 // unifiedText is the unified diff of two YAML texts, as the live diff shows one.
@@ -68,7 +71,49 @@ func compareGraphs(base, head *Side) DependencyChanges {
 			out.Problems = append(out.Problems, p)
 		}
 	}
+	if base != nil {
+		out.Latency = latencyChanges(base.Cluster.Nodes, head.Cluster.Nodes)
+	}
 	return out
+}
+
+// latencyChanges are the nodes on both sides whose worst time from a push to their
+// apply differs, with the controllers' default --requeue-dependency: "this change adds
+// up to 3 minutes to apps", for the reviewer.
+func latencyChanges(base, head []deps.Node) []LatencyChange {
+	before := map[deps.NodeID]deps.Budget{}
+	for _, b := range deps.Latency(base, timeline.DefaultRequeueDependency) {
+		before[b.Node] = b
+	}
+	var out []LatencyChange
+	for _, b := range deps.Latency(head, timeline.DefaultRequeueDependency) {
+		old, ok := before[b.Node]
+		// A cycle is a problem of its own, said as such; a node new at the head has no
+		// "before".
+		if !ok || old.Never || b.Never || old.Worst == b.Worst {
+			continue
+		}
+		was := old.Worst
+		c := LatencyChange{Node: b.Node.Key(), Before: metav1.Duration{Duration: was}, After: metav1.Duration{Duration: b.Worst}}
+		if b.Worst > was && b.Shorten != nil {
+			c.Shorten = b.Shorten.Setting
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// String says the change in a reviewer's words.
+func (c LatencyChange) String() string {
+	node := strings.Replace(c.Node, "/", " ", 1) // Kind/namespace/name as the views name objects
+	if c.After.Duration > c.Before.Duration {
+		s := fmt.Sprintf("%s: a push may take up to %s longer to apply (worst %s, was %s)", node, c.After.Duration-c.Before.Duration, c.After.Duration, c.Before.Duration)
+		if c.Shorten != "" {
+			s += "; weighing most: " + c.Shorten
+		}
+		return s
+	}
+	return fmt.Sprintf("%s: a push applies up to %s sooner (worst %s, was %s)", node, c.Before.Duration-c.After.Duration, c.After.Duration, c.Before.Duration)
 }
 
 // edgesOf are the dependsOn edges of a report, placeholders for missing targets

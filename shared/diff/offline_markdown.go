@@ -82,8 +82,11 @@ func (d Diff) Markdown(max int) string {
 		}
 		fmt.Fprintf(&head, "\n%s unchanged, %s unchanged.\n", output.Count(s.KustomizationsUnchanged, "Kustomization", "Kustomizations"), output.Count(s.Unchanged, "object", "objects"))
 		dc := c.Dependencies
-		if len(dc.Added)+len(dc.Removed)+len(dc.Problems) > 0 {
+		if len(dc.Added)+len(dc.Removed)+len(dc.Problems)+len(dc.Latency) > 0 {
 			head.WriteString("\nDependencies:\n\n")
+			for _, l := range dc.Latency {
+				fmt.Fprintf(&head, "- :hourglass: %s\n", l)
+			}
 			for _, pr := range dc.Problems {
 				fmt.Fprintf(&head, "- :x: new problem: %s%s\n", pr.Message, fileRef(pr.File, pr.Line))
 			}

@@ -88,8 +88,11 @@ func writeClusterText(out *output.Writer, p output.Palette, c Cluster) {
 		}
 	}
 	dc := c.Dependencies
-	if len(dc.Added)+len(dc.Removed)+len(dc.Problems) > 0 {
+	if len(dc.Added)+len(dc.Removed)+len(dc.Problems)+len(dc.Latency) > 0 {
 		out.Printf("  %s\n", p.Bold("Dependencies"))
+		for _, l := range dc.Latency {
+			out.Printf("    %s %s\n", p.Yellow("latency:"), l)
+		}
 		for _, e := range dc.Added {
 			out.Printf("    %s %s -> %s\n", p.Green("dependsOn added:  "), e.Dependent, e.Dependency)
 		}

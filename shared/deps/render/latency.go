@@ -33,6 +33,8 @@ type ReportBudget struct {
 	// Shorten is the setting weighing most on the critical path.
 	Shorten *ReportTerm `json:"shorten,omitempty"`
 	Unknown []string    `json:"unknown,omitempty"`
+	// Never: in a dependency cycle, or waiting on one; it never applies.
+	Never bool `json:"never,omitempty"`
 }
 
 // ReportTerm is one wait on the way.
@@ -51,7 +53,7 @@ func LatencyDocument(budgets []deps.Budget, requeue time.Duration, cluster strin
 		RequeueDependency: metav1.Duration{Duration: requeue}, Budgets: []ReportBudget{}}
 	for _, b := range budgets {
 		rb := ReportBudget{Node: b.Node.Key(), Worst: metav1.Duration{Duration: b.Worst}, Typical: metav1.Duration{Duration: b.Typical},
-			CriticalPath: []ReportTerm{}, Unknown: b.Unknown}
+			CriticalPath: []ReportTerm{}, Unknown: b.Unknown, Never: b.Never}
 		for _, t := range b.Path {
 			rb.CriticalPath = append(rb.CriticalPath, term(t))
 		}
@@ -95,6 +97,9 @@ func (r *LatencyReport) WriteText(w io.Writer, _ output.TextOptions) error {
 		worst, typical := b.Worst.Duration.String(), b.Typical.Duration.String()
 		if len(b.Unknown) > 0 {
 			worst, typical = "at least "+worst, "at least "+typical
+		}
+		if b.Never {
+			worst, typical, shorten = "never", "never", "in a dependency cycle, or waiting on one: see 'deps'"
 		}
 		if err := table.Append(b.Node, worst, typical, strings.Join(path, " > "), shorten); err != nil {
 			return err
