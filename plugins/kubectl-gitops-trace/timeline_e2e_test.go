@@ -140,4 +140,43 @@ func TestTraceTimeline(t *testing.T) {
 	if err != nil || text.Code != 0 || !strings.Contains(text.Stdout, "Timeline of "+rev+":") || !strings.Contains(text.Stdout, "dependency ") {
 		t.Errorf("text view:\n%s", text)
 	}
+
+	// A suspension holds the next commit back: once resumed, the wait is put down to it,
+	// with its reason, from the record resume keeps.
+	rollback := func(args ...string) {
+		t.Helper()
+		run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "rollback"}, args...)...)
+		if err != nil || run.Code != 0 {
+			t.Fatalf("rollback %v: %v\n%s", args, err, run)
+		}
+	}
+	rollback("suspend", "apps", "-n", "flux-system", "--reason", "INC-9: hold the release", "--yes")
+	held, err := fleet.Repo.Commit(ctx, "bump api again", map[string]string{
+		"apps/deployment.yaml": strings.Replace(testbed.DemoFleetFiles(fleet.Repo.URL)["apps/deployment.yaml"], "api:1.0.0", "api:1.0.2", 1),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.WaitSourceRevision(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system", held); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second)
+	rollback("resume", "apps", "-n", "flux-system", "--yes", "--preview=false")
+	r = traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "deploy/api", "-n", "shop", "--timeline", "--requeue-dependency", "5s")
+	var suspended *timeline.Part
+	for _, s := range r.Timeline.Steps {
+		if s.What == timeline.Applied && s.Object.Name == "apps" && s.Wait != nil {
+			for i, p := range s.Wait.Parts {
+				if p.Cause == timeline.CauseSuspended {
+					suspended = &s.Wait.Parts[i]
+				}
+			}
+		}
+	}
+	if r.Timeline.Revision != "main@sha1:"+held || suspended == nil || suspended.Duration.Duration < 3*time.Second || !strings.Contains(suspended.Detail, "INC-9: hold the release (by admin)") {
+		t.Errorf("the held commit's wait is not put down to the suspension: %+v in %+v", suspended, r.Timeline)
+	}
 }

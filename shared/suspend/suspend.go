@@ -127,6 +127,12 @@ func Resume(ctx context.Context, dyn dynamic.Interface, r Request) (*Result, err
 	for _, k := range status.SuspensionAnnotations() {
 		annotations[k] = nil
 	}
+	// What ended is kept, so that later a commit's wait can be put down to it.
+	last := status.LastSuspension{Resumed: start.UTC().Truncate(time.Second), ResumedBy: r.User}
+	if res.Suspension != nil {
+		last.Suspension = *res.Suspension
+	}
+	annotations[status.LastSuspensionAnnotation] = last.Encode()
 	summary := fmt.Sprintf("resume %s %s/%s", r.Kind, r.Namespace, r.Name)
 	if r.Preview != nil && r.Kind == flux.KindKustomization {
 		r.Say("previewing what the apply will change (dry runs, nothing written)")

@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // Link is one Flux object of a traced chain.
@@ -180,6 +181,13 @@ func kustomizationStep(l Link, k *kustomizev1.Kustomization, rev string) Step {
 		s.settings.retry = k.Spec.RetryInterval.Duration
 	}
 	s.settings.wait = k.Spec.Wait || len(k.Spec.HealthChecks) > 0 || len(k.Spec.HealthCheckExprs) > 0
+	s.settings.suspended = status.LastSuspensionOf(k.Annotations)
+	if k.Spec.Suspend {
+		s.settings.suspendedNow = status.SuspensionOf(k.Annotations)
+		if s.settings.suspendedNow == nil {
+			s.settings.suspendedNow = &status.Suspension{}
+		}
+	}
 	s.settings.timeout = k.Spec.Interval.Duration
 	if k.Spec.Timeout != nil {
 		s.settings.timeout = k.Spec.Timeout.Duration
@@ -196,6 +204,8 @@ func kustomizationStep(l Link, k *kustomizev1.Kustomization, rev string) Step {
 		return s
 	}
 	switch {
+	case k.Status.LastAppliedRevision != rev && k.Spec.Suspend:
+		s.Note = fmt.Sprintf("it has not applied %s: it is suspended%s", rev, suspensionText(s.settings.suspendedNow))
 	case k.Status.LastAppliedRevision != rev:
 		s.Note = fmt.Sprintf("it has not applied %s (it applied %s)", rev, orNone(k.Status.LastAppliedRevision))
 	default:
@@ -274,4 +284,16 @@ func orNone(s string) string {
 		return "nothing yet"
 	}
 	return s
+}
+
+// suspensionText is ": REASON (by WHO)" of a suspension record, "" without one.
+func suspensionText(s *status.Suspension) string {
+	if s == nil || (s.Reason == "" && s.By == "") {
+		return ""
+	}
+	out := ": " + s.Reason
+	if s.By != "" {
+		out += " (by " + s.By + ")"
+	}
+	return out
 }

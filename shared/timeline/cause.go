@@ -119,6 +119,15 @@ func applyGap(fetched, s *Step, deps []*Step, req Request) *Gap {
 	if s.Took != nil {
 		took = min(s.Took.Duration, s.At.Sub(start))
 	}
+	// A suspension that ended inside the wait held the revision back for its overlap.
+	if l := s.settings.suspended; l != nil && l.At != nil {
+		from, to := maxTime(start, *l.At), minTime(s.At.Time.Add(-took), l.Resumed)
+		if to.After(from) {
+			g.Parts = append(g.Parts, Part{Cause: CauseSuspended, Duration: duration(to.Sub(from)),
+				Setting: fmt.Sprintf("%s spec.suspend", s.Object), Detail: "suspended" + suspensionText(&l.Suspension) + ", resumed" + by(l.ResumedBy)})
+			start = to
+		}
+	}
 	rest := s.At.Sub(start) - took
 	failed := 0
 	for _, f := range s.settings.failures {
@@ -149,4 +158,25 @@ func applyGap(fetched, s *Step, deps []*Step, req Request) *Gap {
 		g.Parts = append(g.Parts, p)
 	}
 	return g
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func by(user string) string {
+	if user == "" {
+		return ""
+	}
+	return " by " + user
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -46,6 +47,10 @@ func TestAttribute(t *testing.T) {
 		{"failures before the apply", []Step{committed, fetched,
 			{What: Applied, Object: ks("apps"), At: at(160), Took: took(time.Second), settings: settings{retry: time.Minute, failures: []time.Time{at(41).Time, at(100).Time}}},
 		}, []string{"retries 1m59s", "apply 1s"}},
+		{"a suspension that ended", []Step{committed, fetched,
+			{What: Applied, Object: ks("apps"), At: at(102), Took: took(time.Second), settings: settings{suspended: &status.LastSuspension{
+				Suspension: status.Suspension{Reason: "INC-42", By: "jane", At: &at(10).Time}, Resumed: at(100).Time, ResumedBy: "joe"}}},
+		}, []string{"suspended 1m0s", "queue 1s", "apply 1s"}},
 		{"nothing explains it", []Step{committed, fetched,
 			{What: Applied, Object: ks("apps"), At: at(45), Took: took(time.Second)},
 		}, []string{"queue 4s", "apply 1s"}},

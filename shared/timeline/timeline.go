@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 )
 
 // Timeline is the way one revision went to one object.
@@ -70,6 +71,10 @@ type settings struct {
 	timeout time.Duration
 	// failures are when the step's object reported a failure (Warning events).
 	failures []time.Time
+	// suspended is the suspension that ended last (nil: none recorded), and
+	// suspendedNow whether it is suspended at this moment.
+	suspended    *status.LastSuspension
+	suspendedNow *status.Suspension
 }
 
 // Causes of a gap.
