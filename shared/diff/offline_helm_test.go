@@ -59,7 +59,7 @@ func TestOfflineHelmLocalChart(t *testing.T) {
 	files["apps/values.yaml"] = configMap("web-values", "values.yaml", "'replicas: 2'") + "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: web-secret\nstringData:\n  values.yaml: 'password: s3cret-base'\n"
 	local := "  chart:\n    spec:\n      chart: ./charts/web\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n"
 	files["apps/release.yaml"] = helmRelease("web", local+"  values:\n    color: blue\n  valuesFrom:\n    - kind: ConfigMap\n      name: web-values\n    - kind: Secret\n      name: web-secret\n") +
-		"---\n" + helmRelease("same", local) +
+		"---\n" + helmRelease("same", local+"  releaseName: other\n  targetNamespace: web-ns\n") +
 		"---\n" + helmRelease("vendor", "  chart:\n    spec:\n      chart: ./chart\n      sourceRef:\n        kind: GitRepository\n        name: vendor\n")
 	repoDir := gitRepo(t, files)
 
@@ -80,9 +80,9 @@ func TestOfflineHelmLocalChart(t *testing.T) {
 	if !ok || web.Change != Modified || web.HeadChart != "web@0.1.0" || web.File != "apps/release.yaml" {
 		t.Fatalf("shop/web: %+v (all %v)", web, hrs)
 	}
-	if _, listed := hrs["shop/same"]; !listed {
-		// same renders the changed template too: listed, changed.
-		t.Errorf("shop/same not listed: its chart's template changed")
+	// same renders the changed template too, as release other in web-ns.
+	if same := hrs["shop/same"]; len(same.Objects) != 1 || same.Objects[0].String() != "ConfigMap web-ns/other-settings" || same.Summary.Unchanged != 2 {
+		t.Errorf("shop/same: %+v, want ConfigMap web-ns/other-settings changed", same)
 	}
 	objects := map[string]ObjectChange{}
 	for _, o := range web.Objects {
