@@ -27,8 +27,8 @@ func helmRelease(name, spec string) string {
 // value, and a ClusterRole (cluster-scoped: no namespace given to it).
 func webChart(dir, version, extra string) map[string]string {
 	return map[string]string{
-		dir + "/Chart.yaml":  "apiVersion: v2\nname: web\nversion: " + version + "\n",
-		dir + "/values.yaml": "color: red\nreplicas: 1\npassword: none\n",
+		dir + "/Chart.yaml":              "apiVersion: v2\nname: web\nversion: " + version + "\n",
+		dir + "/values.yaml":             "color: red\nreplicas: 1\npassword: none\n",
 		dir + "/templates/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  color: {{ .Values.color | quote }}\n  replicas: {{ .Values.replicas | quote }}\n  version: " + version + "\n" + extra,
 		dir + "/templates/secret.yaml":   "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-password\nstringData:\n  password: {{ .Values.password | quote }}\n",
 		dir + "/templates/role.yaml":     "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {{ .Release.Name }}-reader\nrules: []\n",
