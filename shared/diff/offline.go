@@ -198,7 +198,7 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 		c.Summary.Changed += k.Summary.Changed
 		c.Summary.Unchanged += k.Summary.Unchanged
 		if k.Note == "" {
-			k.HelmReleases = compareCharts(deps.NodeID{Kind: deps.KindKustomization, Namespace: k.Namespace, Name: k.Name}, base, head, secrets)
+			k.HelmReleases = compareCharts(deps.NodeID{Kind: deps.KindKustomization, Namespace: k.Namespace, Name: k.Name}, base, head, k.Error != "", secrets)
 		}
 		changed := false
 		for _, h := range k.HelmReleases {

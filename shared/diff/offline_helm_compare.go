@@ -64,8 +64,10 @@ func releaseSecrets(side *Side) []string {
 }
 
 // compareCharts compares the charts of the HelmReleases Kustomization id applies at
-// the base and the head, sorted by namespace/name. Those unchanged are left out.
-func compareCharts(id deps.NodeID, base, head *Side, secrets []string) []HelmReleaseChange {
+// the base and the head, sorted by namespace/name. Those unchanged are left out, and
+// so are those of the base when the head's build failed (headFailed): not rendered is
+// not removed.
+func compareCharts(id deps.NodeID, base, head *Side, headFailed bool, secrets []string) []HelmReleaseChange {
 	before, after := releasesOf(base, id), releasesOf(head, id)
 	keys := []string{}
 	for k := range after {
@@ -80,6 +82,9 @@ func compareCharts(id deps.NodeID, base, head *Side, secrets []string) []HelmRel
 	var out []HelmReleaseChange
 	for _, key := range keys {
 		b, h := before[key], after[key]
+		if h == nil && headFailed {
+			continue
+		}
 		hc := compareRelease(b, h, secrets)
 		if hc.Change == Same {
 			continue

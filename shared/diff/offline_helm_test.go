@@ -245,3 +245,23 @@ func TestOfflineHelmRepositoryBump(t *testing.T) {
 		t.Errorf("unreachable: %+v, cluster %+v", web, doc.Clusters[0].Summary)
 	}
 }
+
+// TestOfflineHelmHeadBuildFails: a Kustomization the head cannot build lists none of
+// the base's HelmReleases, nor their objects, as removed.
+func TestOfflineHelmHeadBuildFails(t *testing.T) {
+	files := fleet()
+	for p, c := range webChart("charts/web", "0.1.0", "") {
+		files[p] = c
+	}
+	files["apps/kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - release.yaml\n"
+	files["apps/release.yaml"] = helmRelease("web", "  chart:\n    spec:\n      chart: ./charts/web\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n")
+	repoDir := gitRepo(t, files)
+	writeFiles(t, repoDir, map[string]string{"apps/kustomization.yaml": files["apps/kustomization.yaml"] + "  - missing.yaml\n"})
+	doc, err := Offline(context.Background(), OfflineOptions{Dir: repoDir, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.HeadFailed() || len(releasesOfDoc(doc)) != 0 || doc.Clusters[0].Summary.Removed != 0 {
+		t.Errorf("head failed %v, releases %+v, cluster %+v", doc.HeadFailed(), releasesOfDoc(doc), doc.Clusters[0].Summary)
+	}
+}
