@@ -130,6 +130,7 @@ func TestOfflineHelmLocalChart(t *testing.T) {
 		t.Errorf("a valuesFrom Secret's value is printed:\n%s", all.String())
 	}
 	for _, want := range []string{"HelmRelease shop/web changed (chart web@0.1.0): 2 changed; 1 unchanged", "| ↳ HelmRelease `shop/web` (chart web@0.1.0) | changed | 0 | 2 | 0 | 1 |",
+		"| ↳ HelmRelease `shop/vendor` | not rendered | – | – | – | – |", "# not rendered: at the head: its chart ./chart is in GitRepository shop/vendor",
 		"::notice file=apps/release.yaml,line=1::clusters/production: HelmRelease shop/web changed"} {
 		if !strings.Contains(all.String(), want) {
 			t.Errorf("the views lack %q:\n%s", want, all.String())

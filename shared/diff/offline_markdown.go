@@ -79,6 +79,11 @@ func (d Diff) Markdown(max int) string {
 			for _, k := range c.Kustomizations {
 				fmt.Fprintf(&head, "| `%s` | %s | %d | %d | %d | %d |\n", kustomizationName(k), k.Change, k.Summary.Added, k.Summary.Changed, k.Summary.Removed, k.Summary.Unchanged)
 				for _, h := range k.HelmReleases {
+					if h.Change == NotRendered {
+						// Nothing was compared: no count, the why is in its diffs.
+						fmt.Fprintf(&head, "| ↳ HelmRelease `%s/%s` | %s | – | – | – | – |\n", h.Namespace, h.Name, h.Change)
+						continue
+					}
 					fmt.Fprintf(&head, "| ↳ HelmRelease `%s/%s`%s | %s | %d | %d | %d | %d |\n", h.Namespace, h.Name, h.charts(), h.Change, h.Summary.Added, h.Summary.Changed, h.Summary.Removed, h.Summary.Unchanged)
 				}
 			}
