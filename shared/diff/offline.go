@@ -206,7 +206,7 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 			c.Summary.Removed += h.Summary.Removed
 			c.Summary.Changed += h.Summary.Changed
 			c.Summary.Unchanged += h.Summary.Unchanged
-			changed = changed || h.Change != NotRendered
+			changed = changed || h.Change != NotRendered || h.differs
 		}
 		if k.Change == Same && changed {
 			k.Change = Modified

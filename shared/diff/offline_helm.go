@@ -102,6 +102,9 @@ func renderReleases(ctx context.Context, side *Side, charts *chartCache) {
 				rr.File, rr.Line = n.File, n.Line
 			}
 			rr.render(ctx, side, o, charts, mapper)
+			// The base is a temporary folder: named as the repository's top, so that
+			// one reason reads the same at both sides.
+			rr.Why = strings.ReplaceAll(rr.Why, side.Root, ".")
 			side.releases[ns+"/"+o.GetName()] = rr
 		}
 	}

@@ -30,6 +30,9 @@ type HelmReleaseChange struct {
 	Objects []ObjectChange `json:"objects"`
 	Why     string         `json:"why,omitempty"`
 	Notes   []string       `json:"notes,omitempty"`
+	// differs: not rendered at one side for a reason the other side has not (a chart
+	// that renders at the base and fails at the head): a change, not only a note.
+	differs bool
 }
 
 // releasesOf are the HelmReleases id applies at a side, by "namespace/name".
@@ -116,11 +119,12 @@ func compareRelease(b, h *releaseRender, secrets []string) HelmReleaseChange {
 	switch {
 	case h != nil && h.Why != "":
 		hc.Change, hc.Why = NotRendered, "at the head: "+h.Why
+		hc.differs = b != nil && b.Why != h.Why
 		return hc
 	case b != nil && b.Why != "" && h != nil:
 		// Rendered at the head alone: what it installed before is unknown, so its
 		// objects are not new; nothing is compared.
-		hc.Change, hc.Why = NotRendered, "at the base: "+b.Why
+		hc.Change, hc.Why, hc.differs = NotRendered, "at the base: "+b.Why, true
 		return hc
 	case b != nil && b.Why != "":
 		hc.Change, hc.Why = Dropped, "not rendered at the base: "+b.Why

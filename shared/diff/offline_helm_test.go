@@ -266,3 +266,25 @@ func TestOfflineHelmHeadBuildFails(t *testing.T) {
 		t.Errorf("head failed %v, releases %+v, cluster %+v", doc.HeadFailed(), releasesOfDoc(doc), doc.Clusters[0].Summary)
 	}
 }
+
+// TestOfflineHelmRenderFails: a chart the head cannot render is not rendered, with
+// Helm's reason (the base's temporary folder not named), its objects not removed.
+func TestOfflineHelmRenderFails(t *testing.T) {
+	files := fleet()
+	for p, c := range webChart("charts/web", "0.1.0", "") {
+		files[p] = c
+	}
+	files["apps/kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - release.yaml\n"
+	files["apps/release.yaml"] = helmRelease("web", "  chart:\n    spec:\n      chart: ./charts/web\n      sourceRef:\n        kind: GitRepository\n        name: flux-system\n        namespace: flux-system\n")
+	repoDir := gitRepo(t, files)
+	writeFiles(t, repoDir, map[string]string{"charts/web/templates/broken.yaml": "{{ required \"size is required\" .Values.size }}\n"})
+	doc, err := Offline(context.Background(), OfflineOptions{Dir: repoDir, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := releasesOfDoc(doc)["shop/web"]
+	if web.Change != NotRendered || !strings.Contains(web.Why, "at the head: rendering the chart:") || !strings.Contains(web.Why, "size is required") ||
+		len(web.Objects) != 0 || doc.Clusters[0].Summary.Removed != 0 || !doc.ClustersDiffer() {
+		t.Errorf("shop/web: %+v, cluster %+v", web, doc.Clusters[0].Summary)
+	}
+}
