@@ -38,7 +38,9 @@ if [ ! -x "$bin" ]; then
 		cd "$tmp"
 		curl -fsSLO "$releases/$version/$archive"
 		curl -fsSLO "$releases/$version/checksums.txt"
-		if ! grep "  $archive\$" checksums.txt | sha256sum -c - >/dev/null 2>&1; then
+		sha256=(sha256sum)
+		command -v sha256sum >/dev/null || sha256=(shasum -a 256) # macOS
+		if ! grep "  $archive\$" checksums.txt | "${sha256[@]}" -c - >/dev/null 2>&1; then
 			echo "error: $archive does not match its sha256 in checksums.txt: not run" >&2
 			exit 1
 		fi
