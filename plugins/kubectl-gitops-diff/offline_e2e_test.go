@@ -18,7 +18,7 @@ import (
 // formats and an example.
 func TestOfflineHelp(t *testing.T) {
 	testbed.CheckPluginBinary(t, "diff", []string{"kubectl gitops diff --dir . --base HEAD", "--base-dir", "--path", "markdown, github",
-		"-o markdown writes a pull request comment", "HelmRelease is compared as its\nmanifest"}, nil)
+		"-o markdown writes a pull request comment", "Each HelmRelease's chart is\nrendered at both sides"}, nil)
 }
 
 // TestOfflinePullRequest runs a pull request's diff through the real kubectl, without

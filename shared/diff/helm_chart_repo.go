@@ -33,8 +33,20 @@ const repoTimeout = 2 * time.Minute
 // helm command reads them), never the cluster's. It returns the chart loaded and the
 // version fetched.
 func repoChart(url, name, version string) (*chartv2.Chart, string, error) {
+	archive, got, err := repoArchive(url, name, version)
+	if err != nil {
+		return nil, "", err
+	}
+	ch, err := loader.LoadArchive(bytes.NewReader(archive))
+	return ch, got, err
+}
+
+// repoArchive fetches what repoChart loads: the chart's packaged archive, kept as
+// bytes so that one fetch serves several renders (a render changes the chart it is
+// given: each loads its own).
+func repoArchive(url, name, version string) ([]byte, string, error) {
 	if registry.IsOCI(url) {
-		return ociChart(url, name, version)
+		return ociArchive(url, name, version)
 	}
 	g, err := getter.NewHTTPGetter(getter.WithTimeout(repoTimeout))
 	if err != nil {
@@ -73,12 +85,11 @@ func repoChart(url, name, version string) (*chartv2.Chart, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("downloading chart %s %s: %w", name, cv.Version, err)
 	}
-	ch, err := loader.LoadArchive(archive)
-	return ch, cv.Version, err
+	return archive.Bytes(), cv.Version, nil
 }
 
-// ociChart pulls name from the registry url at the highest tag matching version.
-func ociChart(url, name, version string) (*chartv2.Chart, string, error) {
+// ociArchive pulls name from the registry url at the highest tag matching version.
+func ociArchive(url, name, version string) ([]byte, string, error) {
 	client, err := registry.NewClient()
 	if err != nil {
 		return nil, "", err
@@ -98,8 +109,7 @@ func ociChart(url, name, version string) (*chartv2.Chart, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("pulling %s:%s: %w", ref, tag, err)
 	}
-	ch, err := loader.LoadArchive(bytes.NewReader(result.Chart.Data))
-	return ch, tag, err
+	return result.Chart.Data, tag, nil
 }
 
 // highest is the highest of tags (semantic versions) that constraint allows.

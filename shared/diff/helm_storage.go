@@ -15,6 +15,7 @@ import (
 	"helm.sh/helm/v4/pkg/storage/driver"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 )
 
@@ -81,7 +82,7 @@ func asV1(r release.Releaser) (*rspb.Release, error) {
 // detection compares them: normalized, marked as Helm's (the label and annotations
 // Helm sets when it creates them), and a namespaced object without a namespace in
 // the release's.
-func releaseObjects(manifest string, ref releaseRef, mapper meta.RESTMapper) ([]*unstructured.Unstructured, error) {
+func releaseObjects(manifest string, ref releaseRef, mapper scopeMapper) ([]*unstructured.Unstructured, error) {
 	objects, err := ssautil.ReadObjects(strings.NewReader(manifest))
 	if err != nil {
 		return nil, fmt.Errorf("reading the release manifest: %w", err)
@@ -108,6 +109,12 @@ func releaseObjects(manifest string, ref releaseRef, mapper meta.RESTMapper) ([]
 		}
 	}
 	return objects, nil
+}
+
+// scopeMapper tells a namespaced kind from a cluster-scoped one: the cluster's
+// RESTMapper, or, offline, what the repository and Kubernetes' built-in kinds say.
+type scopeMapper interface {
+	RESTMapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error)
 }
 
 // setHelmMetadata sets what Helm adds to each object it creates, as helm-controller's

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"path"
 	"path/filepath"
 	"slices"
@@ -91,6 +92,9 @@ type KustomizationChange struct {
 	// Note says why a Kustomization the head still defines is not compared (it reads
 	// another source, not rendered offline): its objects are not read as removed.
 	Note string `json:"note,omitempty"`
+	// HelmReleases are the HelmReleases it applies whose chart installs something
+	// else at the head, or could not be rendered.
+	HelmReleases []HelmReleaseChange `json:"helmReleases,omitempty"`
 }
 
 // ObjectSummary counts one Kustomization's objects by change.
@@ -179,6 +183,10 @@ func (d *Diff) HeadFailed() bool {
 type Side struct {
 	Cluster *dir.Cluster
 	Root    string
+	// releases are its HelmReleases rendered (renderReleases), by namespace/name;
+	// helmDone says they were (else a HelmRelease is compared as its manifest alone).
+	releases map[string]*releaseRender
+	helmDone bool
 }
 
 // CompareCluster compares a cluster's base render with its head's; either may be nil
@@ -193,6 +201,7 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 		headR = head.Cluster.Rendered
 	}
 	secrets := append(renderedSecrets(baseR), renderedSecrets(headR)...)
+	secrets = append(append(secrets, releaseSecrets(base)...), releaseSecrets(head)...)
 	before := map[deps.NodeID]dir.Rendered{}
 	for _, r := range baseR {
 		before[r.Kustomization] = r
@@ -204,7 +213,25 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 		c.Summary.Removed += k.Summary.Removed
 		c.Summary.Changed += k.Summary.Changed
 		c.Summary.Unchanged += k.Summary.Unchanged
+		if k.Note == "" {
+			k.HelmReleases = compareCharts(deps.NodeID{Kind: deps.KindKustomization, Namespace: k.Namespace, Name: k.Name}, base, head, k.Error != "", secrets)
+		}
+		changed := false
+		for _, h := range k.HelmReleases {
+			c.Summary.Added += h.Summary.Added
+			c.Summary.Removed += h.Summary.Removed
+			c.Summary.Changed += h.Summary.Changed
+			c.Summary.Unchanged += h.Summary.Unchanged
+			changed = changed || h.Change != NotRendered || h.differs
+		}
+		if k.Change == Same && changed {
+			k.Change = Modified
+		}
 		if k.Change == Same {
+			// A chart not rendered at an unchanged Kustomization is said all the same.
+			for _, h := range k.HelmReleases {
+				c.Notes = append(c.Notes, fmt.Sprintf("HelmRelease %s/%s not rendered %s", h.Namespace, h.Name, h.Why))
+			}
 			c.Summary.KustomizationsUnchanged++
 			return
 		}
@@ -242,7 +269,7 @@ func CompareCluster(syncPath string, base, head *Side) Cluster {
 		add(k)
 	}
 	c.Dependencies = compareGraphs(base, head)
-	if helm {
+	if helm && !((base == nil || base.helmDone) && (head == nil || head.helmDone)) {
 		c.Notes = append(c.Notes, HelmChartsNote)
 	}
 	for _, side := range []*Side{base, head} {

@@ -78,6 +78,14 @@ func (d Diff) Markdown(max int) string {
 			head.WriteString("| Kustomization | Change | Added | Changed | Removed | Unchanged |\n|---|---|---:|---:|---:|---:|\n")
 			for _, k := range c.Kustomizations {
 				fmt.Fprintf(&head, "| `%s` | %s | %d | %d | %d | %d |\n", kustomizationName(k), k.Change, k.Summary.Added, k.Summary.Changed, k.Summary.Removed, k.Summary.Unchanged)
+				for _, h := range k.HelmReleases {
+					if h.Change == NotRendered {
+						// Nothing was compared: no count, the why is in its diffs.
+						fmt.Fprintf(&head, "| ↳ HelmRelease `%s/%s` | %s | – | – | – | – |\n", h.Namespace, h.Name, h.Change)
+						continue
+					}
+					fmt.Fprintf(&head, "| ↳ HelmRelease `%s/%s`%s | %s | %d | %d | %d | %d |\n", h.Namespace, h.Name, h.charts(), h.Change, h.Summary.Added, h.Summary.Changed, h.Summary.Removed, h.Summary.Unchanged)
+				}
 			}
 		}
 		fmt.Fprintf(&head, "\n%s unchanged, %s unchanged.\n", output.Count(s.KustomizationsUnchanged, "Kustomization", "Kustomizations"), output.Count(s.Unchanged, "object", "objects"))
@@ -158,6 +166,22 @@ func kustomizationDetails(c Cluster, k KustomizationChange) string {
 		}
 		text.WriteString(o.Diff)
 	}
+	for _, h := range k.HelmReleases {
+		fmt.Fprintf(&text, "# HelmRelease %s/%s %s%s%s\n", h.Namespace, h.Name, h.Change, h.charts(), h.counts())
+		if h.Why != "" {
+			fmt.Fprintf(&text, "# not rendered: %s\n", h.Why)
+		}
+		for _, n := range h.Notes {
+			fmt.Fprintf(&text, "# note: %s\n", n)
+		}
+		for _, o := range h.Objects {
+			fmt.Fprintf(&text, "# %s %s\n", o.Change, o.String())
+			if len(o.ChangedKeys) > 0 {
+				fmt.Fprintf(&text, "# changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
+			}
+			text.WriteString(o.Diff)
+		}
+	}
 	fence := "```"
 	for strings.Contains(text.String(), fence) {
 		fence += "`"
@@ -189,6 +213,20 @@ func (d Diff) writeGitHub(out *output.Writer) {
 				}
 			}
 			out.Printf("::notice%s::%s\n", props, escapeData(fmt.Sprintf("%s: Kustomization %s %s: %s", c.Path, kustomizationName(k), k.Change, k.Summary)))
+			for _, h := range k.HelmReleases {
+				props := ""
+				if h.File != "" {
+					props = " file=" + escapeProperty(h.File)
+					if h.Line > 0 {
+						props += fmt.Sprintf(",line=%d", h.Line)
+					}
+				}
+				msg := fmt.Sprintf("%s: HelmRelease %s/%s %s%s%s", c.Path, h.Namespace, h.Name, h.Change, h.charts(), h.counts())
+				if h.Why != "" {
+					msg += " (" + h.Why + ")"
+				}
+				out.Printf("::notice%s::%s\n", props, escapeData(msg))
+			}
 		}
 	}
 }

@@ -28,7 +28,8 @@ type OfflineOptions struct {
 // `kubectl gitops deps --dir` renders them (deps/dir's walk, fluxcd/pkg/kustomize),
 // and compares them. The base commit is read from Git objects (git archive into a
 // temporary folder, removed afterwards), never by a checkout: the working tree is the
-// head, and stays as it is.
+// head, and stays as it is. Each HelmRelease is rendered at both sides from its chart
+// (offline_helm.go); a chart of a HelmRepository is fetched once per run.
 func Offline(ctx context.Context, opts OfflineOptions) (*Diff, error) {
 	baseRoot, baseName := opts.BaseDir, opts.BaseDir
 	if opts.Base != "" {
@@ -53,6 +54,7 @@ func Offline(ctx context.Context, opts OfflineOptions) (*Diff, error) {
 	}
 	doc := New()
 	doc.Clusters = []Cluster{}
+	charts := newChartCache()
 	for _, root := range roots {
 		base, err := walkSide(ctx, baseRoot, root)
 		if err != nil {
@@ -64,6 +66,14 @@ func Offline(ctx context.Context, opts OfflineOptions) (*Diff, error) {
 		}
 		if base == nil && head == nil {
 			return nil, exitcode.New(exitcode.Usage, "--path %s is in neither --dir %s nor the base %s", root, opts.Dir, baseName)
+		}
+		for _, side := range []*Side{base, head} {
+			if side != nil {
+				renderReleases(ctx, side, charts)
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 		c := CompareCluster(root, base, head)
 		c.Base, c.Head = baseName, opts.Dir

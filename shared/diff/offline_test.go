@@ -134,8 +134,16 @@ func TestOfflineReportsEachChange(t *testing.T) {
 	if !ok || !strings.Contains(web.Diff, "-  color: blue") || !strings.Contains(web.Diff, "+  color: green") {
 		t.Errorf("web: %+v (all: %v)", web, keysOf(got))
 	}
-	if len(c.Notes) != 1 || c.Notes[0] != HelmChartsNote {
-		t.Errorf("notes %v, want the HelmRelease charts note once", c.Notes)
+	if len(c.Notes) != 0 {
+		t.Errorf("notes %v, want none (charts are rendered)", c.Notes)
+	}
+	// The HelmRelease's HelmRepository is not in the repository: not rendered, said why.
+	var hrs []HelmReleaseChange
+	for _, k := range c.Kustomizations {
+		hrs = append(hrs, k.HelmReleases...)
+	}
+	if len(hrs) != 1 || hrs[0].Change != NotRendered || !strings.Contains(hrs[0].Why, "HelmRepository shop/charts is not in this repository") || len(hrs[0].Objects) != 0 {
+		t.Errorf("helm releases %+v, want shop/web not rendered (its HelmRepository is unknown)", hrs)
 	}
 	for _, want := range []string{"added ConfigMap shop/new", "removed ConfigMap shop/old", "changed Kustomization flux-system/infra", "added HelmRelease shop/web"} {
 		if _, ok := got[want]; !ok {

@@ -86,6 +86,9 @@ func writeClusterText(out *output.Writer, p output.Palette, c Cluster) {
 			}
 			writeDiffLines(out, p, o.Diff, "      ")
 		}
+		for _, h := range k.HelmReleases {
+			writeReleaseText(out, p, h)
+		}
 	}
 	dc := c.Dependencies
 	if len(dc.Added)+len(dc.Removed)+len(dc.Problems)+len(dc.Latency) > 0 {
@@ -152,4 +155,51 @@ func writeDiffLines(out *output.Writer, p output.Palette, diff, indent string) {
 			out.Printf("%s%s\n", indent, line)
 		}
 	}
+}
+
+// writeReleaseText prints a HelmRelease's chart render change under its Kustomization.
+func writeReleaseText(out *output.Writer, p output.Palette, h HelmReleaseChange) {
+	out.Printf("    %s %s %s%s%s\n", p.Bold("HelmRelease"), p.Bold(h.Namespace+"/"+h.Name), h.Change, h.charts(), h.counts())
+	if h.Why != "" {
+		out.Printf("      %s %s\n", p.Yellow("not rendered:"), h.Why)
+	}
+	for _, n := range h.Notes {
+		out.Printf("      note: %s\n", n)
+	}
+	for _, o := range h.Objects {
+		label := fmt.Sprintf("%-9s", o.Change)
+		switch o.Change {
+		case Added:
+			out.Printf("      %s %s\n", p.Green(label), o.String())
+		case Dropped:
+			out.Printf("      %s %s\n", p.Red(label), o.String())
+		default:
+			out.Printf("      %s %s\n", p.Yellow(label), o.String())
+		}
+		if len(o.ChangedKeys) > 0 {
+			out.Printf("                changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
+		}
+		writeDiffLines(out, p, o.Diff, "        ")
+	}
+}
+
+// charts is " (chart web@1.0.0 -> web@1.1.0)", or the one chart rendered.
+func (h HelmReleaseChange) charts() string {
+	switch {
+	case h.BaseChart != "" && h.HeadChart != "" && h.BaseChart != h.HeadChart:
+		return " (chart " + h.BaseChart + " -> " + h.HeadChart + ")"
+	case h.HeadChart != "":
+		return " (chart " + h.HeadChart + ")"
+	case h.BaseChart != "":
+		return " (chart " + h.BaseChart + ")"
+	}
+	return ""
+}
+
+// counts is ": 1 added; 3 unchanged", nothing for a HelmRelease not rendered.
+func (h HelmReleaseChange) counts() string {
+	if h.Change == NotRendered {
+		return ""
+	}
+	return ": " + h.Summary.String()
 }

@@ -128,8 +128,11 @@ it is, and compared: per cluster and per Kustomization, the objects added, remov
 changed (with unified diffs; a Secret's values are never shown, only the keys that
 change), the dependsOn edges added and removed, and the dependency problems (cycles,
 missing dependencies, deadlocks, files that do not build) the head has and the base
-had not. What did not change is counted, not listed. A HelmRelease is compared as its
-manifest: its chart is not rendered. -o markdown writes a pull request comment
+had not. What did not change is counted, not listed. Each HelmRelease's chart is
+rendered at both sides (a chart of this repository, or fetched from a HelmRepository
+once per run; values from spec.values and the valuesFrom ConfigMaps and Secrets the
+side renders) and the objects it installs compared under it; one that cannot be
+rendered is listed as not rendered, with why. -o markdown writes a pull request comment
 (summary tables, then the diffs folded per Kustomization, cut at 60,000 characters);
 -o github writes GitHub Actions annotations (an error per new problem, a notice per
 changed Kustomization). The exit code is 7 when anything changed, 0 when nothing did,

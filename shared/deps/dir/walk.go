@@ -42,6 +42,10 @@ const maxArtifact = 1 << 30
 type Cluster struct {
 	// Path is the sync path the walk started from (clusters/production).
 	Path string
+	// Source is the source the repository is to its Flux at this sync path
+	// ("GitRepository/flux-system/flux-system"); "" when unknown. A HelmRelease whose
+	// chart comes from it has its chart in this repository.
+	Source string
 	// Nodes are the Kustomizations and HelmReleases Flux would create.
 	Nodes  []deps.Node
 	Errors []*FileError
@@ -114,6 +118,7 @@ func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error
 	}
 	w.finishRendered()
 	deps.SetSourceIntervals(cl.Nodes, cl.SourceIntervals)
+	cl.Source = w.source
 	slices.Sort(cl.Unknown)
 	cl.Unknown = slices.Compact(cl.Unknown)
 	return cl, nil
