@@ -75,8 +75,8 @@ func TestInstall(t *testing.T) {
 
 	t.Run("krew's validator accepts every manifest", func(t *testing.T) {
 		manifests, _ := filepath.Glob(filepath.Join(dist, "krew", "*.yaml"))
-		if len(manifests) != 7 {
-			t.Fatalf("manifests %v, want gitops and six per-plugin ones", manifests)
+		if len(manifests) != 8 {
+			t.Fatalf("manifests %v, want gitops and seven per-plugin ones", manifests)
 		}
 		for _, m := range manifests {
 			if r := exe(bed.Assets.Bin("validate-krew-manifest"), env(), "-manifest", m); r.Code != 0 {

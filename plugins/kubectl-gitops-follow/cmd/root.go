@@ -1,0 +1,142 @@
+// Package cmd wires the follow plugin's flags to the shared library.
+package cmd
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+const example = `  # After 'git push': follow the branch's new head through the fleet
+  kubectl gitops follow main -n flux-system
+
+  # A commit (or its prefix): every GitRepository whose branch head it is
+  kubectl gitops follow "$(git rev-parse HEAD)" -n flux-system
+
+  # Every GitRepository of every namespace, at its branch head, for a script
+  kubectl gitops follow -A --timeout 5m -o json`
+
+// New returns the 'kubectl gitops follow' command.
+func New(streams genericiooptions.IOStreams, version string) *cobra.Command {
+	root, f := command.NewRoot(command.Root{
+		Name:  "kubectl gitops follow",
+		Use:   "[REVISION] [-n NAMESPACE | -A]",
+		Short: "Follow a pushed revision through Flux until every Kustomization and HelmRelease applied it",
+		Long: `Follow a pushed revision through Flux until every Kustomization and HelmRelease
+built from it applied it, or something failed, or the time is up.
+
+REVISION is a commit SHA (or a prefix of one) or a branch name; without it, each
+GitRepository's own branch. The GitRepositories followed are those of the namespace
+(-n, or every namespace with -A) tracking a branch whose head, asked with your own
+'git ls-remote' against the GitRepository's URL, is that commit (or that branch).
+Each is asked to fetch it at once (a reconcile request: its polling interval does not
+matter), then every Kustomization built from it, every HelmChart built from it and
+every HelmRelease installing such a chart is asked to reconcile and waited for, in
+Flux's dependsOn order.
+
+On a terminal the view redraws in place: what applied the revision, what is applying,
+what waits on what. Otherwise it prints one line per change. -o json|yaml prints one
+Follow document at the end instead.
+
+It ends with exit 0 once everything applied the revision; with exit 1 once something
+failed (or is suspended) and everything else applied or waits on it, naming the root
+cause as 'deps' does and what it blocks; with exit 6 when --timeout passes first.`,
+		Example:   example,
+		Version:   version,
+		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.Timeout, exitcode.FluxNotInstalled},
+	}, streams)
+	o := &Options{streams: streams}
+	root.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Follow the GitRepositories of every namespace.")
+	root.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	o.Output.AddFlag(root)
+	root.Args = command.MaxArgs(1)
+	command.Bind(root, f, o)
+	return root
+}
+
+// Options are the flags of 'kubectl gitops follow'.
+type Options struct {
+	streams genericiooptions.IOStreams
+	printer output.Printer
+	name    invocation.Name
+
+	Revision      string
+	Namespace     string
+	AllNamespaces bool
+	Timeout       time.Duration
+	Output        output.Format
+	Cluster       command.Cluster
+	explicit      bool
+}
+
+// Complete reads the revision, the namespace and the cluster.
+func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
+	o.name = command.Invocation(cmd)
+	if len(args) == 1 {
+		o.Revision = args[0]
+	}
+	o.Cluster.Complete(f)
+	var err error
+	o.Namespace, o.explicit, err = f.Namespace()
+	return err
+}
+
+// Validate checks the flags before any request.
+func (o *Options) Validate() error {
+	switch {
+	case o.AllNamespaces && o.explicit:
+		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	case o.Timeout <= 0:
+		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	}
+	var err error
+	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
+	return err
+}
+
+// Run resolves the sources, follows the revision and prints the view or the document.
+func (o *Options) Run(ctx context.Context) error {
+	cl, err := o.Cluster.Client()
+	if err != nil {
+		return err
+	}
+	ns, where := o.Namespace, "in namespace "+o.Namespace
+	if o.AllNamespaces {
+		ns, where = "", "in any namespace"
+	}
+	repos, err := follow.ListTracked(ctx, cl.Dynamic, ns)
+	if err != nil {
+		return err
+	}
+	sources, err := follow.Resolve(ctx, repos, o.Revision, where, git.Heads)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	opts := follow.Options{Namespace: ns, Hooks: o.hooks()}
+	opts.Changed = o.view(sources)
+	st, err := follow.Follow(ctx, cl.Dynamic, sources, opts)
+	if o.Output.Document() {
+		if perr := o.printer.Print(o.streams.Out, follow.NewDocument(o.Revision, st)); perr != nil {
+			return perr
+		}
+	} else if st.Verdict == follow.VerdictApplied {
+		w := &output.Writer{W: o.streams.Out}
+		w.Printf("%s\n", follow.Summary(st))
+		if w.Err != nil {
+			return w.Err
+		}
+	}
+	return err
+}

@@ -1,0 +1,36 @@
+package cmd
+
+import (
+	"strings"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
+)
+
+func (o *Options) hooks() write.Hooks { return write.Hooks{Now: time.Now} }
+
+// view is how each change is shown: on a terminal, the table redrawn in place (stdout,
+// or stderr beside -o); otherwise one line per change, on stdout (stderr beside -o,
+// whose stdout is the document alone).
+func (o *Options) view(sources []follow.Source) func(follow.State) {
+	out := o.streams.Out
+	if o.Output.Document() {
+		out = o.streams.ErrOut
+		if !command.IsTerminal(out) {
+			return nil
+		}
+	}
+	if command.IsTerminal(out) {
+		var commits []string
+		for _, s := range sources {
+			commits = append(commits, s.Branch+"@"+s.Commit)
+		}
+		live := &follow.Live{W: out, Palette: output.Palette(output.Color(out)), Header: "following " + strings.Join(commits, ", ")}
+		return live.Show
+	}
+	lines := &follow.Lines{W: out, Now: time.Now}
+	return lines.Show
+}
