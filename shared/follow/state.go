@@ -167,6 +167,9 @@ func Evaluate(snap Snapshot) State {
 			o.built = c.Status.ArtifactRevision
 			charts[c.Namespace+"/"+c.Name] = o
 		}
+		if chart, ok := charts[c.Chart]; ok && c.Kind == flux.KindHelmRelease && (o.Phase == PhaseWaiting || o.Phase == PhaseBlocked) {
+			o.WaitsOn = []string{chart.ID().String()}
+		}
 		phase[o.ID()] = len(st.Objects)
 		st.Objects = append(st.Objects, o)
 	}
