@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/kubectl-gitops/kubectl-gitops/shared v0.0.0
+	github.com/kubectl-gitops/kubectl-gitops/shared/testbed v0.0.0
 	github.com/spf13/cobra v1.10.2
 	k8s.io/cli-runtime v0.37.2
 )

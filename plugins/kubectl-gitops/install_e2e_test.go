@@ -94,7 +94,7 @@ func TestInstall(t *testing.T) {
 		}
 		bin := filepath.Join(krewRoot, "bin")
 		for _, args := range [][]string{
-			{"gitops", "trace", "--help"}, {"gitops", "deps", "--help"}, {"gitops", "branch", "--help"}, {"gitops", "diff", "--help"}, {"gitops-trace", "--help"},
+			{"gitops", "trace", "--help"}, {"gitops", "deps", "--help"}, {"gitops", "branch", "--help"}, {"gitops", "diff", "--help"}, {"gitops", "follow", "--help"}, {"gitops-trace", "--help"},
 		} {
 			r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", bin, args...)
 			if err != nil || r.Code != 0 || !strings.Contains(r.Stdout, "Usage:") {

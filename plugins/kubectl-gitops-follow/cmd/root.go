@@ -20,10 +20,8 @@ import (
 const example = `  # After 'git push': follow the branch's new head through the fleet
   kubectl gitops follow main -n flux-system
 
-  # A commit (or its prefix): every GitRepository whose branch head it is
-  kubectl gitops follow "$(git rev-parse HEAD)" -n flux-system
-
-  # Every GitRepository of every namespace, at its branch head, for a script
+  # A commit you pushed, or a prefix of it: kubectl gitops follow 8f2c1d0 -n flux-system
+  # Every GitRepository of every namespace at its branch head, for a script
   kubectl gitops follow -A --timeout 5m -o json`
 
 // New returns the 'kubectl gitops follow' command.
