@@ -109,7 +109,7 @@ func TestFollow(t *testing.T) {
 		if run.Code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", run.Code, run)
 		}
-		for _, w := range []string{"error: Kustomization flux-system/infrastructure is the root cause", "blocked by it: Kustomization flux-system/apps"} {
+		for _, w := range []string{"error: root cause: Kustomization flux-system/infrastructure is failing", "blocked by it: Kustomization flux-system/apps"} {
 			if !strings.Contains(run.Stderr, w) {
 				t.Errorf("stderr does not say %q:\n%s", w, run.Stderr)
 			}

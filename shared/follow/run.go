@@ -179,9 +179,14 @@ func Failure(ctx context.Context, st State) error {
 	if rc == nil {
 		return exitcode.New(exitcode.Failure, "the revision was not applied everywhere")
 	}
-	msg := fmt.Sprintf("%s is the root cause (%s)", rc.Object, rc.Kind)
-	if rc.Message != "" {
-		msg += ": " + oneLine(rc.Message)
+	// deps' message names the object itself ("Kustomization a/b is failing: …"):
+	// said once, not twice.
+	msg := fmt.Sprintf("root cause: %s (%s)", rc.Object, rc.Kind)
+	switch m := oneLine(rc.Message); {
+	case strings.HasPrefix(m, rc.Object+" "):
+		msg = "root cause: " + m
+	case m != "":
+		msg += ": " + m
 	}
 	if len(rc.Blocked) > 0 {
 		msg += "; blocked by it: " + strings.Join(rc.Blocked, ", ")

@@ -240,7 +240,7 @@ func TestFailure(t *testing.T) {
 	cs := []Consumer{ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", oldSHA, newSHA, failing(`namespaces "nope" not found`))}
 	st := Evaluate(Snapshot{Sources: []Source{src(PhaseFetched)}, Consumers: cs, Report: graph(t, cs)})
 	err := Failure(context.Background(), st)
-	for _, w := range []string{"Kustomization flux-system/infrastructure is the root cause (failing)", `namespaces "nope" not found`, "blocked by it: Kustomization flux-system/apps"} {
+	for _, w := range []string{"root cause: Kustomization flux-system/infrastructure is failing: Ready=False (ReconciliationFailed)", `namespaces "nope" not found`, "blocked by it: Kustomization flux-system/apps"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v, want it to say %q", err, w)
 		}
