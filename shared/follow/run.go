@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/live"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
@@ -220,7 +221,7 @@ func ended(ctx context.Context, st State, lastErr error) (State, error) {
 		return st, exitcode.New(exitcode.Timeout, "timed out; not applied yet: %s", strings.Join(pending, ", "))
 	}
 	st.Verdict = VerdictInterrupted
-	return st, exitcode.New(exitcode.Failure, "interrupted; not applied yet: %s", strings.Join(pending, ", "))
+	return st, exitcode.Wrap(exitcode.Failure, &cluster.InterruptedError{While: "following the revision; not applied yet: " + strings.Join(pending, ", ")})
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
