@@ -36,7 +36,8 @@ func NewDocument(rev string, st State) Document {
 // WriteText is the final table and a summary line.
 func (d Document) WriteText(w io.Writer, opts output.TextOptions) error {
 	ow := &output.Writer{W: w}
-	ow.Printf("%s", Table(State{Sources: d.Sources, Objects: d.Objects}, opts.Palette))
+	// The table's cells were made safe as it was drawn: its own newlines stay.
+	_, _ = ow.Write([]byte(Table(State{Sources: d.Sources, Objects: d.Objects}, opts.Palette)))
 	ow.Printf("%s\n", Summary(State{Sources: d.Sources, Objects: d.Objects, Verdict: d.Result, RootCause: d.RootCause}))
 	return ow.Err
 }

@@ -125,11 +125,14 @@ func (o *Options) Run(ctx context.Context) error {
 	opts := follow.Options{Namespace: ns, Hooks: o.hooks()}
 	opts.Changed = o.view(sources)
 	st, err := follow.Follow(ctx, cl.Dynamic, sources, opts)
-	if o.Output.Document() {
+	switch {
+	case st.Verdict == follow.VerdictRunning:
+		// Ended before any look at the cluster (forbidden, Flux gone): the error says all.
+	case o.Output.Document():
 		if perr := o.printer.Print(o.streams.Out, follow.NewDocument(o.Revision, st)); perr != nil {
 			return perr
 		}
-	} else if st.Verdict == follow.VerdictApplied {
+	case st.Verdict == follow.VerdictApplied:
 		w := &output.Writer{W: o.streams.Out}
 		w.Printf("%s\n", follow.Summary(st))
 		if w.Err != nil {
