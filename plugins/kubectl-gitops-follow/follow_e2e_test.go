@@ -130,3 +130,52 @@ func TestFollow(t *testing.T) {
 		}
 	})
 }
+
+// TestFollowAcrossContexts follows the branch in every context of the demo's fleet
+// kubeconfig at once: the management cluster, whose Flux applies it, and workload-1,
+// which runs no Flux of its own: a note with --all-contexts, an error when named.
+func TestFollowAcrossContexts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	fleet, err := bed.StartDemoFleetWith(ctx, testbed.DemoOptions{Workload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubectl := func(args ...string) testbed.Run {
+		t.Helper()
+		r, err := testbed.Kubectl(ctx, bed.Assets, fleet.Kubeconfig, append([]string{"gitops", "follow"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(r)
+		return r
+	}
+	deployment := testbed.DemoFleetFiles(fleet.Repo.URL)["apps/deployment.yaml"]
+	sha, err := fleet.Repo.Commit(ctx, "Release api 2.0.0", map[string]string{"apps/deployment.yaml": strings.Replace(deployment, "api:1.0.0", "api:2.0.0", 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgmt, workload := testbed.ManagementContext, testbed.DemoWorkload
+	run := kubectl(sha, "--all-contexts", "-n", "flux-system", "--timeout", "3m")
+	if run.Code != 0 {
+		t.Fatalf("--all-contexts: exit %d, want 0", run.Code)
+	}
+	if !strings.Contains(run.Stdout, "["+mgmt+"] Kustomization flux-system/apps Applied: main@sha1:"+sha) || !strings.Contains(run.Stdout, "["+mgmt+"] applied "+sha[:12]) {
+		t.Errorf("no line of %s saying apps applied %s", mgmt, sha)
+	}
+	if !strings.Contains(run.Stderr, "note: context "+workload+": ") || strings.Contains(run.Stdout, "["+workload+"]") {
+		t.Errorf("want a note, and no line, for %s", workload)
+	}
+	run = kubectl(sha, "--contexts", mgmt+","+workload, "-n", "flux-system", "--timeout", "3m", "-o", "json")
+	if run.Code == 0 || !strings.Contains(run.Stderr, "error: context "+workload+": ") {
+		t.Errorf("a named context with nothing to follow: exit %d, want an error naming it", run.Code)
+	}
+	var doc *follow.Document
+	if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindFollow, func() any { return &follow.Document{} }, func(d any) { doc = d.(*follow.Document) }); err != nil {
+		t.Fatalf("%v\n%s", err, run.Stdout)
+	}
+	if doc.Context != mgmt || doc.Result != follow.VerdictApplied {
+		t.Errorf("document of context %q result %s, want %s Applied", doc.Context, doc.Result, mgmt)
+	}
+}

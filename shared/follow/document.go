@@ -10,6 +10,8 @@ import (
 // by object, and why it stopped when it did not go everywhere.
 type Document struct {
 	output.TypeMeta `json:",inline"`
+	// Context is the kubeconfig context followed in, with --contexts or --all-contexts.
+	Context string `json:"context,omitempty"`
 	// Revision is what was asked to follow: a commit (prefix), a branch, or "" for each
 	// source's branch head.
 	Revision string `json:"revision"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"testing"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
@@ -18,10 +19,10 @@ func TestDocumentText(t *testing.T) {
 		consumers []Consumer
 	}{
 		{"applied.golden", []Consumer{ks("apps", newSHA, newSHA, ready()), ks("infrastructure", newSHA, newSHA, ready())}},
-		{"failed.golden", []Consumer{ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", oldSHA, newSHA, failing(`namespaces "nope" not found`))}},
+		{"failed.golden", []Consumer{ks("apps", oldSHA, oldSHA, depBlocked()), handled(ks("infrastructure", oldSHA, newSHA, failing(`namespaces "nope" not found`)), time.Second)}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			st := Evaluate(Snapshot{Sources: []Source{src(PhaseFetched)}, Consumers: tc.consumers, Report: graph(t, tc.consumers)})
+			st := Evaluate(Snapshot{Sources: []Source{src(PhaseFetched)}, Consumers: tc.consumers, Report: graph(t, tc.consumers), Retried: retried(tc.consumers)})
 			var buf bytes.Buffer
 			if err := NewDocument("main", st).WriteText(&buf, output.TextOptions{}); err != nil {
 				t.Fatal(err)

@@ -40,6 +40,8 @@ type progress struct {
 	mu       sync.Mutex
 	sources  []Source
 	outcomes map[reconcile.Target]reconcile.Outcome
+	// retried is read and written by the polling loop alone.
+	retried map[reconcile.Target]time.Time
 }
 
 // Follow asks each source to fetch its commit and waits for it (reconcile.Request and
@@ -52,7 +54,7 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	p := &progress{sources: sources, outcomes: map[reconcile.Target]reconcile.Outcome{}}
+	p := &progress{sources: sources, outcomes: map[reconcile.Target]reconcile.Outcome{}, retried: map[reconcile.Target]time.Time{}}
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stop(); wg.Wait() }()
@@ -78,6 +80,17 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 			return last, err
 		default:
 			lastErr = err
+		}
+		for _, t := range last.Retry {
+			if _, asked := p.retried[t]; !asked {
+				// A request that cannot be made (suspended meanwhile, no right to
+				// patch) leaves the failure as it is: the zero time.
+				at := opts.Clock()
+				if _, err := reconcile.Request(ctx, dyn, t, at); err != nil {
+					at = time.Time{}
+				}
+				p.retried[t] = at.UTC()
+			}
 		}
 		if last.Verdict == VerdictApplied {
 			return last, nil
@@ -150,7 +163,7 @@ func fetchedOrFailed(token, commit string) reconcile.Done {
 // evaluates them.
 func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, namespace string) (State, error) {
 	p.mu.Lock()
-	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Outcomes: map[reconcile.Target]reconcile.Outcome{}}
+	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Outcomes: map[reconcile.Target]reconcile.Outcome{}, Retried: p.retried}
 	for k, v := range p.outcomes {
 		snap.Outcomes[k] = v
 	}

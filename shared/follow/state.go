@@ -3,6 +3,7 @@ package follow
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
@@ -111,6 +112,9 @@ type Snapshot struct {
 	// done waiting for.
 	Outcomes map[reconcile.Target]reconcile.Outcome
 	Report   *deps.Report
+	// Retried are the objects asked to reconcile once more after a first failure, and
+	// when (the token of that request; zero when it could not be made).
+	Retried map[reconcile.Target]time.Time
 }
 
 // Verdict is how the follow ends, once it does.
@@ -134,6 +138,9 @@ type State struct {
 	// RootCause is set with VerdictFailed: the object (or source) that failed first in
 	// dependsOn order, as deps names it.
 	RootCause *RootCause
+	// Retry are the objects that failed once: the caller asks each to reconcile again
+	// and records when in Snapshot.Retried.
+	Retry []reconcile.Target
 }
 
 // RootCause is why the revision will not be applied everywhere.
@@ -163,6 +170,13 @@ func Evaluate(snap Snapshot) State {
 		o := Object{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
 		src := commits[c.Source]
 		o.Phase, o.Applied, o.Message = observe(snap, c, src, charts)
+		if o.Phase == phaseFailedOnce {
+			// A first failure is asked once more before it counts, as Propagate does:
+			// while a source moves, a controller can fail on an artifact replaced under
+			// it, and its next attempt succeeds.
+			st.Retry = append(st.Retry, reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name})
+			o.Phase, o.Message = PhaseApplying, "failed, asked to try once more: "+o.Message
+		}
 		if c.Kind == flux.KindHelmChart {
 			o.built = c.Status.ArtifactRevision
 			charts[c.Namespace+"/"+c.Name] = o
@@ -290,14 +304,14 @@ func observe(snap Snapshot, c Consumer, src Source, charts map[string]Object) (P
 			return PhaseApplied, applied, ""
 		}
 		if isCommit(s.LastAttemptedRevision, src.Commit) && s.Failed() {
-			return PhaseFailed, applied, s.Ready.Message
+			return failed(snap, t, s), applied, s.Ready.Message
 		}
 	case flux.KindHelmChart:
 		if s.ObservedSourceRevision == src.Revision && s.ReadyAtGeneration() {
 			return PhaseApplied, applied, ""
 		}
 		if s.ObservedSourceRevision == src.Revision && s.Failed() {
-			return PhaseFailed, applied, s.Ready.Message
+			return failed(snap, t, s), applied, s.Ready.Message
 		}
 	case flux.KindHelmRelease:
 		chart, ok := charts[c.Chart]
@@ -310,10 +324,30 @@ func observe(snap Snapshot, c Consumer, src Source, charts map[string]Object) (P
 		case s.LastAttemptedRevision == chart.built && s.ReadyAtGeneration():
 			return PhaseApplied, applied, ""
 		case s.LastAttemptedRevision == chart.built && s.Failed():
-			return PhaseFailed, applied, s.Ready.Message
+			return failed(snap, t, s), applied, s.Ready.Message
 		}
 	}
 	return PhaseApplying, applied, ""
+}
+
+// phaseFailedOnce is a failure not yet confirmed by a second attempt: shown as
+// Applying, and asked once more (State.Retry).
+const phaseFailedOnce Phase = "failedOnce"
+
+// failed is Failed once the controller handled a reconcile request made after the
+// failure was first seen (Snapshot.Retried) and still fails; until then, a first
+// failure.
+func failed(snap Snapshot, t reconcile.Target, s status.Status) Phase {
+	asked, ok := snap.Retried[t]
+	handled, err := time.Parse(time.RFC3339Nano, s.HandledToken)
+	if ok && (asked.IsZero() || err == nil && !handled.Before(asked)) {
+		// Handled since, or the request could not be made (zero): it counts.
+		return PhaseFailed
+	}
+	if ok {
+		return PhaseApplying // asked; not handled yet
+	}
+	return phaseFailedOnce
 }
 
 // rootCause names what the failed follow stops on: the broken object most others are

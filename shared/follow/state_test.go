@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -47,6 +48,28 @@ func depBlocked() status.Condition {
 	return status.Condition{Status: metav1.ConditionFalse, Reason: "DependencyNotReady", Message: "dependency 'flux-system/infrastructure' is not ready"}
 }
 
+// asked is when the tests' follow asked a failed object to try once more.
+var asked = time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+
+// handled marks c as having handled a request at asked+d (before it when d < 0): the
+// test snapshot then records the request as made at asked.
+func handled(c Consumer, d time.Duration) Consumer {
+	c.Status.HandledToken = asked.Add(d).Format(time.RFC3339Nano)
+	return c
+}
+
+// retried is the Snapshot.Retried of consumers: asked for every one that handled a
+// request (see handled).
+func retried(cs []Consumer) map[reconcile.Target]time.Time {
+	out := map[reconcile.Target]time.Time{}
+	for _, c := range cs {
+		if c.Status.HandledToken != "" {
+			out[reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}] = asked
+		}
+	}
+	return out
+}
+
 // ks is a Kustomization consumer: what it applied, attempted, and its Ready.
 func ks(name, applied, attempted string, c status.Condition) Consumer {
 	return Consumer{Kind: "Kustomization", Namespace: ns, Name: name, Source: repo,
@@ -82,6 +105,8 @@ type want struct {
 	verdict Verdict
 	cause   string
 	blocked []string
+	// retry are the names Evaluate asks to be reconciled once more.
+	retry []string
 }
 
 func TestEvaluate(t *testing.T) {
@@ -125,7 +150,7 @@ func TestEvaluate(t *testing.T) {
 		name:   "infrastructure failed on the revision: apps blocked, infrastructure the root cause",
 		source: src(PhaseFetched),
 		consumers: []Consumer{
-			ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", oldSHA, newSHA, failing(`namespaces "nope" not found`)),
+			ks("apps", oldSHA, oldSHA, depBlocked()), handled(ks("infrastructure", oldSHA, newSHA, failing(`namespaces "nope" not found`)), time.Second),
 		},
 		want: want{phases: map[string]Phase{"apps": PhaseBlocked, "infrastructure": PhaseFailed}, verdict: VerdictFailed,
 			waits: map[string][]string{"apps": {"Kustomization flux-system/infrastructure"}},
@@ -134,11 +159,27 @@ func TestEvaluate(t *testing.T) {
 		name:   "apps still Ready on the old commit when infrastructure fails: blocked all the same",
 		source: src(PhaseFetched),
 		consumers: []Consumer{
-			ks("apps", oldSHA, oldSHA, ready()), ks("infrastructure", oldSHA, newSHA, failing("boom")),
+			ks("apps", oldSHA, oldSHA, ready()), handled(ks("infrastructure", oldSHA, newSHA, failing("boom")), time.Second),
 		},
 		want: want{phases: map[string]Phase{"apps": PhaseBlocked, "infrastructure": PhaseFailed}, verdict: VerdictFailed,
 			waits: map[string][]string{"apps": {"Kustomization flux-system/infrastructure"}},
 			cause: "Kustomization flux-system/infrastructure", blocked: []string{"Kustomization flux-system/apps"}},
+	}, {
+		name:   "a first failure is asked once more before it counts",
+		source: src(PhaseFetched),
+		consumers: []Consumer{
+			ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", oldSHA, newSHA, failing("artifact replaced")),
+		},
+		want: want{phases: map[string]Phase{"apps": PhaseWaiting, "infrastructure": PhaseApplying},
+			waits: map[string][]string{"apps": {"Kustomization flux-system/infrastructure"}}, retry: []string{"infrastructure"}},
+	}, {
+		name:   "asked once more, not handled yet: still applying, not asked again",
+		source: src(PhaseFetched),
+		consumers: []Consumer{
+			ks("apps", oldSHA, oldSHA, depBlocked()), handled(ks("infrastructure", oldSHA, newSHA, failing("artifact replaced")), -time.Second),
+		},
+		want: want{phases: map[string]Phase{"apps": PhaseWaiting, "infrastructure": PhaseApplying},
+			waits: map[string][]string{"apps": {"Kustomization flux-system/infrastructure"}}},
 	}, {
 		name:   "a failure of an earlier revision is not this one's",
 		source: src(PhaseFetched),
@@ -201,7 +242,14 @@ func TestEvaluate(t *testing.T) {
 		want: want{phases: map[string]Phase{"apps": PhaseApplying, "infrastructure": PhaseApplied}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := Evaluate(Snapshot{Sources: []Source{tc.source}, Consumers: tc.consumers, Outcomes: tc.outcomes, Report: graph(t, tc.consumers)})
+			st := Evaluate(Snapshot{Sources: []Source{tc.source}, Consumers: tc.consumers, Outcomes: tc.outcomes, Report: graph(t, tc.consumers), Retried: retried(tc.consumers)})
+			var retry []string
+			for _, r := range st.Retry {
+				retry = append(retry, r.Name)
+			}
+			if !reflect.DeepEqual(retry, tc.want.retry) {
+				t.Errorf("asked to retry %v, want %v", retry, tc.want.retry)
+			}
 			phases, waits := map[string]Phase{}, map[string][]string{}
 			for _, o := range st.Objects {
 				phases[o.Name] = o.Phase
@@ -237,8 +285,8 @@ func TestEvaluate(t *testing.T) {
 
 // The error of a failed follow names the root cause, as deps does, and what it blocks.
 func TestFailure(t *testing.T) {
-	cs := []Consumer{ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", oldSHA, newSHA, failing(`namespaces "nope" not found`))}
-	st := Evaluate(Snapshot{Sources: []Source{src(PhaseFetched)}, Consumers: cs, Report: graph(t, cs)})
+	cs := []Consumer{ks("apps", oldSHA, oldSHA, depBlocked()), handled(ks("infrastructure", oldSHA, newSHA, failing(`namespaces "nope" not found`)), time.Second)}
+	st := Evaluate(Snapshot{Sources: []Source{src(PhaseFetched)}, Consumers: cs, Report: graph(t, cs), Retried: retried(cs)})
 	err := Failure(context.Background(), st)
 	for _, w := range []string{"root cause: Kustomization flux-system/infrastructure is failing: Ready=False (ReconciliationFailed)", `namespaces "nope" not found`, "blocked by it: Kustomization flux-system/apps"} {
 		if err == nil || !strings.Contains(err.Error(), w) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -94,8 +95,13 @@ func Summary(st State) string {
 
 // Lines is the view without a terminal: one line per change of a source or an object.
 type Lines struct {
-	W    io.Writer
-	Now  func() time.Time
+	W   io.Writer
+	Now func() time.Time
+	// Prefix starts every line: the context's name when several clusters are followed.
+	Prefix string
+	// Lock, when set, is held while a line is written: several clusters' follows
+	// write to one stream.
+	Lock sync.Locker
 	seen map[string]row
 }
 
@@ -103,6 +109,10 @@ type Lines struct {
 func (l *Lines) Show(st State) {
 	if l.seen == nil {
 		l.seen = map[string]row{}
+	}
+	if l.Lock != nil {
+		l.Lock.Lock()
+		defer l.Lock.Unlock()
 	}
 	w := &output.Writer{W: l.W}
 	for _, r := range rows(st) {
@@ -114,7 +124,7 @@ func (l *Lines) Show(st State) {
 		if r.detail != "" {
 			line += ": " + r.detail
 		}
-		w.Printf("%s %s\n", l.Now().UTC().Format(time.TimeOnly), line)
+		w.Printf("%s %s%s\n", l.Now().UTC().Format(time.TimeOnly), l.Prefix, line)
 	}
 }
 

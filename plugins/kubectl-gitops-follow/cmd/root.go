@@ -3,6 +3,7 @@ package cmd
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,6 +57,8 @@ cause as 'deps' does and what it blocks; with exit 6 when --timeout passes first
 	o := &Options{streams: streams}
 	root.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Follow the GitRepositories of every namespace.")
 	root.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
+	root.Flags().StringSliceVar(&o.Contexts, "contexts", nil, "Follow in each of these kubeconfig contexts at once (comma-separated): clusters running their own Flux on the repository.")
+	root.Flags().BoolVar(&o.AllContexts, "all-contexts", false, "Follow in every context of the kubeconfig at once; a context without Flux, or with nothing tracking the revision, is a note.")
 	o.Output.AddFlag(root)
 	root.Args = command.MaxArgs(1)
 	command.Bind(root, f, o)
@@ -74,7 +77,14 @@ type Options struct {
 	Timeout       time.Duration
 	Output        output.Format
 	Cluster       command.Cluster
-	explicit      bool
+	// Contexts and AllContexts follow in several clusters at once.
+	Contexts    []string
+	AllContexts bool
+
+	factory  cluster.Factory
+	explicit bool
+	// mu keeps the lines of several clusters' views whole.
+	mu sync.Mutex
 }
 
 // Complete reads the revision, the namespace and the cluster.
@@ -84,6 +94,7 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 		o.Revision = args[0]
 	}
 	o.Cluster.Complete(f)
+	o.factory = f
 	var err error
 	o.Namespace, o.explicit, err = f.Namespace()
 	return err
@@ -94,6 +105,8 @@ func (o *Options) Validate() error {
 	switch {
 	case o.AllNamespaces && o.explicit:
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
+	case o.AllContexts && len(o.Contexts) > 0:
+		return exitcode.New(exitcode.Usage, "--all-contexts and --contexts cannot be used together")
 	case o.Timeout <= 0:
 		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
 	}
@@ -102,42 +115,80 @@ func (o *Options) Validate() error {
 	return err
 }
 
-// Run resolves the sources, follows the revision and prints the view or the document.
+// Run resolves the sources in each cluster, follows the revision and prints the view
+// or the documents.
 func (o *Options) Run(ctx context.Context) error {
-	cl, err := o.Cluster.Client()
+	clusters, err := o.clusters()
 	if err != nil {
 		return err
 	}
-	ns, where := o.Namespace, "in namespace "+o.Namespace
-	if o.AllNamespaces {
-		ns, where = "", "in any namespace"
+	results := follow.Across(ctx, clusters, o.Revision, o.Timeout, git.Heads, func(c follow.Cluster, sources []follow.Source) follow.Options {
+		return follow.Options{Namespace: c.Namespace, Hooks: o.hooks(), Changed: o.view(c.Context, sources)}
+	})
+	if !o.multi() {
+		r := results[0]
+		if r.Skipped != nil {
+			return r.Skipped
+		}
+		return o.show(r)
 	}
-	repos, err := follow.ListTracked(ctx, cl.Dynamic, ns)
-	if err != nil {
-		return err
+	// Several clusters: each one's error is a line of its own; the exit code is the
+	// worst. A context named on purpose that has nothing to follow is an error; with
+	// --all-contexts it is a note.
+	code, followed := exitcode.OK, 0
+	ew := &output.Writer{W: o.streams.ErrOut}
+	for _, r := range results {
+		switch {
+		case r.Skipped != nil && o.AllContexts:
+			ew.Printf("note: context %s: %s\n", r.Context, r.Skipped.Error())
+			continue
+		case r.Skipped != nil:
+			ew.Printf("error: context %s: %s\n", r.Context, r.Skipped.Error())
+			code = exitcode.Worst(code, exitcode.Of(r.Skipped))
+			continue
+		}
+		followed++
+		if err := o.show(r); err != nil {
+			ew.Printf("error: context %s: %s\n", r.Context, err.Error())
+			code = exitcode.Worst(code, exitcode.Of(err))
+		}
 	}
-	sources, err := follow.Resolve(ctx, repos, o.Revision, where, git.Heads)
-	if err != nil {
-		return err
+	if followed == 0 && code == exitcode.OK {
+		return exitcode.New(exitcode.NotFound, "no context has a GitRepository tracking %s", orHeads(o.Revision))
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	opts := follow.Options{Namespace: ns, Hooks: o.hooks()}
-	opts.Changed = o.view(sources)
-	st, err := follow.Follow(ctx, cl.Dynamic, sources, opts)
+	return command.Silent(code)
+}
+
+// show prints one cluster's result: its document, or the summary line of a follow
+// that applied; and returns its error.
+func (o *Options) show(r follow.Result) error {
+	st := r.State
 	switch {
 	case st.Verdict == follow.VerdictRunning:
 		// Ended before any look at the cluster (forbidden, Flux gone): the error says all.
 	case o.Output.Document():
-		if perr := o.printer.Print(o.streams.Out, follow.NewDocument(o.Revision, st)); perr != nil {
+		doc := follow.NewDocument(o.Revision, st)
+		if o.multi() {
+			doc.Context = r.Context
+		}
+		if perr := o.printer.Print(o.streams.Out, doc); perr != nil {
 			return perr
 		}
 	case st.Verdict == follow.VerdictApplied:
+		o.mu.Lock()
+		defer o.mu.Unlock()
 		w := &output.Writer{W: o.streams.Out}
-		w.Printf("%s\n", follow.Summary(st))
+		w.Printf("%s%s\n", o.prefix(r.Context), follow.Summary(st))
 		if w.Err != nil {
 			return w.Err
 		}
 	}
-	return err
+	return r.Err
+}
+
+func orHeads(rev string) string {
+	if rev == "" {
+		return "a branch"
+	}
+	return rev
 }

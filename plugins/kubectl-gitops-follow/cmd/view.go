@@ -13,9 +13,9 @@ import (
 func (o *Options) hooks() write.Hooks { return write.Hooks{Now: time.Now} }
 
 // view is how each change is shown: on a terminal, the table redrawn in place (stdout,
-// or stderr beside -o); otherwise one line per change, on stdout (stderr beside -o,
-// whose stdout is the document alone).
-func (o *Options) view(sources []follow.Source) func(follow.State) {
+// or stderr beside -o); otherwise, or across several clusters, one line per change, on
+// stdout (stderr beside -o, whose stdout is the document alone).
+func (o *Options) view(context string, sources []follow.Source) func(follow.State) {
 	out := o.streams.Out
 	if o.Output.Document() {
 		out = o.streams.ErrOut
@@ -23,7 +23,7 @@ func (o *Options) view(sources []follow.Source) func(follow.State) {
 			return nil
 		}
 	}
-	if command.IsTerminal(out) {
+	if command.IsTerminal(out) && !o.multi() {
 		var commits []string
 		for _, s := range sources {
 			commits = append(commits, s.Branch+"@"+s.Commit)
@@ -31,6 +31,7 @@ func (o *Options) view(sources []follow.Source) func(follow.State) {
 		live := &follow.Live{W: out, Palette: output.Palette(output.Color(out)), Header: "following " + strings.Join(commits, ", ")}
 		return live.Show
 	}
-	lines := &follow.Lines{W: out, Now: time.Now}
+	// Several clusters' views interleave: one line per change each, never a redraw.
+	lines := &follow.Lines{W: out, Now: time.Now, Prefix: o.prefix(context), Lock: &o.mu}
 	return lines.Show
 }
