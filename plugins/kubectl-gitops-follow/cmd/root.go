@@ -49,7 +49,12 @@ Follow document at the end instead.
 
 It ends with exit 0 once everything applied the revision; with exit 1 once something
 failed (or is suspended) and everything else applied or waits on it, naming the root
-cause as 'deps' does and what it blocks; with exit 6 when --timeout passes first.`,
+cause as 'deps' does and what it blocks; with exit 6 when --timeout passes first.
+A failure Flux reports is asked once more before it counts: one a second attempt
+clears (an artifact replaced under the controller) is no failure.
+
+--contexts a,b (or --all-contexts) follows in several clusters at once, each running
+its own Flux: one line per change each, prefixed by its context; the worst exit code.`,
 		Example:   example,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.Timeout, exitcode.FluxNotInstalled},
