@@ -4,7 +4,7 @@ SHELL := /usr/bin/env bash
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
-PLUGINS := trace deps rollback branch dev diff
+PLUGINS := trace deps rollback branch dev diff follow
 # shared/testbed is its own module (envtest, the controllers' pins): the library the
 # binaries import never requires it; check-deps keeps it that way.
 MODULES := shared shared/testbed $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) plugins/kubectl-gitops hack/demo

@@ -142,7 +142,7 @@ func TestReadmeAndHelpExamples(t *testing.T) {
 		// A whole session, in order: the examples of each step run on the one before.
 		{"gitops", "dev"}, {"gitops", "dev", "start"}, {"gitops", "dev", "status"}, {"gitops", "dev", "test"},
 		{"gitops", "dev", "diff"}, {"gitops", "dev", "checkpoint"}, {"gitops", "dev", "abort"}, {"gitops", "dev", "finish"},
-		{"gitops", "diff"}} {
+		{"gitops", "diff"}, {"gitops", "follow"}} {
 		examples = append(examples, helpExamples(t, ctx, bed.Assets, cmd...)...)
 	}
 	for _, ex := range examples {

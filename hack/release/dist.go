@@ -19,7 +19,7 @@ import (
 // binaries are what each archive holds: the suite and one binary per command, each
 // built from its own module (package path relative to the repository).
 func binaries() []string {
-	return []string{"kubectl-gitops", "kubectl-gitops-trace", "kubectl-gitops-deps", "kubectl-gitops-rollback", "kubectl-gitops-branch", "kubectl-gitops-dev", "kubectl-gitops-diff"}
+	return []string{"kubectl-gitops", "kubectl-gitops-trace", "kubectl-gitops-deps", "kubectl-gitops-rollback", "kubectl-gitops-branch", "kubectl-gitops-dev", "kubectl-gitops-diff", "kubectl-gitops-follow"}
 }
 
 // epoch is the time every archive entry carries: archives of one commit are the same

@@ -34,6 +34,8 @@ func krewPlugins() []krewPlugin {
   kubectl gitops diff apps -n flux-system --git-dir .
                                              what Flux's next apply will change, and
                                              what drifted: a server-side dry run
+  kubectl gitops follow main -n flux-system  a pushed commit followed until every
+                                             Kustomization and HelmRelease applied it
 Writers wait until Flux has applied the result and exit non-zero when it has not.`,
 			`Shell completion of 'kubectl gitops' (kubectl 1.26 or newer) needs the
 kubectl_complete-gitops helper on your PATH; krew keeps it beside the plugin:
@@ -50,6 +52,8 @@ kubectl_complete-gitops helper on your PATH; krew keeps it beside the plugin:
 			"'kubectl gitops-dev start \"feature X\" -k apps' branches from what Flux applies and pauses the Kustomizations you work on; 'test' applies manifests live and records them, 'checkpoint' commits, 'finish' squashes, pushes and hands the cluster back to Flux: resumed, applied again, and what the session created deleted. The session lives in the cluster: 'status' shows it to everyone. The same command is in the 'gitops' plugin as 'kubectl gitops dev'.", ""},
 		{"gitops-diff", "kubectl-gitops-diff", "Show what a Flux Kustomization's next apply will change, and what drifted",
 			"'kubectl gitops-diff apps -n flux-system --git-dir .' renders a Kustomization as kustomize-controller does and compares it with the cluster through a server-side dry-run apply as the controller: what the next apply creates, changes, recreates or prunes, and what drifted since the last one. Nothing in the cluster is changed, and no Secret's value is shown. The same command is in the 'gitops' plugin as 'kubectl gitops diff'.", ""},
+		{"gitops-follow", "kubectl-gitops-follow", "Follow a pushed commit through Flux until every Kustomization and HelmRelease applied it",
+			"'kubectl gitops-follow main -n flux-system' asks each GitRepository tracking the branch to fetch its new head, then waits, in dependsOn order, until every Kustomization and HelmRelease built from it applied it: a live view of what applied it, what is applying and what waits on what; exit 1 naming the root cause when something fails, 6 on --timeout. The same command is in the 'gitops' plugin as 'kubectl gitops follow'.", ""},
 	}
 }
 

@@ -6,6 +6,7 @@ require (
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-branch v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-deps v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-dev v0.0.0
+	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-follow v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-rollback v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-trace v0.0.0
 	github.com/kubectl-gitops/kubectl-gitops/shared v0.0.0
@@ -181,3 +182,5 @@ replace (
 replace github.com/kubectl-gitops/kubectl-gitops/shared/testbed => ../../shared/testbed
 
 replace github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-diff => ../kubectl-gitops-diff
+
+replace github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-follow => ../kubectl-gitops-follow

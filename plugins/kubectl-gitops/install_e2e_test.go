@@ -75,8 +75,8 @@ func TestInstall(t *testing.T) {
 
 	t.Run("krew's validator accepts every manifest", func(t *testing.T) {
 		manifests, _ := filepath.Glob(filepath.Join(dist, "krew", "*.yaml"))
-		if len(manifests) != 7 {
-			t.Fatalf("manifests %v, want gitops and six per-plugin ones", manifests)
+		if len(manifests) != 8 {
+			t.Fatalf("manifests %v, want gitops and seven per-plugin ones", manifests)
 		}
 		for _, m := range manifests {
 			if r := exe(bed.Assets.Bin("validate-krew-manifest"), env(), "-manifest", m); r.Code != 0 {
@@ -94,7 +94,7 @@ func TestInstall(t *testing.T) {
 		}
 		bin := filepath.Join(krewRoot, "bin")
 		for _, args := range [][]string{
-			{"gitops", "trace", "--help"}, {"gitops", "deps", "--help"}, {"gitops", "branch", "--help"}, {"gitops", "diff", "--help"}, {"gitops-trace", "--help"},
+			{"gitops", "trace", "--help"}, {"gitops", "deps", "--help"}, {"gitops", "branch", "--help"}, {"gitops", "diff", "--help"}, {"gitops", "follow", "--help"}, {"gitops-trace", "--help"},
 		} {
 			r, err := testbed.KubectlWith(ctx, bed.Assets, bed.Kubeconfig, "", bin, args...)
 			if err != nil || r.Code != 0 || !strings.Contains(r.Stdout, "Usage:") {

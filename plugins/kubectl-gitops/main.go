@@ -13,6 +13,7 @@ import (
 	deps "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-deps/cmd"
 	dev "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-dev/cmd"
 	diff "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-diff/cmd"
+	follow "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-follow/cmd"
 	rollback "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-rollback/cmd"
 	trace "github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-trace/cmd"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
@@ -26,5 +27,5 @@ func main() {
 	os.Exit(command.Main(command.NewSuite(streams, version,
 		trace.New(streams, version), deps.New(streams, version),
 		rollback.New(streams, version), branch.New(streams, version), dev.New(streams, version),
-		diff.New(streams, version))))
+		diff.New(streams, version), follow.New(streams, version))))
 }

@@ -185,6 +185,11 @@ func MinArgs(n int) cobra.PositionalArgs {
 	return usageArgs(cobra.MinimumNArgs(n))
 }
 
+// MaxArgs is cobra.MaximumNArgs whose error exits with the usage code.
+func MaxArgs(n int) cobra.PositionalArgs {
+	return usageArgs(cobra.MaximumNArgs(n))
+}
+
 // ArbitraryArgs accepts any arguments; the command's Validate decides.
 func ArbitraryArgs() cobra.PositionalArgs { return cobra.ArbitraryArgs }
 

@@ -9,7 +9,9 @@ import (
 )
 
 // suiteCommands are the commands of `kubectl gitops`.
-func suiteCommands() []string { return []string{"trace", "deps", "rollback", "branch", "dev", "diff"} }
+func suiteCommands() []string {
+	return []string{"trace", "deps", "rollback", "branch", "dev", "diff", "follow"}
+}
 
 // SuggestCommand returns "kubectl gitops NAME", as the user typed the suite (ctx), when
 // word is, or is a typo of, one of the suite's commands: `kubectl gitops trace deps`

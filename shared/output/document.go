@@ -30,6 +30,7 @@ const (
 	KindDevStep          = "DevStep"
 	KindDiff             = "Diff"
 	KindLatencyReport    = "LatencyReport"
+	KindFollow           = "Follow"
 )
 
 // TypeMeta opens every document, so a script can tell what it holds and which schema

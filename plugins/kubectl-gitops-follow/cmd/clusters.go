@@ -1,0 +1,63 @@
+package cmd
+
+import (
+	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
+)
+
+// multi says the follow spans several contexts.
+func (o *Options) multi() bool { return o.AllContexts || len(o.Contexts) > 0 }
+
+// clusters are the clusters to follow in: the current context's, or each of
+// --contexts (every context with --all-contexts). -n applies in each; without it, each
+// context's own namespace. -A looks in every namespace.
+func (o *Options) clusters() ([]follow.Cluster, error) {
+	if !o.multi() {
+		cl, err := o.Cluster.Client()
+		if err != nil {
+			return nil, err
+		}
+		return []follow.Cluster{{Context: o.factory.Context(), Dynamic: cl.Dynamic, Namespace: o.namespace(o.Namespace)}}, nil
+	}
+	names := o.Contexts
+	if o.AllContexts {
+		var err error
+		if names, err = o.factory.Contexts(); err != nil {
+			return nil, err
+		}
+	}
+	var out []follow.Cluster
+	for _, name := range names {
+		f, err := o.factory.ForContext("", name, 0)
+		if err != nil {
+			return nil, err
+		}
+		cl, err := f.Client()
+		if err != nil {
+			return nil, err
+		}
+		ns := o.Namespace
+		if !o.explicit {
+			if ns, _, err = f.Namespace(); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, follow.Cluster{Context: name, Dynamic: cl.Dynamic, Namespace: o.namespace(ns)})
+	}
+	return out, nil
+}
+
+// namespace is where GitRepositories are looked for: "" (every namespace) with -A.
+func (o *Options) namespace(ns string) string {
+	if o.AllNamespaces {
+		return ""
+	}
+	return ns
+}
+
+// prefix starts each line of a cluster's view when several are followed.
+func (o *Options) prefix(context string) string {
+	if !o.multi() {
+		return ""
+	}
+	return "[" + context + "] "
+}

@@ -1,0 +1,181 @@
+package main_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
+)
+
+// TestFollow runs 'kubectl gitops follow' through the real kubectl on the demo fleet
+// (apps dependsOn infrastructure): a pushed commit is followed until every Kustomization
+// and the HelmRelease applied it (exit 0, one line per change without a terminal); a
+// --timeout shorter than Flux ends with exit 6; a commit that breaks infrastructure
+// ends with exit 1 naming infrastructure as the root cause and apps as blocked by it.
+func TestFollow(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	bed, fleet := testbed.StartDemo(t, ctx)
+	kubectl := func(args ...string) testbed.Run {
+		t.Helper()
+		r, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, append([]string{"gitops", "follow"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	deployment := testbed.DemoFleetFiles(fleet.Repo.URL)["apps/deployment.yaml"]
+	release := func(version string) string {
+		sha, err := fleet.Repo.Commit(ctx, "Release api "+version, map[string]string{
+			"apps/deployment.yaml": strings.Replace(deployment, "api:1.0.0", "api:"+version, 1),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sha
+	}
+	kustomizations := []string{"Kustomization flux-system/apps", "Kustomization flux-system/flux-system", "Kustomization flux-system/infrastructure"}
+
+	t.Run("a pushed commit is followed until everything applied it", func(t *testing.T) {
+		sha := release("1.2.0")
+		run := kubectl(sha, "-n", "flux-system", "--timeout", "3m", "-o", "json")
+		if run.Code != 0 {
+			t.Fatalf("exit %d, want 0\n%s", run.Code, run)
+		}
+		var doc *follow.Document
+		if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindFollow, func() any { return &follow.Document{} }, func(d any) { doc = d.(*follow.Document) }); err != nil {
+			t.Fatalf("%v\n%s", err, run.Stdout)
+		}
+		if doc.Result != follow.VerdictApplied || len(doc.Sources) != 1 || doc.Sources[0].Commit != sha || doc.Sources[0].Phase != follow.PhaseFetched {
+			t.Errorf("result %s, sources %+v; want Applied, flux-system fetched %s", doc.Result, doc.Sources, sha)
+		}
+		applied := map[string]bool{}
+		for _, o := range doc.Objects {
+			applied[o.ID().String()] = o.Phase == follow.PhaseApplied
+			if o.Kind == "Kustomization" && !strings.HasSuffix(o.Applied, sha) {
+				t.Errorf("%s applied %s, want %s", o.ID(), o.Applied, sha)
+			}
+		}
+		for _, k := range append(kustomizations, "HelmRelease shop/web") {
+			if !applied[k] {
+				t.Errorf("%s not listed as applied: %+v", k, doc.Objects)
+			}
+		}
+	})
+
+	t.Run("the branch's new head, one line per change", func(t *testing.T) {
+		sha := release("1.3.0")
+		run := kubectl("main", "-n", "flux-system", "--timeout", "3m")
+		t.Log(run)
+		if run.Code != 0 {
+			t.Fatalf("exit %d, want 0\n%s", run.Code, run)
+		}
+		for _, k := range kustomizations {
+			if !strings.Contains(run.Stdout, k+" Applied: main@sha1:"+sha) {
+				t.Errorf("no line saying %s applied %s:\n%s", k, sha, run.Stdout)
+			}
+		}
+		if !strings.Contains(run.Stdout, "applied "+sha[:12]) || strings.Contains(run.Stdout, "\x1b[") {
+			t.Errorf("want a summary line and no terminal escapes:\n%s", run.Stdout)
+		}
+	})
+
+	t.Run("a timeout shorter than Flux is exit 6", func(t *testing.T) {
+		sha := release("1.4.0")
+		run := kubectl(sha[:10], "-n", "flux-system", "--timeout", "1s")
+		t.Log(run)
+		if run.Code != 6 || !strings.Contains(run.Stderr, "error: timed out") || strings.Count(strings.TrimSpace(run.Stderr), "\n") != 0 {
+			t.Fatalf("exit %d, want 6 with one error line\n%s", run.Code, run)
+		}
+		if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", sha); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("a commit that breaks infrastructure: exit 1, infrastructure the root cause, apps blocked", func(t *testing.T) {
+		sha, err := fleet.Repo.Commit(ctx, "Break infrastructure", map[string]string{
+			"infrastructure/broken.yaml": testbed.ConfigMapYAML("no-such-namespace", "broken", "k", "v"),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := kubectl(sha, "-n", "flux-system", "--timeout", "3m", "-o", "yaml")
+		t.Log(run)
+		if run.Code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", run.Code, run)
+		}
+		for _, w := range []string{"error: root cause: Kustomization flux-system/infrastructure is failing", "blocked by it: Kustomization flux-system/apps"} {
+			if !strings.Contains(run.Stderr, w) {
+				t.Errorf("stderr does not say %q:\n%s", w, run.Stderr)
+			}
+		}
+		var doc *follow.Document
+		if err := outputtest.Decode(output.FormatYAML, []byte(run.Stdout), output.KindFollow, func() any { return &follow.Document{} }, func(d any) { doc = d.(*follow.Document) }); err != nil {
+			t.Fatalf("%v\n%s", err, run.Stdout)
+		}
+		if doc.Result != follow.VerdictFailed || doc.RootCause == nil || doc.RootCause.Object != "Kustomization flux-system/infrastructure" {
+			t.Fatalf("result %s, root cause %+v", doc.Result, doc.RootCause)
+		}
+		phases := map[string]follow.Phase{}
+		for _, o := range doc.Objects {
+			phases[o.ID().String()] = o.Phase
+		}
+		if phases["Kustomization flux-system/infrastructure"] != follow.PhaseFailed || phases["Kustomization flux-system/apps"] != follow.PhaseBlocked {
+			t.Errorf("phases %v: want infrastructure Failed, apps Blocked", phases)
+		}
+	})
+}
+
+// TestFollowAcrossContexts follows the branch in every context of the demo's fleet
+// kubeconfig at once: the management cluster, whose Flux applies it, and workload-1,
+// which runs no Flux of its own: a note with --all-contexts, an error when named.
+func TestFollowAcrossContexts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	fleet, err := bed.StartDemoFleetWith(ctx, testbed.DemoOptions{Workload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubectl := func(args ...string) testbed.Run {
+		t.Helper()
+		r, err := testbed.Kubectl(ctx, bed.Assets, fleet.Kubeconfig, append([]string{"gitops", "follow"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(r)
+		return r
+	}
+	deployment := testbed.DemoFleetFiles(fleet.Repo.URL)["apps/deployment.yaml"]
+	sha, err := fleet.Repo.Commit(ctx, "Release api 2.0.0", map[string]string{"apps/deployment.yaml": strings.Replace(deployment, "api:1.0.0", "api:2.0.0", 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgmt, workload := testbed.ManagementContext, testbed.DemoWorkload
+	run := kubectl(sha, "--all-contexts", "-n", "flux-system", "--timeout", "3m")
+	if run.Code != 0 {
+		t.Fatalf("--all-contexts: exit %d, want 0", run.Code)
+	}
+	if !strings.Contains(run.Stdout, "["+mgmt+"] Kustomization flux-system/apps Applied: main@sha1:"+sha) || !strings.Contains(run.Stdout, "["+mgmt+"] applied "+sha[:12]) {
+		t.Errorf("no line of %s saying apps applied %s", mgmt, sha)
+	}
+	if !strings.Contains(run.Stderr, "note: context "+workload+": ") || strings.Contains(run.Stdout, "["+workload+"]") {
+		t.Errorf("want a note, and no line, for %s", workload)
+	}
+	run = kubectl(sha, "--contexts", mgmt+","+workload, "-n", "flux-system", "--timeout", "3m", "-o", "json")
+	if run.Code == 0 || !strings.Contains(run.Stderr, "error: context "+workload+": ") {
+		t.Errorf("a named context with nothing to follow: exit %d, want an error naming it", run.Code)
+	}
+	var doc *follow.Document
+	if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindFollow, func() any { return &follow.Document{} }, func(d any) { doc = d.(*follow.Document) }); err != nil {
+		t.Fatalf("%v\n%s", err, run.Stdout)
+	}
+	if doc.Context != mgmt || doc.Result != follow.VerdictApplied {
+		t.Errorf("document of context %q result %s, want %s Applied", doc.Context, doc.Result, mgmt)
+	}
+}

@@ -1,0 +1,240 @@
+package follow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/live"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/invocation"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/write"
+)
+
+// Options tune a follow.
+type Options struct {
+	// Interval is how often the graph is read and the state evaluated.
+	Interval time.Duration
+	// Namespace is the one namespace the graph falls back to when listing every
+	// namespace is forbidden (live.Load).
+	Namespace string
+	// Hooks are the clock (and, silent here, the waits' own progress).
+	write.Hooks
+	// Changed gets every state that differs from the one before, for the live view.
+	Changed func(State)
+}
+
+// progress is what the waits reported so far, shared with the polling loop.
+type progress struct {
+	mu       sync.Mutex
+	sources  []Source
+	outcomes map[reconcile.Target]reconcile.Outcome
+	// retried is read and written by the polling loop alone.
+	retried map[reconcile.Target]time.Time
+}
+
+// Follow asks each source to fetch its commit and waits for it (reconcile.Request and
+// Wait, so the sources' polling intervals do not matter), then has every consumer asked
+// and waited for by reconcile.Follower.Propagate, while the graph is read every
+// Interval and evaluated: it returns the last state once the revision is applied
+// everywhere, or can no longer be (exit 1 naming the root cause), or ctx ends (a
+// timeout is exit 6, an interruption exit 1).
+func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts Options) (State, error) {
+	if opts.Interval <= 0 {
+		opts.Interval = time.Second
+	}
+	p := &progress{sources: sources, outcomes: map[reconcile.Target]reconcile.Outcome{}, retried: map[reconcile.Target]time.Time{}}
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { stop(); wg.Wait() }()
+	for i := range sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.follow(wctx, dyn, i, opts)
+		}()
+	}
+	var last State
+	var lastErr error
+	for {
+		st, err := snapshot(ctx, dyn, p, opts.Namespace)
+		switch {
+		case err == nil:
+			if opts.Changed != nil && !reflect.DeepEqual(st, last) {
+				opts.Changed(st)
+			}
+			last = st
+		case ctx.Err() == nil && exitcode.Of(err) != exitcode.Failure:
+			// Forbidden, not found, Flux gone: waiting longer changes nothing.
+			return last, err
+		default:
+			lastErr = err
+		}
+		for _, t := range last.Retry {
+			if _, asked := p.retried[t]; !asked {
+				// A request that cannot be made (suspended meanwhile, no right to
+				// patch) leaves the failure as it is: the zero time.
+				at := opts.Clock()
+				if _, err := reconcile.Request(ctx, dyn, t, at); err != nil {
+					at = time.Time{}
+				}
+				p.retried[t] = at.UTC()
+			}
+		}
+		if last.Verdict == VerdictApplied {
+			return last, nil
+		}
+		if last.Verdict == VerdictFailed {
+			return last, Failure(ctx, last)
+		}
+		select {
+		case <-ctx.Done():
+			return ended(ctx, last, lastErr)
+		case <-time.After(opts.Interval):
+		}
+	}
+}
+
+// follow is one source's part: fetch, then Propagate.
+func (p *progress) follow(ctx context.Context, dyn dynamic.Interface, i int, opts Options) {
+	p.mu.Lock()
+	src := p.sources[i]
+	p.mu.Unlock()
+	t := src.Target()
+	token, err := reconcile.Request(ctx, dyn, t, opts.Clock())
+	var s reconcile.Status
+	if err == nil {
+		s, err = reconcile.Wait(ctx, dyn, t, reconcile.PollInterval, fetchedOrFailed(token, src.Commit), nil)
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	p.mu.Lock()
+	if err != nil {
+		p.sources[i].Phase, p.sources[i].Message = PhaseFailed, err.Error()
+	} else {
+		p.sources[i].Phase, p.sources[i].Revision = PhaseFetched, s.ArtifactRevision
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return
+	}
+	f := reconcile.Follower{Interval: reconcile.PollInterval, Hooks: write.Hooks{Now: opts.Now}}
+	outcomes, _ := f.Propagate(ctx, dyn, t, s.ArtifactRevision)
+	if ctx.Err() != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, o := range outcomes {
+		if o.Status == reconcile.StatusApplied || o.Status == reconcile.StatusFailed {
+			p.outcomes[reconcile.Target{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}] = o
+		}
+	}
+}
+
+// fetchedOrFailed is done when the source holds commit, and ends with source-
+// controller's message when the fetch this follow asked for failed.
+func fetchedOrFailed(token, commit string) reconcile.Done {
+	fetched := reconcile.Fetched(commit)
+	return func(s reconcile.Status) (bool, error) {
+		if ok, _ := fetched(s); ok {
+			return true, nil
+		}
+		if s.HandledToken == token && s.Failed() {
+			return false, fmt.Errorf("fetching %s failed: %s", short(commit), s.Ready.Message)
+		}
+		return false, nil
+	}
+}
+
+// snapshot reads the consumers of every source and the dependency graph, and
+// evaluates them.
+func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, namespace string) (State, error) {
+	p.mu.Lock()
+	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Outcomes: map[reconcile.Target]reconcile.Outcome{}, Retried: p.retried}
+	for k, v := range p.outcomes {
+		snap.Outcomes[k] = v
+	}
+	p.mu.Unlock()
+	for _, s := range snap.Sources {
+		cs, err := source.Consumers(ctx, dyn, s.Namespace, s.Name, s.Revision)
+		if err != nil {
+			return State{}, err
+		}
+		for _, c := range cs {
+			snap.Consumers = append(snap.Consumers, Consumer{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name,
+				Source: s.ref(), Chart: c.Chart, Status: c.Status})
+		}
+	}
+	l, err := live.Load(ctx, dyn, namespace)
+	if err != nil {
+		return State{}, err
+	}
+	snap.Report = deps.Analyze(ctx, l.Nodes)
+	return Evaluate(snap), nil
+}
+
+// Failure is the error of a follow that failed: the root cause as deps names it, and
+// what it blocks.
+func Failure(ctx context.Context, st State) error {
+	rc := st.RootCause
+	if rc == nil {
+		return exitcode.New(exitcode.Failure, "the revision was not applied everywhere")
+	}
+	// deps' message names the object itself ("Kustomization a/b is failing: …"):
+	// said once, not twice.
+	msg := fmt.Sprintf("root cause: %s (%s)", rc.Object, rc.Kind)
+	switch m := oneLine(rc.Message); {
+	case strings.HasPrefix(m, rc.Object+" "):
+		msg = "root cause: " + m
+	case m != "":
+		msg += ": " + m
+	}
+	if len(rc.Blocked) > 0 {
+		msg += "; blocked by it: " + strings.Join(rc.Blocked, ", ")
+	}
+	return exitcode.New(exitcode.Failure, "%s (see '%s')", msg, invocation.Command(ctx, "deps -A"))
+}
+
+// ended is the error of a follow whose context ended: a timeout (exit 6) naming what
+// had not applied the revision yet, or an interruption (exit 1).
+func ended(ctx context.Context, st State, lastErr error) (State, error) {
+	var pending []string
+	for _, s := range st.Sources {
+		if s.Phase == PhaseFetching {
+			pending = append(pending, flux.KindGitRepository+" "+s.Namespace+"/"+s.Name+" (fetching)")
+		}
+	}
+	for _, o := range st.Objects {
+		if o.Phase != PhaseApplied {
+			what := o.ID().String() + " (" + strings.ToLower(string(o.Phase))
+			if len(o.WaitsOn) > 0 {
+				what += " on " + strings.Join(o.WaitsOn, ", ")
+			}
+			pending = append(pending, what+")")
+		}
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		st.Verdict = VerdictTimedOut
+		if len(pending) == 0 && lastErr != nil {
+			return st, exitcode.New(exitcode.Timeout, "timed out: %s", oneLine(lastErr.Error()))
+		}
+		return st, exitcode.New(exitcode.Timeout, "timed out; not applied yet: %s", strings.Join(pending, ", "))
+	}
+	st.Verdict = VerdictInterrupted
+	return st, exitcode.Wrap(exitcode.Failure, &cluster.InterruptedError{While: "following the revision; not applied yet: " + strings.Join(pending, ", ")})
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
