@@ -29,6 +29,7 @@ const (
 	KindDevSession       = "DevSession"
 	KindDevStep          = "DevStep"
 	KindDiff             = "Diff"
+	KindAlertCoverage    = "AlertCoverage"
 )
 
 // TypeMeta opens every document, so a script can tell what it holds and which schema

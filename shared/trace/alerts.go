@@ -87,13 +87,7 @@ func (t *Tracer) AttachAlerts(ctx context.Context, reports []*Report) {
 // alerted reports whether h is a Flux object read without error, whose controller
 // sends events to notification-controller: the hops an Alert can cover.
 func alerted(h Hop) bool {
-	switch h.Ref.Kind {
-	case flux.KindKustomization, flux.KindHelmRelease, flux.KindGitRepository, flux.KindOCIRepository,
-		flux.KindBucket, flux.KindHelmRepository, flux.KindHelmChart:
-	default:
-		return false // ExternalArtifact and ResourceSet: no event reaches notification-controller
-	}
-	if h.Error != "" || h.Ref.Namespace == "" {
+	if h.Error != "" || h.Ref.Namespace == "" || !slices.Contains(alerting.AlertedKinds(), h.Ref.Kind) {
 		return false
 	}
 	gvr, _ := flux.GVR(h.Ref.Kind)

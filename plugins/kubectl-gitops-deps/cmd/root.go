@@ -38,6 +38,10 @@ const depsExample = `  # Why is nothing moving? The dependsOn graph of every nam
   kubectl gitops deps --dir . --check
   kubectl gitops deps --dir . --path clusters/demo --check
 
+  # Failures that notify nobody: every Kustomization, HelmRelease and source no Alert
+  # that can deliver covers, and every Alert that cannot deliver (exit 7 with --check)
+  kubectl gitops deps -A --alerts
+
   # The report as a versioned document for a script, or drawn for the docs
   kubectl gitops deps -A -o yaml
   kubectl gitops deps -A -o mermaid`
@@ -90,6 +94,8 @@ type Options struct {
 	sources       map[string]string
 	All           bool
 	AllNamespaces bool
+	// Alerts checks notification coverage instead of the dependsOn graph.
+	Alerts bool
 
 	cluster    command.Cluster
 	printer    output.Printer
@@ -113,6 +119,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "Show objects of every namespace.")
 	cmd.Flags().StringVar(&o.Path, "path", "", "With --dir, the cluster's sync path in the repository (as 'flux build kustomization flux-system --path' takes it); default: every cluster root found.")
 	cmd.Flags().StringArrayVar(&o.sourceFlags, "source", nil, "With --dir, render the Kustomizations reading another source from a local checkout: KIND/NAMESPACE/NAME=DIR (repeatable).")
+	cmd.Flags().BoolVar(&o.Alerts, "alerts", false, "Instead of the graph, list the Kustomizations, HelmReleases and sources whose failures reach no Alert that can deliver, and the Alerts that cannot deliver (Alert or Provider suspended, Provider or its Secret missing); live only.")
 	cmd.Flags().BoolVar(&o.Strict, "strict", false, "With --dir, count what cannot be known offline (another source, a variable not in the repository) as a problem.")
 }
 
@@ -152,6 +159,9 @@ func (o *Options) Validate() error {
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	}
+	if o.Alerts && (o.Dir != "" || len(o.names) > 0 || o.Output.Value == render.FormatDOT || o.Output.Value == render.FormatMermaid) {
+		return exitcode.New(exitcode.Usage, "--alerts reads the cluster's Alerts for every object of the namespace (or -A): give no --dir, no names, and -o json|yaml or none")
+	}
 	if (o.Path != "" || o.Strict || len(o.sources) > 0) && o.Dir == "" {
 		return exitcode.New(exitcode.Usage, "--path, --source and --strict check a repository: give it with --dir")
 	}
@@ -161,6 +171,9 @@ func (o *Options) Validate() error {
 // Run loads the graph, analyses it and prints it: offline, one report per cluster of
 // the repository (or the loose manifests of a folder that has none).
 func (o *Options) Run(ctx context.Context) error {
+	if o.Alerts {
+		return o.runAlerts(ctx)
+	}
 	if o.Dir != "" {
 		roots := dir.Roots(o.Dir, dir.Options{})
 		if o.Path != "" {
