@@ -4,13 +4,18 @@
 # Go module proxy, into a cache keyed by those pins. A second run with everything
 # cached only re-links .cache/testbin/current and takes seconds.
 #
+# notification-controller is its own wrapper module (not beside source- and
+# kustomize-controller in flux/) so that pinning it never invalidates their cached builds;
+# it is v1.9.3, the newest of Flux 2.9's line the module proxy serves (2.9.5 ships v1.9.4).
+#
 # Layout (TESTBIN_CACHE defaults to the user's cache folder, outside the checkout, so
 # that every checkout, `make test`, `make demo` and CI on one machine share the builds):
 #   $TESTBIN_CACHE/<name>-<key>/<name>   one binary per pinned build
 #   .cache/testbin/current/              symlinks the tests and `make demo` use:
 #       etcd kube-apiserver kube-controller-manager kubectl source-controller kustomize-controller helm-controller
+#       notification-controller
 #       krew validate-krew-manifest flux  (the install tests)
-#       crds/{source,kustomize,helm}     the CRD folders of the pinned Flux modules
+#       crds/{source,kustomize,helm,notification}  the CRD folders of the pinned Flux modules
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +70,7 @@ build kube kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
 build flux source-controller github.com/fluxcd/source-controller
 build flux kustomize-controller github.com/fluxcd/kustomize-controller
 build helm helm-controller github.com/fluxcd/helm-controller
+build notification notification-controller github.com/fluxcd/notification-controller
 
 # krew and its manifest validator, for the install tests.
 build krew krew sigs.k8s.io/krew/cmd/krew
@@ -101,5 +107,6 @@ flux_cli
 ln -sfn "$(moddir flux github.com/fluxcd/source-controller)/config/crd/bases" "$current/crds/source"
 ln -sfn "$(moddir flux github.com/fluxcd/kustomize-controller)/config/crd/bases" "$current/crds/kustomize"
 ln -sfn "$(moddir helm github.com/fluxcd/helm-controller)/config/crd/bases" "$current/crds/helm"
+ln -sfn "$(moddir notification github.com/fluxcd/notification-controller)/config/crd/bases" "$current/crds/notification"
 
 echo "testbin: ready in $current (kubernetes $k8s, binaries in $cache)" >&2

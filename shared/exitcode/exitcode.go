@@ -60,7 +60,7 @@ func Table() []struct {
 		{NotManaged, "the object is not managed by Flux"},
 		{Forbidden, "RBAC denied a read or write, or the credentials were rejected; what could be read was printed"},
 		{Timeout, "timed out waiting for Flux"},
-		{ProblemFound, "a check found a problem (cycle, missing or blocked dependency) or nothing to check; diff: the apply would change something"},
+		{ProblemFound, "a check found a problem (cycle, missing or blocked dependency; with --alerts, a failure that notifies nobody or an Alert that cannot deliver) or nothing to check; diff: the apply would change something"},
 		{FluxNotInstalled, "Flux is not installed in this cluster"},
 	}
 }

@@ -42,7 +42,26 @@ const (
 	KindExternalArtifact = "ExternalArtifact"
 	// KindResourceSet is flux-operator's ResourceSet (fluxcd.controlplane.io).
 	KindResourceSet = "ResourceSet"
+	// KindAlert and KindProvider are notification-controller's: which events of which
+	// Flux objects are sent, and where.
+	KindAlert    = "Alert"
+	KindProvider = "Provider"
 )
+
+// NotificationGVR is the resource path of an Alert or a Provider, at v1beta3: the one
+// version notification-controller v1.x serves for them (there is no v1). They are not
+// in GVR, which names the kinds a trace walks through: an Alert is not a hop, it
+// watches hops.
+func NotificationGVR(kind string) (schema.GroupVersionResource, bool) {
+	gv := schema.GroupVersion{Group: "notification.toolkit.fluxcd.io", Version: "v1beta3"}
+	switch kind {
+	case KindAlert:
+		return gv.WithResource("alerts"), true
+	case KindProvider:
+		return gv.WithResource("providers"), true
+	}
+	return schema.GroupVersionResource{}, false
+}
 
 // Labels and annotations Flux and Helm put on applied objects.
 const (

@@ -31,6 +31,7 @@ const (
 	KindDiff             = "Diff"
 	KindLatencyReport    = "LatencyReport"
 	KindFollow           = "Follow"
+	KindAlertCoverage    = "AlertCoverage"
 )
 
 // TypeMeta opens every document, so a script can tell what it holds and which schema

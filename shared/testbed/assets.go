@@ -36,13 +36,18 @@ func checkAssets(dir string) (Assets, error) {
 // Bin returns the path of one binary.
 func (a Assets) Bin(name string) string { return filepath.Join(a.Dir, name) }
 
-// CRDDirs returns the folders of Flux CRDs, read from the pinned modules.
-func (a Assets) CRDDirs() []string {
-	return []string{
+// CRDDirs returns the folders of Flux CRDs, read from the pinned modules;
+// notification-controller's only when asked (Options.Notification).
+func (a Assets) CRDDirs(notification bool) []string {
+	dirs := []string{
 		filepath.Join(a.Dir, "crds", "source"),
 		filepath.Join(a.Dir, "crds", "kustomize"),
 		filepath.Join(a.Dir, "crds", "helm"),
 	}
+	if notification {
+		dirs = append(dirs, filepath.Join(a.Dir, "crds", "notification"))
+	}
+	return dirs
 }
 
 // RepoRoot walks up from the working directory to the folder holding go.work.

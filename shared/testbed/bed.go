@@ -27,6 +27,11 @@ type Options struct {
 	NoFluxCRDs bool
 	// Flux starts source-, kustomize- and helm-controller against the API server.
 	Flux bool
+	// Notification adds notification-controller's CRDs (Alert, Provider, Receiver)
+	// and, with Flux, starts notification-controller and points the other
+	// controllers' --events-addr at it. Off by default: other tests neither pay for
+	// a fourth controller nor see Alerts appear in their traces.
+	Notification bool
 	// Dir holds the bed's files (kubeconfig, repos, logs); a temporary folder when empty.
 	Dir string
 	// ControllerManager starts kube-controller-manager (Deployment and ReplicaSet
@@ -84,7 +89,7 @@ func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 		return nil, err
 	}
 	if !opts.NoFluxCRDs {
-		b.env.CRDDirectoryPaths = assets.CRDDirs()
+		b.env.CRDDirectoryPaths = assets.CRDDirs(opts.Notification)
 		b.env.ErrorIfCRDPathMissing = true
 	}
 	if _, err = b.env.Start(); err != nil {

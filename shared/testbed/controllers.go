@@ -30,8 +30,9 @@ type process struct {
 	done    chan struct{}
 }
 
-// startFlux starts source-, kustomize- and helm-controller and waits until each
-// answers its health probe.
+// startFlux starts source-, kustomize- and helm-controller (and notification-controller
+// first, with Options.Notification, so that their events have somewhere to go) and
+// waits until each answers its health probe.
 func (b *Bed) startFlux(ctx context.Context) error {
 	cs, err := kubernetes.NewForConfig(b.Config)
 	if err != nil {
@@ -51,6 +52,14 @@ func (b *Bed) startFlux(ctx context.Context) error {
 		return err
 	}
 	common := []string{"--enable-leader-election=false", "--requeue-dependency=5s", "--log-level=debug"}
+	if b.opts.Notification {
+		events, err := b.startNotification(ctx)
+		if err != nil {
+			return err
+		}
+		common = append(common, "--events-addr=http://"+events)
+	}
+	first := len(b.procs)
 	specs := []struct {
 		name   string
 		args   []string
@@ -71,7 +80,7 @@ func (b *Bed) startFlux(ctx context.Context) error {
 		b.procs = append(b.procs, p)
 	}
 	for i, s := range specs {
-		if err := waitHealthy(ctx, b.procs[i], "http://"+s.health+"/readyz"); err != nil {
+		if err := waitHealthy(ctx, b.procs[first+i], "http://"+s.health+"/readyz"); err != nil {
 			return err
 		}
 	}

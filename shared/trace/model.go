@@ -117,6 +117,9 @@ type Hop struct {
 	Notes []string `json:"notes,omitempty"`
 	// Events are the hop's recent Warning events, newest first (AttachEvents).
 	Events []Event `json:"events,omitempty"`
+	// Alerting is which Alerts this Flux hop's events reach (AttachAlerts); absent for
+	// other hops and when the cluster has no notification-controller.
+	Alerting *Alerting `json:"alerting,omitempty"`
 }
 
 // Health is the state of one Flux hop as its controller reported it.

@@ -71,6 +71,7 @@ func (v view) report(r *Report) {
 	v.hops(r.Hops)
 	v.remote(r.Hops)
 	v.events(r.Hops)
+	v.alerts(r.Hops)
 	v.state(r.Hops[0])
 	if r.Commit != nil {
 		said := ""

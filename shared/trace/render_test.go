@@ -107,7 +107,27 @@ func goldenReports() map[string][]*Report {
 			gitSource(),
 		},
 	}
+	// Alerts beside each Flux hop: one covered (with filters), one covered only by a
+	// suspended Alert, one by none.
+	alertedKs := failedKs
+	alertedKs.Alerting = &Alerting{Notified: true, Alerts: []HopAlert{{
+		Ref:           output.ObjectRef{APIVersion: "notification.toolkit.fluxcd.io/v1beta3", Kind: "Alert", Namespace: "flux-system", Name: "on-call"},
+		EventSeverity: "error", ExclusionList: []string{"waiting.*"},
+		Provider: AlertProvider{Name: "slack", Type: "slack", Secret: "slack-url"},
+	}}}
+	parentKs := ks("flux-system", "./clusters/prod", "main@sha1:"+shaBad)
+	parentKs.Alerting = &Alerting{Alerts: []HopAlert{{
+		Ref:           output.ObjectRef{APIVersion: "notification.toolkit.fluxcd.io/v1beta3", Kind: "Alert", Namespace: "flux-system", Name: "paused"},
+		EventSeverity: "info", Suspended: true, Provider: AlertProvider{Name: "gone", Missing: true}, Undeliverable: "the Alert is suspended",
+	}}}
+	alertedSrc := gitSource()
+	alertedSrc.Alerting = &Alerting{Alerts: []HopAlert{}}
+	alerted := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced,
+		Object: failed.Object,
+		Hops:   []Hop{failed.Hops[0], alertedKs, parentKs, alertedSrc},
+	}
 	return map[string][]*Report{
+		"alerts":    {alerted},
 		"clusters":  {crossing, mgmtView},
 		"current":   {current},
 		"failed":    {failed},

@@ -42,6 +42,10 @@ const depsExample = `  # Why is nothing moving? The dependsOn graph of every nam
   # How long can a push take to reach each Kustomization, and what to shorten first?
   kubectl gitops deps -A --latency
 
+  # Failures that notify nobody: every Kustomization, HelmRelease and source no Alert
+  # that can deliver covers, and every Alert that cannot deliver (exit 7 with --check)
+  kubectl gitops deps -A --alerts
+
   # The report as a versioned document for a script, or drawn for the docs
   kubectl gitops deps -A -o yaml
   kubectl gitops deps -A -o mermaid`
@@ -98,6 +102,8 @@ type Options struct {
 	// controllers' --requeue-dependency.
 	Latency           bool
 	RequeueDependency time.Duration
+	// Alerts checks notification coverage instead of the dependsOn graph.
+	Alerts bool
 
 	cluster    command.Cluster
 	printer    output.Printer
@@ -123,6 +129,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&o.sourceFlags, "source", nil, "With --dir, render the Kustomizations reading another source from a local checkout: KIND/NAMESPACE/NAME=DIR (repeatable).")
 	cmd.Flags().BoolVar(&o.Latency, "latency", false, "Instead of the graph, the latency budget: for each Kustomization and HelmRelease, the worst and typical time from a push to its apply (source poll, each dependsOn level's requeue, health checks), the critical path and the setting to change first. Live, or offline with --dir.")
 	cmd.Flags().DurationVar(&o.RequeueDependency, "requeue-dependency", 30*time.Second, "With --latency: the controllers' --requeue-dependency, when your Flux sets another.")
+	cmd.Flags().BoolVar(&o.Alerts, "alerts", false, "Instead of the graph, list the Kustomizations, HelmReleases and sources whose failures reach no Alert that can deliver, and the Alerts that cannot deliver (Alert or Provider suspended, Provider or its Secret missing); live only.")
 	cmd.Flags().BoolVar(&o.Strict, "strict", false, "With --dir, count what cannot be known offline (another source, a variable not in the repository) as a problem.")
 }
 
@@ -162,6 +169,15 @@ func (o *Options) Validate() error {
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	}
+	if o.Alerts && (o.Dir != "" || len(o.names) > 0 || o.Output.Value == render.FormatDOT || o.Output.Value == render.FormatMermaid) {
+		return exitcode.New(exitcode.Usage, "--alerts reads the cluster's Alerts for every object of the namespace (or -A): give no --dir, no names, and -o json|yaml or none")
+	}
+	if o.Latency && o.Alerts {
+		return exitcode.New(exitcode.Usage, "--latency and --alerts are two reports: ask for one at a time")
+	}
+	if o.Latency && (o.Output.Value == render.FormatDOT || o.Output.Value == render.FormatMermaid) {
+		return exitcode.New(exitcode.Usage, "--latency prints a table or -o json|yaml: a drawing has no room for the budgets")
+	}
 	if (o.Path != "" || o.Strict || len(o.sources) > 0) && o.Dir == "" {
 		return exitcode.New(exitcode.Usage, "--path, --source and --strict check a repository: give it with --dir")
 	}
@@ -173,6 +189,9 @@ func (o *Options) Validate() error {
 func (o *Options) Run(ctx context.Context) error {
 	if o.Latency {
 		return o.runLatency(ctx)
+	}
+	if o.Alerts {
+		return o.runAlerts(ctx)
 	}
 	if o.Dir != "" {
 		roots := dir.Roots(o.Dir, dir.Options{})

@@ -43,6 +43,8 @@ Walks from the object (following ownerReferences, so a Pod leads to its Deployme
 the HelmRelease and chart that rendered it, the Kustomization that applied it (checked
 against the Kustomization's inventory), every parent Kustomization up to the root, and
 their sources, and says whether the applied commit is the one the source holds now.
+Beside each Flux hop it names the notification-controller Alerts that cover it (or says
+that none does: its failures notify nobody), from one list of Alerts per cluster.
 
 When the object's cluster does not hold the Kustomization its labels name (a management
 cluster applies to it through spec.kubeConfig), the trace goes on in the cluster that

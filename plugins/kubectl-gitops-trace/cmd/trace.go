@@ -179,6 +179,11 @@ func (o *TraceOptions) Run(ctx context.Context) error {
 	if (o.Events || o.Output.Document()) && stopped == nil {
 		tracer.AttachEvents(ctx, reports)
 	}
+	if stopped == nil {
+		// Always: which Alerts hear of each hop costs one list of Alerts per cluster
+		// (and of Providers when there is one), and nothing without notification-controller.
+		tracer.AttachAlerts(ctx, reports)
+	}
 	o.inArgumentOrder(client.Mapper, reports)
 	if err := o.printer.Print(o.streams.Out, trace.Reports(reports)); err != nil {
 		return err

@@ -6,11 +6,13 @@ import (
 	"sort"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/resource"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
+	clienttesting "k8s.io/client-go/testing"
 	cmdutil "k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
@@ -36,9 +38,22 @@ func New(namespace string, objs ...runtime.Object) *Factory {
 		gvr, _ := flux.GVR(kind)
 		lists[gvr] = kind + "List"
 	}
+	for _, kind := range []string{flux.KindAlert, flux.KindProvider} {
+		gvr, _ := flux.NotificationGVR(kind)
+		lists[gvr] = kind + "List"
+	}
 	// Events, which a trace in -o json reads beside its hops.
 	lists[schema.GroupVersionResource{Version: "v1", Resource: "events"}] = "EventList"
-	return &Factory{Ns: namespace, Dynamic: dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)}
+	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)
+	// No notification-controller: its API answers as an API server that does not serve
+	// it (a 404 for the type), so traces attach no Alerts, as in most test clusters.
+	for _, kind := range []string{flux.KindAlert, flux.KindProvider} {
+		gvr, _ := flux.NotificationGVR(kind)
+		dyn.PrependReactor("list", gvr.Resource, func(clienttesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewNotFound(gvr.GroupResource(), "")
+		})
+	}
+	return &Factory{Ns: namespace, Dynamic: dyn}
 }
 
 // Namespace implements cluster.Factory.
