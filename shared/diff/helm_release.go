@@ -164,9 +164,6 @@ func ForHelmRelease(ctx context.Context, cl Clients, namespace, name string, opt
 // install when nothing is deployed), with the cluster's capabilities when they can be
 // read, post-rendered and prepared as the release's objects are; notes go to out.
 func renderRelease(hr *helmv2.HelmRelease, chart *chartSource, values map[string]any, ref releaseRef, upgrade bool, cl Clients, out *HelmRelease) ([]*unstructured.Unstructured, error) {
-	if len(hr.Spec.PostRenderers) > 0 {
-		out.Notes = append(out.Notes, "spec.postRenderers (Kustomize patches) are not applied to the render: their fields show as pending")
-	}
 	if hr.GetUpgrade().PreserveValues {
 		out.Notes = append(out.Notes, "spec.upgrade.preserveValues: the upgrade also reuses the deployed release's values; rendered with the HelmRelease's own")
 	}
@@ -182,7 +179,9 @@ func renderRelease(hr *helmv2.HelmRelease, chart *chartSource, values map[string
 	if err != nil {
 		return nil, err
 	}
-	postRender(hr, desired)
+	if desired, err = postRender(hr, desired); err != nil {
+		return nil, err
+	}
 	return releaseObjects(manifestOf(desired), ref, cl.Client.RESTMapper())
 }
 

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	"github.com/fluxcd/pkg/runtime/transform"
 	ssautil "github.com/fluxcd/pkg/ssa/utils"
 	"helm.sh/helm/v4/pkg/action"
@@ -127,22 +126,4 @@ func chartFile(ch *chartv2.Chart, name string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("no file %s in chart %s", name, ch.Name())
-}
-
-// postRender does to rendered objects what helm-controller's post-renderers do after
-// Helm renders: the origin labels naming the HelmRelease, then spec.commonMetadata.
-// spec.postRenderers (Kustomize patches) are not applied: the caller notes it.
-func postRender(hr *helmv2.HelmRelease, objects []*unstructured.Unstructured) {
-	for _, o := range objects {
-		labels := o.GetLabels()
-		if labels == nil {
-			labels = map[string]string{}
-		}
-		labels[helmGroup+"/name"] = hr.Name
-		labels[helmGroup+"/namespace"] = hr.Namespace
-		o.SetLabels(labels)
-	}
-	if cm := hr.Spec.CommonMetadata; cm != nil {
-		ssautil.SetCommonMetadata(objects, cm.Labels, cm.Annotations)
-	}
 }

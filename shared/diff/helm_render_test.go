@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	"github.com/fluxcd/pkg/apis/kustomize"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // writeChart writes files under a temporary source root and returns it.
@@ -96,9 +98,56 @@ func TestPostRender(t *testing.T) {
 	}
 	hr := &helmv2.HelmRelease{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "flux"},
 		Spec: helmv2.HelmReleaseSpec{CommonMetadata: &helmv2.CommonMetadata{Labels: map[string]string{"team": "b"}, Annotations: map[string]string{"owner": "ops"}}}}
-	postRender(hr, objects)
+	if objects, err = postRender(hr, objects); err != nil {
+		t.Fatal(err)
+	}
 	l, a := objects[0].GetLabels(), objects[0].GetAnnotations()
 	if l["helm.toolkit.fluxcd.io/name"] != "web" || l["helm.toolkit.fluxcd.io/namespace"] != "flux" || l["team"] != "b" || a["owner"] != "ops" {
 		t.Errorf("labels %v, annotations %v: want the origin labels and commonMetadata over the chart's", l, a)
+	}
+}
+
+// TestPostRenderKustomize: spec.postRenderers' Kustomize patches and images apply to
+// the render as helm-controller applies them, before commonMetadata and the origin
+// labels, which win on a key both set.
+func TestPostRenderKustomize(t *testing.T) {
+	obj := func(kind, name string, spec map[string]any) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "apps/v1", "kind": kind,
+			"metadata": map[string]any{"name": name, "namespace": "apps"}, "spec": spec}}
+	}
+	objects := []*unstructured.Unstructured{
+		obj("Deployment", "web", map[string]any{"replicas": int64(1), "template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "web", "image": "nginx:1.0"}}}}}),
+		obj("Deployment", "worker", map[string]any{"replicas": int64(1)}),
+	}
+	hr := &helmv2.HelmRelease{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "flux"}, Spec: helmv2.HelmReleaseSpec{
+		CommonMetadata: &helmv2.CommonMetadata{Labels: map[string]string{"helm.toolkit.fluxcd.io/name": "not-this"}},
+		PostRenderers: []helmv2.PostRenderer{{Kustomize: &helmv2.Kustomize{
+			Patches: []kustomize.Patch{{Patch: `[{"op": "replace", "path": "/spec/replicas", "value": 3}]`, Target: &kustomize.Selector{Kind: "Deployment", Name: "web"}}},
+			Images:  []kustomize.Image{{Name: "nginx", NewTag: "1.1"}},
+		}}}}}
+	got, err := postRender(hr, objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*unstructured.Unstructured{}
+	for _, u := range got {
+		byName[u.GetName()] = u
+		if u.GetLabels()["helm.toolkit.fluxcd.io/name"] != "web" {
+			t.Errorf("%s: origin label %q, want web over commonMetadata", u.GetName(), u.GetLabels()["helm.toolkit.fluxcd.io/name"])
+		}
+	}
+	if r, _, _ := unstructured.NestedInt64(byName["web"].Object, "spec", "replicas"); r != 3 {
+		t.Errorf("web replicas %d, want the patch's 3", r)
+	}
+	if r, _, _ := unstructured.NestedInt64(byName["worker"].Object, "spec", "replicas"); r != 1 {
+		t.Errorf("worker replicas %d, want 1: the patch targets web only", r)
+	}
+	containers, _, _ := unstructured.NestedSlice(byName["web"].Object, "spec", "template", "spec", "containers")
+	if len(containers) != 1 || containers[0].(map[string]any)["image"] != "nginx:1.1" {
+		t.Errorf("containers %v, want the image nginx:1.1", containers)
+	}
+	if _, err := postRender(&helmv2.HelmRelease{Spec: helmv2.HelmReleaseSpec{PostRenderers: []helmv2.PostRenderer{{Kustomize: &helmv2.Kustomize{
+		Patches: []kustomize.Patch{{Patch: "not a patch: ["}}}}}}}, objects); err == nil || !strings.Contains(err.Error(), "spec.postRenderers[0].kustomize") {
+		t.Errorf("a broken patch: %v, want an error naming the post-renderer", err)
 	}
 }

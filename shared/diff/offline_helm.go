@@ -166,9 +166,6 @@ func (rr *releaseRender) render(ctx context.Context, side *Side, u *unstructured
 		return
 	}
 	cr.Values = values.Values
-	if len(hr.Spec.PostRenderers) > 0 {
-		rr.Notes = append(rr.Notes, "spec.postRenderers (Kustomize patches) are not applied to the render")
-	}
 	objects, err := renderChart(cr)
 	if err != nil {
 		rr.Why = "rendering the chart: " + mask(err.Error(), rr.Secrets)
@@ -181,7 +178,10 @@ func (rr *releaseRender) render(ctx context.Context, side *Side, u *unstructured
 	} else if cr.Chart.Metadata != nil {
 		rr.Chart = cr.Chart.Metadata.Name + "@" + cr.Chart.Metadata.Version
 	}
-	postRender(&hr, objects)
+	if objects, err = postRender(&hr, objects); err != nil {
+		rr.Why = mask(err.Error(), rr.Secrets)
+		return
+	}
 	if rr.Objects, err = releaseObjects(manifestOf(objects), cr.Release, mapper); err != nil {
 		rr.Why = mask(err.Error(), rr.Secrets)
 		rr.Objects = nil
