@@ -88,9 +88,11 @@ func repoArchive(url, name, version string) ([]byte, string, error) {
 	return archive.Bytes(), cv.Version, nil
 }
 
-// ociArchive pulls name from the registry url at the highest tag matching version.
-func ociArchive(url, name, version string) ([]byte, string, error) {
-	client, err := registry.NewClient()
+// ociArchive pulls name from the registry url at the highest tag matching version,
+// with Helm's registry client and the user's registry credentials (opts: tests give
+// the client of a registry on loopback).
+func ociArchive(url, name, version string, opts ...registry.ClientOption) ([]byte, string, error) {
+	client, err := registry.NewClient(opts...)
 	if err != nil {
 		return nil, "", err
 	}
