@@ -28,16 +28,28 @@ import (
 
 // counter counts the HTTP requests a command sends to the API server.
 type counter struct {
-	n    atomic.Int64
-	next http.RoundTripper
-	log  []string
+	n   atomic.Int64
+	mu  sync.Mutex
+	log []string
 }
 
-func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	c.log = append(c.log, r.Method+" "+r.URL.Path)
-	return c.next.RoundTrip(r)
+// wrap counts the requests of one cluster's transport. Each cluster (each context a
+// trace opens) has its own transport, with its own credentials: one shared "next"
+// would send a cluster's requests with whichever transport was wrapped last, and the
+// server would see a stranger (system:anonymous).
+func (c *counter) wrap(next http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		c.n.Add(1)
+		c.mu.Lock()
+		c.log = append(c.log, r.Method+" "+r.URL.Path)
+		c.mu.Unlock()
+		return next.RoundTrip(r)
+	})
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // runTrace runs `kubectl gitops trace args...` in-process against kubeconfig with a
 // discovery cache in cacheDir, and returns how many requests it made.
@@ -53,7 +65,7 @@ func runTraceIn(b testing.TB, kubeconfig, context_, cacheDir string, set func(*T
 	flags.CacheDir = &cacheDir
 	f := cluster.NewFactory(flags)
 	c := &counter{}
-	f.WrapTransport(func(rt http.RoundTripper) http.RoundTripper { c.next = rt; return c })
+	f.WrapTransport(c.wrap)
 	var out, errOut bytes.Buffer
 	o := NewTraceOptions(genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
 	o.Output.Value = "json"
