@@ -4,17 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	kdiff "k8s.io/kubectl/pkg/cmd/diff"
-	"k8s.io/utils/exec"
 )
 
 // ExternalDiffEnv names the program kubectl diff runs on the two folders; diff honours
-// it the same way, with kubectl's own code (k8s.io/kubectl/pkg/cmd/diff).
+// it the same way (externalProgram).
 const ExternalDiffEnv = "KUBECTL_EXTERNAL_DIFF"
 
 // keep records the masked YAML of the live object and of what the apply makes of it,
@@ -77,11 +78,16 @@ func withoutDiffs(objects []Object) []Object {
 // passed through, and removes both. The program's exit status 1 means "differences"
 // as for diff(1) and is no error.
 func (d *Diff) RunExternal(streams genericiooptions.IOStreams) error {
-	differ, err := kdiff.NewDiffer("LIVE", "MERGED")
+	live, err := os.MkdirTemp("", "LIVE-")
 	if err != nil {
 		return err
 	}
-	defer differ.TearDown()
+	defer os.RemoveAll(live)
+	merged, err := os.MkdirTemp("", "MERGED-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(merged)
 	var all []Object
 	for _, k := range d.Kustomizations {
 		all = append(all, k.Objects...)
@@ -94,19 +100,49 @@ func (d *Diff) RunExternal(streams genericiooptions.IOStreams) error {
 			continue
 		}
 		name := fileName(o)
-		if err := writeFile(differ.From.Dir, name, o.live); err != nil {
+		if err := os.WriteFile(filepath.Join(live, name), []byte(o.live), 0o600); err != nil {
 			return err
 		}
-		if err := writeFile(differ.To.Dir, name, o.merged); err != nil {
+		if err := os.WriteFile(filepath.Join(merged, name), []byte(o.merged), 0o600); err != nil {
 			return err
 		}
 	}
-	err = differ.Run(&kdiff.DiffProgram{Exec: exec.New(), IOStreams: streams})
-	var exit exec.ExitError
-	if errors.As(err, &exit) && exit.ExitStatus() <= 1 {
+	program, args := externalProgram(os.Getenv(ExternalDiffEnv), live, merged)
+	cmd := exec.Command(program, args...)
+	cmd.Stdout, cmd.Stderr = streams.Out, streams.ErrOut
+	err = cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil, errors.As(err, &exit) && exit.ExitCode() == 1:
 		return nil
+	case errors.As(err, &exit):
+		return fmt.Errorf("%s exited with status %d", program, exit.ExitCode())
 	}
-	return err
+	return fmt.Errorf("failed to run %q: %w", program, err)
+}
+
+// safeArg is what kubectl diff lets through of KUBECTL_EXTERNAL_DIFF's further words.
+var safeArg = regexp.MustCompile(`^[a-zA-Z0-9-=]+$`)
+
+// externalProgram is the command kubectl diff runs on the two folders (k8s.io/kubectl
+// v0.37, pkg/cmd/diff, DiffProgram.getCommand), read from KUBECTL_EXTERNAL_DIFF as it
+// reads it: its first word is the program, and only the further words made of letters,
+// digits, '-' and '=' are passed, after the two folders; without it, diff -u -N.
+// Written here rather than imported: that package links kubectl's apply and
+// api-resources commands into the binary, some 25 ms of start-up for every command of
+// the suite.
+func externalProgram(env, from, to string) (string, []string) {
+	if env == "" {
+		return "diff", []string{"-u", "-N", from, to}
+	}
+	words := strings.Split(env, " ")
+	args := []string{from, to}
+	for _, w := range words[1:] {
+		if safeArg.MatchString(w) {
+			args = append(args, w)
+		}
+	}
+	return words[0], args
 }
 
 // fileName is kubectl diff's name for an object's file: [group.]version.Kind.namespace.name.
@@ -117,16 +153,4 @@ func fileName(o Object) string {
 		name = gv.Group + "." + name
 	}
 	return strings.ReplaceAll(name, string(os.PathSeparator), "_")
-}
-
-func writeFile(dir *kdiff.Directory, name, text string) error {
-	f, err := dir.NewFile(name)
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(text)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

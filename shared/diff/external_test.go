@@ -141,3 +141,24 @@ func TestWithoutInlineDiffs(t *testing.T) {
 		t.Error("the original document lost its diffs")
 	}
 }
+
+// TestExternalProgram reads KUBECTL_EXTERNAL_DIFF as kubectl diff does: the program,
+// then only its safe further words, after the two folders; diff -u -N without it.
+func TestExternalProgram(t *testing.T) {
+	tests := []struct {
+		env, program string
+		args         []string
+	}{
+		{"", "diff", []string{"-u", "-N", "A", "B"}},
+		{"meld", "meld", []string{"A", "B"}},
+		{"colordiff -u -N --color=always", "colordiff", []string{"A", "B", "-u", "-N", "--color=always"}},
+		{"diff -u;rm -rf /", "diff", []string{"A", "B", "-rf"}}, // as kubectl: each word on its own
+		{"diff $(x) -N", "diff", []string{"A", "B", "-N"}},
+	}
+	for _, tt := range tests {
+		program, args := externalProgram(tt.env, "A", "B")
+		if program != tt.program || strings.Join(args, " ") != strings.Join(tt.args, " ") {
+			t.Errorf("%q: %s %q, want %s %q", tt.env, program, args, tt.program, tt.args)
+		}
+	}
+}
