@@ -187,6 +187,8 @@ type Side struct {
 	// helmDone says they were (else a HelmRelease is compared as its manifest alone).
 	releases map[string]*releaseRender
 	helmDone bool
+	// index is what it renders, by key, for the HelmReleases' lookups.
+	index objectIndex
 }
 
 // CompareCluster compares a cluster's base render with its head's; either may be nil

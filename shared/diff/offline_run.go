@@ -56,11 +56,20 @@ func Offline(ctx context.Context, opts OfflineOptions) (*Diff, error) {
 	doc.Clusters = []Cluster{}
 	charts := newChartCache()
 	for _, root := range roots {
-		base, err := walkSide(ctx, baseRoot, root)
-		if err != nil {
-			return nil, err
-		}
+		// Both sides at once: each walk copies its tree, decodes and substitutes on its
+		// own; kustomize's builds themselves take turns (fluxcd/pkg/kustomize).
+		var base *Side
+		var baseErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			base, baseErr = walkSide(ctx, baseRoot, root)
+		}()
 		head, err := walkSide(ctx, opts.Dir, root)
+		<-done
+		if baseErr != nil {
+			return nil, baseErr
+		}
 		if err != nil {
 			return nil, err
 		}
