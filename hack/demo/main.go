@@ -78,7 +78,9 @@ In another terminal:
   kubectl gitops trace pod/%s -n shop
   kubectl gitops trace deploy/gateway -n edge --context workload-1
   kubectl gitops trace kustomization/workload-apps -n fleet
+  kubectl gitops trace deploy/api -n shop --timeline --requeue-dependency 5s
   kubectl gitops deps -A
+  kubectl gitops deps -A --latency --requeue-dependency 5s
   kubectl gitops diff -A
   kubectl gitops diff hr/web -n shop
   kubectl gitops rollback history apps -n flux-system
@@ -90,6 +92,10 @@ In another terminal:
 The fleet's Git repository (push to it to see Flux apply a new commit):
 
   git clone %s
+
+and after a push, follow it to every Kustomization and HelmRelease:
+
+  kubectl gitops follow main -A
 
 Press Ctrl-C to stop.
 `, fleet.Commit, fleet.Repo.URL, time.Since(start).Round(time.Second), fleet.Kubeconfig, bin, filepath.Dir(kubectl), pod, fleet.Repo.URL)

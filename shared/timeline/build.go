@@ -197,6 +197,7 @@ func kustomizationStep(l Link, k *kustomizev1.Kustomization, rev string) Step {
 			continue
 		}
 		s.At, s.From = h.FirstReconciled.DeepCopy(), "status.history: firstReconciled"
+		s.settings.lastReconciled = h.LastReconciled.Time
 		if h.TotalReconciliations == 1 {
 			d := duration(h.LastReconciledDuration.Duration)
 			s.Took = &d

@@ -40,6 +40,13 @@ func (tl *Timeline) attribute(req Request) {
 			// snapshot of the same objects with the new revision).
 			s.What, s.At, s.From, s.Took = Unchanged, nil, "", nil
 			s.Note = "applied it without a change to its objects (its history keeps when they last changed)"
+			if lr := s.settings.lastReconciled; s.Dependency && !lr.Before(fetched.At.Time) && !lr.After(dependentAt(tl.Steps[i:])) {
+				// A dependency still gates the one waiting on it: its last reconcile of
+				// the revision is when it did (a later periodic one would show later, and
+				// is then left out by the one waiting, which applied before it).
+				s.At, s.From = &metav1.Time{Time: lr}, "status.history: lastReconciled (its objects unchanged)"
+				deps = append(deps, s)
+			}
 		case s.What == Applied && s.Dependency:
 			deps = append(deps, s)
 			if fetched != nil && fetched.At != nil && s.At != nil && s.At.After(fetched.At.Time) {
@@ -106,7 +113,7 @@ func applyGap(fetched, s *Step, deps []*Step, req Request) *Gap {
 	for _, d := range deps {
 		// Flux's times are to the second: a dependency applying in the second of the
 		// fetch still held this one back.
-		if d.At != nil && !d.At.Before(&metav1.Time{Time: start}) && (lastDep == nil || d.At.After(lastDep.At.Time)) {
+		if d.At != nil && !d.At.Before(&metav1.Time{Time: start}) && !d.At.After(s.At.Time) && (lastDep == nil || d.At.After(lastDep.At.Time)) {
 			lastDep = d
 		}
 	}
@@ -179,4 +186,15 @@ func by(user string) string {
 		return ""
 	}
 	return " by " + user
+}
+
+// dependentAt is when the Kustomization the dependencies among steps gate applied: the
+// first applied step that is no dependency; the zero time when none has a time.
+func dependentAt(steps []Step) time.Time {
+	for _, s := range steps {
+		if s.What == Applied && !s.Dependency && s.At != nil {
+			return s.At.Time
+		}
+	}
+	return time.Time{}
 }

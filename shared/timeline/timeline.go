@@ -71,6 +71,10 @@ type settings struct {
 	timeout time.Duration
 	// failures are when the step's object reported a failure (Warning events).
 	failures []time.Time
+	// lastReconciled is when its history's snapshot for the revision was last
+	// reconciled: for a Kustomization whose objects the revision did not change, the
+	// best record of when it took the revision.
+	lastReconciled time.Time
 	// suspended is the suspension that ended last (nil: none recorded), and
 	// suspendedNow whether it is suspended at this moment.
 	suspended    *status.LastSuspension

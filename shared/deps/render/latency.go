@@ -52,7 +52,7 @@ func LatencyDocument(budgets []deps.Budget, requeue time.Duration, cluster strin
 	doc := &LatencyReport{TypeMeta: output.NewTypeMeta(output.KindLatencyReport), Cluster: cluster,
 		RequeueDependency: metav1.Duration{Duration: requeue}, Budgets: []ReportBudget{}}
 	for _, b := range budgets {
-		rb := ReportBudget{Node: b.Node.Key(), Worst: metav1.Duration{Duration: b.Worst}, Typical: metav1.Duration{Duration: b.Typical},
+		rb := ReportBudget{Node: b.Node.Key(), Worst: ms(b.Worst), Typical: ms(b.Typical),
 			CriticalPath: []ReportTerm{}, Unknown: b.Unknown, Never: b.Never}
 		for _, t := range b.Path {
 			rb.CriticalPath = append(rb.CriticalPath, term(t))
@@ -68,8 +68,14 @@ func LatencyDocument(budgets []deps.Budget, requeue time.Duration, cluster strin
 
 func term(t deps.Term) ReportTerm {
 	return ReportTerm{What: t.What, Of: t.Of.Key(), Setting: t.Setting, Detail: t.Detail,
-		Worst: metav1.Duration{Duration: t.Worst}, Typical: metav1.Duration{Duration: t.Typical}}
+		Worst: ms(t.Worst), Typical: ms(t.Typical)}
 }
+
+// ms is a duration to the millisecond: an apply's recorded nanoseconds say nothing more.
+func ms(d time.Duration) metav1.Duration { return metav1.Duration{Duration: d.Round(time.Millisecond)} }
+
+// shown is a duration as the table shows it, to the tenth of a second.
+func shown(d metav1.Duration) string { return d.Duration.Round(100 * time.Millisecond).String() }
 
 // WriteText is the human view: one row per node, worst and typical, the critical path
 // in short, and the setting to change first.
@@ -82,11 +88,11 @@ func (r *LatencyReport) WriteText(w io.Writer, _ output.TextOptions) error {
 	for _, b := range r.Budgets {
 		var path []string
 		for _, t := range b.CriticalPath {
-			path = append(path, t.What+" "+t.Worst.Duration.String())
+			path = append(path, t.What+" "+shown(t.Worst))
 		}
 		shorten := ""
 		if b.Shorten != nil {
-			shorten = b.Shorten.Setting + " (" + b.Shorten.Worst.Duration.String() + " on the path)"
+			shorten = b.Shorten.Setting + " (" + shown(b.Shorten.Worst) + " on the path)"
 			if b.Shorten.Detail != "" {
 				shorten += ": " + b.Shorten.Detail
 			}
@@ -94,7 +100,7 @@ func (r *LatencyReport) WriteText(w io.Writer, _ output.TextOptions) error {
 		if len(b.Unknown) > 0 {
 			shorten = strings.Join(b.Unknown, "; ")
 		}
-		worst, typical := b.Worst.Duration.String(), b.Typical.Duration.String()
+		worst, typical := shown(b.Worst), shown(b.Typical)
 		if len(b.Unknown) > 0 {
 			worst, typical = "at least "+worst, "at least "+typical
 		}
