@@ -32,16 +32,24 @@ type Result struct {
 	Skipped error
 }
 
-// Across follows rev in every cluster at once, each as Follow does alone, for at most
-// timeout once its sources are known (asking the remotes is bounded on its own); opts
-// gives each cluster's options (its view). Results are in the clusters' order.
+// maxContexts bounds the clusters followed at once: each costs a poll of its Flux
+// objects every second, and forty at once would be forty such loops.
+const maxContexts = 8
+
+// Across follows rev in every cluster, up to maxContexts at once, each as Follow does
+// alone, for at most timeout once its sources are known (asking the remotes is bounded
+// on its own); opts gives each cluster's options (its view). Results are in the
+// clusters' order.
 func Across(ctx context.Context, clusters []Cluster, rev string, timeout time.Duration, heads Heads, opts func(c Cluster, sources []Source) Options) []Result {
 	out := make([]Result, len(clusters))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxContexts)
 	for i, c := range clusters {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			out[i] = followIn(ctx, c, rev, timeout, heads, opts)
 		}()
 	}

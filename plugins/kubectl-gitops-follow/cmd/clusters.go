@@ -27,7 +27,7 @@ func (o *Options) clusters() ([]follow.Cluster, error) {
 	}
 	var out []follow.Cluster
 	for _, name := range names {
-		f, err := o.factory.ForContext("", name, 0)
+		f, err := o.factory.ForContext("", name, o.ContextTimeout)
 		if err != nil {
 			return nil, err
 		}

@@ -64,6 +64,7 @@ its own Flux: one line per change each, prefixed by its context; the worst exit 
 	root.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
 	root.Flags().StringSliceVar(&o.Contexts, "contexts", nil, "Follow in each of these kubeconfig contexts at once (comma-separated): clusters running their own Flux on the repository.")
 	root.Flags().BoolVar(&o.AllContexts, "all-contexts", false, "Follow in every context of the kubeconfig at once; a context without Flux, or with nothing tracking the revision, is a note.")
+	root.Flags().DurationVar(&o.ContextTimeout, "context-timeout", 10*time.Second, "With --contexts or --all-contexts: how long each request to one context's API server may take, so that one unreachable context is reported instead of holding the others' summary.")
 	o.Output.AddFlag(root)
 	root.Args = command.MaxArgs(1)
 	command.Bind(root, f, o)
@@ -85,6 +86,8 @@ type Options struct {
 	// Contexts and AllContexts follow in several clusters at once.
 	Contexts    []string
 	AllContexts bool
+	// ContextTimeout bounds each request to one of several contexts.
+	ContextTimeout time.Duration
 
 	factory  cluster.Factory
 	explicit bool
@@ -114,6 +117,8 @@ func (o *Options) Validate() error {
 		return exitcode.New(exitcode.Usage, "--all-contexts and --contexts cannot be used together")
 	case o.Timeout <= 0:
 		return exitcode.New(exitcode.Usage, "--timeout must be positive, e.g. --timeout 5m")
+	case o.ContextTimeout <= 0:
+		return exitcode.New(exitcode.Usage, "--context-timeout must be positive, e.g. --context-timeout 10s")
 	}
 	var err error
 	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
