@@ -93,3 +93,57 @@ func TestLatencyBoundsWhatFluxDoes(t *testing.T) {
 		t.Errorf("apps applied the push after %s (at %s): more than the predicted worst %s", took, applied, worst)
 	}
 }
+
+// TestLatencyReceiver: a notification-controller Receiver that names the fleet's
+// GitRepository (its webhook fetches on a push) is read from the cluster: the budget's
+// first wait is the webhook, typically nothing, with the poll as the worst.
+func TestLatencyReceiver(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true, Notification: true})
+	if _, err := bed.StartDemoFleet(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Apply(ctx, `apiVersion: v1
+kind: Secret
+metadata:
+  name: webhook-token
+  namespace: flux-system
+stringData:
+  token: not-a-real-token
+---
+apiVersion: notification.toolkit.fluxcd.io/v1
+kind: Receiver
+metadata:
+  name: git-push
+  namespace: flux-system
+spec:
+  type: generic
+  secretRef:
+    name: webhook-token
+  resources:
+    - kind: GitRepository
+      name: flux-system
+`); err != nil {
+		t.Fatal(err)
+	}
+	run, err := testbed.Kubectl(ctx, bed.Assets, bed.Kubeconfig, "gitops", "deps", "-A", "--latency", "-o", "json")
+	if err != nil || run.Code != 0 {
+		t.Fatalf("%v\n%s", err, run)
+	}
+	found := false
+	if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindLatencyReport, func() any { return &render.LatencyReport{} }, func(d any) {
+		for _, b := range d.(*render.LatencyReport).Budgets {
+			if b.Node != "Kustomization/flux-system/infrastructure" {
+				continue
+			}
+			found = true
+			first := b.CriticalPath[0]
+			if first.What != "webhook (else source poll)" || first.Typical.Duration != 0 || first.Worst.Duration != time.Minute || !strings.Contains(first.Detail, "Receiver flux-system/git-push") {
+				t.Errorf("infrastructure's first wait: %+v", first)
+			}
+		}
+	}); err != nil || !found {
+		t.Fatalf("%v (infrastructure found: %v)\n%s", err, found, run)
+	}
+}

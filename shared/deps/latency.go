@@ -132,8 +132,15 @@ func (l *latency) start(n *Node, b *Budget) Term {
 	if n.SourceInterval == 0 {
 		b.Unknown = append(b.Unknown, fmt.Sprintf("the interval of %s is not known", src))
 	}
-	return Term{What: "source poll", Of: src, Setting: fmt.Sprintf("%s spec.interval=%s", src, n.SourceInterval),
+	t := Term{What: "source poll", Of: src, Setting: fmt.Sprintf("%s spec.interval=%s", src, n.SourceInterval),
 		Detail: "a webhook Receiver makes it seconds", Worst: n.SourceInterval, Typical: n.SourceInterval / 2}
+	if n.SourceReceiver != "" {
+		// The webhook asks for the fetch on the push: typically seconds; a call that
+		// never comes (the Git server's webhook failed) falls back to the poll.
+		t.What, t.Typical = "webhook (else source poll)", 0
+		t.Detail = "Receiver " + n.SourceReceiver + " triggers it on a push; the poll is the fallback"
+	}
+	return t
 }
 
 // apply is the node's own apply: with health checks (spec.wait, healthChecks; a

@@ -128,6 +128,9 @@ type Node struct {
 	// SourceInterval is SourceRef's spec.interval, filled by the caller (see
 	// SetSourceIntervals); 0 when unknown.
 	SourceInterval time.Duration
+	// SourceReceiver is the Receiver ("namespace/name") whose webhook triggers
+	// SourceRef on a push (SetSourceReceivers); empty when none does, as far as known.
+	SourceReceiver string
 	// WaitsAll says a Kustomization is Ready only once everything it applies is
 	// (spec.wait); WaitsFor lists the Kustomizations and HelmReleases its
 	// spec.healthChecks name.

@@ -46,6 +46,9 @@ const (
 	// Flux objects are sent, and where.
 	KindAlert    = "Alert"
 	KindProvider = "Provider"
+	// KindReceiver is notification-controller's webhook: a push to the Git server
+	// triggers the sources it names at once, instead of at their next poll.
+	KindReceiver = "Receiver"
 )
 
 // NotificationGVR is the resource path of an Alert or a Provider, at v1beta3: the one
@@ -59,6 +62,9 @@ func NotificationGVR(kind string) (schema.GroupVersionResource, bool) {
 		return gv.WithResource("alerts"), true
 	case KindProvider:
 		return gv.WithResource("providers"), true
+	case KindReceiver:
+		// Receivers are served at v1 (Alerts and Providers are not yet).
+		return schema.GroupVersion{Group: gv.Group, Version: "v1"}.WithResource("receivers"), true
 	}
 	return schema.GroupVersionResource{}, false
 }

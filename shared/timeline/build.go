@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
@@ -122,6 +123,7 @@ func (b *builder) fetched(ctx context.Context) {
 	if iv, _, _ := unstructured.NestedString(u.Object, "spec", "interval"); iv != "" {
 		step.settings.interval, _ = time.ParseDuration(iv)
 	}
+	step.settings.receiver = b.receiverOf(ctx, src)
 	rev, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "revision")
 	at, _, _ := unstructured.NestedString(u.Object, "status", "artifact", "lastUpdateTime")
 	switch t, err := time.Parse(time.RFC3339, at); {
@@ -297,4 +299,25 @@ func suspensionText(s *status.Suspension) string {
 		out += " (by " + s.By + ")"
 	}
 	return out
+}
+
+// receiverOf is the Receiver ("namespace/name") whose webhook triggers the source,
+// "" when none does or Receivers cannot be read.
+func (b *builder) receiverOf(ctx context.Context, src Link) string {
+	dyn := b.req.Clients[src.Cluster]
+	gvr, _ := flux.NotificationGVR(flux.KindReceiver)
+	if dyn == nil {
+		return ""
+	}
+	list, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return ""
+	}
+	ref := deps.SourceRef{Kind: src.Kind, Namespace: src.Namespace, Name: src.Name}
+	for i := range list.Items {
+		if r := deps.ReceiverOf(&list.Items[i]); r.Triggers(ref) {
+			return r.Namespace + "/" + r.Name
+		}
+	}
+	return ""
 }

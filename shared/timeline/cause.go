@@ -31,8 +31,12 @@ func (tl *Timeline) attribute(req Request) {
 		case s.What == Fetched:
 			fetched = s
 			if committed != nil && s.At != nil {
-				s.Wait = gap(committed, s, Part{Cause: CausePoll, Setting: fmt.Sprintf("%s spec.interval=%s", s.Object, s.settings.interval),
-					Detail: "the source fetches on its interval; a webhook Receiver for it makes this seconds"})
+				p := Part{Cause: CausePoll, Setting: fmt.Sprintf("%s spec.interval=%s", s.Object, s.settings.interval),
+					Detail: "the source fetches on its interval; a webhook Receiver for it makes this seconds"}
+				if s.settings.receiver != "" {
+					p.Cause, p.Detail = CauseWebhook, "Receiver "+s.settings.receiver+" triggers it on a push; longer than seconds means the Git server's call did not come, and the poll fetched it"
+				}
+				s.Wait = gap(committed, s, p)
 			}
 		case s.What == Applied && fetched != nil && fetched.At != nil && s.At != nil && s.At.Before(fetched.At):
 			// Its history's snapshot for the revision began before the revision was

@@ -64,6 +64,8 @@ type Step struct {
 type settings struct {
 	// interval is a source's spec.interval, or a Kustomization's.
 	interval time.Duration
+	// receiver is the Receiver whose webhook triggers a source ("namespace/name").
+	receiver string
 	// retry is a Kustomization's spec.retryInterval (its interval when unset).
 	retry time.Duration
 	// wait and timeout are a Kustomization's spec.wait (or health checks) and timeout.
@@ -85,6 +87,9 @@ type settings struct {
 const (
 	// CausePoll is the source waiting for its next poll.
 	CausePoll = "source poll"
+	// CauseWebhook is the time between the push and the fetch a Receiver's webhook
+	// asked for.
+	CauseWebhook = "webhook"
 	// CauseApply is the controller's own work: the apply and its health checks.
 	CauseApply = "apply"
 	// CauseDependency is a Kustomization waiting for one it dependsOn to apply.

@@ -35,6 +35,8 @@ const (
 	kustomizeGroup = "kustomize.toolkit.fluxcd.io"
 	helmGroup      = "helm.toolkit.fluxcd.io"
 	sourceGroup    = "source.toolkit.fluxcd.io"
+	// notificationGroup is notification-controller's (Receivers).
+	notificationGroup = "notification.toolkit.fluxcd.io"
 )
 
 // Options tune Load.

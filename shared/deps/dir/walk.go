@@ -64,6 +64,8 @@ type Cluster struct {
 	// SourceIntervals are the spec.interval of the sources the walk rendered (for
 	// the latency budget; set on the nodes too).
 	SourceIntervals map[deps.SourceRef]time.Duration
+	// Receivers are the notification-controller Receivers the walk rendered.
+	Receivers []deps.Receiver
 }
 
 // Walk renders what Flux applies from path of the repository at repo, as
@@ -118,6 +120,7 @@ func Walk(ctx context.Context, repo, path string, opts Options) (*Cluster, error
 	}
 	w.finishRendered()
 	deps.SetSourceIntervals(cl.Nodes, cl.SourceIntervals)
+	deps.SetSourceReceivers(cl.Nodes, cl.Receivers)
 	cl.Source = w.source
 	slices.Sort(cl.Unknown)
 	cl.Unknown = slices.Compact(cl.Unknown)
@@ -366,6 +369,12 @@ func (w *walker) take(parent *unstructured.Unstructured, rel string, u *unstruct
 	group, _, _ := strings.Cut(u.GetAPIVersion(), "/")
 	if group == sourceGroup {
 		w.sourceInterval(u)
+		return
+	}
+	if group == notificationGroup && u.GetKind() == flux.KindReceiver {
+		r := u.DeepCopy()
+		r.SetNamespace(orDefault(r.GetNamespace(), w.opts.DefaultNamespace))
+		w.cl.Receivers = append(w.cl.Receivers, deps.ReceiverOf(r))
 		return
 	}
 	if !(group == kustomizeGroup && u.GetKind() == flux.KindKustomization) && !(group == helmGroup && u.GetKind() == flux.KindHelmRelease) && !isResourceSet(u.GetAPIVersion(), u.GetKind()) {

@@ -9,6 +9,7 @@ import (
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
@@ -92,6 +93,7 @@ func Load(ctx context.Context, dyn dynamic.Interface, fallbackNamespace string) 
 	deps.SetSourceRevisions(l.Nodes, revisions)
 	deps.SetSourceConditions(l.Nodes, conditions)
 	deps.SetSourceIntervals(l.Nodes, intervals)
+	deps.SetSourceReceivers(l.Nodes, receivers(ctx, dyn, ns))
 	return l, nil
 }
 
@@ -143,4 +145,19 @@ func orSomeone(user string) string {
 		return "someone"
 	}
 	return user
+}
+
+// receivers lists notification-controller's Receivers, for the latency budget: none
+// when it is not installed or they may not be read (the budget then counts the polls).
+func receivers(ctx context.Context, dyn dynamic.Interface, ns string) []deps.Receiver {
+	gvr, _ := flux.NotificationGVR(flux.KindReceiver)
+	list, err := dyn.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil
+	}
+	out := make([]deps.Receiver, 0, len(list.Items))
+	for i := range list.Items {
+		out = append(out, deps.ReceiverOf(&list.Items[i]))
+	}
+	return out
 }
