@@ -71,7 +71,7 @@ func (c *requestCounter) snapshot() (map[string]int, int) {
 
 func fluxResource(res string) bool {
 	switch res {
-	case "kustomizations", "helmreleases", "resourcesets", "gitrepositories", "ocirepositories", "buckets", "externalartifacts":
+	case "kustomizations", "helmreleases", "resourcesets", "gitrepositories", "ocirepositories", "buckets", "externalartifacts", "receivers":
 		return true
 	}
 	return false
@@ -325,6 +325,7 @@ func BenchmarkLoadLive2000(b *testing.B) {
 			"kustomizations":  ceilDiv(liveKustomizations, flux.PageSize),
 			"helmreleases":    1,
 			"resourcesets":    1, // flux-operator's: one request that says it is not served
+			"receivers":       1, // notification-controller's, for the latency budget: the same
 			"gitrepositories": ceilDiv(liveNamespaces, flux.PageSize),
 		}
 		for res, n := range lists {
@@ -332,7 +333,7 @@ func BenchmarkLoadLive2000(b *testing.B) {
 				b.Fatalf("%d list requests for %s per run, want at most %d (all lists: %v)", n, res, limit, lists)
 			}
 		}
-		if lists["kustomizations"] == 0 || total != lists["kustomizations"]+lists["helmreleases"]+lists["resourcesets"]+lists["gitrepositories"] {
+		if lists["kustomizations"] == 0 || total != lists["kustomizations"]+lists["helmreleases"]+lists["resourcesets"]+lists["gitrepositories"]+lists["receivers"] {
 			b.Fatalf("%d requests, lists %v: every request should be one of the counted lists", total, lists)
 		}
 		b.ReportMetric(float64(total), "requests/op")
