@@ -102,6 +102,9 @@ func newTestTracer(objs ...runtime.Object) *Tracer {
 	for _, r := range []schema.GroupVersionResource{{Group: "apps", Version: "v1", Resource: "deployments"}, {Group: "apps", Version: "v1", Resource: "replicasets"}, {Version: "v1", Resource: "pods"}, {Version: "v1", Resource: "configmaps"}} {
 		lists[r] = "List"
 	}
+	// Receivers, which the dependsOn graph reads for the latency budget: none here.
+	receivers, _ := flux.NotificationGVR(flux.KindReceiver)
+	lists[receivers] = "ReceiverList"
 	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)
 	return NewTracer(dyn, mapper)
 }

@@ -38,7 +38,7 @@ func New(namespace string, objs ...runtime.Object) *Factory {
 		gvr, _ := flux.GVR(kind)
 		lists[gvr] = kind + "List"
 	}
-	for _, kind := range []string{flux.KindAlert, flux.KindProvider} {
+	for _, kind := range []string{flux.KindAlert, flux.KindProvider, flux.KindReceiver} {
 		gvr, _ := flux.NotificationGVR(kind)
 		lists[gvr] = kind + "List"
 	}
@@ -47,7 +47,7 @@ func New(namespace string, objs ...runtime.Object) *Factory {
 	dyn := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)
 	// No notification-controller: its API answers as an API server that does not serve
 	// it (a 404 for the type), so traces attach no Alerts, as in most test clusters.
-	for _, kind := range []string{flux.KindAlert, flux.KindProvider} {
+	for _, kind := range []string{flux.KindAlert, flux.KindProvider, flux.KindReceiver} {
 		gvr, _ := flux.NotificationGVR(kind)
 		dyn.PrependReactor("list", gvr.Resource, func(clienttesting.Action) (bool, runtime.Object, error) {
 			return true, nil, apierrors.NewNotFound(gvr.GroupResource(), "")
