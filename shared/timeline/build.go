@@ -145,6 +145,10 @@ func (b *builder) applied(ctx context.Context) {
 		l := chain[i]
 		switch l.Kind {
 		case flux.KindKustomization:
+			if b.req.Clients[l.Cluster] == nil {
+				b.tl.Steps = append(b.tl.Steps, Step{Object: ref(l), Cluster: l.Cluster, What: Applied, Note: fmt.Sprintf("cluster %q was not read", l.Cluster)})
+				continue
+			}
 			var k kustomizev1.Kustomization
 			if err := flux.GetInto(ctx, b.req.Clients[l.Cluster], l.Namespace, l.Name, &k); err != nil {
 				b.tl.Steps = append(b.tl.Steps, Step{Object: ref(l), Cluster: l.Cluster, What: Applied, Note: "cannot read it: " + err.Error()})
