@@ -72,19 +72,7 @@ func writeClusterText(out *output.Writer, p output.Palette, c Cluster) {
 			out.Printf("    note: %s\n", k.Note)
 		}
 		for _, o := range k.Objects {
-			label := fmt.Sprintf("%-9s", o.Change)
-			switch o.Change {
-			case Added:
-				out.Printf("    %s %s\n", p.Green(label), o.String())
-			case Dropped:
-				out.Printf("    %s %s\n", p.Red(label), o.String())
-			default:
-				out.Printf("    %s %s\n", p.Yellow(label), o.String())
-			}
-			if len(o.ChangedKeys) > 0 {
-				out.Printf("              changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
-			}
-			writeDiffLines(out, p, o.Diff, "      ")
+			writeObjectChange(out, p, o, "    ")
 		}
 		for _, h := range k.HelmReleases {
 			writeReleaseText(out, p, h)
@@ -167,19 +155,7 @@ func writeReleaseText(out *output.Writer, p output.Palette, h HelmReleaseChange)
 		out.Printf("      note: %s\n", n)
 	}
 	for _, o := range h.Objects {
-		label := fmt.Sprintf("%-9s", o.Change)
-		switch o.Change {
-		case Added:
-			out.Printf("      %s %s\n", p.Green(label), o.String())
-		case Dropped:
-			out.Printf("      %s %s\n", p.Red(label), o.String())
-		default:
-			out.Printf("      %s %s\n", p.Yellow(label), o.String())
-		}
-		if len(o.ChangedKeys) > 0 {
-			out.Printf("                changed keys (values hidden): %s\n", strings.Join(o.ChangedKeys, ", "))
-		}
-		writeDiffLines(out, p, o.Diff, "        ")
+		writeObjectChange(out, p, o, "      ")
 	}
 }
 
@@ -202,4 +178,22 @@ func (h HelmReleaseChange) counts() string {
 		return ""
 	}
 	return ": " + h.Summary.String()
+}
+
+// writeObjectChange prints one object added, removed or changed, at indent: its change
+// coloured, a Secret's changed keys, then its diff two columns further in.
+func writeObjectChange(out *output.Writer, p output.Palette, o ObjectChange, indent string) {
+	label := fmt.Sprintf("%-9s", o.Change)
+	colour := p.Yellow
+	switch o.Change {
+	case Added:
+		colour = p.Green
+	case Dropped:
+		colour = p.Red
+	}
+	out.Printf("%s%s %s\n", indent, colour(label), o.String())
+	if len(o.ChangedKeys) > 0 {
+		out.Printf("%s          changed keys (values hidden): %s\n", indent, strings.Join(o.ChangedKeys, ", "))
+	}
+	writeDiffLines(out, p, o.Diff, indent+"  ")
 }
