@@ -191,44 +191,55 @@ func kustomizationDetails(c Cluster, k KustomizationChange) string {
 }
 
 // writeGitHub prints GitHub Actions workflow commands: an error on the file of each
-// new dependency problem, a notice on the file of each changed Kustomization.
+// new dependency problem, a notice on the file of each changed Kustomization and
+// HelmRelease. What the pull request removes is declared in a file of the base only
+// (often deleted with it): its notice names that file in its message and carries no
+// file property, so that GitHub never places it on a line of the head.
 func (d Diff) writeGitHub(out *output.Writer) {
 	for _, c := range d.Clusters {
 		for _, pr := range c.Dependencies.Problems {
-			props := ""
-			if pr.File != "" {
-				props = " file=" + escapeProperty(pr.File)
-				if pr.Line > 0 {
-					props += fmt.Sprintf(",line=%d", pr.Line)
-				}
-			}
-			out.Printf("::error%s::%s\n", props, escapeData(c.Path+": "+pr.Message))
+			out.Printf("::error%s::%s\n", annotationProps(pr.File, pr.Line), escapeData(c.Path+": "+pr.Message))
 		}
 		for _, k := range c.Kustomizations {
-			props := ""
-			if k.File != "" {
-				props = " file=" + escapeProperty(k.File)
-				if k.Line > 0 {
-					props += fmt.Sprintf(",line=%d", k.Line)
-				}
-			}
-			out.Printf("::notice%s::%s\n", props, escapeData(fmt.Sprintf("%s: Kustomization %s %s: %s", c.Path, kustomizationName(k), k.Change, k.Summary)))
+			msg := fmt.Sprintf("%s: Kustomization %s %s: %s", c.Path, kustomizationName(k), k.Change, k.Summary)
+			out.Printf("::notice%s::%s\n", annotationOf(k.Change, k.File, k.Line, &msg), escapeData(msg))
 			for _, h := range k.HelmReleases {
-				props := ""
-				if h.File != "" {
-					props = " file=" + escapeProperty(h.File)
-					if h.Line > 0 {
-						props += fmt.Sprintf(",line=%d", h.Line)
-					}
-				}
 				msg := fmt.Sprintf("%s: HelmRelease %s/%s %s%s%s", c.Path, h.Namespace, h.Name, h.Change, h.charts(), h.counts())
 				if h.Why != "" {
 					msg += " (" + h.Why + ")"
 				}
-				out.Printf("::notice%s::%s\n", props, escapeData(msg))
+				out.Printf("::notice%s::%s\n", annotationOf(h.Change, h.File, h.Line, &msg), escapeData(msg))
 			}
 		}
 	}
+}
+
+// annotationOf is the properties of a notice on an object declared at file:line, and
+// for one the change removes, none: the place is added to msg instead.
+func annotationOf(change Change, file string, line int, msg *string) string {
+	if change != Dropped {
+		return annotationProps(file, line)
+	}
+	if file != "" {
+		*msg += " (declared at the base in " + file
+		if line > 0 {
+			*msg += fmt.Sprintf(":%d", line)
+		}
+		*msg += ")"
+	}
+	return ""
+}
+
+// annotationProps is a workflow command's " file=…,line=…", or nothing without a file.
+func annotationProps(file string, line int) string {
+	if file == "" {
+		return ""
+	}
+	props := " file=" + escapeProperty(file)
+	if line > 0 {
+		props += fmt.Sprintf(",line=%d", line)
+	}
+	return props
 }
 
 // escapeData and escapeProperty escape a workflow command's message and properties
