@@ -13,6 +13,9 @@ import (
 // matter, which is why they are looked for ahead of it.
 type Coverage struct {
 	output.TypeMeta `json:",inline"`
+	// Path is the cluster's sync path when the fleet was read from a repository
+	// (deps --dir): one document per cluster.
+	Path string `json:"path,omitempty"`
 	// NotificationInstalled is false when the cluster does not serve
 	// notification-controller's API: then no failure notifies anyone.
 	NotificationInstalled bool `json:"notificationInstalled"`
@@ -22,6 +25,9 @@ type Coverage struct {
 	Uncovered []Uncovered `json:"uncovered"`
 	// Undeliverable are the Alerts that cannot deliver, by namespace and name.
 	Undeliverable []UndeliverableAlert `json:"undeliverable"`
+	// Unknown are the Providers' Secrets ("namespace/name") a repository does not
+	// make: offline cannot tell whether they exist in the cluster.
+	Unknown []string `json:"unknown,omitempty"`
 	// Partial is set when some Alerts, Providers or Flux objects could not be read.
 	Partial bool `json:"partial,omitempty"`
 	// HasProblems is the --check verdict: anything uncovered or undeliverable, or

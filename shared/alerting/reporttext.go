@@ -12,6 +12,9 @@ import (
 func (c *Coverage) WriteText(w io.Writer, opts output.TextOptions) error {
 	out := &output.Writer{W: w}
 	p := opts.Palette
+	if c.Path != "" {
+		out.Printf("Cluster %s:\n", c.Path)
+	}
 	if !c.NotificationInstalled {
 		out.Printf("%s\n", p.Red("notification-controller's API (notification.toolkit.fluxcd.io) is not served: no failure notifies anyone"))
 	}
@@ -50,6 +53,9 @@ func (c *Coverage) WriteText(w io.Writer, opts output.TextOptions) error {
 	}
 	out.Printf("%s: %d of %d Flux objects notify nobody on failure, %d Alerts cannot deliver\n",
 		summary, len(c.Uncovered), c.Checked, len(c.Undeliverable))
+	for _, s := range c.Unknown {
+		out.Printf("%s\n", p.Yellow("not in the repository: Secret "+s+", which a Provider reads (offline cannot tell whether it exists in the cluster; --strict counts it as missing)"))
+	}
 	if c.Partial {
 		out.Printf("%s\n", p.Yellow("incomplete: some Alerts, Providers or Flux objects could not be read"))
 	}

@@ -129,7 +129,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&o.sourceFlags, "source", nil, "With --dir, render the Kustomizations reading another source from a local checkout: KIND/NAMESPACE/NAME=DIR (repeatable).")
 	cmd.Flags().BoolVar(&o.Latency, "latency", false, "Instead of the graph, the latency budget: for each Kustomization and HelmRelease, the worst and typical time from a push to its apply (source poll, each dependsOn level's requeue, health checks), the critical path and the setting to change first. Live, or offline with --dir.")
 	cmd.Flags().DurationVar(&o.RequeueDependency, "requeue-dependency", 30*time.Second, "With --latency: the controllers' --requeue-dependency, when your Flux sets another.")
-	cmd.Flags().BoolVar(&o.Alerts, "alerts", false, "Instead of the graph, list the Kustomizations, HelmReleases and sources whose failures reach no Alert that can deliver, and the Alerts that cannot deliver (Alert or Provider suspended, Provider or its Secret missing); live only.")
+	cmd.Flags().BoolVar(&o.Alerts, "alerts", false, "Instead of the graph, list the Kustomizations, HelmReleases and sources whose failures reach no Alert that can deliver, and the Alerts that cannot deliver (Alert or Provider suspended, Provider or its Secret missing). Live, or offline with --dir (each cluster as its Flux renders it).")
 	cmd.Flags().BoolVar(&o.Strict, "strict", false, "With --dir, count what cannot be known offline (another source, a variable not in the repository) as a problem.")
 }
 
@@ -169,8 +169,8 @@ func (o *Options) Validate() error {
 	if o.AllNamespaces && o.explicit {
 		return exitcode.New(exitcode.Usage, "--all-namespaces and --namespace cannot be used together")
 	}
-	if o.Alerts && (o.Dir != "" || len(o.names) > 0 || o.Output.Value == render.FormatDOT || o.Output.Value == render.FormatMermaid) {
-		return exitcode.New(exitcode.Usage, "--alerts reads the cluster's Alerts for every object of the namespace (or -A): give no --dir, no names, and -o json|yaml or none")
+	if o.Alerts && (len(o.names) > 0 || o.Output.Value == render.FormatDOT || o.Output.Value == render.FormatMermaid) {
+		return exitcode.New(exitcode.Usage, "--alerts checks the Alerts of every object of the namespace (or -A, or every cluster of --dir): give no names, and -o json|yaml or none")
 	}
 	if o.Latency && o.Alerts {
 		return exitcode.New(exitcode.Usage, "--latency and --alerts are two reports: ask for one at a time")
