@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -262,6 +263,19 @@ func TestGitHubWorkflow(t *testing.T) {
 			if !strings.Contains(diff.Stdout, want) {
 				t.Errorf("-o github lacks %q:\n%s", want, diff)
 			}
+		}
+		sarif, err := os.ReadFile(filepath.Join(temp, "gitops-diff.sarif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Results []json.RawMessage `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal(sarif, &log); err != nil || log.Version != "2.1.0" || len(log.Runs) != 1 || log.Runs[0].Results == nil {
+			t.Errorf("the SARIF log (%v):\n%s", err, sarif)
 		}
 		md, err := os.ReadFile(filepath.Join(temp, "gitops-diff.md"))
 		if err != nil {

@@ -32,6 +32,8 @@ func (d Diff) WriteFormat(w io.Writer, format string) error {
 		}
 	case FormatGitHub:
 		d.writeGitHub(out)
+	case FormatSARIF:
+		d.writeSARIF(out)
 	default:
 		return fmt.Errorf("output: unsupported format %q", format)
 	}

@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -268,5 +269,74 @@ func TestGitHubEscapes(t *testing.T) {
 				t.Errorf("message read back %q", got)
 			}
 		})
+	}
+}
+
+// TestOfflineSARIF reads the pull request's SARIF log as code scanning does: version
+// 2.1.0, one run, every result naming a rule of the driver by id and index, at a file
+// of the repository and a line in it.
+func TestOfflineSARIF(t *testing.T) {
+	repo := gitRepo(t, prFleet())
+	writeFiles(t, repo, prChanges())
+	doc, err := Offline(context.Background(), OfflineOptions{Dir: repo, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := doc.WriteFormat(&b, FormatSARIF); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+				Level     string `json:"level"`
+				Message   struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI       string `json:"uri"`
+							URIBaseID string `json:"uriBaseId"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b.Bytes(), &raw); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b.String())
+	}
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || log.Runs[0].Tool.Driver.Name != "kubectl-gitops" {
+		t.Fatalf("log %+v", log)
+	}
+	run := log.Runs[0]
+	if len(run.Results) != 1 {
+		t.Fatalf("%d results, want the one new problem:\n%s", len(run.Results), b.String())
+	}
+	r := run.Results[0]
+	loc := r.Locations[0].PhysicalLocation
+	if r.RuleID != "gitops/missing-dependency" || run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID || r.Level != "error" ||
+		loc.ArtifactLocation.URI != "apps/billing/ks.yaml" || loc.ArtifactLocation.URIBaseID != "%SRCROOT%" || loc.Region.StartLine != 2 ||
+		!strings.HasPrefix(r.Message.Text, "clusters/production: Kustomization flux-system/billing depends on flux-system/infrastucture") {
+		t.Errorf("result %+v", r)
 	}
 }

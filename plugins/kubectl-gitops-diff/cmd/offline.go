@@ -135,12 +135,13 @@ side renders) and the objects it installs compared under it; one that cannot be
 rendered is listed as not rendered, with why. -o markdown writes a pull request comment
 (summary tables, then the diffs folded per Kustomization, cut at 60,000 characters);
 -o github writes GitHub Actions annotations (an error per new problem, a notice per
-changed Kustomization). The exit code is 7 when anything changed, 0 when nothing did,
+changed Kustomization); -o sarif a SARIF 2.1.0 log of the new problems, for code
+scanning. The exit code is 7 when anything changed, 0 when nothing did,
 1 when a Kustomization cannot be built at the head.`
 
 // liveFormat rejects the offline comparison's own formats for the live diff.
 func liveFormat(format string) error {
-	if format == diff.FormatMarkdown || format == diff.FormatGitHub {
+	if format == diff.FormatMarkdown || format == diff.FormatGitHub || format == diff.FormatSARIF {
 		return exitcode.New(exitcode.Usage, "-o %s is the offline comparison's (a pull request's diff): give --dir and --base REF", format)
 	}
 	return nil

@@ -129,7 +129,7 @@ would change, 7 when something would (kubectl diff's 1 is this suite's error cod
 	}, streams)
 	o := &Options{streams: streams, Selection: command.Selection{Kind: flux.KindKustomization}}
 	o.Selection.AddFlags(root)
-	o.Output.AddFlag(root, diff.FormatMarkdown, diff.FormatGitHub)
+	o.Output.AddFlag(root, diff.FormatMarkdown, diff.FormatGitHub, diff.FormatSARIF)
 	o.offline.addFlags(root)
 	root.Flags().StringVar(&o.GitDir, "git-dir", "", "A clone of the Git source (a Kustomization's, or a HelmRelease's chart's): the commit compared is read from it.")
 	root.Flags().StringVar(&o.Dir, "dir", "", "A folder holding the source's root (a working copy): compared as it is.")
