@@ -164,7 +164,9 @@ func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Un
 			return nil, false
 		}
 		seen[string(next.GetUID())] = true
-		r.Hops = append(r.Hops, Hop{Role: RoleOwner, Ref: refOf(next), Via: "ownerReference"})
+		h := Hop{Role: RoleOwner, Ref: refOf(next), Via: "ownerReference"}
+		describeSecretMaker(&h, next)
+		r.Hops = append(r.Hops, h)
 		cur = next
 	}
 	return cur, true
