@@ -37,15 +37,19 @@ func checkAssets(dir string) (Assets, error) {
 func (a Assets) Bin(name string) string { return filepath.Join(a.Dir, name) }
 
 // CRDDirs returns the folders of Flux CRDs, read from the pinned modules;
-// notification-controller's only when asked (Options.Notification).
-func (a Assets) CRDDirs(notification bool) []string {
+// notification-controller's and the SealedSecret CRD only when asked
+// (Options.Notification, Options.SealedSecrets).
+func (a Assets) CRDDirs(opts Options) []string {
 	dirs := []string{
 		filepath.Join(a.Dir, "crds", "source"),
 		filepath.Join(a.Dir, "crds", "kustomize"),
 		filepath.Join(a.Dir, "crds", "helm"),
 	}
-	if notification {
+	if opts.Notification {
 		dirs = append(dirs, filepath.Join(a.Dir, "crds", "notification"))
+	}
+	if opts.SealedSecrets {
+		dirs = append(dirs, filepath.Join(a.Dir, "crds", "sealed"))
 	}
 	return dirs
 }
