@@ -73,7 +73,7 @@ func (v view) report(r *Report) {
 	v.events(r.Hops)
 	v.alerts(r.Hops)
 	v.state(r.Hops[0])
-	v.secrets(r.Hops)
+	v.secrets(r)
 	if r.Commit != nil {
 		said := ""
 		if h := r.Hops[0].Health; h != nil {
@@ -247,10 +247,14 @@ func (v view) state(h Hop) {
 }
 
 // secrets writes where a Secret's data comes from, for each hop that says so.
-func (v view) secrets(hops []Hop) {
-	for _, h := range hops {
+func (v view) secrets(r *Report) {
+	var git *GitLocation
+	if r.Commit != nil {
+		git = r.Commit.Git
+	}
+	for _, h := range r.Hops {
 		if h.Secret != nil {
-			v.field("Data", "%s", h.Secret.line(h.Ref, v.now))
+			v.field("Data", "%s", h.Secret.line(h.Ref, git, v.now))
 		}
 	}
 }

@@ -247,8 +247,9 @@ func sopsSource(ks *kustomizev1.Kustomization) *SecretSource {
 	return src
 }
 
-// line is the human summary of a SecretSource on the hop of ref.
-func (s *SecretSource) line(ref output.ObjectRef, now time.Time) string {
+// line is the human summary of a SecretSource on the hop of ref; git is the commit's
+// file, when --git-dir (or an origin annotation) found it.
+func (s *SecretSource) line(ref output.ObjectRef, git *GitLocation, now time.Time) string {
 	switch s.From {
 	case SecretFromExternalSecret:
 		line := "copied by External Secrets (ExternalSecret " + name(ref) + ") from "
@@ -267,11 +268,18 @@ func (s *SecretSource) line(ref output.ObjectRef, now time.Time) string {
 	case SecretFromSealedSecret:
 		return "unsealed by the sealed-secrets controller from SealedSecret " + name(ref) + "; Git holds the SealedSecret, encrypted"
 	case SecretFromSOPS:
-		line := "decrypted with SOPS by Kustomization " + name(*s.Decryption)
+		keys := ""
 		if s.KeySecret != "" {
-			line += " (keys in Secret " + s.KeySecret + ")"
+			keys = " (keys in Secret " + s.KeySecret + ")"
 		}
-		return line + "; Git holds it encrypted"
+		switch {
+		case git != nil && git.Encrypted != "":
+			return "decrypted with SOPS by Kustomization " + name(*s.Decryption) + keys + " from the encrypted file " + git.File
+		case git != nil && git.File != "" && git.Line > 0:
+			// Read in the clone: the file holds the Secret in the clear.
+			return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts with SOPS" + keys + ", but " + git.File + " is not encrypted: Git holds this Secret in the clear"
+		}
+		return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts SOPS-encrypted files" + keys + ": give --git-dir to name the encrypted file"
 	}
 	return ""
 }
