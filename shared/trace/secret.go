@@ -79,6 +79,23 @@ func secretMaker(obj *unstructured.Unstructured) string {
 	return ""
 }
 
+// madeFromSecretOwner reports whether obj is a Secret that its controlling owner, an
+// ExternalSecret or SealedSecret, made. External Secrets copies the ExternalSecret's
+// labels and annotations to the Secret it makes (without a template), Flux's and
+// Helm's among them: the Secret then names the ExternalSecret's Kustomization, whose
+// inventory does not list it. It is that owner Git holds, so the walk goes on to it
+// rather than stopping at labels the Secret only inherited.
+func madeFromSecretOwner(obj *unstructured.Unstructured, owner *metav1.OwnerReference) bool {
+	if owner == nil || owner.Controller == nil || !*owner.Controller || !isCoreSecret(obj) {
+		return false
+	}
+	gv, err := schema.ParseGroupVersion(owner.APIVersion)
+	if err != nil {
+		return false
+	}
+	return (gv.Group == externalSecretsGroup && owner.Kind == "ExternalSecret") || (gv.Group == sealedSecretsGroup && owner.Kind == "SealedSecret")
+}
+
 // describeSecretMaker fills h, the hop of an ExternalSecret or SealedSecret, with its
 // condition and where the Secret's data comes from; other objects are left alone.
 func describeSecretMaker(h *Hop, obj *unstructured.Unstructured) {

@@ -79,6 +79,20 @@ func TestTraceSecretSources(t *testing.T) {
 			},
 		},
 		{
+			name: "Secret with the labels External Secrets copied from its ExternalSecret: walked to the owner, not stopped at the labels",
+			objs: []runtime.Object{
+				labelled(owned(obj("v1", "Secret", "shop", "copied", secretObj("copied")), "external-secrets.io/v1", "ExternalSecret", "db"), "flux-system", "apps"),
+				labelled(obj("external-secrets.io/v1", "ExternalSecret", "shop", "db", externalSecret("True", "secret synced")), "flux-system", "apps"),
+			},
+			trace: "copied",
+			hops:  "object:Secret/copied owner:ExternalSecret/db(ownerReference) kustomization:Kustomization/apps(kustomize labels) source:GitRepository/flux-system(sourceRef)",
+			check: func(t *testing.T, r *Report) {
+				if r.Commit == nil || r.Commit.Status != CommitCurrent || r.Hops[2].Inventory != InventoryListed {
+					t.Errorf("commit = %+v, inventory %s: want the ExternalSecret's, listed", r.Commit, r.Hops[2].Inventory)
+				}
+			},
+		},
+		{
 			name: "Secret unsealed from a SealedSecret: its Synced condition",
 			objs: []runtime.Object{
 				owned(obj("v1", "Secret", "shop", "sealed", secretObj("sealed")), "bitnami.com/v1alpha1", "SealedSecret", "sealed"),
