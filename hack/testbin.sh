@@ -13,7 +13,7 @@
 #   $TESTBIN_CACHE/<name>-<key>/<name>   one binary per pinned build
 #   .cache/testbin/current/              symlinks the tests and `make demo` use:
 #       etcd kube-apiserver kube-controller-manager kubectl source-controller kustomize-controller helm-controller
-#       notification-controller sealed-secrets-controller kubeseal
+#       notification-controller sealed-secrets-controller kubeseal sops age-keygen
 #       krew validate-krew-manifest flux  (the install tests)
 #       crds/{source,kustomize,helm,notification}  the CRD folders of the pinned Flux modules
 #       crds/sealed  the SealedSecret CRD of the pinned sealed-secrets module
@@ -108,6 +108,15 @@ sealed_controller() {
 	ln -sfn "$out" "$current/sealed-secrets-controller"
 }
 sealed_controller
+
+# The sops CLI, at the version kustomize-controller decrypts with, and age-keygen: the
+# trace tests encrypt a Secret as a fleet repository holds it.
+build sops sops github.com/getsops/sops/v3/cmd/sops
+build sops age-keygen filippo.io/age/cmd/age-keygen
+if [ "$(modversion sops github.com/getsops/sops/v3)" != "$(modversion flux github.com/getsops/sops/v3)" ]; then
+	echo "testbin: sops $(modversion sops github.com/getsops/sops/v3) is not kustomize-controller's $(modversion flux github.com/getsops/sops/v3): pin hack/testbin/sops to it" >&2
+	exit 1
+fi
 
 # krew and its manifest validator, for the install tests.
 build krew krew sigs.k8s.io/krew/cmd/krew
