@@ -17,6 +17,8 @@
 #       krew validate-krew-manifest flux  (the install tests)
 #       crds/{source,kustomize,helm,notification}  the CRD folders of the pinned Flux modules
 #       crds/sealed  the SealedSecret CRD of the pinned sealed-secrets module
+#       crds/external  External Secrets' CRDs (its controller is not built: over the
+#                      bed's budget; see hack/testbin/external/go.mod)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -155,5 +157,6 @@ ln -sfn "$(moddir flux github.com/fluxcd/kustomize-controller)/config/crd/bases"
 ln -sfn "$(moddir helm github.com/fluxcd/helm-controller)/config/crd/bases" "$current/crds/helm"
 ln -sfn "$(moddir notification github.com/fluxcd/notification-controller)/config/crd/bases" "$current/crds/notification"
 ln -sfn "$(moddir sealed github.com/bitnami/sealed-secrets)/helm/sealed-secrets/crds" "$current/crds/sealed"
+ln -sfn "$(moddir external github.com/external-secrets/external-secrets)/config/crds/bases" "$current/crds/external"
 
 echo "testbin: ready in $current (kubernetes $k8s, binaries in $cache)" >&2

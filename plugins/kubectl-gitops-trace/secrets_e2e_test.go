@@ -18,8 +18,9 @@ import (
 // sealedValue and sopsValue are the secret values of the test: they must appear in
 // no output.
 const (
-	sealedValue = "s3cr3t-unsealed-by-the-controller"
-	sopsValue   = "s3cr3t-decrypted-by-kustomize-controller"
+	sealedValue   = "s3cr3t-unsealed-by-the-controller"
+	sopsValue     = "s3cr3t-decrypted-by-kustomize-controller"
+	externalValue = "s3cr3t-from-the-fake-store"
 )
 
 // TestTraceSecretOrigins: Secrets whose data Git does not hold in the clear, made by
@@ -31,11 +32,16 @@ const (
 // the sops CLI for an age key is committed, and kustomize-controller, given the key in
 // spec.decryption, decrypts and applies it: its trace says the Kustomization decrypts
 // with SOPS, and with --git-dir names the encrypted file; a Secret in the clear under
-// the same Kustomization is named as not encrypted.
+// the same Kustomization is named as not encrypted. An ExternalSecret and its
+// ClusterSecretStore are applied by Flux, and the Secret made as External Secrets'
+// controller makes it (owned by the ExternalSecret, its labels copied, Flux's
+// included; the controller itself is not built, see testbed.Options.ExternalSecrets):
+// its trace goes Secret → ExternalSecret → Kustomization → GitRepository with the
+// store, the remote keys, Ready and the refresh time.
 func TestTraceSecretOrigins(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	bed := testbed.Start(t, testbed.Options{Flux: true, SealedSecrets: true})
+	bed := testbed.Start(t, testbed.Options{Flux: true, SealedSecrets: true, ExternalSecrets: true})
 	sealed, err := bed.Seal(ctx, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: secrets-ns\ndata:\n  password: "+
 		base64.StdEncoding.EncodeToString([]byte(sealedValue))+"\n")
 	must(t, err)
@@ -52,8 +58,13 @@ func TestTraceSecretOrigins(t *testing.T) {
 	repo, err := bed.Git.CreateRepo(ctx, "secrets")
 	must(t, err)
 	sha, err := repo.Commit(ctx, "A sealed Secret and a SOPS-encrypted one", map[string]string{
-		"sealed/db.yaml":  sealed,
-		"sops/db.yaml":    encrypted,
+		"sealed/db.yaml": sealed,
+		"sops/db.yaml":   encrypted,
+		"external/store.yaml": "apiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata:\n  name: fake\nspec:\n  provider:\n    fake:\n      data:\n" +
+			"        - key: /shop/db\n          value: " + externalValue + "\n",
+		"external/db.yaml": "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: db-ext\n  namespace: secrets-ns\nspec:\n  refreshInterval: 1h\n" +
+			"  secretStoreRef:\n    kind: ClusterSecretStore\n    name: fake\n  target:\n    name: db-ext\n" +
+			"  data:\n    - secretKey: password\n      remoteRef:\n        key: /shop/db\n  dataFrom:\n    - extract:\n        key: /shop/config\n",
 		"sops/plain.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\n  namespace: secrets-ns\nstringData:\n  k: v\n",
 	})
 	must(t, err)
@@ -61,12 +72,16 @@ func TestTraceSecretOrigins(t *testing.T) {
 		"apiVersion: v1\nkind: Secret\nmetadata:\n  name: sops-age\n  namespace: "+testbed.FluxNamespace+"\nstringData:\n  age.agekey: |\n"+indent(identity, "    ")+"---\n"+
 		testbed.GitRepositoryYAML(testbed.FluxNamespace, "secrets", repo.URL, "main")+"---\n"+
 		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "sealed", Path: "./sealed", Source: "secrets"})+"---\n"+
+		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "external", Path: "./external", Source: "secrets"})+"---\n"+
 		testbed.KustomizationYAML(testbed.Kustomization{Namespace: testbed.FluxNamespace, Name: "sops", Path: "./sops", Source: "secrets"})+
 		"  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n"))
 	_, err = bed.WaitApplied(ctx, testbed.FluxNamespace, "sealed", sha)
 	must(t, err)
 	_, err = bed.WaitApplied(ctx, testbed.FluxNamespace, "sops", sha)
 	must(t, err)
+	_, err = bed.WaitApplied(ctx, testbed.FluxNamespace, "external", sha)
+	must(t, err)
+	must(t, bed.SyncExternalSecret(ctx, "secrets-ns", "db-ext", map[string][]byte{"password": []byte(externalValue)}))
 	waitSecret(t, ctx, bed, "secrets-ns", "db")
 
 	t.Run("Secret to SealedSecret to commit", func(t *testing.T) {
@@ -147,6 +162,47 @@ func TestTraceSecretOrigins(t *testing.T) {
 			}
 			out := kubectlTrace(t, ctx, bed, args...).Stdout
 			if strings.Contains(out, sopsValue) || strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(sopsValue))) {
+				t.Errorf("trace -o %q prints the Secret's value:\n%s", format, out)
+			}
+		}
+	})
+
+	t.Run("Secret to ExternalSecret (store, remote keys) to commit", func(t *testing.T) {
+		secret, err := bed.Dynamic.Resource(schema.GroupVersionResource{Version: "v1", Resource: "secrets"}).Namespace("secrets-ns").Get(ctx, "db-ext", metav1.GetOptions{})
+		must(t, err)
+		if secret.GetLabels()["kustomize.toolkit.fluxcd.io/name"] != "external" {
+			t.Fatalf("the Secret lacks the Flux labels External Secrets copies from its ExternalSecret: %v", secret.GetLabels())
+		}
+		r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "secret/db-ext", "-n", "secrets-ns")
+		wantHops(t, r, []hopWant{
+			{role: trace.RoleObject, kind: "Secret", name: "secrets-ns/db-ext"},
+			{role: trace.RoleOwner, kind: "ExternalSecret", name: "secrets-ns/db-ext"},
+			{role: trace.RoleKustomization, kind: "Kustomization", name: "flux-system/external", inventory: trace.InventoryListed},
+			{role: trace.RoleSource, kind: "GitRepository", name: "flux-system/secrets"},
+		})
+		wantCommit(t, r, sha, trace.CommitCurrent)
+		if len(r.Hops) > 1 {
+			h := r.Hops[1]
+			s := h.Secret
+			if s == nil || s.From != trace.SecretFromExternalSecret || s.Store == nil || s.Store.Kind != "ClusterSecretStore" || s.Store.Name != "fake" ||
+				strings.Join(s.RemoteKeys, ",") != "/shop/db,/shop/config" || s.RefreshTime == nil || time.Since(*s.RefreshTime) > 5*time.Minute {
+				t.Errorf("ExternalSecret hop's secret = %+v, want ClusterSecretStore fake, keys /shop/db and /shop/config, refreshed just now", s)
+			}
+			if h.Health == nil || h.Health.Ready != metav1.ConditionTrue || h.Health.Reason != "SecretSynced" {
+				t.Errorf("ExternalSecret hop's health = %+v, want Ready True SecretSynced", h.Health)
+			}
+		}
+		run := kubectlTrace(t, ctx, bed, "secret/db-ext", "-n", "secrets-ns")
+		if run.Code != 0 || !strings.Contains(run.Stdout, "Data:       copied by External Secrets (ExternalSecret secrets-ns/db-ext) from ClusterSecretStore fake, remote keys /shop/db, /shop/config, last refreshed ") {
+			t.Errorf("human output does not name the store and keys:\n%s", run)
+		}
+		for _, format := range []string{"", "json", "yaml"} {
+			args := []string{"secret/db-ext", "-n", "secrets-ns", "--git-dir", repo.Work}
+			if format != "" {
+				args = append(args, "-o", format)
+			}
+			out := kubectlTrace(t, ctx, bed, args...).Stdout
+			if strings.Contains(out, externalValue) || strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(externalValue))) {
 				t.Errorf("trace -o %q prints the Secret's value:\n%s", format, out)
 			}
 		}

@@ -37,8 +37,8 @@ func checkAssets(dir string) (Assets, error) {
 func (a Assets) Bin(name string) string { return filepath.Join(a.Dir, name) }
 
 // CRDDirs returns the folders of Flux CRDs, read from the pinned modules;
-// notification-controller's and the SealedSecret CRD only when asked
-// (Options.Notification, Options.SealedSecrets).
+// notification-controller's, the SealedSecret CRD and External Secrets' CRDs only when
+// asked (Options.Notification, Options.SealedSecrets, Options.ExternalSecrets).
 func (a Assets) CRDDirs(opts Options) []string {
 	dirs := []string{
 		filepath.Join(a.Dir, "crds", "source"),
@@ -50,6 +50,12 @@ func (a Assets) CRDDirs(opts Options) []string {
 	}
 	if opts.SealedSecrets {
 		dirs = append(dirs, filepath.Join(a.Dir, "crds", "sealed"))
+	}
+	if opts.ExternalSecrets {
+		// The three a Secret's trace reads, not the generators' dozen.
+		for _, crd := range []string{"externalsecrets", "secretstores", "clustersecretstores"} {
+			dirs = append(dirs, filepath.Join(a.Dir, "crds", "external", "external-secrets.io_"+crd+".yaml"))
+		}
 	}
 	return dirs
 }

@@ -36,6 +36,11 @@ type Options struct {
 	// (sealed.go), which unseals what Flux applies; Bed.Seal encrypts with its
 	// certificate through kubeseal.
 	SealedSecrets bool
+	// ExternalSecrets adds External Secrets' CRDs (ExternalSecret, SecretStore,
+	// ClusterSecretStore). Its controller is not started: built with every provider
+	// it takes over six minutes, more than the bed's budget. Bed.SyncExternalSecret
+	// makes the Secret and status as the controller does.
+	ExternalSecrets bool
 	// Dir holds the bed's files (kubeconfig, repos, logs); a temporary folder when empty.
 	Dir string
 	// ControllerManager starts kube-controller-manager (Deployment and ReplicaSet
