@@ -11,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/trace"
 )
@@ -106,6 +108,10 @@ func TestTraceSecretOrigins(t *testing.T) {
 		if run.Code != 0 || !strings.Contains(run.Stdout, "Data:       unsealed by the sealed-secrets controller from SealedSecret secrets-ns/db") {
 			t.Errorf("human output does not say the Secret was unsealed:\n%s", run)
 		}
+		r = traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "sealedsecret/db", "-n", "secrets-ns")
+		if s := r.Hops[0].Secret; s == nil || s.From != trace.SecretFromSealedSecret || r.Hops[0].Health == nil || r.Hops[0].Health.Ready != metav1.ConditionTrue {
+			t.Errorf("the SealedSecret traced itself: secret %+v, health %+v", s, r.Hops[0].Health)
+		}
 		r = traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "secret/db", "-n", "secrets-ns", "--git-dir", repo.Work)
 		if g := r.Commit.Git; g == nil || g.File != "sealed/db.yaml" || g.Encrypted != "" {
 			t.Errorf("commit.git = %+v, want the SealedSecret's file sealed/db.yaml (no SOPS)", g)
@@ -192,6 +198,17 @@ func TestTraceSecretOrigins(t *testing.T) {
 				t.Errorf("ExternalSecret hop's health = %+v, want Ready True SecretSynced", h.Health)
 			}
 		}
+		// Traced in bulk, the ExternalSecret is read whole: its store and keys are there.
+		for _, d := range traceDocs(t, ctx, bed, "externalsecrets,secrets", "-n", "secrets-ns") {
+			if d.Object.Name != "db-ext" {
+				continue
+			}
+			for _, h := range d.Hops {
+				if h.Ref.Kind == "ExternalSecret" && (h.Secret == nil || h.Secret.Store == nil || h.Secret.Store.Name != "fake" || h.Health == nil || h.Health.Ready != metav1.ConditionTrue) {
+					t.Errorf("bulk trace of %s: ExternalSecret hop %+v, want its store and Ready condition", d.Object, h)
+				}
+			}
+		}
 		run := kubectlTrace(t, ctx, bed, "secret/db-ext", "-n", "secrets-ns")
 		if run.Code != 0 || !strings.Contains(run.Stdout, "Data:       copied by External Secrets (ExternalSecret secrets-ns/db-ext) from ClusterSecretStore fake, remote keys /shop/db, /shop/config, last refreshed ") {
 			t.Errorf("human output does not name the store and keys:\n%s", run)
@@ -225,4 +242,15 @@ func waitSecret(t *testing.T, ctx context.Context, bed *testbed.Bed, namespace, 
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// traceDocs traces args in bulk and decodes every document.
+func traceDocs(t *testing.T, ctx context.Context, bed *testbed.Bed, args ...string) []*trace.Report {
+	t.Helper()
+	run := kubectlTrace(t, ctx, bed, append(args, "-o", "json")...)
+	var docs []*trace.Report
+	if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindTrace, func() any { return &trace.Report{} }, func(d any) { docs = append(docs, d.(*trace.Report)) }); err != nil || len(docs) == 0 {
+		t.Fatalf("%v (%d documents)\n%s", err, len(docs), run)
+	}
+	return docs
 }
