@@ -129,7 +129,8 @@ type Hop struct {
 
 // Health is the state of one Flux hop as its controller reported it.
 type Health struct {
-	// Ready is the Ready condition's status: True, False, Unknown, or "" when absent.
+	// Ready is the Ready condition's status: True, False, Unknown, or "" when absent
+	// (for a SealedSecret, its Synced condition, the one its controller sets).
 	// A status that does not parse is Unknown with reason status.UnreadableReason, and
 	// so is a source's spec that does not parse.
 	Ready     metav1.ConditionStatus `json:"ready"`

@@ -190,7 +190,8 @@ func externalSecretSource(obj *unstructured.Unstructured) *SecretSource {
 		return r.Kind
 	}
 	if r := es.Spec.SecretStoreRef; r.Name != "" {
-		src.Store = &output.ObjectRef{APIVersion: externalSecretsGroup + "/v1", Kind: storeKind(r), Name: r.Name}
+		// The store is of the ExternalSecret's group and version (v1beta1 before v0.16).
+		src.Store = &output.ObjectRef{APIVersion: obj.GetAPIVersion(), Kind: storeKind(r), Name: r.Name}
 		if src.Store.Kind == "SecretStore" {
 			src.Store.Namespace = obj.GetNamespace()
 		}
