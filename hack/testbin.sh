@@ -13,9 +13,12 @@
 #   $TESTBIN_CACHE/<name>-<key>/<name>   one binary per pinned build
 #   .cache/testbin/current/              symlinks the tests and `make demo` use:
 #       etcd kube-apiserver kube-controller-manager kubectl source-controller kustomize-controller helm-controller
-#       notification-controller
+#       notification-controller sealed-secrets-controller kubeseal sops age-keygen
 #       krew validate-krew-manifest flux  (the install tests)
 #       crds/{source,kustomize,helm,notification}  the CRD folders of the pinned Flux modules
+#       crds/sealed  the SealedSecret CRD of the pinned sealed-secrets module
+#       crds/external  External Secrets' CRDs (its controller is not built: over the
+#                      bed's budget; see hack/testbin/external/go.mod)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,6 +74,51 @@ build flux source-controller github.com/fluxcd/source-controller
 build flux kustomize-controller github.com/fluxcd/kustomize-controller
 build helm helm-controller github.com/fluxcd/helm-controller
 build notification notification-controller github.com/fluxcd/notification-controller
+# kubeseal, v0.40.0: the sealed-secrets module declares the path
+# github.com/bitnami/sealed-secrets, which the proxy serves only under the repository's
+# name, github.com/bitnami-labs/sealed-secrets (hence the replace in its go.mod).
+build sealed kubeseal github.com/bitnami/sealed-secrets/cmd/kubeseal
+
+# The sealed-secrets controller of the same module. It only runs in a Pod (its one
+# client is rest.InClusterConfig, no kubeconfig flag), and the bed has no Pods: like the
+# flux CLI it is built from a copy of the pinned module, with that one call swapped
+# for the kubeconfig in $KUBECONFIG (the edit is part of the cache key).
+sealed_controller() {
+	local from='config, err := rest.InClusterConfig()'
+	local to='config, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))'
+	local k
+	k=$( (key sealed; printf '%s\n%s\n' "$from" "$to") | sha256sum | cut -c1-12)
+	local out="$cache/sealed-secrets-controller-$k/sealed-secrets-controller"
+	mkdir -p "$(dirname "$out")"
+	exec 9>"$out.lock"
+	flock 9
+	if [ ! -x "$out" ]; then
+		echo "testbin: building the sealed-secrets controller, this takes minutes the first time" >&2
+		local start=$SECONDS src
+		src=$(mktemp -d)
+		cp -r "$(moddir sealed github.com/bitnami/sealed-secrets)/." "$src"
+		chmod -R u+w "$src"
+		local main=$src/pkg/controller/main.go
+		grep -qF "$from" "$main" || { echo "testbin: $main no longer calls rest.InClusterConfig as expected" >&2; exit 1; }
+		sed -i -e "s|$from|$to|" -e 's|"k8s.io/client-go/rest"|"k8s.io/client-go/tools/clientcmd"|' "$main"
+		(cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp.$$" ./cmd/controller)
+		rm -rf "$src"
+		mv "$out.tmp.$$" "$out"
+		echo "testbin: built the sealed-secrets controller in $((SECONDS - start))s" >&2
+	fi
+	exec 9>&-
+	ln -sfn "$out" "$current/sealed-secrets-controller"
+}
+sealed_controller
+
+# The sops CLI, at the version kustomize-controller decrypts with, and age-keygen: the
+# trace tests encrypt a Secret as a fleet repository holds it.
+build sops sops github.com/getsops/sops/v3/cmd/sops
+build sops age-keygen filippo.io/age/cmd/age-keygen
+if [ "$(modversion sops github.com/getsops/sops/v3)" != "$(modversion flux github.com/getsops/sops/v3)" ]; then
+	echo "testbin: sops $(modversion sops github.com/getsops/sops/v3) is not kustomize-controller's $(modversion flux github.com/getsops/sops/v3): pin hack/testbin/sops to it" >&2
+	exit 1
+fi
 
 # krew and its manifest validator, for the install tests.
 build krew krew sigs.k8s.io/krew/cmd/krew
@@ -108,5 +156,7 @@ ln -sfn "$(moddir flux github.com/fluxcd/source-controller)/config/crd/bases" "$
 ln -sfn "$(moddir flux github.com/fluxcd/kustomize-controller)/config/crd/bases" "$current/crds/kustomize"
 ln -sfn "$(moddir helm github.com/fluxcd/helm-controller)/config/crd/bases" "$current/crds/helm"
 ln -sfn "$(moddir notification github.com/fluxcd/notification-controller)/config/crd/bases" "$current/crds/notification"
+ln -sfn "$(moddir sealed github.com/bitnami/sealed-secrets)/helm/sealed-secrets/crds" "$current/crds/sealed"
+ln -sfn "$(moddir external github.com/external-secrets/external-secrets)/config/crds/bases" "$current/crds/external"
 
 echo "testbin: ready in $current (kubernetes $k8s, binaries in $cache)" >&2

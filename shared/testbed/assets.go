@@ -37,15 +37,25 @@ func checkAssets(dir string) (Assets, error) {
 func (a Assets) Bin(name string) string { return filepath.Join(a.Dir, name) }
 
 // CRDDirs returns the folders of Flux CRDs, read from the pinned modules;
-// notification-controller's only when asked (Options.Notification).
-func (a Assets) CRDDirs(notification bool) []string {
+// notification-controller's, the SealedSecret CRD and External Secrets' CRDs only when
+// asked (Options.Notification, Options.SealedSecrets, Options.ExternalSecrets).
+func (a Assets) CRDDirs(opts Options) []string {
 	dirs := []string{
 		filepath.Join(a.Dir, "crds", "source"),
 		filepath.Join(a.Dir, "crds", "kustomize"),
 		filepath.Join(a.Dir, "crds", "helm"),
 	}
-	if notification {
+	if opts.Notification {
 		dirs = append(dirs, filepath.Join(a.Dir, "crds", "notification"))
+	}
+	if opts.SealedSecrets {
+		dirs = append(dirs, filepath.Join(a.Dir, "crds", "sealed"))
+	}
+	if opts.ExternalSecrets {
+		// The three a Secret's trace reads, not the generators' dozen.
+		for _, crd := range []string{"externalsecrets", "secretstores", "clustersecretstores"} {
+			dirs = append(dirs, filepath.Join(a.Dir, "crds", "external", "external-secrets.io_"+crd+".yaml"))
+		}
 	}
 	return dirs
 }

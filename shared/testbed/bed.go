@@ -32,6 +32,15 @@ type Options struct {
 	// controllers' --events-addr at it. Off by default: other tests neither pay for
 	// a fourth controller nor see Alerts appear in their traces.
 	Notification bool
+	// SealedSecrets adds the SealedSecret CRD and starts the sealed-secrets controller
+	// (sealed.go), which unseals what Flux applies; Bed.Seal encrypts with its
+	// certificate through kubeseal.
+	SealedSecrets bool
+	// ExternalSecrets adds External Secrets' CRDs (ExternalSecret, SecretStore,
+	// ClusterSecretStore). Its controller is not started: built with every provider
+	// it takes over six minutes, more than the bed's budget. Bed.SyncExternalSecret
+	// makes the Secret and status as the controller does.
+	ExternalSecrets bool
 	// Dir holds the bed's files (kubeconfig, repos, logs); a temporary folder when empty.
 	Dir string
 	// ControllerManager starts kube-controller-manager (Deployment and ReplicaSet
@@ -55,6 +64,8 @@ type Bed struct {
 	procs  []*process
 	ownDir bool
 	opts   Options
+	// sealedCert is the URL of the sealed-secrets controller's certificate.
+	sealedCert string
 	// workloads are the extra control planes of a multi-cluster bed.
 	workloads []*Workload
 }
@@ -89,7 +100,7 @@ func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 		return nil, err
 	}
 	if !opts.NoFluxCRDs {
-		b.env.CRDDirectoryPaths = assets.CRDDirs(opts.Notification)
+		b.env.CRDDirectoryPaths = assets.CRDDirs(opts)
 		b.env.ErrorIfCRDPathMissing = true
 	}
 	if _, err = b.env.Start(); err != nil {
@@ -125,6 +136,11 @@ func New(ctx context.Context, opts Options) (_ *Bed, err error) {
 	}
 	if opts.Flux {
 		if err = b.startFlux(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if opts.SealedSecrets {
+		if err = b.startSealedSecrets(ctx); err != nil {
 			return nil, err
 		}
 	}

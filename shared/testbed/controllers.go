@@ -92,14 +92,14 @@ func (b *Bed) startProcess(name string, args []string) (*process, error) {
 }
 
 // startProcessEnv starts binary under the log name name, against kubeconfig.
-func (b *Bed) startProcessEnv(name, binary string, args []string, kubeconfig string) (*process, error) {
+func (b *Bed) startProcessEnv(name, binary string, args []string, kubeconfig string, env ...string) (*process, error) {
 	logPath := filepath.Join(b.Dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(b.Assets.Bin(binary), args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "RUNTIME_NAMESPACE="+FluxNamespace)
+	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+kubeconfig, "RUNTIME_NAMESPACE="+FluxNamespace), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// If the test binary dies (a panic, a -timeout), the controllers die with it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}

@@ -134,6 +134,11 @@ func (t *Tracer) walkAppliers(ctx context.Context, r *Report, child *unstructure
 		r.stamp(n, cur.cluster)
 		first := !r.applied
 		r.applied = true
+		if first && isCoreSecret(child) {
+			if s := sopsSource(ks); s != nil {
+				secretHop(r, child).Secret = s
+			}
+		}
 		if first && hop.Inventory != InventoryNotListed {
 			// The object this first Kustomization applied carries kustomize's record of
 			// its file when the Kustomization asks for origin annotations: a stale
@@ -322,4 +327,15 @@ func kubectlName(obj output.ObjectRef) string {
 		s += " -n " + obj.Namespace
 	}
 	return s
+}
+
+// secretHop is the hop of obj, the object or an owner the walk reached.
+func secretHop(r *Report, obj *unstructured.Unstructured) *Hop {
+	ref := refOf(obj)
+	for i := len(r.Hops) - 1; i >= 0; i-- {
+		if r.Hops[i].Ref == ref {
+			return &r.Hops[i]
+		}
+	}
+	return &r.Hops[0]
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/gitlocate"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/revision"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/yamldoc"
 )
 
 // CheckGitDir refuses a --git-dir that is not a directory holding a git repository, as
@@ -93,7 +94,40 @@ func (r *Report) LocateInGit(ctx context.Context, gitDir string) {
 	}
 	if g.File != "" {
 		g.LastChange = lastChange(ctx, gitDir, sha, g.File)
+		if target.Kind == "Secret" && target.APIVersion == "v1" && sopsEncrypted(ctx, gitDir, sha, g.File, g.Line) {
+			g.Encrypted = EncryptedSOPS
+		}
 	}
+}
+
+// EncryptedSOPS is GitLocation.Encrypted for a file SOPS encrypted.
+const EncryptedSOPS = "sops"
+
+// maxSOPSFile bounds the file read to look for SOPS metadata: a manifest of Secrets.
+const maxSOPSFile = 1 << 20
+
+// sopsEncrypted reports whether the document at line of file (any document when line
+// is 0, the file named by an origin annotation alone) carries SOPS's top-level `sops`
+// metadata at commit sha: the file kustomize-controller decrypts. Only the key's
+// presence is read; nothing of the document is kept.
+func sopsEncrypted(ctx context.Context, gitDir, sha, file string, line int) bool {
+	data, err := git.Run(ctx, gitDir, "cat-file", "blob", sha+":"+file)
+	if err != nil || len(data) > maxSOPSFile {
+		return false
+	}
+	for _, doc := range yamldoc.Split(data) {
+		root, err := doc.Root()
+		if err != nil || root == nil {
+			continue
+		}
+		if line != 0 && doc.FileLine(root) != line {
+			continue
+		}
+		if m := yamldoc.MapValue(root, "sops"); m != nil && yamldoc.MapValue(m, "mac") != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // locate finds the object's file: the one its origin annotation names when it has one

@@ -113,6 +113,11 @@ type Hop struct {
 	OriginRevision string `json:"originRevision,omitempty"`
 	OriginURL      string `json:"originURL,omitempty"`
 
+	// Secret says where a Secret's data comes from: on an ExternalSecret or
+	// SealedSecret hop, the store and keys or the sealing; on a Secret applied by a
+	// Kustomization that decrypts with SOPS, that Kustomization. Names only, no value.
+	Secret *SecretSource `json:"secret,omitempty"`
+
 	// Notes are findings a reader must not miss (label/inventory disagreement, ...).
 	Notes []string `json:"notes,omitempty"`
 	// Events are the hop's recent Warning events, newest first (AttachEvents).
@@ -124,7 +129,8 @@ type Hop struct {
 
 // Health is the state of one Flux hop as its controller reported it.
 type Health struct {
-	// Ready is the Ready condition's status: True, False, Unknown, or "" when absent.
+	// Ready is the Ready condition's status: True, False, Unknown, or "" when absent
+	// (for a SealedSecret, its Synced condition, the one its controller sets).
 	// A status that does not parse is Unknown with reason status.UnreadableReason, and
 	// so is a source's spec that does not parse.
 	Ready     metav1.ConditionStatus `json:"ready"`
@@ -192,6 +198,9 @@ type GitLocation struct {
 	Author  string `json:"author,omitempty"`
 	// LastChange is the commit that last changed File, as of the applied commit.
 	LastChange *GitCommit `json:"lastChange,omitempty"`
+	// Encrypted is "sops" when File carries SOPS metadata: the Secret is applied
+	// decrypted from this encrypted file (with --git-dir).
+	Encrypted string `json:"encrypted,omitempty"`
 	// Note says why no file is given (generator, remote base, Helm chart, a clone of
 	// another repository, …).
 	Note string `json:"note,omitempty"`

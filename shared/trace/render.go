@@ -73,6 +73,7 @@ func (v view) report(r *Report) {
 	v.events(r.Hops)
 	v.alerts(r.Hops)
 	v.state(r.Hops[0])
+	v.secrets(r)
 	if r.Commit != nil {
 		said := ""
 		if h := r.Hops[0].Health; h != nil {
@@ -245,6 +246,19 @@ func (v view) state(h Hop) {
 	v.field("State", "%s", st)
 }
 
+// secrets writes where a Secret's data comes from, for each hop that says so.
+func (v view) secrets(r *Report) {
+	var git *GitLocation
+	if r.Commit != nil {
+		git = r.Commit.Git
+	}
+	for _, h := range r.Hops {
+		if h.Secret != nil {
+			v.field("Data", "%s", h.Secret.line(h.Ref, git, v.now))
+		}
+	}
+}
+
 // commit writes what was applied and whether it is what the source holds now.
 // said is a message the State line gave already, not repeated as the Reason.
 func (v view) commit(c *Commit, said string) {
@@ -302,12 +316,16 @@ func (v view) git(g *GitLocation) {
 	if g == nil {
 		return
 	}
+	enc := ""
+	if g.Encrypted != "" {
+		enc = " (encrypted with " + strings.ToUpper(g.Encrypted) + ")"
+	}
 	switch {
 	case g.File != "" && g.Line > 0:
-		v.field("Defined", "%s:%d", g.File, g.Line)
+		v.field("Defined", "%s:%d%s", g.File, g.Line, enc)
 	case g.File != "":
 		// From the origin annotation without --git-dir: the file, no line.
-		v.field("Defined", "%s", g.File)
+		v.field("Defined", "%s%s", g.File, enc)
 	}
 	if g.Note != "" {
 		v.field("Git", "%s", g.Note)

@@ -132,6 +132,7 @@ func goldenReports() map[string][]*Report {
 		"current":   {current},
 		"failed":    {failed},
 		"forbidden": {forbidden},
+		"secrets":   secretReports(),
 		"several":   {orphan, missing, failed},
 	}
 }

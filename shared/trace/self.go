@@ -29,6 +29,9 @@ func (t *Tracer) describeSelf(ctx context.Context, r *Report, obj *unstructured.
 	hop := &r.Hops[0]
 	switch kind := fluxKind(obj); kind {
 	case "":
+		// An ExternalSecret or SealedSecret asked about says where its Secret's data
+		// comes from, as it does as an owner.
+		describeSecretMaker(hop, obj)
 		return nil
 	case flux.KindKustomization:
 		key := objKey{flux.KindKustomization, obj.GetNamespace(), obj.GetName()}

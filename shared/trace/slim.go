@@ -16,9 +16,10 @@ const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 // ownerReferences) without managedFields and kubectl's last-applied copy. A bulk trace
 // holds every object it read until all are traced: for 10,000 ConfigMaps their data
 // and managedFields were most of the command's memory. A Flux object is returned whole,
-// since its own spec and status are described. obj itself is not changed.
+// since its own spec and status are described, and so are an ExternalSecret and a
+// SealedSecret (their store, keys and condition). obj itself is not changed.
 func Slim(obj *unstructured.Unstructured) *unstructured.Unstructured {
-	if obj == nil || fluxKind(obj) != "" {
+	if obj == nil || fluxKind(obj) != "" || secretMaker(obj) != "" {
 		return obj
 	}
 	slim := map[string]any{}
@@ -60,7 +61,7 @@ func MetadataSuffices(gvk schema.GroupVersionKind) bool {
 	}
 	obj := &unstructured.Unstructured{}
 	obj.SetGroupVersionKind(gvk)
-	return fluxKind(obj) == ""
+	return fluxKind(obj) == "" && secretMaker(obj) == ""
 }
 
 // SlimMetadata is Slim of an object of kind gvk that was listed as metadata only: the

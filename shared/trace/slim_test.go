@@ -50,6 +50,13 @@ func TestSlim(t *testing.T) {
 			want: map[string]any{"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "spec": map[string]any{"path": "./apps"},
 				"metadata": meta(map[string]any{"managedFields": []any{}})},
 		},
+		{
+			name: "an ExternalSecret is kept whole: its store, keys and status are described",
+			in: map[string]any{"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "spec": map[string]any{"secretStoreRef": map[string]any{"name": "vault"}},
+				"status": map[string]any{"refreshTime": "2026-01-01T00:00:00Z"}, "metadata": meta(nil)},
+			want: map[string]any{"apiVersion": "external-secrets.io/v1", "kind": "ExternalSecret", "spec": map[string]any{"secretStoreRef": map[string]any{"name": "vault"}},
+				"status": map[string]any{"refreshTime": "2026-01-01T00:00:00Z"}, "metadata": meta(nil)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +115,9 @@ func TestMetadataSuffices(t *testing.T) {
 		{schema.GroupVersionKind{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Kind: "Kustomization"}, false},
 		{schema.GroupVersionKind{Group: "helm.toolkit.fluxcd.io", Version: "v2", Kind: "HelmRelease"}, false},
 		{schema.GroupVersionKind{Group: "source.toolkit.fluxcd.io", Version: "v1", Kind: "GitRepository"}, false},
+		// Their spec and status say where a Secret's data comes from.
+		{schema.GroupVersionKind{Group: "external-secrets.io", Version: "v1", Kind: "ExternalSecret"}, false},
+		{schema.GroupVersionKind{Group: "bitnami.com", Version: "v1alpha1", Kind: "SealedSecret"}, false},
 		// kustomize's own Kustomization is not Flux's.
 		{schema.GroupVersionKind{Group: "kustomize.config.k8s.io", Version: "v1beta1", Kind: "Kustomization"}, true},
 	}

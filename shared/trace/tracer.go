@@ -139,10 +139,10 @@ func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Un
 	cur := obj
 	seen := map[string]bool{string(obj.GetUID()): true}
 	for depth := 0; depth < maxOwnerDepth; depth++ {
-		if _, ok := kustomizeOwner(cur); ok || isHelmManaged(cur) {
+		owner := controllerOwner(cur)
+		if _, ok := kustomizeOwner(cur); (ok || isHelmManaged(cur)) && !madeFromSecretOwner(cur, owner) {
 			return cur, true
 		}
-		owner := controllerOwner(cur)
 		if owner == nil {
 			return cur, true
 		}
@@ -164,7 +164,9 @@ func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Un
 			return nil, false
 		}
 		seen[string(next.GetUID())] = true
-		r.Hops = append(r.Hops, Hop{Role: RoleOwner, Ref: refOf(next), Via: "ownerReference"})
+		h := Hop{Role: RoleOwner, Ref: refOf(next), Via: "ownerReference"}
+		describeSecretMaker(&h, next)
+		r.Hops = append(r.Hops, h)
 		cur = next
 	}
 	return cur, true

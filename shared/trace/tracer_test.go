@@ -91,6 +91,9 @@ func newTestTracer(objs ...runtime.Object) *Tracer {
 		{Group: "apps", Version: "v1", Kind: "ReplicaSet"},
 		{Version: "v1", Kind: "Pod"},
 		{Version: "v1", Kind: "ConfigMap"},
+		{Version: "v1", Kind: "Secret"},
+		{Group: "external-secrets.io", Version: "v1", Kind: "ExternalSecret"},
+		{Group: "bitnami.com", Version: "v1alpha1", Kind: "SealedSecret"},
 	} {
 		mapper.Add(gvk, meta.RESTScopeNamespace)
 	}

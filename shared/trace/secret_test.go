@@ -1,0 +1,284 @@
+package trace
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+)
+
+// secretValue is in every Secret of these tests: it must appear in no report.
+const secretValue = "aHVudGVyMg==" // hunter2
+
+func secretObj(name string) map[string]any {
+	return map[string]any{"data": map[string]any{"password": secretValue}}
+}
+
+// externalSecret reads two keys and a find from a ClusterSecretStore, one key from
+// another store, and is Ready with a refresh time.
+func externalSecret(ready string, message string) map[string]any {
+	return map[string]any{
+		"spec": map[string]any{
+			"secretStoreRef": map[string]any{"kind": "ClusterSecretStore", "name": "vault"},
+			"data": []any{
+				map[string]any{"secretKey": "password", "remoteRef": map[string]any{"key": "shop/db", "property": "password"}},
+				map[string]any{"secretKey": "user", "remoteRef": map[string]any{"key": "shop/db", "property": "user"}},
+				map[string]any{"secretKey": "token", "remoteRef": map[string]any{"key": "api-token"}, "sourceRef": map[string]any{"storeRef": map[string]any{"name": "aws"}}},
+			},
+			"dataFrom": []any{map[string]any{"find": map[string]any{"path": "shop/", "name": map[string]any{"regexp": "^tls-"}}}},
+		},
+		"status": map[string]any{
+			"refreshTime": "2026-01-01T00:00:00Z",
+			"conditions": []any{map[string]any{
+				"type": "Ready", "status": ready, "reason": "SecretSynced", "message": message, "lastTransitionTime": "2026-01-01T00:00:00Z",
+			}},
+		},
+	}
+}
+
+func TestTraceSecretSources(t *testing.T) {
+	ctx := context.Background()
+	apps := labelled(kustomization("apps", "./apps", "shop_db_external-secrets.io_ExternalSecret", "shop_sealed_bitnami.com_SealedSecret", "shop_plain__Secret"), "flux-system", "apps")
+	sopsKs := kustomization("sops", "./secrets", "shop_sops__Secret")
+	sopsKs.Object["spec"].(map[string]any)["decryption"] = map[string]any{"provider": "sops", "secretRef": map[string]any{"name": "sops-age"}}
+	tests := []struct {
+		name  string
+		objs  []runtime.Object
+		trace string // the object traced
+		hops  string
+		check func(t *testing.T, r *Report)
+	}{
+		{
+			name: "Secret made by External Secrets: store, keys, Ready, refresh time",
+			objs: []runtime.Object{
+				owned(obj("v1", "Secret", "shop", "db", secretObj("db")), "external-secrets.io/v1", "ExternalSecret", "db"),
+				labelled(obj("external-secrets.io/v1", "ExternalSecret", "shop", "db", externalSecret("True", "secret synced")), "flux-system", "apps"),
+			},
+			trace: "db",
+			hops:  "object:Secret/db owner:ExternalSecret/db(ownerReference) kustomization:Kustomization/apps(kustomize labels) source:GitRepository/flux-system(sourceRef)",
+			check: func(t *testing.T, r *Report) {
+				s := r.Hops[1].Secret
+				refreshed := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+				if s == nil || s.From != SecretFromExternalSecret || s.Store == nil || s.Store.Kind != "ClusterSecretStore" || s.Store.Name != "vault" || s.Store.Namespace != "" ||
+					strings.Join(s.RemoteKeys, "|") != "shop/db|api-token (SecretStore aws)|find path shop/, name ^tls-" || s.RefreshTime == nil || !s.RefreshTime.Equal(refreshed) {
+					t.Errorf("secret = %+v", s)
+				}
+				if h := r.Hops[1].Health; h == nil || h.Ready != metav1.ConditionTrue || h.Reason != "SecretSynced" {
+					t.Errorf("health = %+v, want the ExternalSecret's Ready condition", h)
+				}
+				if r.Commit == nil || r.Commit.SHA != shaGood {
+					t.Errorf("commit = %+v, want the Kustomization's", r.Commit)
+				}
+			},
+		},
+		{
+			name: "Secret with the labels External Secrets copied from its ExternalSecret: walked to the owner, not stopped at the labels",
+			objs: []runtime.Object{
+				labelled(owned(obj("v1", "Secret", "shop", "copied", secretObj("copied")), "external-secrets.io/v1", "ExternalSecret", "db"), "flux-system", "apps"),
+				labelled(obj("external-secrets.io/v1", "ExternalSecret", "shop", "db", externalSecret("True", "secret synced")), "flux-system", "apps"),
+			},
+			trace: "copied",
+			hops:  "object:Secret/copied owner:ExternalSecret/db(ownerReference) kustomization:Kustomization/apps(kustomize labels) source:GitRepository/flux-system(sourceRef)",
+			check: func(t *testing.T, r *Report) {
+				if r.Commit == nil || r.Commit.Status != CommitCurrent || r.Hops[2].Inventory != InventoryListed {
+					t.Errorf("commit = %+v, inventory %s: want the ExternalSecret's, listed", r.Commit, r.Hops[2].Inventory)
+				}
+			},
+		},
+		{
+			name: "Secret unsealed from a SealedSecret: its Synced condition",
+			objs: []runtime.Object{
+				owned(obj("v1", "Secret", "shop", "sealed", secretObj("sealed")), "bitnami.com/v1alpha1", "SealedSecret", "sealed"),
+				labelled(obj("bitnami.com/v1alpha1", "SealedSecret", "shop", "sealed", map[string]any{
+					"spec": map[string]any{"encryptedData": map[string]any{"password": "AgBy3i4OJSWK+PiTySYZZA=="}},
+					"status": map[string]any{"conditions": []any{map[string]any{
+						"type": "Synced", "status": "False", "reason": "ErrUnsealFailed", "message": "no key could decrypt secret (password)", "lastUpdateTime": "2026-01-01T00:00:00Z",
+					}}},
+				}), "flux-system", "apps"),
+			},
+			trace: "sealed",
+			hops:  "object:Secret/sealed owner:SealedSecret/sealed(ownerReference) kustomization:Kustomization/apps(kustomize labels) source:GitRepository/flux-system(sourceRef)",
+			check: func(t *testing.T, r *Report) {
+				if s := r.Hops[1].Secret; s == nil || s.From != SecretFromSealedSecret {
+					t.Errorf("secret = %+v", s)
+				}
+				if h := r.Hops[1].Health; h == nil || h.Ready != metav1.ConditionFalse || h.Reason != "ErrUnsealFailed" {
+					t.Errorf("health = %+v, want the Synced condition", h)
+				}
+			},
+		},
+		{
+			name: "Secret applied by a Kustomization that decrypts with SOPS",
+			objs: []runtime.Object{
+				labelled(obj("v1", "Secret", "shop", "sops", secretObj("sops")), "flux-system", "sops"),
+				sopsKs,
+			},
+			trace: "sops",
+			hops:  "object:Secret/sops kustomization:Kustomization/sops(kustomize labels) source:GitRepository/flux-system(sourceRef)",
+			check: func(t *testing.T, r *Report) {
+				s := r.Hops[0].Secret
+				if s == nil || s.From != SecretFromSOPS || s.Decryption == nil || s.Decryption.Name != "sops" || s.KeySecret != "sops-age" {
+					t.Errorf("secret = %+v", s)
+				}
+			},
+		},
+		{
+			name: "plain Secret of a Kustomization without decryption says nothing",
+			objs: []runtime.Object{
+				labelled(obj("v1", "Secret", "shop", "plain", secretObj("plain")), "flux-system", "apps"),
+			},
+			trace: "plain",
+			hops:  "object:Secret/plain kustomization:Kustomization/apps(kustomize labels) source:GitRepository/flux-system(sourceRef)",
+			check: func(t *testing.T, r *Report) {
+				for _, h := range r.Hops {
+					if h.Secret != nil {
+						t.Errorf("hop %s says %+v", h.Ref, h.Secret)
+					}
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs := append([]runtime.Object{apps.DeepCopy(), gitRepository()}, tt.objs...)
+			tr := newTestTracer(objs...)
+			start, err := tr.getOwner(ctx, "shop", &metav1.OwnerReference{APIVersion: "v1", Kind: "Secret", Name: tt.trace})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := tr.Trace(ctx, start)
+			if r.Result != ResultTraced || hopNames(r) != tt.hops {
+				t.Fatalf("result %s (%s), hops:\n got %s\nwant %s", r.Result, r.Error, hopNames(r), tt.hops)
+			}
+			tt.check(t, r)
+			doc, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text bytes.Buffer
+			if err := writeText(&text, []*Report{r}, false, goldenNow); err != nil {
+				t.Fatal(err)
+			}
+			for _, out := range []string{string(doc), text.String()} {
+				if strings.Contains(out, secretValue) || strings.Contains(out, "hunter2") || strings.Contains(out, "AgBy3i4O") {
+					t.Errorf("a value in the output:\n%s", out)
+				}
+			}
+		})
+	}
+
+	t.Run("an ExternalSecret traced itself says where its Secret comes from", func(t *testing.T) {
+		es := labelled(obj("external-secrets.io/v1", "ExternalSecret", "shop", "db", externalSecret("False", "could not get secret data from provider")), "flux-system", "apps")
+		r := newTestTracer(apps.DeepCopy(), gitRepository(), es.DeepCopy()).Trace(ctx, es)
+		if s := r.Hops[0].Secret; s == nil || s.Store == nil || s.Store.Name != "vault" {
+			t.Errorf("secret = %+v", s)
+		}
+		if h := r.Hops[0].Health; h == nil || h.Ready != metav1.ConditionFalse {
+			t.Errorf("health = %+v", h)
+		}
+	})
+}
+
+// secretReports are the golden reports of Secrets from an ExternalSecret (not
+// Ready, a control character in the message, a store name with an escape), a
+// SealedSecret, and a SOPS-encrypted file found with --git-dir.
+func secretReports() []*Report {
+	secret := func(name string) Hop {
+		return Hop{Role: RoleObject, Ref: output.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: "shop", Name: name}}
+	}
+	commit := &Commit{By: output.ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, Applied: "main@sha1:" + shaBad, SHA: shaBad, Source: "main@sha1:" + shaBad, Status: CommitCurrent}
+	es := Hop{Role: RoleOwner, Ref: output.ObjectRef{APIVersion: "external-secrets.io/v1", Kind: "ExternalSecret", Namespace: "shop", Name: "db"}, Via: "ownerReference",
+		Health: &Health{Ready: "False", Reason: "SecretSyncedError", Message: "could not get secret data from provider\x1b[2J", LastReconciled: at(10 * time.Minute)},
+		Secret: &SecretSource{From: SecretFromExternalSecret, Store: &output.ObjectRef{APIVersion: "external-secrets.io/v1", Kind: "ClusterSecretStore", Name: "vault\x1b[31m"},
+			RemoteKeys: []string{"shop/db", "api-token (SecretStore aws)"}, RefreshTime: at(2 * time.Hour)}}
+	external := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced, Object: secret("db").Ref,
+		Hops: []Hop{secret("db"), es, ks("apps", "./apps", "main@sha1:"+shaBad), gitSource()}, Commit: commit}
+	ss := Hop{Role: RoleOwner, Ref: output.ObjectRef{APIVersion: "bitnami.com/v1alpha1", Kind: "SealedSecret", Namespace: "shop", Name: "sealed"}, Via: "ownerReference",
+		Health: &Health{Ready: "True", LastReconciled: at(time.Hour)}, Secret: &SecretSource{From: SecretFromSealedSecret}}
+	sealedCommit := *commit
+	sealedCommit.Git = &GitLocation{File: "apps/sealed.yaml", Line: 1, FileFrom: FileFromScan}
+	sealed := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced, Object: secret("sealed").Ref,
+		Hops: []Hop{secret("sealed"), ss, ks("apps", "./apps", "main@sha1:"+shaBad), gitSource()}, Commit: &sealedCommit}
+	sopsObj := secret("db-sops")
+	sopsObj.Secret = &SecretSource{From: SecretFromSOPS, Decryption: &output.ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "apps"}, KeySecret: "sops-age"}
+	sopsCommit := *commit
+	sopsCommit.Git = &GitLocation{File: "apps/db.sops.yaml", Line: 1, FileFrom: FileFromScan, Encrypted: EncryptedSOPS, Subject: "Rotate the db password", Author: "Dev <dev@example.com>"}
+	sops := &Report{TypeMeta: output.NewTypeMeta(output.KindTrace), Result: ResultTraced, Object: sopsObj.Ref,
+		Hops: []Hop{sopsObj, ks("apps", "./apps", "main@sha1:"+shaBad), gitSource()}, Commit: &sopsCommit}
+	sopsPlain := *sops
+	sopsPlain.Commit = commit
+	return []*Report{external, sealed, sops, &sopsPlain}
+}
+
+// sopsSecret is a Secret as `sops --encrypt --encrypted-regex '^(data|stringData)$'`
+// writes it: identity in the clear, values and the MAC encrypted, `sops` metadata.
+const sopsSecret = `apiVersion: v1
+kind: Secret
+metadata:
+    name: db
+    namespace: shop
+data:
+    password: ENC[AES256_GCM,data:3q2+7w==,iv:AAAA,tag:BBBB,type:str]
+sops:
+    age:
+        - recipient: age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq
+          enc: |
+            -----BEGIN AGE ENCRYPTED FILE-----
+            YWdlLWVuY3J5cHRpb24ub3JnL3YxCg==
+            -----END AGE ENCRYPTED FILE-----
+    lastmodified: "2026-01-01T00:00:00Z"
+    mac: ENC[AES256_GCM,data:CCCC,iv:DDDD,tag:EEEE,type:str]
+    encrypted_regex: ^(data|stringData)$
+    version: 3.10.2
+`
+
+// TestLocateInGitSOPS: with --git-dir, the file of a Secret is named encrypted when
+// its document carries SOPS metadata, and not when the Secret is in the clear (in a
+// file of its own or beside an encrypted one).
+func TestLocateInGitSOPS(t *testing.T) {
+	url := "https://git.example.com/acme/fleet.git"
+	plain := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\n  namespace: shop\nstringData:\n  k: v\n"
+	dir, shas := gitRepo(t, url, map[string]map[string]string{"Secrets": {
+		"secrets/db.sops.yaml": sopsSecret,
+		"secrets/plain.yaml":   plain,
+		"secrets/both.yaml":    strings.Replace(plain, "plain", "first", 1) + "---\n" + strings.Replace(sopsSecret, "name: db", "name: second", 1),
+	}})
+	for _, tt := range []struct {
+		name, file string
+		encrypted  bool
+		data       string
+	}{
+		{"db", "secrets/db.sops.yaml", true, "from the encrypted file secrets/db.sops.yaml"},
+		{"plain", "secrets/plain.yaml", false, "but secrets/plain.yaml is not encrypted: Git holds this Secret in the clear"},
+		{"first", "secrets/both.yaml", false, "is not encrypted"},
+		{"second", "secrets/both.yaml", true, "from the encrypted file secrets/both.yaml"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ref := output.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: "shop", Name: tt.name}
+			k := Hop{Role: RoleKustomization, Ref: output.ObjectRef{Kind: "Kustomization", Namespace: "flux-system", Name: "secrets"}, Path: "./secrets",
+				LastAppliedRevision: "main@sha1:" + shas[0], SourceRef: &output.ObjectRef{Kind: "GitRepository", Namespace: "flux-system", Name: "flux-system"}}
+			obj := Hop{Role: RoleObject, Ref: ref, Secret: &SecretSource{From: SecretFromSOPS, Decryption: &k.Ref, KeySecret: "sops-age"}}
+			r := &Report{Object: ref, Result: ResultTraced, Hops: []Hop{obj, k, {Role: RoleSource, Ref: *k.SourceRef, URL: url}},
+				Commit: &Commit{SHA: shas[0], Applied: "main@sha1:" + shas[0]}}
+			r.LocateInGit(context.Background(), dir)
+			g := r.Commit.Git
+			if g == nil || g.File != tt.file || (g.Encrypted == EncryptedSOPS) != tt.encrypted {
+				t.Fatalf("git = %+v, want %s, encrypted %v", g, tt.file, tt.encrypted)
+			}
+			var buf strings.Builder
+			if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), tt.data) || strings.Contains(buf.String(), "3q2+7w") {
+				t.Errorf("human view lacks %q (or shows a value):\n%s", tt.data, buf.String())
+			}
+		})
+	}
+}
