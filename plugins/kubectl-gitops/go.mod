@@ -175,3 +175,5 @@ replace github.com/kubectl-gitops/kubectl-gitops/shared/testbed => ../../shared/
 replace github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-diff => ../kubectl-gitops-diff
 
 replace github.com/kubectl-gitops/kubectl-gitops/plugins/kubectl-gitops-follow => ../kubectl-gitops-follow
+
+replace github.com/santhosh-tekuri/jsonschema/v6 => ../../third_party/jsonschema
