@@ -114,3 +114,5 @@ require (
 replace github.com/kubectl-gitops/kubectl-gitops/shared => ../../shared
 
 replace github.com/kubectl-gitops/kubectl-gitops/shared/testbed => ../../shared/testbed
+
+replace github.com/santhosh-tekuri/jsonschema/v6 => ../../third_party/jsonschema

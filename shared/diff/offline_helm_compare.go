@@ -127,7 +127,9 @@ func compareRelease(b, h *releaseRender, secrets []string) HelmReleaseChange {
 		hc.Change, hc.Why, hc.differs = NotRendered, "at the base: "+b.Why, true
 		return hc
 	case b != nil && b.Why != "":
-		hc.Change, hc.Why = Dropped, "not rendered at the base: "+b.Why
+		// Removed, and not rendered at the base: what it installed is unknown, so no
+		// object is counted (text: "removed", then "not rendered: at the base: …").
+		hc.Change, hc.Why = Dropped, "at the base: "+b.Why
 		return hc
 	}
 	var old []*unstructured.Unstructured

@@ -288,3 +288,32 @@ func TestOfflineHelmRenderFails(t *testing.T) {
 		t.Errorf("shop/web: %+v, cluster %+v", web, doc.Clusters[0].Summary)
 	}
 }
+
+// TestOfflineHelmRemovedNotRendered: a HelmRelease the pull request removes whose chart
+// was not rendered at the base (spec.chartRef, as d2-apps' releases are) is removed
+// with why, and no count of its objects: none was compared.
+func TestOfflineHelmRemovedNotRendered(t *testing.T) {
+	files := fleet()
+	files["apps/release.yaml"] = helmRelease("podinfo", "  chartRef:\n    kind: OCIRepository\n    name: podinfo-chart\n")
+	files["apps/kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - config.yaml\n  - old.yaml\n  - secret.yaml\n  - release.yaml\n"
+	repo := gitRepo(t, files)
+	writeFiles(t, repo, map[string]string{
+		"apps/kustomization.yaml": fleet()["apps/kustomization.yaml"],
+		"apps/release.yaml":       "",
+	})
+	doc, err := Offline(context.Background(), OfflineOptions{Dir: repo, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := releasesOfDoc(doc)["shop/podinfo"]
+	if !ok || h.Change != Dropped || !strings.HasPrefix(h.Why, "at the base: ") || len(h.Objects) != 0 {
+		t.Fatalf("HelmRelease shop/podinfo: %+v, want removed, not rendered at the base", h)
+	}
+	var text bytes.Buffer
+	if err := doc.WriteText(&text, output.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "    HelmRelease shop/podinfo removed\n      not rendered: at the base: its chart comes through spec.chartRef") {
+		t.Errorf("text:\n%s\nwant the HelmRelease removed, not rendered at the base, and no count of its objects", text.String())
+	}
+}

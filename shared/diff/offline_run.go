@@ -22,6 +22,12 @@ type OfflineOptions struct {
 	BaseDir string
 	// Path is one cluster's sync path; empty for every cluster either side has.
 	Path string
+	// Sources maps another source ("OCIRepository/namespace/name") to a local
+	// checkout, as deps --source does: a Kustomization reading it is rendered from the
+	// checkout at both sides (the pull request changes this repository only), so that
+	// what this repository changes in it shows (its path, substitutions, patches), where
+	// it would otherwise be listed as not rendered.
+	Sources map[string]string
 }
 
 // Offline renders every cluster of the repository at the base and at the head, as
@@ -63,9 +69,9 @@ func Offline(ctx context.Context, opts OfflineOptions) (*Diff, error) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			base, baseErr = walkSide(ctx, baseRoot, root)
+			base, baseErr = walkSide(ctx, baseRoot, root, opts.Sources)
 		}()
-		head, err := walkSide(ctx, opts.Dir, root)
+		head, err := walkSide(ctx, opts.Dir, root, opts.Sources)
 		<-done
 		if baseErr != nil {
 			return nil, baseErr
@@ -93,7 +99,7 @@ func Offline(ctx context.Context, opts OfflineOptions) (*Diff, error) {
 
 // walkSide renders one cluster of one side, keeping every object; nil when the side
 // has no such sync path (a cluster added or removed).
-func walkSide(ctx context.Context, repo, syncPath string) (*Side, error) {
+func walkSide(ctx context.Context, repo, syncPath string, sources map[string]string) (*Side, error) {
 	if _, err := os.Stat(filepath.Join(repo, filepath.FromSlash(strings.TrimPrefix(syncPath, "./")))); err != nil {
 		return nil, nil
 	}
@@ -101,7 +107,7 @@ func walkSide(ctx context.Context, repo, syncPath string) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := dir.Walk(ctx, abs, syncPath, dir.Options{KeepObjects: true})
+	cl, err := dir.Walk(ctx, abs, syncPath, dir.Options{KeepObjects: true, Sources: sources})
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

@@ -331,3 +331,104 @@ func TestOfflineUnrenderedAtHead(t *testing.T) {
 		t.Errorf("notes %v", c.Notes)
 	}
 }
+
+// tenantFleet is a cluster shaped like controlplaneio-fluxcd/d2-fleet: the sync path
+// applies tenants, whose ResourceSet gives each tenant an OCIRepository (its
+// components, built in another repository) and a Kustomization at the environment's
+// path of it.
+func tenantFleet(environment string) map[string]string {
+	files := fleet()
+	files["clusters/production/kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - flux-system\n  - tenants.yaml\n"
+	files["clusters/production/tenants.yaml"] = fleetKs("tenants", "./tenants")
+	files["tenants/apps.yaml"] = `apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  inputs:
+    - tenant: frontend
+      environment: ` + environment + `
+  resources:
+    - apiVersion: source.toolkit.fluxcd.io/v1
+      kind: OCIRepository
+      metadata:
+        name: apps
+        namespace: << inputs.tenant >>
+      spec:
+        interval: 5m
+        url: oci://ghcr.io/example/apps/<< inputs.tenant >>
+        ref:
+          tag: latest
+    - apiVersion: kustomize.toolkit.fluxcd.io/v1
+      kind: Kustomization
+      metadata:
+        name: apps
+        namespace: << inputs.tenant >>
+      spec:
+        targetNamespace: << inputs.tenant >>
+        interval: 30m
+        sourceRef:
+          kind: OCIRepository
+          name: apps
+        path: ./<< inputs.environment >>
+        prune: true
+`
+	return files
+}
+
+// TestOfflineSources: a Kustomization on another source (a tenant's OCIRepository) is
+// listed as not rendered, never its objects as removed; with the source mapped to a
+// checkout (--source), it is rendered at both sides from the checkout, and what the
+// fleet changes in it (the environment's path) shows as its objects' changes.
+func TestOfflineSources(t *testing.T) {
+	repo := gitRepo(t, tenantFleet("staging"))
+	writeFiles(t, repo, map[string]string{"tenants/apps.yaml": tenantFleet("production")["tenants/apps.yaml"]})
+	components := t.TempDir()
+	writeFiles(t, components, map[string]string{
+		"staging/kustomization.yaml":    "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config.yaml\n",
+		"staging/config.yaml":           configMap("web", "replicas", "\"1\""),
+		"production/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config.yaml\n",
+		"production/config.yaml":        configMap("web", "replicas", "\"3\""),
+	})
+	tenant := func(c Cluster) *KustomizationChange {
+		for i, k := range c.Kustomizations {
+			if k.Namespace == "frontend" && k.Name == "apps" {
+				return &c.Kustomizations[i]
+			}
+		}
+		return nil
+	}
+
+	doc, err := Offline(context.Background(), OfflineOptions{Dir: repo, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Clusters[0]
+	if c.Summary.Removed != 0 || doc.HeadFailed() || !strings.Contains(strings.Join(c.Notes, "\n"), "reads OCIRepository frontend/apps") {
+		t.Fatalf("without --source: summary %+v, notes %v: want the tenant noted as not rendered, nothing removed", c.Summary, c.Notes)
+	}
+	if k := tenant(c); k != nil && len(k.Objects) != 0 {
+		t.Fatalf("without --source: the tenant's objects %+v, want none listed", k.Objects)
+	}
+
+	doc, err = Offline(context.Background(), OfflineOptions{Dir: repo, Base: "main", Sources: map[string]string{"OCIRepository/frontend/apps": components}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = doc.Clusters[0]
+	if strings.Contains(strings.Join(c.Notes, "\n"), "reads OCIRepository frontend/apps") {
+		t.Errorf("with --source: notes %v, want the tenant rendered", c.Notes)
+	}
+	k := tenant(c)
+	if k == nil {
+		t.Fatalf("with --source: no change listed for Kustomization frontend/apps in %+v", c.Kustomizations)
+	}
+	if len(k.Objects) != 1 || k.Objects[0].Kind != "ConfigMap" || k.Objects[0].Name != "web" || k.Objects[0].Namespace != "frontend" || k.Objects[0].Change != Modified ||
+		!strings.Contains(k.Objects[0].Diff, `-  replicas: "1"`) || !strings.Contains(k.Objects[0].Diff, `+  replicas: "3"`) {
+		t.Errorf("with --source: the tenant's objects %+v, want ConfigMap frontend/web changed from 1 to 3 replicas", k.Objects)
+	}
+	if c.Summary.Removed != 0 || c.Summary.Added != 0 {
+		t.Errorf("with --source: summary %+v, want nothing added or removed", c.Summary)
+	}
+}

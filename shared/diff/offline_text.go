@@ -172,9 +172,11 @@ func (h HelmReleaseChange) charts() string {
 	return ""
 }
 
-// counts is ": 1 added; 3 unchanged", nothing for a HelmRelease not rendered.
+// counts is ": 1 added; 3 unchanged", nothing for a HelmRelease not rendered at a
+// side (Why says which): no object of it was compared, and "no object changed; 0
+// unchanged" would claim it installs nothing.
 func (h HelmReleaseChange) counts() string {
-	if h.Change == NotRendered {
+	if h.Change == NotRendered || h.Why != "" {
 		return ""
 	}
 	return ": " + h.Summary.String()

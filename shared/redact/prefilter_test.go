@@ -11,17 +11,17 @@ func textUnfiltered(s string) string {
 	if !strings.ContainsAny(s, "@?") {
 		return s
 	}
-	s = quotedURL.ReplaceAllStringFunc(s, func(q string) string { return q[:1] + URL(q[1:len(q)-1]) + q[:1] })
-	s = authorityInText.ReplaceAllString(s, "://")
-	s = urlInText.ReplaceAllStringFunc(s, URL)
-	s = queryInText.ReplaceAllStringFunc(s, func(m string) string {
+	s = quotedURL().ReplaceAllStringFunc(s, func(q string) string { return q[:1] + URL(q[1:len(q)-1]) + q[:1] })
+	s = authorityInText().ReplaceAllString(s, "://")
+	s = urlInText().ReplaceAllStringFunc(s, URL)
+	s = queryInText().ReplaceAllStringFunc(s, func(m string) string {
 		key := m[1:strings.IndexByte(m, '=')]
 		if apiParam(key) {
 			return m
 		}
 		return m[:strings.IndexByte(m, '=')+1] + Mask
 	})
-	return userinfoInText.ReplaceAllString(s, "")
+	return userinfoInText().ReplaceAllString(s, "")
 }
 
 // prefilterCases are texts on both sides of every skip: revisions, URLs with and

@@ -12,6 +12,7 @@ package redact
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Mask replaces every query value.
@@ -23,7 +24,7 @@ const Mask = "REDACTED"
 // with the same rules applied.
 func URL(raw string) string {
 	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok || !validScheme.MatchString(scheme) {
+	if !ok || !validScheme().MatchString(scheme) {
 		scheme, rest = "", raw
 	} else {
 		scheme += "://"
@@ -64,7 +65,11 @@ func maskQuery(s string) string {
 
 // validScheme is RFC 3986's scheme: what stands before "://" in anything else is
 // userinfo or host, and is redacted as such.
-var validScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+//
+// This package's expressions are compiled on first use: every command imports the
+// package, most never redact, and compiling them at start-up cost each command about
+// 0.5 ms (authorityInText's bounded repeat is 256 copies of its class).
+var validScheme = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`) })
 
 // apiParam reports the query parameters of Kubernetes API requests, which client
 // errors repeat and which carry no credential: masking them only hides what timed out.
@@ -78,23 +83,25 @@ func apiParam(key string) bool {
 
 // urlInText finds URLs with a scheme inside free text: up to the first blank, quote or
 // bracket, which is where Git, Helm and the controllers end them in their messages.
-var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s'"<>()\[\]{}]+`)
+var urlInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s'"<>()\[\]{}]+`) })
 
 // quotedURL finds a URL in quotes, as Git and the Flux controllers quote the address
 // they failed to reach: inside the quotes the whole address is known, blanks and all.
-var quotedURL = regexp.MustCompile(`'[A-Za-z][A-Za-z0-9+.-]*://[^'\n]*'|"[A-Za-z][A-Za-z0-9+.-]*://[^"\n]*"`)
+var quotedURL = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`'[A-Za-z][A-Za-z0-9+.-]*://[^'\n]*'|"[A-Za-z][A-Za-z0-9+.-]*://[^"\n]*"`)
+})
 
 // authorityInText finds a URL's userinfo inside free text even when the password holds
 // blanks, which end a URL for urlInText: from "://" to the first '@' with no '/', quote
 // or line break between.
-var authorityInText = regexp.MustCompile(`://[^/'"<>\n]{0,256}@`)
+var authorityInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`://[^/'"<>\n]{0,256}@`) })
 
 // queryInText finds a query parameter's value in free text, wherever the URL around it
 // starts.
-var queryInText = regexp.MustCompile(`([?&][^\n'"<>?&=#]+=)[^\s'"<>&#]+`)
+var queryInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([?&][^\n'"<>?&=#]+=)[^\s'"<>&#]+`) })
 
 // userinfoInText finds scp-style user:password@ before a host inside free text.
-var userinfoInText = regexp.MustCompile(`[^\s'"<>()\[\]{}/@:]+:[^\s'"]*@`)
+var userinfoInText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\s'"<>()\[\]{}/@:]+:[^\s'"]*@`) })
 
 // Text masks credentials wherever they stand in a message: every URL in it goes
 // through URL, and a bare user:password@ is cut.
@@ -106,12 +113,12 @@ func Text(s string) string {
 	// Flux revisions ("main@sha1:…") hold an '@' and are printed for every object of
 	// a bulk trace, where the expressions cost more than the rest of the view.
 	if strings.Contains(s, "://") {
-		s = quotedURL.ReplaceAllStringFunc(s, func(q string) string { return q[:1] + URL(q[1:len(q)-1]) + q[:1] })
-		s = authorityInText.ReplaceAllString(s, "://")
-		s = urlInText.ReplaceAllStringFunc(s, URL)
+		s = quotedURL().ReplaceAllStringFunc(s, func(q string) string { return q[:1] + URL(q[1:len(q)-1]) + q[:1] })
+		s = authorityInText().ReplaceAllString(s, "://")
+		s = urlInText().ReplaceAllStringFunc(s, URL)
 	}
 	if strings.ContainsAny(s, "?&") && strings.Contains(s, "=") {
-		s = queryInText.ReplaceAllStringFunc(s, func(m string) string {
+		s = queryInText().ReplaceAllStringFunc(s, func(m string) string {
 			key := m[1:strings.IndexByte(m, '=')]
 			if apiParam(key) {
 				return m
@@ -120,7 +127,7 @@ func Text(s string) string {
 		})
 	}
 	if mayHoldUserinfo(s) {
-		s = userinfoInText.ReplaceAllString(s, "")
+		s = userinfoInText().ReplaceAllString(s, "")
 	}
 	return s
 }

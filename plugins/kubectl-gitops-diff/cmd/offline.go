@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,9 @@ type offlineFlags struct {
 	Base    string
 	BaseDir string
 	Path    string
+	// Sources are --source KIND/NAMESPACE/NAME=DIR, as deps --dir takes them.
+	Sources []string
+	sources map[string]string
 	set     bool
 }
 
@@ -33,11 +37,12 @@ func (f *offlineFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.Base, "base", "", "Offline: compare --dir (as it is) with this commit of its repository (a branch, tag or SHA), every cluster rendered from its sync path; no cluster is read.")
 	cmd.Flags().StringVar(&f.BaseDir, "base-dir", "", "Offline: compare --dir with this folder (the base) instead of a commit.")
 	cmd.Flags().StringVar(&f.Path, "path", "", "Offline: only the cluster of this sync path (clusters/production).")
+	cmd.Flags().StringArrayVar(&f.Sources, "source", nil, "Offline: render the Kustomizations reading another source from a local checkout, the same at both sides: KIND/NAMESPACE/NAME=DIR (repeatable).")
 }
 
 // complete notes whether the offline comparison is asked for.
 func (f *offlineFlags) complete(cmd *cobra.Command) {
-	f.set = cmd.Flags().Changed("base") || cmd.Flags().Changed("base-dir") || cmd.Flags().Changed("path")
+	f.set = cmd.Flags().Changed("base") || cmd.Flags().Changed("base-dir") || cmd.Flags().Changed("path") || cmd.Flags().Changed("source")
 }
 
 // offlineOr runs the offline comparison when its flags are given, the live diff
@@ -73,17 +78,30 @@ func (o *Options) validateOffline() error {
 	f := o.offline
 	switch {
 	case o.Dir == "":
-		return exitcode.New(exitcode.Usage, "--base, --base-dir and --path compare a repository offline: give its folder with --dir, e.g. '%s'", o.name.Command("diff --dir . --base main"))
+		return exitcode.New(exitcode.Usage, "--base, --base-dir, --path and --source compare a repository offline: give its folder with --dir, e.g. '%s'", o.name.Command("diff --dir . --base main"))
 	case f.Base != "" && f.BaseDir != "":
 		return exitcode.New(exitcode.Usage, "--base and --base-dir cannot be used together: a commit of --dir's repository or another folder")
 	case f.Base == "" && f.BaseDir == "":
-		return exitcode.New(exitcode.Usage, "--path compares one cluster offline: give the base with --base REF or --base-dir DIR")
+		return exitcode.New(exitcode.Usage, "--path and --source are for the offline comparison: give the base with --base REF or --base-dir DIR")
 	case len(o.Names) > 0 || o.Selector != "" || o.AllNamespaces:
 		return exitcode.New(exitcode.Usage, "--base and --base-dir compare every cluster of --dir: no names, -l or -A (--path picks one cluster)")
 	case o.gitDirSet || o.Revision != "":
 		return exitcode.New(exitcode.Usage, "--git-dir and --revision pick what the live diff compares: with --base, --dir is the head and --base the commit")
 	case o.Remote.Context != "" || o.Remote.UseSecret:
 		return exitcode.New(exitcode.Usage, "--remote-context and --use-kubeconfig-secret open clusters: --base compares offline")
+	}
+	for _, m := range f.Sources {
+		ref, checkout, ok := strings.Cut(m, "=")
+		if parts := strings.Split(ref, "/"); !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" || checkout == "" {
+			return exitcode.New(exitcode.Usage, "--source %q: give KIND/NAMESPACE/NAME=DIR, e.g. --source OCIRepository/flux-system/apps=../apps", m)
+		}
+		if fi, err := os.Stat(checkout); err != nil || !fi.IsDir() {
+			return exitcode.New(exitcode.Usage, "--source %s: %s is not a folder", ref, checkout)
+		}
+		if o.offline.sources == nil {
+			o.offline.sources = map[string]string{}
+		}
+		o.offline.sources[ref] = checkout
 	}
 	for flag, path := range map[string]string{"--dir": o.Dir, "--base-dir": f.BaseDir} {
 		if path == "" {
@@ -101,7 +119,7 @@ func (o *Options) validateOffline() error {
 // runOffline compares the repository's clusters and prints the Diff document; the exit
 // code is the live diff's: 7 when anything changed.
 func (o *Options) runOffline(ctx context.Context) error {
-	doc, err := diff.Offline(ctx, diff.OfflineOptions{Dir: o.Dir, Base: o.offline.Base, BaseDir: o.offline.BaseDir, Path: o.offline.Path})
+	doc, err := diff.Offline(ctx, diff.OfflineOptions{Dir: o.Dir, Base: o.offline.Base, BaseDir: o.offline.BaseDir, Path: o.offline.Path, Sources: o.offline.sources})
 	if err != nil {
 		return err
 	}
@@ -132,7 +150,10 @@ had not. What did not change is counted, not listed. Each HelmRelease's chart is
 rendered at both sides (a chart of this repository, or fetched from a HelmRepository
 once per run; values from spec.values and the valuesFrom ConfigMaps and Secrets the
 side renders) and the objects it installs compared under it; one that cannot be
-rendered is listed as not rendered, with why. -o markdown writes a pull request comment
+rendered is listed as not rendered, with why. A Kustomization reading another source
+(a tenant's OCIRepository) is listed as not rendered too, unless --source maps that
+source to a local checkout: it is then rendered from it at both sides, and what this
+repository changes in it (path, substitutions, patches) shows. -o markdown writes a pull request comment
 (summary tables, then the diffs folded per Kustomization, cut at 60,000 characters);
 -o github writes GitHub Actions annotations (an error per new problem, a notice per
 changed Kustomization); -o sarif a SARIF 2.1.0 log of the new problems, for code
