@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"time"
+
 	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
 )
 
@@ -60,4 +62,15 @@ func (o *Options) prefix(context string) string {
 		return ""
 	}
 	return "[" + context + "] "
+}
+
+// reach bounds reaching every cluster (listing its GitRepositories, resolving the
+// revision) across several contexts: one --context-timeout from the start for them
+// all, so that a hundred contexts that never answer cost one timeout. One context
+// alone has --request-timeout and --timeout.
+func (o *Options) reach() time.Duration {
+	if !o.multi() {
+		return 0
+	}
+	return o.ContextTimeout
 }

@@ -132,7 +132,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	results := follow.Across(ctx, clusters, o.Revision, o.Timeout, git.Heads, func(c follow.Cluster, sources []follow.Source) follow.Options {
+	results := follow.Across(ctx, clusters, o.Revision, o.reach(), o.Timeout, git.Heads, func(c follow.Cluster, sources []follow.Source) follow.Options {
 		return follow.Options{Namespace: c.Namespace, Hooks: o.hooks(), Changed: o.view(c.Context, sources)}
 	})
 	if !o.multi() {
