@@ -35,26 +35,31 @@ type Options struct {
 	Changed func(State)
 }
 
-// progress is what the waits reported so far, shared with the polling loop.
+// progress is what the sources' waits reported so far, shared with the polling loop.
 type progress struct {
-	mu       sync.Mutex
-	sources  []Source
-	outcomes map[reconcile.Target]reconcile.Outcome
+	mu      sync.Mutex
+	sources []Source
 	// retried is read and written by the polling loop alone.
 	retried map[reconcile.Target]time.Time
 }
 
 // Follow asks each source to fetch its commit and waits for it (reconcile.Request and
-// Wait, so the sources' polling intervals do not matter), then has every consumer asked
-// and waited for by reconcile.Follower.Propagate, while the graph is read every
-// Interval and evaluated: it returns the last state once the revision is applied
-// everywhere, or can no longer be (exit 1 naming the root cause), or ctx ends (a
-// timeout is exit 6, an interruption exit 1).
+// Wait, so the sources' polling intervals do not matter), while the consumers and the
+// graph are listed every Interval and evaluated: it returns the last state once the
+// revision is applied everywhere, or can no longer be (exit 1 naming the root cause),
+// or ctx ends (a timeout is exit 6, an interruption exit 1).
+//
+// The consumers are not asked one by one: Flux's controllers watch the source's
+// artifact and move every Kustomization, HelmChart and HelmRelease built from it as
+// soon as it changes, and a GET (or a request) per consumer is a thousand requests
+// per poll for a fleet of a thousand. Their state is read from the snapshot's lists,
+// one per kind and page per Interval; a consumer that fails is asked once more
+// (State.Retry) before the failure counts.
 func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts Options) (State, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	p := &progress{sources: sources, outcomes: map[reconcile.Target]reconcile.Outcome{}, retried: map[reconcile.Target]time.Time{}}
+	p := &progress{sources: sources, retried: map[reconcile.Target]time.Time{}}
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stop(); wg.Wait() }()
@@ -68,6 +73,9 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 	var last State
 	var lastErr error
 	for {
+		// One look per Interval, however long the look takes: a poll that waited a
+		// full Interval after each look would report a second and more late.
+		next := time.Now().Add(opts.Interval)
 		st, err := snapshot(ctx, dyn, p, opts.Namespace)
 		switch {
 		case err == nil:
@@ -101,12 +109,12 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 		select {
 		case <-ctx.Done():
 			return ended(ctx, last, lastErr)
-		case <-time.After(opts.Interval):
+		case <-time.After(time.Until(next)):
 		}
 	}
 }
 
-// follow is one source's part: fetch, then Propagate.
+// follow is one source's part: ask it to fetch its commit and wait until it did.
 func (p *progress) follow(ctx context.Context, dyn dynamic.Interface, i int, opts Options) {
 	p.mu.Lock()
 	src := p.sources[i]
@@ -121,26 +129,11 @@ func (p *progress) follow(ctx context.Context, dyn dynamic.Interface, i int, opt
 		return
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if err != nil {
 		p.sources[i].Phase, p.sources[i].Message = PhaseFailed, err.Error()
 	} else {
 		p.sources[i].Phase, p.sources[i].Revision = PhaseFetched, s.ArtifactRevision
-	}
-	p.mu.Unlock()
-	if err != nil {
-		return
-	}
-	f := reconcile.Follower{Interval: reconcile.PollInterval, Hooks: write.Hooks{Now: opts.Now}}
-	outcomes, _ := f.Propagate(ctx, dyn, t, s.ArtifactRevision)
-	if ctx.Err() != nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, o := range outcomes {
-		if o.Status == reconcile.StatusApplied || o.Status == reconcile.StatusFailed {
-			p.outcomes[reconcile.Target{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}] = o
-		}
 	}
 }
 
@@ -163,10 +156,7 @@ func fetchedOrFailed(token, commit string) reconcile.Done {
 // evaluates them.
 func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, namespace string) (State, error) {
 	p.mu.Lock()
-	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Outcomes: map[reconcile.Target]reconcile.Outcome{}, Retried: p.retried}
-	for k, v := range p.outcomes {
-		snap.Outcomes[k] = v
-	}
+	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Retried: p.retried}
 	p.mu.Unlock()
 	for _, s := range snap.Sources {
 		cs, err := source.Consumers(ctx, dyn, s.Namespace, s.Name, s.Revision)

@@ -108,10 +108,7 @@ type Consumer struct {
 type Snapshot struct {
 	Sources   []Source
 	Consumers []Consumer
-	// Outcomes are what reconcile.Follower.Propagate reported for the consumers it is
-	// done waiting for.
-	Outcomes map[reconcile.Target]reconcile.Outcome
-	Report   *deps.Report
+	Report    *deps.Report
 	// Retried are the objects asked to reconcile once more after a first failure, and
 	// when (the token of that request; zero when it could not be made).
 	Retried map[reconcile.Target]time.Time
@@ -171,7 +168,7 @@ func Evaluate(snap Snapshot) State {
 		src := commits[c.Source]
 		o.Phase, o.Applied, o.Message = observe(snap, c, src, charts)
 		if o.Phase == phaseFailedOnce {
-			// A first failure is asked once more before it counts, as Propagate does:
+			// A first failure is asked once more before it counts:
 			// while a source moves, a controller can fail on an artifact replaced under
 			// it, and its next attempt succeeds.
 			st.Retry = append(st.Retry, reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name})
@@ -272,8 +269,7 @@ func verdict(st State) Verdict {
 	return VerdictFailed
 }
 
-// observe is the phase of one consumer from its source, Propagate's outcome and its
-// status; charts are the HelmCharts observed before (Consumers lists them before the
+// observe is the phase of one consumer from its source and its status; charts are the HelmCharts observed before (Consumers lists them before the
 // HelmReleases installing them).
 func observe(snap Snapshot, c Consumer, src Source, charts map[string]Object) (Phase, string, string) {
 	t := reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
@@ -285,14 +281,9 @@ func observe(snap Snapshot, c Consumer, src Source, charts map[string]Object) (P
 	case flux.KindHelmRelease:
 		applied = s.LastAttemptedRevision
 	}
-	out, waited := snap.Outcomes[t]
 	switch {
-	case waited && out.Status == reconcile.StatusApplied:
-		return PhaseApplied, out.Applied, ""
-	case waited && out.Status == "Suspended", s.Suspended:
+	case s.Suspended:
 		return PhaseSuspended, applied, "suspended: Flux applies nothing until it is resumed"
-	case waited && out.Status == reconcile.StatusFailed:
-		return PhaseFailed, out.Applied, out.Message
 	case src.Phase == PhaseFailed:
 		return PhaseBlocked, applied, "will not apply: its source " + sourceName(src) + " did not fetch " + short(src.Commit)
 	case src.Phase != PhaseFetched:

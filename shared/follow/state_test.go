@@ -114,7 +114,6 @@ func TestEvaluate(t *testing.T) {
 		name      string
 		source    Source
 		consumers []Consumer
-		outcomes  map[reconcile.Target]reconcile.Outcome
 		want      want
 	}{{
 		name:   "the source has not fetched yet: everything pending",
@@ -230,19 +229,9 @@ func TestEvaluate(t *testing.T) {
 		},
 		want: want{phases: map[string]Phase{"shop-web": PhaseApplying, "web": PhaseWaiting},
 			waits: map[string][]string{"web": {"HelmChart flux-system/shop-web"}}},
-	}, {
-		name:   "Propagate's outcome decides what it waited for",
-		source: src(PhaseFetched),
-		consumers: []Consumer{
-			ks("apps", oldSHA, oldSHA, ready()), ks("infrastructure", oldSHA, oldSHA, ready()),
-		},
-		outcomes: map[reconcile.Target]reconcile.Outcome{
-			{Kind: "Kustomization", Namespace: ns, Name: "infrastructure"}: {Status: reconcile.StatusApplied, Applied: rev(newSHA)},
-		},
-		want: want{phases: map[string]Phase{"apps": PhaseApplying, "infrastructure": PhaseApplied}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := Evaluate(Snapshot{Sources: []Source{tc.source}, Consumers: tc.consumers, Outcomes: tc.outcomes, Report: graph(t, tc.consumers), Retried: retried(tc.consumers)})
+			st := Evaluate(Snapshot{Sources: []Source{tc.source}, Consumers: tc.consumers, Report: graph(t, tc.consumers), Retried: retried(tc.consumers)})
 			var retry []string
 			for _, r := range st.Retry {
 				retry = append(retry, r.Name)
