@@ -1,6 +1,8 @@
 package follow
 
 import (
+	"github.com/fluxcd/pkg/apis/meta"
+
 	"context"
 	"errors"
 	"fmt"
@@ -33,14 +35,22 @@ type Options struct {
 	write.Hooks
 	// Changed gets every state that differs from the one before, for the live view.
 	Changed func(State)
+	// Where names the cluster a consumer with spec.kubeConfig (of namespace) applies
+	// to, as the user knows it: the context of their kubeconfig pointing at the same
+	// server (remote.Read, remote.Opener), else the Secret holding its kubeconfig.
+	// Asked once per reference per follow; nil names the Secret (or ConfigMap).
+	Where func(ctx context.Context, namespace string, kc *meta.KubeConfigReference) string
 }
 
 // progress is what the sources' waits reported so far, shared with the polling loop.
 type progress struct {
 	mu      sync.Mutex
 	sources []Source
-	// retried is read and written by the polling loop alone.
+	// retried and where are read and written by the polling loop alone.
 	retried map[reconcile.Target]time.Time
+	// where are the names of the clusters consumers apply to through spec.kubeConfig,
+	// by reference.
+	where map[string]string
 }
 
 // Follow asks each source to fetch its commit and waits for it (reconcile.Request and
@@ -59,7 +69,7 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	p := &progress{sources: sources, retried: map[reconcile.Target]time.Time{}}
+	p := &progress{sources: sources, retried: map[reconcile.Target]time.Time{}, where: map[string]string{}}
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stop(); wg.Wait() }()
@@ -76,7 +86,7 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 		// One look per Interval, however long the look takes: a poll that waited a
 		// full Interval after each look would report a second and more late.
 		next := time.Now().Add(opts.Interval)
-		st, err := snapshot(ctx, dyn, p, opts.Namespace)
+		st, err := snapshot(ctx, dyn, p, opts)
 		switch {
 		case err == nil:
 			if opts.Changed != nil && !reflect.DeepEqual(st, last) {
@@ -154,7 +164,7 @@ func fetchedOrFailed(token, commit string) reconcile.Done {
 
 // snapshot reads the consumers of every source and the dependency graph, and
 // evaluates them.
-func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, namespace string) (State, error) {
+func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, opts Options) (State, error) {
 	p.mu.Lock()
 	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Retried: p.retried}
 	p.mu.Unlock()
@@ -165,15 +175,45 @@ func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, namespace
 		}
 		for _, c := range cs {
 			snap.Consumers = append(snap.Consumers, Consumer{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name,
-				Source: s.ref(), Chart: c.Chart, Status: c.Status})
+				Source: s.ref(), Chart: c.Chart, Status: c.Status, Cluster: p.cluster(ctx, c.Namespace, c.KubeConfig, opts.Where)})
 		}
 	}
-	l, err := live.Load(ctx, dyn, namespace)
+	l, err := live.Load(ctx, dyn, opts.Namespace)
 	if err != nil {
 		return State{}, err
 	}
 	snap.Report = deps.Analyze(ctx, l.Nodes)
 	return Evaluate(snap), nil
+}
+
+// cluster names the cluster a consumer of namespace applies to through kc: "" for its
+// own, else where's answer, asked once per reference.
+func (p *progress) cluster(ctx context.Context, namespace string, kc *meta.KubeConfigReference, where func(context.Context, string, *meta.KubeConfigReference) string) string {
+	var key string
+	switch {
+	case kc == nil:
+		return ""
+	case kc.SecretRef != nil:
+		key = "Secret " + namespace + "/" + kc.SecretRef.Name
+		if kc.SecretRef.Key != "" {
+			key += " (" + kc.SecretRef.Key + ")"
+		}
+	case kc.ConfigMapRef != nil:
+		key = "ConfigMap " + namespace + "/" + kc.ConfigMapRef.Name
+	default:
+		return ""
+	}
+	if name, ok := p.where[key]; ok {
+		return name
+	}
+	name := key
+	if where != nil {
+		if n := where(ctx, namespace, kc); n != "" {
+			name = n
+		}
+	}
+	p.where[key] = name
+	return name
 }
 
 // Failure is the error of a follow that failed: the root cause as deps names it, and

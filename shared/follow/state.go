@@ -83,6 +83,10 @@ type Object struct {
 	// revision yet, or that block it.
 	WaitsOn []string `json:"waitsOn,omitempty"`
 	Message string   `json:"message,omitempty"`
+	// Cluster is the cluster it applies to through spec.kubeConfig (a context of the
+	// user's kubeconfig pointing at the same server, else "Secret namespace/name");
+	// absent for the cluster it is in.
+	Cluster string `json:"cluster,omitempty"`
 	// built is a HelmChart's chart revision, which its HelmReleases install.
 	built string
 }
@@ -101,6 +105,9 @@ type Consumer struct {
 	// Chart is, for a HelmRelease, the HelmChart it installs from ("namespace/name").
 	Chart  string
 	Status status.Status
+	// Cluster is where it applies when spec.kubeConfig names another cluster
+	// (Options.Where's name); "" for its own.
+	Cluster string
 }
 
 // Snapshot is one look at the cluster: what the waits reported so far and the live
@@ -125,6 +132,8 @@ const (
 	// VerdictTimedOut and VerdictInterrupted are set by Run when its context ends.
 	VerdictTimedOut    Verdict = "TimedOut"
 	VerdictInterrupted Verdict = "Interrupted"
+	// VerdictUnreachable is a context that did not answer (ClusterResult only).
+	VerdictUnreachable Verdict = "Unreachable"
 )
 
 // State is what Evaluate makes of a Snapshot.
@@ -164,7 +173,7 @@ func Evaluate(snap Snapshot) State {
 	phase := map[deps.NodeID]int{} // index into st.Objects
 	charts := map[string]Object{}
 	for _, c := range snap.Consumers {
-		o := Object{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
+		o := Object{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name, Cluster: c.Cluster}
 		src := commits[c.Source]
 		o.Phase, o.Applied, o.Message = observe(snap, c, src, charts)
 		if o.Phase == phaseFailedOnce {

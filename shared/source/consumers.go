@@ -1,6 +1,9 @@
 package source
 
 import (
+	"github.com/fluxcd/pkg/apis/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"context"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -25,6 +28,22 @@ type Consumer struct {
 	Chart string `json:"chart,omitempty"`
 	// Status is the consumer's own Ready summary.
 	Status status.Status `json:"-"`
+	// KubeConfig is a Kustomization's or HelmRelease's spec.kubeConfig: the cluster it
+	// applies to when not its own (remote.Read describes it).
+	KubeConfig *meta.KubeConfigReference `json:"-"`
+}
+
+// kubeConfigOf reads spec.kubeConfig; nil when absent or unreadable.
+func kubeConfigOf(u *unstructured.Unstructured) *meta.KubeConfigReference {
+	m, ok, _ := unstructured.NestedMap(u.Object, "spec", "kubeConfig")
+	if !ok {
+		return nil
+	}
+	kc := &meta.KubeConfigReference{}
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(m, kc) != nil {
+		return nil
+	}
+	return kc
 }
 
 // Consumers lists what reads the GitRepository namespace/name, holding revision now:
@@ -40,7 +59,7 @@ func Consumers(ctx context.Context, dyn dynamic.Interface, namespace, name, revi
 			st := status.Of(u)
 			kss = append(kss, Consumer{Kind: flux.KindKustomization, Namespace: u.GetNamespace(), Name: u.GetName(),
 				Applied: st.LastAppliedRevision, Current: revision != "" && st.LastAppliedRevision == revision,
-				Suspended: st.Suspended, Status: st})
+				Suspended: st.Suspended, Status: st, KubeConfig: kubeConfigOf(u)})
 		}
 		return nil
 	})
@@ -79,7 +98,8 @@ func Consumers(ctx context.Context, dyn dynamic.Interface, namespace, name, revi
 			}
 		}
 		releases = append(releases, Consumer{Kind: flux.KindHelmRelease, Namespace: u.GetNamespace(), Name: u.GetName(),
-			Applied: st.LastAttemptedRevision, Current: current, Suspended: st.Suspended, Chart: chart, Status: st})
+			Applied: st.LastAttemptedRevision, Current: current, Suspended: st.Suspended, Chart: chart, Status: st,
+			KubeConfig: kubeConfigOf(u)})
 		return nil
 	})
 	if err != nil && !optional(err) {

@@ -1,6 +1,12 @@
 package cmd
 
 import (
+	"context"
+
+	"github.com/fluxcd/pkg/apis/meta"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
+
 	"time"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
@@ -73,4 +79,21 @@ func (o *Options) reach() time.Duration {
 		return 0
 	}
 	return o.ContextTimeout
+}
+
+// where names the cluster an object of c applies to through spec.kubeConfig as the
+// user knows it: the context of their kubeconfig whose server is the one the
+// kubeConfig's Secret points at (as trace finds it: remote.Read, remote.Opener), else
+// the Secret itself.
+func (o *Options) where(c follow.Cluster) func(context.Context, string, *meta.KubeConfigReference) string {
+	return func(ctx context.Context, namespace string, kc *meta.KubeConfigReference) string {
+		ref := remote.Read(ctx, c.Dynamic, namespace, kc)
+		if ref == nil {
+			return ""
+		}
+		if _, name, err := (remote.Opener{Kubeconfig: o.factory}).Open(ctx, ref); err == nil && name != "" {
+			return name
+		}
+		return ref.Via()
+	}
 }
