@@ -1,6 +1,11 @@
 package main_test
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
+
 	"context"
 	"net"
 	"reflect"
@@ -84,6 +89,10 @@ func TestFollow(t *testing.T) {
 		}
 		if !strings.Contains(run.Stdout, "applied "+sha[:12]) || strings.Contains(run.Stdout, "\x1b[") {
 			t.Errorf("want a summary line and no terminal escapes:\n%s", run.Stdout)
+		}
+		// The line saying apps applied comes within about one poll of Flux finishing.
+		if lag := reportLag(t, ctx, bed, run.Stdout, "apps"); lag > 2*time.Second {
+			t.Errorf("apps reported applied %s after Flux applied it, want at most 2s (one poll, and the lines' whole seconds)", lag)
 		}
 	})
 
@@ -294,4 +303,41 @@ func TestFollowThreeControlPlanes(t *testing.T) {
 	if !reflect.DeepEqual(results, want) {
 		t.Errorf("clusters %v, want %v", results, want)
 	}
+}
+
+// reportLag is how long after kustomize-controller finished applying Kustomization
+// flux-system/name (its history's last reconcile) the line of stdout saying it
+// applied was printed; both are whole seconds.
+func reportLag(t *testing.T, ctx context.Context, bed *testbed.Bed, stdout, name string) time.Duration {
+	t.Helper()
+	gvr, _ := flux.GVR(flux.KindKustomization)
+	u, err := bed.Dynamic.Resource(gvr).Namespace(testbed.FluxNamespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	history, _, _ := unstructured.NestedSlice(u.Object, "status", "history")
+	if len(history) == 0 {
+		t.Fatalf("Kustomization %s has no status.history", name)
+	}
+	last, _, _ := unstructured.NestedString(history[0].(map[string]any), "lastReconciled")
+	applied, err := time.Parse(time.RFC3339, last)
+	if err != nil {
+		t.Fatalf("history's lastReconciled %q: %v", last, err)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		clock, rest, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasPrefix(rest, "Kustomization "+testbed.FluxNamespace+"/"+name+" Applied") {
+			continue
+		}
+		at, err := time.Parse(time.TimeOnly, clock)
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		y, m, d := applied.UTC().Date()
+		reported := time.Date(y, m, d, at.Hour(), at.Minute(), at.Second(), 0, time.UTC)
+		t.Logf("%s applied at %s (Flux), reported at %s", name, applied.UTC().Format(time.TimeOnly), clock)
+		return reported.Sub(applied)
+	}
+	t.Fatalf("no line saying %s applied:\n%s", name, stdout)
+	return 0
 }

@@ -46,8 +46,10 @@ type Options struct {
 type progress struct {
 	mu      sync.Mutex
 	sources []Source
-	// retried and where are read and written by the polling loop alone.
+	// retried, nudged and where are read and written by the polling loop alone.
 	retried map[reconcile.Target]time.Time
+	// nudged are the objects asked to reconcile once their dependencies applied.
+	nudged map[reconcile.Target]bool
 	// where are the names of the clusters consumers apply to through spec.kubeConfig,
 	// by reference.
 	where map[string]string
@@ -69,7 +71,7 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	p := &progress{sources: sources, retried: map[reconcile.Target]time.Time{}, where: map[string]string{}}
+	p := &progress{sources: sources, retried: map[reconcile.Target]time.Time{}, nudged: map[reconcile.Target]bool{}, where: map[string]string{}}
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stop(); wg.Wait() }()
@@ -108,6 +110,14 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 					at = time.Time{}
 				}
 				p.retried[t] = at.UTC()
+			}
+		}
+		for _, t := range last.Nudge {
+			if !p.nudged[t] {
+				// Once: a request that fails or is not handled leaves Flux to its
+				// own requeue.
+				_, _ = reconcile.Request(ctx, dyn, t, opts.Clock())
+				p.nudged[t] = true
 			}
 		}
 		if last.Verdict == VerdictApplied {

@@ -147,6 +147,11 @@ type State struct {
 	// Retry are the objects that failed once: the caller asks each to reconcile again
 	// and records when in Snapshot.Retried.
 	Retry []reconcile.Target
+	// Nudge are the objects Flux still holds on a dependency although every followed
+	// dependency applied the revision: left alone, the controller looks again only
+	// after its --requeue-dependency interval (30s by default); the caller asks each
+	// once to reconcile now.
+	Nudge []reconcile.Target
 }
 
 // RootCause is why the revision will not be applied everywhere.
@@ -219,6 +224,10 @@ func Evaluate(snap Snapshot) State {
 		}
 		if len(o.WaitsOn) > 0 && o.Phase == PhaseApplying {
 			o.Phase = PhaseWaiting
+		}
+		// Objects are in the consumers' order, one each.
+		if c := snap.Consumers[i]; o.Phase == PhaseApplying && c.Status.Ready.DependencyBlocked() && followedDependency(snap.Report, o.ID(), phase) {
+			st.Nudge = append(st.Nudge, reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name})
 		}
 	}
 	for i, j := range blockedBy {
@@ -400,6 +409,16 @@ func rootCause(r *deps.Report, st State, blockedBy map[int]int) *RootCause {
 	}
 	slices.Sort(rc.Blocked)
 	return rc
+}
+
+// followedDependency reports whether id depends on an object followed (phase's keys).
+func followedDependency(r *deps.Report, id deps.NodeID, phase map[deps.NodeID]int) bool {
+	for _, d := range dependencies(r, id) {
+		if _, ok := phase[d]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // dependencies are the dependsOn targets of id in the graph, in spec order.

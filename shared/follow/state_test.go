@@ -107,6 +107,8 @@ type want struct {
 	blocked []string
 	// retry are the names Evaluate asks to be reconciled once more.
 	retry []string
+	// nudge are the names Evaluate asks to be reconciled now that their dependencies applied.
+	nudge []string
 }
 
 func TestEvaluate(t *testing.T) {
@@ -138,6 +140,21 @@ func TestEvaluate(t *testing.T) {
 			ks("apps", oldSHA, oldSHA, ready()), ks("infrastructure", newSHA, newSHA, ready()),
 		},
 		want: want{phases: map[string]Phase{"apps": PhaseApplying, "infrastructure": PhaseApplied}},
+	}, {
+		name:   "infrastructure applying, apps held on it by Flux: waits, not nudged yet",
+		source: src(PhaseFetched),
+		consumers: []Consumer{
+			ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", oldSHA, newSHA, progressing()),
+		},
+		want: want{phases: map[string]Phase{"apps": PhaseWaiting, "infrastructure": PhaseApplying},
+			waits: map[string][]string{"apps": {"Kustomization flux-system/infrastructure"}}},
+	}, {
+		name:   "infrastructure applied, Flux still holds apps on it: apps nudged",
+		source: src(PhaseFetched),
+		consumers: []Consumer{
+			ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", newSHA, newSHA, ready()),
+		},
+		want: want{phases: map[string]Phase{"apps": PhaseApplying, "infrastructure": PhaseApplied}, nudge: []string{"apps"}},
 	}, {
 		name:   "everything applied",
 		source: src(PhaseFetched),
@@ -238,6 +255,13 @@ func TestEvaluate(t *testing.T) {
 			}
 			if !reflect.DeepEqual(retry, tc.want.retry) {
 				t.Errorf("asked to retry %v, want %v", retry, tc.want.retry)
+			}
+			var nudge []string
+			for _, r := range st.Nudge {
+				nudge = append(nudge, r.Name)
+			}
+			if !reflect.DeepEqual(nudge, tc.want.nudge) {
+				t.Errorf("nudged %v, want %v", nudge, tc.want.nudge)
 			}
 			phases, waits := map[string]Phase{}, map[string][]string{}
 			for _, o := range st.Objects {
