@@ -178,12 +178,17 @@ func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, opts Opti
 	p.mu.Lock()
 	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Retried: p.retried}
 	p.mu.Unlock()
-	for _, s := range snap.Sources {
-		cs, err := source.Consumers(ctx, dyn, s.Namespace, s.Name, s.Revision)
-		if err != nil {
-			return State{}, err
-		}
-		for _, c := range cs {
+	// One list per kind for every source: a fleet's tenants may each have their own.
+	repos := make([]source.Repo, len(snap.Sources))
+	for i, s := range snap.Sources {
+		repos[i] = source.Repo{Namespace: s.Namespace, Name: s.Name, Revision: s.Revision}
+	}
+	all, err := source.ConsumersOf(ctx, dyn, repos)
+	if err != nil {
+		return State{}, err
+	}
+	for i, s := range snap.Sources {
+		for _, c := range all[i] {
 			snap.Consumers = append(snap.Consumers, Consumer{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name,
 				Source: s.ref(), Chart: c.Chart, Status: c.Status, Cluster: p.cluster(ctx, c.Namespace, c.KubeConfig, opts.Where)})
 		}
