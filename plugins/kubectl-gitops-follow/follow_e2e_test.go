@@ -1,11 +1,6 @@
 package main_test
 
 import (
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
-
 	"context"
 	"net"
 	"reflect"
@@ -13,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"

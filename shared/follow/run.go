@@ -1,8 +1,6 @@
 package follow
 
 import (
-	"github.com/fluxcd/pkg/apis/meta"
-
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
@@ -66,7 +65,8 @@ type progress struct {
 // soon as it changes, and a GET (or a request) per consumer is a thousand requests
 // per poll for a fleet of a thousand. Their state is read from the snapshot's lists,
 // one per kind and page per Interval; a consumer that fails is asked once more
-// (State.Retry) before the failure counts.
+// (State.Retry) before the failure counts, and one Flux still holds on a dependency
+// that applied is asked once (State.Nudge).
 func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts Options) (State, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second

@@ -2,14 +2,12 @@ package cmd
 
 import (
 	"context"
+	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
 
-	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
-
-	"time"
-
 	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 )
 
 // multi says the follow spans several contexts.

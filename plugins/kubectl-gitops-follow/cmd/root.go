@@ -2,12 +2,10 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"net"
-
 	"strings"
-
-	"context"
 	"sync"
 	"time"
 
