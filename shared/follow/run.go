@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
@@ -178,12 +179,18 @@ func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, opts Opti
 	p.mu.Lock()
 	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Retried: p.retried}
 	p.mu.Unlock()
+	// The dependency graph's lists hold every Kustomization and HelmRelease with its
+	// status: the consumers are read from them, and only HelmCharts are listed more.
+	l, err := live.Load(ctx, dyn, opts.Namespace)
+	if err != nil {
+		return State{}, err
+	}
 	// One list per kind for every source: a fleet's tenants may each have their own.
 	repos := make([]source.Repo, len(snap.Sources))
 	for i, s := range snap.Sources {
 		repos[i] = source.Repo{Namespace: s.Namespace, Name: s.Name, Revision: s.Revision}
 	}
-	all, err := source.ConsumersOf(ctx, dyn, repos)
+	all, err := source.ConsumersListed(ctx, listed(dyn, l), repos)
 	if err != nil {
 		return State{}, err
 	}
@@ -193,12 +200,27 @@ func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, opts Opti
 				Source: s.ref(), Chart: c.Chart, Status: c.Status, Cluster: p.cluster(ctx, c.Namespace, c.KubeConfig, opts.Where)})
 		}
 	}
-	l, err := live.Load(ctx, dyn, opts.Namespace)
-	if err != nil {
-		return State{}, err
-	}
 	snap.Report = deps.Analyze(ctx, l.Nodes)
 	return Evaluate(snap), nil
+}
+
+// listed answers the lists of Kustomizations and HelmReleases from the graph's own
+// (l), and lists the other kinds.
+func listed(dyn dynamic.Interface, l *live.Live) source.Lister {
+	return func(ctx context.Context, kind, namespace string, fn func(*unstructured.Unstructured) error) error {
+		if kind != flux.KindKustomization && kind != flux.KindHelmRelease {
+			return flux.List(ctx, dyn, kind, namespace, fn)
+		}
+		for _, n := range l.Nodes {
+			if string(n.Kind) != kind || n.Object == nil || namespace != "" && n.Namespace != namespace {
+				continue
+			}
+			if err := fn(&unstructured.Unstructured{Object: n.Object}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // cluster names the cluster a consumer of namespace applies to through kc: "" for its

@@ -65,6 +65,18 @@ type Repo struct{ Namespace, Name, Revision string }
 // ConsumersOf is Consumers of several GitRepositories at once, each kind listed once
 // whatever their number (a follow reads them every second): out[i] are repos[i]'s.
 func ConsumersOf(ctx context.Context, dyn dynamic.Interface, repos []Repo) ([][]Consumer, error) {
+	return ConsumersListed(ctx, func(ctx context.Context, kind, namespace string, fn func(*unstructured.Unstructured) error) error {
+		return flux.List(ctx, dyn, kind, namespace, fn)
+	}, repos)
+}
+
+// Lister hands every object of kind in namespace ("" for all) to fn, as flux.List
+// does: a caller that already holds some lists (follow, from the dependency graph it
+// reads anyway) answers from them instead of listing again.
+type Lister func(ctx context.Context, kind, namespace string, fn func(*unstructured.Unstructured) error) error
+
+// ConsumersListed is ConsumersOf reading the objects through list.
+func ConsumersListed(ctx context.Context, list Lister, repos []Repo) ([][]Consumer, error) {
 	index := map[[2]string]int{}
 	namespaces := map[string]bool{}
 	for i, r := range repos {
@@ -72,7 +84,7 @@ func ConsumersOf(ctx context.Context, dyn dynamic.Interface, repos []Repo) ([][]
 		namespaces[r.Namespace] = true
 	}
 	kss, charts, releases := make([][]Consumer, len(repos)), make([][]Consumer, len(repos)), make([][]Consumer, len(repos))
-	err := flux.List(ctx, dyn, flux.KindKustomization, "", func(u *unstructured.Unstructured) error {
+	err := list(ctx, flux.KindKustomization, "", func(u *unstructured.Unstructured) error {
 		kind, ns, n := sourceRef(u, "spec", "sourceRef")
 		i, ok := index[[2]string{ns, n}]
 		if kind == flux.KindGitRepository && ok {
@@ -98,7 +110,7 @@ func ConsumersOf(ctx context.Context, dyn dynamic.Interface, repos []Repo) ([][]
 		current  bool
 	}
 	chartsBuilt := map[string]built{}
-	err = flux.List(ctx, dyn, flux.KindHelmChart, chartNamespace, func(u *unstructured.Unstructured) error {
+	err = list(ctx, flux.KindHelmChart, chartNamespace, func(u *unstructured.Unstructured) error {
 		kind, ns, n := sourceRef(u, "spec", "sourceRef")
 		i, ok := index[[2]string{ns, n}]
 		if kind == flux.KindGitRepository && ok {
@@ -114,7 +126,7 @@ func ConsumersOf(ctx context.Context, dyn dynamic.Interface, repos []Repo) ([][]
 		return nil, err
 	}
 	if len(chartsBuilt) > 0 {
-		err = flux.List(ctx, dyn, flux.KindHelmRelease, "", func(u *unstructured.Unstructured) error {
+		err = list(ctx, flux.KindHelmRelease, "", func(u *unstructured.Unstructured) error {
 			chart := chartOf(u)
 			b, ok := chartsBuilt[chart]
 			if !ok {
