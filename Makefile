@@ -115,6 +115,7 @@ bench: build testbin
 	@cd shared && go test -run '^$$' -bench . -benchmem ./...
 	@cd plugins/kubectl-gitops-deps && go test -run '^$$' -bench LoadLive2000 -benchmem .
 	@cd plugins/kubectl-gitops-trace && go test -run '^$$' -bench . -benchtime 5x ./...
+	@cd plugins/kubectl-gitops-follow && go test -run '^$$' -bench FollowRequests -benchtime 1x .
 
 clean:
 	rm -rf bin

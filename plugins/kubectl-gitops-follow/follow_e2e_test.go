@@ -2,10 +2,16 @@ package main_test
 
 import (
 	"context"
+	"net"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output/outputtest"
@@ -82,6 +88,10 @@ func TestFollow(t *testing.T) {
 		}
 		if !strings.Contains(run.Stdout, "applied "+sha[:12]) || strings.Contains(run.Stdout, "\x1b[") {
 			t.Errorf("want a summary line and no terminal escapes:\n%s", run.Stdout)
+		}
+		// The line saying apps applied comes within about one poll of Flux finishing.
+		if lag := reportLag(t, ctx, bed, run.Stdout, "apps"); lag > 2*time.Second {
+			t.Errorf("apps reported applied %s after Flux applied it, want at most 2s (one poll, and the lines' whole seconds)", lag)
 		}
 	})
 
@@ -178,4 +188,155 @@ func TestFollowAcrossContexts(t *testing.T) {
 	if doc.Context != mgmt || doc.Result != follow.VerdictApplied {
 		t.Errorf("document of context %q result %s, want %s Applied", doc.Context, doc.Result, mgmt)
 	}
+}
+
+// TestFollowThreeControlPlanes follows one commit through three control planes: the
+// management cluster, whose Flux applies to workload-1 and workload-2 through
+// spec.kubeConfig, where the commit applies in workload-1 and fails in workload-2 (its
+// ConfigMap's namespace does not exist there), with a fourth context whose port is
+// closed. The exit code is 1, the summary counts the clusters, names workload-2 with
+// its root cause and the unreachable context, and the others are followed all the same.
+func TestFollowThreeControlPlanes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	bed := testbed.Start(t, testbed.Options{Flux: true})
+	fleet, err := bed.StartDemoFleetWith(ctx, testbed.DemoOptions{Workload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const second = "workload-2"
+	if _, err := bed.AddWorkload(ctx, second, testbed.DemoWorkloadNamespace); err != nil {
+		t.Fatal(err)
+	}
+	// workload-2-apps first applies a ConfigMap to default, so that the followed
+	// commit is the one that breaks it.
+	files := func(namespace, value string) map[string]string {
+		return map[string]string{
+			"clusters/demo/" + second + ".yaml": testbed.KustomizationYAML(testbed.Kustomization{
+				Namespace: testbed.DemoWorkloadNamespace, Name: second + "-apps", Path: "./workloads/" + second + "/apps",
+				Source: "flux-system", SourceNamespace: testbed.FluxNamespace, KubeConfigSecret: second + "-kubeconfig",
+			}),
+			"workloads/" + second + "/apps/config.yaml":               testbed.ConfigMapYAML(namespace, "settings", "value", value),
+			"workloads/" + testbed.DemoWorkload + "/apps/config.yaml": testbed.ConfigMapYAML("edge", "gateway-config", "upstream", value),
+		}
+	}
+	sha, err := fleet.Repo.Commit(ctx, "Add workload-2", files("default", "one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "flux-system", sha); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.WaitApplied(ctx, testbed.DemoWorkloadNamespace, second+"-apps", sha); err != nil {
+		t.Fatal(err)
+	}
+	if sha, err = fleet.Repo.Commit(ctx, "Settings two, workload-2's in a namespace it lacks", files("missing", "two")); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "https://" + l.Addr().String()
+	_ = l.Close()
+	kubeconfig, err := bed.FleetKubeconfig("kubeconfig-three", testbed.ManagementContext, map[string]string{"unreachable": closed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubectl := func(args ...string) testbed.Run {
+		t.Helper()
+		r, err := testbed.Kubectl(ctx, bed.Assets, kubeconfig, append([]string{"gitops", "follow", sha, "--contexts", testbed.ManagementContext + ",unreachable", "-n", "flux-system", "--timeout", "3m"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(r)
+		return r
+	}
+	run := kubectl()
+	if run.Code != 1 {
+		t.Fatalf("exit %d, want 1", run.Code)
+	}
+	lines := strings.Split(strings.TrimSpace(run.Stdout), "\n")
+	summary := lines[len(lines)-1]
+	for _, w := range []string{"applied in 2 of 4 clusters; not in ", second + " (failed: root cause: Kustomization fleet/" + second + "-apps failed: ", `"missing"`, "unreachable (unreachable: "} {
+		if !strings.Contains(summary, w) {
+			t.Errorf("summary %q does not say %q", summary, w)
+		}
+	}
+	if strings.Contains(summary, testbed.DemoWorkload+" (") || strings.Contains(summary, testbed.ManagementContext+" (") {
+		t.Errorf("summary %q names a cluster where the commit applied", summary)
+	}
+	for _, w := range []string{"error: context unreachable: ", "error: context " + testbed.ManagementContext + ": root cause: Kustomization fleet/" + second + "-apps"} {
+		if !strings.Contains(run.Stderr, w) {
+			t.Errorf("stderr does not say %q", w)
+		}
+	}
+	if !strings.Contains(run.Stdout, "["+testbed.ManagementContext+"] Kustomization fleet/workload-apps (in "+testbed.DemoWorkload+") Applied: main@sha1:"+sha) {
+		t.Errorf("no line saying workload-apps applied %s", sha)
+	}
+
+	// The documents: one per context, the management's covering its three clusters.
+	run = kubectl("-o", "json")
+	if run.Code != 1 {
+		t.Fatalf("-o json: exit %d, want 1", run.Code)
+	}
+	docs := map[string]*follow.Document{}
+	if err := outputtest.Decode(output.FormatJSON, []byte(run.Stdout), output.KindFollow, func() any { return &follow.Document{} }, func(d any) {
+		doc := d.(*follow.Document)
+		docs[doc.Context] = doc
+	}); err != nil {
+		t.Fatalf("%v\n%s", err, run.Stdout)
+	}
+	if d := docs["unreachable"]; d == nil || d.Result != follow.VerdictUnreachable || d.Error == "" {
+		t.Errorf("unreachable context's document: %+v", d)
+	}
+	mgmt := docs[testbed.ManagementContext]
+	if mgmt == nil || mgmt.Result != follow.VerdictFailed {
+		t.Fatalf("management's document: %+v", mgmt)
+	}
+	results := map[string]follow.Verdict{}
+	for _, c := range mgmt.Clusters {
+		results[c.Name] = c.Result
+	}
+	want := map[string]follow.Verdict{testbed.ManagementContext: follow.VerdictApplied, testbed.DemoWorkload: follow.VerdictApplied, second: follow.VerdictFailed}
+	if !reflect.DeepEqual(results, want) {
+		t.Errorf("clusters %v, want %v", results, want)
+	}
+}
+
+// reportLag is how long after kustomize-controller finished applying Kustomization
+// flux-system/name (its history's last reconcile) the line of stdout saying it
+// applied was printed; both are whole seconds.
+func reportLag(t *testing.T, ctx context.Context, bed *testbed.Bed, stdout, name string) time.Duration {
+	t.Helper()
+	gvr, _ := flux.GVR(flux.KindKustomization)
+	u, err := bed.Dynamic.Resource(gvr).Namespace(testbed.FluxNamespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	history, _, _ := unstructured.NestedSlice(u.Object, "status", "history")
+	if len(history) == 0 {
+		t.Fatalf("Kustomization %s has no status.history", name)
+	}
+	last, _, _ := unstructured.NestedString(history[0].(map[string]any), "lastReconciled")
+	applied, err := time.Parse(time.RFC3339, last)
+	if err != nil {
+		t.Fatalf("history's lastReconciled %q: %v", last, err)
+	}
+	for _, line := range strings.Split(stdout, "\n") {
+		clock, rest, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasPrefix(rest, "Kustomization "+testbed.FluxNamespace+"/"+name+" Applied") {
+			continue
+		}
+		at, err := time.Parse(time.TimeOnly, clock)
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		y, m, d := applied.UTC().Date()
+		reported := time.Date(y, m, d, at.Hour(), at.Minute(), at.Second(), 0, time.UTC)
+		t.Logf("%s applied at %s (Flux), reported at %s", name, applied.UTC().Format(time.TimeOnly), clock)
+		return reported.Sub(applied)
+	}
+	t.Fatalf("no line saying %s applied:\n%s", name, stdout)
+	return 0
 }

@@ -2,6 +2,7 @@ package follow
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -33,56 +34,124 @@ type Result struct {
 }
 
 // maxContexts bounds the clusters followed at once: each costs a poll of its Flux
-// objects every second, and forty at once would be forty such loops.
+// objects every second, and forty at once would be forty such loops. Reaching the
+// clusters (Across's first phase) is not bounded by it: it is one list each, and a
+// hundred contexts that never answer must cost one --context-timeout, not thirteen.
 const maxContexts = 8
 
-// Across follows rev in every cluster, up to maxContexts at once, each as Follow does
-// alone, for at most timeout once its sources are known (asking the remotes is bounded
-// on its own); opts gives each cluster's options (its view). Results are in the
-// clusters' order.
-func Across(ctx context.Context, clusters []Cluster, rev string, timeout time.Duration, heads Heads, opts func(c Cluster, sources []Source) Options) []Result {
+// Across follows rev in every cluster, each as Follow does alone. It first reaches
+// every cluster at once (lists its GitRepositories and resolves rev), all by one
+// deadline, reach after the call (0: no deadline of its own), so that contexts that
+// answer slowly or never are reported unreachable within one reach, never holding
+// the others; then follows in those that have sources, up to maxContexts at once,
+// each for at most timeout. opts gives each cluster's options (its view). Results are
+// in the clusters' order.
+func Across(ctx context.Context, clusters []Cluster, rev string, reach, timeout time.Duration, heads Heads, opts func(c Cluster, sources []Source) Options) []Result {
 	out := make([]Result, len(clusters))
+	rctx, cancel := ctx, context.CancelFunc(func() {})
+	if reach > 0 {
+		rctx, cancel = context.WithTimeout(ctx, reach)
+	}
+	shared := sharedHeads(heads)
 	var wg sync.WaitGroup
+	for i, c := range clusters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = reachIn(ctx, rctx, c, rev, reach, shared)
+		}()
+	}
+	wg.Wait()
+	cancel()
 	sem := make(chan struct{}, maxContexts)
 	for i, c := range clusters {
+		if out[i].Err != nil || out[i].Skipped != nil {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = followIn(ctx, c, rev, timeout, heads, opts)
+			fctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			out[i].State, out[i].Err = Follow(fctx, c.Dynamic, out[i].Sources, opts(c, out[i].Sources))
 		}()
 	}
 	wg.Wait()
 	return out
 }
 
-func followIn(ctx context.Context, c Cluster, rev string, timeout time.Duration, heads Heads, opts func(Cluster, []Source) Options) Result {
+// reachIn lists c's GitRepositories and resolves rev among them within rctx; a
+// cluster that has not answered when rctx's deadline passes (while ctx, the
+// command's, still runs) is unreachable.
+func reachIn(ctx, rctx context.Context, c Cluster, rev string, reach time.Duration, heads Heads) Result {
 	r := Result{Context: c.Context}
 	where := "in namespace " + c.Namespace
 	if c.Namespace == "" {
 		where = "in any namespace"
 	}
-	repos, err := ListTracked(ctx, c.Dynamic, c.Namespace)
+	repos, err := ListTracked(rctx, c.Dynamic, c.Namespace)
 	switch {
 	case flux.IsNotInstalled(err) || exitcode.Of(err) == exitcode.FluxNotInstalled:
 		r.Skipped = err
+		return r
+	case err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded):
+		r.Err = exitcode.New(exitcode.Failure, "unreachable: its API server did not answer within --context-timeout %s", reach)
 		return r
 	case err != nil:
 		r.Err = err
 		return r
 	}
-	r.Sources, err = Resolve(ctx, repos, rev, where, heads)
-	if exitcode.Of(err) == exitcode.NotFound {
+	r.Sources, err = Resolve(rctx, repos, rev, where, heads)
+	switch {
+	case exitcode.Of(err) == exitcode.NotFound:
 		r.Skipped = err
-		return r
-	}
-	if err != nil {
+	case err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded):
+		r.Err = exitcode.New(exitcode.Failure, "its sources' git remotes did not answer within --context-timeout %s: %s", reach, oneLine(err.Error()))
+	case err != nil:
 		r.Err = err
-		return r
 	}
-	fctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	r.State, r.Err = Follow(fctx, c.Dynamic, r.Sources, opts(c, r.Sources))
 	return r
+}
+
+// sharedHeads asks each remote once for every cluster: a fleet's clusters mostly
+// track the same repository, and a hundred contexts must not cost a hundred
+// 'git ls-remote'. A failed answer is not kept (another cluster's deadline may be
+// what cut it).
+func sharedHeads(heads Heads) Heads {
+	var mu sync.Mutex
+	type answer struct {
+		done  chan struct{}
+		heads map[string]string
+		err   error
+	}
+	asked := map[string]*answer{}
+	return func(ctx context.Context, url string) (map[string]string, error) {
+		mu.Lock()
+		a, ok := asked[url]
+		if !ok {
+			a = &answer{done: make(chan struct{})}
+			asked[url] = a
+			mu.Unlock()
+			a.heads, a.err = heads(ctx, url)
+			if a.err != nil {
+				mu.Lock()
+				delete(asked, url)
+				mu.Unlock()
+			}
+			close(a.done)
+			return a.heads, a.err
+		}
+		mu.Unlock()
+		select {
+		case <-a.done:
+			if a.err != nil {
+				return heads(ctx, url)
+			}
+			return a.heads, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
@@ -33,28 +35,44 @@ type Options struct {
 	write.Hooks
 	// Changed gets every state that differs from the one before, for the live view.
 	Changed func(State)
+	// Where names the cluster a consumer with spec.kubeConfig (of namespace) applies
+	// to, as the user knows it: the context of their kubeconfig pointing at the same
+	// server (remote.Read, remote.Opener), else the Secret holding its kubeconfig.
+	// Asked once per reference per follow; nil names the Secret (or ConfigMap).
+	Where func(ctx context.Context, namespace string, kc *meta.KubeConfigReference) string
 }
 
-// progress is what the waits reported so far, shared with the polling loop.
+// progress is what the sources' waits reported so far, shared with the polling loop.
 type progress struct {
-	mu       sync.Mutex
-	sources  []Source
-	outcomes map[reconcile.Target]reconcile.Outcome
-	// retried is read and written by the polling loop alone.
+	mu      sync.Mutex
+	sources []Source
+	// retried, nudged and where are read and written by the polling loop alone.
 	retried map[reconcile.Target]time.Time
+	// nudged are the objects asked to reconcile once their dependencies applied.
+	nudged map[reconcile.Target]bool
+	// where are the names of the clusters consumers apply to through spec.kubeConfig,
+	// by reference.
+	where map[string]string
 }
 
 // Follow asks each source to fetch its commit and waits for it (reconcile.Request and
-// Wait, so the sources' polling intervals do not matter), then has every consumer asked
-// and waited for by reconcile.Follower.Propagate, while the graph is read every
-// Interval and evaluated: it returns the last state once the revision is applied
-// everywhere, or can no longer be (exit 1 naming the root cause), or ctx ends (a
-// timeout is exit 6, an interruption exit 1).
+// Wait, so the sources' polling intervals do not matter), while the consumers and the
+// graph are listed every Interval and evaluated: it returns the last state once the
+// revision is applied everywhere, or can no longer be (exit 1 naming the root cause),
+// or ctx ends (a timeout is exit 6, an interruption exit 1).
+//
+// The consumers are not asked one by one: Flux's controllers watch the source's
+// artifact and move every Kustomization, HelmChart and HelmRelease built from it as
+// soon as it changes, and a GET (or a request) per consumer is a thousand requests
+// per poll for a fleet of a thousand. Their state is read from the snapshot's lists,
+// one per kind and page per Interval; a consumer that fails is asked once more
+// (State.Retry) before the failure counts, and one Flux still holds on a dependency
+// that applied is asked once (State.Nudge).
 func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts Options) (State, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Second
 	}
-	p := &progress{sources: sources, outcomes: map[reconcile.Target]reconcile.Outcome{}, retried: map[reconcile.Target]time.Time{}}
+	p := &progress{sources: sources, retried: map[reconcile.Target]time.Time{}, nudged: map[reconcile.Target]bool{}, where: map[string]string{}}
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stop(); wg.Wait() }()
@@ -68,7 +86,10 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 	var last State
 	var lastErr error
 	for {
-		st, err := snapshot(ctx, dyn, p, opts.Namespace)
+		// One look per Interval, however long the look takes: a poll that waited a
+		// full Interval after each look would report a second and more late.
+		next := time.Now().Add(opts.Interval)
+		st, err := snapshot(ctx, dyn, p, opts)
 		switch {
 		case err == nil:
 			if opts.Changed != nil && !reflect.DeepEqual(st, last) {
@@ -92,6 +113,14 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 				p.retried[t] = at.UTC()
 			}
 		}
+		for _, t := range last.Nudge {
+			if !p.nudged[t] {
+				// Once: a request that fails or is not handled leaves Flux to its
+				// own requeue.
+				_, _ = reconcile.Request(ctx, dyn, t, opts.Clock())
+				p.nudged[t] = true
+			}
+		}
 		if last.Verdict == VerdictApplied {
 			return last, nil
 		}
@@ -101,12 +130,12 @@ func Follow(ctx context.Context, dyn dynamic.Interface, sources []Source, opts O
 		select {
 		case <-ctx.Done():
 			return ended(ctx, last, lastErr)
-		case <-time.After(opts.Interval):
+		case <-time.After(time.Until(next)):
 		}
 	}
 }
 
-// follow is one source's part: fetch, then Propagate.
+// follow is one source's part: ask it to fetch its commit and wait until it did.
 func (p *progress) follow(ctx context.Context, dyn dynamic.Interface, i int, opts Options) {
 	p.mu.Lock()
 	src := p.sources[i]
@@ -121,26 +150,11 @@ func (p *progress) follow(ctx context.Context, dyn dynamic.Interface, i int, opt
 		return
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	if err != nil {
 		p.sources[i].Phase, p.sources[i].Message = PhaseFailed, err.Error()
 	} else {
 		p.sources[i].Phase, p.sources[i].Revision = PhaseFetched, s.ArtifactRevision
-	}
-	p.mu.Unlock()
-	if err != nil {
-		return
-	}
-	f := reconcile.Follower{Interval: reconcile.PollInterval, Hooks: write.Hooks{Now: opts.Now}}
-	outcomes, _ := f.Propagate(ctx, dyn, t, s.ArtifactRevision)
-	if ctx.Err() != nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, o := range outcomes {
-		if o.Status == reconcile.StatusApplied || o.Status == reconcile.StatusFailed {
-			p.outcomes[reconcile.Target{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}] = o
-		}
 	}
 }
 
@@ -161,29 +175,82 @@ func fetchedOrFailed(token, commit string) reconcile.Done {
 
 // snapshot reads the consumers of every source and the dependency graph, and
 // evaluates them.
-func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, namespace string) (State, error) {
+func snapshot(ctx context.Context, dyn dynamic.Interface, p *progress, opts Options) (State, error) {
 	p.mu.Lock()
-	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Outcomes: map[reconcile.Target]reconcile.Outcome{}, Retried: p.retried}
-	for k, v := range p.outcomes {
-		snap.Outcomes[k] = v
-	}
+	snap := Snapshot{Sources: append([]Source(nil), p.sources...), Retried: p.retried}
 	p.mu.Unlock()
-	for _, s := range snap.Sources {
-		cs, err := source.Consumers(ctx, dyn, s.Namespace, s.Name, s.Revision)
-		if err != nil {
-			return State{}, err
-		}
-		for _, c := range cs {
-			snap.Consumers = append(snap.Consumers, Consumer{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name,
-				Source: s.ref(), Chart: c.Chart, Status: c.Status})
-		}
-	}
-	l, err := live.Load(ctx, dyn, namespace)
+	// The dependency graph's lists hold every Kustomization and HelmRelease with its
+	// status: the consumers are read from them, and only HelmCharts are listed more.
+	l, err := live.Load(ctx, dyn, opts.Namespace)
 	if err != nil {
 		return State{}, err
 	}
+	// One list per kind for every source: a fleet's tenants may each have their own.
+	repos := make([]source.Repo, len(snap.Sources))
+	for i, s := range snap.Sources {
+		repos[i] = source.Repo{Namespace: s.Namespace, Name: s.Name, Revision: s.Revision}
+	}
+	all, err := source.ConsumersListed(ctx, listed(dyn, l), repos)
+	if err != nil {
+		return State{}, err
+	}
+	for i, s := range snap.Sources {
+		for _, c := range all[i] {
+			snap.Consumers = append(snap.Consumers, Consumer{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name,
+				Source: s.ref(), Chart: c.Chart, Status: c.Status, Cluster: p.cluster(ctx, c.Namespace, c.KubeConfig, opts.Where)})
+		}
+	}
 	snap.Report = deps.Analyze(ctx, l.Nodes)
 	return Evaluate(snap), nil
+}
+
+// listed answers the lists of Kustomizations and HelmReleases from the graph's own
+// (l), and lists the other kinds.
+func listed(dyn dynamic.Interface, l *live.Live) source.Lister {
+	return func(ctx context.Context, kind, namespace string, fn func(*unstructured.Unstructured) error) error {
+		if kind != flux.KindKustomization && kind != flux.KindHelmRelease {
+			return flux.List(ctx, dyn, kind, namespace, fn)
+		}
+		for _, n := range l.Nodes {
+			if string(n.Kind) != kind || n.Object == nil || namespace != "" && n.Namespace != namespace {
+				continue
+			}
+			if err := fn(&unstructured.Unstructured{Object: n.Object}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// cluster names the cluster a consumer of namespace applies to through kc: "" for its
+// own, else where's answer, asked once per reference.
+func (p *progress) cluster(ctx context.Context, namespace string, kc *meta.KubeConfigReference, where func(context.Context, string, *meta.KubeConfigReference) string) string {
+	var key string
+	switch {
+	case kc == nil:
+		return ""
+	case kc.SecretRef != nil:
+		key = "Secret " + namespace + "/" + kc.SecretRef.Name
+		if kc.SecretRef.Key != "" {
+			key += " (" + kc.SecretRef.Key + ")"
+		}
+	case kc.ConfigMapRef != nil:
+		key = "ConfigMap " + namespace + "/" + kc.ConfigMapRef.Name
+	default:
+		return ""
+	}
+	if name, ok := p.where[key]; ok {
+		return name
+	}
+	name := key
+	if where != nil {
+		if n := where(ctx, namespace, kc); n != "" {
+			name = n
+		}
+	}
+	p.where[key] = name
+	return name
 }
 
 // Failure is the error of a follow that failed: the root cause as deps names it, and

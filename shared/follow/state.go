@@ -83,6 +83,10 @@ type Object struct {
 	// revision yet, or that block it.
 	WaitsOn []string `json:"waitsOn,omitempty"`
 	Message string   `json:"message,omitempty"`
+	// Cluster is the cluster it applies to through spec.kubeConfig (a context of the
+	// user's kubeconfig pointing at the same server, else "Secret namespace/name");
+	// absent for the cluster it is in.
+	Cluster string `json:"cluster,omitempty"`
 	// built is a HelmChart's chart revision, which its HelmReleases install.
 	built string
 }
@@ -101,6 +105,9 @@ type Consumer struct {
 	// Chart is, for a HelmRelease, the HelmChart it installs from ("namespace/name").
 	Chart  string
 	Status status.Status
+	// Cluster is where it applies when spec.kubeConfig names another cluster
+	// (Options.Where's name); "" for its own.
+	Cluster string
 }
 
 // Snapshot is one look at the cluster: what the waits reported so far and the live
@@ -108,10 +115,7 @@ type Consumer struct {
 type Snapshot struct {
 	Sources   []Source
 	Consumers []Consumer
-	// Outcomes are what reconcile.Follower.Propagate reported for the consumers it is
-	// done waiting for.
-	Outcomes map[reconcile.Target]reconcile.Outcome
-	Report   *deps.Report
+	Report    *deps.Report
 	// Retried are the objects asked to reconcile once more after a first failure, and
 	// when (the token of that request; zero when it could not be made).
 	Retried map[reconcile.Target]time.Time
@@ -128,6 +132,8 @@ const (
 	// VerdictTimedOut and VerdictInterrupted are set by Run when its context ends.
 	VerdictTimedOut    Verdict = "TimedOut"
 	VerdictInterrupted Verdict = "Interrupted"
+	// VerdictUnreachable is a context that did not answer (ClusterResult only).
+	VerdictUnreachable Verdict = "Unreachable"
 )
 
 // State is what Evaluate makes of a Snapshot.
@@ -141,6 +147,11 @@ type State struct {
 	// Retry are the objects that failed once: the caller asks each to reconcile again
 	// and records when in Snapshot.Retried.
 	Retry []reconcile.Target
+	// Nudge are the objects Flux still holds on a dependency although every followed
+	// dependency applied the revision: left alone, the controller looks again only
+	// after its --requeue-dependency interval (30s by default); the caller asks each
+	// once to reconcile now.
+	Nudge []reconcile.Target
 }
 
 // RootCause is why the revision will not be applied everywhere.
@@ -167,11 +178,11 @@ func Evaluate(snap Snapshot) State {
 	phase := map[deps.NodeID]int{} // index into st.Objects
 	charts := map[string]Object{}
 	for _, c := range snap.Consumers {
-		o := Object{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
+		o := Object{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name, Cluster: c.Cluster}
 		src := commits[c.Source]
 		o.Phase, o.Applied, o.Message = observe(snap, c, src, charts)
 		if o.Phase == phaseFailedOnce {
-			// A first failure is asked once more before it counts, as Propagate does:
+			// A first failure is asked once more before it counts:
 			// while a source moves, a controller can fail on an artifact replaced under
 			// it, and its next attempt succeeds.
 			st.Retry = append(st.Retry, reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name})
@@ -213,6 +224,10 @@ func Evaluate(snap Snapshot) State {
 		}
 		if len(o.WaitsOn) > 0 && o.Phase == PhaseApplying {
 			o.Phase = PhaseWaiting
+		}
+		// Objects are in the consumers' order, one each.
+		if c := snap.Consumers[i]; o.Phase == PhaseApplying && c.Status.Ready.DependencyBlocked() && followedDependency(snap.Report, o.ID(), phase) {
+			st.Nudge = append(st.Nudge, reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name})
 		}
 	}
 	for i, j := range blockedBy {
@@ -272,8 +287,7 @@ func verdict(st State) Verdict {
 	return VerdictFailed
 }
 
-// observe is the phase of one consumer from its source, Propagate's outcome and its
-// status; charts are the HelmCharts observed before (Consumers lists them before the
+// observe is the phase of one consumer from its source and its status; charts are the HelmCharts observed before (Consumers lists them before the
 // HelmReleases installing them).
 func observe(snap Snapshot, c Consumer, src Source, charts map[string]Object) (Phase, string, string) {
 	t := reconcile.Target{Kind: c.Kind, Namespace: c.Namespace, Name: c.Name}
@@ -285,14 +299,9 @@ func observe(snap Snapshot, c Consumer, src Source, charts map[string]Object) (P
 	case flux.KindHelmRelease:
 		applied = s.LastAttemptedRevision
 	}
-	out, waited := snap.Outcomes[t]
 	switch {
-	case waited && out.Status == reconcile.StatusApplied:
-		return PhaseApplied, out.Applied, ""
-	case waited && out.Status == "Suspended", s.Suspended:
+	case s.Suspended:
 		return PhaseSuspended, applied, "suspended: Flux applies nothing until it is resumed"
-	case waited && out.Status == reconcile.StatusFailed:
-		return PhaseFailed, out.Applied, out.Message
 	case src.Phase == PhaseFailed:
 		return PhaseBlocked, applied, "will not apply: its source " + sourceName(src) + " did not fetch " + short(src.Commit)
 	case src.Phase != PhaseFetched:
@@ -400,6 +409,16 @@ func rootCause(r *deps.Report, st State, blockedBy map[int]int) *RootCause {
 	}
 	slices.Sort(rc.Blocked)
 	return rc
+}
+
+// followedDependency reports whether id depends on an object followed (phase's keys).
+func followedDependency(r *deps.Report, id deps.NodeID, phase map[deps.NodeID]int) bool {
+	for _, d := range dependencies(r, id) {
+		if _, ok := phase[d]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // dependencies are the dependsOn targets of id in the graph, in spec order.

@@ -107,6 +107,8 @@ type want struct {
 	blocked []string
 	// retry are the names Evaluate asks to be reconciled once more.
 	retry []string
+	// nudge are the names Evaluate asks to be reconciled now that their dependencies applied.
+	nudge []string
 }
 
 func TestEvaluate(t *testing.T) {
@@ -114,7 +116,6 @@ func TestEvaluate(t *testing.T) {
 		name      string
 		source    Source
 		consumers []Consumer
-		outcomes  map[reconcile.Target]reconcile.Outcome
 		want      want
 	}{{
 		name:   "the source has not fetched yet: everything pending",
@@ -139,6 +140,21 @@ func TestEvaluate(t *testing.T) {
 			ks("apps", oldSHA, oldSHA, ready()), ks("infrastructure", newSHA, newSHA, ready()),
 		},
 		want: want{phases: map[string]Phase{"apps": PhaseApplying, "infrastructure": PhaseApplied}},
+	}, {
+		name:   "infrastructure applying, apps held on it by Flux: waits, not nudged yet",
+		source: src(PhaseFetched),
+		consumers: []Consumer{
+			ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", oldSHA, newSHA, progressing()),
+		},
+		want: want{phases: map[string]Phase{"apps": PhaseWaiting, "infrastructure": PhaseApplying},
+			waits: map[string][]string{"apps": {"Kustomization flux-system/infrastructure"}}},
+	}, {
+		name:   "infrastructure applied, Flux still holds apps on it: apps nudged",
+		source: src(PhaseFetched),
+		consumers: []Consumer{
+			ks("apps", oldSHA, oldSHA, depBlocked()), ks("infrastructure", newSHA, newSHA, ready()),
+		},
+		want: want{phases: map[string]Phase{"apps": PhaseApplying, "infrastructure": PhaseApplied}, nudge: []string{"apps"}},
 	}, {
 		name:   "everything applied",
 		source: src(PhaseFetched),
@@ -230,25 +246,22 @@ func TestEvaluate(t *testing.T) {
 		},
 		want: want{phases: map[string]Phase{"shop-web": PhaseApplying, "web": PhaseWaiting},
 			waits: map[string][]string{"web": {"HelmChart flux-system/shop-web"}}},
-	}, {
-		name:   "Propagate's outcome decides what it waited for",
-		source: src(PhaseFetched),
-		consumers: []Consumer{
-			ks("apps", oldSHA, oldSHA, ready()), ks("infrastructure", oldSHA, oldSHA, ready()),
-		},
-		outcomes: map[reconcile.Target]reconcile.Outcome{
-			{Kind: "Kustomization", Namespace: ns, Name: "infrastructure"}: {Status: reconcile.StatusApplied, Applied: rev(newSHA)},
-		},
-		want: want{phases: map[string]Phase{"apps": PhaseApplying, "infrastructure": PhaseApplied}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			st := Evaluate(Snapshot{Sources: []Source{tc.source}, Consumers: tc.consumers, Outcomes: tc.outcomes, Report: graph(t, tc.consumers), Retried: retried(tc.consumers)})
+			st := Evaluate(Snapshot{Sources: []Source{tc.source}, Consumers: tc.consumers, Report: graph(t, tc.consumers), Retried: retried(tc.consumers)})
 			var retry []string
 			for _, r := range st.Retry {
 				retry = append(retry, r.Name)
 			}
 			if !reflect.DeepEqual(retry, tc.want.retry) {
 				t.Errorf("asked to retry %v, want %v", retry, tc.want.retry)
+			}
+			var nudge []string
+			for _, r := range st.Nudge {
+				nudge = append(nudge, r.Name)
+			}
+			if !reflect.DeepEqual(nudge, tc.want.nudge) {
+				t.Errorf("nudged %v, want %v", nudge, tc.want.nudge)
 			}
 			phases, waits := map[string]Phase{}, map[string][]string{}
 			for _, o := range st.Objects {

@@ -35,7 +35,12 @@ func rows(st State) []row {
 		if detail == "" && o.Applied != "" {
 			detail = o.Applied
 		}
-		out = append(out, row{o.ID().String(), string(o.Phase), oneLine(detail)})
+		name := o.ID().String()
+		if o.Cluster != "" {
+			// Applied to another cluster through spec.kubeConfig: said where.
+			name += " (in " + o.Cluster + ")"
+		}
+		out = append(out, row{name, string(o.Phase), oneLine(detail)})
 	}
 	return out
 }

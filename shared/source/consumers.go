@@ -3,7 +3,9 @@ package source
 import (
 	"context"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
@@ -25,6 +27,22 @@ type Consumer struct {
 	Chart string `json:"chart,omitempty"`
 	// Status is the consumer's own Ready summary.
 	Status status.Status `json:"-"`
+	// KubeConfig is a Kustomization's or HelmRelease's spec.kubeConfig: the cluster it
+	// applies to when not its own (remote.Read describes it).
+	KubeConfig *meta.KubeConfigReference `json:"-"`
+}
+
+// kubeConfigOf reads spec.kubeConfig; nil when absent or unreadable.
+func kubeConfigOf(u *unstructured.Unstructured) *meta.KubeConfigReference {
+	m, ok, _ := unstructured.NestedMap(u.Object, "spec", "kubeConfig")
+	if !ok {
+		return nil
+	}
+	kc := &meta.KubeConfigReference{}
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(m, kc) != nil {
+		return nil
+	}
+	return kc
 }
 
 // Consumers lists what reads the GitRepository namespace/name, holding revision now:
@@ -33,59 +51,103 @@ type Consumer struct {
 // order (the order Flux moves them in). Kinds the cluster does not serve, or the user
 // may not list, are left out rather than failing the whole answer.
 func Consumers(ctx context.Context, dyn dynamic.Interface, namespace, name, revision string) ([]Consumer, error) {
-	var kss, charts, releases []Consumer
-	err := flux.List(ctx, dyn, flux.KindKustomization, "", func(u *unstructured.Unstructured) error {
+	out, err := ConsumersOf(ctx, dyn, []Repo{{Namespace: namespace, Name: name, Revision: revision}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// Repo is a GitRepository whose consumers ConsumersOf lists, and the revision it holds
+// now ("" when it does not matter).
+type Repo struct{ Namespace, Name, Revision string }
+
+// ConsumersOf is Consumers of several GitRepositories at once, each kind listed once
+// whatever their number (a follow reads them every second): out[i] are repos[i]'s.
+func ConsumersOf(ctx context.Context, dyn dynamic.Interface, repos []Repo) ([][]Consumer, error) {
+	return ConsumersListed(ctx, func(ctx context.Context, kind, namespace string, fn func(*unstructured.Unstructured) error) error {
+		return flux.List(ctx, dyn, kind, namespace, fn)
+	}, repos)
+}
+
+// Lister hands every object of kind in namespace ("" for all) to fn, as flux.List
+// does: a caller that already holds some lists (follow, from the dependency graph it
+// reads anyway) answers from them instead of listing again.
+type Lister func(ctx context.Context, kind, namespace string, fn func(*unstructured.Unstructured) error) error
+
+// ConsumersListed is ConsumersOf reading the objects through list.
+func ConsumersListed(ctx context.Context, list Lister, repos []Repo) ([][]Consumer, error) {
+	index := map[[2]string]int{}
+	namespaces := map[string]bool{}
+	for i, r := range repos {
+		index[[2]string{r.Namespace, r.Name}] = i
+		namespaces[r.Namespace] = true
+	}
+	kss, charts, releases := make([][]Consumer, len(repos)), make([][]Consumer, len(repos)), make([][]Consumer, len(repos))
+	err := list(ctx, flux.KindKustomization, "", func(u *unstructured.Unstructured) error {
 		kind, ns, n := sourceRef(u, "spec", "sourceRef")
-		if kind == flux.KindGitRepository && n == name && ns == namespace {
+		i, ok := index[[2]string{ns, n}]
+		if kind == flux.KindGitRepository && ok {
 			st := status.Of(u)
-			kss = append(kss, Consumer{Kind: flux.KindKustomization, Namespace: u.GetNamespace(), Name: u.GetName(),
-				Applied: st.LastAppliedRevision, Current: revision != "" && st.LastAppliedRevision == revision,
-				Suspended: st.Suspended, Status: st})
+			kss[i] = append(kss[i], Consumer{Kind: flux.KindKustomization, Namespace: u.GetNamespace(), Name: u.GetName(),
+				Applied: st.LastAppliedRevision, Current: repos[i].Revision != "" && st.LastAppliedRevision == repos[i].Revision,
+				Suspended: st.Suspended, Status: st, KubeConfig: kubeConfigOf(u)})
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	chartRevision := map[string]string{}
-	err = flux.List(ctx, dyn, flux.KindHelmChart, namespace, func(u *unstructured.Unstructured) error {
-		kind, _, n := sourceRef(u, "spec", "sourceRef")
-		if kind == flux.KindGitRepository && n == name {
+	// HelmCharts live beside their source: listed in its namespace, or in every one
+	// when the repositories are in several.
+	chartNamespace := ""
+	if len(namespaces) == 1 {
+		chartNamespace = repos[0].Namespace
+	}
+	type built struct {
+		repo     int
+		revision string
+		current  bool
+	}
+	chartsBuilt := map[string]built{}
+	err = list(ctx, flux.KindHelmChart, chartNamespace, func(u *unstructured.Unstructured) error {
+		kind, ns, n := sourceRef(u, "spec", "sourceRef")
+		i, ok := index[[2]string{ns, n}]
+		if kind == flux.KindGitRepository && ok {
 			st := status.Of(u)
-			charts = append(charts, Consumer{Kind: flux.KindHelmChart, Namespace: u.GetNamespace(), Name: u.GetName(),
-				Applied: st.ObservedSourceRevision, Current: revision != "" && st.ObservedSourceRevision == revision,
-				Suspended: st.Suspended, Status: st})
-			chartRevision[u.GetNamespace()+"/"+u.GetName()] = st.ArtifactRevision
+			current := repos[i].Revision != "" && st.ObservedSourceRevision == repos[i].Revision
+			charts[i] = append(charts[i], Consumer{Kind: flux.KindHelmChart, Namespace: u.GetNamespace(), Name: u.GetName(),
+				Applied: st.ObservedSourceRevision, Current: current, Suspended: st.Suspended, Status: st})
+			chartsBuilt[u.GetNamespace()+"/"+u.GetName()] = built{repo: i, revision: st.ArtifactRevision, current: current}
 		}
 		return nil
 	})
 	if err != nil && !optional(err) {
 		return nil, err
 	}
-	if len(charts) == 0 {
-		return append(kss, charts...), nil
-	}
-	err = flux.List(ctx, dyn, flux.KindHelmRelease, "", func(u *unstructured.Unstructured) error {
-		chart := chartOf(u)
-		built, ok := chartRevision[chart]
-		if !ok {
-			return nil
-		}
-		st := status.Of(u)
-		current := false
-		for _, c := range charts {
-			if c.Namespace+"/"+c.Name == chart {
-				current = c.Current && st.LastAttemptedRevision == built && st.ReadyAtGeneration()
+	if len(chartsBuilt) > 0 {
+		err = list(ctx, flux.KindHelmRelease, "", func(u *unstructured.Unstructured) error {
+			chart := chartOf(u)
+			b, ok := chartsBuilt[chart]
+			if !ok {
+				return nil
 			}
+			st := status.Of(u)
+			current := b.current && st.LastAttemptedRevision == b.revision && st.ReadyAtGeneration()
+			releases[b.repo] = append(releases[b.repo], Consumer{Kind: flux.KindHelmRelease, Namespace: u.GetNamespace(), Name: u.GetName(),
+				Applied: st.LastAttemptedRevision, Current: current, Suspended: st.Suspended, Chart: chart, Status: st,
+				KubeConfig: kubeConfigOf(u)})
+			return nil
+		})
+		if err != nil && !optional(err) {
+			return nil, err
 		}
-		releases = append(releases, Consumer{Kind: flux.KindHelmRelease, Namespace: u.GetNamespace(), Name: u.GetName(),
-			Applied: st.LastAttemptedRevision, Current: current, Suspended: st.Suspended, Chart: chart, Status: st})
-		return nil
-	})
-	if err != nil && !optional(err) {
-		return nil, err
 	}
-	return append(append(kss, charts...), releases...), nil
+	out := make([][]Consumer, len(repos))
+	for i := range repos {
+		out[i] = append(append(kss[i], charts[i]...), releases[i]...)
+	}
+	return out, nil
 }
 
 // optional is an error listing a kind beside Kustomizations may give without failing

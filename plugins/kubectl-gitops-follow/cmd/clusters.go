@@ -1,7 +1,13 @@
 package cmd
 
 import (
+	"context"
+	"time"
+
+	"github.com/fluxcd/pkg/apis/meta"
+
 	"github.com/kubectl-gitops/kubectl-gitops/shared/follow"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 )
 
 // multi says the follow spans several contexts.
@@ -60,4 +66,32 @@ func (o *Options) prefix(context string) string {
 		return ""
 	}
 	return "[" + context + "] "
+}
+
+// reach bounds reaching every cluster (listing its GitRepositories, resolving the
+// revision) across several contexts: one --context-timeout from the start for them
+// all, so that a hundred contexts that never answer cost one timeout. One context
+// alone has --request-timeout and --timeout.
+func (o *Options) reach() time.Duration {
+	if !o.multi() {
+		return 0
+	}
+	return o.ContextTimeout
+}
+
+// where names the cluster an object of c applies to through spec.kubeConfig as the
+// user knows it: the context of their kubeconfig whose server is the one the
+// kubeConfig's Secret points at (as trace finds it: remote.Read, remote.Opener), else
+// the Secret itself.
+func (o *Options) where(c follow.Cluster) func(context.Context, string, *meta.KubeConfigReference) string {
+	return func(ctx context.Context, namespace string, kc *meta.KubeConfigReference) string {
+		ref := remote.Read(ctx, c.Dynamic, namespace, kc)
+		if ref == nil {
+			return ""
+		}
+		if _, name, err := (remote.Opener{Kubeconfig: o.factory}).Open(ctx, ref); err == nil && name != "" {
+			return name
+		}
+		return ref.Via()
+	}
 }

@@ -3,6 +3,9 @@ package cmd
 
 import (
 	"context"
+	"errors"
+	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,8 +43,8 @@ GitRepository's own branch. The GitRepositories followed are those of the namesp
 'git ls-remote' against the GitRepository's URL, is that commit (or that branch).
 Each is asked to fetch it at once (a reconcile request: its polling interval does not
 matter), then every Kustomization built from it, every HelmChart built from it and
-every HelmRelease installing such a chart is asked to reconcile and waited for, in
-Flux's dependsOn order.
+every HelmRelease installing such a chart is followed as Flux moves it, in dependsOn
+order: they and the graph are listed once a second, never read one by one.
 
 On a terminal the view redraws in place: what applied the revision, what is applying,
 what waits on what. Otherwise it prints one line per change. -o json|yaml prints one
@@ -54,7 +57,9 @@ A failure Flux reports is asked once more before it counts: one a second attempt
 clears (an artifact replaced under the controller) is no failure.
 
 --contexts a,b (or --all-contexts) follows in several clusters at once, each running
-its own Flux: one line per change each, prefixed by its context; the worst exit code.`,
+its own Flux: one line per change each, prefixed by its context; the worst exit code.
+Every context is reached at once within one --context-timeout: one that has not
+answered by then is reported unreachable, without holding the others.`,
 		Example:   example,
 		Version:   version,
 		ExitCodes: []exitcode.Code{exitcode.Failure, exitcode.Usage, exitcode.NotFound, exitcode.Forbidden, exitcode.Timeout, exitcode.FluxNotInstalled},
@@ -64,7 +69,7 @@ its own Flux: one line per change each, prefixed by its context; the worst exit 
 	root.Flags().DurationVar(&o.Timeout, "timeout", 5*time.Minute, "How long to wait for Flux.")
 	root.Flags().StringSliceVar(&o.Contexts, "contexts", nil, "Follow in each of these kubeconfig contexts at once (comma-separated): clusters running their own Flux on the repository.")
 	root.Flags().BoolVar(&o.AllContexts, "all-contexts", false, "Follow in every context of the kubeconfig at once; a context without Flux, or with nothing tracking the revision, is a note.")
-	root.Flags().DurationVar(&o.ContextTimeout, "context-timeout", 10*time.Second, "With --contexts or --all-contexts: how long each request to one context's API server may take, so that one unreachable context is reported instead of holding the others' summary.")
+	root.Flags().DurationVar(&o.ContextTimeout, "context-timeout", 10*time.Second, "With --contexts or --all-contexts: how long reaching every context may take (from the start, all at once) and each further request to one, so that an unreachable context is reported instead of holding the others' summary.")
 	o.Output.AddFlag(root)
 	root.Args = command.MaxArgs(1)
 	command.Bind(root, f, o)
@@ -132,21 +137,26 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	results := follow.Across(ctx, clusters, o.Revision, o.Timeout, git.Heads, func(c follow.Cluster, sources []follow.Source) follow.Options {
-		return follow.Options{Namespace: c.Namespace, Hooks: o.hooks(), Changed: o.view(c.Context, sources)}
+	results := follow.Across(ctx, clusters, o.Revision, o.reach(), o.Timeout, git.Heads, func(c follow.Cluster, sources []follow.Source) follow.Options {
+		return follow.Options{Namespace: c.Namespace, Hooks: o.hooks(), Changed: o.view(c.Context, sources), Where: o.where(c)}
 	})
 	if !o.multi() {
 		r := results[0]
 		if r.Skipped != nil {
 			return r.Skipped
 		}
-		return o.show(r)
+		err := o.show(r)
+		if cs := follow.ClustersOf(r.Context, r.State); len(cs) > 1 && r.State.Verdict != follow.VerdictRunning {
+			o.fleetSummary(cs)
+		}
+		return err
 	}
 	// Several clusters: each one's error is a line of its own; the exit code is the
 	// worst. A context named on purpose that has nothing to follow is an error; with
 	// --all-contexts it is a note.
 	code, followed := exitcode.OK, 0
 	ew := &output.Writer{W: o.streams.ErrOut}
+	var outcomes []follow.ClusterResult
 	for _, r := range results {
 		switch {
 		case r.Skipped != nil && o.AllContexts:
@@ -158,10 +168,29 @@ func (o *Options) Run(ctx context.Context) error {
 			continue
 		}
 		followed++
+		if r.State.Verdict == follow.VerdictRunning && r.Err != nil {
+			// Never followed: unreachable, forbidden, Flux gone.
+			c := follow.ClusterResult{Name: r.Context, Result: follow.VerdictFailed, Reason: oneLine(r.Err.Error())}
+			if cluster.IsUnreachable(r.Err) {
+				c.Result = follow.VerdictUnreachable
+				// The network's own words, not the whole request: the error line
+				// above has it.
+				var op *net.OpError
+				if errors.As(r.Err, &op) {
+					c.Reason = op.Error()
+				}
+			}
+			outcomes = append(outcomes, c)
+		} else {
+			outcomes = append(outcomes, follow.ClustersOf(r.Context, r.State)...)
+		}
 		if err := o.show(r); err != nil {
 			ew.Printf("error: context %s: %s\n", r.Context, err.Error())
 			code = exitcode.Worst(code, exitcode.Of(err))
 		}
+	}
+	if len(outcomes) > 0 {
+		o.fleetSummary(outcomes)
 	}
 	if followed == 0 && code == exitcode.OK {
 		return exitcode.New(exitcode.NotFound, "no context has a GitRepository tracking %s", orHeads(o.Revision))
@@ -174,6 +203,14 @@ func (o *Options) Run(ctx context.Context) error {
 func (o *Options) show(r follow.Result) error {
 	st := r.State
 	switch {
+	case st.Verdict == follow.VerdictRunning && o.multi() && o.Output.Document() && cluster.IsUnreachable(r.Err):
+		// Across contexts, one that did not answer has its document too: a script
+		// reads every context's outcome from the stream.
+		doc := follow.NewDocument(o.Revision, st)
+		doc.Context, doc.Result, doc.Error = r.Context, follow.VerdictUnreachable, oneLine(r.Err.Error())
+		if perr := o.printer.Print(o.streams.Out, doc); perr != nil {
+			return perr
+		}
 	case st.Verdict == follow.VerdictRunning:
 		// Ended before any look at the cluster (forbidden, Flux gone): the error says all.
 	case o.Output.Document():
@@ -181,6 +218,7 @@ func (o *Options) show(r follow.Result) error {
 		if o.multi() {
 			doc.Context = r.Context
 		}
+		doc.Clusters = follow.ClustersOf(r.Context, st)
 		if perr := o.printer.Print(o.streams.Out, doc); perr != nil {
 			return perr
 		}
@@ -195,6 +233,20 @@ func (o *Options) show(r follow.Result) error {
 	}
 	return r.Err
 }
+
+// fleetSummary prints, in the human view, in how many clusters the revision applied
+// and why not in the others (on stdout, after every context's own lines).
+func (o *Options) fleetSummary(cs []follow.ClusterResult) {
+	if o.Output.Document() {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	w := &output.Writer{W: o.streams.Out}
+	w.Printf("%s\n", follow.FleetSummary(cs))
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func orHeads(rev string) string {
 	if rev == "" {

@@ -1,0 +1,102 @@
+package follow
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
+)
+
+// fleetOfServers is n contexts whose API server never answers, one that answers
+// slowly (an empty list of GitRepositories: nothing to follow there) and one whose
+// port is closed.
+func fleetOfServers(t testing.TB, n int, slow time.Duration) []Cluster {
+	t.Helper()
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hang.Close)
+	slowly := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(slow):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"apiVersion":"source.toolkit.fluxcd.io/v1","kind":"GitRepositoryList","metadata":{},"items":[]}`))
+	}))
+	t.Cleanup(slowly.Close)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String()
+	_ = l.Close()
+	client := func(host string) dynamic.Interface {
+		// No client timeout: Across's own deadline is what must bound them.
+		d, err := dynamic.NewForConfig(&rest.Config{Host: host, QPS: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	var out []Cluster
+	for i := range n {
+		out = append(out, Cluster{Context: fmt.Sprintf("hangs-%03d", i), Dynamic: client(hang.URL), Namespace: "flux-system"})
+	}
+	out = append(out, Cluster{Context: "slow", Dynamic: client(slowly.URL), Namespace: "flux-system"},
+		Cluster{Context: "closed", Dynamic: client(closed), Namespace: "flux-system"})
+	return out
+}
+
+func noHeads(context.Context, string) (map[string]string, error) { return map[string]string{}, nil }
+
+func noOptions(Cluster, []Source) Options { return Options{} }
+
+// TestAcrossUnreachableBounded pins the fan-out: a hundred contexts that never answer
+// end within one reach (not one per round of maxContexts), each reported unreachable,
+// while the slow one still answers and the refused one says so.
+func TestAcrossUnreachableBounded(t *testing.T) {
+	const reach = time.Second
+	clusters := fleetOfServers(t, 100, 200*time.Millisecond)
+	start := time.Now()
+	results := Across(context.Background(), clusters, "main", reach, time.Minute, noHeads, noOptions)
+	// Generous: the reach plus scheduling on a loaded machine, far below the
+	// thirteen rounds of eight a bounded fan-out would take.
+	if took := time.Since(start); took > 2*reach {
+		t.Fatalf("Across took %s with %d contexts never answering; want < %s", took, 100, 2*reach)
+	}
+	if len(results) != len(clusters) {
+		t.Fatalf("%d results for %d clusters", len(results), len(clusters))
+	}
+	for _, r := range results[:100] {
+		if r.Err == nil || !strings.Contains(r.Err.Error(), "unreachable") || exitcode.Of(r.Err) != exitcode.Failure {
+			t.Fatalf("context %s: err %v, want unreachable (exit 1)", r.Context, r.Err)
+		}
+	}
+	if s := results[100]; s.Err != nil || exitcode.Of(s.Skipped) != exitcode.NotFound {
+		t.Errorf("slow context: err %v, skipped %v; want answered, nothing to follow", s.Err, s.Skipped)
+	}
+	if c := results[101]; c.Err == nil || !strings.Contains(c.Err.Error(), "refused") {
+		t.Errorf("closed port: err %v, want connection refused", c.Err)
+	}
+}
+
+// BenchmarkAcrossUnreachable is the time to reach 100 contexts that never answer with
+// --context-timeout 1s: about one timeout, whatever the count.
+func BenchmarkAcrossUnreachable(b *testing.B) {
+	const reach = time.Second
+	clusters := fleetOfServers(b, 100, 200*time.Millisecond)
+	b.ResetTimer()
+	for range b.N {
+		Across(context.Background(), clusters, "main", reach, time.Minute, noHeads, noOptions)
+	}
+	b.ReportMetric(float64(len(clusters)), "contexts")
+}
