@@ -1,10 +1,17 @@
 package main_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -139,6 +146,134 @@ func TestFollow(t *testing.T) {
 			t.Errorf("phases %v: want infrastructure Failed, apps Blocked", phases)
 		}
 	})
+}
+
+// syncBuffer is a buffer a command writes to while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestFollowInterrupted: Ctrl-C while Flux is still applying (a Kustomization waiting
+// on a rollout that never ends: the bed has no kubelet) stops the follow within a
+// second, exit 1, with what it saw printed: the lines so far on stdout, and on stderr
+// one error line naming what had not applied yet.
+func TestFollowInterrupted(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	bed, fleet := testbed.StartDemo(t, ctx)
+	slow := `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: slow
+  namespace: flux-system
+spec:
+  interval: 1m
+  timeout: 5m
+  wait: true
+  prune: true
+  path: ./slow
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+`
+	deployment := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: slow
+  namespace: default
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: slow}
+  template:
+    metadata:
+      labels: {app: slow}
+    spec:
+      containers:
+        - name: slow
+          image: registry.invalid/slow:1
+`
+	sha, err := fleet.Repo.Commit(ctx, "A rollout that never ends", map[string]string{"clusters/demo/slow.yaml": slow, "slow/deploy.yaml": deployment})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := testbed.PluginBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, bed.Assets.Bin("kubectl"), "gitops", "follow", sha, "-n", "flux-system", "--timeout", "4m")
+	cmd.Env = []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + filepath.Dir(bed.Kubeconfig), "KUBECONFIG=" + bed.Kubeconfig, "NO_COLOR=1"}
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Busy: the follow printed that flux-system applied the commit, and Flux is in
+	// slow's health check.
+	busy := func() bool {
+		if !strings.Contains(stdout.String(), "Kustomization flux-system/flux-system Applied: main@sha1:"+sha) {
+			return false
+		}
+		u, err := bed.Get(ctx, flux.KindKustomization, testbed.FluxNamespace, "slow")
+		if err != nil {
+			return false
+		}
+		rev, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
+		return strings.HasSuffix(rev, sha)
+	}
+	for !busy() {
+		select {
+		case err := <-done:
+			t.Fatalf("ended before Flux was at work: %v\n%s%s", err, stdout.String(), stderr.String())
+		case <-time.After(200 * time.Millisecond):
+		case <-ctx.Done():
+			t.Fatalf("Flux never started on slow\n%s%s", stdout.String(), stderr.String())
+		}
+	}
+	time.Sleep(time.Second)
+	// kubectl execs the plugin in its own process: the signal reaches the plugin.
+	sent := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running five seconds after SIGINT\n%s%s", stdout.String(), stderr.String())
+	}
+	took := time.Since(sent)
+	t.Logf("stopped %s after SIGINT\n%s%s", took, stdout.String(), stderr.String())
+	if took > time.Second {
+		t.Errorf("stopped %s after SIGINT, want within a second", took)
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("ended with %v, want exit 1", err)
+	}
+	if want := "error: interrupted while following the revision; not applied yet: "; !strings.HasPrefix(stderr.String(), want) || !strings.Contains(stderr.String(), "Kustomization flux-system/slow") ||
+		strings.Count(strings.TrimSpace(stderr.String()), "\n") != 0 {
+		t.Errorf("stderr: want one line starting %q and naming slow:\n%s", want, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "Kustomization flux-system/flux-system Applied: main@sha1:"+sha) {
+		t.Errorf("stdout does not keep what it saw:\n%s", stdout.String())
+	}
 }
 
 // TestFollowAcrossContexts follows the branch in every context of the demo's fleet

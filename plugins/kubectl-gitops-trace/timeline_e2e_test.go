@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/git"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/status"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/testbed"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/timeline"
 )
@@ -178,5 +179,96 @@ func TestTraceTimeline(t *testing.T) {
 	}
 	if r.Timeline.Revision != "main@sha1:"+held || suspended == nil || suspended.Duration.Duration < 3*time.Second || !strings.Contains(suspended.Detail, "INC-9: hold the release (by admin)") {
 		t.Errorf("the held commit's wait is not put down to the suspension: %+v in %+v", suspended, r.Timeline)
+	}
+}
+
+// TestTraceTimelineDependencyRecovers: a commit that infrastructure fails to apply (a
+// ConfigMap in a namespace that does not exist yet) until the namespace is made by
+// hand, while apps (dependsOn infrastructure) waits. infrastructure's wait is put
+// down to its retries (spec.retryInterval), apps' to the failing dependency, then to
+// kustomize-controller's dependency requeue when it took a second or more, then its
+// own apply; the parts add up to each wait.
+func TestTraceTimelineDependencyRecovers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bed, fleet := testbed.StartDemo(t, ctx)
+	next, err := fleet.Repo.Commit(ctx, "api 1.0.1 and the late namespace's settings", map[string]string{
+		"apps/deployment.yaml":            strings.Replace(testbed.DemoFleetFiles(fleet.Repo.URL)["apps/deployment.yaml"], "api:1.0.0", "api:1.0.1", 1),
+		"infrastructure/late-config.yaml": testbed.ConfigMapYAML("late", "settings", "k", "v"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bed.Reconcile(ctx, flux.KindGitRepository, testbed.FluxNamespace, "flux-system"); err != nil {
+		t.Fatal(err)
+	}
+	// infrastructure fails on the commit, and goes on failing for a while.
+	failing := func() bool {
+		u, err := bed.Get(ctx, flux.KindKustomization, testbed.FluxNamespace, "infrastructure")
+		if err != nil {
+			return false
+		}
+		st := status.Of(u)
+		return st.Ready.IsFalse() && strings.HasSuffix(st.LastAttemptedRevision, next)
+	}
+	for !failing() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("infrastructure never failed on the commit")
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	failedAt := time.Now()
+	time.Sleep(8 * time.Second)
+	if err := bed.Apply(ctx, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: late\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bed.WaitApplied(ctx, testbed.FluxNamespace, "apps", next); err != nil {
+		t.Fatal(err)
+	}
+
+	r := traceDoc(t, ctx, bed, bed.Kubeconfig, 0, "deploy/api", "-n", "shop", "--timeline", "--requeue-dependency", "5s")
+	if r.Timeline == nil || r.Timeline.Revision != "main@sha1:"+next {
+		t.Fatalf("timeline %+v, want one of %s", r.Timeline, next)
+	}
+	steps := map[string]timeline.Step{}
+	for _, s := range r.Timeline.Steps {
+		steps[s.What+" "+s.Object.String()] = s
+	}
+	parts := func(name string) map[string]timeline.Part {
+		t.Helper()
+		s := steps["applied Kustomization flux-system/"+name]
+		if s.Wait == nil || s.At == nil {
+			t.Fatalf("%s has no apply with a wait: %+v", name, r.Timeline.Steps)
+		}
+		var sum time.Duration
+		out := map[string]timeline.Part{}
+		for _, p := range s.Wait.Parts {
+			sum += p.Duration.Duration
+			out[p.Cause] = p
+		}
+		if d := sum - s.Wait.Duration.Duration; d > time.Second || d < -time.Second {
+			t.Errorf("%s's wait %s, its parts add up to %s: %+v", name, s.Wait.Duration.Duration, sum, s.Wait.Parts)
+		}
+		return out
+	}
+	infra := parts("infrastructure")
+	retry, ok := infra[timeline.CauseRetry]
+	if !ok || retry.Duration.Duration < 7*time.Second || !strings.Contains(retry.Setting, "Kustomization flux-system/infrastructure spec.retryInterval=") {
+		t.Errorf("infrastructure's wait is not put down to its retries (failing for %s at least): %+v", time.Since(failedAt).Round(time.Second), infra)
+	}
+	apps := parts("apps")
+	dep, ok := apps[timeline.CauseDependency]
+	infraAt, fetched := steps["applied Kustomization flux-system/infrastructure"].At, steps["fetched GitRepository flux-system/flux-system"].At
+	if !ok || fetched == nil || dep.Duration.Duration != infraAt.Sub(fetched.Time) || dep.Duration.Duration < 7*time.Second || !strings.Contains(dep.Detail, "infrastructure") {
+		t.Errorf("apps' wait is not put down to infrastructure, failing then applied: %+v", apps)
+	}
+	if _, ok := apps[timeline.CauseRetry]; ok {
+		t.Errorf("apps' own wait counted as its retries: it only waited: %+v", apps)
+	}
+	// After its dependency applied, apps waits for the controller's next look.
+	rest := steps["applied Kustomization flux-system/apps"].At.Sub(infraAt.Time)
+	if rq, ok := apps[timeline.CauseRequeue]; ok != (rest-apps[timeline.CauseApply].Duration.Duration >= time.Second) || ok && !strings.Contains(rq.Setting, "--requeue-dependency=5s") {
+		t.Errorf("requeue part %+v (present %v) for %s between infrastructure and apps: %+v", rq, ok, rest, apps)
 	}
 }

@@ -92,8 +92,8 @@ func TestLines(t *testing.T) {
 	l.Show(Evaluate(Snapshot{Sources: []Source{src(PhaseFetched)}, Consumers: cs, Report: graph(t, cs)}))
 	want := `10:00:00 GitRepository flux-system/flux-system Fetched: main@sha1:` + newSHA + `
 10:00:00 Kustomization flux-system/apps Waiting: waits on Kustomization flux-system/infrastructure
-10:00:00 Kustomization flux-system/infrastructure Applying: main@sha1:` + oldSHA + `
-10:00:00 Kustomization flux-system/apps Applying: main@sha1:` + oldSHA + `
+10:00:00 Kustomization flux-system/infrastructure Applying: last applied main@sha1:` + oldSHA + `
+10:00:00 Kustomization flux-system/apps Applying: last applied main@sha1:` + oldSHA + `
 10:00:00 Kustomization flux-system/infrastructure Applied: main@sha1:` + newSHA + `
 `
 	if buf.String() != want {

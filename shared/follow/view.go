@@ -32,8 +32,13 @@ func rows(st State) []row {
 		if len(o.WaitsOn) > 0 && o.Phase != PhaseBlocked {
 			detail = "waits on " + strings.Join(o.WaitsOn, ", ")
 		}
-		if detail == "" && o.Applied != "" {
+		switch {
+		case detail != "" || o.Applied == "":
+		case o.Phase == PhaseApplied:
 			detail = o.Applied
+		default:
+			// Not the revision followed: what it still runs, said as such.
+			detail = "last applied " + o.Applied
 		}
 		name := o.ID().String()
 		if o.Cluster != "" {

@@ -162,6 +162,9 @@ func (b *builder) applied(ctx context.Context) {
 						continue
 					}
 					s := kustomizationStep(dl, &dk, b.req.Revision)
+					// A dependency's own retries are what held its dependent back
+					// when it failed and then recovered.
+					s.settings.failures = failures(ctx, b.req.Clients[l.Cluster], dl)
 					s.Dependency = true
 					b.tl.Steps = append(b.tl.Steps, s)
 				}
