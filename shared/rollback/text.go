@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/reconcile"
 )
 
 // WriteText is the human view of a revert: what was committed and pushed (or would be),
@@ -44,6 +45,10 @@ func (res *RevertResult) WriteText(out io.Writer, _ output.TextOptions) error {
 	}
 	if a := res.Applied; a != nil {
 		line := strings.TrimSpace(a.Status + " " + a.Applied)
+		if a.Status == reconcile.StatusApplied && a.Applied != "" {
+			// The label says it: "Applied:    main@sha1:…", not "Applied: Applied …".
+			line = a.Applied
+		}
 		if a.Message != "" {
 			line = a.Status + ": " + a.Message
 		}
