@@ -89,7 +89,7 @@ func TestDiffAcrossClusters(t *testing.T) {
 	})
 	t.Run("no way in: skipped with what to pass", func(t *testing.T) {
 		k := diffIn(t, bed.Kubeconfig, 2)
-		if !strings.Contains(k.Skipped, "no context of your kubeconfig points at it: pass --remote-context NAME, or --use-kubeconfig-secret") || strings.Count(strings.TrimSpace(k.Skipped), "\n") != 0 {
+		if !strings.Contains(k.Skipped, "no context of your kubeconfig points at it: compare it with 'kubectl gitops diff' and --remote-context NAME, or --use-kubeconfig-secret") || strings.Count(strings.TrimSpace(k.Skipped), "\n") != 0 {
 			t.Errorf("want one error line with what to pass:\n%s", k.Skipped)
 		}
 	})

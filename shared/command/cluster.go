@@ -4,6 +4,7 @@ import (
 	"k8s.io/cli-runtime/pkg/resource"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 )
 
 // Cluster is how every command's Options holds its cluster: set from the factory in
@@ -39,3 +40,8 @@ func (c *Cluster) Lost() <-chan error { return c.factory.Lost() }
 
 // Context names the kubeconfig context the command's cluster is.
 func (c *Cluster) Context() string { return c.factory.Context() }
+
+// Remote opens the clusters a Kustomization's spec.kubeConfig applies to with the
+// user's own contexts (the one whose server matches), never the Secret's credentials:
+// how a writer's preview compares what Flux will apply in a workload cluster.
+func (c *Cluster) Remote() *remote.Opener { return &remote.Opener{Kubeconfig: c.factory} }

@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/remote"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/source"
 )
 
@@ -107,10 +108,14 @@ func Previewer(dyn dynamic.Interface, cfg *rest.Config, mapper meta.RESTMapper, 
 	}
 }
 
-// KustomizationsPreviewer is PreviewKustomizations bound to a cluster: the hook a dev
-// session's diff takes. Its client is made on first use.
-func KustomizationsPreviewer(dyn dynamic.Interface, cfg *rest.Config, mapper meta.RESTMapper) func(ctx context.Context, targets []types.NamespacedName, opts Options) []ConsumerPreview {
+// KustomizationsPreviewer is PreviewKustomizations bound to a cluster and to the
+// opener of the clusters spec.kubeConfig applies to (nil: not compared): the hook a
+// dev session's diff takes. Its client is made on first use.
+func KustomizationsPreviewer(dyn dynamic.Interface, cfg *rest.Config, mapper meta.RESTMapper, remotes *remote.Opener) func(ctx context.Context, targets []types.NamespacedName, opts Options) []ConsumerPreview {
 	return func(ctx context.Context, targets []types.NamespacedName, opts Options) []ConsumerPreview {
+		if opts.Remote == nil {
+			opts.Remote = remotes
+		}
 		c, err := NewClient(cfg, mapper)
 		if err != nil {
 			out := make([]ConsumerPreview, 0, len(targets))

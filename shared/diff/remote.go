@@ -34,7 +34,7 @@ func remoteClient(ctx context.Context, dyn dynamic.Interface, k *kustomizev1.Kus
 		return nil, "", skip(exitcode.Of(err), "Kustomization %s/%s applies to %s through %s, which cannot be opened: %v", k.Namespace, k.Name, where, ref.Via(), err)
 	}
 	if cl == nil {
-		return nil, "", skip(exitcode.Usage, "Kustomization %s/%s applies to %s through %s, and no context of your kubeconfig points at it: pass --remote-context NAME, or --use-kubeconfig-secret to use the Secret's own kubeconfig", k.Namespace, k.Name, where, ref.Via())
+		return nil, "", skip(exitcode.Usage, "Kustomization %s/%s applies to %s through %s, and no context of your kubeconfig points at it: compare it with 'kubectl gitops diff' and --remote-context NAME, or --use-kubeconfig-secret to use the Secret's own kubeconfig", k.Namespace, k.Name, where, ref.Via())
 	}
 	c, err := NewClient(cl.Config, cl.Mapper)
 	if err != nil {

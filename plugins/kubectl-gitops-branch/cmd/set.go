@@ -124,7 +124,7 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)),
 	}
 	if o.Preview && !o.restore {
-		req.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper, diff.Options{})
+		req.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper, diff.Options{Remote: o.Cluster.Remote()})
 	}
 	targets, err := o.Resolve(ctx, client.Dynamic)
 	if err != nil {

@@ -64,7 +64,7 @@ func (o *TestOptions) Run(ctx context.Context) error {
 		}
 		req := dev.DiffRequest{Hooks: step, Session: s, Manifests: manifests, Clone: clone}
 		if o.Preview {
-			req.Preview = diff.KustomizationsPreviewer(client.Dynamic, client.Config, client.Mapper)
+			req.Preview = diff.KustomizationsPreviewer(client.Dynamic, client.Config, client.Mapper, o.cluster.Remote())
 		}
 		return dev.Diff(ctx, client.Dynamic, req)
 	})

@@ -119,7 +119,7 @@ func (o *PinOptions) Run(ctx context.Context) error {
 		Hooks: o.Write.Hooks(o.streams, cluster.WhoAmI(ctx, client.Dynamic)), Wait: o.Wait, Remote: git.Heads,
 	}}
 	if o.Preview && !o.unpin {
-		req.Switch.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper, diff.Options{})
+		req.Switch.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper, diff.Options{Remote: o.Cluster.Remote()})
 	}
 	var res *branch.Result
 	if o.unpin {

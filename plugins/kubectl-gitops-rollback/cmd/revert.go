@@ -138,7 +138,7 @@ func (o *RevertOptions) Run(ctx context.Context) error {
 	}
 	if o.Preview {
 		// The revert commit is in the clone only until the push: read from there.
-		req.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper, diff.Options{GitDir: o.GitDir})
+		req.Preview = diff.Previewer(client.Dynamic, client.Config, client.Mapper, diff.Options{GitDir: o.GitDir, Remote: o.Cluster.Remote()})
 	}
 	res, err := rollback.Revert(ctx, client.Dynamic, req)
 	if res != nil {

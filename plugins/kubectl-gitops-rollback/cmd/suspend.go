@@ -173,7 +173,7 @@ func (o *SuspendOptions) Run(ctx context.Context) error {
 		// One fetch per source and commit, however many of its Kustomizations resume.
 		trees := diff.NewTrees(nil)
 		defer trees.Close()
-		preview = diff.KustomizationPreviewer(client.Dynamic, client.Config, client.Mapper, diff.Options{Fetch: trees.Fetch})
+		preview = diff.KustomizationPreviewer(client.Dynamic, client.Config, client.Mapper, diff.Options{Fetch: trees.Fetch, Remote: o.cluster.Remote()})
 	}
 	var results suspend.Results
 	var runErr error
