@@ -1,6 +1,7 @@
 package alerting
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -68,9 +69,9 @@ func Covering(alerts []Alert, t Target) []Alert {
 
 // Undeliverable says why an Alert cannot deliver as far as the cluster shows, "" when
 // nothing says it cannot: the Alert or its Provider suspended, the Provider missing,
-// or (when secretExists is given) the Provider's Secret missing. provider is nil when
+// or (when secrets.Exists is given) the Provider's Secret missing. provider is nil when
 // no Provider of that name exists in the Alert's namespace.
-func Undeliverable(a Alert, provider *Provider, secretExists func(namespace, name string) bool) string {
+func Undeliverable(a Alert, provider *Provider, secrets SecretCheck) string {
 	switch {
 	case a.Suspended:
 		return "the Alert is suspended"
@@ -78,8 +79,16 @@ func Undeliverable(a Alert, provider *Provider, secretExists func(namespace, nam
 		return "its Provider " + a.Namespace + "/" + a.Provider + " does not exist"
 	case provider.Suspended:
 		return "its Provider " + a.Namespace + "/" + a.Provider + " is suspended"
-	case provider.Secret != "" && secretExists != nil && !secretExists(provider.Namespace, provider.Secret):
-		return "its Provider's Secret " + provider.Namespace + "/" + provider.Secret + " does not exist"
+	case provider.Secret != "" && secrets.Exists != nil && !secrets.Exists(provider.Namespace, provider.Secret):
+		return "its Provider's Secret " + provider.Namespace + "/" + provider.Secret + " " + cmp.Or(secrets.Missing, "does not exist")
 	}
 	return ""
+}
+
+// SecretCheck is how the Secret a Provider names is checked: Exists tells whether it
+// exists (nil: not checked), Missing how a missing one is said ("does not exist" by
+// default; offline, "is not in the repository").
+type SecretCheck struct {
+	Exists  func(namespace, name string) bool
+	Missing string
 }

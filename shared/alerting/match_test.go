@@ -80,7 +80,7 @@ func TestUndeliverable(t *testing.T) {
 		{"no secret needed", a, &Provider{Namespace: "flux-system", Name: "slack", Type: "generic"}, hasNot, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Undeliverable(tc.alert, tc.provider, tc.secret); got != tc.want {
+			if got := Undeliverable(tc.alert, tc.provider, SecretCheck{Exists: tc.secret}); got != tc.want {
 				t.Errorf("Undeliverable = %q, want %q", got, tc.want)
 			}
 		})

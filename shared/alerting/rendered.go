@@ -1,6 +1,7 @@
 package alerting
 
 import (
+	"cmp"
 	"slices"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
@@ -46,13 +47,18 @@ func FromRendered(objs []*unstructured.Unstructured) *Fleet {
 		case group == "" && kind == "Secret":
 			f.secrets[providerKey{ns, name}] = true
 		case group == "bitnami.com" && kind == "SealedSecret":
-			// The controller unseals it into the Secret of spec.template's name,
-			// the SealedSecret's own by default.
-			n, _, _ := unstructured.NestedString(u.Object, "spec", "template", "metadata", "name")
-			f.secrets[providerKey{ns, cmpOr(n, name)}] = true
+			// The controller names the Secret it unseals after the SealedSecret,
+			// whatever spec.template.metadata says.
+			f.secrets[providerKey{ns, name}] = true
 		case group == "external-secrets.io" && kind == "ExternalSecret":
+			// Its target, unless the controller is told not to create it (None, or
+			// Merge into a Secret that must exist already).
+			policy, _, _ := unstructured.NestedString(u.Object, "spec", "target", "creationPolicy")
+			if policy == "None" || policy == "Merge" {
+				continue
+			}
 			n, _, _ := unstructured.NestedString(u.Object, "spec", "target", "name")
-			f.secrets[providerKey{ns, cmpOr(n, name)}] = true
+			f.secrets[providerKey{ns, cmp.Or(n, name)}] = true
 		case isFluxGroup(group) && slices.Contains(AlertedKinds(), kind):
 			f.Objects = append(f.Objects, Object{APIVersion: u.GetAPIVersion(), Target: Target{Kind: kind, Namespace: ns, Name: name, Labels: u.GetLabels()}})
 			if kind == flux.KindHelmRelease {
@@ -71,7 +77,10 @@ func (f *Fleet) addHelmChart(hr *unstructured.Unstructured, seen map[string]bool
 		return
 	}
 	ns, _, _ := unstructured.NestedString(hr.Object, "spec", "chart", "spec", "sourceRef", "namespace")
-	t := Target{Kind: flux.KindHelmChart, Namespace: cmpOr(ns, hr.GetNamespace()), Name: hr.GetNamespace() + "-" + hr.GetName()}
+	// helm-controller copies spec.chart.metadata.labels onto the HelmChart: what an
+	// Alert's matchLabels select it by.
+	labels, _, _ := unstructured.NestedStringMap(hr.Object, "spec", "chart", "metadata", "labels")
+	t := Target{Kind: flux.KindHelmChart, Namespace: cmp.Or(ns, hr.GetNamespace()), Name: hr.GetNamespace() + "-" + hr.GetName(), Labels: labels}
 	apiVersion := sourcev1.GroupVersion.String()
 	id := apiVersion + "/" + t.Kind + "/" + t.Namespace + "/" + t.Name
 	if !seen[id] {
@@ -122,34 +131,18 @@ func isFluxGroup(group string) bool {
 	return false
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // Cover is the coverage of the rendered fleet of the cluster at path. A Provider's
 // Secret the repository does not make is listed in Unknown (it may be created by
 // hand); with strict it makes the Alert undeliverable, as deps --dir --strict counts
 // what offline cannot know as a problem.
 func (f *Fleet) Cover(path string, strict bool) *Coverage {
-	missing := f.MissingSecrets(f.Set.Alerts)
-	exists := func(namespace, name string) bool {
+	secrets := SecretCheck{Exists: func(namespace, name string) bool {
 		return !strict || f.SecretInRepository(namespace, name)
-	}
-	c := Cover(f.Objects, f.Set, f.Set.Alerts, exists)
+	}, Missing: "is not in the repository"}
+	c := Cover(f.Objects, f.Set, f.Set.Alerts, secrets)
 	c.Path = path
-	if strict {
-		for i, u := range c.Undeliverable {
-			for _, s := range missing {
-				if u.Reason == "its Provider's Secret "+s+" does not exist" {
-					c.Undeliverable[i].Reason = "its Provider's Secret " + s + " is not in the repository"
-				}
-			}
-		}
-	} else {
-		c.Unknown = missing
+	if !strict {
+		c.Unknown = f.MissingSecrets(f.Set.Alerts)
 	}
 	return c
 }

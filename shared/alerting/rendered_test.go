@@ -21,8 +21,11 @@ func objectsOf(t *testing.T, docs string) []*unstructured.Unstructured {
 	return out
 }
 
-// TestFromRendered: the Secrets a repository makes in any of its forms, the HelmChart
-// of a HelmRelease's spec.chart (none for spec.chartRef), an object rendered twice
+// TestFromRendered: the Secrets a repository makes in any of its forms (a SealedSecret's
+// is named after it, whatever its template says, as the controller names it; an
+// ExternalSecret that merges into a Secret makes none), the HelmChart of a
+// HelmRelease's spec.chart with the labels helm-controller copies onto it (none for
+// spec.chartRef), an object rendered twice
 // counted once, and what is neither Flux's nor notification's left out.
 func TestFromRendered(t *testing.T) {
 	f := FromRendered(objectsOf(t, `apiVersion: v1
@@ -43,15 +46,20 @@ apiVersion: external-secrets.io/v1
 kind: ExternalSecret
 metadata: {name: es-default, namespace: a}
 ---
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata: {name: web, namespace: shop}
-spec: {chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}}}}
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {name: es-merge, namespace: a}
+spec: {target: {name: merged, creationPolicy: Merge}}
 ---
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
 metadata: {name: web, namespace: shop}
-spec: {chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}}}}
+spec: {chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}}, metadata: {labels: {team: shop}}}}
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: web, namespace: shop}
+spec: {chart: {spec: {chart: web, sourceRef: {kind: HelmRepository, name: charts, namespace: flux-system}}, metadata: {labels: {team: shop}}}}
 ---
 apiVersion: helm.toolkit.fluxcd.io/v2
 kind: HelmRelease
@@ -75,7 +83,7 @@ spec: {providerRef: {name: slack}, eventSources: [{kind: HelmRelease, name: '*',
 	for _, tc := range []struct {
 		name string
 		want bool
-	}{{"plain", true}, {"unsealed", true}, {"sealed", false}, {"from-store", true}, {"es", false}, {"es-default", true}, {"x", false}} {
+	}{{"plain", true}, {"sealed", true}, {"unsealed", false}, {"from-store", true}, {"es", false}, {"es-default", true}, {"merged", false}, {"x", false}} {
 		if got := f.SecretInRepository("a", tc.name); got != tc.want {
 			t.Errorf("Secret a/%s in the repository: %v, want %v", tc.name, got, tc.want)
 		}
@@ -86,6 +94,9 @@ spec: {providerRef: {name: slack}, eventSources: [{kind: HelmRelease, name: '*',
 	}
 	if got, want := strings.Join(objs, ", "), "HelmRelease shop/web, HelmChart flux-system/shop-web, HelmRelease shop/api"; got != want {
 		t.Errorf("objects %s, want %s", got, want)
+	}
+	if l := f.Objects[1].Labels["team"]; l != "shop" {
+		t.Errorf("the HelmChart's labels %v, want spec.chart.metadata.labels (team: shop)", f.Objects[1].Labels)
 	}
 	if got := strings.Join(f.MissingSecrets(f.Set.Alerts), ","); got != "a/missing" {
 		t.Errorf("missing secrets %q", got)

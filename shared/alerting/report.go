@@ -58,16 +58,16 @@ type Object struct {
 
 // Cover checks objects against the Alerts and Providers of s (nil: the cluster has no
 // notification-controller). alerts are the Alerts whose deliverability is reported
-// (those of the namespaces asked about); secretExists tells whether a Provider's
-// Secret exists (nil: not checked).
-func Cover(objects []Object, s *Set, alerts []Alert, secretExists func(namespace, name string) bool) *Coverage {
+// (those of the namespaces asked about); secrets tells whether a Provider's
+// Secret exists (a zero SecretCheck: not checked).
+func Cover(objects []Object, s *Set, alerts []Alert, secrets SecretCheck) *Coverage {
 	c := &Coverage{TypeMeta: output.NewTypeMeta(output.KindAlertCoverage), NotificationInstalled: s != nil,
 		Checked: len(objects), Uncovered: []Uncovered{}, Undeliverable: []UndeliverableAlert{}}
 	why := map[providerKey]string{} // by Alert
 	if s != nil {
 		c.Partial = s.Partial
 		for _, a := range s.Alerts {
-			why[providerKey{a.Namespace, a.Name}] = Undeliverable(a, s.Provider(a), secretExists)
+			why[providerKey{a.Namespace, a.Name}] = Undeliverable(a, s.Provider(a), secrets)
 		}
 	}
 	for _, o := range objects {

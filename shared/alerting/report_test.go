@@ -58,7 +58,7 @@ func TestCover(t *testing.T) {
 			if tc.set != nil {
 				alerts = tc.set.Alerts
 			}
-			c := Cover(tc.objects, tc.set, alerts, noSecret)
+			c := Cover(tc.objects, tc.set, alerts, SecretCheck{Exists: noSecret})
 			var un, und []string
 			for _, u := range c.Uncovered {
 				un = append(un, u.Ref.Kind+"/"+u.Ref.Name+" ["+strings.Join(u.Alerts, ",")+"]")
@@ -82,7 +82,7 @@ func TestCover(t *testing.T) {
 func TestCoverageText(t *testing.T) {
 	s := &Set{Alerts: []Alert{{Namespace: "ns", Name: "al", Provider: "gone", EventSources: []Source{{Kind: "Kustomization", Name: "a"}}}},
 		providers: map[providerKey]Provider{}}
-	c := Cover([]Object{obj("Kustomization", "ns", "a"), obj("Kustomization", "ns", "b")}, s, s.Alerts, nil)
+	c := Cover([]Object{obj("Kustomization", "ns", "a"), obj("Kustomization", "ns", "b")}, s, s.Alerts, SecretCheck{})
 	var buf bytes.Buffer
 	if err := c.WriteText(&buf, output.TextOptions{}); err != nil {
 		t.Fatal(err)

@@ -12,13 +12,19 @@ import (
 // dependency problem, where to fix it.
 const FormatSARIF = "sarif"
 
-// sarifRules are the problems the offline comparison finds, as code scanning lists
-// rules: the id is what a result names, the description what the rule checks.
-var sarifRules = []struct{ kind, id, text string }{
-	{"cycle", "gitops/dependency-cycle", "A dependsOn cycle: no Kustomization or HelmRelease on it becomes ready."},
-	{"deadlock", "gitops/deadlock", "A dependency wait that can never end: a dependency Flux will not reconcile."},
-	{"missing", "gitops/missing-dependency", "A dependsOn names a Kustomization or HelmRelease the cluster does not have."},
-	{"file", "gitops/build-failure", "A file the cluster's Flux cannot build or decode."},
+// sarifRuleOf is one problem the offline comparison finds, as code scanning lists it:
+// the kind of Problem it reports, its id and what it checks.
+type sarifRuleOf struct{ kind, id, text string }
+
+// sarifRules are the rules, in the order of the driver's list (a result names its
+// rule by index too).
+func sarifRules() []sarifRuleOf {
+	return []sarifRuleOf{
+		{"cycle", "gitops/dependency-cycle", "A dependsOn cycle: no Kustomization or HelmRelease on it becomes ready."},
+		{"deadlock", "gitops/deadlock", "A dependency wait that can never end: a dependency Flux will not reconcile."},
+		{"missing", "gitops/missing-dependency", "A dependsOn names a Kustomization or HelmRelease the cluster does not have."},
+		{"file", "gitops/build-failure", "A file the cluster's Flux cannot build or decode."},
+	}
 }
 
 // The SARIF 2.1.0 objects code scanning reads, and nothing more.
@@ -76,16 +82,17 @@ type (
 // annotations', not code scanning's.
 func (d Diff) writeSARIF(out *output.Writer) {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "kubectl-gitops", InformationURI: "https://github.com/kubectl-gitops/kubectl-gitops"}}, Results: []sarifResult{}}
-	for _, r := range sarifRules {
+	rules := sarifRules()
+	for _, r := range rules {
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: r.id, ShortDescription: sarifMessage{Text: r.text}})
 	}
 	for _, c := range d.Clusters {
 		for _, p := range c.Dependencies.Problems {
-			i := slices.IndexFunc(sarifRules, func(r struct{ kind, id, text string }) bool { return r.kind == p.Kind })
+			i := slices.IndexFunc(rules, func(r sarifRuleOf) bool { return r.kind == p.Kind })
 			if i < 0 {
-				i = len(sarifRules) - 1
+				i = len(rules) - 1
 			}
-			res := sarifResult{RuleID: sarifRules[i].id, RuleIndex: i, Level: "error", Message: sarifMessage{Text: redact.Text(c.Path + ": " + p.Message)}}
+			res := sarifResult{RuleID: rules[i].id, RuleIndex: i, Level: "error", Message: sarifMessage{Text: redact.Text(c.Path + ": " + p.Message)}}
 			if p.File != "" {
 				loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: p.File, URIBaseID: "%SRCROOT%"}}}
 				if p.Line > 0 {

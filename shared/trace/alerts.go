@@ -103,7 +103,7 @@ func alertingOf(s *alerting.Set, target alerting.Target) *Alerting {
 			Ref:           output.ObjectRef{APIVersion: "notification.toolkit.fluxcd.io/v1beta3", Kind: flux.KindAlert, Namespace: a.Namespace, Name: a.Name},
 			EventSeverity: a.EventSeverity, InclusionList: a.InclusionList, ExclusionList: a.ExclusionList,
 			Suspended: a.Suspended, Provider: AlertProvider{Name: a.Provider, Missing: p == nil},
-			Undeliverable: alerting.Undeliverable(a, p, nil),
+			Undeliverable: alerting.Undeliverable(a, p, alerting.SecretCheck{}),
 		}
 		if p != nil {
 			ha.Provider.Type, ha.Provider.Secret, ha.Provider.Suspended = p.Type, p.Secret, p.Suspended

@@ -53,7 +53,7 @@ func (o *Options) runAlerts(ctx context.Context) error {
 			}
 		}
 	}
-	c := alerting.Cover(objects, set, alerts, alerting.SecretExists(ctx, client.Dynamic))
+	c := alerting.Cover(objects, set, alerts, alerting.SecretCheck{Exists: alerting.SecretExists(ctx, client.Dynamic)})
 	c.Partial = c.Partial || partial
 	if err := o.printer.Print(o.streams.Out, c); err != nil {
 		return err
