@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -222,50 +221,29 @@ func createLiveFleet(ctx context.Context, cfg *rest.Config, shape []liveStatus) 
 		}
 	}
 
-	work := make(chan int)
-	var wg sync.WaitGroup
-	var failed atomic.Pointer[error]
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				if failed.Load() != nil {
-					continue
-				}
-				s := shape[i]
-				ri := dyn.Resource(ksGVR).Namespace(liveNS(i))
-				got, err := ri.Create(ctx, liveKustomization(i, s), metav1.CreateOptions{})
-				if err == nil {
-					status := map[string]any{
-						"observedGeneration": got.GetGeneration(),
-						"conditions":         []any{readyStatus(s.ready, s.reason, got.GetGeneration())},
-					}
-					if s.ready {
-						status["lastAppliedRevision"] = s.applied
-					} else {
-						// Never Ready: observedGeneration is only written with Ready=True.
-						status["observedGeneration"] = int64(-1)
-					}
-					got.Object["status"] = status
-					_, err = ri.UpdateStatus(ctx, got, metav1.UpdateOptions{})
-				}
-				if err != nil {
-					err = fmt.Errorf("%s/%s: %w", liveNS(i), liveName(i), err)
-					failed.CompareAndSwap(nil, &err)
-				}
+	return testbed.ForEach(len(shape), 16, func(i int) error {
+		s := shape[i]
+		ri := dyn.Resource(ksGVR).Namespace(liveNS(i))
+		got, err := ri.Create(ctx, liveKustomization(i, s), metav1.CreateOptions{})
+		if err == nil {
+			status := map[string]any{
+				"observedGeneration": got.GetGeneration(),
+				"conditions":         []any{readyStatus(s.ready, s.reason, got.GetGeneration())},
 			}
-		}()
-	}
-	for i := range shape {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	if e := failed.Load(); e != nil {
-		return *e
-	}
-	return nil
+			if s.ready {
+				status["lastAppliedRevision"] = s.applied
+			} else {
+				// Never Ready: observedGeneration is only written with Ready=True.
+				status["observedGeneration"] = int64(-1)
+			}
+			got.Object["status"] = status
+			_, err = ri.UpdateStatus(ctx, got, metav1.UpdateOptions{})
+		}
+		if err != nil {
+			return fmt.Errorf("%s/%s: %w", liveNS(i), liveName(i), err)
+		}
+		return nil
+	})
 }
 
 // BenchmarkLoadLive2000 measures `deps -A` end to end against a real API server

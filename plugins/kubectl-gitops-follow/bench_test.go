@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,50 +189,29 @@ func createFollowFleet(ctx context.Context, cfg *rest.Config) error {
 	if _, err := dyn.Resource(gitGVR).Namespace(followNamespace).UpdateStatus(ctx, got, metav1.UpdateOptions{}); err != nil {
 		return err
 	}
-	work := make(chan int)
-	var wg sync.WaitGroup
-	var failed atomic.Pointer[error]
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				if failed.Load() != nil {
-					continue
-				}
-				spec := map[string]any{"interval": "10m", "path": fmt.Sprintf("./apps/%04d", i), "prune": true,
-					"sourceRef": map[string]any{"kind": "GitRepository", "name": followNamespace}}
-				if i%10 != 0 {
-					spec["dependsOn"] = []any{map[string]any{"name": fmt.Sprintf("ks-%04d", i-1)}}
-				}
-				ks := &unstructured.Unstructured{Object: map[string]any{
-					"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-					"metadata": map[string]any{"name": fmt.Sprintf("ks-%04d", i), "namespace": followNamespace},
-					"spec":     spec,
-				}}
-				ri := dyn.Resource(ksGVR).Namespace(followNamespace)
-				got, err := ri.Create(ctx, ks, metav1.CreateOptions{})
-				if err == nil {
-					rev := "main@sha1:" + followOldCommit
-					got.Object["status"] = map[string]any{"observedGeneration": got.GetGeneration(),
-						"conditions":          ready(got.GetGeneration(), "Applied revision: "+rev),
-						"lastAppliedRevision": rev, "lastAttemptedRevision": rev}
-					_, err = ri.UpdateStatus(ctx, got, metav1.UpdateOptions{})
-				}
-				if err != nil {
-					err = fmt.Errorf("ks-%04d: %w", i, err)
-					failed.CompareAndSwap(nil, &err)
-				}
-			}
-		}()
-	}
-	for i := range followKustomizations {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	if e := failed.Load(); e != nil {
-		return *e
-	}
-	return nil
+	return testbed.ForEach(followKustomizations, 16, func(i int) error {
+		spec := map[string]any{"interval": "10m", "path": fmt.Sprintf("./apps/%04d", i), "prune": true,
+			"sourceRef": map[string]any{"kind": "GitRepository", "name": followNamespace}}
+		if i%10 != 0 {
+			spec["dependsOn"] = []any{map[string]any{"name": fmt.Sprintf("ks-%04d", i-1)}}
+		}
+		ks := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+			"metadata": map[string]any{"name": fmt.Sprintf("ks-%04d", i), "namespace": followNamespace},
+			"spec":     spec,
+		}}
+		ri := dyn.Resource(ksGVR).Namespace(followNamespace)
+		got, err := ri.Create(ctx, ks, metav1.CreateOptions{})
+		if err == nil {
+			rev := "main@sha1:" + followOldCommit
+			got.Object["status"] = map[string]any{"observedGeneration": got.GetGeneration(),
+				"conditions":          ready(got.GetGeneration(), "Applied revision: "+rev),
+				"lastAppliedRevision": rev, "lastAttemptedRevision": rev}
+			_, err = ri.UpdateStatus(ctx, got, metav1.UpdateOptions{})
+		}
+		if err != nil {
+			return fmt.Errorf("ks-%04d: %w", i, err)
+		}
+		return nil
+	})
 }
