@@ -45,15 +45,17 @@ func (res *Result) WriteText(out io.Writer, _ output.TextOptions) error {
 	if res.RevisionAfter != "" {
 		w.Printf("Revision:   %s (was %s)\n", res.RevisionAfter, res.RevisionBefore)
 	}
+	// The preview was made before the switch: what the apply would change comes
+	// before what Flux then did.
+	for _, c := range res.Changes {
+		w.Printf("Changes:    %s\n", c.String())
+	}
 	for _, c := range res.Consumers {
 		line := strings.TrimSpace(fmt.Sprintf("%s %s", c.Status, c.Applied))
 		if c.Message != "" {
 			line = c.Status + ": " + c.Message
 		}
 		w.Printf("Consumer:   %s %s/%s %s\n", c.Kind, c.Namespace, c.Name, line)
-	}
-	for _, c := range res.Changes {
-		w.Printf("Changes:    %s\n", c.String())
 	}
 	for _, n := range res.Notes {
 		w.Printf("Note:       %s\n", n)

@@ -43,6 +43,10 @@ func (res *RevertResult) WriteText(out io.Writer, _ output.TextOptions) error {
 	if res.LocalBranch != "" {
 		w.Printf("Branch:     %s (local)\n", res.LocalBranch)
 	}
+	// The preview was made before the push: it comes before what Flux then applied.
+	for _, c := range res.Changes {
+		w.Printf("Changes:    %s\n", c.String())
+	}
 	if a := res.Applied; a != nil {
 		line := strings.TrimSpace(a.Status + " " + a.Applied)
 		if a.Status == reconcile.StatusApplied && a.Applied != "" {
@@ -53,9 +57,6 @@ func (res *RevertResult) WriteText(out io.Writer, _ output.TextOptions) error {
 			line = a.Status + ": " + a.Message
 		}
 		w.Printf("Applied:    %s\n", line)
-	}
-	for _, c := range res.Changes {
-		w.Printf("Changes:    %s\n", c.String())
 	}
 	for _, n := range res.Notes {
 		w.Printf("Note:       %s\n", n)
