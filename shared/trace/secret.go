@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
@@ -94,6 +95,25 @@ func madeFromSecretOwner(obj *unstructured.Unstructured, owner *metav1.OwnerRefe
 		return false
 	}
 	return (gv.Group == externalSecretsGroup && owner.Kind == "ExternalSecret") || (gv.Group == sealedSecretsGroup && owner.Kind == "SealedSecret")
+}
+
+// labelledMadeSecret reports whether obj is a Secret its ExternalSecret or SealedSecret
+// made that carries Flux labels or Helm annotations of its own: when that owner cannot
+// be read, the Secret is traced from them.
+func labelledMadeSecret(obj *unstructured.Unstructured, owner *metav1.OwnerReference) bool {
+	_, ok := kustomizeOwner(obj)
+	return (ok || isHelmManaged(obj)) && madeFromSecretOwner(obj, owner)
+}
+
+// unreadableMakerNote says that the ExternalSecret or SealedSecret ref could not be
+// read, and why, by name only, and that the Secret was traced from its own labels,
+// which may be the ones its maker copied from itself.
+func unreadableMakerNote(ref output.ObjectRef, err error) string {
+	why := redact.Text(err.Error())
+	if exitcode.Of(err) == exitcode.Forbidden {
+		why = "forbidden: you may not read " + ref.Kind + "s"
+	}
+	return fmt.Sprintf("its %s could not be read (%s): traced from the Secret's own Flux labels, which may be copies of the %s's", ref, why, ref.Kind)
 }
 
 // describeSecretMaker fills h, the hop of an ExternalSecret or SealedSecret, with its

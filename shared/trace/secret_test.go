@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	dynamicfake "k8s.io/client-go/dynamic/fake"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
@@ -281,4 +286,63 @@ func TestLocateInGitSOPS(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTraceSecretUnreadableMaker: a Secret with Flux labels of its own, whose
+// ExternalSecret or SealedSecret RBAC hides (or fails to read), is traced from those
+// labels, as it was before the walk went on to the owner, with a note that says so.
+func TestTraceSecretUnreadableMaker(t *testing.T) {
+	ctx := context.Background()
+	apps := labelled(kustomization("apps", "./apps", "shop_db_external-secrets.io_ExternalSecret", "shop_sealed_bitnami.com_SealedSecret"), "flux-system", "apps")
+	forbidden := func(gr schema.GroupResource, name string) error {
+		return apierrors.NewForbidden(gr, name, errors.New(`User "dev" cannot get resource`))
+	}
+	for _, tt := range []struct {
+		name, secret, apiVersion, kind, resource string
+		err                                      func(gr schema.GroupResource, name string) error
+		note                                     string
+	}{
+		{"ExternalSecret forbidden", "db", "external-secrets.io/v1", "ExternalSecret", "externalsecrets", forbidden,
+			"its ExternalSecret shop/db could not be read (forbidden: you may not read ExternalSecrets): traced from the Secret's own Flux labels"},
+		{"SealedSecret forbidden", "sealed", "bitnami.com/v1alpha1", "SealedSecret", "sealedsecrets", forbidden,
+			"its SealedSecret shop/sealed could not be read (forbidden: you may not read SealedSecrets): traced from the Secret's own Flux labels"},
+		{"ExternalSecret fails to read", "db", "external-secrets.io/v1", "ExternalSecret", "externalsecrets",
+			func(schema.GroupResource, string) error {
+				return apierrors.NewInternalError(errors.New("etcd timeout"))
+			},
+			"its ExternalSecret shop/db could not be read (Internal error occurred: etcd timeout): traced from the Secret's own Flux labels"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			secret := labelled(owned(obj("v1", "Secret", "shop", tt.secret, secretObj(tt.secret)), tt.apiVersion, tt.kind, tt.secret), "flux-system", "apps")
+			maker := labelled(obj(tt.apiVersion, tt.kind, "shop", tt.secret, nil), "flux-system", "apps")
+			tr := newTestTracer(apps.DeepCopy(), gitRepository(), secret.DeepCopy(), maker)
+			gv, _ := schema.ParseGroupVersion(tt.apiVersion)
+			tr.dyn.(*dynamicfake.FakeDynamicClient).PrependReactor("get", tt.resource, func(k8stesting.Action) (bool, runtime.Object, error) {
+				return true, nil, tt.err(schema.GroupResource{Group: gv.Group, Resource: tt.resource}, tt.secret)
+			})
+			r := tr.Trace(ctx, secret)
+			want := "object:Secret/" + tt.secret + " kustomization:Kustomization/apps(kustomize labels) source:GitRepository/flux-system(sourceRef)"
+			if r.Result != ResultTraced || hopNames(r) != want {
+				t.Fatalf("result %s (%s), hops:\n got %s\nwant %s", r.Result, r.Error, hopNames(r), want)
+			}
+			if !hasNote(r, tt.note) {
+				t.Errorf("notes %q, want one with %q", r.Hops[0].Notes, tt.note)
+			}
+			// The inventory lists the maker, whose labels the Secret's are copies of:
+			// the Secret is not called an orphan to delete.
+			if r.Commit == nil || r.Commit.SHA != shaGood || r.Commit.Status != CommitCurrent || r.Hops[1].Inventory != InventoryListed {
+				t.Errorf("commit = %+v, inventory %s: want the Kustomization's, listed through the maker", r.Commit, r.Hops[1].Inventory)
+			}
+		})
+	}
+	t.Run("a Secret without labels of its own still ends at the forbidden owner", func(t *testing.T) {
+		secret := owned(obj("v1", "Secret", "shop", "db", secretObj("db")), "external-secrets.io/v1", "ExternalSecret", "db")
+		tr := newTestTracer(apps.DeepCopy(), gitRepository(), secret.DeepCopy())
+		tr.dyn.(*dynamicfake.FakeDynamicClient).PrependReactor("get", "externalsecrets", func(k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, forbidden(schema.GroupResource{Group: "external-secrets.io", Resource: "externalsecrets"}, "db")
+		})
+		if r := tr.Trace(ctx, secret); r.Result != ResultForbidden {
+			t.Errorf("result %s (%s), want Forbidden", r.Result, r.Error)
+		}
+	})
 }
