@@ -311,11 +311,14 @@ func (s *SecretSource) line(ref output.ObjectRef, git *GitLocation, now time.Tim
 			keys = " (keys in Secret " + s.KeySecret + ")"
 		}
 		switch {
-		case git != nil && git.Encrypted != "":
+		case git != nil && git.Encrypted == EncryptedSOPS:
 			return "decrypted with SOPS by Kustomization " + name(*s.Decryption) + keys + " from the encrypted file " + git.File
-		case git != nil && git.File != "" && git.Line > 0:
-			// Read in the clone: the file holds the Secret in the clear.
+		case git != nil && git.Encrypted == EncryptedNone && git.File != "":
+			// Read in the clone, the Secret's document found: it is in the clear.
 			return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts with SOPS" + keys + ", but " + git.File + " is not encrypted: Git holds this Secret in the clear"
+		case git != nil && git.Encrypted == EncryptedUnknown && git.File != "":
+			// The Git line says why it could not be read.
+			return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts SOPS-encrypted files" + keys + ": whether " + git.File + " is encrypted could not be read"
 		}
 		return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts SOPS-encrypted files" + keys + ": give --git-dir to name the encrypted file"
 	}

@@ -250,20 +250,33 @@ sops:
 func TestLocateInGitSOPS(t *testing.T) {
 	url := "https://git.example.com/acme/fleet.git"
 	plain := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\n  namespace: shop\nstringData:\n  k: v\n"
+	// A List SOPS encrypted as a whole: the metadata is on the List's document, not
+	// on its items.
+	sopsList := "apiVersion: v1\nkind: List\nitems:\n  - " + strings.ReplaceAll(strings.Replace(sopsSecret[:strings.Index(sopsSecret, "sops:")], "name: db", "name: listed", 1), "\n", "\n    ") +
+		"\n" + sopsSecret[strings.Index(sopsSecret, "sops:"):]
+	clearList := "apiVersion: v1\nkind: List\nitems:\n  - " + strings.ReplaceAll(strings.TrimSuffix(strings.Replace(plain, "plain", "clear-item", 1), "\n"), "\n", "\n    ") + "\n"
+	huge := strings.Replace(plain, "plain", "huge", 1) + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: shop\ndata:\n  x: \"" + strings.Repeat("a", maxSOPSFile) + "\"\n"
 	dir, shas := gitRepo(t, url, map[string]map[string]string{"Secrets": {
-		"secrets/db.sops.yaml": sopsSecret,
-		"secrets/plain.yaml":   plain,
-		"secrets/both.yaml":    strings.Replace(plain, "plain", "first", 1) + "---\n" + strings.Replace(sopsSecret, "name: db", "name: second", 1),
+		"secrets/db.sops.yaml":   sopsSecret,
+		"secrets/plain.yaml":     plain,
+		"secrets/both.yaml":      strings.Replace(plain, "plain", "first", 1) + "---\n" + strings.Replace(sopsSecret, "name: db", "name: second", 1),
+		"secrets/list.sops.yaml": sopsList,
+		"secrets/list.yaml":      clearList,
+		"secrets/huge.yaml":      huge,
 	}})
 	for _, tt := range []struct {
 		name, file string
-		encrypted  bool
+		encrypted  string
 		data       string
 	}{
-		{"db", "secrets/db.sops.yaml", true, "from the encrypted file secrets/db.sops.yaml"},
-		{"plain", "secrets/plain.yaml", false, "but secrets/plain.yaml is not encrypted: Git holds this Secret in the clear"},
-		{"first", "secrets/both.yaml", false, "is not encrypted"},
-		{"second", "secrets/both.yaml", true, "from the encrypted file secrets/both.yaml"},
+		{"db", "secrets/db.sops.yaml", EncryptedSOPS, "from the encrypted file secrets/db.sops.yaml"},
+		{"plain", "secrets/plain.yaml", EncryptedNone, "but secrets/plain.yaml is not encrypted: Git holds this Secret in the clear"},
+		{"first", "secrets/both.yaml", EncryptedNone, "is not encrypted"},
+		{"second", "secrets/both.yaml", EncryptedSOPS, "from the encrypted file secrets/both.yaml"},
+		{"listed", "secrets/list.sops.yaml", EncryptedSOPS, "from the encrypted file secrets/list.sops.yaml"},
+		{"clear-item", "secrets/list.yaml", EncryptedNone, "but secrets/list.yaml is not encrypted"},
+		// Not read: neither encrypted nor in the clear.
+		{"huge", "secrets/huge.yaml", EncryptedUnknown, "whether secrets/huge.yaml is encrypted could not be read"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ref := output.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: "shop", Name: tt.name}
@@ -274,8 +287,8 @@ func TestLocateInGitSOPS(t *testing.T) {
 				Commit: &Commit{SHA: shas[0], Applied: "main@sha1:" + shas[0]}}
 			r.LocateInGit(context.Background(), dir)
 			g := r.Commit.Git
-			if g == nil || g.File != tt.file || (g.Encrypted == EncryptedSOPS) != tt.encrypted {
-				t.Fatalf("git = %+v, want %s, encrypted %v", g, tt.file, tt.encrypted)
+			if g == nil || g.File != tt.file || g.Encrypted != tt.encrypted {
+				t.Fatalf("git = %+v, want %s, encrypted %q", g, tt.file, tt.encrypted)
 			}
 			var buf strings.Builder
 			if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
@@ -283,6 +296,28 @@ func TestLocateInGitSOPS(t *testing.T) {
 			}
 			if !strings.Contains(buf.String(), tt.data) || strings.Contains(buf.String(), "3q2+7w") {
 				t.Errorf("human view lacks %q (or shows a value):\n%s", tt.data, buf.String())
+			}
+			if tt.encrypted != EncryptedNone && strings.Contains(buf.String(), "in the clear") {
+				t.Errorf("a Secret not read in the clear is said to be:\n%s", buf.String())
+			}
+		})
+	}
+	// Read directly: a file too large is not read (its size says so), and a git that
+	// fails (no such file at the commit, no such commit) gives no answer.
+	for _, tt := range []struct {
+		name, sha, file string
+		line            int
+		why             string
+	}{
+		{"over the limit", shas[0], "secrets/huge.yaml", 1, "larger than 1 MiB"},
+		{"no such file", shas[0], "secrets/gone.yaml", 1, "git cat-file"},
+		{"no such commit", strings.Repeat("0", 40), "secrets/plain.yaml", 1, "git cat-file"},
+		{"no document at that line", shas[0], "secrets/plain.yaml", 3, "no document of it starts at line 3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			state, why := sopsState(context.Background(), dir, tt.sha, tt.file, tt.line)
+			if state != EncryptedUnknown || !strings.Contains(why, tt.why) {
+				t.Errorf("sopsState = %q (%s), want unknown (%s)", state, why, tt.why)
 			}
 		})
 	}
