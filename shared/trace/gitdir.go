@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
@@ -94,36 +97,92 @@ func (r *Report) LocateInGit(ctx context.Context, gitDir string) {
 	}
 	if g.File != "" {
 		g.LastChange = lastChange(ctx, gitDir, sha, g.File)
-		if target.Kind == "Secret" && target.APIVersion == "v1" && sopsEncrypted(ctx, gitDir, sha, g.File, g.Line) {
-			g.Encrypted = EncryptedSOPS
+		if target.Kind == "Secret" && target.APIVersion == "v1" {
+			var why string
+			g.Encrypted, why = sopsState(ctx, gitDir, sha, g.File, g.Line)
+			if why != "" {
+				g.Note = strings.TrimSpace(g.Note + " Whether " + g.File + " is SOPS-encrypted could not be read: " + why + ".")
+			}
 		}
 	}
 }
 
-// EncryptedSOPS is GitLocation.Encrypted for a file SOPS encrypted.
-const EncryptedSOPS = "sops"
+// GitLocation.Encrypted: what the Secret's file says of SOPS.
+const (
+	// EncryptedSOPS: the Secret's document carries SOPS metadata.
+	EncryptedSOPS = "sops"
+	// EncryptedNone: the document was read and carries none: Git holds the Secret in
+	// the clear.
+	EncryptedNone = "none"
+	// EncryptedUnknown: the file could not be read or the document not found in it
+	// (too large, git failed, a document that does not parse); Note says why.
+	EncryptedUnknown = "unknown"
+)
 
 // maxSOPSFile bounds the file read to look for SOPS metadata: a manifest of Secrets.
 const maxSOPSFile = 1 << 20
 
-// sopsEncrypted reports whether the document at line of file (any document when line
-// is 0, the file named by an origin annotation alone) carries SOPS's top-level `sops`
-// metadata at commit sha: the file kustomize-controller decrypts. Only the key's
+// sopsState reads whether the document at line of file (every document when line is
+// 0, the file named by an origin annotation alone) carries SOPS's top-level `sops`
+// metadata at commit sha: the file kustomize-controller decrypts. An item of a List
+// is encrypted with its List, whose document holds the metadata. It is
+// EncryptedUnknown, with why, unless the file was read and the document found: only
+// a document read and found without metadata is in the clear. Only the key's
 // presence is read; nothing of the document is kept.
-func sopsEncrypted(ctx context.Context, gitDir, sha, file string, line int) bool {
-	data, err := git.Run(ctx, gitDir, "cat-file", "blob", sha+":"+file)
-	if err != nil || len(data) > maxSOPSFile {
-		return false
+func sopsState(ctx context.Context, gitDir, sha, file string, line int) (state, why string) {
+	obj := sha + ":" + file
+	// The size first: a large blob is not read at all.
+	size, err := git.Line(ctx, gitDir, "cat-file", "-s", obj)
+	if err != nil {
+		return EncryptedUnknown, err.Error()
 	}
+	n, err := strconv.ParseInt(size, 10, 64)
+	switch {
+	case err != nil:
+		return EncryptedUnknown, fmt.Sprintf("git cat-file -s gave no size (%q)", size)
+	case n > maxSOPSFile:
+		return EncryptedUnknown, fmt.Sprintf("it is larger than %d MiB (%d bytes)", maxSOPSFile>>20, n)
+	}
+	data, err := git.Run(ctx, gitDir, "cat-file", "blob", obj)
+	if err != nil {
+		return EncryptedUnknown, err.Error()
+	}
+	found, unparsed := false, false
 	for _, doc := range yamldoc.Split(data) {
 		root, err := doc.Root()
-		if err != nil || root == nil {
+		if err != nil {
+			unparsed = true
 			continue
 		}
-		if line != 0 && doc.FileLine(root) != line {
+		if root == nil || (line != 0 && !holdsLine(doc, root, line)) {
 			continue
 		}
+		found = true
 		if m := yamldoc.MapValue(root, "sops"); m != nil && yamldoc.MapValue(m, "mac") != nil {
+			return EncryptedSOPS, ""
+		}
+	}
+	switch {
+	case line == 0 && unparsed:
+		return EncryptedUnknown, "a document of it does not parse"
+	case line != 0 && !found:
+		return EncryptedUnknown, fmt.Sprintf("no document of it starts at line %d", line)
+	}
+	return EncryptedNone, ""
+}
+
+// holdsLine reports whether the object at line is root, the document's, or one of its
+// items when root is a List: found as gitlocate finds objects.
+func holdsLine(doc yamldoc.Document, root *yaml.Node, line int) bool {
+	if doc.FileLine(root) == line {
+		return true
+	}
+	items := yamldoc.MapValue(root, "items")
+	if !strings.HasSuffix(yamldoc.Scalar(yamldoc.MapValue(root, "kind")), "List") || items == nil || items.Kind != yaml.SequenceNode {
+		return false
+	}
+	for _, item := range items.Content {
+		if doc.FileLine(item) == line {
 			return true
 		}
 	}

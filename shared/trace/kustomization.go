@@ -59,6 +59,14 @@ func (t *Tracer) inventoryCheck(key objKey, ks *kustomizev1.Kustomization, child
 	if idx.Contains(gk, child.GetNamespace(), child.GetName()) {
 		return InventoryListed, nil
 	}
+	if owner := controllerOwner(child); madeFromSecretOwner(child, owner) {
+		// A Secret traced from the labels its unreadable ExternalSecret or
+		// SealedSecret copied to it: the inventory lists that maker, not the Secret.
+		if gv, err := schema.ParseGroupVersion(owner.APIVersion); err == nil &&
+			idx.Contains(schema.GroupKind{Group: gv.Group, Kind: owner.Kind}, child.GetNamespace(), owner.Name) {
+			return InventoryListed, []string{fmt.Sprintf("lists %s %s/%s, which makes %s, rather than the Secret itself", owner.Kind, child.GetNamespace(), owner.Name, refOf(child))}
+		}
+	}
 	return InventoryNotListed, []string{fmt.Sprintf("%s carries this Kustomization's labels but is not in its inventory: stale or orphaned (pruned from Git with prune off, or taken over by another owner)",
 		refOf(child))}
 }

@@ -198,8 +198,10 @@ type GitLocation struct {
 	Author  string `json:"author,omitempty"`
 	// LastChange is the commit that last changed File, as of the applied commit.
 	LastChange *GitCommit `json:"lastChange,omitempty"`
-	// Encrypted is "sops" when File carries SOPS metadata: the Secret is applied
-	// decrypted from this encrypted file (with --git-dir).
+	// Encrypted is, for a Secret's File read with --git-dir: "sops" when its document
+	// carries SOPS metadata (the Secret is applied decrypted from this encrypted
+	// file), "none" when it was read and carries none (in the clear), "unknown" when it
+	// could not be read or the document not found in it (Note says why).
 	Encrypted string `json:"encrypted,omitempty"`
 	// Note says why no file is given (generator, remote base, Helm chart, a clone of
 	// another repository, …).

@@ -317,7 +317,7 @@ func (v view) git(g *GitLocation) {
 		return
 	}
 	enc := ""
-	if g.Encrypted != "" {
+	if g.Encrypted == EncryptedSOPS {
 		enc = " (encrypted with " + strings.ToUpper(g.Encrypted) + ")"
 	}
 	switch {

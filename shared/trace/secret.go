@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/flux"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/redact"
@@ -94,6 +95,25 @@ func madeFromSecretOwner(obj *unstructured.Unstructured, owner *metav1.OwnerRefe
 		return false
 	}
 	return (gv.Group == externalSecretsGroup && owner.Kind == "ExternalSecret") || (gv.Group == sealedSecretsGroup && owner.Kind == "SealedSecret")
+}
+
+// labelledMadeSecret reports whether obj is a Secret its ExternalSecret or SealedSecret
+// made that carries Flux labels or Helm annotations of its own: when that owner cannot
+// be read, the Secret is traced from them.
+func labelledMadeSecret(obj *unstructured.Unstructured, owner *metav1.OwnerReference) bool {
+	_, ok := kustomizeOwner(obj)
+	return (ok || isHelmManaged(obj)) && madeFromSecretOwner(obj, owner)
+}
+
+// unreadableMakerNote says that the ExternalSecret or SealedSecret ref could not be
+// read, and why, by name only, and that the Secret was traced from its own labels,
+// which may be the ones its maker copied from itself.
+func unreadableMakerNote(ref output.ObjectRef, err error) string {
+	why := redact.Text(err.Error())
+	if exitcode.Of(err) == exitcode.Forbidden {
+		why = "forbidden: you may not read " + ref.Kind + "s"
+	}
+	return fmt.Sprintf("its %s could not be read (%s): traced from the Secret's own Flux labels, which may be copies of the %s's", ref, why, ref.Kind)
 }
 
 // describeSecretMaker fills h, the hop of an ExternalSecret or SealedSecret, with its
@@ -291,11 +311,14 @@ func (s *SecretSource) line(ref output.ObjectRef, git *GitLocation, now time.Tim
 			keys = " (keys in Secret " + s.KeySecret + ")"
 		}
 		switch {
-		case git != nil && git.Encrypted != "":
+		case git != nil && git.Encrypted == EncryptedSOPS:
 			return "decrypted with SOPS by Kustomization " + name(*s.Decryption) + keys + " from the encrypted file " + git.File
-		case git != nil && git.File != "" && git.Line > 0:
-			// Read in the clone: the file holds the Secret in the clear.
+		case git != nil && git.Encrypted == EncryptedNone && git.File != "":
+			// Read in the clone, the Secret's document found: it is in the clear.
 			return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts with SOPS" + keys + ", but " + git.File + " is not encrypted: Git holds this Secret in the clear"
+		case git != nil && git.Encrypted == EncryptedUnknown && git.File != "":
+			// The Git line says why it could not be read.
+			return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts SOPS-encrypted files" + keys + ": whether " + git.File + " is encrypted could not be read"
 		}
 		return "applied by Kustomization " + name(*s.Decryption) + ", which decrypts SOPS-encrypted files" + keys + ": give --git-dir to name the encrypted file"
 	}

@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	dynamicfake "k8s.io/client-go/dynamic/fake"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/output"
 )
@@ -245,20 +250,33 @@ sops:
 func TestLocateInGitSOPS(t *testing.T) {
 	url := "https://git.example.com/acme/fleet.git"
 	plain := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\n  namespace: shop\nstringData:\n  k: v\n"
+	// A List SOPS encrypted as a whole: the metadata is on the List's document, not
+	// on its items.
+	sopsList := "apiVersion: v1\nkind: List\nitems:\n  - " + strings.ReplaceAll(strings.Replace(sopsSecret[:strings.Index(sopsSecret, "sops:")], "name: db", "name: listed", 1), "\n", "\n    ") +
+		"\n" + sopsSecret[strings.Index(sopsSecret, "sops:"):]
+	clearList := "apiVersion: v1\nkind: List\nitems:\n  - " + strings.ReplaceAll(strings.TrimSuffix(strings.Replace(plain, "plain", "clear-item", 1), "\n"), "\n", "\n    ") + "\n"
+	huge := strings.Replace(plain, "plain", "huge", 1) + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: shop\ndata:\n  x: \"" + strings.Repeat("a", maxSOPSFile) + "\"\n"
 	dir, shas := gitRepo(t, url, map[string]map[string]string{"Secrets": {
-		"secrets/db.sops.yaml": sopsSecret,
-		"secrets/plain.yaml":   plain,
-		"secrets/both.yaml":    strings.Replace(plain, "plain", "first", 1) + "---\n" + strings.Replace(sopsSecret, "name: db", "name: second", 1),
+		"secrets/db.sops.yaml":   sopsSecret,
+		"secrets/plain.yaml":     plain,
+		"secrets/both.yaml":      strings.Replace(plain, "plain", "first", 1) + "---\n" + strings.Replace(sopsSecret, "name: db", "name: second", 1),
+		"secrets/list.sops.yaml": sopsList,
+		"secrets/list.yaml":      clearList,
+		"secrets/huge.yaml":      huge,
 	}})
 	for _, tt := range []struct {
 		name, file string
-		encrypted  bool
+		encrypted  string
 		data       string
 	}{
-		{"db", "secrets/db.sops.yaml", true, "from the encrypted file secrets/db.sops.yaml"},
-		{"plain", "secrets/plain.yaml", false, "but secrets/plain.yaml is not encrypted: Git holds this Secret in the clear"},
-		{"first", "secrets/both.yaml", false, "is not encrypted"},
-		{"second", "secrets/both.yaml", true, "from the encrypted file secrets/both.yaml"},
+		{"db", "secrets/db.sops.yaml", EncryptedSOPS, "from the encrypted file secrets/db.sops.yaml"},
+		{"plain", "secrets/plain.yaml", EncryptedNone, "but secrets/plain.yaml is not encrypted: Git holds this Secret in the clear"},
+		{"first", "secrets/both.yaml", EncryptedNone, "is not encrypted"},
+		{"second", "secrets/both.yaml", EncryptedSOPS, "from the encrypted file secrets/both.yaml"},
+		{"listed", "secrets/list.sops.yaml", EncryptedSOPS, "from the encrypted file secrets/list.sops.yaml"},
+		{"clear-item", "secrets/list.yaml", EncryptedNone, "but secrets/list.yaml is not encrypted"},
+		// Not read: neither encrypted nor in the clear.
+		{"huge", "secrets/huge.yaml", EncryptedUnknown, "whether secrets/huge.yaml is encrypted could not be read"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ref := output.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: "shop", Name: tt.name}
@@ -269,8 +287,8 @@ func TestLocateInGitSOPS(t *testing.T) {
 				Commit: &Commit{SHA: shas[0], Applied: "main@sha1:" + shas[0]}}
 			r.LocateInGit(context.Background(), dir)
 			g := r.Commit.Git
-			if g == nil || g.File != tt.file || (g.Encrypted == EncryptedSOPS) != tt.encrypted {
-				t.Fatalf("git = %+v, want %s, encrypted %v", g, tt.file, tt.encrypted)
+			if g == nil || g.File != tt.file || g.Encrypted != tt.encrypted {
+				t.Fatalf("git = %+v, want %s, encrypted %q", g, tt.file, tt.encrypted)
 			}
 			var buf strings.Builder
 			if err := writeText(&buf, []*Report{r}, false, goldenNow); err != nil {
@@ -279,6 +297,87 @@ func TestLocateInGitSOPS(t *testing.T) {
 			if !strings.Contains(buf.String(), tt.data) || strings.Contains(buf.String(), "3q2+7w") {
 				t.Errorf("human view lacks %q (or shows a value):\n%s", tt.data, buf.String())
 			}
+			if tt.encrypted != EncryptedNone && strings.Contains(buf.String(), "in the clear") {
+				t.Errorf("a Secret not read in the clear is said to be:\n%s", buf.String())
+			}
 		})
 	}
+	// Read directly: a file too large is not read (its size says so), and a git that
+	// fails (no such file at the commit, no such commit) gives no answer.
+	for _, tt := range []struct {
+		name, sha, file string
+		line            int
+		why             string
+	}{
+		{"over the limit", shas[0], "secrets/huge.yaml", 1, "larger than 1 MiB"},
+		{"no such file", shas[0], "secrets/gone.yaml", 1, "git cat-file"},
+		{"no such commit", strings.Repeat("0", 40), "secrets/plain.yaml", 1, "git cat-file"},
+		{"no document at that line", shas[0], "secrets/plain.yaml", 3, "no document of it starts at line 3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			state, why := sopsState(context.Background(), dir, tt.sha, tt.file, tt.line)
+			if state != EncryptedUnknown || !strings.Contains(why, tt.why) {
+				t.Errorf("sopsState = %q (%s), want unknown (%s)", state, why, tt.why)
+			}
+		})
+	}
+}
+
+// TestTraceSecretUnreadableMaker: a Secret with Flux labels of its own, whose
+// ExternalSecret or SealedSecret RBAC hides (or fails to read), is traced from those
+// labels, as it was before the walk went on to the owner, with a note that says so.
+func TestTraceSecretUnreadableMaker(t *testing.T) {
+	ctx := context.Background()
+	apps := labelled(kustomization("apps", "./apps", "shop_db_external-secrets.io_ExternalSecret", "shop_sealed_bitnami.com_SealedSecret"), "flux-system", "apps")
+	forbidden := func(gr schema.GroupResource, name string) error {
+		return apierrors.NewForbidden(gr, name, errors.New(`User "dev" cannot get resource`))
+	}
+	for _, tt := range []struct {
+		name, secret, apiVersion, kind, resource string
+		err                                      func(gr schema.GroupResource, name string) error
+		note                                     string
+	}{
+		{"ExternalSecret forbidden", "db", "external-secrets.io/v1", "ExternalSecret", "externalsecrets", forbidden,
+			"its ExternalSecret shop/db could not be read (forbidden: you may not read ExternalSecrets): traced from the Secret's own Flux labels"},
+		{"SealedSecret forbidden", "sealed", "bitnami.com/v1alpha1", "SealedSecret", "sealedsecrets", forbidden,
+			"its SealedSecret shop/sealed could not be read (forbidden: you may not read SealedSecrets): traced from the Secret's own Flux labels"},
+		{"ExternalSecret fails to read", "db", "external-secrets.io/v1", "ExternalSecret", "externalsecrets",
+			func(schema.GroupResource, string) error {
+				return apierrors.NewInternalError(errors.New("etcd timeout"))
+			},
+			"its ExternalSecret shop/db could not be read (Internal error occurred: etcd timeout): traced from the Secret's own Flux labels"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			secret := labelled(owned(obj("v1", "Secret", "shop", tt.secret, secretObj(tt.secret)), tt.apiVersion, tt.kind, tt.secret), "flux-system", "apps")
+			maker := labelled(obj(tt.apiVersion, tt.kind, "shop", tt.secret, nil), "flux-system", "apps")
+			tr := newTestTracer(apps.DeepCopy(), gitRepository(), secret.DeepCopy(), maker)
+			gv, _ := schema.ParseGroupVersion(tt.apiVersion)
+			tr.dyn.(*dynamicfake.FakeDynamicClient).PrependReactor("get", tt.resource, func(k8stesting.Action) (bool, runtime.Object, error) {
+				return true, nil, tt.err(schema.GroupResource{Group: gv.Group, Resource: tt.resource}, tt.secret)
+			})
+			r := tr.Trace(ctx, secret)
+			want := "object:Secret/" + tt.secret + " kustomization:Kustomization/apps(kustomize labels) source:GitRepository/flux-system(sourceRef)"
+			if r.Result != ResultTraced || hopNames(r) != want {
+				t.Fatalf("result %s (%s), hops:\n got %s\nwant %s", r.Result, r.Error, hopNames(r), want)
+			}
+			if !hasNote(r, tt.note) {
+				t.Errorf("notes %q, want one with %q", r.Hops[0].Notes, tt.note)
+			}
+			// The inventory lists the maker, whose labels the Secret's are copies of:
+			// the Secret is not called an orphan to delete.
+			if r.Commit == nil || r.Commit.SHA != shaGood || r.Commit.Status != CommitCurrent || r.Hops[1].Inventory != InventoryListed {
+				t.Errorf("commit = %+v, inventory %s: want the Kustomization's, listed through the maker", r.Commit, r.Hops[1].Inventory)
+			}
+		})
+	}
+	t.Run("a Secret without labels of its own still ends at the forbidden owner", func(t *testing.T) {
+		secret := owned(obj("v1", "Secret", "shop", "db", secretObj("db")), "external-secrets.io/v1", "ExternalSecret", "db")
+		tr := newTestTracer(apps.DeepCopy(), gitRepository(), secret.DeepCopy())
+		tr.dyn.(*dynamicfake.FakeDynamicClient).PrependReactor("get", "externalsecrets", func(k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, forbidden(schema.GroupResource{Group: "external-secrets.io", Resource: "externalsecrets"}, "db")
+		})
+		if r := tr.Trace(ctx, secret); r.Result != ResultForbidden {
+			t.Errorf("result %s (%s), want Forbidden", r.Result, r.Error)
+		}
+	})
 }

@@ -159,6 +159,13 @@ func (t *Tracer) walkOwners(ctx context.Context, r *Report, obj *unstructured.Un
 			last.Notes = append(last.Notes, fmt.Sprintf("its owner %s does not exist any more (ownerReference left behind)", ref))
 			return cur, true
 		}
+		if err != nil && labelledMadeSecret(cur, owner) {
+			// The walk left the Secret's own Flux labels for its ExternalSecret or
+			// SealedSecret; an owner RBAC hides (or that fails to read) must not cost
+			// the trace those labels, which it was traced from before.
+			last.Notes = append(last.Notes, unreadableMakerNote(ref, err))
+			return cur, true
+		}
 		if err != nil {
 			r.addErrorHop(RoleOwner, ref, "ownerReference", err)
 			return nil, false
