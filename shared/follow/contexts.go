@@ -3,6 +3,7 @@ package follow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -97,7 +98,7 @@ func reachIn(ctx, rctx context.Context, c Cluster, rev string, reach time.Durati
 		r.Skipped = err
 		return r
 	case err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded):
-		r.Err = exitcode.New(exitcode.Failure, "unreachable: its API server did not answer within --context-timeout %s", reach)
+		r.Err = exitcode.Wrap(exitcode.Failure, unanswered{reach: reach})
 		return r
 	case err != nil:
 		r.Err = err
@@ -114,6 +115,18 @@ func reachIn(ctx, rctx context.Context, c Cluster, rev string, reach time.Durati
 	}
 	return r
 }
+
+// unanswered is a context whose API server had not answered when the reach's
+// deadline passed. It wraps context.DeadlineExceeded so that cluster.IsUnreachable
+// calls it unreachable, as it does a refused connection: the plugin's summary and its
+// -o json document say Unreachable, not Failed.
+type unanswered struct{ reach time.Duration }
+
+func (e unanswered) Error() string {
+	return fmt.Sprintf("unreachable: its API server did not answer within --context-timeout %s", e.reach)
+}
+
+func (unanswered) Unwrap() error { return context.DeadlineExceeded }
 
 // sharedHeads asks each remote once for every cluster: a fleet's clusters mostly
 // track the same repository, and a hundred contexts must not cost a hundred

@@ -2,6 +2,7 @@ package follow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
@@ -99,4 +101,26 @@ func BenchmarkAcrossUnreachable(b *testing.B) {
 		Across(context.Background(), clusters, "main", reach, time.Minute, noHeads, noOptions)
 	}
 	b.ReportMetric(float64(len(clusters)), "contexts")
+}
+
+// TestAcrossNeverAnsweringIsUnreachable pins the classification of a context that
+// accepts the connection and never answers: its error must say the deadline passed
+// (context.DeadlineExceeded in its chain), so that cluster.IsUnreachable, and with it
+// the plugin's summary and -o json document, call it Unreachable, as it does a
+// refused connection; its message and exit code stay.
+func TestAcrossNeverAnsweringIsUnreachable(t *testing.T) {
+	clusters := fleetOfServers(t, 1, 0)
+	results := Across(context.Background(), clusters, "main", 300*time.Millisecond, time.Minute, noHeads, noOptions)
+	for _, r := range []Result{results[0], results[2]} {
+		if !cluster.IsUnreachable(r.Err) {
+			t.Errorf("context %s: IsUnreachable(%v) = false, want true", r.Context, r.Err)
+		}
+	}
+	hang := results[0].Err
+	if !errors.Is(hang, context.DeadlineExceeded) || exitcode.Of(hang) != exitcode.Failure {
+		t.Errorf("never answering: err %v (exit %d), want context.DeadlineExceeded in its chain, exit 1", hang, exitcode.Of(hang))
+	}
+	if want := "unreachable: its API server did not answer within --context-timeout 300ms"; hang == nil || hang.Error() != want {
+		t.Errorf("never answering: message %q, want %q", hang, want)
+	}
 }

@@ -169,18 +169,7 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		followed++
 		if r.State.Verdict == follow.VerdictRunning && r.Err != nil {
-			// Never followed: unreachable, forbidden, Flux gone.
-			c := follow.ClusterResult{Name: r.Context, Result: follow.VerdictFailed, Reason: oneLine(r.Err.Error())}
-			if cluster.IsUnreachable(r.Err) {
-				c.Result = follow.VerdictUnreachable
-				// The network's own words, not the whole request: the error line
-				// above has it.
-				var op *net.OpError
-				if errors.As(r.Err, &op) {
-					c.Reason = op.Error()
-				}
-			}
-			outcomes = append(outcomes, c)
+			outcomes = append(outcomes, neverFollowed(r))
 		} else {
 			outcomes = append(outcomes, follow.ClustersOf(r.Context, r.State)...)
 		}
@@ -196,6 +185,24 @@ func (o *Options) Run(ctx context.Context) error {
 		return exitcode.New(exitcode.NotFound, "no context has a GitRepository tracking %s", orHeads(o.Revision))
 	}
 	return command.Silent(code)
+}
+
+// neverFollowed is the outcome of a context that was never followed: Unreachable when
+// it refused the connection or never answered within --context-timeout, else Failed
+// (forbidden, Flux gone).
+func neverFollowed(r follow.Result) follow.ClusterResult {
+	c := follow.ClusterResult{Name: r.Context, Result: follow.VerdictFailed, Reason: oneLine(r.Err.Error())}
+	if cluster.IsUnreachable(r.Err) {
+		c.Result = follow.VerdictUnreachable
+		// The network's own words, not the whole request: the error line above has
+		// it; and "unreachable" once, the result says it.
+		c.Reason = strings.TrimPrefix(c.Reason, "unreachable: ")
+		var op *net.OpError
+		if errors.As(r.Err, &op) {
+			c.Reason = op.Error()
+		}
+	}
+	return c
 }
 
 // show prints one cluster's result: its document, or the summary line of a follow
