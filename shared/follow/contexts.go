@@ -130,17 +130,22 @@ func (unanswered) Unwrap() error { return context.DeadlineExceeded }
 
 // sharedHeads asks each remote once for every cluster: a fleet's clusters mostly
 // track the same repository, and a hundred contexts must not cost a hundred
-// 'git ls-remote'. A failed answer is not kept (another cluster's deadline may be
-// what cut it).
+// 'git ls-remote'. The clusters waiting on an ask take its answer, an error too
+// (they share the reach's deadline, and the remote's error would be theirs). Only
+// an ask cut by its own caller's context is not kept: the next caller, whose
+// context still runs, asks again, and the others wait on that one.
 func sharedHeads(heads Heads) Heads {
 	var mu sync.Mutex
 	type answer struct {
 		done  chan struct{}
 		heads map[string]string
 		err   error
+		// cut: the ask ended because its caller's context did.
+		cut bool
 	}
 	asked := map[string]*answer{}
-	return func(ctx context.Context, url string) (map[string]string, error) {
+	var ask Heads
+	ask = func(ctx context.Context, url string) (map[string]string, error) {
 		mu.Lock()
 		a, ok := asked[url]
 		if !ok {
@@ -148,8 +153,9 @@ func sharedHeads(heads Heads) Heads {
 			asked[url] = a
 			mu.Unlock()
 			a.heads, a.err = heads(ctx, url)
-			if a.err != nil {
+			if a.err != nil && ctx.Err() != nil {
 				mu.Lock()
+				a.cut = true
 				delete(asked, url)
 				mu.Unlock()
 			}
@@ -159,12 +165,16 @@ func sharedHeads(heads Heads) Heads {
 		mu.Unlock()
 		select {
 		case <-a.done:
-			if a.err != nil {
-				return heads(ctx, url)
+			switch {
+			case a.cut && ctx.Err() == nil:
+				return ask(ctx, url)
+			case a.cut:
+				return nil, ctx.Err()
 			}
-			return a.heads, nil
+			return a.heads, a.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+	return ask
 }
