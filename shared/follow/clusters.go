@@ -57,7 +57,7 @@ func clusterVerdict(st State, objects []Object, own bool) (Verdict, string) {
 	if own {
 		for _, s := range st.Sources {
 			if s.Phase == PhaseFailed {
-				return VerdictFailed, "root cause: " + sourceName(s) + ": " + oneLine(s.Message)
+				return VerdictFailed, "root cause: " + sourceName(s) + ": " + OneLine(s.Message)
 			}
 			if s.Phase != PhaseFetched {
 				pending = append(pending, sourceName(s)+" "+strings.ToLower(string(s.Phase)))
@@ -69,7 +69,7 @@ func clusterVerdict(st State, objects []Object, own bool) (Verdict, string) {
 		switch {
 		case o.Phase == PhaseApplied:
 		case o.Phase.broken():
-			return VerdictFailed, "root cause: " + o.ID().String() + " " + strings.ToLower(string(o.Phase)) + ": " + oneLine(o.Message)
+			return VerdictFailed, "root cause: " + o.ID().String() + " " + strings.ToLower(string(o.Phase)) + ": " + OneLine(o.Message)
 		case o.Phase == PhaseBlocked:
 			blocked = true
 		default:
@@ -78,7 +78,7 @@ func clusterVerdict(st State, objects []Object, own bool) (Verdict, string) {
 	}
 	switch {
 	case blocked && st.RootCause != nil:
-		return VerdictFailed, "blocked by root cause " + st.RootCause.Object + ": " + oneLine(st.RootCause.Message)
+		return VerdictFailed, "blocked by root cause " + st.RootCause.Object + ": " + OneLine(st.RootCause.Message)
 	case blocked:
 		return VerdictFailed, "blocked"
 	case len(pending) == 0:

@@ -109,7 +109,7 @@ func reachIn(ctx, rctx context.Context, c Cluster, rev string, reach time.Durati
 	case exitcode.Of(err) == exitcode.NotFound:
 		r.Skipped = err
 	case err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded):
-		r.Err = exitcode.New(exitcode.Failure, "its sources' git remotes did not answer within --context-timeout %s: %s", reach, oneLine(err.Error()))
+		r.Err = exitcode.New(exitcode.Failure, "its sources' git remotes did not answer within --context-timeout %s: %s", reach, OneLine(err.Error()))
 	case err != nil:
 		r.Err = err
 	}

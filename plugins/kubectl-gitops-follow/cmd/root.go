@@ -191,7 +191,7 @@ func (o *Options) Run(ctx context.Context) error {
 // it refused the connection or never answered within --context-timeout, else Failed
 // (forbidden, Flux gone).
 func neverFollowed(r follow.Result) follow.ClusterResult {
-	c := follow.ClusterResult{Name: r.Context, Result: follow.VerdictFailed, Reason: oneLine(r.Err.Error())}
+	c := follow.ClusterResult{Name: r.Context, Result: follow.VerdictFailed, Reason: follow.OneLine(r.Err.Error())}
 	if cluster.IsUnreachable(r.Err) {
 		c.Result = follow.VerdictUnreachable
 		// The network's own words, not the whole request: the error line above has
@@ -214,7 +214,7 @@ func (o *Options) show(r follow.Result) error {
 		// Across contexts, one that did not answer has its document too: a script
 		// reads every context's outcome from the stream.
 		doc := follow.NewDocument(o.Revision, st)
-		doc.Context, doc.Result, doc.Error = r.Context, follow.VerdictUnreachable, oneLine(r.Err.Error())
+		doc.Context, doc.Result, doc.Error = r.Context, follow.VerdictUnreachable, follow.OneLine(r.Err.Error())
 		if perr := o.printer.Print(o.streams.Out, doc); perr != nil {
 			return perr
 		}
@@ -252,8 +252,6 @@ func (o *Options) fleetSummary(cs []follow.ClusterResult) {
 	w := &output.Writer{W: o.streams.Out}
 	w.Printf("%s\n", follow.FleetSummary(cs))
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func orHeads(rev string) string {
 	if rev == "" {
