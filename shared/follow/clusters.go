@@ -50,13 +50,14 @@ func ClustersOf(context string, st State) []ClusterResult {
 // clusterVerdict is Applied when every object of the cluster (and, for the context's
 // own, every source) has the revision; else the follow's verdict, with the cluster's
 // own reason: what failed there, else the root cause it is blocked by, else what had
-// not applied yet.
+// not applied yet (and, when the follow stopped on a failure in another cluster, that
+// this is why).
 func clusterVerdict(st State, objects []Object, own bool) (Verdict, string) {
 	var pending []string
 	if own {
 		for _, s := range st.Sources {
 			if s.Phase == PhaseFailed {
-				return VerdictFailed, "root cause: " + sourceName(s) + ": " + oneLine(s.Message)
+				return VerdictFailed, "root cause: " + sourceName(s) + ": " + OneLine(s.Message)
 			}
 			if s.Phase != PhaseFetched {
 				pending = append(pending, sourceName(s)+" "+strings.ToLower(string(s.Phase)))
@@ -68,7 +69,7 @@ func clusterVerdict(st State, objects []Object, own bool) (Verdict, string) {
 		switch {
 		case o.Phase == PhaseApplied:
 		case o.Phase.broken():
-			return VerdictFailed, "root cause: " + o.ID().String() + " " + strings.ToLower(string(o.Phase)) + ": " + oneLine(o.Message)
+			return VerdictFailed, "root cause: " + o.ID().String() + " " + strings.ToLower(string(o.Phase)) + ": " + OneLine(o.Message)
 		case o.Phase == PhaseBlocked:
 			blocked = true
 		default:
@@ -77,19 +78,18 @@ func clusterVerdict(st State, objects []Object, own bool) (Verdict, string) {
 	}
 	switch {
 	case blocked && st.RootCause != nil:
-		return VerdictFailed, "blocked by root cause " + st.RootCause.Object + ": " + oneLine(st.RootCause.Message)
+		return VerdictFailed, "blocked by root cause " + st.RootCause.Object + ": " + OneLine(st.RootCause.Message)
 	case blocked:
 		return VerdictFailed, "blocked"
 	case len(pending) == 0:
 		return VerdictApplied, ""
 	}
-	v := st.Verdict
-	if v == VerdictRunning || v == VerdictApplied || v == VerdictFailed {
-		// A follow that ended elsewhere (a failure in another cluster) leaves this
-		// one's moving objects as they were.
-		v = VerdictTimedOut
+	if v := st.Verdict; v == VerdictTimedOut || v == VerdictInterrupted {
+		return v, "not applied yet: " + strings.Join(pending, ", ")
 	}
-	return v, "not applied yet: " + strings.Join(pending, ", ")
+	// The follow ended on a failure in another cluster (its verdict, exit 1) and left
+	// this one's moving objects as they were: no time ran out, so not TimedOut.
+	return VerdictFailed, "not applied yet (the follow stopped on a failure elsewhere): " + strings.Join(pending, ", ")
 }
 
 // FleetSummary is the last line of a follow over several clusters: in how many of

@@ -45,6 +45,27 @@ func TestClustersOf(t *testing.T) {
 		},
 		summary: "applied in 1 of 2 clusters; not in management (timed out: not applied yet: Kustomization fleet/apps waiting)",
 	}, {
+		name: "stopped on a failure in another cluster: one still applying did not time out",
+		st: State{Sources: fetched, Verdict: VerdictFailed,
+			Objects: []Object{
+				obj("apps", "", PhaseApplied, ""),
+				obj("w1", "workload-1", PhaseFailed, "boom"),
+				obj("w2", "workload-2", PhaseApplying, ""),
+			},
+			RootCause: &RootCause{Object: "Kustomization fleet/w1", Message: "boom"}},
+		want: []ClusterResult{
+			{Name: "management", Result: VerdictApplied},
+			{Name: "workload-1", Via: "management", Result: VerdictFailed, Reason: "root cause: Kustomization fleet/w1 failed: boom"},
+			{Name: "workload-2", Via: "management", Result: VerdictFailed, Reason: "not applied yet (the follow stopped on a failure elsewhere): Kustomization fleet/w2 applying"},
+		},
+		summary: "applied in 1 of 3 clusters; not in workload-1 (failed: root cause: Kustomization fleet/w1 failed: boom); workload-2 (failed: not applied yet (the follow stopped on a failure elsewhere): Kustomization fleet/w2 applying)",
+	}, {
+		name: "interrupted: what had not applied, per cluster",
+		st: State{Sources: fetched, Verdict: VerdictInterrupted,
+			Objects: []Object{obj("apps", "", PhaseApplying, "")}},
+		want:    []ClusterResult{{Name: "management", Result: VerdictInterrupted, Reason: "not applied yet: Kustomization fleet/apps applying"}},
+		summary: "applied in 0 of 1 clusters; not in management (interrupted: not applied yet: Kustomization fleet/apps applying)",
+	}, {
 		name: "the source failed: the own cluster says so",
 		st: State{Verdict: VerdictFailed, Sources: []Source{{Kind: "GitRepository", Namespace: "flux-system", Name: "fleet", Phase: PhaseFailed, Message: "auth failed"}},
 			Objects: []Object{obj("apps", "", PhaseBlocked, "")}},

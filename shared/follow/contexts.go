@@ -3,6 +3,7 @@ package follow
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -97,7 +98,7 @@ func reachIn(ctx, rctx context.Context, c Cluster, rev string, reach time.Durati
 		r.Skipped = err
 		return r
 	case err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded):
-		r.Err = exitcode.New(exitcode.Failure, "unreachable: its API server did not answer within --context-timeout %s", reach)
+		r.Err = exitcode.Wrap(exitcode.Failure, unanswered{reach: reach})
 		return r
 	case err != nil:
 		r.Err = err
@@ -108,26 +109,43 @@ func reachIn(ctx, rctx context.Context, c Cluster, rev string, reach time.Durati
 	case exitcode.Of(err) == exitcode.NotFound:
 		r.Skipped = err
 	case err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded):
-		r.Err = exitcode.New(exitcode.Failure, "its sources' git remotes did not answer within --context-timeout %s: %s", reach, oneLine(err.Error()))
+		r.Err = exitcode.New(exitcode.Failure, "its sources' git remotes did not answer within --context-timeout %s: %s", reach, OneLine(err.Error()))
 	case err != nil:
 		r.Err = err
 	}
 	return r
 }
 
+// unanswered is a context whose API server had not answered when the reach's
+// deadline passed. It wraps context.DeadlineExceeded so that cluster.IsUnreachable
+// calls it unreachable, as it does a refused connection: the plugin's summary and its
+// -o json document say Unreachable, not Failed.
+type unanswered struct{ reach time.Duration }
+
+func (e unanswered) Error() string {
+	return fmt.Sprintf("unreachable: its API server did not answer within --context-timeout %s", e.reach)
+}
+
+func (unanswered) Unwrap() error { return context.DeadlineExceeded }
+
 // sharedHeads asks each remote once for every cluster: a fleet's clusters mostly
 // track the same repository, and a hundred contexts must not cost a hundred
-// 'git ls-remote'. A failed answer is not kept (another cluster's deadline may be
-// what cut it).
+// 'git ls-remote'. The clusters waiting on an ask take its answer, an error too
+// (they share the reach's deadline, and the remote's error would be theirs). Only
+// an ask cut by its own caller's context is not kept: the next caller, whose
+// context still runs, asks again, and the others wait on that one.
 func sharedHeads(heads Heads) Heads {
 	var mu sync.Mutex
 	type answer struct {
 		done  chan struct{}
 		heads map[string]string
 		err   error
+		// cut: the ask ended because its caller's context did.
+		cut bool
 	}
 	asked := map[string]*answer{}
-	return func(ctx context.Context, url string) (map[string]string, error) {
+	var ask Heads
+	ask = func(ctx context.Context, url string) (map[string]string, error) {
 		mu.Lock()
 		a, ok := asked[url]
 		if !ok {
@@ -135,8 +153,9 @@ func sharedHeads(heads Heads) Heads {
 			asked[url] = a
 			mu.Unlock()
 			a.heads, a.err = heads(ctx, url)
-			if a.err != nil {
+			if a.err != nil && ctx.Err() != nil {
 				mu.Lock()
+				a.cut = true
 				delete(asked, url)
 				mu.Unlock()
 			}
@@ -146,12 +165,16 @@ func sharedHeads(heads Heads) Heads {
 		mu.Unlock()
 		select {
 		case <-a.done:
-			if a.err != nil {
-				return heads(ctx, url)
+			switch {
+			case a.cut && ctx.Err() == nil:
+				return ask(ctx, url)
+			case a.cut:
+				return nil, ctx.Err()
 			}
-			return a.heads, nil
+			return a.heads, a.err
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+	return ask
 }

@@ -2,17 +2,21 @@ package follow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
+	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
 
@@ -99,4 +103,127 @@ func BenchmarkAcrossUnreachable(b *testing.B) {
 		Across(context.Background(), clusters, "main", reach, time.Minute, noHeads, noOptions)
 	}
 	b.ReportMetric(float64(len(clusters)), "contexts")
+}
+
+// TestAcrossNeverAnsweringIsUnreachable pins the classification of a context that
+// accepts the connection and never answers: its error must say the deadline passed
+// (context.DeadlineExceeded in its chain), so that cluster.IsUnreachable, and with it
+// the plugin's summary and -o json document, call it Unreachable, as it does a
+// refused connection; its message and exit code stay.
+func TestAcrossNeverAnsweringIsUnreachable(t *testing.T) {
+	clusters := fleetOfServers(t, 1, 0)
+	results := Across(context.Background(), clusters, "main", 300*time.Millisecond, time.Minute, noHeads, noOptions)
+	for _, r := range []Result{results[0], results[2]} {
+		if !cluster.IsUnreachable(r.Err) {
+			t.Errorf("context %s: IsUnreachable(%v) = false, want true", r.Context, r.Err)
+		}
+	}
+	hang := results[0].Err
+	if !errors.Is(hang, context.DeadlineExceeded) || exitcode.Of(hang) != exitcode.Failure {
+		t.Errorf("never answering: err %v (exit %d), want context.DeadlineExceeded in its chain, exit 1", hang, exitcode.Of(hang))
+	}
+	if want := "unreachable: its API server did not answer within --context-timeout 300ms"; hang == nil || hang.Error() != want {
+		t.Errorf("never answering: message %q, want %q", hang, want)
+	}
+}
+
+// TestSharedHeadsOneAsk pins that a remote is asked once for every cluster: when
+// that one answer is an error, the clusters waiting on it take the error too, rather
+// than each asking again (a hundred contexts, a hundred 'git ls-remote').
+func TestSharedHeadsOneAsk(t *testing.T) {
+	var calls atomic.Int32
+	started, fail := make(chan struct{}), make(chan struct{})
+	shared := sharedHeads(func(ctx context.Context, url string) (map[string]string, error) {
+		if calls.Add(1) == 1 {
+			close(started)
+			<-fail
+		}
+		return nil, errors.New("fatal: repository not found")
+	})
+	first := make(chan error, 1)
+	go func() {
+		_, err := shared(context.Background(), "https://git.example/fleet")
+		first <- err
+	}()
+	<-started
+	const waiters = 100
+	errs := make(chan error, waiters)
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := shared(context.Background(), "https://git.example/fleet")
+			errs <- err
+		}()
+	}
+	time.Sleep(50 * time.Millisecond) // the waiters wait on the first ask
+	close(fail)
+	wg.Wait()
+	close(errs)
+	if err := <-first; err == nil {
+		t.Fatal("first ask: no error")
+	}
+	for err := range errs {
+		if err == nil || err.Error() != "fatal: repository not found" {
+			t.Fatalf("waiter: err %v, want the shared answer's", err)
+		}
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("heads called %d times for %d clusters, want 1", n, waiters+1)
+	}
+}
+
+// TestSharedHeadsAskAgainWhenCut pins the one case a waiter asks again: the first
+// ask ended because its own caller's context did, while the waiters' still run; and
+// then only one of them asks, the others wait on it.
+func TestSharedHeadsAskAgainWhenCut(t *testing.T) {
+	var calls atomic.Int32
+	started := make(chan struct{})
+	shared := sharedHeads(func(ctx context.Context, url string) (map[string]string, error) {
+		if calls.Add(1) == 1 {
+			close(started)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+		time.Sleep(20 * time.Millisecond)
+		return map[string]string{"main": "abc"}, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := shared(ctx, "https://git.example/fleet")
+		first <- err
+	}()
+	<-started
+	const waiters = 10
+	got := make(chan string, waiters)
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, err := shared(context.Background(), "https://git.example/fleet")
+			if err != nil {
+				got <- err.Error()
+				return
+			}
+			got <- h["main"]
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	close(got)
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("first ask: err %v, want its own context's", err)
+	}
+	for g := range got {
+		if g != "abc" {
+			t.Fatalf("waiter got %q, want the heads asked again", g)
+		}
+	}
+	if n := calls.Load(); n != 2 {
+		t.Errorf("heads called %d times, want 2 (the cut ask and one more)", n)
+	}
 }

@@ -263,7 +263,7 @@ func Failure(ctx context.Context, st State) error {
 	// deps' message names the object itself ("Kustomization a/b is failing: …"):
 	// said once, not twice.
 	msg := fmt.Sprintf("root cause: %s (%s)", rc.Object, rc.Kind)
-	switch m := oneLine(rc.Message); {
+	switch m := OneLine(rc.Message); {
 	case strings.HasPrefix(m, rc.Object+" "):
 		msg = "root cause: " + m
 	case m != "":
@@ -296,7 +296,7 @@ func ended(ctx context.Context, st State, lastErr error) (State, error) {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		st.Verdict = VerdictTimedOut
 		if len(pending) == 0 && lastErr != nil {
-			return st, exitcode.New(exitcode.Timeout, "timed out: %s", oneLine(lastErr.Error()))
+			return st, exitcode.New(exitcode.Timeout, "timed out: %s", OneLine(lastErr.Error()))
 		}
 		return st, exitcode.New(exitcode.Timeout, "timed out; not applied yet: %s", strings.Join(pending, ", "))
 	}
@@ -304,4 +304,6 @@ func ended(ctx context.Context, st State, lastErr error) (State, error) {
 	return st, exitcode.Wrap(exitcode.Failure, &cluster.InterruptedError{While: "following the revision; not applied yet: " + strings.Join(pending, ", ")})
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// OneLine is s with every run of white space, line breaks too, made one space: a
+// message from Flux or a remote, shown in a one-line summary or reason.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -45,7 +45,7 @@ func rows(st State) []row {
 			// Applied to another cluster through spec.kubeConfig: said where.
 			name += " (in " + o.Cluster + ")"
 		}
-		out = append(out, row{name, string(o.Phase), oneLine(detail)})
+		out = append(out, row{name, string(o.Phase), OneLine(detail)})
 	}
 	return out
 }

@@ -145,17 +145,10 @@ func (o *Options) Complete(f cluster.Factory, cmd *cobra.Command, args []string)
 	case len(o.dirs) == 1:
 		o.Dir = o.dirs[0]
 	}
-	for _, m := range o.sourceFlags {
-		ref, checkout, ok := strings.Cut(m, "=")
-		if parts := strings.Split(ref, "/"); !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" || checkout == "" {
-			return exitcode.New(exitcode.Usage, "--source %q: give KIND/NAMESPACE/NAME=DIR, e.g. --source OCIRepository/flux-system/apps=../apps", m)
-		}
-		if o.sources == nil {
-			o.sources = map[string]string{}
-		}
-		o.sources[ref] = checkout
-	}
 	var err error
+	if o.sources, err = dir.ParseSources(o.sourceFlags); err != nil {
+		return err
+	}
 	o.namespace, o.explicit, err = f.Namespace()
 	return err
 }

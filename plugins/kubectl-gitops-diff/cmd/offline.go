@@ -2,13 +2,15 @@ package cmd
 
 import (
 	"context"
+	"maps"
 	"os"
-	"strings"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-gitops/kubectl-gitops/shared/cluster"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/command"
+	"github.com/kubectl-gitops/kubectl-gitops/shared/deps/dir"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/diff"
 	"github.com/kubectl-gitops/kubectl-gitops/shared/exitcode"
 )
@@ -40,9 +42,12 @@ func (f *offlineFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&f.Sources, "source", nil, "Offline: render the Kustomizations reading another source from a local checkout, the same at both sides: KIND/NAMESPACE/NAME=DIR (repeatable).")
 }
 
-// complete notes whether the offline comparison is asked for.
-func (f *offlineFlags) complete(cmd *cobra.Command) {
+// complete notes whether the offline comparison is asked for and reads --source.
+func (f *offlineFlags) complete(cmd *cobra.Command) error {
 	f.set = cmd.Flags().Changed("base") || cmd.Flags().Changed("base-dir") || cmd.Flags().Changed("path") || cmd.Flags().Changed("source")
+	var err error
+	f.sources, err = dir.ParseSources(f.Sources)
+	return err
 }
 
 // offlineOr runs the offline comparison when its flags are given, the live diff
@@ -51,7 +56,9 @@ func (f *offlineFlags) complete(cmd *cobra.Command) {
 type offlineOr struct{ *Options }
 
 func (d offlineOr) Complete(f cluster.Factory, cmd *cobra.Command, args []string) error {
-	d.offline.complete(cmd)
+	if err := d.offline.complete(cmd); err != nil {
+		return err
+	}
 	return d.Options.Complete(f, cmd, args)
 }
 
@@ -90,30 +97,27 @@ func (o *Options) validateOffline() error {
 	case o.Remote.Context != "" || o.Remote.UseSecret:
 		return exitcode.New(exitcode.Usage, "--remote-context and --use-kubeconfig-secret open clusters: --base compares offline")
 	}
-	for _, m := range f.Sources {
-		ref, checkout, ok := strings.Cut(m, "=")
-		if parts := strings.Split(ref, "/"); !ok || len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" || checkout == "" {
-			return exitcode.New(exitcode.Usage, "--source %q: give KIND/NAMESPACE/NAME=DIR, e.g. --source OCIRepository/flux-system/apps=../apps", m)
-		}
-		if fi, err := os.Stat(checkout); err != nil || !fi.IsDir() {
+	for _, ref := range slices.Sorted(maps.Keys(f.sources)) {
+		if checkout := f.sources[ref]; !isDir(checkout) {
 			return exitcode.New(exitcode.Usage, "--source %s: %s is not a folder", ref, checkout)
 		}
-		if o.offline.sources == nil {
-			o.offline.sources = map[string]string{}
-		}
-		o.offline.sources[ref] = checkout
 	}
 	for flag, path := range map[string]string{"--dir": o.Dir, "--base-dir": f.BaseDir} {
 		if path == "" {
 			continue
 		}
-		if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		if !isDir(path) {
 			return exitcode.New(exitcode.Usage, "%s %s is not a folder", flag, path)
 		}
 	}
 	var err error
 	o.printer, err = o.Output.ToPrinter(o.streams.ErrOut)
 	return err
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // runOffline compares the repository's clusters and prints the Diff document; the exit

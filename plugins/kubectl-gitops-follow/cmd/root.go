@@ -169,18 +169,7 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		followed++
 		if r.State.Verdict == follow.VerdictRunning && r.Err != nil {
-			// Never followed: unreachable, forbidden, Flux gone.
-			c := follow.ClusterResult{Name: r.Context, Result: follow.VerdictFailed, Reason: oneLine(r.Err.Error())}
-			if cluster.IsUnreachable(r.Err) {
-				c.Result = follow.VerdictUnreachable
-				// The network's own words, not the whole request: the error line
-				// above has it.
-				var op *net.OpError
-				if errors.As(r.Err, &op) {
-					c.Reason = op.Error()
-				}
-			}
-			outcomes = append(outcomes, c)
+			outcomes = append(outcomes, neverFollowed(r))
 		} else {
 			outcomes = append(outcomes, follow.ClustersOf(r.Context, r.State)...)
 		}
@@ -198,6 +187,24 @@ func (o *Options) Run(ctx context.Context) error {
 	return command.Silent(code)
 }
 
+// neverFollowed is the outcome of a context that was never followed: Unreachable when
+// it refused the connection or never answered within --context-timeout, else Failed
+// (forbidden, Flux gone).
+func neverFollowed(r follow.Result) follow.ClusterResult {
+	c := follow.ClusterResult{Name: r.Context, Result: follow.VerdictFailed, Reason: follow.OneLine(r.Err.Error())}
+	if cluster.IsUnreachable(r.Err) {
+		c.Result = follow.VerdictUnreachable
+		// The network's own words, not the whole request: the error line above has
+		// it; and "unreachable" once, the result says it.
+		c.Reason = strings.TrimPrefix(c.Reason, "unreachable: ")
+		var op *net.OpError
+		if errors.As(r.Err, &op) {
+			c.Reason = op.Error()
+		}
+	}
+	return c
+}
+
 // show prints one cluster's result: its document, or the summary line of a follow
 // that applied; and returns its error.
 func (o *Options) show(r follow.Result) error {
@@ -207,7 +214,7 @@ func (o *Options) show(r follow.Result) error {
 		// Across contexts, one that did not answer has its document too: a script
 		// reads every context's outcome from the stream.
 		doc := follow.NewDocument(o.Revision, st)
-		doc.Context, doc.Result, doc.Error = r.Context, follow.VerdictUnreachable, oneLine(r.Err.Error())
+		doc.Context, doc.Result, doc.Error = r.Context, follow.VerdictUnreachable, follow.OneLine(r.Err.Error())
 		if perr := o.printer.Print(o.streams.Out, doc); perr != nil {
 			return perr
 		}
@@ -245,8 +252,6 @@ func (o *Options) fleetSummary(cs []follow.ClusterResult) {
 	w := &output.Writer{W: o.streams.Out}
 	w.Printf("%s\n", follow.FleetSummary(cs))
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func orHeads(rev string) string {
 	if rev == "" {
