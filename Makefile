@@ -7,11 +7,12 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 PLUGINS := trace deps rollback branch dev diff follow
 # shared/testbed is its own module (envtest, the controllers' pins): the library the
 # binaries import never requires it; check-deps keeps it that way.
+THIRD_PARTY := third_party/jsonschema
 MODULES := shared shared/testbed $(addprefix plugins/kubectl-gitops-,$(PLUGINS)) plugins/kubectl-gitops hack/demo
 # A bound on each test binary: the bed-backed suites take minutes, never this long.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all build build-standalone testbin test unit fuzz vet lint fmt-check check-deps demo bench clean dist krew-manifests install
+.PHONY: all build build-standalone testbin test test-third-party unit fuzz vet lint fmt-check check-deps demo bench clean dist krew-manifests install
 
 all: build
 
@@ -93,6 +94,7 @@ test: fmt-check check-deps vet lint build build-standalone testbin
 		echo "=== go test $$m"; \
 		(cd $$m && go test -count=1 -timeout $(TEST_TIMEOUT) ./...); \
 	done
+	@$(MAKE) --no-print-directory test-third-party
 	@$(MAKE) --no-print-directory fuzz
 
 ## fuzz: the redaction fuzzer (a marker secret in every credential position never printed)
@@ -101,8 +103,13 @@ fuzz:
 	@cd shared && go test -run '^$$' -fuzz FuzzRedact -fuzztime $(FUZZTIME) ./redact
 
 ## unit: the tests that need no test bed (bed-backed tests skip themselves under -short)
-unit:
+unit: test-third-party
 	@for m in $(MODULES); do (cd $$m && go test -short -count=1 ./...); done
+
+## test-third-party: the tests of the patched copies in third_party/ (each its own
+## module outside the workspace: every module replaces the upstream with it).
+test-third-party:
+	@for m in $(THIRD_PARTY); do echo "=== go test $$m"; (cd $$m && GOWORK=off go test -count=1 ./...); done
 
 ## demo: a local control plane, Flux and a Git server with a sample fleet; Ctrl-C stops it.
 ## Built, then exec'd in place of the shell: `go run` exits 1 whenever it is interrupted,
